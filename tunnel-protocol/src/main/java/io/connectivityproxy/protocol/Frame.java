@@ -1,0 +1,83 @@
+package io.connectivityproxy.protocol;
+
+/**
+ * One tunnel frame. Session frames travel on stream 0; stream frames name a stream id other
+ * than 0. The wire layout of each is in {@code docs/tunnel-protocol.md}; {@link FrameCodec}
+ * is the only place that reads or writes it.
+ */
+public sealed interface Frame {
+
+    /** The stream this frame belongs to; 0 for session frames. */
+    int streamId();
+
+    /** First frame of a session, connector to tunnel-service. */
+    record Hello(int version, String connectorId, String locationId) implements Frame {
+        @Override
+        public int streamId() {
+            return 0;
+        }
+    }
+
+    /** tunnel-service accepts the session. */
+    record HelloOk(int version, String sessionId, int maxStreams) implements Frame {
+        @Override
+        public int streamId() {
+            return 0;
+        }
+    }
+
+    /**
+     * Opens a stream to a virtual host and port. {@code head} is an encoded {@link HttpHead.Request}
+     * for HTTP mappings and empty otherwise. {@code window} is the credit the opener grants for
+     * data flowing back to it.
+     */
+    record Open(int streamId, TargetProtocol protocol, String host, int port, int window, byte[] head)
+            implements Frame {
+    }
+
+    /** The stream is open; {@code window} is the credit granted to the opener. */
+    record OpenOk(int streamId, int window) implements Frame {
+    }
+
+    /** The stream could not be opened; the stream id is free again. */
+    record OpenFail(int streamId, Reason reason, String message) implements Frame {
+    }
+
+    /** Stream bytes; counts against the receiver's credit. */
+    record Data(int streamId, byte[] payload) implements Frame {
+    }
+
+    /** Gives the peer {@code increment} more bytes of credit on the stream. */
+    record WindowUpdate(int streamId, int increment) implements Frame {
+    }
+
+    /** The sender will send no more data on the stream (half-close). */
+    record Fin(int streamId) implements Frame {
+    }
+
+    /** The stream is aborted in both directions. */
+    record Rst(int streamId, Reason reason, String message) implements Frame {
+    }
+
+    record Ping(long opaque) implements Frame {
+        @Override
+        public int streamId() {
+            return 0;
+        }
+    }
+
+    record Pong(long opaque) implements Frame {
+        @Override
+        public int streamId() {
+            return 0;
+        }
+    }
+
+    /** The sender is closing the session; no new streams, existing ones may finish. */
+    record GoAway(Reason reason, String message) implements Frame {
+        @Override
+        public int streamId() {
+            return 0;
+        }
+    }
+}

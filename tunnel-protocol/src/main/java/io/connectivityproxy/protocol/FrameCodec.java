@@ -1,0 +1,427 @@
+package io.connectivityproxy.protocol;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Encodes and decodes tunnel frames (docs/tunnel-protocol.md). Pure: no I/O, no state.
+ *
+ * <p>Every frame is a 10-byte header — type (u8), flags (u8, 0), stream id (u32, high bit 0),
+ * payload length (u32) — followed by the payload. A transport message (one WebSocket binary
+ * message, one event bus message) carries exactly one frame.
+ */
+public final class FrameCodec {
+
+    /** The protocol version this code speaks. */
+    public static final int VERSION = 1;
+    public static final int HEADER_LENGTH = 10;
+    /** Largest payload a peer may send or must accept. */
+    public static final int MAX_PAYLOAD = 256 * 1024;
+    /** Largest window (and window increment) a peer may grant: 2^31 - 1 as in HTTP/2. */
+    public static final int MAX_WINDOW = Integer.MAX_VALUE;
+    static final int MAX_ID_LENGTH = 255;
+    static final int MAX_MESSAGE_LENGTH = 1024;
+
+    public static final int TYPE_HELLO = 0x01;
+    public static final int TYPE_HELLO_OK = 0x02;
+    public static final int TYPE_OPEN = 0x10;
+    public static final int TYPE_OPEN_OK = 0x11;
+    public static final int TYPE_OPEN_FAIL = 0x12;
+    public static final int TYPE_DATA = 0x13;
+    public static final int TYPE_WINDOW_UPDATE = 0x14;
+    public static final int TYPE_FIN = 0x15;
+    public static final int TYPE_RST = 0x16;
+    public static final int TYPE_PING = 0x20;
+    public static final int TYPE_PONG = 0x21;
+    public static final int TYPE_GOAWAY = 0x22;
+
+    private FrameCodec() {
+    }
+
+    // ---- encoding -------------------------------------------------------------------------
+
+    /** The frame as one array, ready for a transport message. */
+    public static byte[] encode(Frame frame) {
+        if (frame instanceof Frame.Data f) {
+            return data(f.streamId(), f.payload(), 0, f.payload().length);
+        } else if (frame instanceof Frame.Hello f) {
+            return body(TYPE_HELLO, 0, new Writer()
+                    .u16(f.version()).string(f.connectorId(), MAX_ID_LENGTH).string(f.locationId(), MAX_ID_LENGTH));
+        } else if (frame instanceof Frame.HelloOk f) {
+            return body(TYPE_HELLO_OK, 0, new Writer()
+                    .u16(f.version()).string(f.sessionId(), MAX_ID_LENGTH).u32(f.maxStreams()));
+        } else if (frame instanceof Frame.Open f) {
+            return body(TYPE_OPEN, f.streamId(), new Writer()
+                    .u8(f.protocol().code()).string(f.host(), MAX_ID_LENGTH).u16(f.port()).u32(f.window())
+                    .bytes(f.head()));
+        } else if (frame instanceof Frame.OpenOk f) {
+            return body(TYPE_OPEN_OK, f.streamId(), new Writer().u32(f.window()));
+        } else if (frame instanceof Frame.OpenFail f) {
+            return body(TYPE_OPEN_FAIL, f.streamId(), new Writer()
+                    .u8(f.reason().code()).string(f.message(), MAX_MESSAGE_LENGTH));
+        } else if (frame instanceof Frame.WindowUpdate f) {
+            return body(TYPE_WINDOW_UPDATE, f.streamId(), new Writer().u32(f.increment()));
+        } else if (frame instanceof Frame.Fin f) {
+            return body(TYPE_FIN, f.streamId(), new Writer());
+        } else if (frame instanceof Frame.Rst f) {
+            return body(TYPE_RST, f.streamId(), new Writer()
+                    .u8(f.reason().code()).string(f.message(), MAX_MESSAGE_LENGTH));
+        } else if (frame instanceof Frame.Ping f) {
+            return body(TYPE_PING, 0, new Writer().u64(f.opaque()));
+        } else if (frame instanceof Frame.Pong f) {
+            return body(TYPE_PONG, 0, new Writer().u64(f.opaque()));
+        } else if (frame instanceof Frame.GoAway f) {
+            return body(TYPE_GOAWAY, 0, new Writer()
+                    .u8(f.reason().code()).string(f.message(), MAX_MESSAGE_LENGTH));
+        }
+        throw new IllegalArgumentException("unknown frame " + frame);
+    }
+
+    /** A DATA frame for {@code length} bytes of {@code payload} from {@code offset}. */
+    public static byte[] data(int streamId, byte[] payload, int offset, int length) {
+        byte[] out = new byte[HEADER_LENGTH + length];
+        writeHeader(out, TYPE_DATA, streamId, length);
+        System.arraycopy(payload, offset, out, HEADER_LENGTH, length);
+        return out;
+    }
+
+    /** The header of a DATA frame, for transports that can send header and payload without a copy. */
+    public static byte[] dataHeader(int streamId, int length) {
+        byte[] out = new byte[HEADER_LENGTH];
+        writeHeader(out, TYPE_DATA, streamId, length);
+        return out;
+    }
+
+    private static byte[] body(int type, int streamId, Writer payload) {
+        byte[] out = new byte[HEADER_LENGTH + payload.length()];
+        writeHeader(out, type, streamId, payload.length());
+        payload.copyTo(out, HEADER_LENGTH);
+        return out;
+    }
+
+    private static void writeHeader(byte[] out, int type, int streamId, int length) {
+        if (streamId < 0) {
+            throw new IllegalArgumentException("stream id out of range: " + streamId);
+        }
+        if (length > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("payload of " + length + " bytes exceeds " + MAX_PAYLOAD);
+        }
+        out[0] = (byte) type;
+        out[1] = 0;
+        putInt(out, 2, streamId);
+        putInt(out, 6, length);
+    }
+
+    // ---- peeking (for relays that forward frames without decoding them) --------------------
+
+    /** The type byte of an encoded frame; the frame must be at least a header long. */
+    public static int peekType(ByteBuffer frame) throws ProtocolException {
+        requireHeader(frame);
+        return frame.get(frame.position()) & 0xff;
+    }
+
+    /** The stream id of an encoded frame; the frame must be at least a header long. */
+    public static int peekStreamId(ByteBuffer frame) throws ProtocolException {
+        requireHeader(frame);
+        return frame.getInt(frame.position() + 2);
+    }
+
+    /** Rewrites the stream id of an encoded frame in place (relays translate ids between hops). */
+    public static void rewriteStreamId(byte[] frame, int streamId) {
+        if (streamId <= 0) {
+            throw new IllegalArgumentException("stream id out of range: " + streamId);
+        }
+        putInt(frame, 2, streamId);
+    }
+
+    private static void requireHeader(ByteBuffer frame) throws ProtocolException {
+        if (frame.remaining() < HEADER_LENGTH) {
+            throw new ProtocolException("frame of " + frame.remaining() + " bytes is shorter than its header");
+        }
+    }
+
+    // ---- decoding --------------------------------------------------------------------------
+
+    /** Decodes exactly one frame that fills {@code message}. Never throws anything unchecked. */
+    public static Frame decode(byte[] message) throws ProtocolException {
+        return decode(ByteBuffer.wrap(message));
+    }
+
+    /** Decodes exactly one frame that fills the remaining bytes of {@code message}. */
+    public static Frame decode(ByteBuffer message) throws ProtocolException {
+        ByteBuffer in = message.slice();
+        requireHeader(in);
+        int type = in.get() & 0xff;
+        int flags = in.get() & 0xff;
+        int streamId = in.getInt();
+        int length = in.getInt();
+        if (flags != 0) {
+            throw new ProtocolException("reserved flags must be 0, got " + flags);
+        }
+        if (streamId < 0) {
+            throw new ProtocolException("stream id has its reserved high bit set");
+        }
+        if (length < 0 || length > MAX_PAYLOAD) {
+            throw new ProtocolException("payload length " + Integer.toUnsignedString(length)
+                    + " exceeds the maximum of " + MAX_PAYLOAD);
+        }
+        if (in.remaining() != length) {
+            throw new ProtocolException("payload length " + length + " does not match the " + in.remaining()
+                    + " bytes that follow the header");
+        }
+        try {
+            Frame frame = decodePayload(type, streamId, new Reader(in));
+            if (in.hasRemaining()) {
+                throw new ProtocolException(typeName(type) + " frame has " + in.remaining() + " trailing bytes");
+            }
+            return frame;
+        } catch (BufferUnderflowException e) {
+            throw new ProtocolException(typeName(type) + " frame is truncated");
+        }
+    }
+
+    private static Frame decodePayload(int type, int streamId, Reader in) throws ProtocolException {
+        switch (type) {
+            case TYPE_HELLO -> {
+                requireSession(type, streamId);
+                return new Frame.Hello(in.u16(), in.string(MAX_ID_LENGTH), in.string(MAX_ID_LENGTH));
+            }
+            case TYPE_HELLO_OK -> {
+                requireSession(type, streamId);
+                return new Frame.HelloOk(in.u16(), in.string(MAX_ID_LENGTH), in.positiveInt("max streams"));
+            }
+            case TYPE_OPEN -> {
+                requireStream(type, streamId);
+                TargetProtocol protocol = TargetProtocol.ofCode(in.u8());
+                String host = in.string(MAX_ID_LENGTH);
+                if (host.isEmpty()) {
+                    throw new ProtocolException("OPEN frame has an empty host");
+                }
+                int port = in.u16();
+                if (port == 0) {
+                    throw new ProtocolException("OPEN frame has port 0");
+                }
+                return new Frame.Open(streamId, protocol, host, port, in.window("window"), in.rest());
+            }
+            case TYPE_OPEN_OK -> {
+                requireStream(type, streamId);
+                return new Frame.OpenOk(streamId, in.window("window"));
+            }
+            case TYPE_OPEN_FAIL -> {
+                requireStream(type, streamId);
+                return new Frame.OpenFail(streamId, Reason.of(in.u8()), in.string(MAX_MESSAGE_LENGTH));
+            }
+            case TYPE_DATA -> {
+                requireStream(type, streamId);
+                return new Frame.Data(streamId, in.rest());
+            }
+            case TYPE_WINDOW_UPDATE -> {
+                requireStream(type, streamId);
+                return new Frame.WindowUpdate(streamId, in.positiveInt("window increment"));
+            }
+            case TYPE_FIN -> {
+                requireStream(type, streamId);
+                return new Frame.Fin(streamId);
+            }
+            case TYPE_RST -> {
+                requireStream(type, streamId);
+                return new Frame.Rst(streamId, Reason.of(in.u8()), in.string(MAX_MESSAGE_LENGTH));
+            }
+            case TYPE_PING -> {
+                requireSession(type, streamId);
+                return new Frame.Ping(in.u64());
+            }
+            case TYPE_PONG -> {
+                requireSession(type, streamId);
+                return new Frame.Pong(in.u64());
+            }
+            case TYPE_GOAWAY -> {
+                requireSession(type, streamId);
+                return new Frame.GoAway(Reason.of(in.u8()), in.string(MAX_MESSAGE_LENGTH));
+            }
+            default -> throw new ProtocolException("unknown frame type 0x" + Integer.toHexString(type));
+        }
+    }
+
+    private static void requireSession(int type, int streamId) throws ProtocolException {
+        if (streamId != 0) {
+            throw new ProtocolException(typeName(type) + " frame must be on stream 0, not " + streamId);
+        }
+    }
+
+    private static void requireStream(int type, int streamId) throws ProtocolException {
+        if (streamId == 0) {
+            throw new ProtocolException(typeName(type) + " frame must not be on stream 0");
+        }
+    }
+
+    /** A readable name for a frame type, for error messages and logs. */
+    public static String typeName(int type) {
+        return switch (type) {
+            case TYPE_HELLO -> "HELLO";
+            case TYPE_HELLO_OK -> "HELLO_OK";
+            case TYPE_OPEN -> "OPEN";
+            case TYPE_OPEN_OK -> "OPEN_OK";
+            case TYPE_OPEN_FAIL -> "OPEN_FAIL";
+            case TYPE_DATA -> "DATA";
+            case TYPE_WINDOW_UPDATE -> "WINDOW_UPDATE";
+            case TYPE_FIN -> "FIN";
+            case TYPE_RST -> "RST";
+            case TYPE_PING -> "PING";
+            case TYPE_PONG -> "PONG";
+            case TYPE_GOAWAY -> "GOAWAY";
+            default -> "0x" + Integer.toHexString(type);
+        };
+    }
+
+    static void putInt(byte[] out, int offset, int value) {
+        out[offset] = (byte) (value >>> 24);
+        out[offset + 1] = (byte) (value >>> 16);
+        out[offset + 2] = (byte) (value >>> 8);
+        out[offset + 3] = (byte) value;
+    }
+
+    /** Sequential big-endian reads with the protocol's bounds checks. */
+    static final class Reader {
+        private final ByteBuffer in;
+
+        Reader(ByteBuffer in) {
+            this.in = in;
+        }
+
+        int u8() {
+            return in.get() & 0xff;
+        }
+
+        int u16() {
+            return in.getShort() & 0xffff;
+        }
+
+        long u64() {
+            return in.getLong();
+        }
+
+        int positiveInt(String what) throws ProtocolException {
+            int value = in.getInt();
+            if (value <= 0) {
+                throw new ProtocolException(what + " must be between 1 and " + MAX_WINDOW + ", got "
+                        + Integer.toUnsignedString(value));
+            }
+            return value;
+        }
+
+        int window(String what) throws ProtocolException {
+            int value = in.getInt();
+            if (value < 0) {
+                throw new ProtocolException(what + " must be between 0 and " + MAX_WINDOW + ", got "
+                        + Integer.toUnsignedString(value));
+            }
+            return value;
+        }
+
+        String string(int maxBytes) throws ProtocolException {
+            int length = u16();
+            if (length > maxBytes) {
+                throw new ProtocolException("string of " + length + " bytes exceeds " + maxBytes);
+            }
+            if (length > in.remaining()) {
+                throw new BufferUnderflowException();
+            }
+            ByteBuffer bytes = in.slice();
+            bytes.limit(length);
+            in.position(in.position() + length);
+            try {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(bytes)
+                        .toString();
+            } catch (CharacterCodingException e) {
+                throw new ProtocolException("string is not valid UTF-8");
+            }
+        }
+
+        byte[] rest() {
+            byte[] out = new byte[in.remaining()];
+            in.get(out);
+            return out;
+        }
+    }
+
+    /** Sequential big-endian writes into a growing array. */
+    static final class Writer {
+        private byte[] buf = new byte[32];
+        private int length;
+
+        int length() {
+            return length;
+        }
+
+        void copyTo(byte[] out, int offset) {
+            System.arraycopy(buf, 0, out, offset, length);
+        }
+
+        private void ensure(int more) {
+            if (length + more > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, length + more));
+            }
+        }
+
+        Writer u8(int value) {
+            ensure(1);
+            buf[length++] = (byte) value;
+            return this;
+        }
+
+        Writer u16(int value) {
+            if (value < 0 || value > 0xffff) {
+                throw new IllegalArgumentException("value out of u16 range: " + value);
+            }
+            ensure(2);
+            buf[length++] = (byte) (value >>> 8);
+            buf[length++] = (byte) value;
+            return this;
+        }
+
+        Writer u32(int value) {
+            ensure(4);
+            putInt(buf, length, value);
+            length += 4;
+            return this;
+        }
+
+        Writer u64(long value) {
+            u32((int) (value >>> 32));
+            return u32((int) value);
+        }
+
+        Writer string(String value, int maxBytes) {
+            ByteBuffer bytes;
+            try {
+                bytes = StandardCharsets.UTF_8.newEncoder().encode(CharBuffer.wrap(value));
+            } catch (CharacterCodingException e) {
+                throw new IllegalArgumentException("string is not encodable as UTF-8", e);
+            }
+            int n = bytes.remaining();
+            if (n > maxBytes) {
+                throw new IllegalArgumentException("string of " + n + " bytes exceeds " + maxBytes);
+            }
+            u16(n);
+            ensure(n);
+            bytes.get(buf, length, n);
+            length += n;
+            return this;
+        }
+
+        Writer bytes(byte[] value) {
+            ensure(value.length);
+            System.arraycopy(value, 0, buf, length, value.length);
+            length += value.length;
+            return this;
+        }
+    }
+}
