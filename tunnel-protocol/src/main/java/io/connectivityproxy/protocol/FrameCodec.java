@@ -44,7 +44,12 @@ public final class FrameCodec {
 
     // ---- encoding -------------------------------------------------------------------------
 
-    /** The frame as one array, ready for a transport message. */
+    /**
+     * The frame as one array, ready for a transport message. A frame the decoder would reject
+     * (stream frame on stream 0, empty host, port 0, negative window, increment or max streams
+     * below 1, string too long) is an {@link IllegalArgumentException} here rather than a
+     * protocol error that closes the whole session at the peer.
+     */
     public static byte[] encode(Frame frame) {
         if (frame instanceof Frame.Data f) {
             return data(f.streamId(), f.payload(), 0, f.payload().length);
@@ -52,22 +57,38 @@ public final class FrameCodec {
             return body(TYPE_HELLO, 0, new Writer()
                     .u16(f.version()).string(f.connectorId(), MAX_ID_LENGTH).string(f.locationId(), MAX_ID_LENGTH));
         } else if (frame instanceof Frame.HelloOk f) {
+            requirePositive("max streams", f.maxStreams());
             return body(TYPE_HELLO_OK, 0, new Writer()
                     .u16(f.version()).string(f.sessionId(), MAX_ID_LENGTH).u32(f.maxStreams()));
         } else if (frame instanceof Frame.Open f) {
+            requireStreamId(f.streamId());
+            if (f.host().isEmpty()) {
+                throw new IllegalArgumentException("OPEN needs a host");
+            }
+            if (f.port() == 0) {
+                throw new IllegalArgumentException("OPEN needs a port other than 0");
+            }
+            requireWindow(f.window());
             return body(TYPE_OPEN, f.streamId(), new Writer()
                     .u8(f.protocol().code()).string(f.host(), MAX_ID_LENGTH).u16(f.port()).u32(f.window())
                     .bytes(f.head()));
         } else if (frame instanceof Frame.OpenOk f) {
+            requireStreamId(f.streamId());
+            requireWindow(f.window());
             return body(TYPE_OPEN_OK, f.streamId(), new Writer().u32(f.window()));
         } else if (frame instanceof Frame.OpenFail f) {
+            requireStreamId(f.streamId());
             return body(TYPE_OPEN_FAIL, f.streamId(), new Writer()
                     .u8(f.reason().code()).string(f.message(), MAX_MESSAGE_LENGTH));
         } else if (frame instanceof Frame.WindowUpdate f) {
+            requireStreamId(f.streamId());
+            requirePositive("window increment", f.increment());
             return body(TYPE_WINDOW_UPDATE, f.streamId(), new Writer().u32(f.increment()));
         } else if (frame instanceof Frame.Fin f) {
+            requireStreamId(f.streamId());
             return body(TYPE_FIN, f.streamId(), new Writer());
         } else if (frame instanceof Frame.Rst f) {
+            requireStreamId(f.streamId());
             return body(TYPE_RST, f.streamId(), new Writer()
                     .u8(f.reason().code()).string(f.message(), MAX_MESSAGE_LENGTH));
         } else if (frame instanceof Frame.Ping f) {
@@ -83,6 +104,11 @@ public final class FrameCodec {
 
     /** A DATA frame for {@code length} bytes of {@code payload} from {@code offset}. */
     public static byte[] data(int streamId, byte[] payload, int offset, int length) {
+        requireStreamId(streamId);
+        // Checked before the allocation below, which it bounds.
+        if (length < 0 || length > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("payload of " + length + " bytes is not between 0 and " + MAX_PAYLOAD);
+        }
         byte[] out = new byte[HEADER_LENGTH + length];
         writeHeader(out, TYPE_DATA, streamId, length);
         System.arraycopy(payload, offset, out, HEADER_LENGTH, length);
@@ -91,6 +117,10 @@ public final class FrameCodec {
 
     /** The header of a DATA frame, for transports that can send header and payload without a copy. */
     public static byte[] dataHeader(int streamId, int length) {
+        requireStreamId(streamId);
+        if (length < 0) {
+            throw new IllegalArgumentException("negative payload length " + length);
+        }
         byte[] out = new byte[HEADER_LENGTH];
         writeHeader(out, TYPE_DATA, streamId, length);
         return out;
@@ -101,6 +131,25 @@ public final class FrameCodec {
         writeHeader(out, type, streamId, payload.length());
         payload.copyTo(out, HEADER_LENGTH);
         return out;
+    }
+
+    private static void requireStreamId(int streamId) {
+        if (streamId <= 0) {
+            throw new IllegalArgumentException("stream frames need a stream id between 1 and 2^31 - 1, not "
+                    + streamId);
+        }
+    }
+
+    private static void requireWindow(int window) {
+        if (window < 0) {
+            throw new IllegalArgumentException("window must be between 0 and " + MAX_WINDOW + ": " + window);
+        }
+    }
+
+    private static void requirePositive(String what, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(what + " must be between 1 and " + MAX_WINDOW + ": " + value);
+        }
     }
 
     private static void writeHeader(byte[] out, int type, int streamId, int length) {
@@ -127,7 +176,8 @@ public final class FrameCodec {
     /** The stream id of an encoded frame; the frame must be at least a header long. */
     public static int peekStreamId(ByteBuffer frame) throws ProtocolException {
         requireHeader(frame);
-        return frame.getInt(frame.position() + 2);
+        // duplicate() reads big-endian whatever order the caller's buffer has, like decode().
+        return frame.duplicate().getInt(frame.position() + 2);
     }
 
     /** Rewrites the stream id of an encoded frame in place (relays translate ids between hops). */

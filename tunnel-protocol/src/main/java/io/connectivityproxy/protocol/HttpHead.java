@@ -14,6 +14,12 @@ import java.util.Map;
  * <p>Layout: request = method (str), request-target in origin form (str), headers; response =
  * status (u16), reason (str), headers; headers = count (u16), then name (str) and value (str)
  * pairs; str = length (u16) and UTF-8 bytes.
+ *
+ * <p>The peer writes these heads to a real HTTP/1.1 connection, so both directions refuse what
+ * HTTP/1.1 cannot carry and would let a head smuggle a second message: the method and header
+ * names must be tokens (RFC 9110 sections 9.1, 5.1), the request target must be in origin form
+ * without whitespace or control characters (RFC 9112 section 3.2.1), header values and the
+ * reason phrase must not contain CR, LF or NUL (RFC 9110 section 5.5, RFC 9112 section 4).
  */
 public final class HttpHead {
 
@@ -30,14 +36,30 @@ public final class HttpHead {
     public record Response(int status, String reason, List<Map.Entry<String, String>> headers) {
     }
 
+    /** The request head; an {@link IllegalArgumentException} if HTTP/1.1 cannot carry it. */
     public static byte[] encode(Request head) {
+        String invalid = invalidMethod(head.method());
+        if (invalid == null) {
+            invalid = invalidTarget(head.uri());
+        }
+        if (invalid != null) {
+            throw new IllegalArgumentException(invalid);
+        }
         FrameCodec.Writer out = new FrameCodec.Writer()
                 .string(head.method(), MAX_STRING)
                 .string(head.uri(), MAX_STRING);
         return finish(writeHeaders(out, head.headers()));
     }
 
+    /** The response head; an {@link IllegalArgumentException} if HTTP/1.1 cannot carry it. */
     public static byte[] encode(Response head) {
+        if (head.status() < 100 || head.status() > 999) {
+            throw new IllegalArgumentException("HTTP status " + head.status() + " is out of range");
+        }
+        String invalid = invalidReason(head.reason());
+        if (invalid != null) {
+            throw new IllegalArgumentException(invalid);
+        }
         FrameCodec.Writer out = new FrameCodec.Writer()
                 .u16(head.status())
                 .string(head.reason(), MAX_STRING);
@@ -48,12 +70,14 @@ public final class HttpHead {
         FrameCodec.Reader in = new FrameCodec.Reader(ByteBuffer.wrap(bytes));
         try {
             String method = in.string(MAX_STRING);
-            if (method.isEmpty()) {
-                throw new ProtocolException("HTTP request head has an empty method");
+            String invalid = invalidMethod(method);
+            if (invalid != null) {
+                throw new ProtocolException(invalid);
             }
             String uri = in.string(MAX_STRING);
-            if (!uri.startsWith("/")) {
-                throw new ProtocolException("HTTP request target must be in origin form (start with /)");
+            invalid = invalidTarget(uri);
+            if (invalid != null) {
+                throw new ProtocolException(invalid);
             }
             Request request = new Request(method, uri, readHeaders(in));
             requireEnd(in);
@@ -70,7 +94,12 @@ public final class HttpHead {
             if (status < 100 || status > 999) {
                 throw new ProtocolException("HTTP status " + status + " is out of range");
             }
-            Response response = new Response(status, in.string(MAX_STRING), readHeaders(in));
+            String reason = in.string(MAX_STRING);
+            String invalid = invalidReason(reason);
+            if (invalid != null) {
+                throw new ProtocolException(invalid);
+            }
+            Response response = new Response(status, reason, readHeaders(in));
             requireEnd(in);
             return response;
         } catch (BufferUnderflowException e) {
@@ -84,6 +113,10 @@ public final class HttpHead {
         }
         out.u16(headers.size());
         for (Map.Entry<String, String> header : headers) {
+            String invalid = invalidHeader(header.getKey(), header.getValue());
+            if (invalid != null) {
+                throw new IllegalArgumentException(invalid);
+            }
             out.string(header.getKey(), MAX_STRING).string(header.getValue(), MAX_STRING);
         }
         return out;
@@ -103,12 +136,79 @@ public final class HttpHead {
         List<Map.Entry<String, String>> headers = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String name = in.string(MAX_STRING);
-            if (name.isEmpty()) {
-                throw new ProtocolException("HTTP header with an empty name");
+            String value = in.string(MAX_STRING);
+            String invalid = invalidHeader(name, value);
+            if (invalid != null) {
+                throw new ProtocolException(invalid);
             }
-            headers.add(Map.entry(name, in.string(MAX_STRING)));
+            headers.add(Map.entry(name, value));
         }
         return headers;
+    }
+
+    private static String invalidMethod(String method) {
+        return isToken(method) ? null : "HTTP method must be a token: \"" + printable(method) + "\"";
+    }
+
+    private static String invalidTarget(String uri) {
+        if (!uri.startsWith("/")) {
+            return "HTTP request target must be in origin form (start with /)";
+        }
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                return "HTTP request target contains whitespace or a control character";
+            }
+        }
+        return null;
+    }
+
+    private static String invalidReason(String reason) {
+        return hasLineBreakOrNul(reason) ? "HTTP reason phrase contains CR, LF or NUL" : null;
+    }
+
+    private static String invalidHeader(String name, String value) {
+        if (!isToken(name)) {
+            return "HTTP header name must be a token: \"" + printable(name) + "\"";
+        }
+        if (hasLineBreakOrNul(value)) {
+            return "HTTP header " + name + " has a value with CR, LF or NUL";
+        }
+        return null;
+    }
+
+    /** RFC 9110 section 5.6.2: tchar is any visible ASCII character except delimiters. */
+    private static boolean isToken(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= ' ' || c >= 0x7f || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean hasLineBreakOrNul(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\r' || c == '\n' || c == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A short, log-safe rendering of a rejected name. */
+    private static String printable(String s) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 64; i++) {
+            char c = s.charAt(i);
+            out.append(c < ' ' || c >= 0x7f ? '?' : c);
+        }
+        return out.toString();
     }
 
     private static void requireEnd(FrameCodec.Reader in) throws ProtocolException {

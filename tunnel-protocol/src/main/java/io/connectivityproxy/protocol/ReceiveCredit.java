@@ -26,6 +26,9 @@ public final class ReceiveCredit {
 
     /** Accounts for {@code length} received bytes; more than the credit granted is a flow-control error. */
     public void received(int length) throws ProtocolException {
+        if (length < 0) {
+            throw new IllegalArgumentException("negative length " + length);
+        }
         if (length > outstanding) {
             throw new ProtocolException("peer sent " + length + " bytes with only " + outstanding
                     + " bytes of credit");
@@ -35,11 +38,20 @@ public final class ReceiveCredit {
 
     /**
      * Accounts for {@code length} bytes written onward and returns the increment to send in a
-     * WINDOW_UPDATE now, or 0 to wait for more.
+     * WINDOW_UPDATE now, or 0 to wait for more. Consuming more than was received is the
+     * caller's bug (an {@link IllegalArgumentException}): it would break the memory bound.
      */
     public int consumed(int length) {
+        long buffered = window - outstanding - consumedNotAcknowledged;
+        if (length < 0 || length > buffered) {
+            throw new IllegalArgumentException("consumed " + length + " bytes with only " + buffered
+                    + " bytes received and not yet consumed");
+        }
         consumedNotAcknowledged += length;
-        if (consumedNotAcknowledged < window / 2 && outstanding > 0) {
+        // No early return when the sender is out of credit: then more than half a window is still
+        // buffered here and will be consumed, and returning small increments would shrink every
+        // later DATA frame to the size of one onward write (silly window syndrome).
+        if (consumedNotAcknowledged < window / 2 || consumedNotAcknowledged == 0) {
             return 0;
         }
         int increment = (int) consumedNotAcknowledged;

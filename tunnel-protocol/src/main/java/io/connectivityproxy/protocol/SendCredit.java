@@ -9,6 +9,9 @@ public final class SendCredit {
     private long available;
 
     public SendCredit(int initialWindow) {
+        if (initialWindow < 0) {
+            throw new IllegalArgumentException("initial window must not be negative: " + initialWindow);
+        }
         this.available = initialWindow;
     }
 
@@ -18,6 +21,9 @@ public final class SendCredit {
 
     /** Takes up to {@code wanted} bytes of credit and returns how many were taken (may be 0). */
     public int take(int wanted) {
+        if (wanted < 0) {
+            throw new IllegalArgumentException("cannot take " + wanted + " bytes of credit");
+        }
         int taken = (int) Math.min(wanted, available);
         available -= taken;
         return taken;

@@ -1,0 +1,26 @@
+package io.connectivityproxy.cluster;
+
+/**
+ * Event bus addresses and headers of the proxy-service ⇄ tunnel-service hop. Each node has one
+ * address per role and frames are routed by stream id inside it, so opening a stream never
+ * registers anything with the cluster manager.
+ */
+public final class BusAddresses {
+
+    /** Header naming the address that sent a frame (where answers go). */
+    public static final String FROM = "from";
+    /** Headers of an OPEN frame: which sessions may carry the stream. */
+    public static final String SUBACCOUNT = "subaccount";
+    public static final String LOCATION = "location";
+
+    private BusAddresses() {
+    }
+
+    public static String tunnelNode(String nodeId) {
+        return "cp.tunnel." + nodeId;
+    }
+
+    public static String proxyNode(String nodeId) {
+        return "cp.proxy." + nodeId;
+    }
+}

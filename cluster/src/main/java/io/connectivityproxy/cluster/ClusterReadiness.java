@@ -1,0 +1,29 @@
+package io.connectivityproxy.cluster;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Ready once this node has joined the cluster: without it no stream can cross the event bus. */
+@Readiness
+@ApplicationScoped
+public class ClusterReadiness implements HealthCheck {
+
+    private final ClusterNode node;
+
+    public ClusterReadiness(ClusterNode node) {
+        this.node = node;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        boolean joined = node.joined();
+        var response = HealthCheckResponse.named("cluster").status(joined);
+        if (joined) {
+            response.withData("nodeId", node.nodeId()).withData("members", node.members().size());
+        }
+        return response.build();
+    }
+}

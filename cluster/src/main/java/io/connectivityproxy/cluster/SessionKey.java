@@ -1,0 +1,43 @@
+package io.connectivityproxy.cluster;
+
+import java.util.regex.Pattern;
+
+/**
+ * Which connector sessions a request may use: the subaccount and the location id (empty for
+ * the default location), as SAP's {@code SAP-Connectivity-SCC-Location_ID} header names it.
+ */
+public record SessionKey(String subaccount, String locationId) {
+
+    /** Allowed in subaccount and location ids; excludes the registry's separator. */
+    public static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{0,128}");
+
+    public SessionKey {
+        if (subaccount.isEmpty() || !ID.matcher(subaccount).matches()) {
+            throw new IllegalArgumentException("invalid subaccount id '" + subaccount + "'");
+        }
+        if (!ID.matcher(locationId).matches()) {
+            throw new IllegalArgumentException("invalid location id '" + locationId
+                    + "': use letters, digits, '.', '_', '~' or '-', at most 128");
+        }
+    }
+
+    /** True when both ids are well-formed. */
+    public static boolean valid(String subaccount, String locationId) {
+        return subaccount != null && locationId != null && !subaccount.isEmpty()
+                && ID.matcher(subaccount).matches() && ID.matcher(locationId).matches();
+    }
+
+    String registryKey() {
+        return subaccount + "|" + locationId;
+    }
+
+    static SessionKey fromRegistryKey(String key) {
+        int bar = key.indexOf('|');
+        return new SessionKey(key.substring(0, bar), key.substring(bar + 1));
+    }
+
+    @Override
+    public String toString() {
+        return subaccount + "/" + (locationId.isEmpty() ? "(default)" : locationId);
+    }
+}

@@ -1,0 +1,49 @@
+package io.connectivityproxy.operator.api;
+
+import java.util.Map;
+
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+
+/** {@code spec.deployment}: how the proxy-service and tunnel-service workloads run. */
+public class DeploymentConfig {
+
+    /** Replicas of each workload; both join one cluster, so any count works (design.md section 5). */
+    @Default("1")
+    @Min(1)
+    @Max(100)
+    private int replicaCount = 1;
+
+    /** Requests and limits of each container; the operator's defaults apply when left out. */
+    private ResourceRequirements resources = defaultResources();
+
+    @Default("{}")
+    private RestartWatcher restartWatcher = new RestartWatcher();
+
+    public static ResourceRequirements defaultResources() {
+        return new ResourceRequirementsBuilder()
+                .withRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi")))
+                .withLimits(Map.of("memory", new Quantity("512Mi")))
+                .build();
+    }
+
+    public int getReplicaCount() { return replicaCount; }
+    public void setReplicaCount(int replicaCount) { this.replicaCount = replicaCount; }
+    public ResourceRequirements getResources() { return resources; }
+    public void setResources(ResourceRequirements resources) { this.resources = resources; }
+    public RestartWatcher getRestartWatcher() { return restartWatcher; }
+    public void setRestartWatcher(RestartWatcher restartWatcher) { this.restartWatcher = restartWatcher; }
+
+    /** {@code spec.deployment.restartWatcher}: roll the workloads when labelled Secrets/ConfigMaps change. */
+    public static class RestartWatcher {
+        @Default("true")
+        private boolean enabled = true;
+
+        public boolean isEnabled() { return enabled; }
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+    }
+}

@@ -1,0 +1,337 @@
+package io.connectivityproxy.tunnel;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jboss.logging.Logger;
+
+import io.connectivityproxy.cluster.SessionKey;
+import io.connectivityproxy.protocol.Frame;
+import io.connectivityproxy.protocol.FrameCodec;
+import io.connectivityproxy.protocol.ProtocolException;
+import io.connectivityproxy.protocol.Reason;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+
+/**
+ * One connector's WebSocket session: the handshake, liveness, and the streams relayed over it.
+ * Everything here runs on the WebSocket's context.
+ */
+final class ConnectorSession {
+
+    private static final Logger LOG = Logger.getLogger(ConnectorSession.class);
+
+    /** Lifecycle of a session. */
+    enum State {
+        /** WebSocket open, waiting for HELLO. */
+        AWAITING_HELLO,
+        /** Registered in the cluster; takes new streams. */
+        ACTIVE,
+        /** GOAWAY seen or sent: existing streams finish, no new ones. */
+        DRAINING,
+        /** Gone; every stream was reset. */
+        CLOSED
+    }
+
+    final String id = UUID.randomUUID().toString();
+    final String subaccount;
+    final String peer;
+    private final ServerWebSocket ws;
+    private final Context context;
+    private final Vertx vertx;
+    private final SessionBroker broker;
+    private final TunnelSettings settings;
+    private final Map<Integer, Link> links = new HashMap<>();
+    private State state = State.AWAITING_HELLO;
+    private SessionKey key;
+    private String connectorId = "";
+    private int nextStreamId = 1;
+    private long lastReceived;
+    private long timer = -1;
+    private volatile int streamCount;
+
+    ConnectorSession(Vertx vertx, ServerWebSocket ws, String subaccount, String peer, SessionBroker broker,
+            TunnelSettings settings) {
+        this.vertx = vertx;
+        this.ws = ws;
+        this.context = vertx.getOrCreateContext();
+        this.subaccount = subaccount;
+        this.peer = peer;
+        this.broker = broker;
+        this.settings = settings;
+    }
+
+    Context context() {
+        return context;
+    }
+
+    SessionKey key() {
+        return key;
+    }
+
+    String connectorId() {
+        return connectorId;
+    }
+
+    State state() {
+        return state;
+    }
+
+    int streamCount() {
+        return streamCount;
+    }
+
+    void start() {
+        lastReceived = System.nanoTime();
+        ws.binaryMessageHandler(this::onMessage);
+        ws.textMessageHandler(text -> protocolError("text messages are not part of the tunnel protocol"));
+        ws.exceptionHandler(e -> LOG.debugf("session %s: %s", id, e.getMessage()));
+        ws.closeHandler(v -> close("connection closed by peer"));
+        timer = vertx.setPeriodic(settings.pingInterval().toMillis(), t -> tick());
+    }
+
+    private void tick() {
+        long silentFor = System.nanoTime() - lastReceived;
+        if (state == State.AWAITING_HELLO && silentFor > settings.handshakeTimeout().toNanos()) {
+            AuditLog.rejected(peer, "CN=" + subaccount, "no HELLO within " + settings.handshakeTimeout());
+            close("handshake timeout");
+        } else if (silentFor > settings.idleTimeout().toNanos()) {
+            close("no traffic for " + settings.idleTimeout() + " (ping timeout)");
+        } else if (state == State.ACTIVE || state == State.DRAINING) {
+            send(new Frame.Ping(System.nanoTime()));
+        }
+    }
+
+    private void onMessage(Buffer message) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        lastReceived = System.nanoTime();
+        byte[] bytes = message.getBytes();
+        Frame frame;
+        try {
+            frame = FrameCodec.decode(bytes);
+        } catch (ProtocolException e) {
+            protocolError(e.getMessage());
+            return;
+        }
+        if (state == State.AWAITING_HELLO) {
+            onHello(frame);
+        } else if (frame.streamId() == 0) {
+            onSessionFrame(frame);
+        } else {
+            fromConnector(frame, bytes);
+        }
+    }
+
+    private void onHello(Frame frame) {
+        if (!(frame instanceof Frame.Hello hello)) {
+            protocolError("the first frame must be HELLO, got " + frame.getClass().getSimpleName());
+            return;
+        }
+        if (hello.version() != FrameCodec.VERSION) {
+            AuditLog.rejected(peer, "CN=" + subaccount, "unsupported protocol version " + hello.version());
+            goAway(Reason.PROTOCOL_ERROR, "protocol version " + hello.version() + " is not supported; this "
+                    + "tunnel-service speaks version " + FrameCodec.VERSION);
+            return;
+        }
+        if (!SessionKey.valid(subaccount, hello.locationId())) {
+            AuditLog.rejected(peer, "CN=" + subaccount, "invalid location id");
+            goAway(Reason.PROTOCOL_ERROR, "invalid location id '" + hello.locationId()
+                    + "': use letters, digits, '.', '_', '~' or '-', at most 128");
+            return;
+        }
+        key = new SessionKey(subaccount, hello.locationId());
+        connectorId = hello.connectorId();
+        state = State.ACTIVE;
+        send(new Frame.HelloOk(FrameCodec.VERSION, id, settings.maxStreamsPerSession()));
+        broker.activate(this);
+        AuditLog.accepted(peer, subaccount, connectorId, key.locationId(), id);
+    }
+
+    private void onSessionFrame(Frame frame) {
+        if (frame instanceof Frame.Ping ping) {
+            send(new Frame.Pong(ping.opaque()));
+        } else if (frame instanceof Frame.GoAway goAway) {
+            LOG.infof("session %s: connector sent GOAWAY (%s: %s)", id, goAway.reason(), goAway.message());
+            drain();
+        } else if (!(frame instanceof Frame.Pong)) {
+            protocolError("unexpected " + frame.getClass().getSimpleName() + " after the handshake");
+        }
+    }
+
+    // ---- streams -----------------------------------------------------------------------------
+
+    /** A proxy-service node opens a stream over this session. */
+    void openFromProxy(String proxyAddress, int proxyStreamId, byte[] openFrame) {
+        if (state != State.ACTIVE) {
+            broker.toProxy(proxyAddress, new Frame.OpenFail(proxyStreamId, Reason.SESSION_LOST,
+                    "the connector session is closing"));
+            return;
+        }
+        if (links.size() >= settings.maxStreamsPerSession()) {
+            broker.recordOpenFailure(Reason.TOO_MANY_STREAMS);
+            broker.toProxy(proxyAddress, new Frame.OpenFail(proxyStreamId, Reason.TOO_MANY_STREAMS,
+                    "the connector session already carries " + links.size() + " streams"));
+            return;
+        }
+        int streamId = allocateStreamId();
+        Link link = new Link(proxyAddress, proxyStreamId, streamId, this);
+        links.put(streamId, link);
+        streamCount = links.size();
+        if (!broker.linkOpened(link)) {
+            links.remove(streamId);
+            streamCount = links.size();
+            broker.toProxy(proxyAddress, new Frame.Rst(proxyStreamId, Reason.PROTOCOL_ERROR, "stream id in use"));
+            return;
+        }
+        FrameCodec.rewriteStreamId(openFrame, streamId);
+        ws.writeBinaryMessage(Buffer.buffer(openFrame));
+    }
+
+    /** A frame from proxy-service for an open link. */
+    void fromProxy(Link link, Frame frame, byte[] bytes) {
+        if (links.get(link.sessionStreamId) != link) {
+            return;
+        }
+        FrameCodec.rewriteStreamId(bytes, link.sessionStreamId);
+        ws.writeBinaryMessage(Buffer.buffer(bytes));
+        if (frame instanceof Frame.Data data) {
+            broker.countBytes(data.payload().length, true);
+        } else if (frame instanceof Frame.Rst) {
+            unlink(link);
+        } else if (frame instanceof Frame.Fin) {
+            link.finFromProxy = true;
+            if (link.finFromConnector) {
+                unlink(link);
+            }
+        }
+    }
+
+    /** The proxy node of a link left the cluster: the connector can drop the stream. */
+    void proxyGone(Link link) {
+        if (links.get(link.sessionStreamId) != link) {
+            return;
+        }
+        send(new Frame.Rst(link.sessionStreamId, Reason.CANCELLED, "the proxy-service node left the cluster"));
+        unlink(link);
+    }
+
+    private void fromConnector(Frame frame, byte[] bytes) {
+        Link link = links.get(frame.streamId());
+        if (link == null) {
+            if (frame instanceof Frame.Open) {
+                send(new Frame.OpenFail(frame.streamId(), Reason.PROTOCOL_NOT_ALLOWED,
+                        "connector-initiated streams (service channels) are not supported by this tunnel-service"));
+            }
+            return;
+        }
+        FrameCodec.rewriteStreamId(bytes, link.proxyStreamId);
+        broker.toProxy(link.proxyAddress, bytes);
+        if (frame instanceof Frame.Data data) {
+            broker.countBytes(data.payload().length, false);
+        } else if (frame instanceof Frame.OpenFail fail) {
+            broker.recordOpenFailure(fail.reason());
+            unlink(link);
+        } else if (frame instanceof Frame.Rst) {
+            unlink(link);
+        } else if (frame instanceof Frame.Fin) {
+            link.finFromConnector = true;
+            if (link.finFromProxy) {
+                unlink(link);
+            }
+        } else if (frame instanceof Frame.Open) {
+            protocolError("OPEN for stream " + frame.streamId() + " which is already open");
+        }
+    }
+
+    private void unlink(Link link) {
+        links.remove(link.sessionStreamId);
+        streamCount = links.size();
+        broker.linkClosed(link);
+        if (state == State.DRAINING && links.isEmpty()) {
+            close("drained");
+        }
+    }
+
+    private int allocateStreamId() {
+        while (true) {
+            int streamId = nextStreamId;
+            nextStreamId = (nextStreamId + 2) & 0x7fffffff;
+            if (nextStreamId == 0) {
+                nextStreamId = 1;
+            }
+            if (!links.containsKey(streamId)) {
+                return streamId;
+            }
+        }
+    }
+
+    // ---- ending ------------------------------------------------------------------------------
+
+    /** Stops taking new streams; closes once the open ones are done. */
+    void drain() {
+        if (state == State.ACTIVE) {
+            state = State.DRAINING;
+            broker.deactivate(this);
+        }
+        if (state == State.DRAINING && links.isEmpty()) {
+            close("drained");
+        }
+    }
+
+    /** Tells the connector to go away (it reconnects elsewhere) and drains. */
+    void shutdown() {
+        if (state == State.ACTIVE || state == State.DRAINING) {
+            send(new Frame.GoAway(Reason.SHUTDOWN, "tunnel-service is shutting down"));
+            drain();
+        } else {
+            close("shutdown");
+        }
+    }
+
+    private void protocolError(String message) {
+        LOG.warnf("session %s from %s: protocol error: %s", id, peer, message);
+        goAway(Reason.PROTOCOL_ERROR, message);
+    }
+
+    private void goAway(Reason reason, String message) {
+        if (state != State.CLOSED) {
+            send(new Frame.GoAway(reason, message));
+        }
+        close("protocol error: " + message);
+    }
+
+    void close(String why) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        boolean wasRegistered = state == State.ACTIVE || state == State.DRAINING;
+        state = State.CLOSED;
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        for (Link link : new ArrayList<>(links.values())) {
+            broker.toProxy(link.proxyAddress, new Frame.Rst(link.proxyStreamId, Reason.SESSION_LOST,
+                    "the connector session was lost: " + why));
+            broker.linkClosed(link);
+        }
+        links.clear();
+        streamCount = 0;
+        broker.deactivate(this);
+        if (wasRegistered) {
+            AuditLog.closed(peer, subaccount, id, why);
+        }
+        if (!ws.isClosed()) {
+            ws.close((short) 1000, why.length() > 100 ? why.substring(0, 100) : why);
+        }
+    }
+
+    private void send(Frame frame) {
+        ws.writeBinaryMessage(Buffer.buffer(FrameCodec.encode(frame)));
+    }
+}

@@ -1,0 +1,37 @@
+package io.connectivityproxy.tunnel;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.jboss.logging.Logger;
+
+/**
+ * Development certificates for the embedded default: on first start, a CA, a server
+ * certificate for localhost/127.0.0.1 and a connector client certificate for the dev subaccount
+ * are written to one directory, which the connector's sample config points at.
+ */
+final class DevCertificates {
+
+    private static final Logger LOG = Logger.getLogger(DevCertificates.class);
+
+    static final String CA = "ca";
+    static final String SERVER = "server";
+    static final String CONNECTOR = "connector";
+
+    private DevCertificates() {
+    }
+
+    /** Generates the set unless {@code dir/ca.pem} already exists. */
+    static void ensure(Path dir, String subaccount) {
+        if (Files.exists(dir.resolve(CA + ".pem"))) {
+            return;
+        }
+        CertificateAuthority authority = CertificateAuthority.create("connectivity-proxy development CA");
+        authority.issueServer("localhost", List.of("localhost"), List.of("127.0.0.1")).write(dir, SERVER);
+        authority.issueClient(subaccount).write(dir, CONNECTOR);
+        authority.ca().write(dir, CA);
+        LOG.infof("generated development certificates in %s (connector subaccount %s)", dir.toAbsolutePath(),
+                subaccount);
+    }
+}

@@ -1,0 +1,221 @@
+package io.connectivityproxy.tunnel;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
+
+import io.connectivityproxy.cluster.BusAddresses;
+import io.connectivityproxy.cluster.ClusterNode;
+import io.connectivityproxy.cluster.SessionKey;
+import io.connectivityproxy.cluster.SessionRegistry;
+import io.connectivityproxy.protocol.Frame;
+import io.connectivityproxy.protocol.FrameCodec;
+import io.connectivityproxy.protocol.ProtocolException;
+import io.connectivityproxy.protocol.Reason;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import jakarta.inject.Singleton;
+
+/**
+ * This node's connector sessions and the streams relayed through them. Receives frames from
+ * proxy-service nodes on this node's event bus address, picks a session for each OPEN, and
+ * forwards every later frame of the stream to the same session (and back).
+ */
+@Singleton
+public class SessionBroker {
+
+    private static final Logger LOG = Logger.getLogger(SessionBroker.class);
+
+    private final Vertx vertx;
+    private final ClusterNode node;
+    private final SessionRegistry registry;
+    private final TunnelMetrics metrics;
+    private final Map<SessionKey, Set<ConnectorSession>> sessions = new ConcurrentHashMap<>();
+    private final Set<ConnectorSession> allSessions = ConcurrentHashMap.newKeySet();
+    private final Map<String, Link> links = new ConcurrentHashMap<>();
+    private volatile DeliveryOptions fromThisNode;
+    private MessageConsumer<Buffer> consumer;
+
+    public SessionBroker(Vertx vertx, ClusterNode node, SessionRegistry registry, TunnelMetrics metrics) {
+        this.vertx = vertx;
+        this.node = node;
+        this.registry = registry;
+        this.metrics = metrics;
+        metrics.bind(this);
+    }
+
+    /** Joins the relay: listens on this node's address and watches proxy nodes leave. Blocking. */
+    void start() {
+        registry.start();
+        String address = BusAddresses.tunnelNode(node.nodeId());
+        fromThisNode = new DeliveryOptions().addHeader(BusAddresses.FROM, address);
+        consumer = vertx.eventBus().consumer(address, this::fromProxy);
+        node.onMemberLeft(this::proxyNodeLeft);
+        LOG.infof("tunnel-service node %s relays streams on %s", node.nodeId(), address);
+    }
+
+    Future<Void> stop() {
+        return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    }
+
+    // ---- sessions ----------------------------------------------------------------------------
+
+    void attach(ConnectorSession session) {
+        allSessions.add(session);
+    }
+
+    void activate(ConnectorSession session) {
+        sessions.computeIfAbsent(session.key(), k -> ConcurrentHashMap.newKeySet()).add(session);
+        registry.register(session.key(), session.id)
+                .onFailure(e -> LOG.errorf("could not register session %s: %s", session.id, e.getMessage()));
+        metrics.sessionsChanged(allSessions);
+    }
+
+    void deactivate(ConnectorSession session) {
+        Set<ConnectorSession> forKey = session.key() == null ? null : sessions.get(session.key());
+        if (forKey != null && forKey.remove(session)) {
+            registry.unregister(session.key(), session.id)
+                    .onFailure(e -> LOG.errorf("could not unregister session %s: %s", session.id, e.getMessage()));
+        }
+        if (session.state() == ConnectorSession.State.CLOSED) {
+            allSessions.remove(session);
+        }
+        metrics.sessionsChanged(allSessions);
+    }
+
+    /** Sessions of every state on this node, for the admin endpoint and metrics. */
+    Collection<ConnectorSession> sessions() {
+        return List.copyOf(allSessions);
+    }
+
+    int openStreams() {
+        return links.size();
+    }
+
+    /** Asks every session to drain; completes when all closed or {@code timeoutMillis} passed. */
+    void shutdownSessions() {
+        for (ConnectorSession session : sessions()) {
+            session.context().runOnContext(v -> session.shutdown());
+        }
+    }
+
+    void closeAll(String why) {
+        for (ConnectorSession session : sessions()) {
+            session.context().runOnContext(v -> session.close(why));
+        }
+    }
+
+    // ---- frames from proxy-service -----------------------------------------------------------
+
+    private void fromProxy(Message<Buffer> message) {
+        String from = message.headers().get(BusAddresses.FROM);
+        byte[] bytes = message.body().getBytes();
+        Frame frame;
+        try {
+            frame = FrameCodec.decode(bytes);
+        } catch (ProtocolException e) {
+            LOG.warnf("dropped a malformed frame from %s: %s", from, e.getMessage());
+            return;
+        }
+        if (from == null || frame.streamId() == 0) {
+            LOG.warnf("dropped a %s frame without a stream or sender", frame.getClass().getSimpleName());
+            return;
+        }
+        if (frame instanceof Frame.Open) {
+            openFromProxy(from, message, frame.streamId(), bytes);
+            return;
+        }
+        Link link = links.get(Link.busKey(from, frame.streamId()));
+        if (link != null) {
+            link.session.context().runOnContext(v -> link.session.fromProxy(link, frame, bytes));
+        }
+    }
+
+    private void openFromProxy(String from, Message<Buffer> message, int proxyStreamId, byte[] bytes) {
+        String subaccount = message.headers().get(BusAddresses.SUBACCOUNT);
+        String location = message.headers().get(BusAddresses.LOCATION);
+        if (!SessionKey.valid(subaccount, location)) {
+            toProxy(from, new Frame.OpenFail(proxyStreamId, Reason.PROTOCOL_ERROR, "invalid subaccount or location id"));
+            return;
+        }
+        SessionKey key = new SessionKey(subaccount, location);
+        ConnectorSession session = pick(key);
+        if (session == null) {
+            recordOpenFailure(Reason.NO_SESSION);
+            toProxy(from, new Frame.OpenFail(proxyStreamId, Reason.NO_SESSION,
+                    "no connector connected for subaccount " + subaccount + " and location "
+                            + (location.isEmpty() ? "(default)" : location)));
+            return;
+        }
+        session.context().runOnContext(v -> session.openFromProxy(from, proxyStreamId, bytes));
+    }
+
+    /** The least loaded active session for the key, or null. */
+    private ConnectorSession pick(SessionKey key) {
+        Set<ConnectorSession> candidates = sessions.get(key);
+        if (candidates == null) {
+            return null;
+        }
+        ConnectorSession best = null;
+        for (ConnectorSession candidate : candidates) {
+            if (candidate.state() == ConnectorSession.State.ACTIVE
+                    && (best == null || candidate.streamCount() < best.streamCount())) {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    // ---- links -------------------------------------------------------------------------------
+
+    boolean linkOpened(Link link) {
+        return links.putIfAbsent(link.busKey(), link) == null;
+    }
+
+    void linkClosed(Link link) {
+        links.remove(link.busKey(), link);
+    }
+
+    private void proxyNodeLeft(String nodeId) {
+        String address = BusAddresses.proxyNode(nodeId);
+        List<Link> orphaned = new ArrayList<>();
+        for (Link link : links.values()) {
+            if (link.proxyAddress.equals(address)) {
+                orphaned.add(link);
+            }
+        }
+        if (!orphaned.isEmpty()) {
+            LOG.infof("proxy-service node %s left: resetting %d streams", nodeId, orphaned.size());
+        }
+        for (Link link : orphaned) {
+            link.session.context().runOnContext(v -> link.session.proxyGone(link));
+        }
+    }
+
+    void toProxy(String address, Frame frame) {
+        toProxy(address, FrameCodec.encode(frame));
+    }
+
+    void toProxy(String address, byte[] frame) {
+        vertx.eventBus().send(address, Buffer.buffer(frame), fromThisNode);
+    }
+
+    // ---- metrics -----------------------------------------------------------------------------
+
+    void countBytes(int length, boolean toConnector) {
+        metrics.bytes(length, toConnector);
+    }
+
+    void recordOpenFailure(Reason reason) {
+        metrics.openFailure(reason);
+    }
+}

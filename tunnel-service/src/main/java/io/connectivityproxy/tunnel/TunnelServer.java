@@ -1,0 +1,207 @@
+package io.connectivityproxy.tunnel;
+
+import java.nio.file.Path;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+import org.jboss.logging.Logger;
+
+import io.connectivityproxy.cluster.ClusterNode;
+import io.connectivityproxy.protocol.FrameCodec;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+/**
+ * The tunnel endpoint: {@code GET /healthcheck} and the connectors' WebSocket at {@code /tunnel}.
+ * Authenticates each connector (its client certificate, or the gateway's
+ * {@code X-Forwarded-Client-Cert} when trusted) before the upgrade, then hands the socket to a
+ * {@link ConnectorSession}.
+ */
+@Singleton
+public class TunnelServer {
+
+    private static final Logger LOG = Logger.getLogger(TunnelServer.class);
+    static final String TUNNEL_PATH = "/tunnel";
+    static final String FORWARDED_CLIENT_CERT = "X-Forwarded-Client-Cert";
+
+    private final Vertx vertx;
+    private final TunnelSettings settings;
+    private final SessionBroker broker;
+    private final ClusterNode node;
+    private final TunnelMetrics metrics;
+    private TunnelTls tls;
+    private HttpServer server;
+    private volatile boolean listening;
+
+    public TunnelServer(Vertx vertx, TunnelSettings settings, SessionBroker broker, ClusterNode node,
+            TunnelMetrics metrics) {
+        this.vertx = vertx;
+        this.settings = settings;
+        this.broker = broker;
+        this.node = node;
+        this.metrics = metrics;
+    }
+
+    void start(@Observes StartupEvent event) throws Exception {
+        if (!settings.tls().enabled() && !settings.trustForwardedClientCert()) {
+            throw new IllegalStateException("tunnel.tls.enabled=false leaves connectors unauthenticated: set "
+                    + "tunnel.trust-forwarded-client-cert=true behind a gateway that terminates mutual TLS");
+        }
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(settings.host())
+                .setPort(settings.port())
+                .setMaxWebSocketFrameSize(FrameCodec.HEADER_LENGTH + FrameCodec.MAX_PAYLOAD)
+                .setMaxWebSocketMessageSize(FrameCodec.HEADER_LENGTH + FrameCodec.MAX_PAYLOAD)
+                .setTcpNoDelay(true)
+                .setIdleTimeout(0);
+        if (settings.tls().enabled()) {
+            tls = loadTls();
+            tls.apply(options);
+        }
+        broker.start();
+        server = vertx.createHttpServer(options).requestHandler(this::handle);
+        server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        listening = true;
+        LOG.infof("tunnel endpoint listening on %s:%d (%s)", settings.host(), server.actualPort(),
+                settings.tls().enabled() ? "mutual TLS" : "behind a gateway, X-Forwarded-Client-Cert trusted");
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (server == null) {
+            return;
+        }
+        listening = false;
+        broker.shutdownSessions();
+        long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+        while (!broker.sessions().isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        broker.closeAll("tunnel-service stopped");
+        broker.stop();
+        server.close();
+    }
+
+    boolean listening() {
+        return listening;
+    }
+
+    int actualPort() {
+        return server == null ? -1 : server.actualPort();
+    }
+
+    private TunnelTls loadTls() {
+        Optional<Path> devDir = settings.tls().devCertificatesDir();
+        devDir.ifPresent(dir -> DevCertificates.ensure(dir, settings.tls().devSubaccount()));
+        Path certificate = settings.tls().certificate()
+                .or(() -> devDir.map(d -> d.resolve(DevCertificates.SERVER + ".pem")))
+                .orElseThrow(() -> new IllegalStateException("tunnel.tls.certificate is required when TLS is on"));
+        Path key = settings.tls().key()
+                .or(() -> devDir.map(d -> d.resolve(DevCertificates.SERVER + "-key.pem")))
+                .orElseThrow(() -> new IllegalStateException("tunnel.tls.key is required when TLS is on"));
+        Path clientCa = settings.tls().clientCa()
+                .or(() -> devDir.map(d -> d.resolve(DevCertificates.CA + ".pem")))
+                .orElseThrow(() -> new IllegalStateException("tunnel.tls.client-ca is required when TLS is on"));
+        return TunnelTls.load(certificate, key, clientCa);
+    }
+
+    private void handle(HttpServerRequest request) {
+        String path = request.path();
+        if ("/healthcheck".equals(path)) {
+            boolean healthy = listening && node.joined();
+            request.response().setStatusCode(healthy ? 200 : 503).putHeader("Content-Type", "text/plain")
+                    .end(healthy ? "OK\n" : "not ready\n");
+        } else if (TUNNEL_PATH.equals(path)) {
+            upgrade(request);
+        } else {
+            request.response().setStatusCode(404).putHeader("Content-Type", "text/plain")
+                    .end("unknown path; connectors use " + TUNNEL_PATH + "\n");
+        }
+    }
+
+    private void upgrade(HttpServerRequest request) {
+        String peer = String.valueOf(request.remoteAddress());
+        Identity identity = authenticate(request);
+        if (identity.error() != null) {
+            AuditLog.rejected(peer, identity.subject(), identity.error());
+            metrics.handshakeRejected();
+            request.response().setStatusCode(401).putHeader("Content-Type", "text/plain").end(identity.error() + "\n");
+            return;
+        }
+        if (!listening) {
+            request.response().setStatusCode(503).end("tunnel-service is shutting down\n");
+            return;
+        }
+        request.toWebSocket().onSuccess(ws -> {
+            ConnectorSession session = new ConnectorSession(vertx, ws, identity.subaccount(), peer, broker, settings);
+            broker.attach(session);
+            session.start();
+        }).onFailure(e -> LOG.debugf("WebSocket upgrade from %s failed: %s", peer, e.getMessage()));
+    }
+
+    /** The connector's subaccount, or why it is refused. */
+    private Identity authenticate(HttpServerRequest request) {
+        SSLSession ssl = request.sslSession();
+        if (ssl != null) {
+            X509Certificate[] chain;
+            try {
+                Certificate[] certificates = ssl.getPeerCertificates();
+                chain = new X509Certificate[certificates.length];
+                for (int i = 0; i < certificates.length; i++) {
+                    chain[i] = (X509Certificate) certificates[i];
+                }
+            } catch (SSLPeerUnverifiedException e) {
+                return Identity.refused(null, "a client certificate is required");
+            }
+            String subject = chain[0].getSubjectX500Principal().getName();
+            String error = tls.verify(chain);
+            if (error != null) {
+                return Identity.refused(subject, error);
+            }
+            return subaccountOf(subject);
+        }
+        if (settings.trustForwardedClientCert()) {
+            Optional<String> subject = ClientIdentity.forwardedSubject(request.getHeader(FORWARDED_CLIENT_CERT));
+            if (subject.isEmpty()) {
+                return Identity.refused(null, "no client certificate subject in " + FORWARDED_CLIENT_CERT);
+            }
+            return subaccountOf(subject.get());
+        }
+        return Identity.refused(null, "a client certificate is required");
+    }
+
+    private static Identity subaccountOf(String subject) {
+        Optional<String> cn = ClientIdentity.commonName(subject);
+        if (cn.isEmpty() || !io.connectivityproxy.cluster.SessionKey.ID.matcher(cn.get()).matches()
+                || cn.get().isEmpty()) {
+            return Identity.refused(subject, "the certificate subject must carry the subaccount id as its one CN");
+        }
+        return new Identity(cn.get(), subject, null);
+    }
+
+    private record Identity(String subaccount, String subject, String error) {
+        static Identity refused(String subject, String error) {
+            return new Identity(null, subject, error);
+        }
+    }
+
+    Duration drainTimeout() {
+        return settings.drainTimeout();
+    }
+}

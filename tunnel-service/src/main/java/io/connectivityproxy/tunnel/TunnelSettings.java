@@ -1,0 +1,75 @@
+package io.connectivityproxy.tunnel;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** tunnel-service configuration (prefix {@code tunnel}). */
+@ConfigMapping(prefix = "tunnel")
+public interface TunnelSettings {
+
+    /** Address the tunnel endpoint listens on. */
+    @WithDefault("0.0.0.0")
+    String host();
+
+    /** Port of the tunnel endpoint (WebSocket at {@code /tunnel}, {@code GET /healthcheck}). */
+    @WithDefault("8042")
+    int port();
+
+    Tls tls();
+
+    /**
+     * Trust the {@code X-Forwarded-Client-Cert} header for the connector's identity. Only for a
+     * deployment behind an ingress gateway that terminates mutual TLS and sets the header itself.
+     */
+    @WithDefault("false")
+    boolean trustForwardedClientCert();
+
+    /** Most streams one connector session may carry at once; further OPENs get TOO_MANY_STREAMS. */
+    @WithDefault("10000")
+    int maxStreamsPerSession();
+
+    /** How often each side pings the other. */
+    @WithDefault("5s")
+    Duration pingInterval();
+
+    /** A session that sent nothing (not even a PONG) for this long is dead. */
+    @WithDefault("15s")
+    Duration idleTimeout();
+
+    /** Time a connector has to send HELLO after the WebSocket opened. */
+    @WithDefault("10s")
+    Duration handshakeTimeout();
+
+    /** On shutdown, how long open streams may take to finish after GOAWAY. */
+    @WithDefault("10s")
+    Duration drainTimeout();
+
+    interface Tls {
+        /** Terminate TLS on the tunnel port and require a client certificate (mutual TLS). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** PEM certificate chain of the tunnel endpoint; generated when absent and dev certificates are on. */
+        Optional<Path> certificate();
+
+        /** PEM (PKCS#8) private key of the tunnel endpoint. */
+        Optional<Path> key();
+
+        /** PEM CA certificate(s) that sign connector client certificates. */
+        Optional<Path> clientCa();
+
+        /**
+         * Directory for development certificates: when set and empty, a CA, a server certificate
+         * for localhost and a connector client certificate are generated there on first start.
+         */
+        Optional<Path> devCertificatesDir();
+
+        /** Subaccount id written into the generated connector certificate. */
+        @WithDefault("dev-subaccount")
+        String devSubaccount();
+    }
+}

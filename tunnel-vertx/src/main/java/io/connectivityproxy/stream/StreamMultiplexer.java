@@ -1,0 +1,110 @@
+package io.connectivityproxy.stream;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.connectivityproxy.protocol.Frame;
+import io.connectivityproxy.protocol.FrameCodec;
+import io.connectivityproxy.protocol.Reason;
+import io.connectivityproxy.protocol.TargetProtocol;
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * The streams of one multiplexed connection (a connector session, or a node's event bus hop):
+ * allocates stream ids, sends OPEN, and routes each incoming stream frame to its stream on the
+ * stream's own context. Session frames (HELLO, PING, GOAWAY) are the owner's business.
+ */
+public final class StreamMultiplexer {
+
+    private final FrameSink sink;
+    private final int receiveWindow;
+    private final int maxChunk;
+    private final Map<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId;
+
+    /**
+     * @param firstId 1 when this side opens odd ids, 2 when it opens even ids
+     * @param receiveWindow the credit granted to the peer for each stream
+     * @param maxChunk the largest DATA payload this side sends
+     */
+    public StreamMultiplexer(FrameSink sink, int firstId, int receiveWindow, int maxChunk) {
+        if (maxChunk <= 0 || maxChunk > FrameCodec.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("chunk size must be between 1 and " + FrameCodec.MAX_PAYLOAD);
+        }
+        this.sink = sink;
+        this.nextId = new AtomicInteger(firstId);
+        this.receiveWindow = receiveWindow;
+        this.maxChunk = maxChunk;
+    }
+
+    /** Opens a stream; its {@link TunnelStream#opened()} completes on OPEN_OK. */
+    public TunnelStream open(Context context, TargetProtocol protocol, String host, int port, byte[] head) {
+        TunnelStream stream = register(context, allocateId());
+        sink.send(Buffer.buffer(FrameCodec.encode(
+                new Frame.Open(stream.id(), protocol, host, port, receiveWindow, head))));
+        return stream;
+    }
+
+    /**
+     * Registers a stream the peer opened. The caller answers with {@link TunnelStream#accept}
+     * or {@link TunnelStream#reject}; returns null when the id is already in use.
+     */
+    public TunnelStream incoming(Context context, Frame.Open open) {
+        TunnelStream stream = new TunnelStream(context, open.streamId(), sink, receiveWindow, maxChunk);
+        if (streams.putIfAbsent(open.streamId(), stream) != null) {
+            return null;
+        }
+        stream.unregister(() -> streams.remove(open.streamId(), stream));
+        return stream;
+    }
+
+    /** Routes a stream frame to its stream; frames for unknown streams are dropped (they raced a reset). */
+    public void dispatch(Frame frame) {
+        TunnelStream stream = streams.get(frame.streamId());
+        if (stream == null) {
+            return;
+        }
+        if (Context.isOnEventLoopThread() && stream.context() == io.vertx.core.Vertx.currentContext()) {
+            stream.onFrame(frame);
+        } else {
+            stream.context().runOnContext(v -> stream.onFrame(frame));
+        }
+    }
+
+    /** Fails every stream because the connection under them is gone. */
+    public void loseAll(Reason reason, String message) {
+        List<TunnelStream> all = new ArrayList<>(streams.values());
+        streams.clear();
+        for (TunnelStream stream : all) {
+            stream.context().runOnContext(v -> stream.lost(reason, message));
+        }
+    }
+
+    public int size() {
+        return streams.size();
+    }
+
+    public boolean contains(int streamId) {
+        return streams.containsKey(streamId);
+    }
+
+    private TunnelStream register(Context context, int id) {
+        TunnelStream stream = new TunnelStream(context, id, sink, receiveWindow, maxChunk);
+        streams.put(id, stream);
+        stream.unregister(() -> streams.remove(id, stream));
+        return stream;
+    }
+
+    private int allocateId() {
+        while (true) {
+            int id = nextId.getAndAdd(2) & 0x7fffffff;
+            if (id != 0 && !streams.containsKey(id)) {
+                return id;
+            }
+        }
+    }
+}

@@ -1,0 +1,429 @@
+package io.connectivityproxy.stream;
+
+import java.util.ArrayDeque;
+
+import io.connectivityproxy.protocol.Frame;
+import io.connectivityproxy.protocol.FrameCodec;
+import io.connectivityproxy.protocol.ProtocolException;
+import io.connectivityproxy.protocol.Reason;
+import io.connectivityproxy.protocol.ReceiveCredit;
+import io.connectivityproxy.protocol.SendCredit;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
+
+/**
+ * One logical stream of a multiplexed tunnel, as a Vert.x {@link ReadStream} and
+ * {@link WriteStream} so it can be piped to and from sockets with back-pressure.
+ *
+ * <p>Flow control is credit based in both directions: bytes are sent only within the credit
+ * the peer granted, and credit is returned to the peer only when received bytes were handed to
+ * this stream's handler (a pipe stops taking them when its destination is full). A stream
+ * therefore never holds more than its window. All methods run on the stream's context; the
+ * {@link StreamMultiplexer} dispatches incoming frames there.
+ */
+public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffer> {
+
+    /** Lifecycle of a stream; half-close is tracked separately by the two FIN flags. */
+    public enum State {
+        /** OPEN sent (or received), no OPEN_OK yet. */
+        OPENING,
+        /** Data may flow; each direction ends with its FIN. */
+        OPEN,
+        /** Both FINs delivered, OPEN_FAIL, or RST: nothing more happens. */
+        CLOSED
+    }
+
+    private final Context context;
+    private final int id;
+    private final FrameSink sink;
+    private final int maxChunk;
+    private final ReceiveCredit receiveCredit;
+    private final Promise<TunnelStream> opened = Promise.promise();
+    private SendCredit sendCredit;
+    private State state = State.OPENING;
+    private boolean finSent;
+    private boolean finReceived;
+    private boolean endDelivered;
+    private Handler<Void> closeHandler;
+    private Runnable unregister = () -> { };
+
+    // read side
+    private final ArrayDeque<Buffer> inbound = new ArrayDeque<>();
+    private long demand = Long.MAX_VALUE;
+    private Handler<Buffer> handler;
+    private Handler<Void> endHandler;
+    private Handler<Throwable> exceptionHandler;
+
+    // write side
+    private final ArrayDeque<PendingWrite> outbound = new ArrayDeque<>();
+    private long outboundBytes;
+    private int writeQueueMaxSize;
+    private Handler<Void> drainHandler;
+    private Promise<Void> endPromise;
+
+    private record PendingWrite(Buffer data, Promise<Void> promise) {
+    }
+
+    TunnelStream(Context context, int id, FrameSink sink, int receiveWindow, int maxChunk) {
+        this.context = context;
+        this.id = id;
+        this.sink = sink;
+        this.maxChunk = maxChunk;
+        this.writeQueueMaxSize = maxChunk;
+        this.receiveCredit = new ReceiveCredit(receiveWindow);
+    }
+
+    void unregister(Runnable unregister) {
+        this.unregister = unregister;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public Context context() {
+        return context;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** The window this side grants its peer (sent in OPEN or OPEN_OK). */
+    public int receiveWindow() {
+        return receiveCredit.window();
+    }
+
+    /** Completes on OPEN_OK; fails with a {@link StreamException} on OPEN_FAIL or reset. */
+    public Future<TunnelStream> opened() {
+        return opened.future();
+    }
+
+    /** Called once when the stream reaches {@link State#CLOSED}, however it got there. */
+    public TunnelStream closeHandler(Handler<Void> handler) {
+        this.closeHandler = handler;
+        return this;
+    }
+
+    // ---- accepting side ----------------------------------------------------------------------
+
+    /** Accepts a stream the peer opened with {@code peerWindow} of credit: sends OPEN_OK. */
+    public void accept(int peerWindow) {
+        if (state != State.OPENING) {
+            return;
+        }
+        sendCredit = new SendCredit(peerWindow);
+        state = State.OPEN;
+        sink.send(Buffer.buffer(FrameCodec.encode(new Frame.OpenOk(id, receiveCredit.window()))));
+        opened.tryComplete(this);
+        flush();
+    }
+
+    /** Refuses a stream the peer opened: sends OPEN_FAIL. */
+    public void reject(Reason reason, String message) {
+        if (state != State.OPENING) {
+            return;
+        }
+        sink.send(Buffer.buffer(FrameCodec.encode(new Frame.OpenFail(id, reason, message))));
+        close(new StreamException(reason, message), false);
+    }
+
+    // ---- frames from the peer (called on this stream's context) ------------------------------
+
+    void onFrame(Frame frame) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (frame instanceof Frame.Data data) {
+            onData(data.payload());
+        } else if (frame instanceof Frame.WindowUpdate update) {
+            onWindowUpdate(update.increment());
+        } else if (frame instanceof Frame.Fin) {
+            onFin();
+        } else if (frame instanceof Frame.Rst rst) {
+            close(new StreamException(rst.reason(), rst.message()), true);
+        } else if (frame instanceof Frame.OpenOk ok) {
+            onOpenOk(ok.window());
+        } else if (frame instanceof Frame.OpenFail fail) {
+            close(new StreamException(fail.reason(), fail.message()), true);
+        } else {
+            reset(Reason.PROTOCOL_ERROR, "unexpected " + frame.getClass().getSimpleName() + " on a stream");
+        }
+    }
+
+    private void onOpenOk(int window) {
+        if (state != State.OPENING || sendCredit != null) {
+            reset(Reason.PROTOCOL_ERROR, "OPEN_OK for a stream that is already open");
+            return;
+        }
+        sendCredit = new SendCredit(window);
+        state = State.OPEN;
+        opened.tryComplete(this);
+        flush();
+    }
+
+    private void onData(byte[] payload) {
+        if (finReceived) {
+            reset(Reason.PROTOCOL_ERROR, "DATA after FIN");
+            return;
+        }
+        try {
+            receiveCredit.received(payload.length);
+        } catch (ProtocolException e) {
+            reset(Reason.FLOW_CONTROL_ERROR, e.getMessage());
+            return;
+        }
+        inbound.add(Buffer.buffer(payload));
+        drainInbound();
+    }
+
+    private void onWindowUpdate(int increment) {
+        if (sendCredit == null) {
+            reset(Reason.PROTOCOL_ERROR, "WINDOW_UPDATE before the stream was open");
+            return;
+        }
+        try {
+            sendCredit.grant(increment);
+        } catch (ProtocolException e) {
+            reset(Reason.FLOW_CONTROL_ERROR, e.getMessage());
+            return;
+        }
+        flush();
+    }
+
+    private void onFin() {
+        if (finReceived) {
+            reset(Reason.PROTOCOL_ERROR, "second FIN");
+            return;
+        }
+        finReceived = true;
+        drainInbound();
+    }
+
+    // ---- read side ---------------------------------------------------------------------------
+
+    private void drainInbound() {
+        while (demand > 0 && handler != null && !inbound.isEmpty() && state != State.CLOSED) {
+            Buffer next = inbound.poll();
+            if (demand != Long.MAX_VALUE) {
+                demand--;
+            }
+            handler.handle(next);
+            if (state == State.CLOSED) {
+                return;
+            }
+            int increment = receiveCredit.consumed(next.length());
+            if (increment > 0 && !finReceived) {
+                sink.send(Buffer.buffer(FrameCodec.encode(new Frame.WindowUpdate(id, increment))));
+            }
+        }
+        if (finReceived && inbound.isEmpty() && !endDelivered && state != State.CLOSED && handler != null) {
+            endDelivered = true;
+            if (endHandler != null) {
+                endHandler.handle(null);
+            }
+            closeIfDone();
+        }
+    }
+
+    @Override
+    public TunnelStream handler(Handler<Buffer> handler) {
+        this.handler = handler;
+        if (handler != null) {
+            drainInbound();
+        }
+        return this;
+    }
+
+    @Override
+    public TunnelStream pause() {
+        demand = 0;
+        return this;
+    }
+
+    @Override
+    public TunnelStream resume() {
+        return fetch(Long.MAX_VALUE);
+    }
+
+    @Override
+    public TunnelStream fetch(long amount) {
+        if (amount > 0) {
+            demand = Long.MAX_VALUE - demand <= amount ? Long.MAX_VALUE : demand + amount;
+            drainInbound();
+        }
+        return this;
+    }
+
+    @Override
+    public TunnelStream endHandler(Handler<Void> endHandler) {
+        this.endHandler = endHandler;
+        return this;
+    }
+
+    @Override
+    public TunnelStream exceptionHandler(Handler<Throwable> handler) {
+        this.exceptionHandler = handler;
+        return this;
+    }
+
+    // ---- write side --------------------------------------------------------------------------
+
+    @Override
+    public Future<Void> write(Buffer data) {
+        if (state == State.CLOSED) {
+            return Future.failedFuture(new StreamException(Reason.CANCELLED, "stream " + id + " is closed"));
+        }
+        if (endPromise != null) {
+            return Future.failedFuture(new IllegalStateException("stream " + id + " is already ended"));
+        }
+        Promise<Void> promise = Promise.promise();
+        outbound.add(new PendingWrite(data, promise));
+        outboundBytes += data.length();
+        flush();
+        return promise.future();
+    }
+
+    @Override
+    public void write(Buffer data, Handler<AsyncResult<Void>> handler) {
+        Future<Void> result = write(data);
+        if (handler != null) {
+            result.onComplete(handler);
+        }
+    }
+
+    @Override
+    public Future<Void> end() {
+        if (state == State.CLOSED) {
+            return finSent ? Future.succeededFuture()
+                    : Future.failedFuture(new StreamException(Reason.CANCELLED, "stream " + id + " is closed"));
+        }
+        if (endPromise == null) {
+            endPromise = Promise.promise();
+            flush();
+        }
+        return endPromise.future();
+    }
+
+    @Override
+    public void end(Handler<AsyncResult<Void>> handler) {
+        Future<Void> result = end();
+        if (handler != null) {
+            result.onComplete(handler);
+        }
+    }
+
+    @Override
+    public TunnelStream setWriteQueueMaxSize(int maxSize) {
+        this.writeQueueMaxSize = maxSize;
+        return this;
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+        return outboundBytes >= writeQueueMaxSize;
+    }
+
+    @Override
+    public TunnelStream drainHandler(Handler<Void> handler) {
+        this.drainHandler = handler;
+        return this;
+    }
+
+    /** Sends queued bytes within the credit, then FIN once everything queued before end() is out. */
+    private void flush() {
+        if (sendCredit == null || state == State.CLOSED) {
+            return;
+        }
+        boolean wasFull = writeQueueFull();
+        while (!outbound.isEmpty()) {
+            PendingWrite head = outbound.peek();
+            Buffer data = head.data();
+            int chunk = sendCredit.take(Math.min(data.length(), maxChunk));
+            if (chunk == 0 && data.length() > 0) {
+                break;
+            }
+            sendData(data, chunk);
+            outboundBytes -= chunk;
+            if (chunk == data.length()) {
+                outbound.poll();
+                head.promise().complete();
+            } else {
+                outbound.poll();
+                outbound.addFirst(new PendingWrite(data.slice(chunk, data.length()), head.promise()));
+            }
+        }
+        if (outbound.isEmpty() && endPromise != null && !finSent) {
+            finSent = true;
+            sink.send(Buffer.buffer(FrameCodec.encode(new Frame.Fin(id))));
+            endPromise.complete();
+            closeIfDone();
+        }
+        if (wasFull && !writeQueueFull() && drainHandler != null && state != State.CLOSED) {
+            drainHandler.handle(null);
+        }
+    }
+
+    private void sendData(Buffer data, int length) {
+        Buffer frame = Buffer.buffer(FrameCodec.HEADER_LENGTH + length)
+                .appendBytes(FrameCodec.dataHeader(id, length))
+                .appendBuffer(data, 0, length);
+        sink.send(frame);
+    }
+
+    // ---- ending ------------------------------------------------------------------------------
+
+    /** Aborts the stream in both directions: sends RST and fails everything pending. */
+    public void reset(Reason reason, String message) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        sink.send(Buffer.buffer(FrameCodec.encode(new Frame.Rst(id, reason, message))));
+        close(new StreamException(reason, message), false);
+    }
+
+    /** The session under the stream is gone: fail locally without sending anything. */
+    void lost(Reason reason, String message) {
+        close(new StreamException(reason, message), true);
+    }
+
+    private void closeIfDone() {
+        if (finSent && endDelivered && state != State.CLOSED) {
+            state = State.CLOSED;
+            unregister.run();
+            if (closeHandler != null) {
+                closeHandler.handle(null);
+            }
+        }
+    }
+
+    private void close(StreamException cause, boolean notify) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        opened.tryFail(cause);
+        inbound.clear();
+        for (PendingWrite pending : outbound) {
+            pending.promise().tryFail(cause);
+        }
+        outbound.clear();
+        outboundBytes = 0;
+        if (endPromise != null) {
+            endPromise.tryFail(cause);
+        }
+        unregister.run();
+        if (notify && exceptionHandler != null) {
+            exceptionHandler.handle(cause);
+        }
+        if (closeHandler != null) {
+            closeHandler.handle(null);
+        }
+    }
+}
