@@ -2,6 +2,8 @@ package io.connectivityproxy.cluster;
 
 import java.util.regex.Pattern;
 
+import io.connectivityproxy.protocol.Ids;
+
 /**
  * Which connector sessions a request may use: the subaccount and the location id (empty for
  * the default location), as SAP's {@code SAP-Connectivity-SCC-Location_ID} header names it.
@@ -9,7 +11,7 @@ import java.util.regex.Pattern;
 public record SessionKey(String subaccount, String locationId) {
 
     /** Allowed in subaccount and location ids; excludes the registry's separator. */
-    public static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{0,128}");
+    public static final Pattern ID = Ids.ID;
 
     public SessionKey {
         if (subaccount.isEmpty() || !ID.matcher(subaccount).matches()) {

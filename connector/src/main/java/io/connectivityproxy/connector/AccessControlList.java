@@ -1,0 +1,146 @@
+package io.connectivityproxy.connector;
+
+import java.util.List;
+import java.util.Locale;
+
+import io.connectivityproxy.protocol.Reason;
+import io.connectivityproxy.protocol.TargetProtocol;
+
+/**
+ * The connector's access control list: which virtual host:port may be reached, with which
+ * protocol, on which paths, and where it really lives. Anything not listed is refused — the
+ * connector never opens a connection anywhere else. Pure: no I/O.
+ */
+public final class AccessControlList {
+
+    /** How the backend sees the Host header of an HTTP request. */
+    public enum HostHeader {
+        /** The virtual host:port, as the cloud side addressed it. */
+        VIRTUAL,
+        /** The internal host:port; the virtual one travels in X-Forwarded-Host. */
+        INTERNAL
+    }
+
+    /** An allowed path: exactly {@code path}, or {@code path} and everything below it. */
+    public record PathRule(String path, boolean includeSubPaths) {
+
+        boolean allows(String requestPath) {
+            if (requestPath.equals(path)) {
+                return true;
+            }
+            if (!includeSubPaths) {
+                return false;
+            }
+            String prefix = path.endsWith("/") ? path : path + "/";
+            return requestPath.startsWith(prefix);
+        }
+    }
+
+    /** One entry of the list. */
+    public record Mapping(String virtualHost, int virtualPort, String internalHost, int internalPort,
+            TargetProtocol protocol, List<PathRule> paths, HostHeader hostHeader) {
+
+        public String virtualAuthority() {
+            return virtualHost + ":" + virtualPort;
+        }
+    }
+
+    /** The verdict for one stream. */
+    public record Decision(Mapping mapping, Reason reason, String message) {
+
+        static Decision allow(Mapping mapping) {
+            return new Decision(mapping, null, null);
+        }
+
+        static Decision deny(Reason reason, String message) {
+            return new Decision(null, reason, message);
+        }
+
+        public boolean allowed() {
+            return mapping != null;
+        }
+    }
+
+    private final List<Mapping> mappings;
+
+    public AccessControlList(List<Mapping> mappings) {
+        this.mappings = List.copyOf(mappings);
+    }
+
+    public List<Mapping> mappings() {
+        return mappings;
+    }
+
+    /**
+     * Decides whether a stream of the requested kind may reach {@code host:port}. The kind is
+     * what the cloud side speaks: HTTP exchanges need an HTTP or HTTPS mapping (HTTPS = the
+     * connector talks TLS to the backend), raw TCP needs a TCP mapping, RFC and LDAP streams
+     * need an RFC or LDAP mapping.
+     *
+     * @param path for HTTP, the request path without query; ignored otherwise
+     */
+    public Decision decide(TargetProtocol requested, String host, int port, String path) {
+        String denied = "Access denied to system " + host + ":" + port;
+        Mapping mapping = find(host, port);
+        if (mapping == null) {
+            return Decision.deny(Reason.NO_MAPPING, denied + ": no mapping for this virtual host and port");
+        }
+        if (!compatible(requested, mapping.protocol())) {
+            return Decision.deny(Reason.PROTOCOL_NOT_ALLOWED, denied + ": the mapping is for protocol "
+                    + mapping.protocol() + ", not " + requested);
+        }
+        if (requested.isHttp()) {
+            if (path == null || !path.startsWith("/") || hasDotSegment(path)) {
+                return Decision.deny(Reason.PATH_NOT_ALLOWED, denied + ": path is not in normal form");
+            }
+            boolean allowed = false;
+            for (PathRule rule : mapping.paths()) {
+                if (rule.allows(path)) {
+                    allowed = true;
+                    break;
+                }
+            }
+            if (!allowed) {
+                return Decision.deny(Reason.PATH_NOT_ALLOWED, denied + ": path " + path + " is not allowed");
+            }
+        }
+        return Decision.allow(mapping);
+    }
+
+    private Mapping find(String host, int port) {
+        String wanted = host.toLowerCase(Locale.ROOT);
+        for (Mapping mapping : mappings) {
+            if (mapping.virtualPort() == port && mapping.virtualHost().toLowerCase(Locale.ROOT).equals(wanted)) {
+                return mapping;
+            }
+        }
+        return null;
+    }
+
+    static boolean compatible(TargetProtocol requested, TargetProtocol mapped) {
+        switch (requested) {
+            case HTTP:
+            case HTTPS:
+                return mapped.isHttp();
+            case TCP:
+                return mapped == TargetProtocol.TCP;
+            case RFC:
+            case LDAP:
+                return mapped == TargetProtocol.RFC || mapped == TargetProtocol.LDAP;
+            default:
+                return false;
+        }
+    }
+
+    /** True for paths a backend could resolve outside the allowed prefix ("..", ".", encoded or not). */
+    static boolean hasDotSegment(String path) {
+        String lower = path.toLowerCase(Locale.ROOT).replace("%2e", ".").replace("%2f", "/").replace("%5c", "/")
+                .replace('\\', '/');
+        for (String segment : lower.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

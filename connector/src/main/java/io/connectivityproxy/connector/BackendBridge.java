@@ -1,0 +1,200 @@
+package io.connectivityproxy.connector;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.jboss.logging.Logger;
+
+import io.connectivityproxy.protocol.HttpHead;
+import io.connectivityproxy.protocol.ProtocolException;
+import io.connectivityproxy.protocol.Reason;
+import io.connectivityproxy.stream.TunnelStream;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.NetSocketInternal;
+
+/**
+ * Connects an accepted tunnel stream to its backend — only ever the one its mapping names —
+ * and pipes bytes both ways with back-pressure. HTTP mappings carry one exchange per stream
+ * (head in OPEN, response head as the first DATA); TCP, RFC and LDAP mappings carry raw bytes
+ * with half-close in each direction.
+ */
+final class BackendBridge {
+
+    private static final Logger LOG = Logger.getLogger(BackendBridge.class);
+
+    private final ConnectorSettings settings;
+    private final ConnectorMetrics metrics;
+    private final HttpClient http;
+    private final HttpClient https;
+    private final NetClient tcp;
+
+    BackendBridge(Vertx vertx, ConnectorSettings settings, ConnectorMetrics metrics) {
+        this.settings = settings;
+        this.metrics = metrics;
+        int connectTimeout = (int) settings.backendConnectTimeout().toMillis();
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(1024).setMaxWaitQueueSize(-1);
+        HttpClientOptions plain = new HttpClientOptions()
+                .setConnectTimeout(connectTimeout)
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setDecompressionSupported(false);
+        this.http = vertx.createHttpClient(plain, pool);
+        HttpClientOptions tls = new HttpClientOptions(plain)
+                .setSsl(true)
+                .setForceSni(true)
+                .setVerifyHost(settings.backendVerifyHost());
+        if (settings.backendCa() != null) {
+            tls.setTrustOptions(new PemTrustOptions().addCertPath(settings.backendCa().toString()));
+        }
+        this.https = vertx.createHttpClient(tls, pool);
+        this.tcp = vertx.createNetClient(new NetClientOptions().setConnectTimeout(connectTimeout).setTcpNoDelay(true));
+    }
+
+    /** Connects an HTTP exchange; answers the stream with OPEN_OK or OPEN_FAIL. */
+    void openHttp(TunnelStream stream, int peerWindow, AccessControlList.Mapping mapping, HttpHead.Request head) {
+        HttpMethod method = HttpMethod.valueOf(head.method());
+        RequestOptions options = new RequestOptions()
+                .setMethod(method)
+                .setServer(SocketAddress.inetSocketAddress(mapping.internalPort(), mapping.internalHost()))
+                .setURI(head.uri());
+        if (mapping.hostHeader() == AccessControlList.HostHeader.VIRTUAL) {
+            options.setHost(mapping.virtualHost()).setPort(mapping.virtualPort());
+        } else {
+            options.setHost(mapping.internalHost()).setPort(mapping.internalPort())
+                    .addHeader("X-Forwarded-Host", mapping.virtualAuthority());
+        }
+        boolean chunked = false;
+        for (Map.Entry<String, String> header : head.headers()) {
+            String name = header.getKey();
+            if ("transfer-encoding".equalsIgnoreCase(name)) {
+                chunked = header.getValue().toLowerCase().contains("chunked");
+            } else if (!HopByHop.is(name) && !"x-forwarded-host".equalsIgnoreCase(name)) {
+                options.addHeader(name, header.getValue());
+            }
+        }
+        boolean chunkedBody = chunked;
+        HttpClient client = mapping.protocol() == io.connectivityproxy.protocol.TargetProtocol.HTTPS ? https : http;
+        client.request(options).onComplete(ar -> {
+            if (ar.failed()) {
+                fail(stream, Reason.BACKEND_UNREACHABLE, "backend of " + mapping.virtualAuthority()
+                        + " is unreachable: " + brief(ar.cause()));
+                return;
+            }
+            HttpClientRequest request = ar.result();
+            if (chunkedBody) {
+                request.setChunked(true);
+            }
+            boolean[] complete = { false };
+            stream.closeHandler(v -> {
+                if (!complete[0]) {
+                    request.reset();
+                }
+                metrics.streamClosed();
+            });
+            metrics.streamOpened();
+            stream.accept(peerWindow);
+            request.response().onComplete(response -> {
+                if (response.failed()) {
+                    stream.reset(Reason.BACKEND_RESET, "backend of " + mapping.virtualAuthority()
+                            + " failed: " + brief(response.cause()));
+                    return;
+                }
+                relayResponse(stream, response.result(), mapping, complete);
+            });
+            stream.pipe().endOnFailure(false).to(request).onFailure(e -> request.reset());
+        });
+    }
+
+    private void relayResponse(TunnelStream stream, HttpClientResponse response, AccessControlList.Mapping mapping,
+            boolean[] complete) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        for (Map.Entry<String, String> header : response.headers()) {
+            if (!HopByHop.is(header.getKey())) {
+                headers.add(Map.entry(header.getKey(), header.getValue()));
+            }
+        }
+        stream.write(Buffer.buffer(HttpHead.encode(
+                new HttpHead.Response(response.statusCode(), response.statusMessage(), headers))));
+        response.pipe().endOnFailure(false).to(new CountingStream(stream, metrics)).onComplete(done -> {
+            if (done.succeeded()) {
+                complete[0] = true;
+            } else {
+                stream.reset(Reason.BACKEND_RESET, "backend of " + mapping.virtualAuthority()
+                        + " closed the connection before the response was complete");
+            }
+        });
+    }
+
+    /** Connects a raw byte stream (TCP, RFC, LDAP); answers with OPEN_OK or OPEN_FAIL. */
+    void openTcp(TunnelStream stream, int peerWindow, AccessControlList.Mapping mapping) {
+        tcp.connect(mapping.internalPort(), mapping.internalHost()).onComplete(ar -> {
+            if (ar.failed()) {
+                fail(stream, Reason.BACKEND_UNREACHABLE, "backend of " + mapping.virtualAuthority()
+                        + " is unreachable: " + brief(ar.cause()));
+                return;
+            }
+            NetSocket socket = ar.result();
+            metrics.streamOpened();
+            stream.closeHandler(v -> {
+                socket.close();
+                metrics.streamClosed();
+            });
+            stream.accept(peerWindow);
+            // backend → cloud: the backend's EOF becomes our FIN
+            socket.pipe().endOnFailure(false).to(new CountingStream(stream, metrics)).onFailure(
+                    e -> stream.reset(Reason.BACKEND_RESET, "backend of " + mapping.virtualAuthority()
+                            + " reset the connection"));
+            // cloud → backend: a FIN half-closes the backend socket, so it still answers
+            stream.pipe().endOnSuccess(false).endOnFailure(false).to(socket).onComplete(done -> {
+                if (done.succeeded()) {
+                    shutdownOutput(socket);
+                } else {
+                    socket.close();
+                }
+            });
+        });
+    }
+
+    private void fail(TunnelStream stream, Reason reason, String message) {
+        metrics.openFailure(reason);
+        LOG.debugf("stream %d: %s", stream.id(), message);
+        stream.reject(reason, message);
+    }
+
+    static void shutdownOutput(NetSocket socket) {
+        if (socket instanceof NetSocketInternal internal
+                && internal.channelHandlerContext().channel() instanceof io.netty.channel.socket.DuplexChannel duplex) {
+            duplex.shutdownOutput();
+        } else {
+            socket.end();
+        }
+    }
+
+    private static String brief(Throwable cause) {
+        String message = cause.getMessage();
+        if (message == null) {
+            return cause.getClass().getSimpleName();
+        }
+        // Netty prefixes the resolved internal address; the cloud side only learns the kind of failure.
+        int colon = message.indexOf(": ");
+        return colon > 0 && message.startsWith("Connection refused") ? "connection refused" : message.split(":")[0];
+    }
+
+    static HttpHead.Request decodeHead(byte[] head) throws ProtocolException {
+        return HttpHead.decodeRequest(head);
+    }
+}

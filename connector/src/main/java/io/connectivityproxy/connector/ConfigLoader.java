@@ -1,0 +1,311 @@
+package io.connectivityproxy.connector;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+
+import io.connectivityproxy.protocol.Ids;
+import io.connectivityproxy.protocol.FrameCodec;
+import io.connectivityproxy.protocol.TargetProtocol;
+
+/**
+ * Reads the connector's YAML file into {@link ConnectorSettings}: applies defaults, checks every
+ * field, and fails with one {@link InvalidConfigException} whose message names the field
+ * (e.g. {@code accessControl[2].virtualPort: must be between 1 and 65535}).
+ */
+public final class ConfigLoader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .registerModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()))
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    /** A configuration file that cannot be used; the message names the file and the field. */
+    public static final class InvalidConfigException extends RuntimeException {
+        public InvalidConfigException(String message) {
+            super(message);
+        }
+    }
+
+    private ConfigLoader() {
+    }
+
+    /** Durations as people write them: 500ms, 5s, 2m, 1h, or ISO-8601 (PT5S). */
+    static Duration parseDuration(String text) {
+        String value = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (value.startsWith("pt") || value.startsWith("p")) {
+                return Duration.parse(value.toUpperCase(Locale.ROOT));
+            }
+            if (value.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+            }
+            long amount = Long.parseLong(value.substring(0, value.length() - 1));
+            switch (value.charAt(value.length() - 1)) {
+                case 's':
+                    return Duration.ofSeconds(amount);
+                case 'm':
+                    return Duration.ofMinutes(amount);
+                case 'h':
+                    return Duration.ofHours(amount);
+                default:
+                    break;
+            }
+        } catch (RuntimeException e) {
+            // falls through to the error below
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a duration (use e.g. 500ms, 5s, 2m, 1h)");
+    }
+
+    private static final class DurationDeserializer extends JsonDeserializer<Duration> {
+        @Override
+        public Duration deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+            try {
+                return parseDuration(parser.getValueAsString(""));
+            } catch (IllegalArgumentException e) {
+                throw JsonMappingException.from(parser, e.getMessage());
+            }
+        }
+    }
+
+    public static ConnectorSettings load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new InvalidConfigException(file + ": file not found");
+        } catch (IOException e) {
+            throw new InvalidConfigException(file + ": cannot read: " + e.getMessage());
+        }
+        try {
+            return parse(text, file.toAbsolutePath().getParent());
+        } catch (InvalidConfigException e) {
+            throw new InvalidConfigException(file + ": " + e.getMessage());
+        }
+    }
+
+    /** Parses YAML text; relative file paths in it resolve against {@code baseDir}. */
+    public static ConnectorSettings parse(String yaml, Path baseDir) {
+        ConnectorConfig config;
+        try {
+            config = YAML.readValue(yaml, ConnectorConfig.class);
+        } catch (JsonMappingException e) {
+            throw new InvalidConfigException(path(e) + ": " + e.getOriginalMessage().split("\n")[0]);
+        } catch (JsonProcessingException e) {
+            throw new InvalidConfigException("not valid YAML: " + e.getOriginalMessage());
+        }
+        if (config == null) {
+            throw new InvalidConfigException("the file is empty");
+        }
+        return validate(config, baseDir);
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder out = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getIndex() >= 0) {
+                out.append('[').append(ref.getIndex()).append(']');
+            } else if (ref.getFieldName() != null) {
+                if (out.length() > 0) {
+                    out.append('.');
+                }
+                out.append(ref.getFieldName());
+            }
+        }
+        return out.length() == 0 ? "(top level)" : out.toString();
+    }
+
+    static ConnectorSettings validate(ConnectorConfig config, Path baseDir) {
+        ConnectorConfig.Tunnel tunnel = require(config.tunnel(), "tunnel");
+        URI url = tunnelUrl(require(tunnel.url(), "tunnel.url"));
+        String subaccount = require(config.subaccount(), "subaccount");
+        if (subaccount.isEmpty() || !Ids.valid(subaccount)) {
+            throw new InvalidConfigException("subaccount: '" + subaccount + "' is not a valid subaccount id");
+        }
+        String location = config.locationId() == null ? "" : config.locationId();
+        if (!Ids.valid(location)) {
+            throw new InvalidConfigException("locationId: '" + location
+                    + "' must be letters, digits, '.', '_', '~' or '-', at most 128");
+        }
+        String connectorId = config.connectorId() != null ? config.connectorId() : hostName();
+        if (connectorId.isEmpty() || connectorId.length() > 255) {
+            throw new InvalidConfigException("connectorId: must be 1 to 255 characters");
+        }
+        int sessions = config.sessions() == null ? 1 : config.sessions();
+        if (sessions < 1 || sessions > 64) {
+            throw new InvalidConfigException("sessions: must be between 1 and 64, got " + sessions);
+        }
+        ConnectorConfig.Reconnect reconnect = config.reconnect() == null
+                ? new ConnectorConfig.Reconnect(null, null) : config.reconnect();
+        Duration initialDelay = positive(reconnect.initialDelay(), Duration.ofSeconds(1), "reconnect.initialDelay");
+        Duration maxDelay = positive(reconnect.maxDelay(), Duration.ofSeconds(30), "reconnect.maxDelay");
+        if (maxDelay.compareTo(initialDelay) < 0) {
+            throw new InvalidConfigException("reconnect.maxDelay: must not be below reconnect.initialDelay");
+        }
+        ConnectorConfig.Streams streams = config.streams() == null
+                ? new ConnectorConfig.Streams(null, null, null) : config.streams();
+        int window = streams.window() == null ? 256 * 1024 : streams.window();
+        if (window < 1024 || window > 64 * 1024 * 1024) {
+            throw new InvalidConfigException("streams.window: must be between 1024 and 67108864, got " + window);
+        }
+        int chunk = streams.chunkSize() == null ? 64 * 1024 : streams.chunkSize();
+        if (chunk < 512 || chunk > FrameCodec.MAX_PAYLOAD) {
+            throw new InvalidConfigException("streams.chunkSize: must be between 512 and " + FrameCodec.MAX_PAYLOAD
+                    + ", got " + chunk);
+        }
+        ConnectorConfig.BackendTls backendTls = config.backendTls() == null
+                ? new ConnectorConfig.BackendTls(null, null) : config.backendTls();
+        List<ConnectorConfig.Mapping> entries = require(config.accessControl(), "accessControl");
+        List<AccessControlList.Mapping> mappings = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < entries.size(); i++) {
+            AccessControlList.Mapping mapping = mapping(entries.get(i), "accessControl[" + i + "]");
+            if (!seen.add(mapping.virtualHost().toLowerCase(Locale.ROOT) + ":" + mapping.virtualPort())) {
+                throw new InvalidConfigException("accessControl[" + i + "]: " + mapping.virtualAuthority()
+                        + " is mapped twice");
+            }
+            mappings.add(mapping);
+        }
+        return new ConnectorSettings(url,
+                file(baseDir, require(tunnel.certificate(), "tunnel.certificate"), "tunnel.certificate"),
+                file(baseDir, require(tunnel.key(), "tunnel.key"), "tunnel.key"),
+                file(baseDir, require(tunnel.ca(), "tunnel.ca"), "tunnel.ca"),
+                subaccount, location, connectorId, sessions,
+                positive(tunnel.pingInterval(), Duration.ofSeconds(5), "tunnel.pingInterval"),
+                positive(tunnel.idleTimeout(), Duration.ofSeconds(15), "tunnel.idleTimeout"),
+                positive(tunnel.connectTimeout(), Duration.ofSeconds(10), "tunnel.connectTimeout"),
+                initialDelay, maxDelay, window, chunk,
+                positive(streams.backendConnectTimeout(), Duration.ofSeconds(10), "streams.backendConnectTimeout"),
+                backendTls.ca() == null ? null : file(baseDir, backendTls.ca(), "backendTls.ca"),
+                backendTls.verifyHost() == null || backendTls.verifyHost(),
+                new AccessControlList(mappings));
+    }
+
+    private static AccessControlList.Mapping mapping(ConnectorConfig.Mapping entry, String where) {
+        if (entry == null) {
+            throw new InvalidConfigException(where + ": empty entry");
+        }
+        String virtualHost = host(require(entry.virtualHost(), where + ".virtualHost"), where + ".virtualHost");
+        int virtualPort = port(require(entry.virtualPort(), where + ".virtualPort"), where + ".virtualPort");
+        String internalHost = host(require(entry.internalHost(), where + ".internalHost"), where + ".internalHost");
+        int internalPort = port(require(entry.internalPort(), where + ".internalPort"), where + ".internalPort");
+        TargetProtocol protocol;
+        try {
+            protocol = TargetProtocol.valueOf(require(entry.protocol(), where + ".protocol").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(where + ".protocol: '" + entry.protocol()
+                    + "' is not one of HTTP, HTTPS, TCP, RFC, LDAP");
+        }
+        List<AccessControlList.PathRule> paths = new ArrayList<>();
+        if (entry.paths() == null || entry.paths().isEmpty()) {
+            paths.add(new AccessControlList.PathRule("/", true));
+        } else {
+            if (!protocol.isHttp()) {
+                throw new InvalidConfigException(where + ".paths: only HTTP and HTTPS mappings have paths");
+            }
+            for (int j = 0; j < entry.paths().size(); j++) {
+                ConnectorConfig.PathRule rule = entry.paths().get(j);
+                String field = where + ".paths[" + j + "]";
+                String path = require(rule == null ? null : rule.path(), field + ".path");
+                if (!path.startsWith("/") || AccessControlList.hasDotSegment(path)) {
+                    throw new InvalidConfigException(field + ".path: must start with '/' and have no '.' or '..' "
+                            + "segments, got '" + path + "'");
+                }
+                paths.add(new AccessControlList.PathRule(path,
+                        rule.includeSubPaths() == null || rule.includeSubPaths()));
+            }
+        }
+        AccessControlList.HostHeader hostHeader = AccessControlList.HostHeader.VIRTUAL;
+        if (entry.hostHeader() != null) {
+            if (!protocol.isHttp()) {
+                throw new InvalidConfigException(where + ".hostHeader: only HTTP and HTTPS mappings have a Host header");
+            }
+            try {
+                hostHeader = AccessControlList.HostHeader.valueOf(entry.hostHeader().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigException(where + ".hostHeader: '" + entry.hostHeader()
+                        + "' is not one of VIRTUAL, INTERNAL");
+            }
+        }
+        return new AccessControlList.Mapping(virtualHost, virtualPort, internalHost, internalPort, protocol,
+                List.copyOf(paths), hostHeader);
+    }
+
+    private static URI tunnelUrl(String value) {
+        try {
+            URI url = new URI(value);
+            if (!"wss".equals(url.getScheme()) || url.getHost() == null) {
+                throw new InvalidConfigException("tunnel.url: must be a wss:// URL with a host, got '" + value + "'");
+            }
+            return url;
+        } catch (URISyntaxException e) {
+            throw new InvalidConfigException("tunnel.url: not a URL: " + e.getMessage());
+        }
+    }
+
+    private static String host(String value, String field) {
+        if (value.isEmpty() || value.length() > 253 || !value.matches("[A-Za-z0-9._:\\[\\]-]+")) {
+            throw new InvalidConfigException(field + ": '" + value + "' is not a host name or address");
+        }
+        return value;
+    }
+
+    private static int port(int value, String field) {
+        if (value < 1 || value > 65535) {
+            throw new InvalidConfigException(field + ": must be between 1 and 65535, got " + value);
+        }
+        return value;
+    }
+
+    private static Path file(Path baseDir, String value, String field) {
+        Path path = baseDir == null ? Path.of(value) : baseDir.resolve(value);
+        if (!Files.isReadable(path)) {
+            throw new InvalidConfigException(field + ": file " + path + " does not exist or is not readable");
+        }
+        return path;
+    }
+
+    private static Duration positive(Duration value, Duration fallback, String field) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value.isNegative() || value.isZero()) {
+            throw new InvalidConfigException(field + ": must be positive, got " + value);
+        }
+        return value;
+    }
+
+    private static <T> T require(T value, String field) {
+        if (value == null) {
+            throw new InvalidConfigException(field + ": is required");
+        }
+        return value;
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "connector";
+        }
+    }
+}

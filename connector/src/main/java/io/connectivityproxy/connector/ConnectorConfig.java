@@ -1,0 +1,100 @@
+package io.connectivityproxy.connector;
+
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * The connector's configuration file (YAML). Read by {@link ConfigLoader}, which applies the
+ * defaults documented here and rejects a bad file with one message naming the field.
+ */
+@RegisterForReflection
+public record ConnectorConfig(
+        /** Where and how to reach tunnel-service. */
+        @JsonProperty(required = true) Tunnel tunnel,
+        /** Subaccount this connector serves; must equal the CN of its client certificate. */
+        @JsonProperty(required = true) String subaccount,
+        /** Location id (empty = the default location); selects this connector in requests. */
+        String locationId,
+        /** Name of this connector in audit logs; defaults to the host name. */
+        String connectorId,
+        /** Parallel WebSocket sessions to open (spreads load, survives one dropping). */
+        Integer sessions,
+        /** Reconnect backoff after a failure. */
+        Reconnect reconnect,
+        /** Flow control and framing. */
+        Streams streams,
+        /** TLS towards HTTPS backends. */
+        BackendTls backendTls,
+        /** The access control list: the only backends this connector ever connects to. */
+        @JsonProperty(required = true) List<Mapping> accessControl) {
+
+    @RegisterForReflection
+    public record Tunnel(
+            /** WebSocket URL of tunnel-service, e.g. wss://cp.example.com:443/tunnel. */
+            @JsonProperty(required = true) String url,
+            /** PEM client certificate (chain) issued by the installation's connector CA. */
+            @JsonProperty(required = true) String certificate,
+            /** PEM (PKCS#8) private key of the client certificate. */
+            @JsonProperty(required = true) String key,
+            /** PEM CA certificate(s) to verify tunnel-service's server certificate. */
+            @JsonProperty(required = true) String ca,
+            /** How often to ping tunnel-service; default 5s. */
+            Duration pingInterval,
+            /** The session is dead after this long without any frame; default 15s. */
+            Duration idleTimeout,
+            /** TCP+TLS+WebSocket connect timeout; default 10s. */
+            Duration connectTimeout) {
+    }
+
+    @RegisterForReflection
+    public record Reconnect(
+            /** First backoff ceiling; default 1s. */
+            Duration initialDelay,
+            /** Cap of the backoff ceiling; default 30s. */
+            Duration maxDelay) {
+    }
+
+    @RegisterForReflection
+    public record Streams(
+            /** Credit granted to the peer per stream, bytes; default 262144. */
+            Integer window,
+            /** Largest DATA payload sent, bytes; default 65536. */
+            Integer chunkSize,
+            /** Backend connect timeout; default 10s. */
+            Duration backendConnectTimeout) {
+    }
+
+    @RegisterForReflection
+    public record BackendTls(
+            /** PEM CA certificate(s) trusted for HTTPS backends; default: the JVM's trust store. */
+            String ca,
+            /** Verify the backend host name against its certificate; default true. */
+            Boolean verifyHost) {
+    }
+
+    /** One allowed backend: a virtual host:port the cloud side uses, and where it really is. */
+    @RegisterForReflection
+    public record Mapping(
+            @JsonProperty(required = true) String virtualHost,
+            @JsonProperty(required = true) Integer virtualPort,
+            @JsonProperty(required = true) String internalHost,
+            @JsonProperty(required = true) Integer internalPort,
+            /** HTTP, HTTPS, TCP, RFC or LDAP. */
+            @JsonProperty(required = true) String protocol,
+            /** HTTP(S) only: allowed paths; default: everything under "/". */
+            List<PathRule> paths,
+            /** HTTP(S) only: VIRTUAL (send the virtual host) or INTERNAL (internal host + X-Forwarded-Host). */
+            String hostHeader) {
+    }
+
+    /** An allowed path: exactly {@code path}, or {@code path} and everything below it. */
+    @RegisterForReflection
+    public record PathRule(
+            @JsonProperty(required = true) String path,
+            Boolean includeSubPaths) {
+    }
+}

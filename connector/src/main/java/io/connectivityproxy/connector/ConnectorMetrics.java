@@ -1,0 +1,59 @@
+package io.connectivityproxy.connector;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.connectivityproxy.protocol.Reason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Singleton;
+
+/** Connector metrics at {@code /q/metrics}: sessions, open streams, bytes, refused streams by reason. */
+@Singleton
+public class ConnectorMetrics {
+
+    private final MeterRegistry registry;
+    private final AtomicInteger sessions;
+    private final AtomicInteger streams;
+    private final Counter bytesToCloud;
+    private final Map<Reason, Counter> openFailures = new ConcurrentHashMap<>();
+
+    public ConnectorMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.sessions = registry.gauge("cp_connector_sessions_active", new AtomicInteger());
+        this.streams = registry.gauge("cp_connector_streams_open", new AtomicInteger());
+        this.bytesToCloud = Counter.builder("cp_connector_bytes").tag("direction", "to_cloud")
+                .description("Backend bytes sent into the tunnel").register(registry);
+    }
+
+    void sessionUp() {
+        sessions.incrementAndGet();
+    }
+
+    void sessionDown() {
+        sessions.decrementAndGet();
+    }
+
+    int activeSessions() {
+        return sessions.get();
+    }
+
+    void streamOpened() {
+        streams.incrementAndGet();
+    }
+
+    void streamClosed() {
+        streams.decrementAndGet();
+    }
+
+    void bytesToCloud(int length) {
+        bytesToCloud.increment(length);
+    }
+
+    void openFailure(Reason reason) {
+        openFailures.computeIfAbsent(reason, r -> Counter.builder("cp_connector_stream_open_failures")
+                .tag("reason", r.name()).description("Streams the connector refused or could not connect, by reason")
+                .register(registry)).increment();
+    }
+}

@@ -1,0 +1,15 @@
+package io.connectivityproxy.connector;
+
+import java.nio.file.Path;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Process-level settings (prefix {@code connector}); everything else is in the YAML file. */
+@ConfigMapping(prefix = "connector")
+public interface ConnectorProcessSettings {
+
+    /** Path of the connector's YAML configuration file. */
+    @WithDefault("connector.yaml")
+    Path config();
+}

@@ -1,0 +1,28 @@
+package io.connectivityproxy.connector;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The connector's checked configuration, with every default applied (see {@link ConfigLoader}). */
+public record ConnectorSettings(
+        URI tunnelUrl,
+        Path certificate,
+        Path key,
+        Path ca,
+        String subaccount,
+        String locationId,
+        String connectorId,
+        int sessions,
+        Duration pingInterval,
+        Duration idleTimeout,
+        Duration connectTimeout,
+        Duration reconnectInitialDelay,
+        Duration reconnectMaxDelay,
+        int window,
+        int chunkSize,
+        Duration backendConnectTimeout,
+        Path backendCa,
+        boolean backendVerifyHost,
+        AccessControlList accessControl) {
+}

@@ -1,0 +1,299 @@
+package io.connectivityproxy.connector;
+
+import java.net.URI;
+import java.util.random.RandomGenerator;
+
+import org.jboss.logging.Logger;
+
+import io.connectivityproxy.protocol.Frame;
+import io.connectivityproxy.protocol.FrameCodec;
+import io.connectivityproxy.protocol.HttpHead;
+import io.connectivityproxy.protocol.ProtocolException;
+import io.connectivityproxy.protocol.Reason;
+import io.connectivityproxy.stream.StreamMultiplexer;
+import io.connectivityproxy.stream.TunnelStream;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+
+/**
+ * One of the connector's parallel sessions to tunnel-service. Keeps itself connected: dials
+ * out over mutual TLS, says HELLO, serves the streams tunnel-service opens, pings, and after
+ * any failure reconnects with exponential backoff and full jitter. After a GOAWAY the old
+ * connection finishes its streams while a new one is dialled.
+ */
+final class TunnelSession {
+
+    private static final Logger LOG = Logger.getLogger(TunnelSession.class);
+
+    /** Lifecycle of the session (of its current connection). */
+    enum State {
+        CONNECTING,
+        /** WebSocket open, HELLO sent, waiting for HELLO_OK. */
+        HANDSHAKING,
+        ACTIVE,
+        /** Waiting out a backoff delay before the next attempt. */
+        BACKOFF,
+        STOPPED
+    }
+
+    private final Vertx vertx;
+    private final ConnectorSettings settings;
+    private final int index;
+    private final BackendBridge bridge;
+    private final ConnectorMetrics metrics;
+    private final HttpClient client;
+    private final Backoff backoff;
+    private final Context context;
+    private volatile State state = State.CONNECTING;
+    private volatile String sessionId;
+    private Connection current;
+
+    TunnelSession(Vertx vertx, ConnectorSettings settings, int index, BackendBridge bridge, ConnectorMetrics metrics,
+            RandomGenerator random) {
+        this.vertx = vertx;
+        this.settings = settings;
+        this.index = index;
+        this.bridge = bridge;
+        this.metrics = metrics;
+        this.context = vertx.getOrCreateContext();
+        this.backoff = new Backoff(settings.reconnectInitialDelay(), settings.reconnectMaxDelay(), random);
+        int frame = FrameCodec.HEADER_LENGTH + FrameCodec.MAX_PAYLOAD;
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                .setSsl(true)
+                .setVerifyHost(true)
+                .setTrustOptions(new PemTrustOptions().addCertPath(settings.ca().toString()))
+                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(settings.certificate().toString())
+                        .setKeyPath(settings.key().toString()))
+                .setConnectTimeout((int) settings.connectTimeout().toMillis())
+                .setTcpNoDelay(true)
+                .setMaxWebSocketFrameSize(frame)
+                .setMaxWebSocketMessageSize(frame));
+    }
+
+    State state() {
+        return state;
+    }
+
+    String sessionId() {
+        return sessionId;
+    }
+
+    void start() {
+        context.runOnContext(v -> connect());
+    }
+
+    void stop() {
+        context.runOnContext(v -> {
+            state = State.STOPPED;
+            if (current != null) {
+                current.goAway(Reason.SHUTDOWN, "connector is shutting down");
+            }
+        });
+    }
+
+    private void connect() {
+        if (state == State.STOPPED) {
+            return;
+        }
+        state = State.CONNECTING;
+        URI url = settings.tunnelUrl();
+        WebSocketConnectOptions options = new WebSocketConnectOptions()
+                .setHost(url.getHost())
+                .setPort(url.getPort() > 0 ? url.getPort() : 443)
+                .setURI(url.getRawPath() == null || url.getRawPath().isEmpty() ? "/tunnel" : url.getRawPath())
+                .setSsl(true)
+                .setTimeout(settings.connectTimeout().toMillis());
+        client.webSocket(options).onComplete(ar -> {
+            if (ar.failed()) {
+                retry("cannot connect to " + url + ": " + ar.cause().getMessage());
+                return;
+            }
+            if (state == State.STOPPED) {
+                ar.result().close();
+                return;
+            }
+            current = new Connection(ar.result());
+            current.start();
+        });
+    }
+
+    private void retry(String why) {
+        if (state == State.STOPPED) {
+            return;
+        }
+        state = State.BACKOFF;
+        long delay = backoff.nextDelayMillis();
+        LOG.warnf("session %d: %s; reconnecting in %d ms (attempt %d)", index, why, delay, backoff.attempt());
+        vertx.setTimer(Math.max(1, delay), t -> connect());
+    }
+
+    /** One WebSocket connection of this session and the streams it carries. */
+    private final class Connection {
+
+        private final WebSocket ws;
+        private final StreamMultiplexer streams;
+        private boolean handshaken;
+        private boolean replaced;
+        private boolean closed;
+        private long lastReceived = System.nanoTime();
+        private long timer;
+
+        Connection(WebSocket ws) {
+            this.ws = ws;
+            // The connector would open even stream ids (service channels); tunnel-service opens odd ones.
+            this.streams = new StreamMultiplexer(ws::writeBinaryMessage, 2, settings.window(), settings.chunkSize());
+        }
+
+        void start() {
+            state = State.HANDSHAKING;
+            ws.binaryMessageHandler(this::onMessage);
+            ws.textMessageHandler(text -> goAway(Reason.PROTOCOL_ERROR, "text messages are not part of the protocol"));
+            ws.exceptionHandler(e -> LOG.debugf("session %d: %s", index, e.getMessage()));
+            ws.closeHandler(v -> closed("tunnel-service closed the connection"
+                    + (ws.closeReason() != null ? " (" + ws.closeReason() + ")" : "")));
+            send(new Frame.Hello(FrameCodec.VERSION, settings.connectorId(), settings.locationId()));
+            timer = vertx.setPeriodic(settings.pingInterval().toMillis(), t -> tick());
+        }
+
+        private void tick() {
+            if (System.nanoTime() - lastReceived > settings.idleTimeout().toNanos()) {
+                LOG.warnf("session %d: no frame from tunnel-service for %s", index, settings.idleTimeout());
+                ws.close((short) 1001, "ping timeout");
+                closed("ping timeout");
+            } else if (handshaken) {
+                send(new Frame.Ping(System.nanoTime()));
+            }
+        }
+
+        private void onMessage(Buffer message) {
+            if (closed) {
+                return;
+            }
+            lastReceived = System.nanoTime();
+            Frame frame;
+            try {
+                frame = FrameCodec.decode(message.getBytes());
+            } catch (ProtocolException e) {
+                goAway(Reason.PROTOCOL_ERROR, e.getMessage());
+                return;
+            }
+            if (!handshaken) {
+                if (frame instanceof Frame.HelloOk ok) {
+                    handshaken = true;
+                    sessionId = ok.sessionId();
+                    state = State.ACTIVE;
+                    backoff.reset();
+                    metrics.sessionUp();
+                    LOG.infof("session %d established: session %s, location %s", index, ok.sessionId(),
+                            settings.locationId().isEmpty() ? "(default)" : settings.locationId());
+                } else if (frame instanceof Frame.GoAway goAway) {
+                    LOG.errorf("session %d: tunnel-service refused the handshake: %s", index, goAway.message());
+                    ws.close();
+                    closed("handshake refused: " + goAway.message());
+                } else {
+                    goAway(Reason.PROTOCOL_ERROR, "expected HELLO_OK, got " + frame.getClass().getSimpleName());
+                }
+                return;
+            }
+            if (frame instanceof Frame.Open open) {
+                onOpen(open);
+            } else if (frame.streamId() != 0) {
+                streams.dispatch(frame);
+            } else if (frame instanceof Frame.Ping ping) {
+                send(new Frame.Pong(ping.opaque()));
+            } else if (frame instanceof Frame.GoAway goAway) {
+                LOG.infof("session %d: tunnel-service sent GOAWAY (%s); dialling a new connection", index,
+                        goAway.message());
+                replace();
+            } else if (!(frame instanceof Frame.Pong)) {
+                goAway(Reason.PROTOCOL_ERROR, "unexpected " + frame.getClass().getSimpleName());
+            }
+        }
+
+        private void onOpen(Frame.Open open) {
+            TunnelStream stream = streams.incoming(context, open);
+            if (stream == null) {
+                goAway(Reason.PROTOCOL_ERROR, "OPEN for stream " + open.streamId() + " which is already open");
+                return;
+            }
+            HttpHead.Request head = null;
+            String path = null;
+            if (open.protocol().isHttp()) {
+                try {
+                    head = HttpHead.decodeRequest(open.head());
+                } catch (ProtocolException e) {
+                    metrics.openFailure(Reason.PROTOCOL_ERROR);
+                    stream.reject(Reason.PROTOCOL_ERROR, "malformed HTTP request head: " + e.getMessage());
+                    return;
+                }
+                int query = head.uri().indexOf('?');
+                path = query < 0 ? head.uri() : head.uri().substring(0, query);
+            }
+            AccessControlList.Decision decision = settings.accessControl()
+                    .decide(open.protocol(), open.host(), open.port(), path);
+            if (!decision.allowed()) {
+                metrics.openFailure(decision.reason());
+                LOG.infof("session %d: refused %s %s:%d%s: %s", index, open.protocol(), open.host(), open.port(),
+                        path == null ? "" : path, decision.message());
+                stream.reject(decision.reason(), decision.message());
+                return;
+            }
+            if (open.protocol().isHttp()) {
+                bridge.openHttp(stream, open.window(), decision.mapping(), head);
+            } else {
+                bridge.openTcp(stream, open.window(), decision.mapping());
+            }
+        }
+
+        /** tunnel-service is going away: keep serving this connection's streams, dial a new one. */
+        private void replace() {
+            if (!replaced && current == this) {
+                replaced = true;
+                current = null;
+                metrics.sessionDown();
+                retry("tunnel-service asked this session to go away");
+            }
+        }
+
+        void goAway(Reason reason, String message) {
+            if (reason == Reason.PROTOCOL_ERROR) {
+                LOG.errorf("session %d: protocol error: %s", index, message);
+            }
+            send(new Frame.GoAway(reason, message));
+            ws.close();
+            closed(message);
+        }
+
+        private void closed(String why) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            vertx.cancelTimer(timer);
+            streams.loseAll(Reason.SESSION_LOST, "the tunnel session was lost: " + why);
+            if (handshaken && !replaced) {
+                metrics.sessionDown();
+            }
+            if (current == this) {
+                current = null;
+                if (handshaken) {
+                    LOG.warnf("session %d lost: %s", index, why);
+                }
+                retry(why);
+            }
+        }
+
+        private void send(Frame frame) {
+            if (!ws.isClosed()) {
+                ws.writeBinaryMessage(Buffer.buffer(FrameCodec.encode(frame)));
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.connectivityproxy.operator.model;
+
+/** Names of everything the operator creates; SAP's where SAP fixes them, so existing clients find them. */
+public final class Names {
+
+    /** proxy-service Deployment and the Service workloads send proxy traffic to (ports 20003/20001/20004). */
+    public static final String PROXY = "connectivity-proxy";
+    /** tunnel-service Deployment and its Service (8042), target of the Istio route. */
+    public static final String TUNNEL = "connectivity-proxy-tunnel";
+    /** Headless Service whose DNS lists every pod of both workloads for Hazelcast discovery. */
+    public static final String CLUSTER = "connectivity-proxy-cluster";
+    /** ConfigMap telling workloads how to reach the proxy, with SAP's keys. */
+    public static final String INFO_CONFIG_MAP = "connectivity-proxy-info";
+    /** Istio Gateway and VirtualService of the tunnel endpoint. */
+    public static final String GATEWAY = "connectivity-proxy-tunnel";
+    /** Secret with the CA that signs the gateway's server certificate. */
+    public static final String CA_SECRET = "connectivity-proxy-ca";
+    /** Secret with the CA that signs connector client certificates. */
+    public static final String CONNECTOR_CA_SECRET = "connectivity-proxy-connector-ca";
+    /** Generated gateway server certificate, in the ingress namespace, when the TLS secret is auto-provisioned. */
+    public static final String GATEWAY_TLS_SECRET = "connectivity-proxy-tunnel-tls";
+    /** btp-operator ServiceInstance and ServiceBinding. */
+    public static final String SERVICE_INSTANCE = "connectivity-proxy";
+    public static final String SERVICE_BINDING = "connectivity-proxy";
+    /** Secret the ServiceBinding writes the service key to. */
+    public static final String SERVICE_KEY_SECRET = "connectivity-proxy-service-key";
+
+    /** Where Kyma publishes the cluster's domain (key {@code domain}). */
+    public static final String SHOOT_INFO_NAMESPACE = "kube-system";
+    public static final String SHOOT_INFO_CONFIG_MAP = "shoot-info";
+    public static final String SHOOT_INFO_DOMAIN_KEY = "domain";
+
+    /** CRDs whose absence means a Kyma module is missing. */
+    public static final String ISTIO_GATEWAY_CRD = "gateways.networking.istio.io";
+    public static final String ISTIO_VIRTUAL_SERVICE_CRD = "virtualservices.networking.istio.io";
+    public static final String BTP_SERVICE_INSTANCE_CRD = "serviceinstances.services.cloud.sap.com";
+    public static final String BTP_SERVICE_BINDING_CRD = "servicebindings.services.cloud.sap.com";
+
+    /** Label on Secrets/ConfigMaps whose changes roll the workloads. */
+    public static final String RESTART_LABEL = "connectivityproxy.sap.com/restart";
+    /** Pod-template annotation whose change rolls a workload. */
+    public static final String CONFIG_HASH_ANNOTATION = "connectivityproxy.sap.com/config-hash";
+    /** Metadata annotation with a digest of the desired content, so removed list entries are noticed. */
+    public static final String CONTENT_HASH_ANNOTATION = "connectivityproxy.sap.com/content-hash";
+
+    private Names() {
+    }
+
+    /** In-cluster DNS name of a Service. */
+    public static String serviceHost(String service, String namespace) {
+        return service + "." + namespace + ".svc.cluster.local";
+    }
+
+    /** The auto-provisioned tunnel host, SAP's {@code cp.<cluster domain>}. */
+    public static String externalHost(String clusterDomain) {
+        return "cp." + clusterDomain;
+    }
+
+    /** Label value that ties a restart-labelled resource to one installation. */
+    public static String restartTarget(String name, String namespace) {
+        return name + "." + namespace;
+    }
+}

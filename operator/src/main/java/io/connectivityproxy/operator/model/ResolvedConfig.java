@@ -1,0 +1,28 @@
+package io.connectivityproxy.operator.model;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The installation's settings after every {@code auto-provision} value was replaced by what the
+ * cluster provides. A value that could not be found yet is empty and named in {@link #missing()}.
+ *
+ * @param externalHost the public tunnel host
+ * @param subaccountId the subaccount the installation serves (dedicated mode)
+ * @param subaccountSubdomain that subaccount's subdomain
+ * @param gatewayTlsSecretName secret in the ingress namespace the Gateway serves
+ * @param generateGatewayTls whether the operator generates that secret
+ * @param serviceKeySecretName secret (in the installation's namespace) holding the service key
+ * @param provisionServiceKey whether the operator creates the ServiceInstance and ServiceBinding
+ * @param missing one human-readable line per value that is still unknown
+ * @param configHash digest of everything the workloads are rendered from; changes roll them
+ */
+public record ResolvedConfig(Optional<String> externalHost, Optional<String> subaccountId,
+        Optional<String> subaccountSubdomain, String gatewayTlsSecretName, boolean generateGatewayTls,
+        String serviceKeySecretName, boolean provisionServiceKey, List<String> missing, String configHash) {
+
+    /** Whether the workloads can be rendered: they need the subaccount. */
+    public boolean workloadsRenderable() {
+        return subaccountId.isPresent();
+    }
+}

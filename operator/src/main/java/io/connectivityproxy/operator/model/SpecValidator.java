@@ -1,0 +1,143 @@
+package io.connectivityproxy.operator.model;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import io.connectivityproxy.operator.api.BusinessDataTunnel;
+import io.connectivityproxy.operator.api.ConnectivityProxySpec;
+import io.connectivityproxy.operator.api.HighAvailabilityMode;
+import io.connectivityproxy.operator.api.IngressClass;
+import io.connectivityproxy.operator.api.IngressConfig;
+import io.connectivityproxy.operator.api.ProxyConfig;
+import io.connectivityproxy.operator.api.ProxyServer;
+import io.connectivityproxy.operator.api.ProxyServers;
+import io.connectivityproxy.operator.api.TenantMode;
+
+/**
+ * The CRD schema's rules, checked again on the Java side: a resource can reach the operator
+ * without the schema (an old CRD, a cluster without validation, a test), and must then end in
+ * Error naming the field instead of a half-built installation. Also checks what a schema cannot:
+ * two listeners on one port.
+ */
+public final class SpecValidator {
+
+    private static final Pattern IDENTIFIER = Pattern.compile(ProxyConfig.IDENTIFIER_PATTERN);
+    private static final Pattern HOST = Pattern.compile(BusinessDataTunnel.HOST_PATTERN);
+
+    private SpecValidator() {
+    }
+
+    /** One line per violation, each starting with the field's path; empty when the spec is valid. */
+    public static List<String> validate(ConnectivityProxySpec spec) {
+        List<String> violations = new ArrayList<>();
+        if (spec == null) {
+            violations.add("spec: must be set");
+            return violations;
+        }
+        ProxyConfig config = spec.getConfig();
+        if (config == null) {
+            violations.add("spec.config: must be set");
+        } else {
+            validateConfig(config, violations);
+        }
+        if (spec.getDeployment() == null) {
+            violations.add("spec.deployment: must be set");
+        } else if (spec.getDeployment().getReplicaCount() < 1) {
+            violations.add("spec.deployment.replicaCount: must be at least 1, was " + spec.getDeployment().getReplicaCount());
+        }
+        validateIngress(spec.getIngress(), violations);
+        if (spec.getSecretConfig() == null || spec.getSecretConfig().getIntegration() == null
+                || spec.getSecretConfig().getIntegration().getConnectivityService() == null) {
+            violations.add("spec.secretConfig.integration.connectivityService: must be set");
+        }
+        return violations;
+    }
+
+    private static void validateConfig(ProxyConfig config, List<String> violations) {
+        identifier("spec.config.subaccountId", config.getSubaccountId(), violations);
+        identifier("spec.config.subaccountSubdomain", config.getSubaccountSubdomain(), violations);
+        if (TenantMode.fromValue(config.getTenantMode()) == null) {
+            violations.add("spec.config.tenantMode: must be one of dedicated, shared, was '" + config.getTenantMode() + "'");
+        }
+        if (HighAvailabilityMode.fromValue(config.getHighAvailabilityMode()) == null) {
+            violations.add("spec.config.highAvailabilityMode: must be one of off, path, subdomain, was '"
+                    + config.getHighAvailabilityMode() + "'");
+        }
+        if (config.getServers() == null || config.getServers().getBusinessDataTunnel() == null
+                || config.getServers().getProxy() == null) {
+            violations.add("spec.config.servers: must set businessDataTunnel and proxy");
+            return;
+        }
+        BusinessDataTunnel tunnel = config.getServers().getBusinessDataTunnel();
+        String host = tunnel.getExternalHost();
+        if (host == null || !(ConnectivityProxySpec.AUTO_PROVISION.equals(host) || HOST.matcher(host).matches())) {
+            violations.add("spec.config.servers.businessDataTunnel.externalHost: must be a DNS name or auto-provision, was '"
+                    + host + "'");
+        }
+        port("spec.config.servers.businessDataTunnel.externalPort", tunnel.getExternalPort(), violations);
+        validateListeners(config.getServers().getProxy(), violations);
+    }
+
+    private static void validateListeners(ProxyServers proxy, List<String> violations) {
+        Map<String, ProxyServer> listeners = new LinkedHashMap<>();
+        listeners.put("http", proxy.getHttp());
+        listeners.put("rfcAndLdap", proxy.getRfcAndLdap());
+        listeners.put("socks5", proxy.getSocks5());
+        Map<Integer, String> usedPorts = new LinkedHashMap<>();
+        listeners.forEach((name, listener) -> {
+            String path = "spec.config.servers.proxy." + name;
+            if (listener == null) {
+                violations.add(path + ": must be set");
+                return;
+            }
+            if (port(path + ".port", listener.getPort(), violations) && listener.isEnabled()) {
+                String other = usedPorts.putIfAbsent(listener.getPort(), name);
+                if (other != null) {
+                    violations.add(path + ".port: " + listener.getPort() + " is already used by " + other);
+                }
+            }
+        });
+    }
+
+    private static void validateIngress(IngressConfig ingress, List<String> violations) {
+        if (ingress == null) {
+            violations.add("spec.ingress: must be set");
+            return;
+        }
+        if (!IngressClass.ISTIO.value().equals(ingress.getClassName())) {
+            violations.add("spec.ingress.className: must be istio, was '" + ingress.getClassName() + "'");
+        }
+        if (ingress.getTls() == null || ingress.getTls().getSecretName() == null || ingress.getTls().getSecretName().isBlank()) {
+            violations.add("spec.ingress.tls.secretName: must be a Secret name or auto-provision");
+        }
+        if (ingress.getTimeouts() != null && ingress.getTimeouts().getProxy() != null) {
+            IngressConfig.ProxyTimeouts timeouts = ingress.getTimeouts().getProxy();
+            positive("spec.ingress.timeouts.proxy.connect", timeouts.getConnect(), violations);
+            positive("spec.ingress.timeouts.proxy.read", timeouts.getRead(), violations);
+            positive("spec.ingress.timeouts.proxy.send", timeouts.getSend(), violations);
+        }
+    }
+
+    private static void identifier(String path, String value, List<String> violations) {
+        if (value == null || !IDENTIFIER.matcher(value).matches()) {
+            violations.add(path + ": must match " + ProxyConfig.IDENTIFIER_PATTERN + " or be auto-provision, was '" + value + "'");
+        }
+    }
+
+    private static boolean port(String path, int port, List<String> violations) {
+        if (port < 1 || port > 65535) {
+            violations.add(path + ": must be between 1 and 65535, was " + port);
+            return false;
+        }
+        return true;
+    }
+
+    private static void positive(String path, int seconds, List<String> violations) {
+        if (seconds < 1) {
+            violations.add(path + ": must be at least 1 second, was " + seconds);
+        }
+    }
+}
