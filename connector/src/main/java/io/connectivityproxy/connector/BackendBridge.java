@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 import io.connectivityproxy.protocol.HttpHead;
 import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
+import io.connectivityproxy.stream.CountingWriteStream;
 import io.connectivityproxy.stream.TunnelStream;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -129,7 +130,7 @@ final class BackendBridge {
         }
         stream.write(Buffer.buffer(HttpHead.encode(
                 new HttpHead.Response(response.statusCode(), response.statusMessage(), headers))));
-        response.pipe().endOnFailure(false).to(new CountingStream(stream, metrics)).onComplete(done -> {
+        response.pipe().endOnFailure(false).to(new CountingWriteStream(stream, metrics::bytesToCloud)).onComplete(done -> {
             if (done.succeeded()) {
                 complete[0] = true;
             } else {
@@ -155,7 +156,7 @@ final class BackendBridge {
             });
             stream.accept(peerWindow);
             // backend → cloud: the backend's EOF becomes our FIN
-            socket.pipe().endOnFailure(false).to(new CountingStream(stream, metrics)).onFailure(
+            socket.pipe().endOnFailure(false).to(new CountingWriteStream(stream, metrics::bytesToCloud)).onFailure(
                     e -> stream.reset(Reason.BACKEND_RESET, "backend of " + mapping.virtualAuthority()
                             + " reset the connection"));
             // cloud → backend: a FIN half-closes the backend socket, so it still answers

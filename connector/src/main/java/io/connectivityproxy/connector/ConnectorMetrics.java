@@ -47,7 +47,7 @@ public class ConnectorMetrics {
         streams.decrementAndGet();
     }
 
-    void bytesToCloud(int length) {
+    void bytesToCloud(long length) {
         bytesToCloud.increment(length);
     }
 

@@ -43,8 +43,14 @@ public final class StreamMultiplexer {
 
     /** Opens a stream; its {@link TunnelStream#opened()} completes on OPEN_OK. */
     public TunnelStream open(Context context, TargetProtocol protocol, String host, int port, byte[] head) {
+        return open(context, protocol, host, port, head, sink);
+    }
+
+    /** Opens a stream whose OPEN frame goes through {@code openSink} (e.g. with routing headers). */
+    public TunnelStream open(Context context, TargetProtocol protocol, String host, int port, byte[] head,
+            FrameSink openSink) {
         TunnelStream stream = register(context, allocateId());
-        sink.send(Buffer.buffer(FrameCodec.encode(
+        openSink.send(Buffer.buffer(FrameCodec.encode(
                 new Frame.Open(stream.id(), protocol, host, port, receiveWindow, head))));
         return stream;
     }

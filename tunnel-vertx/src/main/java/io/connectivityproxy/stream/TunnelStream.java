@@ -223,7 +223,8 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
                 sink.send(Buffer.buffer(FrameCodec.encode(new Frame.WindowUpdate(id, increment))));
             }
         }
-        if (finReceived && inbound.isEmpty() && !endDelivered && state != State.CLOSED && handler != null) {
+        if (finReceived && inbound.isEmpty() && !endDelivered && state != State.CLOSED && handler != null
+                && demand > 0) {
             endDelivered = true;
             if (endHandler != null) {
                 endHandler.handle(null);

@@ -57,8 +57,9 @@ public final class ConfigResolver {
         String gatewayTlsSecret = generateTls ? Names.GATEWAY_TLS_SECRET : tlsSecret;
 
         String hash = digest(spec, externalHost, subaccountId, subdomain, facts.restartFingerprint());
-        return new ResolvedConfig(externalHost, subaccountId, subdomain, gatewayTlsSecret, generateTls,
-                serviceKeySecret, provisionServiceKey, List.copyOf(missing), hash);
+        return new ResolvedConfig(externalHost, config.getServers().getBusinessDataTunnel().getExternalPort(), subaccountId,
+                subdomain, gatewayTlsSecret, generateTls, serviceKeySecret, provisionServiceKey, List.copyOf(missing), hash,
+                shared);
     }
 
     private static Optional<String> resolveHost(ProxyConfig config, ClusterFacts facts, List<String> missing) {

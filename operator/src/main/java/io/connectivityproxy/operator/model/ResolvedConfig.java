@@ -8,6 +8,7 @@ import java.util.Optional;
  * cluster provides. A value that could not be found yet is empty and named in {@link #missing()}.
  *
  * @param externalHost the public tunnel host
+ * @param externalPort the port connectors dial on it
  * @param subaccountId the subaccount the installation serves (dedicated mode)
  * @param subaccountSubdomain that subaccount's subdomain
  * @param gatewayTlsSecretName secret in the ingress namespace the Gateway serves
@@ -16,13 +17,14 @@ import java.util.Optional;
  * @param provisionServiceKey whether the operator creates the ServiceInstance and ServiceBinding
  * @param missing one human-readable line per value that is still unknown
  * @param configHash digest of everything the workloads are rendered from; changes roll them
+ * @param sharedTenantMode the subaccount comes from each request's token, not from the installation
  */
-public record ResolvedConfig(Optional<String> externalHost, Optional<String> subaccountId,
+public record ResolvedConfig(Optional<String> externalHost, int externalPort, Optional<String> subaccountId,
         Optional<String> subaccountSubdomain, String gatewayTlsSecretName, boolean generateGatewayTls,
-        String serviceKeySecretName, boolean provisionServiceKey, List<String> missing, String configHash) {
+        String serviceKeySecretName, boolean provisionServiceKey, List<String> missing, String configHash, boolean sharedTenantMode) {
 
-    /** Whether the workloads can be rendered: they need the subaccount. */
+    /** Whether the workloads can be rendered: in dedicated mode they need the subaccount. */
     public boolean workloadsRenderable() {
-        return subaccountId.isPresent();
+        return subaccountId.isPresent() || sharedTenantMode;
     }
 }

@@ -1,0 +1,29 @@
+package io.connectivityproxy.operator.dependent;
+
+import jakarta.inject.Inject;
+
+import io.connectivityproxy.operator.model.Workloads;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.connectivityproxy.operator.api.ConnectivityProxy;
+import io.connectivityproxy.operator.model.Labels;
+import io.connectivityproxy.operator.model.Names;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+/** Deployment {@code connectivity-proxy}: proxy-service. */
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+public class ProxyDeploymentDependent extends OwnedDependent<Deployment> {
+
+    @Inject
+    ImagesProvider images;
+
+    public ProxyDeploymentDependent() {
+        super(Deployment.class, Names.PROXY);
+    }
+
+    @Override
+    protected Deployment desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
+        return Workloads.proxyService(primary, InstallationInputs.from(context).resolved(), images.get());
+    }
+}

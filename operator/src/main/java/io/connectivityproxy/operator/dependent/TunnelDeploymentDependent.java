@@ -1,0 +1,29 @@
+package io.connectivityproxy.operator.dependent;
+
+import jakarta.inject.Inject;
+
+import io.connectivityproxy.operator.model.Workloads;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.connectivityproxy.operator.api.ConnectivityProxy;
+import io.connectivityproxy.operator.model.Labels;
+import io.connectivityproxy.operator.model.Names;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+/** Deployment {@code connectivity-proxy-tunnel}: tunnel-service. */
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+public class TunnelDeploymentDependent extends OwnedDependent<Deployment> {
+
+    @Inject
+    ImagesProvider images;
+
+    public TunnelDeploymentDependent() {
+        super(Deployment.class, Names.TUNNEL);
+    }
+
+    @Override
+    protected Deployment desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
+        return Workloads.tunnelService(primary, InstallationInputs.from(context).resolved(), images.get());
+    }
+}

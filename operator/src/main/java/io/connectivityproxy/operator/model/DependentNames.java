@@ -1,0 +1,22 @@
+package io.connectivityproxy.operator.model;
+
+/** Names of the workflow's dependents; status and events refer to them. */
+public final class DependentNames {
+
+    public static final String CA_SECRET = "ca-secret";
+    public static final String CONNECTOR_CA_SECRET = "connector-ca-secret";
+    public static final String GATEWAY_TLS_SECRET = "gateway-tls-secret";
+    public static final String INFO_CONFIG_MAP = "info-config-map";
+    public static final String PROXY_SERVICE = "proxy-service";
+    public static final String TUNNEL_SERVICE = "tunnel-service";
+    public static final String CLUSTER_SERVICE = "cluster-service";
+    public static final String PROXY_DEPLOYMENT = "proxy-deployment";
+    public static final String TUNNEL_DEPLOYMENT = "tunnel-deployment";
+    public static final String GATEWAY = "gateway";
+    public static final String VIRTUAL_SERVICE = "virtual-service";
+    public static final String SERVICE_INSTANCE = "service-instance";
+    public static final String SERVICE_BINDING = "service-binding";
+
+    private DependentNames() {
+    }
+}

@@ -1,0 +1,118 @@
+package io.connectivityproxy.operator.model;
+
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.connectivityproxy.operator.api.ConnectivityProxy;
+import io.connectivityproxy.operator.tls.CertificateIssuer;
+import io.connectivityproxy.operator.tls.KeyAndCertificate;
+import io.connectivityproxy.operator.tls.Pem;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+
+/**
+ * The installation's TLS material as {@code kubernetes.io/tls} Secrets: two CAs in the
+ * installation's namespace, and the gateway's server certificate in the ingress namespace with
+ * {@code ca.crt} = the connector CA, which is how Istio learns whom to accept in MUTUAL mode.
+ */
+public final class TlsSecrets {
+
+    public static final String TLS_CRT = "tls.crt";
+    public static final String TLS_KEY = "tls.key";
+    public static final String CA_CRT = "ca.crt";
+    /** A server certificate this close to expiry is issued anew. */
+    public static final Duration RENEW_BEFORE = Duration.ofDays(30);
+
+    private TlsSecrets() {
+    }
+
+    /** A CA Secret: {@code tls.crt} and {@code ca.crt} are the CA certificate, {@code tls.key} its key. */
+    public static Secret caSecret(ConnectivityProxy cr, String name, KeyAndCertificate ca) {
+        String certificate = Pem.encode(ca.certificate());
+        return secret(ObjectMetas.owned(cr, name, "tls"),
+                Map.of(TLS_CRT, certificate, TLS_KEY, Pem.encode(ca.key()), CA_CRT, certificate));
+    }
+
+    public static KeyAndCertificate readKeyAndCertificate(Secret secret) {
+        Map<String, String> data = decode(secret);
+        return new KeyAndCertificate(Pem.privateKey(data.get(TLS_KEY)), Pem.certificate(data.get(TLS_CRT)));
+    }
+
+    /**
+     * The gateway's Secret: the existing one while it still fits (same host, same CAs, not about to
+     * expire), otherwise a new server certificate from {@code issuer}. So reconciling again writes
+     * nothing, and a changed host or CA is followed.
+     */
+    public static Secret gatewaySecret(ConnectivityProxy cr, String namespace, String name, String host,
+            KeyAndCertificate ca, X509Certificate connectorCa, Optional<Secret> existing, CertificateIssuer issuer,
+            Duration validity, Instant now) {
+        String caPem = Pem.encode(ca.certificate());
+        String connectorCaPem = Pem.encode(connectorCa);
+        ObjectMeta metadata = ObjectMetas.foreign(cr, namespace, name, "tls");
+        if (existing.isPresent() && stillFits(existing.get(), host, caPem, connectorCaPem, ca.certificate(), now)) {
+            return secret(metadata, decode(existing.get()));
+        }
+        KeyAndCertificate server = issuer.serverCertificate(ca, host, validity);
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put(TLS_CRT, Pem.encode(server.certificate()) + caPem);
+        data.put(TLS_KEY, Pem.encode(server.key()));
+        data.put(CA_CRT, connectorCaPem);
+        return secret(metadata, data);
+    }
+
+    static boolean stillFits(Secret secret, String host, String caPem, String connectorCaPem, X509Certificate ca,
+            Instant now) {
+        try {
+            Map<String, String> data = decode(secret);
+            if (!connectorCaPem.equals(data.get(CA_CRT)) || data.get(TLS_CRT) == null || !data.get(TLS_CRT).endsWith(caPem)) {
+                return false;
+            }
+            X509Certificate server = Pem.certificate(data.get(TLS_CRT));
+            server.verify(ca.getPublicKey());
+            return server.getNotAfter().toInstant().isAfter(now.plus(RENEW_BEFORE)) && hasDnsName(server, host);
+        } catch (Exception e) {
+            // Anything unreadable is replaced by a fresh certificate.
+            return false;
+        }
+    }
+
+    private static boolean hasDnsName(X509Certificate certificate, String host) throws Exception {
+        if (certificate.getSubjectAlternativeNames() == null) {
+            return false;
+        }
+        for (List<?> name : certificate.getSubjectAlternativeNames()) {
+            if (Integer.valueOf(2).equals(name.get(0)) && host.equals(name.get(1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static Map<String, String> decode(Secret secret) {
+        Map<String, String> decoded = new LinkedHashMap<>();
+        if (secret.getData() != null) {
+            secret.getData().forEach((k, v) -> decoded.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+        }
+        return decoded;
+    }
+
+    private static Secret secret(ObjectMeta metadata, Map<String, String> plain) {
+        Map<String, String> data = new LinkedHashMap<>();
+        plain.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> data.put(e.getKey(),
+                Base64.getEncoder().encodeToString(e.getValue().getBytes(StandardCharsets.UTF_8))));
+        // No content digest here: the keys are fixed, and a digest of key material has no place in metadata.
+        return new SecretBuilder()
+                .withMetadata(metadata)
+                .withType("kubernetes.io/tls")
+                .withData(data)
+                .build();
+    }
+}

@@ -1,0 +1,30 @@
+package io.connectivityproxy.proxy;
+
+import io.connectivityproxy.protocol.Reason;
+
+/** How a tunnel failure reason reads to a client of the HTTP proxy (design.md section 3). */
+final class ClientErrors {
+
+    private ClientErrors() {
+    }
+
+    static int httpStatus(Reason reason) {
+        switch (reason) {
+            case NO_MAPPING:
+            case PATH_NOT_ALLOWED:
+            case PROTOCOL_NOT_ALLOWED:
+                return 403;
+            case NO_SESSION:
+            case SESSION_LOST:
+            case TOO_MANY_STREAMS:
+            case SHUTDOWN:
+                return 503;
+            case TIMEOUT:
+                return 504;
+            case UNAUTHORIZED:
+                return 407;
+            default:
+                return 502;
+        }
+    }
+}

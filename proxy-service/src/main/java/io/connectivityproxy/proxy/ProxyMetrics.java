@@ -1,0 +1,63 @@
+package io.connectivityproxy.proxy;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import io.connectivityproxy.protocol.Reason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.inject.Singleton;
+
+/**
+ * proxy-service metrics at {@code /q/metrics}: open streams, bytes each way, stream-open latency
+ * and failures by reason, and SAP's {@code connectivity_tunnel_opening_timeout_count_total}.
+ */
+@Singleton
+public class ProxyMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter bytesToBackend;
+    private final Counter bytesToClient;
+    private final Counter openingTimeouts;
+    private final Timer openLatency;
+    private final Map<Reason, Counter> openFailures = new ConcurrentHashMap<>();
+
+    public ProxyMetrics(MeterRegistry registry, TunnelClient tunnel) {
+        this.registry = registry;
+        this.bytesToBackend = Counter.builder("cp_proxy_bytes").tag("direction", "to_backend")
+                .description("Request body bytes sent into the tunnel").register(registry);
+        this.bytesToClient = Counter.builder("cp_proxy_bytes").tag("direction", "to_client")
+                .description("Response body bytes sent to clients").register(registry);
+        this.openingTimeouts = Counter.builder("connectivity_tunnel_opening_timeout_count")
+                .description("Streams whose opening timed out (SAP's metric name)").register(registry);
+        this.openLatency = Timer.builder("cp_proxy_stream_open").publishPercentiles(0.5, 0.99)
+                .description("Time from OPEN to OPEN_OK or OPEN_FAIL").register(registry);
+        Gauge.builder("cp_proxy_streams_open", tunnel, TunnelClient::totalOpenStreams)
+                .description("Streams open through this proxy node").register(registry);
+    }
+
+    void bytesToBackend(long length) {
+        bytesToBackend.increment(length);
+    }
+
+    void bytesToClient(long length) {
+        bytesToClient.increment(length);
+    }
+
+    void opened(long startNanos) {
+        openLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void openFailed(Reason reason, long startNanos) {
+        opened(startNanos);
+        if (reason == Reason.TIMEOUT) {
+            openingTimeouts.increment();
+        }
+        openFailures.computeIfAbsent(reason, r -> Counter.builder("cp_proxy_stream_open_failures")
+                .tag("reason", r.name()).description("Requests refused before reaching a backend, by reason")
+                .register(registry)).increment();
+    }
+}

@@ -1,0 +1,54 @@
+package io.connectivityproxy.proxy;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** proxy-service configuration (prefix {@code proxy}). */
+@ConfigMapping(prefix = "proxy")
+public interface ProxySettings {
+
+    /** Address the proxy ports listen on. */
+    @WithDefault("0.0.0.0")
+    String host();
+
+    /**
+     * Subaccount whose connectors serve requests (single tenant, trusted mode: no token needed,
+     * the subaccount is fixed by configuration).
+     */
+    @WithDefault("dev-subaccount")
+    String subaccount();
+
+    Http http();
+
+    /** How long a stream may wait for the connector's OPEN_OK before the client gets 504. */
+    @WithDefault("20s")
+    Duration openTimeout();
+
+    /** Credit granted per stream for data flowing towards the client, bytes. */
+    @WithDefault("262144")
+    int window();
+
+    /** Largest DATA payload sent into the tunnel, bytes. */
+    @WithDefault("65536")
+    int chunkSize();
+
+    interface Http {
+        /** Serve the HTTP proxy. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Port of the HTTP proxy (SAP's 20003). */
+        @WithDefault("20003")
+        int port();
+
+        /** Largest request line, and largest header block, accepted; beyond it the client gets 431. */
+        @WithDefault("8192")
+        int maxHeaderSize();
+
+        /** Close client connections idle for this long. */
+        @WithDefault("120s")
+        Duration idleTimeout();
+    }
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Starts the whole system on 127.0.0.1: tunnel-service, proxy-service, a connector with a sample
+# access control list, and a sample on-premise HTTP backend. Prints one line starting with READY
+# when a request can go through; Ctrl-C (or SIGTERM) stops everything.
+#
+#   ./run-local.sh            build what is missing, start, wait
+#   REBUILD=1 ./run-local.sh  rebuild first
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+work="$root/.run-local"
+mkdir -p "$work/logs" "$work/certs"
+
+# Hazelcast wants these on JDK 17 for full speed (it logs them otherwise).
+jvm_opens="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
+
+apps=(tunnel-service/target/quarkus-app/quarkus-run.jar proxy-service/target/quarkus-app/quarkus-run.jar
+      connector/target/quarkus-app/quarkus-run.jar sample-backend/target/sample-backend-0.1.0-SNAPSHOT.jar)
+missing=0
+for app in "${apps[@]}"; do [ -f "$app" ] || missing=1; done
+if [ "$missing" = 1 ] || [ "${REBUILD:-0}" = 1 ]; then
+  echo "building (mvn -B -q install -DskipTests) ..."
+  mvn -B -q install -DskipTests
+fi
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo "stopping ..."
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "stopped"
+}
+trap stop INT TERM EXIT
+
+wait_ready() { # name url seconds
+  local deadline=$((SECONDS + $3))
+  until curl -fs "$2" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "FAILED: $1 did not become ready; see $work/logs/$1.log" >&2
+      tail -n 30 "$work/logs/$1.log" >&2 || true
+      exit 1
+    fi
+    sleep 0.3
+  done
+}
+
+echo "starting tunnel-service (tunnel wss://127.0.0.1:8042/tunnel, management http://127.0.0.1:8082)"
+java $jvm_opens -Xmx256m -Dtunnel.tls.dev-certificates-dir="$work/certs" \
+  -jar tunnel-service/target/quarkus-app/quarkus-run.jar >"$work/logs/tunnel-service.log" 2>&1 &
+pids+=($!)
+echo "starting proxy-service (HTTP proxy http://127.0.0.1:20003, management http://127.0.0.1:8081)"
+java $jvm_opens -Xmx256m -jar proxy-service/target/quarkus-app/quarkus-run.jar >"$work/logs/proxy-service.log" 2>&1 &
+pids+=($!)
+echo "starting the sample on-premise backend (http://127.0.0.1:18080)"
+java -jar sample-backend/target/sample-backend-0.1.0-SNAPSHOT.jar 18080 >"$work/logs/sample-backend.log" 2>&1 &
+pids+=($!)
+
+wait_ready tunnel-service http://127.0.0.1:8082/q/health/ready 90
+
+cat >"$work/connector.yaml" <<YAML
+# Sample connector configuration written by run-local.sh; see README.md for every field.
+tunnel:
+  url: wss://localhost:8042/tunnel
+  certificate: certs/connector.pem
+  key: certs/connector-key.pem
+  ca: certs/ca.pem
+subaccount: dev-subaccount
+locationId: ""
+connectorId: local-connector
+sessions: 2
+accessControl:
+  - virtualHost: sample-backend
+    virtualPort: 8080
+    internalHost: 127.0.0.1
+    internalPort: 18080
+    protocol: HTTP
+    paths:
+      - path: /
+        includeSubPaths: true
+  - virtualHost: sample-backend-tcp
+    virtualPort: 8080
+    internalHost: 127.0.0.1
+    internalPort: 18080
+    protocol: TCP
+YAML
+echo "starting the connector (config $work/connector.yaml, management http://127.0.0.1:8083)"
+java -Xmx128m -Dconnector.config="$work/connector.yaml" \
+  -jar connector/target/quarkus-app/quarkus-run.jar >"$work/logs/connector.log" 2>&1 &
+pids+=($!)
+
+wait_ready proxy-service http://127.0.0.1:8081/q/health/ready 90
+wait_ready connector http://127.0.0.1:8083/q/health/ready 60
+
+# The session registry reaches proxy-service through the cluster; wait for a request to pass.
+deadline=$((SECONDS + 30))
+until answer=$(curl -fsS -x http://127.0.0.1:20003 http://sample-backend:8080/ 2>&1); do
+  if [ $SECONDS -ge $deadline ]; then
+    echo "FAILED: no request went through: $answer" >&2
+    exit 1
+  fi
+  sleep 0.3
+done
+echo "curl -x http://127.0.0.1:20003 http://sample-backend:8080/  ->  $answer"
+echo "READY: curl -x http://127.0.0.1:20003 http://sample-backend:8080/ reaches the sample backend through the tunnel (logs in $work/logs; Ctrl-C stops)"
+wait -n "${pids[@]}" || true
+echo "a process exited; see $work/logs" >&2
