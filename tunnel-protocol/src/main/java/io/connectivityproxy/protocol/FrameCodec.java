@@ -79,7 +79,7 @@ public final class FrameCodec {
         } else if (frame instanceof Frame.OpenFail f) {
             requireStreamId(f.streamId());
             return body(TYPE_OPEN_FAIL, f.streamId(), new Writer()
-                    .u8(f.reason().code()).string(f.message(), MAX_MESSAGE_LENGTH));
+                    .u8(f.reason().code()).string(truncate(f.message(), MAX_MESSAGE_LENGTH), MAX_MESSAGE_LENGTH));
         } else if (frame instanceof Frame.WindowUpdate f) {
             requireStreamId(f.streamId());
             requirePositive("window increment", f.increment());
@@ -90,14 +90,14 @@ public final class FrameCodec {
         } else if (frame instanceof Frame.Rst f) {
             requireStreamId(f.streamId());
             return body(TYPE_RST, f.streamId(), new Writer()
-                    .u8(f.reason().code()).string(f.message(), MAX_MESSAGE_LENGTH));
+                    .u8(f.reason().code()).string(truncate(f.message(), MAX_MESSAGE_LENGTH), MAX_MESSAGE_LENGTH));
         } else if (frame instanceof Frame.Ping f) {
             return body(TYPE_PING, 0, new Writer().u64(f.opaque()));
         } else if (frame instanceof Frame.Pong f) {
             return body(TYPE_PONG, 0, new Writer().u64(f.opaque()));
         } else if (frame instanceof Frame.GoAway f) {
             return body(TYPE_GOAWAY, 0, new Writer()
-                    .u8(f.reason().code()).string(f.message(), MAX_MESSAGE_LENGTH));
+                    .u8(f.reason().code()).string(truncate(f.message(), MAX_MESSAGE_LENGTH), MAX_MESSAGE_LENGTH));
         }
         throw new IllegalArgumentException("unknown frame " + frame);
     }
@@ -326,6 +326,22 @@ public final class FrameCodec {
             case TYPE_GOAWAY -> "GOAWAY";
             default -> "0x" + Integer.toHexString(type);
         };
+    }
+
+    /**
+     * A reason message cut to at most {@code maxBytes} of UTF-8 at a character boundary: reasons
+     * are for people, and a long one (an exception's text) must not turn into an encoding error.
+     */
+    static String truncate(String message, int maxBytes) {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= maxBytes) {
+            return message;
+        }
+        int end = maxBytes;
+        while (end > 0 && (bytes[end] & 0xc0) == 0x80) {
+            end--;
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8);
     }
 
     static void putInt(byte[] out, int offset, int value) {
