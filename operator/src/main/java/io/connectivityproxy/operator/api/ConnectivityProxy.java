@@ -23,8 +23,9 @@ public class ConnectivityProxy extends CustomResource<ConnectivityProxySpec, Con
         return new ConnectivityProxySpec();
     }
 
+    // No status until the operator writes one: its first status patch then adds the whole object.
     @Override
     protected ConnectivityProxyStatus initStatus() {
-        return new ConnectivityProxyStatus();
+        return null;
     }
 }

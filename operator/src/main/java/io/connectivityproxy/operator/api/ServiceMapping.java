@@ -19,8 +19,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class ServiceMapping extends CustomResource<ServiceMappingSpec, ServiceMappingStatus> {
 
+    // No status until the operator writes one: its first status patch then adds the whole object.
     @Override
     protected ServiceMappingStatus initStatus() {
-        return new ServiceMappingStatus();
+        return null;
     }
 }

@@ -19,6 +19,10 @@ public class GatewayDependent extends OwnedDependent<Gateway> {
     @Inject
     OperatorConfig config;
 
+    // Injected for its side effect: the kind is registered before this dependent's informer starts.
+    @Inject
+    ExternalResourceTypes types;
+
     public GatewayDependent() {
         super(Gateway.class, Names.GATEWAY);
     }

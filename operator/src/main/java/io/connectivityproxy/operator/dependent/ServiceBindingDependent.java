@@ -1,5 +1,7 @@
 package io.connectivityproxy.operator.dependent;
 
+import jakarta.inject.Inject;
+
 import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.connectivityproxy.operator.model.Labels;
 import io.connectivityproxy.operator.model.Names;
@@ -12,6 +14,10 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 /** btp-operator ServiceBinding {@code connectivity-proxy}: writes the service key Secret. */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
 public class ServiceBindingDependent extends CreateOnlyDependent<ServiceBinding> {
+
+    // Injected for its side effect: the kind is registered before this dependent's informer starts.
+    @Inject
+    ExternalResourceTypes types;
 
     public ServiceBindingDependent() {
         super(ServiceBinding.class, Names.SERVICE_BINDING);

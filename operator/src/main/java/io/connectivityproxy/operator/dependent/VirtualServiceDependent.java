@@ -1,5 +1,7 @@
 package io.connectivityproxy.operator.dependent;
 
+import jakarta.inject.Inject;
+
 import io.connectivityproxy.operator.model.TunnelIngress;
 import io.connectivityproxy.operator.model.istio.VirtualService;
 import io.connectivityproxy.operator.api.ConnectivityProxy;
@@ -12,6 +14,10 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 /** Istio VirtualService {@code connectivity-proxy-tunnel}: the gateway's route to tunnel-service. */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
 public class VirtualServiceDependent extends OwnedDependent<VirtualService> {
+
+    // Injected for its side effect: the kind is registered before this dependent's informer starts.
+    @Inject
+    ExternalResourceTypes types;
 
     public VirtualServiceDependent() {
         super(VirtualService.class, Names.GATEWAY);

@@ -3,6 +3,8 @@ package io.connectivityproxy.operator.model;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -14,6 +16,8 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
+// Plain bean deserialization: KubernetesResource's own deserializer would dispatch back here by kind.
+@JsonDeserialize(using = JsonDeserializer.None.class)
 @JsonPropertyOrder({ "apiVersion", "kind", "metadata", "spec" })
 public abstract class ExternalResource<S> implements HasMetadata, Namespaced {
 

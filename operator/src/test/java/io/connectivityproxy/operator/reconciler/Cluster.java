@@ -1,0 +1,137 @@
+package io.connectivityproxy.operator.reconciler;
+
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import io.connectivityproxy.operator.api.ConnectivityProxy;
+import io.connectivityproxy.operator.api.ConnectivityProxyStatus;
+import io.connectivityproxy.operator.model.Names;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/** What the tests do to the mock cluster: what other modules, controllers and users would do. */
+final class Cluster {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final KubernetesClient client;
+
+    Cluster(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /** The istio module's CRDs, as far as the operator looks at them. */
+    void installIstio() {
+        crd("networking.istio.io", "gateways", "Gateway");
+        crd("networking.istio.io", "virtualservices", "VirtualService");
+    }
+
+    void uninstallIstio() {
+        deleteCrd(Names.ISTIO_GATEWAY_CRD);
+        deleteCrd(Names.ISTIO_VIRTUAL_SERVICE_CRD);
+    }
+
+    /** The btp-operator module's CRDs. */
+    void installBtpOperator() {
+        crd("services.cloud.sap.com", "serviceinstances", "ServiceInstance");
+        crd("services.cloud.sap.com", "servicebindings", "ServiceBinding");
+    }
+
+    void uninstallBtpOperator() {
+        deleteCrd(Names.BTP_SERVICE_INSTANCE_CRD);
+        deleteCrd(Names.BTP_SERVICE_BINDING_CRD);
+    }
+
+    /** Kyma's shoot-info ConfigMap with the cluster domain. */
+    void shootInfo(String domain) {
+        client.configMaps().inNamespace(Names.SHOOT_INFO_NAMESPACE).resource(new ConfigMapBuilder()
+                .withNewMetadata().withName(Names.SHOOT_INFO_CONFIG_MAP).withNamespace(Names.SHOOT_INFO_NAMESPACE).endMetadata()
+                .withData(Map.of(Names.SHOOT_INFO_DOMAIN_KEY, domain))
+                .build()).createOr(existing -> existing.update());
+    }
+
+    /** What btp-operator writes once the ServiceBinding is bound. */
+    void serviceKeySecret(String namespace, String subaccountId, String subdomain) {
+        client.secrets().inNamespace(namespace).resource(new SecretBuilder()
+                .withNewMetadata().withName(Names.SERVICE_KEY_SECRET).withNamespace(namespace).endMetadata()
+                .withData(Map.of("subaccount_id", b64(subaccountId), "subaccount_subdomain", b64(subdomain),
+                        "clientid", b64("sb-client"), "clientsecret", b64("not-a-real-secret")))
+                .build()).createOr(existing -> existing.update());
+    }
+
+    /** What the Deployment controller reports once all pods of the current template are ready. */
+    void rolledOut(String namespace, String name) {
+        await().atMost(TIMEOUT).until(() -> deployment(namespace, name) != null);
+        client.apps().deployments().inNamespace(namespace).withName(name).editStatus(d -> {
+            int replicas = d.getSpec().getReplicas();
+            d.setStatus(new DeploymentStatusBuilder()
+                    .withObservedGeneration(d.getMetadata().getGeneration())
+                    .withReplicas(replicas).withReadyReplicas(replicas).withUpdatedReplicas(replicas)
+                    .withAvailableReplicas(replicas)
+                    .build());
+            return d;
+        });
+    }
+
+    Deployment deployment(String namespace, String name) {
+        return client.apps().deployments().inNamespace(namespace).withName(name).get();
+    }
+
+    ConnectivityProxy cp(String namespace, String name) {
+        return client.resources(ConnectivityProxy.class).inNamespace(namespace).withName(name).get();
+    }
+
+    ConnectivityProxyStatus awaitStatus(String namespace, String name, java.util.function.Predicate<ConnectivityProxyStatus> test) {
+        await().atMost(TIMEOUT).until(() -> {
+            ConnectivityProxy cp = cp(namespace, name);
+            return cp != null && cp.getStatus() != null && cp.getStatus().getState() != null && test.test(cp.getStatus());
+        });
+        return cp(namespace, name).getStatus();
+    }
+
+    static Condition condition(ConnectivityProxyStatus status, String type) {
+        return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst()
+                .orElseThrow(() -> new AssertionError("no condition " + type + " in " + status.getConditions()));
+    }
+
+    static String hashOf(Deployment deployment) {
+        return deployment.getSpec().getTemplate().getMetadata().getAnnotations().get(Names.CONFIG_HASH_ANNOTATION);
+    }
+
+    List<ConnectivityProxy> allCps() {
+        return client.resources(ConnectivityProxy.class).inAnyNamespace().list().getItems();
+    }
+
+    static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void crd(String group, String plural, String kind) {
+        client.apiextensions().v1().customResourceDefinitions().resource(new CustomResourceDefinitionBuilder()
+                .withNewMetadata().withName(plural + "." + group).endMetadata()
+                .withNewSpec()
+                .withGroup(group)
+                .withScope("Namespaced")
+                .withNewNames().withPlural(plural).withKind(kind).withSingular(kind.toLowerCase()).endNames()
+                .addNewVersion().withName("v1").withServed(true).withStorage(true)
+                .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
+                .endOpenAPIV3Schema().endSchema()
+                .endVersion()
+                .endSpec()
+                .build()).createOr(existing -> existing.update());
+    }
+
+    private void deleteCrd(String name) {
+        client.apiextensions().v1().customResourceDefinitions().withName(name).delete();
+    }
+}
