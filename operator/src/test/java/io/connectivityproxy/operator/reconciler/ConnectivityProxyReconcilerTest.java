@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -32,6 +34,9 @@ import io.connectivityproxy.operator.model.btp.ServiceInstance;
 import io.connectivityproxy.operator.model.istio.Gateway;
 import io.connectivityproxy.operator.model.istio.VirtualService;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -40,7 +45,11 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /**
@@ -57,6 +66,10 @@ class ConnectivityProxyReconcilerTest {
 
     @Inject
     KubernetesClient client;
+    @Inject
+    MeterRegistry meters;
+    @KubernetesTestServer
+    KubernetesServer server;
 
     Cluster cluster;
 
@@ -159,6 +172,242 @@ class ConnectivityProxyReconcilerTest {
         assertEquals(cluster.cp(NS, NAME).getMetadata().getGeneration(), ready.getObservedGeneration());
         assertEquals("cp.c-1234.kyma.example.com", ready.getExternalHost());
         assertTrue(eventReasons(NS).contains("StateReady"), "an Event records the transition to Ready");
+    }
+
+    @Test
+    void aChangedPortIsFollowedEverywhereAndRollsTheWorkloadsWhileAnUnchangedSpecWritesNothing() throws Exception {
+        installReady(NS, NAME);
+        String proxyHash = hashOf(cluster.deployment(NS, Names.PROXY));
+        String tunnelHash = hashOf(cluster.deployment(NS, Names.TUNNEL));
+
+        client.resources(ConnectivityProxy.class).inNamespace(NS).withName(NAME).edit(cp -> {
+            cp.getSpec().getConfig().getServers().getProxy().getHttp().setPort(21003);
+            return cp;
+        });
+        await().atMost(TIMEOUT).until(() -> ports(get(Service.class, NS, Names.PROXY)).get("http") == 21003);
+        await().atMost(TIMEOUT).until(() -> "21003".equals(get(ConfigMap.class, NS, Names.INFO_CONFIG_MAP).getData().get("onpremise_proxy_http_port")));
+        assertEquals("21003", get(ConfigMap.class, NS, Names.INFO_CONFIG_MAP).getData().get("onpremise_proxy_port"));
+        await().atMost(TIMEOUT).until(() -> !proxyHash.equals(hashOf(cluster.deployment(NS, Names.PROXY)))
+                && !tunnelHash.equals(hashOf(cluster.deployment(NS, Names.TUNNEL))));
+        Container proxy = cluster.deployment(NS, Names.PROXY).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("21003", env(proxy).get("PROXY_HTTP_PORT"));
+        assertTrue(proxy.getPorts().stream().anyMatch(p -> p.getContainerPort() == 21003 && "http".equals(p.getName())));
+        assertFalse(proxy.getPorts().stream().anyMatch(p -> p.getContainerPort() == 20003));
+
+        // The new pods come up; then an event that changes nothing must cause no write at all.
+        cluster.rolledOut(NS, Names.PROXY);
+        cluster.rolledOut(NS, Names.TUNNEL);
+        cluster.awaitStatus(NS, NAME, s -> s.getState() == State.Ready
+                && s.getObservedGeneration().equals(cluster.cp(NS, NAME).getMetadata().getGeneration()));
+        Thread.sleep(1500);
+        drainRequests();
+        double reconciliations = reconciliations();
+        client.apps().deployments().inNamespace(NS).withName(Names.TUNNEL)
+                .edit(d -> {
+                    d.getMetadata().getAnnotations().put("example.com/touched-by", "someone-else");
+                    return d;
+                });
+        await().atMost(TIMEOUT).until(() -> reconciliations() > reconciliations);
+        Thread.sleep(1500);
+        List<String> writes = writes();
+        // The first write is the test's own edit; the operator must add none.
+        assertEquals("PATCH /apis/apps/v1/namespaces/kyma-system/deployments/connectivity-proxy-tunnel", writes.get(0));
+        assertEquals(List.of(), writes.subList(1, writes.size()), "a reconcile of an unchanged installation writes nothing");
+    }
+
+    @Test
+    void aSecondResourceGoesToErrorAndTheFirstIsUntouched() throws Exception {
+        installReady(NS, NAME);
+        Thread.sleep(1000);
+        Map<String, String> before = resourceVersions(NS);
+        ConnectivityProxyStatus firstStatus = cluster.cp(NS, NAME).getStatus();
+
+        client.resource(TestResources.defaultCr("second", "another-proxy")).create();
+        ConnectivityProxyStatus second = cluster.awaitStatus("second", "another-proxy", s -> s.getState() == State.Error);
+        String message = condition(second, ConditionTypes.INSTALLED).getMessage();
+        assertTrue(message.contains(ConditionTypes.DUPLICATE_MESSAGE), message);
+        assertEquals("DuplicateInstance", condition(second, ConditionTypes.INSTALLED).getReason());
+
+        Thread.sleep(1500);
+        assertEquals(before, resourceVersions(NS), "nothing of the first installation changed");
+        assertEquals(firstStatus, cluster.cp(NS, NAME).getStatus());
+        assertTrue(client.apps().deployments().inNamespace("second").list().getItems().isEmpty());
+        assertTrue(client.services().inNamespace("second").list().getItems().isEmpty());
+
+        // Removing the duplicate must not remove the installation's objects either.
+        client.resources(ConnectivityProxy.class).inNamespace("second").withName("another-proxy").delete();
+        await().atMost(TIMEOUT).until(() -> cluster.cp("second", "another-proxy") == null);
+        assertEquals(before, resourceVersions(NS));
+    }
+
+    @Test
+    void withoutTheBindingSecretItIsProcessingAndNamesItThenReadyWithTheSubaccountFromIt() {
+        String ns = "binding-test";
+        client.resource(TestResources.defaultCr(ns, NAME)).create();
+        ConnectivityProxyStatus waiting = cluster.awaitStatus(ns, NAME, s -> s.getState() == State.Processing
+                && "ServiceKeySecretMissing".equals(condition(s, ConditionTypes.SERVICE_BINDING_READY).getReason()));
+        assertEquals("False", condition(waiting, ConditionTypes.SERVICE_BINDING_READY).getStatus());
+        assertTrue(condition(waiting, ConditionTypes.SERVICE_BINDING_READY).getMessage().contains(Names.SERVICE_KEY_SECRET));
+        assertEquals("WaitingForSubaccount", condition(waiting, ConditionTypes.WORKLOADS_READY).getReason());
+        assertNull(cluster.deployment(ns, Names.PROXY), "no workloads without the subaccount");
+
+        cluster.serviceKeySecret(ns, "sub-from-secret", "sub-domain");
+        await().atMost(TIMEOUT).until(() -> cluster.deployment(ns, Names.PROXY) != null && cluster.deployment(ns, Names.TUNNEL) != null);
+        cluster.rolledOut(ns, Names.PROXY);
+        cluster.rolledOut(ns, Names.TUNNEL);
+        ConnectivityProxyStatus ready = cluster.awaitStatus(ns, NAME, s -> s.getState() == State.Ready);
+        assertTrue(condition(ready, ConditionTypes.SERVICE_BINDING_READY).getMessage().contains("sub-from-secret"));
+        Container tunnel = cluster.deployment(ns, Names.TUNNEL).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("sub-from-secret", env(tunnel).get("CLUSTER_SUBACCOUNT_ID"));
+    }
+
+    @Test
+    void withoutIstioAConditionSaysTheIstioModuleIsMissing() {
+        cluster.uninstallIstio();
+        String ns = "no-istio";
+        client.resource(TestResources.defaultCr(ns, NAME)).create();
+        cluster.serviceKeySecret(ns, "sub-1", "sub-domain");
+        ConnectivityProxyStatus status = cluster.awaitStatus(ns, NAME, s -> s.getState() == State.Warning
+                && s.getConditions().stream().anyMatch(c -> ConditionTypes.INGRESS_READY.equals(c.getType())));
+        assertEquals("False", condition(status, ConditionTypes.INGRESS_READY).getStatus());
+        assertEquals("IstioMissing", condition(status, ConditionTypes.INGRESS_READY).getReason());
+        assertTrue(condition(status, ConditionTypes.INGRESS_READY).getMessage().contains("istio module is missing"));
+        assertNull(get(Gateway.class, ns, Names.GATEWAY));
+        // Everything that does not need Istio is installed all the same.
+        await().atMost(TIMEOUT).until(() -> cluster.deployment(ns, Names.PROXY) != null);
+        assertTrue(eventReasons(ns).contains("IstioMissing"), "an Event names the missing module");
+    }
+
+    @Test
+    void aLabelledSecretChangeRollsTheWorkloadsAndAWronglyLabelledOneDoesNot() throws Exception {
+        installReady(NS, NAME);
+        String hash = hashOf(cluster.deployment(NS, Names.PROXY));
+
+        labelledSecret("elsewhere", "other-proxy.other-namespace", "v1");
+        labelledSecret("elsewhere", "other-proxy.other-namespace", "v2");
+        Thread.sleep(3000);
+        assertEquals(hash, hashOf(cluster.deployment(NS, Names.PROXY)), "a Secret labelled for another installation is ignored");
+        assertEquals(hash, hashOf(cluster.deployment(NS, Names.TUNNEL)));
+
+        labelledSecret("app-config", "", "v1");
+        await().atMost(TIMEOUT).until(() -> !hash.equals(hashOf(cluster.deployment(NS, Names.PROXY))));
+        String afterCreate = hashOf(cluster.deployment(NS, Names.PROXY));
+        assertEquals(afterCreate, hashOf(cluster.deployment(NS, Names.TUNNEL)));
+
+        labelledSecret("app-config", "", "v2");
+        await().atMost(TIMEOUT).until(() -> !afterCreate.equals(hashOf(cluster.deployment(NS, Names.PROXY))));
+        String afterChange = hashOf(cluster.deployment(NS, Names.PROXY));
+
+        client.configMaps().inNamespace("apps").resource(new ConfigMapBuilder().withNewMetadata().withName("named")
+                .withNamespace("apps").addToLabels(Names.RESTART_LABEL, NAME + "." + NS).endMetadata()
+                .addToData("k", "v").build()).create();
+        await().atMost(TIMEOUT).until(() -> !afterChange.equals(hashOf(cluster.deployment(NS, Names.TUNNEL))));
+    }
+
+    @Test
+    void deletingRemovesEverythingCreatedAndThenTheFinalizer() {
+        installReady(NS, NAME);
+        ConnectivityProxy cr = cluster.cp(NS, NAME);
+        assertTrue(cr.getMetadata().getFinalizers().size() == 1, "a finalizer guards the cleanup");
+        List<HasMetadata> created = new ArrayList<>();
+        created.addAll(managed(client.apps().deployments().inAnyNamespace().list().getItems()));
+        created.addAll(managed(client.services().inAnyNamespace().list().getItems()));
+        created.addAll(managed(client.configMaps().inAnyNamespace().list().getItems()));
+        created.addAll(managed(client.secrets().inAnyNamespace().list().getItems()));
+        created.addAll(client.resources(Gateway.class).inAnyNamespace().list().getItems());
+        created.addAll(client.resources(VirtualService.class).inAnyNamespace().list().getItems());
+        created.addAll(client.resources(ServiceInstance.class).inAnyNamespace().list().getItems());
+        created.addAll(client.resources(ServiceBinding.class).inAnyNamespace().list().getItems());
+        assertEquals(13, created.size(), created.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).collect(Collectors.toList()).toString());
+
+        client.resource(cr).delete();
+        await().atMost(TIMEOUT).until(() -> cluster.cp(NS, NAME) == null);
+        for (HasMetadata object : created) {
+            assertNull(client.resource(object).get(), object.getKind() + " " + object.getMetadata().getNamespace() + "/"
+                    + object.getMetadata().getName() + " is gone");
+        }
+        assertTrue(eventReasons(NS).contains("Deleted"));
+    }
+
+    @Test
+    void invalidSpecsThatReachTheOperatorEndInErrorNamingTheField() {
+        assertInvalid(cr -> cr.getSpec().getConfig().getServers().getProxy().getHttp().setPort(0),
+                "spec.config.servers.proxy.http.port");
+        assertInvalid(cr -> cr.getSpec().getConfig().setSubaccountId("not a subaccount!"), "spec.config.subaccountId");
+        assertInvalid(cr -> cr.getSpec().getConfig().setTenantMode("multi"), "spec.config.tenantMode");
+    }
+
+    private void assertInvalid(java.util.function.Consumer<ConnectivityProxy> breakIt, String field) {
+        String ns = "invalid";
+        ConnectivityProxy cr = TestResources.defaultCr(ns, NAME);
+        breakIt.accept(cr);
+        client.resource(cr).create();
+        ConnectivityProxyStatus status = cluster.awaitStatus(ns, NAME, s -> s.getState() == State.Error);
+        assertEquals("InvalidSpec", condition(status, ConditionTypes.INSTALLED).getReason());
+        assertTrue(condition(status, ConditionTypes.INSTALLED).getMessage().contains(field), condition(status, ConditionTypes.INSTALLED).getMessage());
+        assertTrue(client.services().inNamespace(ns).list().getItems().isEmpty(), "nothing is installed from an invalid spec");
+        client.resources(ConnectivityProxy.class).inNamespace(ns).withName(NAME).delete();
+        await().atMost(TIMEOUT).until(() -> cluster.cp(ns, NAME) == null);
+    }
+
+    private void installReady(String namespace, String name) {
+        client.resource(TestResources.defaultCr(namespace, name)).create();
+        cluster.serviceKeySecret(namespace, "0a1b2c3d-sub", "my-subdomain");
+        await().atMost(TIMEOUT).until(() -> cluster.deployment(namespace, Names.PROXY) != null
+                && cluster.deployment(namespace, Names.TUNNEL) != null);
+        cluster.rolledOut(namespace, Names.PROXY);
+        cluster.rolledOut(namespace, Names.TUNNEL);
+        cluster.awaitStatus(namespace, name, s -> s.getState() == State.Ready);
+    }
+
+    private void labelledSecret(String name, String target, String value) {
+        client.secrets().inNamespace("apps").resource(new SecretBuilder().withNewMetadata().withName(name).withNamespace("apps")
+                .addToLabels(Names.RESTART_LABEL, target).endMetadata()
+                .addToData("password", Cluster.b64(value)).build()).createOr(existing -> existing.update());
+    }
+
+    private static <T extends HasMetadata> List<T> managed(List<T> items) {
+        return items.stream().filter(i -> i.getMetadata().getLabels() != null
+                && Labels.OPERATOR.equals(i.getMetadata().getLabels().get(Labels.MANAGED_BY))).collect(Collectors.toList());
+    }
+
+    private Map<String, String> resourceVersions(String namespace) {
+        Map<String, String> versions = new java.util.TreeMap<>();
+        List<HasMetadata> all = new ArrayList<>();
+        all.addAll(client.apps().deployments().inNamespace(namespace).list().getItems());
+        all.addAll(client.services().inNamespace(namespace).list().getItems());
+        all.addAll(client.configMaps().inNamespace(namespace).list().getItems());
+        all.addAll(client.secrets().inAnyNamespace().list().getItems());
+        all.addAll(client.resources(Gateway.class).inAnyNamespace().list().getItems());
+        all.addAll(client.resources(VirtualService.class).inAnyNamespace().list().getItems());
+        all.addAll(client.resources(ServiceInstance.class).inAnyNamespace().list().getItems());
+        all.addAll(client.resources(ServiceBinding.class).inAnyNamespace().list().getItems());
+        all.forEach(o -> versions.put(o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName(),
+                o.getMetadata().getResourceVersion()));
+        return versions;
+    }
+
+    /** JOSDK's per-resource reconciliation counter, as the operator's /q/metrics exposes it. */
+    private double reconciliations() {
+        return meters.find("operator.sdk.reconciliations.started").tag("name", NAME).tag("namespace", NS)
+                .counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    private void drainRequests() throws InterruptedException {
+        while (server.getKubernetesMockServer().takeRequest(100, TimeUnit.MILLISECONDS) != null) {
+            // discard what happened before the measured window
+        }
+    }
+
+    private List<String> writes() throws InterruptedException {
+        List<String> writes = new ArrayList<>();
+        RecordedRequest request;
+        while ((request = server.getKubernetesMockServer().takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+            if (!"GET".equals(request.getMethod())) {
+                writes.add(request.getMethod() + " " + request.getPath());
+            }
+        }
+        return writes;
     }
 
     private List<String> eventReasons(String namespace) {
