@@ -230,6 +230,9 @@ final class HttpExchange {
     /** A response is under way and cannot be completed: close, so the client sees it incomplete. */
     private void abort() {
         state = State.DONE;
+        if (stream != null) {
+            stream.reset(Reason.CANCELLED, "the client's response was aborted");
+        }
         if (!response.closed()) {
             request.connection().close();
         }

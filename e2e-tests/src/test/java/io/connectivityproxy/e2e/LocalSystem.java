@@ -1,0 +1,200 @@
+package io.connectivityproxy.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * A whole system of real processes on 127.0.0.1 for one test class: tunnel-service and
+ * proxy-service nodes in their own Hazelcast cluster (a unique name and port range, so test
+ * classes never meet), and connectors with the configuration each test writes.
+ */
+final class LocalSystem implements AutoCloseable {
+
+    static final Duration START = Duration.ofSeconds(90);
+    static final String SUBACCOUNT = "dev-subaccount";
+
+    final Path dir;
+    final Path certs;
+    private final String name;
+    private final String clusterName = "e2e-" + UUID.randomUUID();
+    private final int hazelcastBase = freePort();
+    private final List<ManagedProcess> processes = Collections.synchronizedList(new ArrayList<>());
+
+    LocalSystem(String name) {
+        this.name = name;
+        this.dir = ManagedProcess.ROOT.resolve("e2e-tests/target/e2e/" + name + "-" + System.currentTimeMillis());
+        this.certs = dir.resolve("certs");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    record Node(ManagedProcess process, int port, int management) {
+        String health() {
+            return "http://127.0.0.1:" + management + "/q/health/ready";
+        }
+
+        String metrics() {
+            return ManagedProcess.get("http://127.0.0.1:" + management + "/q/metrics");
+        }
+
+        String admin(String path) {
+            return ManagedProcess.get("http://127.0.0.1:" + management + path);
+        }
+    }
+
+    /** Starts a tunnel-service node (mutual TLS with development certificates unless overridden). */
+    Node tunnel(String id, Map<String, String> properties) {
+        return tunnel(id, freePort(), properties);
+    }
+
+    Node tunnel(String id, int port, Map<String, String> properties) {
+        int management = freePort();
+        List<String> args = jvm(256);
+        args.add("-Dquarkus.http.port=" + management);
+        args.add("-Dtunnel.port=" + port);
+        args.add("-Dtunnel.tls.dev-certificates-dir=" + certs);
+        properties.forEach((k, v) -> args.add("-D" + k + "=" + v));
+        Node node = new Node(start(ManagedProcess.quarkusApp(name + "-" + id, "tunnel-service", args)), port,
+                management);
+        node.process().awaitHttpOk(node.health(), START);
+        return node;
+    }
+
+    /** Starts a proxy-service node; its HTTP proxy port is {@link Node#port()}. */
+    Node proxy(String id) {
+        int port = freePort();
+        int management = freePort();
+        List<String> args = jvm(256);
+        args.add("-Dquarkus.http.port=" + management);
+        args.add("-Dproxy.http.port=" + port);
+        args.add("-Dproxy.subaccount=" + SUBACCOUNT);
+        Node node = new Node(start(ManagedProcess.quarkusApp(name + "-" + id, "proxy-service", args)), port,
+                management);
+        node.process().awaitHttpOk(node.health(), START);
+        return node;
+    }
+
+    /** Starts a connector with the given YAML; waits until it has a session unless told not to. */
+    Node connector(String id, String yaml, boolean awaitSession) {
+        Path config = dir.resolve(id + ".yaml");
+        try {
+            Files.writeString(config, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int management = freePort();
+        List<String> args = new ArrayList<>(List.of("-Xmx128m", "-Dquarkus.http.port=" + management,
+                "-Dconnector.config=" + config));
+        Node node = new Node(start(ManagedProcess.quarkusApp(name + "-" + id, "connector", args)), 0, management);
+        if (awaitSession) {
+            node.process().awaitHttpOk(node.health(), START);
+        }
+        return node;
+    }
+
+    /** Waits until {@code proxy} sees a session for the location in the cluster registry. */
+    void awaitRegistered(Node proxy, String location, int sessions) {
+        String key = "\"" + SUBACCOUNT + "/" + (location.isEmpty() ? "(default)" : location) + "\"";
+        proxy.process().await(sessions + " session(s) for " + key + " registered", START, () -> {
+            String admin = proxy.admin("/admin/streams");
+            int at = admin.indexOf(key);
+            if (at < 0) {
+                return sessions == 0;
+            }
+            int end = admin.indexOf(']', at);
+            long count = admin.substring(at, end).chars().filter(c -> c == '|').count();
+            return count == sessions;
+        });
+    }
+
+    private ManagedProcess start(ManagedProcess process) {
+        processes.add(process);
+        return process;
+    }
+
+    private List<String> jvm(int heapMegabytes) {
+        List<String> args = new ArrayList<>(ManagedProcess.OPENS);
+        args.add("-Xmx" + heapMegabytes + "m");
+        args.add("-Dcluster.name=" + clusterName);
+        args.add("-Dcluster.port=" + hazelcastBase);
+        args.add("-Dcluster.members=" + IntStream.range(0, 6).mapToObj(i -> "127.0.0.1:" + (hazelcastBase + i))
+                .collect(Collectors.joining(",")));
+        return args;
+    }
+
+    /** A connector configuration for the development certificates of this system. */
+    String connectorYaml(int tunnelPort, String location, int sessions, String... mappings) {
+        return connectorYaml(tunnelPort, location, sessions, certs.resolve("connector.pem"),
+                certs.resolve("connector-key.pem"), mappings);
+    }
+
+    String connectorYaml(int tunnelPort, String location, int sessions, Path certificate, Path key,
+            String... mappings) {
+        StringBuilder yaml = new StringBuilder()
+                .append("tunnel:\n")
+                .append("  url: wss://localhost:").append(tunnelPort).append("/tunnel\n")
+                .append("  certificate: ").append(certificate).append('\n')
+                .append("  key: ").append(key).append('\n')
+                .append("  ca: ").append(certs.resolve("ca.pem")).append('\n')
+                .append("  pingInterval: 1s\n")
+                .append("  idleTimeout: 5s\n")
+                .append("subaccount: ").append(SUBACCOUNT).append('\n')
+                .append("locationId: \"").append(location).append("\"\n")
+                .append("connectorId: connector-").append(location.isEmpty() ? "default" : location).append('\n')
+                .append("sessions: ").append(sessions).append('\n')
+                .append("reconnect:\n  initialDelay: 200ms\n  maxDelay: 2s\n")
+                .append("accessControl:\n");
+        for (String mapping : mappings) {
+            yaml.append(mapping);
+        }
+        return yaml.toString();
+    }
+
+    /** One access control entry in YAML; {@code paths} like "/api" or "/api/*" (with sub-paths). */
+    static String mapping(String virtualHost, int virtualPort, int internalPort, String protocol, String... paths) {
+        StringBuilder yaml = new StringBuilder()
+                .append("  - virtualHost: ").append(virtualHost).append('\n')
+                .append("    virtualPort: ").append(virtualPort).append('\n')
+                .append("    internalHost: 127.0.0.1\n")
+                .append("    internalPort: ").append(internalPort).append('\n')
+                .append("    protocol: ").append(protocol).append('\n');
+        if (paths.length > 0) {
+            yaml.append("    paths:\n");
+            for (String path : paths) {
+                boolean sub = path.endsWith("/*");
+                yaml.append("      - path: ").append(sub ? path.substring(0, path.length() - 2) : path).append('\n')
+                        .append("        includeSubPaths: ").append(sub).append('\n');
+            }
+        }
+        return yaml.toString();
+    }
+
+    @Override
+    public void close() {
+        List<ManagedProcess> all = new ArrayList<>(processes);
+        Collections.reverse(all);
+        all.forEach(ManagedProcess::close);
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
