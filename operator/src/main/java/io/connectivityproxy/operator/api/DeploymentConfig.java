@@ -1,6 +1,7 @@
 package io.connectivityproxy.operator.api;
 
 import java.util.Map;
+import java.util.TreeMap;
 
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -25,9 +26,13 @@ public class DeploymentConfig {
     private RestartWatcher restartWatcher = new RestartWatcher();
 
     public static ResourceRequirements defaultResources() {
+        // Ordered maps: the CRD's default is generated from this, and must come out the same every build.
+        Map<String, Quantity> requests = new TreeMap<>();
+        requests.put("cpu", new Quantity("100m"));
+        requests.put("memory", new Quantity("256Mi"));
         return new ResourceRequirementsBuilder()
-                .withRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi")))
-                .withLimits(Map.of("memory", new Quantity("512Mi")))
+                .withRequests(requests)
+                .withLimits(new TreeMap<>(Map.of("memory", new Quantity("512Mi"))))
                 .build();
     }
 

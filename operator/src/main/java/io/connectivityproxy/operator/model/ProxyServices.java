@@ -2,6 +2,7 @@ package io.connectivityproxy.operator.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.connectivityproxy.operator.api.ProxyServer;
@@ -64,7 +65,7 @@ public final class ProxyServices {
                 .withNewSpec()
                 .withClusterIP("None")
                 .withPublishNotReadyAddresses(true)
-                .withSelector(java.util.Map.of(Labels.NAME, Labels.PRODUCT))
+                .withSelector(Map.of(Labels.NAME, Labels.PRODUCT))
                 .withPorts(port(HAZELCAST_PORT_NAME, HAZELCAST_PORT, "tcp"))
                 .endSpec()
                 .build());

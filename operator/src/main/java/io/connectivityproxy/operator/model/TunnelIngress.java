@@ -22,7 +22,7 @@ public final class TunnelIngress {
         int port = cr.getSpec().getConfig().getServers().getBusinessDataTunnel().getExternalPort();
         Gateway gateway = new Gateway();
         gateway.setMetadata(ObjectMetas.owned(cr, Names.GATEWAY, Labels.TUNNEL_SERVICE));
-        gateway.setSpec(new Gateway.Spec(Map.copyOf(gatewaySelector), List.of(new Gateway.Server(
+        gateway.setSpec(new Gateway.Spec(new java.util.TreeMap<>(gatewaySelector), List.of(new Gateway.Server(
                 new Gateway.Port(port, "https-tunnel", "HTTPS"),
                 List.of(host),
                 new Gateway.Tls("MUTUAL", resolved.gatewayTlsSecretName(), "TLSV1_2")))));
