@@ -1,0 +1,358 @@
+package io.connectivityproxy.connector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.connectivityproxy.connector.AccessControlList.HostHeader;
+import io.connectivityproxy.connector.AccessControlList.Mapping;
+import io.connectivityproxy.connector.AccessControlList.PathRule;
+import io.connectivityproxy.connector.ConfigLoader.InvalidConfigException;
+import io.connectivityproxy.protocol.TargetProtocol;
+
+/** The connector's YAML file: defaults, every accepted form, and one field-named error per mistake. */
+class ConfigLoaderTest {
+
+    /** The smallest valid file: everything else takes its default. */
+    private static final String MINIMAL = """
+            tunnel:
+              url: wss://cp.example.com/tunnel
+              certificate: connector.pem
+              key: connector-key.pem
+              ca: ca.pem
+            subaccount: sub-1
+            accessControl:
+              - virtualHost: erp.virtual
+                virtualPort: 80
+                internalHost: 10.0.0.5
+                internalPort: 8080
+                protocol: HTTP
+              - virtualHost: ldap.virtual
+                virtualPort: 389
+                internalHost: ldap.corp
+                internalPort: 389
+                protocol: LDAP
+            """;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void pemFiles() throws IOException {
+        // The loader only checks that the files are readable; their content is TLS's business.
+        for (String name : List.of("connector.pem", "connector-key.pem", "ca.pem", "backend-ca.pem")) {
+            Files.writeString(dir.resolve(name),
+                    "-----BEGIN CERTIFICATE-----\nplaceholder\n-----END CERTIFICATE-----\n");
+        }
+    }
+
+    // ---- valid files -----------------------------------------------------------------------
+
+    @Test
+    void minimalFileGetsEveryDefault() {
+        ConnectorSettings settings = ConfigLoader.parse(MINIMAL, dir);
+
+        assertEquals(URI.create("wss://cp.example.com/tunnel"), settings.tunnelUrl());
+        assertEquals(dir.resolve("connector.pem"), settings.certificate());
+        assertEquals(dir.resolve("connector-key.pem"), settings.key());
+        assertEquals(dir.resolve("ca.pem"), settings.ca());
+        assertEquals("sub-1", settings.subaccount());
+        assertEquals("", settings.locationId());
+        assertFalse(settings.connectorId().isEmpty(), "the connector id defaults to the host name");
+        assertEquals(1, settings.sessions());
+        assertEquals(262144, settings.window());
+        assertEquals(65536, settings.chunkSize());
+        assertEquals(Duration.ofSeconds(5), settings.pingInterval());
+        assertEquals(Duration.ofSeconds(15), settings.idleTimeout());
+        assertEquals(Duration.ofSeconds(10), settings.connectTimeout());
+        assertEquals(Duration.ofSeconds(1), settings.reconnectInitialDelay());
+        assertEquals(Duration.ofSeconds(30), settings.reconnectMaxDelay());
+        assertEquals(Duration.ofSeconds(10), settings.backendConnectTimeout());
+        assertNull(settings.backendCa());
+        assertTrue(settings.backendVerifyHost());
+
+        List<Mapping> mappings = settings.accessControl().mappings();
+        assertEquals(2, mappings.size());
+        assertEquals(new Mapping("erp.virtual", 80, "10.0.0.5", 8080, TargetProtocol.HTTP,
+                List.of(new PathRule("/", true)), HostHeader.VIRTUAL), mappings.get(0));
+        assertEquals("ldap.virtual", mappings.get(1).virtualHost());
+        assertEquals(TargetProtocol.LDAP, mappings.get(1).protocol());
+    }
+
+    @Test
+    void everyFieldSetExplicitly() {
+        ConnectorSettings settings = ConfigLoader.parse("""
+                tunnel:
+                  url: wss://cp.example.com:8443/tunnel
+                  certificate: connector.pem
+                  key: connector-key.pem
+                  ca: ca.pem
+                  pingInterval: 5s
+                  idleTimeout: 2m
+                  connectTimeout: PT5S
+                subaccount: sub-1
+                locationId: plant_7.eu~a
+                connectorId: edge-01
+                sessions: 4
+                reconnect:
+                  initialDelay: 500ms
+                  maxDelay: 2m
+                streams:
+                  window: 1048576
+                  chunkSize: 16384
+                  backendConnectTimeout: 3s
+                backendTls:
+                  ca: backend-ca.pem
+                  verifyHost: false
+                accessControl:
+                  - virtualHost: erp.virtual
+                    virtualPort: 443
+                    internalHost: erp.corp
+                    internalPort: 8443
+                    protocol: https
+                    hostHeader: internal
+                    paths:
+                      - path: /sap/opu
+                      - path: /health
+                        includeSubPaths: false
+                  - virtualHost: db.virtual
+                    virtualPort: 5432
+                    internalHost: "[fd00::5]"
+                    internalPort: 5432
+                    protocol: TCP
+                """, dir);
+
+        assertEquals(URI.create("wss://cp.example.com:8443/tunnel"), settings.tunnelUrl());
+        assertEquals("plant_7.eu~a", settings.locationId());
+        assertEquals("edge-01", settings.connectorId());
+        assertEquals(4, settings.sessions());
+        assertEquals(Duration.ofSeconds(5), settings.pingInterval());
+        assertEquals(Duration.ofMinutes(2), settings.idleTimeout());
+        assertEquals(Duration.ofSeconds(5), settings.connectTimeout());
+        assertEquals(Duration.ofMillis(500), settings.reconnectInitialDelay());
+        assertEquals(Duration.ofMinutes(2), settings.reconnectMaxDelay());
+        assertEquals(1048576, settings.window());
+        assertEquals(16384, settings.chunkSize());
+        assertEquals(Duration.ofSeconds(3), settings.backendConnectTimeout());
+        assertEquals(dir.resolve("backend-ca.pem"), settings.backendCa());
+        assertFalse(settings.backendVerifyHost());
+
+        Mapping erp = settings.accessControl().mappings().get(0);
+        assertEquals(TargetProtocol.HTTPS, erp.protocol());
+        assertEquals(HostHeader.INTERNAL, erp.hostHeader());
+        assertEquals(List.of(new PathRule("/sap/opu", true), new PathRule("/health", false)), erp.paths());
+        Mapping db = settings.accessControl().mappings().get(1);
+        assertEquals("[fd00::5]", db.internalHost());
+        assertEquals(TargetProtocol.TCP, db.protocol());
+    }
+
+    @Test
+    void durationsAsPeopleWriteThem() {
+        assertEquals(Duration.ofMillis(500), ConfigLoader.parseDuration("500ms"));
+        assertEquals(Duration.ofSeconds(5), ConfigLoader.parseDuration("5s"));
+        assertEquals(Duration.ofMinutes(2), ConfigLoader.parseDuration("2m"));
+        assertEquals(Duration.ofHours(1), ConfigLoader.parseDuration("1h"));
+        assertEquals(Duration.ofSeconds(5), ConfigLoader.parseDuration("PT5S"));
+        assertEquals(Duration.ofSeconds(5), ConfigLoader.parseDuration("pt5s"));
+        assertEquals(Duration.ofSeconds(5), ConfigLoader.parseDuration(" 5S "));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "", "5", "soon", "5x", "ms", "P", "1.5s" })
+    void notADuration(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.parseDuration(text));
+        assertEquals("'" + text + "' is not a duration (use e.g. 500ms, 5s, 2m, 1h)", e.getMessage());
+    }
+
+    // ---- one error per mistake, naming the field --------------------------------------------
+
+    @Test
+    void missingTunnelUrl() {
+        String message = error(MINIMAL.replace("  url: wss://cp.example.com/tunnel\n", ""));
+        assertTrue(message.startsWith("tunnel.url: "), message);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "https://cp.example.com/tunnel", "ws://cp.example.com/tunnel", "wss:///tunnel" })
+    void tunnelUrlMustBeWss(String url) {
+        assertEquals("tunnel.url: must be a wss:// URL with a host, got '" + url + "'",
+                error(MINIMAL.replace("wss://cp.example.com/tunnel", url)));
+    }
+
+    @Test
+    void missingFieldsInListsAreNamedWithTheirIndex() {
+        String message = error(MINIMAL.replace("    internalHost: ldap.corp\n", ""));
+        assertTrue(message.startsWith("accessControl[1].internalHost: "), message);
+    }
+
+    @Test
+    void missingSubaccount() {
+        String message = error(MINIMAL.replace("subaccount: sub-1\n", ""));
+        assertTrue(message.startsWith("subaccount: "), message);
+    }
+
+    @Test
+    void badSubaccount() {
+        assertEquals("subaccount: 'sub 1' is not a valid subaccount id",
+                error(MINIMAL.replace("subaccount: sub-1", "subaccount: sub 1")));
+    }
+
+    @Test
+    void badLocationId() {
+        assertEquals("locationId: 'plant/7' must be letters, digits, '.', '_', '~' or '-', at most 128",
+                error(MINIMAL + "locationId: plant/7\n"));
+    }
+
+    @Test
+    void zeroSessions() {
+        assertEquals("sessions: must be between 1 and 64, got 0", error(MINIMAL + "sessions: 0\n"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 70000 })
+    void virtualPortOutOfRange(int port) {
+        assertEquals("accessControl[1].virtualPort: must be between 1 and 65535, got " + port,
+                error(MINIMAL.replace("virtualPort: 389", "virtualPort: " + port)));
+    }
+
+    @Test
+    void unknownProtocol() {
+        assertEquals("accessControl[0].protocol: 'SMTP' is not one of HTTP, HTTPS, TCP, RFC, LDAP",
+                error(MINIMAL.replace("protocol: HTTP", "protocol: SMTP")));
+    }
+
+    @Test
+    void pathsOnATcpMapping() {
+        assertEquals("accessControl[1].paths: only HTTP and HTTPS mappings have paths",
+                error(MINIMAL.replace("protocol: LDAP", "protocol: TCP\n    paths:\n      - path: /x")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/api/../admin", "/api/%2e%2e/admin", "/api/./x", "api" })
+    void pathsMustBeNormal(String path) {
+        assertEquals("accessControl[0].paths[0].path: must start with '/' and have no '.' or '..' segments, got '"
+                + path + "'",
+                error(MINIMAL.replace("protocol: HTTP", "protocol: HTTP\n    paths:\n      - path: \"" + path + "\"")));
+    }
+
+    @Test
+    void sameVirtualHostAndPortTwice() {
+        assertEquals("accessControl[2]: ERP.virtual:80 is mapped twice", error(MINIMAL + """
+                  - virtualHost: ERP.virtual
+                    virtualPort: 80
+                    internalHost: other.corp
+                    internalPort: 80
+                    protocol: TCP
+                """));
+    }
+
+    @Test
+    void unknownFieldIsNamedWithItsPath() {
+        String nested = error(MINIMAL.replace("    internalPort: 8080\n",
+                "    internalPort: 8080\n    interalHost: x\n"));
+        assertTrue(nested.startsWith("accessControl[0].interalHost: "), nested);
+
+        String inTunnel = error(MINIMAL.replace("  ca: ca.pem\n", "  ca: ca.pem\n  pingIntervall: 5s\n"));
+        assertTrue(inTunnel.startsWith("tunnel.pingIntervall: "), inTunnel);
+
+        String topLevel = error(MINIMAL + "sesions: 2\n");
+        assertTrue(topLevel.startsWith("sesions: "), topLevel);
+    }
+
+    @Test
+    void badDuration() {
+        assertEquals("tunnel.pingInterval: '5 seconds' is not a duration (use e.g. 500ms, 5s, 2m, 1h)",
+                error(MINIMAL.replace("  ca: ca.pem\n", "  ca: ca.pem\n  pingInterval: 5 seconds\n")));
+    }
+
+    @Test
+    void durationsMustBePositive() {
+        assertEquals("reconnect.initialDelay: must be positive, got PT0S",
+                error(MINIMAL + "reconnect:\n  initialDelay: 0s\n"));
+        assertEquals("reconnect.maxDelay: must not be below reconnect.initialDelay",
+                error(MINIMAL + "reconnect:\n  initialDelay: 10s\n  maxDelay: 5s\n"));
+    }
+
+    @Test
+    void missingCertificateFile() {
+        assertEquals("tunnel.certificate: file " + dir.resolve("missing.pem") + " does not exist or is not readable",
+                error(MINIMAL.replace("certificate: connector.pem", "certificate: missing.pem")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "~\n", "---\n", "null\n" })
+    void documentWithoutContent(String yaml) {
+        assertEquals("the file is empty", error(yaml));
+    }
+
+    @Disabled("bug: ConfigLoader.parse(\"\", dir) reports '(top level): No content to map due to end-of-input' "
+            + "(Jackson's MismatchedInputException) instead of 'the file is empty'; same for a comment-only file")
+    @ParameterizedTest
+    @ValueSource(strings = { "", "\n", "# nothing configured yet\n" })
+    void emptyFile(String yaml) {
+        assertEquals("the file is empty", error(yaml));
+    }
+
+    @Test
+    void yamlSyntaxErrorAtTopLevelSaysWhere() {
+        String message = error(MINIMAL + "sessions: 2: 3\n");
+        assertTrue(message.startsWith("not valid YAML: mapping values are not allowed here"), message);
+        assertTrue(message.contains("line 18, column 12"), message);
+    }
+
+    @Disabled("bug: a YAML syntax error inside a nested block reaches ConfigLoader.parse as a JsonMappingException "
+            + "(Jackson wraps the parse error with a path) and reads 'tunnel: mapping values are not allowed here', "
+            + "without 'not valid YAML' and without the line and column")
+    @Test
+    void yamlSyntaxErrorInsideABlockSaysWhere() {
+        String message = error(MINIMAL.replace("  key: connector-key.pem", "  key: connector-key.pem: x"));
+        assertTrue(message.startsWith("not valid YAML: mapping values are not allowed here"), message);
+        assertTrue(message.contains("line 4"), message);
+    }
+
+    @Disabled("bug: ConfigLoader accepts 'sessions: 1.5' (and 'virtualPort: 80.9') and silently truncates it, "
+            + "because Jackson's ACCEPT_FLOAT_AS_INT is left enabled; a typo in a port should be named, not rounded")
+    @Test
+    void fractionalNumbersAreRefused() {
+        String message = error(MINIMAL + "sessions: 1.5\n");
+        assertTrue(message.startsWith("sessions: "), message);
+    }
+
+    @Test
+    void loadNamesTheMissingFile() {
+        Path missing = dir.resolve("connector.yaml");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(missing));
+        assertEquals(missing + ": file not found", e.getMessage());
+    }
+
+    @Test
+    void loadResolvesFilesNextToTheConfigAndPrefixesErrorsWithTheFile() throws IOException {
+        Path file = Files.writeString(dir.resolve("connector.yaml"), MINIMAL);
+        assertEquals(dir.resolve("ca.pem").toAbsolutePath(), ConfigLoader.load(file).ca().toAbsolutePath());
+
+        Files.writeString(file, MINIMAL + "sessions: 65\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(file + ": sessions: must be between 1 and 64, got 65", e.getMessage());
+    }
+
+    private String error(String yaml) {
+        return assertThrows(InvalidConfigException.class, () -> ConfigLoader.parse(yaml, dir)).getMessage();
+    }
+}
