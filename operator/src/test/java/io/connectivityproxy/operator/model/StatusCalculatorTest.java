@@ -1,0 +1,101 @@
+package io.connectivityproxy.operator.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import io.connectivityproxy.operator.api.ConnectivityProxy;
+import io.connectivityproxy.operator.api.ConnectivityProxyStatus;
+import io.connectivityproxy.operator.api.State;
+import io.fabric8.kubernetes.api.model.Condition;
+
+class StatusCalculatorTest {
+
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    static final Instant T1 = Instant.parse("2026-01-01T00:05:00Z");
+    static final Map<String, Boolean> ALL_PRESENT = Map.of(DependentNames.CA_SECRET, true, DependentNames.CONNECTOR_CA_SECRET, true,
+            DependentNames.GATEWAY_TLS_SECRET, true, DependentNames.GATEWAY, true, DependentNames.VIRTUAL_SERVICE, true);
+    static final WorkloadObservation PROXY_READY = new WorkloadObservation(Labels.PROXY_SERVICE, true, 1, 1, 1, true);
+    static final WorkloadObservation TUNNEL_READY = new WorkloadObservation(Labels.TUNNEL_SERVICE, true, 1, 1, 1, true);
+
+    @Test
+    void readyWhenEverythingIsThere() {
+        ConnectivityProxyStatus status = compute(Fixtures.facts(), ALL_PRESENT, PROXY_READY, TUNNEL_READY, List.of(), T0);
+        assertEquals(State.Ready, status.getState());
+        assertEquals(3L, status.getObservedGeneration());
+        assertTrue(status.getConditions().stream().allMatch(c -> "True".equals(c.getStatus())), status.getConditions().toString());
+        assertEquals(5, status.getConditions().size());
+    }
+
+    @Test
+    void processingWhileThePodsComeUp() {
+        WorkloadObservation starting = new WorkloadObservation(Labels.TUNNEL_SERVICE, true, 2, 1, 2, true);
+        ConnectivityProxyStatus status = compute(Fixtures.facts(), ALL_PRESENT, PROXY_READY, starting, List.of(), T0);
+        assertEquals(State.Processing, status.getState());
+        assertEquals("proxy-service 1/1 ready, tunnel-service 1/2 ready", condition(status, ConditionTypes.WORKLOADS_READY).getMessage());
+    }
+
+    @Test
+    void warningWhenAModuleIsMissing() {
+        ClusterFacts noIstio = new ClusterFacts(false, true, Fixtures.facts().clusterDomain(), Fixtures.facts().serviceKey(), "");
+        ConnectivityProxyStatus status = compute(noIstio, ALL_PRESENT, PROXY_READY, TUNNEL_READY, List.of(), T0);
+        assertEquals(State.Warning, status.getState());
+        assertEquals("IstioMissing", condition(status, ConditionTypes.INGRESS_READY).getReason());
+
+        ClusterFacts noBtp = new ClusterFacts(true, false, Fixtures.facts().clusterDomain(), Optional.empty(), "");
+        ConnectivityProxyStatus btp = compute(noBtp, ALL_PRESENT, PROXY_READY, TUNNEL_READY, List.of(), T0);
+        assertEquals(State.Warning, btp.getState());
+        assertTrue(condition(btp, ConditionTypes.SERVICE_BINDING_READY).getMessage().contains("btp-operator module is missing"));
+    }
+
+    @Test
+    void errorForADuplicateAndForAnInvalidSpec() {
+        ConnectivityProxyStatus duplicate = StatusCalculator.compute(Observation.duplicate(1, "kyma-system/connectivity-proxy"),
+                List.of(), T0);
+        assertEquals(State.Error, duplicate.getState());
+        assertTrue(condition(duplicate, ConditionTypes.INSTALLED).getMessage().startsWith(ConditionTypes.DUPLICATE_MESSAGE));
+
+        ConnectivityProxyStatus invalid = StatusCalculator.compute(Observation.invalid(1, List.of("spec.x: bad")), List.of(), T0);
+        assertEquals(State.Error, invalid.getState());
+        assertEquals("spec.x: bad", condition(invalid, ConditionTypes.INSTALLED).getMessage());
+    }
+
+    @Test
+    void theTransitionTimeMovesOnlyWithTheStatus() {
+        ConnectivityProxyStatus first = compute(Fixtures.facts(), ALL_PRESENT, PROXY_READY, TUNNEL_READY, List.of(), T0);
+        ConnectivityProxyStatus same = compute(Fixtures.facts(), ALL_PRESENT, PROXY_READY, TUNNEL_READY, first.getConditions(), T1);
+        assertEquals(first, same, "an unchanged installation gives an equal status, hence no write");
+        WorkloadObservation down = new WorkloadObservation(Labels.PROXY_SERVICE, true, 1, 0, 1, true);
+        ConnectivityProxyStatus changed = compute(Fixtures.facts(), ALL_PRESENT, down, TUNNEL_READY, first.getConditions(), T1);
+        assertEquals(T1.toString(), condition(changed, ConditionTypes.WORKLOADS_READY).getLastTransitionTime());
+        assertEquals(T0.toString(), condition(changed, ConditionTypes.INSTALLED).getLastTransitionTime());
+    }
+
+    @Test
+    void eventsNameWhatChanged() {
+        ConnectivityProxyStatus ready = compute(Fixtures.facts(), ALL_PRESENT, PROXY_READY, TUNNEL_READY, List.of(), T0);
+        WorkloadObservation down = new WorkloadObservation(Labels.PROXY_SERVICE, true, 1, 0, 1, true);
+        ConnectivityProxyStatus degraded = compute(Fixtures.facts(), ALL_PRESENT, down, TUNNEL_READY, ready.getConditions(), T1);
+        List<StatusEvents.StatusEvent> events = StatusEvents.between(ready, degraded);
+        assertEquals(List.of("WorkloadsNotReady", "StateProcessing"), events.stream().map(StatusEvents.StatusEvent::reason).toList());
+        assertEquals(List.of(), StatusEvents.between(ready, ready));
+    }
+
+    private static ConnectivityProxyStatus compute(ClusterFacts facts, Map<String, Boolean> present, WorkloadObservation proxy,
+            WorkloadObservation tunnel, List<Condition> previous, Instant now) {
+        ConnectivityProxy cr = Fixtures.cr();
+        Observation observation = new Observation(3, Optional.empty(), List.of(), facts, ConfigResolver.resolve(cr, facts),
+                Map.of(), present, proxy, tunnel);
+        return StatusCalculator.compute(observation, previous, now);
+    }
+
+    private static Condition condition(ConnectivityProxyStatus status, String type) {
+        return status.getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+    }
+}
