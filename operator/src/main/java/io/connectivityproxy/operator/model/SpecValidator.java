@@ -86,6 +86,9 @@ public final class SpecValidator {
         listeners.put("http", proxy.getHttp());
         listeners.put("rfcAndLdap", proxy.getRfcAndLdap());
         listeners.put("socks5", proxy.getSocks5());
+        if (listeners.values().stream().noneMatch(l -> l != null && l.isEnabled())) {
+            violations.add("spec.config.servers.proxy: at least one of http, rfcAndLdap, socks5 must be enabled");
+        }
         Map<Integer, String> usedPorts = new LinkedHashMap<>();
         listeners.forEach((name, listener) -> {
             String path = "spec.config.servers.proxy." + name;

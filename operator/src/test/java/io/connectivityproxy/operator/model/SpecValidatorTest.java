@@ -34,6 +34,16 @@ class SpecValidatorTest {
     }
 
     @Test
+    void aProxyWithoutListenersIsRejected() {
+        ConnectivityProxy cr = Fixtures.cr();
+        cr.getSpec().getConfig().getServers().getProxy().getHttp().setEnabled(false);
+        cr.getSpec().getConfig().getServers().getProxy().getRfcAndLdap().setEnabled(false);
+        cr.getSpec().getConfig().getServers().getProxy().getSocks5().setEnabled(false);
+        assertEquals(List.of("spec.config.servers.proxy: at least one of http, rfcAndLdap, socks5 must be enabled"),
+                SpecValidator.validate(cr.getSpec()));
+    }
+
+    @Test
     void twoListenersOnOnePortAreRejected() {
         ConnectivityProxy cr = Fixtures.cr();
         cr.getSpec().getConfig().getServers().getProxy().getSocks5().setPort(20003);
