@@ -134,9 +134,14 @@ public final class AccessControlList {
 
     /** True for paths a backend could resolve outside the allowed prefix ("..", ".", encoded or not). */
     static boolean hasDotSegment(String path) {
-        String lower = path.toLowerCase(Locale.ROOT).replace("%2e", ".").replace("%2f", "/").replace("%5c", "/")
+        String lower = path.toLowerCase(Locale.ROOT).replace("%2e", ".").replace("%2f", "/").replace("%5c", "/").replace("%3b", ";")
                 .replace('\\', '/');
         for (String segment : lower.split("/", -1)) {
+            // Servlet containers drop ";parameters" from a segment before resolving it ("..;" is "..").
+            int parameters = segment.indexOf(';');
+            if (parameters >= 0) {
+                segment = segment.substring(0, parameters);
+            }
             if (segment.equals(".") || segment.equals("..")) {
                 return true;
             }

@@ -37,7 +37,9 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .registerModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** A configuration file that cannot be used; the message names the file and the field. */
     public static final class InvalidConfigException extends RuntimeException {
@@ -107,16 +109,28 @@ public final class ConfigLoader {
     public static ConnectorSettings parse(String yaml, Path baseDir) {
         ConnectorConfig config;
         try {
+            if (YAML.readTree(yaml) == null || YAML.readTree(yaml).isMissingNode()) {
+                throw new InvalidConfigException("the file is empty");
+            }
             config = YAML.readValue(yaml, ConnectorConfig.class);
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof JsonProcessingException syntax && !(syntax instanceof JsonMappingException)) {
+                throw new InvalidConfigException("not valid YAML: " + syntax.getOriginalMessage().split("\n")[0]
+                        + location(syntax));
+            }
             throw new InvalidConfigException(path(e) + ": " + e.getOriginalMessage().split("\n")[0]);
         } catch (JsonProcessingException e) {
-            throw new InvalidConfigException("not valid YAML: " + e.getOriginalMessage());
+            throw new InvalidConfigException("not valid YAML: " + e.getOriginalMessage().split("\n")[0] + location(e));
         }
         if (config == null) {
             throw new InvalidConfigException("the file is empty");
         }
         return validate(config, baseDir);
+    }
+
+    private static String location(JsonProcessingException e) {
+        return e.getLocation() == null ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
     }
 
     private static String path(JsonMappingException e) {

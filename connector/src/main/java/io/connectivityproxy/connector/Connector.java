@@ -10,6 +10,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -38,7 +39,15 @@ public class Connector implements HealthCheck {
     }
 
     void start(@Observes StartupEvent event) {
-        ConnectorSettings settings = ConfigLoader.load(process.config());
+        ConnectorSettings settings;
+        try {
+            settings = ConfigLoader.load(process.config());
+        } catch (ConfigLoader.InvalidConfigException e) {
+            // One line that names the file and the field, not a stack trace; exit code 2 = bad config.
+            LOG.errorf("invalid configuration: %s", e.getMessage());
+            Quarkus.asyncExit(2);
+            return;
+        }
         LOG.infof("connector %s for subaccount %s, location %s: %d mappings, %d session(s) to %s",
                 settings.connectorId(), settings.subaccount(),
                 settings.locationId().isEmpty() ? "(default)" : settings.locationId(),

@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -112,7 +113,13 @@ final class TunnelSession {
                 .setTimeout(settings.connectTimeout().toMillis());
         client.webSocket(options).onComplete(ar -> {
             if (ar.failed()) {
-                retry("cannot connect to " + url + ": " + ar.cause().getMessage());
+                if (ar.cause() instanceof UpgradeRejectedException rejected) {
+                    Buffer body = rejected.getBody();
+                    retry("tunnel-service refused the connection (HTTP " + rejected.getStatus() + "): "
+                            + (body == null ? "" : body.toString().trim()));
+                } else {
+                    retry("cannot connect to " + url + ": " + ar.cause().getMessage());
+                }
                 return;
             }
             if (state == State.STOPPED) {

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -302,8 +301,6 @@ class ConfigLoaderTest {
         assertEquals("the file is empty", error(yaml));
     }
 
-    @Disabled("bug: ConfigLoader.parse(\"\", dir) reports '(top level): No content to map due to end-of-input' "
-            + "(Jackson's MismatchedInputException) instead of 'the file is empty'; same for a comment-only file")
     @ParameterizedTest
     @ValueSource(strings = { "", "\n", "# nothing configured yet\n" })
     void emptyFile(String yaml) {
@@ -317,9 +314,6 @@ class ConfigLoaderTest {
         assertTrue(message.contains("line 18, column 12"), message);
     }
 
-    @Disabled("bug: a YAML syntax error inside a nested block reaches ConfigLoader.parse as a JsonMappingException "
-            + "(Jackson wraps the parse error with a path) and reads 'tunnel: mapping values are not allowed here', "
-            + "without 'not valid YAML' and without the line and column")
     @Test
     void yamlSyntaxErrorInsideABlockSaysWhere() {
         String message = error(MINIMAL.replace("  key: connector-key.pem", "  key: connector-key.pem: x"));
@@ -327,8 +321,6 @@ class ConfigLoaderTest {
         assertTrue(message.contains("line 4"), message);
     }
 
-    @Disabled("bug: ConfigLoader accepts 'sessions: 1.5' (and 'virtualPort: 80.9') and silently truncates it, "
-            + "because Jackson's ACCEPT_FLOAT_AS_INT is left enabled; a typo in a port should be named, not rounded")
     @Test
     void fractionalNumbersAreRefused() {
         String message = error(MINIMAL + "sessions: 1.5\n");

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import javax.naming.InvalidNameException;
+import javax.naming.NamingEnumeration;
+import javax.naming.NamingException;
+import javax.naming.directory.Attribute;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 
@@ -24,12 +26,19 @@ public final class ClientIdentity {
         try {
             List<String> cns = new ArrayList<>();
             for (Rdn rdn : new LdapName(distinguishedName).getRdns()) {
-                if ("CN".equalsIgnoreCase(rdn.getType())) {
-                    cns.add(String.valueOf(rdn.getValue()));
+                // A multi-valued RDN (CN=a+CN=b) holds several attributes; each counts.
+                NamingEnumeration<? extends Attribute> attributes = rdn.toAttributes().getAll();
+                while (attributes.hasMore()) {
+                    Attribute attribute = attributes.next();
+                    if ("CN".equalsIgnoreCase(attribute.getID())) {
+                        for (int i = 0; i < attribute.size(); i++) {
+                            cns.add(String.valueOf(attribute.get(i)));
+                        }
+                    }
                 }
             }
             return cns.size() == 1 ? Optional.of(cns.get(0)) : Optional.empty();
-        } catch (InvalidNameException | IllegalArgumentException e) {
+        } catch (NamingException | IllegalArgumentException e) {
             return Optional.empty();
         }
     }

@@ -39,13 +39,11 @@ final class TunnelTls {
     private final Path certificate;
     private final Path key;
     private final X509TrustManager connectorCa;
-    private final X509Certificate[] acceptedIssuers;
 
     private TunnelTls(Path certificate, Path key, X509TrustManager connectorCa) {
         this.certificate = certificate;
         this.key = key;
         this.connectorCa = connectorCa;
-        this.acceptedIssuers = connectorCa.getAcceptedIssuers();
     }
 
     static TunnelTls load(Path certificate, Path key, Path clientCa) {
@@ -133,9 +131,13 @@ final class TunnelTls {
             throw new CertificateException("this trust manager only checks clients");
         }
 
+        /**
+         * Names no issuer: a client only offers a certificate from a listed CA, and one from a
+         * wrong CA should still be presented, so the refusal can say so and be audited.
+         */
         @Override
         public X509Certificate[] getAcceptedIssuers() {
-            return acceptedIssuers.clone();
+            return new X509Certificate[0];
         }
     }
 }

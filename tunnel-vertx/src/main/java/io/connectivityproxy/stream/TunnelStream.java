@@ -153,13 +153,13 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
         } else if (frame instanceof Frame.OpenFail fail) {
             close(new StreamException(fail.reason(), fail.message()), true);
         } else {
-            reset(Reason.PROTOCOL_ERROR, "unexpected " + frame.getClass().getSimpleName() + " on a stream");
+            peerError(Reason.PROTOCOL_ERROR, "unexpected " + frame.getClass().getSimpleName() + " on a stream");
         }
     }
 
     private void onOpenOk(int window) {
         if (state != State.OPENING || sendCredit != null) {
-            reset(Reason.PROTOCOL_ERROR, "OPEN_OK for a stream that is already open");
+            peerError(Reason.PROTOCOL_ERROR, "OPEN_OK for a stream that is already open");
             return;
         }
         sendCredit = new SendCredit(window);
@@ -170,13 +170,13 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
 
     private void onData(byte[] payload) {
         if (finReceived) {
-            reset(Reason.PROTOCOL_ERROR, "DATA after FIN");
+            peerError(Reason.PROTOCOL_ERROR, "DATA after FIN");
             return;
         }
         try {
             receiveCredit.received(payload.length);
         } catch (ProtocolException e) {
-            reset(Reason.FLOW_CONTROL_ERROR, e.getMessage());
+            peerError(Reason.FLOW_CONTROL_ERROR, e.getMessage());
             return;
         }
         inbound.add(Buffer.buffer(payload));
@@ -185,13 +185,13 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
 
     private void onWindowUpdate(int increment) {
         if (sendCredit == null) {
-            reset(Reason.PROTOCOL_ERROR, "WINDOW_UPDATE before the stream was open");
+            peerError(Reason.PROTOCOL_ERROR, "WINDOW_UPDATE before the stream was open");
             return;
         }
         try {
             sendCredit.grant(increment);
         } catch (ProtocolException e) {
-            reset(Reason.FLOW_CONTROL_ERROR, e.getMessage());
+            peerError(Reason.FLOW_CONTROL_ERROR, e.getMessage());
             return;
         }
         flush();
@@ -199,7 +199,7 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
 
     private void onFin() {
         if (finReceived) {
-            reset(Reason.PROTOCOL_ERROR, "second FIN");
+            peerError(Reason.PROTOCOL_ERROR, "second FIN");
             return;
         }
         finReceived = true;
@@ -387,6 +387,15 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
         }
         sink.send(Buffer.buffer(FrameCodec.encode(new Frame.Rst(id, reason, message))));
         close(new StreamException(reason, message), false);
+    }
+
+    /** The peer broke the protocol on this stream: reset it and tell the reader why. */
+    private void peerError(Reason reason, String message) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        sink.send(Buffer.buffer(FrameCodec.encode(new Frame.Rst(id, reason, message))));
+        close(new StreamException(reason, message), true);
     }
 
     /** The session under the stream is gone: fail locally without sending anything. */

@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import io.connectivityproxy.protocol.Frame;
@@ -336,10 +335,6 @@ class TunnelStreamTest {
         assertEquals(List.of(), received, "buffered data of a reset stream is dropped");
     }
 
-    @Disabled("bug: TunnelStream.onData handles the peer's flow-control error with reset(), which closes with "
-            + "notify=false: neither exceptionHandler nor endHandler fires, so a pipe reading the stream (e.g. "
-            + "HttpExchange's response pipe) never completes; same for the other peer errors onFrame resets for "
-            + "(DATA after FIN, second FIN, WINDOW_UPDATE overflow, duplicate OPEN_OK, unexpected frame)")
     @Test
     void flowControlErrorIsReportedToTheReader() throws Exception {
         TunnelStream stream = openedStream(WINDOW);

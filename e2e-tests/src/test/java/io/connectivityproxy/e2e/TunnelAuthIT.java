@@ -1,0 +1,153 @@
+package io.connectivityproxy.e2e;
+
+import static io.connectivityproxy.e2e.LocalSystem.mapping;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.connectivityproxy.protocol.Frame;
+import io.connectivityproxy.protocol.FrameCodec;
+import io.connectivityproxy.protocol.Reason;
+import io.connectivityproxy.tunnel.CertificateAuthority;
+import io.vertx.core.Vertx;
+
+/**
+ * Who may open a tunnel: connectors with a certificate of the installation's CA (mutual TLS),
+ * or — behind a gateway — whoever the trusted X-Forwarded-Client-Cert header names. Refusals
+ * are audited; malformed frames close only the offending session.
+ */
+class TunnelAuthIT {
+
+    static Vertx vertx;
+    static LocalSystem system;
+    static LocalSystem.Node tunnel;
+    static LocalSystem.Node gatewayTunnel;
+    static LocalSystem.Node proxy;
+    static TestBackend backend;
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        backend = new TestBackend(vertx, "A");
+        system = new LocalSystem("tunnel-auth");
+        tunnel = system.tunnel("tunnel", Map.of());
+        gatewayTunnel = system.tunnel("gateway-tunnel", Map.of("tunnel.tls.enabled", "false",
+                "tunnel.trust-forwarded-client-cert", "true"));
+        proxy = system.proxy("proxy");
+        system.connector("connector", system.connectorYaml(tunnel.port(), "", 1,
+                mapping("app", 8080, backend.port(), "HTTP")), true);
+        system.awaitRegistered(proxy, "", 1);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (system != null) {
+            system.close();
+        }
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
+    }
+
+    @Test
+    void aConnectorWithACertificateFromAnotherCaIsRejectedAndAudited() throws Exception {
+        CertificateAuthority other = CertificateAuthority.create("some other CA");
+        Path dir = system.dir.resolve("foreign");
+        other.issueClient("dev-subaccount").write(dir, "foreign");
+        LocalSystem.Node foreign = system.connector("foreign-connector", system.connectorYaml(tunnel.port(),
+                "foreign", 1, dir.resolve("foreign.pem"), dir.resolve("foreign-key.pem"),
+                mapping("app", 8080, backend.port(), "HTTP")), false);
+        tunnel.process().await("the handshake is rejected in the audit log", Duration.ofSeconds(60),
+                () -> tunnel.process().logText().lines().anyMatch(line -> line.contains("handshake rejected")
+                        && line.contains("not signed by the connector CA")));
+        foreign.process().await("the connector reports the refusal and backs off", Duration.ofSeconds(60),
+                () -> foreign.process().logContains("reconnecting in"));
+        assertEquals(503, ManagedProcess.status(foreign.health()));
+        Curl.Result result = Curl.run(system.dir.resolve("client"), "-x", "http://127.0.0.1:" + proxy.port(),
+                "-H", "SAP-Connectivity-SCC-Location_ID: foreign", "http://app:8080/");
+        assertEquals(503, result.status());
+        assertTrue(HttpProxyIT.metricValue(tunnel.metrics(), "cp_tunnel_handshakes_rejected_total") >= 1);
+        foreign.process().close();
+    }
+
+    @Test
+    void withoutAClientCertificateTheUpgradeIsRefused() throws Exception {
+        try (WsClient client = WsClient.anonymousTls(vertx, system.certs.resolve("ca.pem"))) {
+            assertEquals(401, client.connect(tunnel.port()));
+        }
+        tunnel.process().await("the refusal is audited", Duration.ofSeconds(20),
+                () -> tunnel.process().logContains("reason=a client certificate is required"));
+    }
+
+    @Test
+    void behindAGatewayTheForwardedClientCertificateNamesTheSubaccount() throws Exception {
+        try (WsClient client = WsClient.plain(vertx)) {
+            assertEquals(401, client.connect(gatewayTunnel.port()));
+        }
+        try (WsClient client = WsClient.plain(vertx)) {
+            int status = client.connect(gatewayTunnel.port(), "X-Forwarded-Client-Cert",
+                    "By=spiffe://cluster.local/ns/kyma-system/sa/gw;Hash=abc;Subject=\"CN=dev-subaccount,O=Example\";URI=");
+            assertEquals(101, status);
+            client.send(new Frame.Hello(FrameCodec.VERSION, "gateway-connector", "via-gateway"));
+            assertInstanceOf(Frame.HelloOk.class, client.next());
+            system.awaitRegistered(proxy, "via-gateway", 1);
+            assertTrue(gatewayTunnel.process().logText().contains(
+                    "handshake accepted peer="), gatewayTunnel.process().tail());
+            assertTrue(gatewayTunnel.process().logContains("connector=gateway-connector location=via-gateway"));
+        }
+        system.awaitRegistered(proxy, "via-gateway", 0);
+    }
+
+    @Test
+    void theMutualTlsEndpointIgnoresAForwardedClientCertificate() throws Exception {
+        try (WsClient client = WsClient.anonymousTls(vertx, system.certs.resolve("ca.pem"))) {
+            assertEquals(401, client.connect(tunnel.port(), "X-Forwarded-Client-Cert", "Subject=\"CN=dev-subaccount\""));
+        }
+    }
+
+    @Test
+    void malformedFramesCloseOnlyThatSessionWithAReason() throws Exception {
+        Path certs = system.certs;
+        try (WsClient client = WsClient.tls(vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"),
+                certs.resolve("ca.pem"))) {
+            assertEquals(101, client.connect(tunnel.port()));
+            client.send(new Frame.Hello(99, "bad-version", ""));
+            Frame.GoAway away = assertInstanceOf(Frame.GoAway.class, client.next());
+            assertEquals(Reason.PROTOCOL_ERROR, away.reason());
+            assertTrue(away.message().contains("protocol version 99 is not supported"), away.message());
+            client.closed.get(20, TimeUnit.SECONDS);
+        }
+        try (WsClient client = WsClient.tls(vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"),
+                certs.resolve("ca.pem"))) {
+            assertEquals(101, client.connect(tunnel.port()));
+            client.send(new Frame.Hello(FrameCodec.VERSION, "fuzzer", "fuzz"));
+            assertInstanceOf(Frame.HelloOk.class, client.next());
+            client.sendRaw(new byte[] { 0x13, 0, 0, 0, 0, 7, 0, 0, 0, 99, 1, 2 });
+            Frame.GoAway away = assertInstanceOf(Frame.GoAway.class, client.next());
+            assertEquals(Reason.PROTOCOL_ERROR, away.reason());
+            assertTrue(away.message().contains("payload length 99 does not match"), away.message());
+            client.closed.get(20, TimeUnit.SECONDS);
+        }
+        try (WsClient client = WsClient.tls(vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"),
+                certs.resolve("ca.pem"))) {
+            assertEquals(101, client.connect(tunnel.port()));
+            client.sendText("hello?");
+            Frame.GoAway away = assertInstanceOf(Frame.GoAway.class, client.next());
+            assertTrue(away.message().contains("text messages"), away.message());
+        }
+        // The real connector's session was never touched.
+        Curl.Result result = Curl.run(system.dir.resolve("client"), "-x", "http://127.0.0.1:" + proxy.port(),
+                "http://app:8080/");
+        assertEquals(200, result.status(), result.stderr());
+        assertTrue(tunnel.process().logContains("protocol error: payload length 99"));
+    }
+}
