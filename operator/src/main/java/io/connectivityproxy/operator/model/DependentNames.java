@@ -7,6 +7,7 @@ public final class DependentNames {
     public static final String CONNECTOR_CA_SECRET = "connector-ca-secret";
     public static final String GATEWAY_TLS_SECRET = "gateway-tls-secret";
     public static final String INFO_CONFIG_MAP = "info-config-map";
+    public static final String SERVICE_MAPPINGS_CONFIG_MAP = "service-mappings-config-map";
     public static final String PROXY_SERVICE = "proxy-service";
     public static final String TUNNEL_SERVICE = "tunnel-service";
     public static final String CLUSTER_SERVICE = "cluster-service";

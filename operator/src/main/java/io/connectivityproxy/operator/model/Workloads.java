@@ -73,6 +73,7 @@ public final class Workloads {
         env.add(env("TUNNEL_TRUST_FORWARDED_CLIENT_CERT", "true"));
         env.add(env("TUNNEL_TLS_CLIENT_CA", CONNECTOR_CA_MOUNT + "/ca.crt"));
         env.add(env("TUNNEL_SERVICE_CHANNELS_ENABLED", String.valueOf(config.getServiceChannels().isEnabled())));
+        env.add(env("TUNNEL_SERVICE_MAPPINGS_FILE", ServiceMappings.MOUNT + "/" + ServiceMappings.FILE));
         env.add(env("TUNNEL_EXTERNAL_HOST", resolved.externalHost().orElse("")));
         env.add(env("TUNNEL_EXTERNAL_PORT", String.valueOf(config.getServers().getBusinessDataTunnel().getExternalPort())));
         env.addAll(managementEnv(TUNNEL_MANAGEMENT_PORT));
@@ -84,14 +85,19 @@ public final class Workloads {
                 .withSecretName(Names.CONNECTOR_CA_SECRET)
                 .addNewItem().withKey("ca.crt").withPath("ca.crt").endItem()
                 .endSecret().build();
+        // A mounted ConfigMap (not subPath) is updated in place, so new mappings need no restart.
+        VolumeMount mappingsMount = new VolumeMountBuilder().withName("service-mappings").withMountPath(ServiceMappings.MOUNT)
+                .withReadOnly(true).build();
+        Volume mappingsVolume = new VolumeBuilder().withName("service-mappings").withNewConfigMap()
+                .withName(ServiceMappings.CONFIG_MAP).endConfigMap().build();
         Container container = container("tunnel-service", images.tunnelService(), images.pullPolicy(), cr)
                 .withPorts(port(ProxyServices.TUNNEL_PORT_NAME, ProxyServices.TUNNEL_PORT),
                         port(MANAGEMENT_PORT_NAME, TUNNEL_MANAGEMENT_PORT),
                         port(ProxyServices.HAZELCAST_PORT_NAME, ProxyServices.HAZELCAST_PORT))
                 .withEnv(env)
-                .addToVolumeMounts(caMount)
+                .addToVolumeMounts(caMount, mappingsMount)
                 .build();
-        return deployment(cr, Names.TUNNEL, Labels.TUNNEL_SERVICE, resolved, pod(container, List.of(caVolume)));
+        return deployment(cr, Names.TUNNEL, Labels.TUNNEL_SERVICE, resolved, pod(container, List.of(caVolume, mappingsVolume)));
     }
 
     private static List<EnvVar> clusterEnv(ConnectivityProxy cr, ResolvedConfig resolved) {

@@ -25,6 +25,9 @@ import org.junit.jupiter.api.Test;
 
 import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.connectivityproxy.operator.api.ConnectivityProxyStatus;
+import io.connectivityproxy.operator.api.ServiceMapping;
+import io.connectivityproxy.operator.api.ServiceMappingSpec;
+import io.connectivityproxy.operator.model.ServiceMappings;
 import io.connectivityproxy.operator.api.State;
 import io.connectivityproxy.operator.model.ConditionTypes;
 import io.connectivityproxy.operator.model.Labels;
@@ -83,6 +86,7 @@ class ConnectivityProxyReconcilerTest {
 
     @AfterEach
     void removeInstallations() {
+        client.resources(ServiceMapping.class).delete();
         cluster.allCps().forEach(cp -> client.resource(cp).delete());
         await().atMost(TIMEOUT).until(() -> cluster.allCps().isEmpty());
         client.secrets().inAnyNamespace().list().getItems().forEach(s -> client.resource(s).delete());
@@ -318,7 +322,7 @@ class ConnectivityProxyReconcilerTest {
         created.addAll(client.resources(VirtualService.class).inAnyNamespace().list().getItems());
         created.addAll(client.resources(ServiceInstance.class).inAnyNamespace().list().getItems());
         created.addAll(client.resources(ServiceBinding.class).inAnyNamespace().list().getItems());
-        assertEquals(13, created.size(), created.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).collect(Collectors.toList()).toString());
+        assertEquals(14, created.size(), created.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).collect(Collectors.toList()).toString());
 
         client.resource(cr).delete();
         await().atMost(TIMEOUT).until(() -> cluster.cp(NS, NAME) == null);
@@ -335,6 +339,43 @@ class ConnectivityProxyReconcilerTest {
                 "spec.config.servers.proxy.http.port");
         assertInvalid(cr -> cr.getSpec().getConfig().setSubaccountId("not a subaccount!"), "spec.config.subaccountId");
         assertInvalid(cr -> cr.getSpec().getConfig().setTenantMode("multi"), "spec.config.tenantMode");
+    }
+
+    @Test
+    void serviceMappingsAreCheckedAndTheAcceptedOnesReachTunnelService() {
+        installReady(NS, NAME);
+        client.resource(mapping("erp-ssh", "TCP", "erp-ssh", "ssh.tools.svc.cluster.local:22")).create();
+        client.resource(mapping("broken", "TCP", "broken", "no-port")).create();
+
+        await().atMost(TIMEOUT).until(() -> {
+            ServiceMapping accepted = client.resources(ServiceMapping.class).withName("erp-ssh").get();
+            return accepted.getStatus() != null && "ssh.tools.svc.cluster.local:22".equals(accepted.getStatus().getEndpoint());
+        });
+        assertEquals("True", client.resources(ServiceMapping.class).withName("erp-ssh").get().getStatus().getConditions().get(0).getStatus());
+        await().atMost(TIMEOUT).until(() -> client.resources(ServiceMapping.class).withName("broken").get().getStatus() != null);
+        ServiceMapping rejected = client.resources(ServiceMapping.class).withName("broken").get();
+        assertNull(rejected.getStatus().getEndpoint());
+        assertTrue(rejected.getStatus().getConditions().get(0).getMessage().contains("spec.internalAddress"));
+
+        await().atMost(TIMEOUT).until(() -> {
+            ConfigMap mappings = get(ConfigMap.class, NS, ServiceMappings.CONFIG_MAP);
+            return mappings != null && mappings.getData().get(ServiceMappings.FILE).contains("erp-ssh");
+        });
+        assertFalse(get(ConfigMap.class, NS, ServiceMappings.CONFIG_MAP).getData().get(ServiceMappings.FILE).contains("no-port"));
+        Container tunnel = cluster.deployment(NS, Names.TUNNEL).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals(ServiceMappings.MOUNT + "/" + ServiceMappings.FILE, env(tunnel).get("TUNNEL_SERVICE_MAPPINGS_FILE"));
+    }
+
+    private static ServiceMapping mapping(String name, String type, String serviceId, String address) {
+        ServiceMapping mapping = new ServiceMapping();
+        mapping.getMetadata().setName(name);
+        ServiceMappingSpec spec = new ServiceMappingSpec();
+        spec.setType(type);
+        spec.setServiceId(serviceId);
+        spec.setInternalAddress(address);
+        spec.setLocationIds(List.of("loc1"));
+        mapping.setSpec(spec);
+        return mapping;
     }
 
     private void assertInvalid(java.util.function.Consumer<ConnectivityProxy> breakIt, String field) {
