@@ -76,12 +76,17 @@ final class LocalSystem implements AutoCloseable {
 
     /** Starts a proxy-service node; its HTTP proxy port is {@link Node#port()}. */
     Node proxy(String id) {
+        return proxy(id, Map.of());
+    }
+
+    Node proxy(String id, Map<String, String> properties) {
         int port = freePort();
         int management = freePort();
         List<String> args = jvm(256);
         args.add("-Dquarkus.http.port=" + management);
         args.add("-Dproxy.http.port=" + port);
         args.add("-Dproxy.subaccount=" + SUBACCOUNT);
+        properties.forEach((k, v) -> args.add("-D" + k + "=" + v));
         Node node = new Node(start(ManagedProcess.quarkusApp(name + "-" + id, "proxy-service", args)), port,
                 management);
         node.process().awaitHttpOk(node.health(), START);

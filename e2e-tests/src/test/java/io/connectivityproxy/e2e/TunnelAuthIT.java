@@ -42,7 +42,7 @@ class TunnelAuthIT {
         tunnel = system.tunnel("tunnel", Map.of());
         gatewayTunnel = system.tunnel("gateway-tunnel", Map.of("tunnel.tls.enabled", "false",
                 "tunnel.trust-forwarded-client-cert", "true"));
-        proxy = system.proxy("proxy");
+        proxy = system.proxy("proxy", Map.of("proxy.open-timeout", "2s"));
         system.connector("connector", system.connectorYaml(tunnel.port(), "", 1,
                 mapping("app", 8080, backend.port(), "HTTP")), true);
         system.awaitRegistered(proxy, "", 1);
@@ -111,6 +111,29 @@ class TunnelAuthIT {
     void theMutualTlsEndpointIgnoresAForwardedClientCertificate() throws Exception {
         try (WsClient client = WsClient.anonymousTls(vertx, system.certs.resolve("ca.pem"))) {
             assertEquals(401, client.connect(tunnel.port(), "X-Forwarded-Client-Cert", "Subject=\"CN=dev-subaccount\""));
+        }
+    }
+
+    @Test
+    void aConnectorThatNeverAnswersAnOpenGives504() throws Exception {
+        Path certs = system.certs;
+        try (WsClient silent = WsClient.tls(vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"),
+                certs.resolve("ca.pem"))) {
+            assertEquals(101, silent.connect(tunnel.port()));
+            silent.send(new Frame.Hello(FrameCodec.VERSION, "silent-connector", "silent"));
+            assertInstanceOf(Frame.HelloOk.class, silent.next());
+            system.awaitRegistered(proxy, "silent", 1);
+            Curl.Result result = Curl.run(system.dir.resolve("client"), "-x", "http://127.0.0.1:" + proxy.port(),
+                    "-H", "SAP-Connectivity-SCC-Location_ID: silent", "http://app:8080/");
+            assertEquals(504, result.status());
+            assertEquals("The connector did not answer within 2 s\n", result.text());
+            Frame.Open open = assertInstanceOf(Frame.Open.class, silent.next());
+            assertEquals("app", open.host());
+            Frame.Rst reset = assertInstanceOf(Frame.Rst.class, silent.next());
+            assertEquals(Reason.TIMEOUT, reset.reason());
+            assertEquals(open.streamId(), reset.streamId());
+            assertEquals(1.0, HttpProxyIT.metricValue(proxy.metrics(),
+                    "connectivity_tunnel_opening_timeout_count_total"));
         }
     }
 

@@ -105,9 +105,9 @@ final class HttpExchange {
         });
         openTimer = vertx.setTimer(settings.openTimeout().toMillis(), t -> {
             if (state == State.OPENING) {
-                stream.reset(Reason.TIMEOUT, "no answer from the connector within " + settings.openTimeout());
                 metrics.openFailed(Reason.TIMEOUT, openStarted);
                 reply(504, "The connector did not answer within " + settings.openTimeout().toSeconds() + " s");
+                stream.reset(Reason.TIMEOUT, "no answer from the connector within " + settings.openTimeout());
             }
         });
         stream.opened().onComplete(ar -> {

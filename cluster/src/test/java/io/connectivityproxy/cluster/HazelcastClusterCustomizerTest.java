@@ -1,0 +1,81 @@
+package io.connectivityproxy.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+
+/** The Hazelcast configuration built from settings: never multicast, TCP-IP locally, DNS in Kubernetes. */
+class HazelcastClusterCustomizerTest {
+
+    private static ClusterSettings settings(Optional<String> dns) {
+        return new ClusterSettings() {
+            @Override
+            public String host() {
+                return "10.1.2.3";
+            }
+
+            @Override
+            public int port() {
+                return 5801;
+            }
+
+            @Override
+            public List<String> members() {
+                return List.of("127.0.0.1:5801", "127.0.0.1:5802");
+            }
+
+            @Override
+            public Optional<String> kubernetesServiceDns() {
+                return dns;
+            }
+
+            @Override
+            public String name() {
+                return "test-cluster";
+            }
+        };
+    }
+
+    @Test
+    void localDefaultJoinsTheListedMembersOverTcpIp() {
+        Config config = HazelcastClusterCustomizer.hazelcastConfig(settings(Optional.empty()));
+        JoinConfig join = config.getNetworkConfig().getJoin();
+        assertFalse(join.getMulticastConfig().isEnabled());
+        assertFalse(join.getAutoDetectionConfig().isEnabled());
+        assertTrue(join.getTcpIpConfig().isEnabled());
+        assertEquals(List.of("127.0.0.1:5801", "127.0.0.1:5802"), join.getTcpIpConfig().getMembers());
+        assertFalse(join.getKubernetesConfig().isEnabled());
+        assertEquals("test-cluster", config.getClusterName());
+        assertEquals(5801, config.getNetworkConfig().getPort());
+        assertEquals("10.1.2.3", config.getNetworkConfig().getPublicAddress());
+        assertTrue(config.getNetworkConfig().getInterfaces().getInterfaces().contains("10.1.2.3"));
+    }
+
+    @Test
+    void kubernetesDiscoveryUsesTheHeadlessServiceDns() {
+        Config config = HazelcastClusterCustomizer.hazelcastConfig(
+                settings(Optional.of("connectivity-proxy-cluster.kyma-system.svc.cluster.local")));
+        JoinConfig join = config.getNetworkConfig().getJoin();
+        assertFalse(join.getTcpIpConfig().isEnabled());
+        assertTrue(join.getKubernetesConfig().isEnabled());
+        assertEquals("connectivity-proxy-cluster.kyma-system.svc.cluster.local",
+                join.getKubernetesConfig().getProperty("service-dns"));
+        assertFalse(join.getMulticastConfig().isEnabled());
+    }
+
+    @Test
+    void keepsWhatTheVertxEventBusNeeds() {
+        Config config = HazelcastClusterCustomizer.hazelcastConfig(settings(Optional.empty()));
+        assertNotNull(config.getMultiMapConfigs().get("__vertx.subs"));
+        assertEquals("SET", config.getMultiMapConfig("__vertx.subs").getValueCollectionType().name());
+    }
+}

@@ -1,0 +1,43 @@
+package io.connectivityproxy.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** The README's first command: ./run-local.sh starts everything, says READY, and stops cleanly on SIGTERM. */
+class RunLocalIT {
+
+    @Test
+    void runLocalServesTheSampleBackendAndStopsOnSigterm() throws Exception {
+        ManagedProcess script = ManagedProcess.start("run-local", List.of("bash", "run-local.sh"));
+        try {
+            script.await("run-local.sh prints READY", Duration.ofSeconds(180),
+                    () -> script.logText().lines().anyMatch(line -> line.startsWith("READY")));
+            Curl.Result result = Curl.run(ManagedProcess.ROOT.resolve("e2e-tests/target/e2e/run-local"),
+                    "-x", "http://127.0.0.1:20003", "http://sample-backend:8080/");
+            assertEquals(200, result.status(), result.stderr());
+            assertTrue(result.text().startsWith("Hello from the sample on-premise backend"), result.text());
+        } finally {
+            script.close();
+        }
+        assertTrue(script.logContains("stopped"), script.tail());
+        for (int port : new int[] { 20003, 8042, 8081, 8082, 8083, 18080 }) {
+            assertFalse(listening(port), "port " + port + " is still served after run-local.sh stopped");
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
