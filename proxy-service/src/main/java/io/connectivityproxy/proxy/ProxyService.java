@@ -51,8 +51,18 @@ public class ProxyService implements HealthCheck {
         started = true;
     }
 
+    /** Graceful shutdown: report not ready, let open streams finish up to the drain timeout, then close. */
     void stop(@Observes ShutdownEvent event) {
         started = false;
+        long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+        while (tunnel.totalOpenStreams() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         if (http != null) {
             http.stop();
         }

@@ -22,6 +22,10 @@ public interface ProxySettings {
 
     Http http();
 
+    /** On shutdown, how long open streams may take to finish before connections are closed. */
+    @WithDefault("10s")
+    Duration drainTimeout();
+
     /** How long a stream may wait for the connector's OPEN_OK before the client gets 504. */
     @WithDefault("20s")
     Duration openTimeout();
