@@ -37,9 +37,9 @@ public final class ConfigResolver {
         ProxyConfig config = spec.getConfig();
         List<String> missing = new ArrayList<>();
 
-        String specSecret = spec.getSecretConfig().getIntegration().getConnectivityService().getSecretName();
-        boolean provisionServiceKey = ConnectivityProxySpec.isAutoProvision(specSecret);
-        String serviceKeySecret = provisionServiceKey ? Names.SERVICE_KEY_SECRET : specSecret;
+        boolean provisionServiceKey = ConnectivityProxySpec.isAutoProvision(
+                spec.getSecretConfig().getIntegration().getConnectivityService().getSecretName());
+        String serviceKeySecret = serviceKeySecretName(spec);
         Optional<ServiceKey> key = facts.serviceKey();
 
         Optional<String> externalHost = resolveHost(config, facts, missing);
@@ -60,6 +60,12 @@ public final class ConfigResolver {
         return new ResolvedConfig(externalHost, config.getServers().getBusinessDataTunnel().getExternalPort(), subaccountId,
                 subdomain, gatewayTlsSecret, generateTls, serviceKeySecret, provisionServiceKey, List.copyOf(missing), hash,
                 shared);
+    }
+
+    /** The Secret holding the service key: the given one, or the one the operator's ServiceBinding writes. */
+    public static String serviceKeySecretName(ConnectivityProxySpec spec) {
+        String given = spec.getSecretConfig().getIntegration().getConnectivityService().getSecretName();
+        return ConnectivityProxySpec.isAutoProvision(given) ? Names.SERVICE_KEY_SECRET : given;
     }
 
     private static Optional<String> resolveHost(ProxyConfig config, ClusterFacts facts, List<String> missing) {

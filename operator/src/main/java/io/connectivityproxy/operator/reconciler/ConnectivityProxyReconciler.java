@@ -55,6 +55,7 @@ import io.connectivityproxy.operator.model.SingleInstallation;
 import io.connectivityproxy.operator.model.SpecValidator;
 import io.connectivityproxy.operator.model.StatusCalculator;
 import io.connectivityproxy.operator.model.StatusEvents;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -162,8 +163,7 @@ public class ConnectivityProxyReconciler implements Reconciler<ConnectivityProxy
 
     private InstallationInputs inputs(ConnectivityProxy cr, Context<ConnectivityProxy> context) {
         String namespace = cr.getMetadata().getNamespace();
-        String serviceKeySecret = ConfigResolver.resolve(cr, new ClusterFacts(false, false, Optional.empty(),
-                Optional.empty(), "")).serviceKeySecretName();
+        String serviceKeySecret = ConfigResolver.serviceKeySecretName(cr.getSpec());
         ClusterFacts facts = new ClusterFacts(
                 inspector.istioInstalled(),
                 inspector.btpOperatorInstalled(),
@@ -196,13 +196,18 @@ public class ConnectivityProxyReconciler implements Reconciler<ConnectivityProxy
             return;
         }
         events.record(cr, "Normal", "Deleting", "removing everything the operator created for this installation");
-        context.getClient().resources(ConnectivityProxy.class).inNamespace(cr.getMetadata().getNamespace())
-                .withName(cr.getMetadata().getName()).editStatus(current -> {
-                    if (current.getStatus() == null) {
-                        current.setStatus(new ConnectivityProxyStatus());
-                    }
-                    current.getStatus().setState(State.Deleting);
-                    return current;
-                });
+        try {
+            context.getClient().resources(ConnectivityProxy.class).inNamespace(cr.getMetadata().getNamespace())
+                    .withName(cr.getMetadata().getName()).editStatus(current -> {
+                        if (current.getStatus() == null) {
+                            current.setStatus(new ConnectivityProxyStatus());
+                        }
+                        current.getStatus().setState(State.Deleting);
+                        return current;
+                    });
+        } catch (KubernetesClientException e) {
+            // The state is informational; the cleanup itself must go on.
+            LOG.debugf("could not mark %s as Deleting: %s", cr.getMetadata().getName(), e.getMessage());
+        }
     }
 }
