@@ -51,6 +51,8 @@ public final class Workloads {
         listener(ports, env, "RFC_AND_LDAP", ProxyServices.RFC_AND_LDAP_PORT_NAME, proxy.getRfcAndLdap());
         listener(ports, env, "SOCKS5", ProxyServices.SOCKS5_PORT_NAME, proxy.getSocks5());
         env.add(env("PROXY_AUTHORIZATION_ALLOWED_CLIENT_ID", proxy.getAuthorization().getOauth().getAllowedClientId()));
+        // proxy-service's own name for the subaccount it serves in dedicated mode (ProxySettings.subaccount).
+        env.add(env("PROXY_SUBACCOUNT", resolved.subaccountId().orElse("")));
         env.add(env("PROXY_SUBACCOUNT_SUBDOMAIN", resolved.subaccountSubdomain().orElse("")));
         env.addAll(managementEnv(PROXY_MANAGEMENT_PORT));
         ports.add(port(MANAGEMENT_PORT_NAME, PROXY_MANAGEMENT_PORT));

@@ -29,6 +29,7 @@ class WorkloadsTest {
         Map<String, String> env = env(container);
         assertEquals("connectivity-proxy-cluster.kyma-system.svc.cluster.local", env.get("CLUSTER_KUBERNETES_SERVICE_DNS"));
         assertEquals("sub-1", env.get("CLUSTER_SUBACCOUNT_ID"));
+        assertEquals("sub-1", env.get("PROXY_SUBACCOUNT"));
         assertEquals("dedicated", env.get("CLUSTER_TENANT_MODE"));
         assertEquals("20003", env.get("PROXY_HTTP_PORT"));
         assertEquals("20001", env.get("PROXY_RFC_AND_LDAP_PORT"));
