@@ -10,6 +10,7 @@ import io.connectivityproxy.protocol.HttpHead;
 import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.stream.CountingWriteStream;
+import io.connectivityproxy.stream.TcpRelay;
 import io.connectivityproxy.stream.TunnelStream;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -25,7 +26,6 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
-import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * Connects an accepted tunnel stream to its backend — only ever the one its mapping names —
@@ -149,24 +149,10 @@ final class BackendBridge {
                 return;
             }
             NetSocket socket = ar.result();
+            socket.pause();
             metrics.streamOpened();
-            stream.closeHandler(v -> {
-                socket.close();
-                metrics.streamClosed();
-            });
             stream.accept(peerWindow);
-            // backend → cloud: the backend's EOF becomes our FIN
-            socket.pipe().endOnFailure(false).to(new CountingWriteStream(stream, metrics::bytesToCloud)).onFailure(
-                    e -> stream.reset(Reason.BACKEND_RESET, "backend of " + mapping.virtualAuthority()
-                            + " reset the connection"));
-            // cloud → backend: a FIN half-closes the backend socket, so it still answers
-            stream.pipe().endOnSuccess(false).endOnFailure(false).to(socket).onComplete(done -> {
-                if (done.succeeded()) {
-                    shutdownOutput(socket);
-                } else {
-                    socket.close();
-                }
-            });
+            TcpRelay.bridge(socket, stream, metrics::bytesToCloud, n -> { }, metrics::streamClosed);
         });
     }
 
@@ -174,15 +160,6 @@ final class BackendBridge {
         metrics.openFailure(reason);
         LOG.debugf("stream %d: %s", stream.id(), message);
         stream.reject(reason, message);
-    }
-
-    static void shutdownOutput(NetSocket socket) {
-        if (socket instanceof NetSocketInternal internal
-                && internal.channelHandlerContext().channel() instanceof io.netty.channel.socket.DuplexChannel duplex) {
-            duplex.shutdownOutput();
-        } else {
-            socket.end();
-        }
     }
 
     private static String brief(Throwable cause) {

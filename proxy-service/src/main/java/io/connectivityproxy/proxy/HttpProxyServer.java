@@ -23,6 +23,7 @@ final class HttpProxyServer {
     private final ProxySettings settings;
     private final TunnelClient tunnel;
     private final ProxyMetrics metrics;
+    private final TcpExchange tcp;
     private HttpServer server;
 
     HttpProxyServer(Vertx vertx, ProxySettings settings, TunnelClient tunnel, ProxyMetrics metrics) {
@@ -30,6 +31,7 @@ final class HttpProxyServer {
         this.settings = settings;
         this.tunnel = tunnel;
         this.metrics = metrics;
+        this.tcp = new TcpExchange(vertx, tunnel, settings, metrics);
     }
 
     void start() throws Exception {
@@ -63,9 +65,7 @@ final class HttpProxyServer {
 
     private void handle(HttpServerRequest request) {
         if (request.method() == HttpMethod.CONNECT) {
-            request.response().setStatusCode(405).putHeader("Content-Type", "text/plain; charset=utf-8")
-                    .putHeader("Connection", "close")
-                    .end("CONNECT is only allowed for connector mappings of protocol TCP\n");
+            tcp.connect(request);
             return;
         }
         new HttpExchange(vertx, request, tunnel, settings, metrics).start();

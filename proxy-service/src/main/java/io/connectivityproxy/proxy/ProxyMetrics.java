@@ -23,6 +23,7 @@ public class ProxyMetrics {
     private final Counter bytesToClient;
     private final Counter openingTimeouts;
     private final Timer openLatency;
+    private final Counter socksRefused;
     private final Map<Reason, Counter> openFailures = new ConcurrentHashMap<>();
 
     public ProxyMetrics(MeterRegistry registry, TunnelClient tunnel) {
@@ -35,8 +36,14 @@ public class ProxyMetrics {
                 .description("Streams whose opening timed out (SAP's metric name)").register(registry);
         this.openLatency = Timer.builder("cp_proxy_stream_open").publishPercentiles(0.5, 0.99)
                 .description("Time from OPEN to OPEN_OK or OPEN_FAIL").register(registry);
+        this.socksRefused = Counter.builder("cp_proxy_socks_handshakes_refused")
+                .description("SOCKS5 handshakes that failed (malformed, unsupported, too slow)").register(registry);
         Gauge.builder("cp_proxy_streams_open", tunnel, TunnelClient::totalOpenStreams)
                 .description("Streams open through this proxy node").register(registry);
+    }
+
+    void socksRefused() {
+        socksRefused.increment();
     }
 
     void bytesToBackend(long length) {

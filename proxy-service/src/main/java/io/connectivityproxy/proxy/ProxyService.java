@@ -6,6 +6,8 @@ import org.eclipse.microprofile.health.Readiness;
 
 import io.connectivityproxy.cluster.ClusterNode;
 import io.connectivityproxy.cluster.SessionRegistry;
+import io.connectivityproxy.protocol.TargetProtocol;
+import io.connectivityproxy.proxy.socks.Socks5Server;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -30,6 +32,8 @@ public class ProxyService implements HealthCheck {
     private final ClusterNode node;
     private final SessionRegistry registry;
     private HttpProxyServer http;
+    private Socks5Server socks5;
+    private Socks5Server rfcAndLdap;
     private volatile boolean started;
 
     public ProxyService(Vertx vertx, ProxySettings settings, TunnelClient tunnel, ProxyMetrics metrics,
@@ -48,6 +52,20 @@ public class ProxyService implements HealthCheck {
             http = new HttpProxyServer(vertx, settings, tunnel, metrics);
             http.start();
         }
+        TcpExchange tcp = new TcpExchange(vertx, tunnel, settings, metrics);
+        long handshakeTimeout = settings.socksHandshakeTimeout().toMillis();
+        if (settings.socks5().enabled()) {
+            socks5 = new Socks5Server(vertx, "SOCKS5 proxy", settings.host(), settings.socks5().port(),
+                    TargetProtocol.TCP, handshakeTimeout, false, tcp::socks, metrics::socksRefused);
+            socks5.start();
+        }
+        if (settings.rfcAndLdapEnabled()) {
+            // SAP's own protocol on this port is proprietary; ours is SOCKS5 restricted to RFC and LDAP mappings.
+            rfcAndLdap = new Socks5Server(vertx, "RFC and LDAP proxy (SOCKS5)", settings.host(),
+                    settings.rfcAndLdapPort(), TargetProtocol.RFC, handshakeTimeout, false, tcp::socks,
+                    metrics::socksRefused);
+            rfcAndLdap.start();
+        }
         started = true;
     }
 
@@ -65,6 +83,12 @@ public class ProxyService implements HealthCheck {
         }
         if (http != null) {
             http.stop();
+        }
+        if (socks5 != null) {
+            socks5.stop();
+        }
+        if (rfcAndLdap != null) {
+            rfcAndLdap.stop();
         }
     }
 
@@ -91,6 +115,12 @@ public class ProxyService implements HealthCheck {
         var response = HealthCheckResponse.named("proxy-servers").status(started);
         if (http != null) {
             response.withData("http", http.port());
+        }
+        if (socks5 != null) {
+            response.withData("socks5", socks5.port());
+        }
+        if (rfcAndLdap != null) {
+            response.withData("rfcAndLdap", rfcAndLdap.port());
         }
         return response.build();
     }

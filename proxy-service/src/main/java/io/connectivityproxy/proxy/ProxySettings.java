@@ -38,6 +38,33 @@ public interface ProxySettings {
     @WithDefault("65536")
     int chunkSize();
 
+    /** SOCKS5 (SAP's port 20004): CONNECT to connector mappings of protocol TCP. */
+    Socks socks5();
+
+    /** RFC and LDAP (SAP's port 20001): the SOCKS5 handshake, for mappings of protocol RFC or LDAP. */
+    @WithDefault("20001")
+    @io.smallrye.config.WithName("rfc-and-ldap.port")
+    int rfcAndLdapPort();
+
+    /** Serve port 20001. */
+    @WithDefault("true")
+    @io.smallrye.config.WithName("rfc-and-ldap.enabled")
+    boolean rfcAndLdapEnabled();
+
+    /** A SOCKS5 client must finish its handshake within this time (slow clients are cut off). */
+    @WithDefault("10s")
+    Duration socksHandshakeTimeout();
+
+    interface Socks {
+        /** Serve SOCKS5. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Port of the SOCKS5 proxy. */
+        @WithDefault("20004")
+        int port();
+    }
+
     interface Http {
         /** Serve the HTTP proxy. */
         @WithDefault("true")

@@ -1,0 +1,117 @@
+package io.connectivityproxy.stream;
+
+import java.util.function.LongConsumer;
+
+import io.connectivityproxy.protocol.Reason;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.vertx.core.Context;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
+
+/**
+ * Bridges a TCP socket and a tunnel stream in both directions with back-pressure and
+ * half-close: the socket's EOF becomes the stream's FIN, the stream's FIN shuts down the
+ * socket's output, and the socket closes once both directions are done or either fails.
+ *
+ * <p>Netty closes a socket whose peer half-closed unless ALLOW_HALF_CLOSURE is set; with it set,
+ * the EOF arrives as an event, which this relay turns into FIN only after every byte read
+ * before it went into the stream.
+ */
+public final class TcpRelay {
+
+    private final NetSocket socket;
+    private final TunnelStream stream;
+    private final LongConsumer toStream;
+    private final Context context;
+    private boolean paused;
+    private boolean inputEnded;
+    private boolean finQueued;
+
+    private TcpRelay(NetSocket socket, TunnelStream stream, LongConsumer toStream) {
+        this.socket = socket;
+        this.stream = stream;
+        this.toStream = toStream;
+        this.context = stream.context();
+    }
+
+    /** Lets the peer of {@code socket} half-close it; call right after connecting or accepting. */
+    public static void allowHalfClose(NetSocket socket) {
+        if (socket instanceof NetSocketInternal internal) {
+            internal.channelHandlerContext().channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
+    }
+
+    /** Shuts down the socket's output (TCP FIN) and keeps reading; closes it if that is impossible. */
+    public static void shutdownOutput(NetSocket socket) {
+        if (socket instanceof NetSocketInternal internal
+                && internal.channelHandlerContext().channel() instanceof DuplexChannel duplex) {
+            duplex.shutdownOutput();
+        } else {
+            socket.close();
+        }
+    }
+
+    /**
+     * Starts relaying. {@code toStream} and {@code toSocket} count bytes each way; {@code onClosed}
+     * runs once when the stream is done. Must run on the stream's context; the socket should be
+     * paused until then.
+     */
+    public static void bridge(NetSocket socket, TunnelStream stream, LongConsumer toStream, LongConsumer toSocket,
+            Runnable onClosed) {
+        new TcpRelay(socket, stream, toStream).start(toSocket, onClosed);
+    }
+
+    private void start(LongConsumer toSocket, Runnable onClosed) {
+        allowHalfClose(socket);
+        stream.closeHandler(v -> {
+            socket.close();
+            onClosed.run();
+        });
+        socket.exceptionHandler(e -> stream.reset(Reason.CANCELLED, "connection failed: " + e.getMessage()));
+        socket.closeHandler(v -> {
+            if (!inputEnded) {
+                stream.reset(Reason.CANCELLED, "connection closed");
+            }
+        });
+        if (socket instanceof NetSocketInternal internal) {
+            internal.eventHandler(event -> {
+                if (event instanceof ChannelInputShutdownEvent) {
+                    inputEnded = true;
+                    context.runOnContext(v -> finishInput());
+                }
+            });
+        }
+        socket.handler(data -> {
+            toStream.accept(data.length());
+            stream.write(data);
+            if (stream.writeQueueFull() && !paused) {
+                paused = true;
+                socket.pause();
+                stream.drainHandler(v -> {
+                    paused = false;
+                    socket.resume();
+                    // Data the socket buffered while paused is delivered before this runs.
+                    context.runOnContext(x -> finishInput());
+                });
+            }
+        });
+        stream.pipe().endOnSuccess(false).endOnFailure(false).to(new CountingWriteStream(socket, toSocket))
+                .onComplete(done -> {
+                    if (done.succeeded()) {
+                        shutdownOutput(socket);
+                    } else {
+                        socket.close();
+                    }
+                });
+        socket.resume();
+    }
+
+    private void finishInput() {
+        if (inputEnded && !paused && !finQueued) {
+            finQueued = true;
+            stream.end();
+        }
+    }
+}
