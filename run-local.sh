@@ -23,7 +23,7 @@ if [ "$missing" = 1 ] || [ "${REBUILD:-0}" = 1 ]; then
   mvn -B -q install -DskipTests
 fi
 
-for port in 8042 20003 8081 8082 8083 18080; do
+for port in 8042 20001 20003 20004 8081 8082 8083 18080; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "FAILED: port $port on 127.0.0.1 is already in use (another run-local.sh?); stop that process first" >&2
     exit 1
@@ -110,5 +110,6 @@ until answer=$(curl -fsS -x http://127.0.0.1:20003 http://sample-backend:8080/ 2
 done
 echo "curl -x http://127.0.0.1:20003 http://sample-backend:8080/  ->  $answer"
 echo "READY: curl -x http://127.0.0.1:20003 http://sample-backend:8080/ reaches the sample backend through the tunnel (logs in $work/logs; Ctrl-C stops)"
+echo "also:  curl --socks5-hostname 127.0.0.1:20004 http://sample-backend-tcp:8080/   (SOCKS5 to the TCP mapping)"
 wait -n "${pids[@]}" || true
 echo "a process exited; see $work/logs" >&2
