@@ -29,6 +29,7 @@ public class SessionRegistry {
 
     private static final Logger LOG = Logger.getLogger(SessionRegistry.class);
     static final String MAP_NAME = "cp.sessions";
+    private static final long RESYNC_MILLIS = 30_000;
 
     private final Vertx vertx;
     private final ClusterNode node;
@@ -84,11 +85,28 @@ public class SessionRegistry {
                 replica.clear();
             }
         }, true);
-        for (Map.Entry<String, String> entry : map.entrySet()) {
-            replica.computeIfAbsent(entry.getKey(), k -> ConcurrentHashMap.newKeySet()).add(entry.getValue());
-        }
+        resync();
         node.onMemberLeft(this::purge);
+        // Entry events are the fast path; a periodic full read repairs anything a partition lost.
+        vertx.setPeriodic(RESYNC_MILLIS, t -> vertx.executeBlocking(() -> {
+            resync();
+            return null;
+        }, false));
         started = true;
+    }
+
+    /** Replaces the replica's contents with what the cluster map holds now. Blocking. */
+    private void resync() {
+        Map<String, Set<String>> fresh = new java.util.HashMap<>();
+        for (Map.Entry<String, String> entry : map().entrySet()) {
+            fresh.computeIfAbsent(entry.getKey(), k -> ConcurrentHashMap.newKeySet()).add(entry.getValue());
+        }
+        replica.keySet().retainAll(fresh.keySet());
+        fresh.forEach((key, values) -> replica.merge(key, values, (current, latest) -> {
+            current.retainAll(latest);
+            current.addAll(latest);
+            return current;
+        }));
     }
 
     /** Records a live session held by this node. */
