@@ -47,6 +47,12 @@ public class ProxyService implements HealthCheck {
     }
 
     void start(@Observes StartupEvent event) throws Exception {
+        if (settings.http().authorizationEnabled() || settings.socks5().authorizationEnabled()
+                || settings.rfcAndLdapAuthorizationEnabled()) {
+            // Fail closed: a proxy asked to check tokens must not run without checking them.
+            throw new IllegalStateException("proxy authorization (JWT validation) is not supported yet: set "
+                    + "enableProxyAuthorization to false (proxy.*.authorization-enabled=false)");
+        }
         tunnel.start();
         if (settings.http().enabled()) {
             http = new HttpProxyServer(vertx, settings, tunnel, metrics);

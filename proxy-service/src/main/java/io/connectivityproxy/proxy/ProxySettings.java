@@ -55,10 +55,19 @@ public interface ProxySettings {
     @WithDefault("10s")
     Duration socksHandshakeTimeout();
 
+    /** Require a JWT on port 20001 (not implemented yet: true refuses to start rather than run open). */
+    @WithDefault("false")
+    @io.smallrye.config.WithName("rfc-and-ldap.authorization-enabled")
+    boolean rfcAndLdapAuthorizationEnabled();
+
     interface Socks {
         /** Serve SOCKS5. */
         @WithDefault("true")
         boolean enabled();
+
+        /** Require a JWT (method 0x80); not implemented yet: true refuses to start rather than run open. */
+        @WithDefault("false")
+        boolean authorizationEnabled();
 
         /** Port of the SOCKS5 proxy. */
         @WithDefault("20004")
@@ -69,6 +78,10 @@ public interface ProxySettings {
         /** Serve the HTTP proxy. */
         @WithDefault("true")
         boolean enabled();
+
+        /** Require Proxy-Authorization: Bearer; not implemented yet: true refuses to start rather than run open. */
+        @WithDefault("false")
+        boolean authorizationEnabled();
 
         /** Port of the HTTP proxy (SAP's 20003). */
         @WithDefault("20003")
