@@ -75,7 +75,9 @@ final class TunnelSession {
                 .setConnectTimeout((int) settings.connectTimeout().toMillis())
                 .setTcpNoDelay(true)
                 .setMaxWebSocketFrameSize(frame)
-                .setMaxWebSocketMessageSize(frame));
+                .setMaxWebSocketMessageSize(frame)
+                // Inside TLS masking protects nothing; tunnel-service accepts unmasked frames.
+                .setSendUnmaskedFrames(true));
     }
 
     State state() {
@@ -186,6 +188,11 @@ final class TunnelSession {
             lastReceived = System.nanoTime();
             Frame frame;
             try {
+                if (handshaken && message.length() > 0 && message.getByte(0) == FrameCodec.TYPE_DATA) {
+                    // The bulk of the traffic: straight to its stream, payload not copied again.
+                    streams.dispatch(message);
+                    return;
+                }
                 frame = FrameCodec.decode(message.getBytes());
             } catch (ProtocolException e) {
                 goAway(Reason.PROTOCOL_ERROR, e.getMessage());

@@ -11,8 +11,6 @@ import io.connectivityproxy.cluster.BusAddresses;
 import io.connectivityproxy.cluster.ClusterNode;
 import io.connectivityproxy.cluster.SessionKey;
 import io.connectivityproxy.cluster.SessionRegistry;
-import io.connectivityproxy.protocol.Frame;
-import io.connectivityproxy.protocol.FrameCodec;
 import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.protocol.TargetProtocol;
@@ -114,15 +112,10 @@ public class TunnelClient {
         if (streams == null) {
             return;
         }
-        Frame frame;
         try {
-            frame = FrameCodec.decode(message.body().getBytes());
+            streams.dispatch(message.body());
         } catch (ProtocolException e) {
             LOG.warnf("dropped a malformed frame from %s: %s", from, e.getMessage());
-            return;
-        }
-        if (frame.streamId() != 0) {
-            streams.dispatch(frame);
         }
     }
 

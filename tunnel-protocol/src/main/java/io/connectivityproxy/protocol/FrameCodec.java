@@ -188,6 +188,38 @@ public final class FrameCodec {
         putInt(frame, 2, streamId);
     }
 
+    /**
+     * Checks an encoded frame's header against the rules {@link #decode} applies to every frame
+     * and returns its type. For DATA that is the whole check: relays and receivers can then use
+     * the payload (bytes {@code HEADER_LENGTH} to the end) without decoding or copying it.
+     */
+    public static int checkHeader(ByteBuffer frame) throws ProtocolException {
+        requireHeader(frame);
+        int at = frame.position();
+        int type = frame.get(at) & 0xff;
+        int flags = frame.get(at + 1) & 0xff;
+        int streamId = frame.getInt(at + 2);
+        int length = frame.getInt(at + 6);
+        if (flags != 0) {
+            throw new ProtocolException("reserved flags must be 0, got " + flags);
+        }
+        if (streamId < 0) {
+            throw new ProtocolException("stream id has its reserved high bit set");
+        }
+        if (length < 0 || length > MAX_PAYLOAD) {
+            throw new ProtocolException("payload length " + Integer.toUnsignedString(length)
+                    + " exceeds the maximum of " + MAX_PAYLOAD);
+        }
+        if (frame.remaining() - HEADER_LENGTH != length) {
+            throw new ProtocolException("payload length " + length + " does not match the "
+                    + (frame.remaining() - HEADER_LENGTH) + " bytes that follow the header");
+        }
+        if (type == TYPE_DATA && streamId == 0) {
+            throw new ProtocolException("DATA frame must not be on stream 0");
+        }
+        return type;
+    }
+
     private static void requireHeader(ByteBuffer frame) throws ProtocolException {
         if (frame.remaining() < HEADER_LENGTH) {
             throw new ProtocolException("frame of " + frame.remaining() + " bytes is shorter than its header");

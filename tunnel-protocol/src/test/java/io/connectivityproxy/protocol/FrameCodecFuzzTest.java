@@ -92,6 +92,37 @@ class FrameCodecFuzzTest {
     }
 
     @Test
+    void headerCheckAgreesWithTheFullDecoder() {
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
+            Random random = new Random(SEED);
+            for (int i = 0; i < 100_000; i++) {
+                byte[] input = mutateFrame(random, FrameCodec.encode(randomFrame(random)));
+                String where = "seed " + SEED + ", iteration " + i + ", input " + java.util.HexFormat.of().formatHex(input);
+                Integer type;
+                try {
+                    type = FrameCodec.checkHeader(java.nio.ByteBuffer.wrap(input));
+                } catch (ProtocolException e) {
+                    type = null;
+                } catch (RuntimeException e) {
+                    throw new AssertionError(where + ": checkHeader threw " + e, e);
+                }
+                Frame decoded;
+                try {
+                    decoded = FrameCodec.decode(input);
+                } catch (ProtocolException e) {
+                    decoded = null;
+                }
+                if (decoded != null) {
+                    assertTrue(type != null && type == (input[0] & 0xff), where + ": decode accepted what checkHeader refused");
+                }
+                if (type != null && type == FrameCodec.TYPE_DATA) {
+                    assertTrue(decoded instanceof Frame.Data, where + ": checkHeader passed DATA the decoder refuses");
+                }
+            }
+        });
+    }
+
+    @Test
     void randomValidFramesRoundTrip() {
         assertTimeoutPreemptively(HANG_GUARD, () -> {
             Random random = new Random(SEED);

@@ -1,5 +1,6 @@
 package io.connectivityproxy.tunnel;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -114,6 +115,11 @@ final class ConnectorSession {
         byte[] bytes = message.getBytes();
         Frame frame;
         try {
+            if (FrameCodec.checkHeader(ByteBuffer.wrap(bytes)) == FrameCodec.TYPE_DATA && state != State.AWAITING_HELLO) {
+                // The bulk of the traffic: relayed as it came, only the stream id is rewritten.
+                dataFromConnector(bytes);
+                return;
+            }
             frame = FrameCodec.decode(bytes);
         } catch (ProtocolException e) {
             protocolError(e.getMessage());
@@ -219,6 +225,26 @@ final class ConnectorSession {
         }
         send(new Frame.Rst(link.sessionStreamId, Reason.CANCELLED, "the proxy-service node left the cluster"));
         unlink(link);
+    }
+
+    private void dataFromConnector(byte[] bytes) {
+        Link link = links.get(ByteBuffer.wrap(bytes).getInt(2));
+        if (link == null) {
+            return;
+        }
+        FrameCodec.rewriteStreamId(bytes, link.proxyStreamId);
+        broker.toProxy(link.proxyAddress, bytes);
+        broker.countBytes(bytes.length - FrameCodec.HEADER_LENGTH, false);
+    }
+
+    /** DATA from proxy-service for an open link: forwarded as it came, stream id rewritten. */
+    void dataFromProxy(Link link, byte[] bytes) {
+        if (links.get(link.sessionStreamId) != link) {
+            return;
+        }
+        FrameCodec.rewriteStreamId(bytes, link.sessionStreamId);
+        ws.writeBinaryMessage(Buffer.buffer(bytes));
+        broker.countBytes(bytes.length - FrameCodec.HEADER_LENGTH, true);
     }
 
     private void fromConnector(Frame frame, byte[] bytes) {

@@ -1,5 +1,6 @@
 package io.connectivityproxy.tunnel;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -121,6 +122,13 @@ public class SessionBroker {
         byte[] bytes = message.body().getBytes();
         Frame frame;
         try {
+            if (FrameCodec.checkHeader(ByteBuffer.wrap(bytes)) == FrameCodec.TYPE_DATA) {
+                Link link = links.get(Link.busKey(from, ByteBuffer.wrap(bytes).getInt(2)));
+                if (link != null) {
+                    link.session.context().runOnContext(v -> link.session.dataFromProxy(link, bytes));
+                }
+                return;
+            }
             frame = FrameCodec.decode(bytes);
         } catch (ProtocolException e) {
             LOG.warnf("dropped a malformed frame from %s: %s", from, e.getMessage());

@@ -64,6 +64,9 @@ public class TunnelServer {
                 .setPort(settings.port())
                 .setMaxWebSocketFrameSize(FrameCodec.HEADER_LENGTH + FrameCodec.MAX_PAYLOAD)
                 .setMaxWebSocketMessageSize(FrameCodec.HEADER_LENGTH + FrameCodec.MAX_PAYLOAD)
+                // Masking guards plaintext intermediaries against cache poisoning; inside TLS it only
+                // costs a pass over every byte, so connectors may send unmasked frames.
+                .setAcceptUnmaskedFrames(true)
                 .setTcpNoDelay(true)
                 .setIdleTimeout(0);
         if (settings.tls().enabled()) {

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.connectivityproxy.protocol.Frame;
 import io.connectivityproxy.protocol.FrameCodec;
+import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.protocol.TargetProtocol;
 import io.vertx.core.Context;
@@ -79,6 +80,30 @@ public final class StreamMultiplexer {
         } else {
             stream.context().runOnContext(v -> stream.onFrame(frame));
         }
+    }
+
+    /**
+     * Routes one encoded stream frame. DATA payloads are handed on as slices of {@code message}
+     * without a further copy; other frames are decoded. Throws for a malformed frame (the
+     * caller closes the connection).
+     */
+    public void dispatch(Buffer message) throws ProtocolException {
+        byte[] bytes = message.getBytes();
+        if (FrameCodec.checkHeader(java.nio.ByteBuffer.wrap(bytes)) == FrameCodec.TYPE_DATA) {
+            int streamId = FrameCodec.peekStreamId(java.nio.ByteBuffer.wrap(bytes));
+            TunnelStream stream = streams.get(streamId);
+            if (stream == null) {
+                return;
+            }
+            Buffer payload = Buffer.buffer(bytes).slice(FrameCodec.HEADER_LENGTH, bytes.length);
+            if (stream.context() == io.vertx.core.Vertx.currentContext()) {
+                stream.onData(payload);
+            } else {
+                stream.context().runOnContext(v -> stream.onData(payload));
+            }
+            return;
+        }
+        dispatch(FrameCodec.decode(bytes));
     }
 
     /** Fails every stream because the connection under them is gone. */

@@ -141,7 +141,7 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
             return;
         }
         if (frame instanceof Frame.Data data) {
-            onData(data.payload());
+            onData(Buffer.buffer(data.payload()));
         } else if (frame instanceof Frame.WindowUpdate update) {
             onWindowUpdate(update.increment());
         } else if (frame instanceof Frame.Fin) {
@@ -168,18 +168,22 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
         flush();
     }
 
-    private void onData(byte[] payload) {
+    /** DATA from the peer, already split from its frame. */
+    void onData(Buffer payload) {
+        if (state == State.CLOSED) {
+            return;
+        }
         if (finReceived) {
             peerError(Reason.PROTOCOL_ERROR, "DATA after FIN");
             return;
         }
         try {
-            receiveCredit.received(payload.length);
+            receiveCredit.received(payload.length());
         } catch (ProtocolException e) {
             peerError(Reason.FLOW_CONTROL_ERROR, e.getMessage());
             return;
         }
-        inbound.add(Buffer.buffer(payload));
+        inbound.add(payload);
         drainInbound();
     }
 
