@@ -162,14 +162,32 @@ final class BackendBridge {
         stream.reject(reason, message);
     }
 
-    private static String brief(Throwable cause) {
-        String message = cause.getMessage();
-        if (message == null) {
-            return cause.getClass().getSimpleName();
+    /**
+     * The kind of a backend failure, for the cloud side. Never the exception text: it names the
+     * internal host or address, which must not leave the on-premise network.
+     */
+    static String brief(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
         }
-        // Netty prefixes the resolved internal address; the cloud side only learns the kind of failure.
-        int colon = message.indexOf(": ");
-        return colon > 0 && message.startsWith("Connection refused") ? "connection refused" : message.split(":")[0];
+        if (root instanceof java.net.UnknownHostException) {
+            return "the internal host name could not be resolved";
+        }
+        if (root instanceof java.net.ConnectException) {
+            String message = String.valueOf(root.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            return message.contains("timed out") ? "connect timed out" : "connection refused";
+        }
+        if (root instanceof io.netty.channel.ConnectTimeoutException || root instanceof java.net.SocketTimeoutException) {
+            return "connect timed out";
+        }
+        if (root instanceof javax.net.ssl.SSLException) {
+            return "TLS handshake with the backend failed";
+        }
+        if (root instanceof io.vertx.core.VertxException && "Connection was closed".equals(root.getMessage())) {
+            return "the backend closed the connection";
+        }
+        return root.getClass().getSimpleName();
     }
 
     static HttpHead.Request decodeHead(byte[] head) throws ProtocolException {

@@ -110,8 +110,14 @@ public class TunnelServer {
     }
 
     private TunnelTls loadTls() {
-        Optional<Path> devDir = settings.tls().devCertificatesDir();
-        devDir.ifPresent(dir -> DevCertificates.ensure(dir, settings.tls().devSubaccount()));
+        boolean explicit = settings.tls().certificate().isPresent() && settings.tls().key().isPresent()
+                && settings.tls().clientCa().isPresent();
+        Optional<Path> devDir = explicit ? Optional.empty() : settings.tls().devCertificatesDir();
+        devDir.ifPresent(dir -> {
+            DevCertificates.ensure(dir, settings.tls().devSubaccount());
+            LOG.warnf("using DEVELOPMENT certificates from %s: configure tunnel.tls.certificate, tunnel.tls.key and "
+                    + "tunnel.tls.client-ca for anything but a local trial", dir.toAbsolutePath());
+        });
         Path certificate = settings.tls().certificate()
                 .or(() -> devDir.map(d -> d.resolve(DevCertificates.SERVER + ".pem")))
                 .orElseThrow(() -> new IllegalStateException("tunnel.tls.certificate is required when TLS is on"));
