@@ -236,25 +236,9 @@ public final class FrameCodec {
     /** Decodes exactly one frame that fills the remaining bytes of {@code message}. */
     public static Frame decode(ByteBuffer message) throws ProtocolException {
         ByteBuffer in = message.slice();
-        requireHeader(in);
-        int type = in.get() & 0xff;
-        int flags = in.get() & 0xff;
-        int streamId = in.getInt();
-        int length = in.getInt();
-        if (flags != 0) {
-            throw new ProtocolException("reserved flags must be 0, got " + flags);
-        }
-        if (streamId < 0) {
-            throw new ProtocolException("stream id has its reserved high bit set");
-        }
-        if (length < 0 || length > MAX_PAYLOAD) {
-            throw new ProtocolException("payload length " + Integer.toUnsignedString(length)
-                    + " exceeds the maximum of " + MAX_PAYLOAD);
-        }
-        if (in.remaining() != length) {
-            throw new ProtocolException("payload length " + length + " does not match the " + in.remaining()
-                    + " bytes that follow the header");
-        }
+        int type = checkHeader(in);
+        int streamId = in.getInt(2);
+        in.position(HEADER_LENGTH);
         try {
             Frame frame = decodePayload(type, streamId, new Reader(in));
             if (in.hasRemaining()) {
