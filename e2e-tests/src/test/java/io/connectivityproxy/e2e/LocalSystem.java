@@ -86,6 +86,9 @@ final class LocalSystem implements AutoCloseable {
         args.add("-Dquarkus.http.port=" + management);
         args.add("-Dproxy.http.port=" + port);
         args.add("-Dproxy.subaccount=" + SUBACCOUNT);
+        // Free ports for the SOCKS listeners too, so several proxy nodes never collide.
+        args.add("-Dproxy.socks5.port=" + freePort());
+        args.add("-Dproxy.rfc-and-ldap.port=" + freePort());
         properties.forEach((k, v) -> args.add("-D" + k + "=" + v));
         Node node = new Node(start(ManagedProcess.quarkusApp(name + "-" + id, "proxy-service", args)), port,
                 management);

@@ -78,6 +78,8 @@ public final class Socks5Server {
             socket.close();
         });
         socket.exceptionHandler(e -> LOG.debugf("%s: %s: %s", name, socket.remoteAddress(), e.getMessage()));
+        // A client that leaves mid-handshake is neither refused nor slow: just forget its timer.
+        socket.closeHandler(v -> vertx.cancelTimer(timer));
         socket.handler(data -> {
             for (Socks5Handshake.Step step : handshake.feed(data.getBytes())) {
                 if (step instanceof Socks5Handshake.Reply reply) {
