@@ -110,7 +110,7 @@ class SocksIT {
                 "proxy.socks5.port", Integer.toString(socksPort),
                 "proxy.rfc-and-ldap.port", Integer.toString(rfcPort),
                 "proxy.socks-handshake-timeout", "2s"));
-        system.connector("connector-default", system.connectorYaml(tunnel.port(), "", 1,
+        system.connector("connector-default", withBackendCa(system.connectorYaml(tunnel.port(), "", 1,
                 mapping("tcp-a", 8080, backendA.port(), "TCP"),
                 mapping("http-a", 8080, backendA.port(), "HTTP"),
                 mapping("secure-backend", 443, secureBackend.actualPort(), "TCP"),
@@ -119,9 +119,10 @@ class SocksIT {
                 mapping("closed", 9, closedPort, "TCP"),
                 mapping("echo", 7, echoBackend.actualPort(), "TCP"),
                 mapping("digest", 7000, digestBackend.port(), "TCP"),
-                mapping("farewell", 7001, farewellBackend.port(), "TCP")), true);
+                mapping("farewell", 7001, farewellBackend.port(), "TCP"))), true);
         system.connector("connector-second", system.connectorYaml(tunnel.port(), "second", 1,
-                mapping("tcp-a", 8080, backendSecond.port(), "TCP")), true);
+                mapping("tcp-a", 8080, backendSecond.port(), "TCP"),
+                mapping("secure-https", 443, secureBackend.actualPort(), "HTTPS")), true);
         system.awaitRegistered(proxy, "", 1);
         system.awaitRegistered(proxy, "second", 1);
     }
@@ -477,12 +478,32 @@ class SocksIT {
         assertTrue(refused.stderr().contains("405"), refused.stderr());
     }
 
+    @Test
+    void anHttpsMappingMakesTheConnectorSpeakVerifiedTlsToTheBackend() throws Exception {
+        String httpProxy = "http://127.0.0.1:" + proxy.port();
+        Curl.Result result = Curl.run(work, "-x", httpProxy, "http://secure-https:443/via/https-mapping");
+        assertEquals(200, result.status(), result.stderr());
+        assertEquals("secure backend GET /via/https-mapping\n", result.text());
+
+        // The second connector does not trust the backend's CA: the request fails, and says why.
+        Curl.Result untrusted = Curl.run(work, "-x", httpProxy, "-H", "SAP-Connectivity-SCC-Location_ID: second",
+                "http://secure-https:443/");
+        assertEquals(502, untrusted.status());
+        assertEquals("backend of secure-https:443 is unreachable: TLS handshake with the backend failed\n",
+                untrusted.text());
+    }
+
+    /** The connector file with backendTls trusting the secure backend's CA. */
+    private static String withBackendCa(String yaml) {
+        return yaml.replace("accessControl:\n", "backendTls:\n  ca: " + backendCa + "\naccessControl:\n");
+    }
+
     // ---- backends and clients ------------------------------------------------------------------
 
     private static HttpServer startSecureBackend(Path dir) throws Exception {
         CertificateAuthority ca = CertificateAuthority.create("SocksIT backend CA");
         ca.ca().write(dir, "ca");
-        ca.issueServer("secure-backend", List.of("secure-backend"), List.of()).write(dir, "secure-backend");
+        ca.issueServer("secure-backend", List.of("secure-backend"), List.of("127.0.0.1")).write(dir, "secure-backend");
         backendCa = dir.resolve("ca.pem");
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPath(dir.resolve("secure-backend.pem").toString())
