@@ -25,7 +25,7 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemTrustOptions;
-import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.HostAndPort;
 
 /**
  * Connects an accepted tunnel stream to its backend — only ever the one its mapping names —
@@ -68,15 +68,15 @@ final class BackendBridge {
     /** Connects an HTTP exchange; answers the stream with OPEN_OK or OPEN_FAIL. */
     void openHttp(TunnelStream stream, int peerWindow, AccessControlList.Mapping mapping, HttpHead.Request head) {
         HttpMethod method = HttpMethod.valueOf(head.method());
+        // The peer is the internal host: TLS (SNI, certificate check) is about the real backend.
+        // The Host header is set separately, below, from the mapping's host header policy.
         RequestOptions options = new RequestOptions()
                 .setMethod(method)
-                .setServer(SocketAddress.inetSocketAddress(mapping.internalPort(), mapping.internalHost()))
+                .setHost(mapping.internalHost())
+                .setPort(mapping.internalPort())
                 .setURI(head.uri());
-        if (mapping.hostHeader() == AccessControlList.HostHeader.VIRTUAL) {
-            options.setHost(mapping.virtualHost()).setPort(mapping.virtualPort());
-        } else {
-            options.setHost(mapping.internalHost()).setPort(mapping.internalPort())
-                    .addHeader("X-Forwarded-Host", mapping.virtualAuthority());
+        if (mapping.hostHeader() == AccessControlList.HostHeader.INTERNAL) {
+            options.addHeader("X-Forwarded-Host", mapping.virtualAuthority());
         }
         boolean chunked = false;
         for (Map.Entry<String, String> header : head.headers()) {
@@ -96,6 +96,9 @@ final class BackendBridge {
                 return;
             }
             HttpClientRequest request = ar.result();
+            if (mapping.hostHeader() == AccessControlList.HostHeader.VIRTUAL) {
+                request.authority(HostAndPort.create(mapping.virtualHost(), mapping.virtualPort()));
+            }
             if (chunkedBody) {
                 request.setChunked(true);
             }
@@ -167,6 +170,11 @@ final class BackendBridge {
      * internal host or address, which must not leave the on-premise network.
      */
     static String brief(Throwable cause) {
+        for (Throwable t = cause; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "TLS handshake with the backend failed";
+            }
+        }
         Throwable root = cause;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 
@@ -100,7 +101,9 @@ public final class TcpRelay {
         stream.pipe().endOnSuccess(false).endOnFailure(false).to(new CountingWriteStream(socket, toSocket))
                 .onComplete(done -> {
                     if (done.succeeded()) {
-                        shutdownOutput(socket);
+                        // Netty drops writes still queued when the output is shut down: let an
+                        // empty write (ordered after them) complete first.
+                        socket.write(Buffer.buffer()).onComplete(flushed -> shutdownOutput(socket));
                     } else {
                         socket.close();
                     }
