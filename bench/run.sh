@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: the same workloads over three paths to one backend, in one run, with a table of ratios.
 #
-#   bench/run.sh                  full run (about 10-15 minutes on 2 cores)
-#   QUICK=1 bench/run.sh          small sizes, to try it out (about 3-4 minutes)
+#   bench/run.sh                  full run (about 6 minutes on 2 cores)
+#   QUICK=1 bench/run.sh          small sizes, to try it out (about 1-2 minutes; short warm-up, numbers only indicative)
 #
 # Optional:  PATHS=direct,ssh,ours   which paths (default all three)
 #            WORKLOADS=a,b,c,d,e     which workloads (default all)

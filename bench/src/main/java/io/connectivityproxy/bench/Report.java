@@ -82,6 +82,9 @@ final class Report {
         Double direct = value("direct", key);
         Double ssh = value("ssh", key);
         Double ours = value("ours", key);
+        if (direct == null && ssh == null && ours == null) {
+            return;
+        }
         line("| %-46s | %10s | %10s | %10s | %11s | %11s |", label, cell(direct, format), cell(ssh, format),
                 cell(ours, format), ratio(ours, ssh), ratio(ours, direct));
     }
@@ -91,6 +94,9 @@ final class Report {
         Double direct = value("direct", key);
         Double ssh = value("ssh", key);
         Double ours = value("ours", key);
+        if (direct == null && ssh == null && ours == null) {
+            return;
+        }
         line("| %-46s | %10s | %10s | %10s | %11s | %11s |", label, direct == null ? "-" : "0 (ref)",
                 ssh == null || direct == null ? "-" : cell(ssh - direct, "%+.3f"),
                 ours == null || direct == null ? "-" : cell(ours - direct, "%+.3f"), "", "");
