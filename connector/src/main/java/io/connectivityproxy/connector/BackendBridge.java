@@ -104,7 +104,9 @@ final class BackendBridge {
             }
             boolean[] complete = { false };
             stream.closeHandler(v -> {
-                if (!complete[0]) {
+                // Only an aborted exchange resets the backend request; a completed one keeps its
+                // keep-alive connection in the pool.
+                if (!complete[0] && !stream.completed()) {
                     request.reset();
                 }
                 metrics.streamClosed();

@@ -95,6 +95,11 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
         return state;
     }
 
+    /** True once both directions ended with FIN (as opposed to a reset, refusal or lost session). */
+    public boolean completed() {
+        return finSent && endDelivered;
+    }
+
     /** The window this side grants its peer (sent in OPEN or OPEN_OK). */
     public int receiveWindow() {
         return receiveCredit.window();
