@@ -12,6 +12,7 @@
 #                                    GC and JIT code are all seen) for PERF_SECONDS (default 10) from the
 #                                    start of the first measured workload, and print the top symbols
 #            REBUILD=1               rebuild the services first (mvn -B -q install -DskipTests)
+#            OURS_JVM="-D..."        experiment: extra JVM options for the three services
 #            WINDOW=BYTES CHUNK=BYTES  experiment: per-stream window and DATA chunk size for proxy-service
 #                                    (proxy.window, proxy.chunk-size) and the connector (streams.window,
 #                                    streams.chunkSize) instead of the defaults; the output says so
@@ -224,7 +225,7 @@ if [[ ",$paths," == *",ours,"* ]]; then
   # Its own cluster name and Hazelcast ports, so that it never joins another local system.
   members=$(for i in 0 1 2 3 4 5; do printf '127.0.0.1:%d,' $((hazelcast + i)); done)
   cluster="-Dcluster.name=bench-$base -Dcluster.port=$hazelcast -Dcluster.members=${members%,}"
-  java $jvm_opens -Xmx256m $(jfr tunnel-service) $cluster -Dquarkus.http.port=$mgmt_tunnel \
+  java $jvm_opens -Xmx256m ${OURS_JVM:-} $(jfr tunnel-service) $cluster -Dquarkus.http.port=$mgmt_tunnel \
     -Dtunnel.port=$tunnel_port -Dtunnel.tls.dev-certificates-dir="$certs" \
     -jar "$work/apps/tunnel-service/quarkus-app/quarkus-run.jar" >"$work/logs/tunnel-service.log" 2>&1 &
   tunnel_pid=$!
@@ -237,7 +238,7 @@ if [[ ",$paths," == *",ours,"* ]]; then
   chunkSize: $CHUNK}"
     tuning_note="EXPERIMENT, not the defaults: window ${WINDOW:-default}, chunk ${CHUNK:-default}"
   fi
-  java $jvm_opens -Xmx256m $(jfr proxy-service) $cluster -Dquarkus.http.port=$mgmt_proxy $proxy_tuning \
+  java $jvm_opens -Xmx256m ${OURS_JVM:-} $(jfr proxy-service) $cluster -Dquarkus.http.port=$mgmt_proxy $proxy_tuning \
     -Dproxy.http.port=$proxy_http -Dproxy.socks5.port=$proxy_socks -Dproxy.rfc-and-ldap.port=$proxy_rfc \
     -jar "$work/apps/proxy-service/quarkus-app/quarkus-run.jar" >"$work/logs/proxy-service.log" 2>&1 &
   proxy_pid=$!
@@ -267,7 +268,7 @@ accessControl:
     internalPort: $backend_tcp
     protocol: TCP
 YAML
-  java -Xmx128m $(jfr connector) -Dquarkus.http.port=$mgmt_connector -Dconnector.config="$work/connector.yaml" \
+  java -Xmx128m ${OURS_JVM:-} $(jfr connector) -Dquarkus.http.port=$mgmt_connector -Dconnector.config="$work/connector.yaml" \
     -jar "$work/apps/connector/quarkus-app/quarkus-run.jar" >"$work/logs/connector.log" 2>&1 &
   connector_pid=$!
   pids+=("$connector_pid")
@@ -278,7 +279,7 @@ YAML
     [ $SECONDS -lt $deadline ] || fail "no request went through the tunnel (logs in $work/logs)"
     sleep 0.3
   done
-  echo "ours settings: ${tuning_note}"
+  echo "ours settings: ${tuning_note}${OURS_JVM:+; EXPERIMENT, extra JVM options: $OURS_JVM}"
   watch="backend=$backend_pid,proxy-service=$proxy_pid,tunnel-service=$tunnel_pid,connector=$connector_pid"
   if [ "$perf" = 1 ]; then
     command -v perf >/dev/null || { apt-get install -y -qq linux-perf >/dev/null 2>&1 || fail "PERF=1 needs perf (linux-perf)"; }

@@ -176,10 +176,19 @@ public final class ConfigLoader {
             throw new InvalidConfigException("reconnect.maxDelay: must not be below reconnect.initialDelay");
         }
         ConnectorConfig.Streams streams = config.streams() == null
-                ? new ConnectorConfig.Streams(null, null, null) : config.streams();
+                ? new ConnectorConfig.Streams(null, null, null, null, null) : config.streams();
         int window = streams.window() == null ? 256 * 1024 : streams.window();
         if (window < 1024 || window > 64 * 1024 * 1024) {
             throw new InvalidConfigException("streams.window: must be between 1024 and 67108864, got " + window);
+        }
+        int maxWindow = streams.maxWindow() == null ? Math.max(window, 4 * 1024 * 1024) : streams.maxWindow();
+        if (maxWindow < window || maxWindow > 1024 * 1024 * 1024) {
+            throw new InvalidConfigException("streams.maxWindow: must be between streams.window (" + window
+                    + ") and 1073741824, got " + maxWindow);
+        }
+        long windowBudget = streams.windowBudget() == null ? 64L * 1024 * 1024 : streams.windowBudget();
+        if (windowBudget < 0) {
+            throw new InvalidConfigException("streams.windowBudget: must not be negative, got " + windowBudget);
         }
         int chunk = streams.chunkSize() == null ? 64 * 1024 : streams.chunkSize();
         if (chunk < 512 || chunk > FrameCodec.MAX_PAYLOAD) {
@@ -207,7 +216,7 @@ public final class ConfigLoader {
                 positive(tunnel.pingInterval(), Duration.ofSeconds(5), "tunnel.pingInterval"),
                 positive(tunnel.idleTimeout(), Duration.ofSeconds(15), "tunnel.idleTimeout"),
                 positive(tunnel.connectTimeout(), Duration.ofSeconds(10), "tunnel.connectTimeout"),
-                initialDelay, maxDelay, window, chunk,
+                initialDelay, maxDelay, window, maxWindow, windowBudget, chunk,
                 positive(streams.backendConnectTimeout(), Duration.ofSeconds(10), "streams.backendConnectTimeout"),
                 backendTls.ca() == null ? null : file(baseDir, backendTls.ca(), "backendTls.ca"),
                 backendTls.verifyHost() == null || backendTls.verifyHost(),

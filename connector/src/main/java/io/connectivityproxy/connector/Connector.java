@@ -10,6 +10,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import io.connectivityproxy.protocol.WindowBudget;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -54,8 +55,9 @@ public class Connector implements HealthCheck {
                 settings.accessControl().mappings().size(), settings.sessions(), settings.tunnelUrl());
         BackendBridge bridge = new BackendBridge(vertx, settings, metrics);
         RandomGenerator random = new SecureRandom();
+        WindowBudget windowBudget = new WindowBudget(settings.windowBudget());
         for (int i = 0; i < settings.sessions(); i++) {
-            TunnelSession session = new TunnelSession(vertx, settings, i, bridge, metrics, random);
+            TunnelSession session = new TunnelSession(vertx, settings, i, bridge, metrics, random, windowBudget);
             sessions.add(session);
             session.start();
         }

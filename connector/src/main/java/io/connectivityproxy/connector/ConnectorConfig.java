@@ -60,8 +60,12 @@ public record ConnectorConfig(
 
     @RegisterForReflection
     public record Streams(
-            /** Credit granted to the peer per stream, bytes; default 262144. */
+            /** Credit first granted to the peer per stream, bytes; default 262144. */
             Integer window,
+            /** How far a stream's window may grow while it limits the stream, bytes; default 4194304. */
+            Integer maxWindow,
+            /** Window growth all streams may hold together, bytes; default 67108864. */
+            Long windowBudget,
             /** Largest DATA payload sent, bytes; default 65536. */
             Integer chunkSize,
             /** Backend connect timeout; default 10s. */

@@ -20,6 +20,8 @@ public record ConnectorSettings(
         Duration reconnectInitialDelay,
         Duration reconnectMaxDelay,
         int window,
+        int maxWindow,
+        long windowBudget,
         int chunkSize,
         Duration backendConnectTimeout,
         Path backendCa,

@@ -10,6 +10,7 @@ import io.connectivityproxy.protocol.FrameCodec;
 import io.connectivityproxy.protocol.HttpHead;
 import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
+import io.connectivityproxy.protocol.WindowBudget;
 import io.connectivityproxy.stream.StreamMultiplexer;
 import io.connectivityproxy.stream.TunnelStream;
 import io.vertx.core.Context;
@@ -52,13 +53,15 @@ final class TunnelSession {
     private final HttpClient client;
     private final Backoff backoff;
     private final Context context;
+    private final WindowBudget windowBudget;
     private volatile State state = State.CONNECTING;
     private volatile String sessionId;
     private Connection current;
 
     TunnelSession(Vertx vertx, ConnectorSettings settings, int index, BackendBridge bridge, ConnectorMetrics metrics,
-            RandomGenerator random) {
+            RandomGenerator random, WindowBudget windowBudget) {
         this.vertx = vertx;
+        this.windowBudget = windowBudget;
         this.settings = settings;
         this.index = index;
         this.bridge = bridge;
@@ -157,7 +160,8 @@ final class TunnelSession {
         Connection(WebSocket ws) {
             this.ws = ws;
             // The connector would open even stream ids (service channels); tunnel-service opens odd ones.
-            this.streams = new StreamMultiplexer(ws::writeBinaryMessage, 2, settings.window(), settings.chunkSize());
+            this.streams = new StreamMultiplexer(ws::writeBinaryMessage, 2, settings.window(), settings.maxWindow(),
+                    windowBudget, settings.chunkSize());
         }
 
         void start() {

@@ -76,6 +76,8 @@ class ConfigLoaderTest {
         assertFalse(settings.connectorId().isEmpty(), "the connector id defaults to the host name");
         assertEquals(1, settings.sessions());
         assertEquals(262144, settings.window());
+        assertEquals(4194304, settings.maxWindow());
+        assertEquals(67108864, settings.windowBudget());
         assertEquals(65536, settings.chunkSize());
         assertEquals(Duration.ofSeconds(5), settings.pingInterval());
         assertEquals(Duration.ofSeconds(15), settings.idleTimeout());
@@ -114,6 +116,8 @@ class ConfigLoaderTest {
                   maxDelay: 2m
                 streams:
                   window: 1048576
+                  maxWindow: 8388608
+                  windowBudget: 0
                   chunkSize: 16384
                   backendConnectTimeout: 3s
                 backendTls:
@@ -147,6 +151,8 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMillis(500), settings.reconnectInitialDelay());
         assertEquals(Duration.ofMinutes(2), settings.reconnectMaxDelay());
         assertEquals(1048576, settings.window());
+        assertEquals(8388608, settings.maxWindow());
+        assertEquals(0, settings.windowBudget());
         assertEquals(16384, settings.chunkSize());
         assertEquals(Duration.ofSeconds(3), settings.backendConnectTimeout());
         assertEquals(dir.resolve("backend-ca.pem"), settings.backendCa());
@@ -273,6 +279,16 @@ class ConfigLoaderTest {
 
         String topLevel = error(MINIMAL + "sesions: 2\n");
         assertTrue(topLevel.startsWith("sesions: "), topLevel);
+    }
+
+    @Test
+    void windowLimits() {
+        assertEquals("streams.maxWindow: must be between streams.window (262144) and 1073741824, got 1000",
+                error(MINIMAL + "streams:\n  maxWindow: 1000\n"));
+        assertEquals("streams.windowBudget: must not be negative, got -1",
+                error(MINIMAL + "streams:\n  windowBudget: -1\n"));
+        assertEquals(8388608, ConfigLoader.parse(MINIMAL + "streams:\n  window: 8388608\n", dir).maxWindow(),
+                "a window above the default maximum is its own maximum");
     }
 
     @Test

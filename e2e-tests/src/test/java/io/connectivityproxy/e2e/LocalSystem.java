@@ -82,6 +82,17 @@ final class LocalSystem implements AutoCloseable {
     Node proxy(String id, Map<String, String> properties) {
         int port = freePort();
         int management = freePort();
+        Node node = new Node(proxyProcess(id, properties, port, management), port, management);
+        node.process().awaitHttpOk(node.health(), START);
+        return node;
+    }
+
+    /** Starts a proxy-service node without waiting for it (e.g. to see it refuse its configuration). */
+    ManagedProcess proxyProcess(String id, Map<String, String> properties) {
+        return proxyProcess(id, properties, freePort(), freePort());
+    }
+
+    private ManagedProcess proxyProcess(String id, Map<String, String> properties, int port, int management) {
         List<String> args = jvm(256);
         args.add("-Dquarkus.http.port=" + management);
         args.add("-Dproxy.http.port=" + port);
@@ -90,10 +101,7 @@ final class LocalSystem implements AutoCloseable {
         args.add("-Dproxy.socks5.port=" + freePort());
         args.add("-Dproxy.rfc-and-ldap.port=" + freePort());
         properties.forEach((k, v) -> args.add("-D" + k + "=" + v));
-        Node node = new Node(start(ManagedProcess.quarkusApp(name + "-" + id, "proxy-service", args)), port,
-                management);
-        node.process().awaitHttpOk(node.health(), START);
-        return node;
+        return start(ManagedProcess.quarkusApp(name + "-" + id, "proxy-service", args));
     }
 
     /** Starts a connector with the given YAML; waits until it has a session unless told not to. */

@@ -6,6 +6,7 @@ import org.eclipse.microprofile.health.Readiness;
 
 import io.connectivityproxy.cluster.ClusterNode;
 import io.connectivityproxy.cluster.SessionRegistry;
+import io.connectivityproxy.protocol.FrameCodec;
 import io.connectivityproxy.protocol.TargetProtocol;
 import io.connectivityproxy.proxy.socks.Socks5Server;
 import io.quarkus.runtime.ShutdownEvent;
@@ -53,6 +54,7 @@ public class ProxyService implements HealthCheck {
             throw new IllegalStateException("proxy authorization (JWT validation) is not supported yet: set "
                     + "enableProxyAuthorization to false (proxy.*.authorization-enabled=false)");
         }
+        checkStreamSettings(settings);
         tunnel.start();
         if (settings.http().enabled()) {
             http = new HttpProxyServer(vertx, settings, tunnel, metrics);
@@ -76,6 +78,25 @@ public class ProxyService implements HealthCheck {
     }
 
     /** Graceful shutdown: report not ready, let open streams finish up to the drain timeout, then close. */
+    /** Refuses window and chunk settings the streams cannot work with, naming the property. */
+    static void checkStreamSettings(ProxySettings settings) {
+        if (settings.window() < 1024 || settings.window() > 64 * 1024 * 1024) {
+            throw new IllegalStateException("proxy.window must be between 1024 and 67108864 bytes, not "
+                    + settings.window());
+        }
+        if (settings.maxWindow() < settings.window()) {
+            throw new IllegalStateException("proxy.max-window (" + settings.maxWindow()
+                    + ") must not be below proxy.window (" + settings.window() + ")");
+        }
+        if (settings.windowBudget() < 0) {
+            throw new IllegalStateException("proxy.window-budget must not be negative, not " + settings.windowBudget());
+        }
+        if (settings.chunkSize() < 512 || settings.chunkSize() > FrameCodec.MAX_PAYLOAD) {
+            throw new IllegalStateException("proxy.chunk-size must be between 512 and " + FrameCodec.MAX_PAYLOAD
+                    + " bytes, not " + settings.chunkSize());
+        }
+    }
+
     void stop(@Observes ShutdownEvent event) {
         started = false;
         long deadline = System.nanoTime() + settings.drainTimeout().toNanos();

@@ -30,9 +30,23 @@ public interface ProxySettings {
     @WithDefault("20s")
     Duration openTimeout();
 
-    /** Credit granted per stream for data flowing towards the client, bytes. */
+    /** Credit first granted per stream for data flowing towards the client, bytes. */
     @WithDefault("262144")
     int window();
+
+    /**
+     * How far a stream's window may grow, bytes: it doubles while the window is what holds the
+     * stream back and the client keeps up. Set it to {@link #window()} for fixed windows.
+     */
+    @WithDefault("4194304")
+    int maxWindow();
+
+    /**
+     * Window growth all streams of this process may hold together, bytes: the memory streams can
+     * pin is at most streams × window + this.
+     */
+    @WithDefault("67108864")
+    long windowBudget();
 
     /** Largest DATA payload sent into the tunnel, bytes. */
     @WithDefault("65536")

@@ -9,11 +9,13 @@ import org.jboss.logging.Logger;
 
 import io.connectivityproxy.cluster.BusAddresses;
 import io.connectivityproxy.cluster.ClusterNode;
+import io.connectivityproxy.cluster.FrameMessageCodec;
 import io.connectivityproxy.cluster.SessionKey;
 import io.connectivityproxy.cluster.SessionRegistry;
 import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.protocol.TargetProtocol;
+import io.connectivityproxy.protocol.WindowBudget;
 import io.connectivityproxy.stream.StreamMultiplexer;
 import io.connectivityproxy.stream.TunnelStream;
 import io.vertx.core.Context;
@@ -39,6 +41,7 @@ public class TunnelClient {
     private final SessionRegistry registry;
     private final ProxySettings settings;
     private final Map<String, StreamMultiplexer> byTunnelNode = new ConcurrentHashMap<>();
+    private volatile WindowBudget windowBudget;
     private volatile String address;
     private volatile DeliveryOptions fromThisNode;
 
@@ -51,9 +54,12 @@ public class TunnelClient {
 
     /** Joins the hop: listens on this node's address, watches tunnel nodes leave. Blocking. */
     void start() {
+        windowBudget = new WindowBudget(settings.windowBudget());
         registry.start();
         address = BusAddresses.proxyNode(node.nodeId());
-        fromThisNode = new DeliveryOptions().addHeader(BusAddresses.FROM, address);
+        FrameMessageCodec.register(vertx.eventBus());
+        fromThisNode = new DeliveryOptions().setCodecName(FrameMessageCodec.NAME)
+                .addHeader(BusAddresses.FROM, address);
         vertx.eventBus().<Buffer>consumer(address, this::fromTunnel);
         node.onMemberLeft(this::tunnelNodeLeft);
         LOG.infof("proxy-service node %s receives streams on %s", node.nodeId(), address);
@@ -79,8 +85,9 @@ public class TunnelClient {
         String target = BusAddresses.tunnelNode(tunnelNode);
         StreamMultiplexer streams = byTunnelNode.computeIfAbsent(tunnelNode, id -> new StreamMultiplexer(
                 frame -> vertx.eventBus().send(target, frame, fromThisNode), 1, settings.window(),
-                settings.chunkSize()));
+                settings.maxWindow(), windowBudget, settings.chunkSize()));
         DeliveryOptions openOptions = new DeliveryOptions()
+                .setCodecName(FrameMessageCodec.NAME)
                 .addHeader(BusAddresses.FROM, address)
                 .addHeader(BusAddresses.SUBACCOUNT, key.subaccount())
                 .addHeader(BusAddresses.LOCATION, key.locationId());

@@ -26,6 +26,12 @@ public final class FrameCodec {
     static final int MAX_ID_LENGTH = 255;
     static final int MAX_MESSAGE_LENGTH = 1024;
 
+    /**
+     * DATA flag: the sender has more to send but this frame used up its credit. A receiver may
+     * take it as a sign that its window, not the data, limits the stream (see ReceiveCredit).
+     */
+    public static final int FLAG_BLOCKED = 0x01;
+
     public static final int TYPE_HELLO = 0x01;
     public static final int TYPE_HELLO_OK = 0x02;
     public static final int TYPE_OPEN = 0x10;
@@ -117,12 +123,20 @@ public final class FrameCodec {
 
     /** The header of a DATA frame, for transports that can send header and payload without a copy. */
     public static byte[] dataHeader(int streamId, int length) {
+        return dataHeader(streamId, length, false);
+    }
+
+    /** The same, with {@link #FLAG_BLOCKED} set when {@code blocked}. */
+    public static byte[] dataHeader(int streamId, int length, boolean blocked) {
         requireStreamId(streamId);
         if (length < 0) {
             throw new IllegalArgumentException("negative payload length " + length);
         }
         byte[] out = new byte[HEADER_LENGTH];
         writeHeader(out, TYPE_DATA, streamId, length);
+        if (blocked) {
+            out[1] = FLAG_BLOCKED;
+        }
         return out;
     }
 
@@ -196,12 +210,19 @@ public final class FrameCodec {
     public static int checkHeader(ByteBuffer frame) throws ProtocolException {
         requireHeader(frame);
         int at = frame.position();
-        int type = frame.get(at) & 0xff;
-        int flags = frame.get(at + 1) & 0xff;
-        int streamId = frame.getInt(at + 2);
-        int length = frame.getInt(at + 6);
-        if (flags != 0) {
-            throw new ProtocolException("reserved flags must be 0, got " + flags);
+        return checkHeader(frame.get(at) & 0xff, frame.get(at + 1) & 0xff, frame.getInt(at + 2), frame.getInt(at + 6),
+                frame.remaining() - HEADER_LENGTH);
+    }
+
+    /**
+     * The same check for a header already read field by field (for transports with their own
+     * buffer type): {@code following} is the number of bytes after the header.
+     */
+    public static int checkHeader(int type, int flags, int streamId, int length, int following)
+            throws ProtocolException {
+        if (flags != 0 && !(type == TYPE_DATA && flags == FLAG_BLOCKED)) {
+            throw new ProtocolException(type == TYPE_DATA ? "DATA flags must be 0 or 1 (BLOCKED), got " + flags
+                    : "reserved flags must be 0, got " + flags);
         }
         if (streamId < 0) {
             throw new ProtocolException("stream id has its reserved high bit set");
@@ -210,9 +231,9 @@ public final class FrameCodec {
             throw new ProtocolException("payload length " + Integer.toUnsignedString(length)
                     + " exceeds the maximum of " + MAX_PAYLOAD);
         }
-        if (frame.remaining() - HEADER_LENGTH != length) {
+        if (following != length) {
             throw new ProtocolException("payload length " + length + " does not match the "
-                    + (frame.remaining() - HEADER_LENGTH) + " bytes that follow the header");
+                    + following + " bytes that follow the header");
         }
         if (type == TYPE_DATA && streamId == 0) {
             throw new ProtocolException("DATA frame must not be on stream 0");

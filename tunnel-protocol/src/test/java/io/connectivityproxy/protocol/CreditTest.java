@@ -157,21 +157,95 @@ class CreditTest {
         }
     }
 
+    // ---- window growth ---------------------------------------------------------------------
+
+    /** A sender that always has more to send, a reader that keeps up: the window doubles per update. */
+    @Test
+    void windowDoublesWhileItHoldsTheSenderBack() throws ProtocolException {
+        WindowBudget budget = new WindowBudget(1 << 20);
+        ReceiveCredit credit = new ReceiveCredit(1000, 8000, budget);
+        SendCredit sender = new SendCredit(1000);
+        int[] windows = new int[5];
+        for (int round = 0; round < windows.length; round++) {
+            int sent = sender.take(Integer.MAX_VALUE);
+            credit.received(sent);
+            int increment = credit.consumed(sent);
+            sender.grant(increment);
+            windows[round] = credit.window();
+            assertEquals(credit.window(), sender.available(), "round " + round);
+        }
+        assertEquals("[2000, 4000, 8000, 8000, 8000]", java.util.Arrays.toString(windows));
+        assertEquals((1 << 20) - 7000, budget.available());
+        credit.release();
+        credit.release();
+        assertEquals(1 << 20, budget.available());
+    }
+
+    @Test
+    void windowDoesNotGrowWhenTheReaderIsBehind() throws ProtocolException {
+        ReceiveCredit credit = new ReceiveCredit(1000, 8000, new WindowBudget(1 << 20));
+        credit.received(1000);
+        // Half consumed, half still buffered here: the reader is the bottleneck, not the window.
+        assertEquals(500, credit.consumed(500));
+        assertEquals(1000, credit.window());
+    }
+
+    @Test
+    void windowDoesNotGrowWhenTheSenderHasCreditLeft() throws ProtocolException {
+        ReceiveCredit credit = new ReceiveCredit(1000, 8000, new WindowBudget(1 << 20));
+        credit.received(600);
+        assertEquals(600, credit.consumed(600));
+        assertEquals(1000, credit.window());
+    }
+
+    @Test
+    void windowGrowsOnlyAsFarAsTheBudgetAllows() throws ProtocolException {
+        WindowBudget budget = new WindowBudget(1500);
+        ReceiveCredit first = new ReceiveCredit(1000, 8000, budget);
+        ReceiveCredit second = new ReceiveCredit(1000, 8000, budget);
+        first.received(1000);
+        assertEquals(2000, first.consumed(1000));
+        assertEquals(2000, first.window());
+        second.received(1000);
+        assertEquals(1000, second.consumed(1000), "the 500 left are less than the 1000 a doubling needs");
+        assertEquals(1000, second.window());
+        first.release();
+        second.received(1000);
+        assertEquals(2000, second.consumed(1000));
+        assertEquals(500, budget.available());
+    }
+
+    @Test
+    void budgetRejectsNonsense() {
+        assertThrows(IllegalArgumentException.class, () -> new WindowBudget(-1));
+        assertThrows(IllegalArgumentException.class, () -> new ReceiveCredit(1000, 999, WindowBudget.NONE));
+        WindowBudget budget = new WindowBudget(10);
+        assertTrue(budget.reserve(10));
+        assertTrue(!budget.reserve(1));
+        budget.release(10);
+        assertThrows(IllegalStateException.class, () -> budget.release(1));
+    }
+
     /**
      * A sender and a receiver on one stream, driven by a seeded random schedule: the sender never
      * exceeds its credit, the receiver never buffers more than its window, every update is at
-     * least half a window, no more credit comes back than was consumed, and the stream never
-     * stalls while the receiver has consumed everything.
+     * least half a window, no more credit comes back than was consumed plus the window's growth,
+     * the window stays within its maximum and the budget, and the stream never stalls while the
+     * receiver has consumed everything. Half the runs let the window grow.
      */
     @Test
     void senderAndReceiverAgreeUnderRandomSchedules() throws ProtocolException {
         long seed = System.nanoTime();
         Random random = new Random(seed);
-        for (int run = 0; run < 200; run++) {
-            int window = 1 + random.nextInt(random.nextBoolean() ? 64 : 1 << 20);
-            String where = "seed " + seed + ", run " + run + ", window " + window;
-            SendCredit sender = new SendCredit(window);
-            ReceiveCredit receiver = new ReceiveCredit(window);
+        for (int run = 0; run < 400; run++) {
+            int initial = 1 + random.nextInt(random.nextBoolean() ? 64 : 1 << 20);
+            boolean grows = random.nextBoolean();
+            int max = grows ? initial * (1 + random.nextInt(8)) : initial;
+            long budgetBytes = grows ? random.nextInt(Math.max(1, max * 2)) : 0;
+            WindowBudget budget = new WindowBudget(budgetBytes);
+            String where = "seed " + seed + ", run " + run + ", window " + initial + " up to " + max;
+            SendCredit sender = new SendCredit(initial);
+            ReceiveCredit receiver = new ReceiveCredit(initial, max, budget);
             ArrayDeque<Integer> inFlight = new ArrayDeque<>();
             ArrayDeque<Integer> updates = new ArrayDeque<>();
             long buffered = 0;
@@ -180,7 +254,7 @@ class CreditTest {
             for (int step = 0; step < 2000; step++) {
                 switch (random.nextInt(4)) {
                     case 0 -> {
-                        int taken = sender.take(1 + random.nextInt(Math.max(1, window)));
+                        int taken = sender.take(1 + random.nextInt(Math.max(1, receiver.window())));
                         if (taken > 0) {
                             inFlight.add(taken);
                         }
@@ -193,16 +267,16 @@ class CreditTest {
                         }
                     }
                     case 2 -> {
-                        int length = (int) Math.min(buffered, 1 + random.nextInt(Math.max(1, window / 3)));
+                        int before = receiver.window();
+                        int length = (int) Math.min(buffered, 1 + random.nextInt(Math.max(1, before / 3)));
                         buffered -= length;
                         consumedTotal += length;
                         int increment = receiver.consumed(length);
                         if (increment > 0) {
-                            assertTrue(increment >= window / 2, where);
+                            assertTrue(increment >= before / 2, where);
                             updates.add(increment);
                             returnedTotal += increment;
                         }
-                        assertTrue(returnedTotal <= consumedTotal, where);
                     }
                     default -> {
                         if (!updates.isEmpty()) {
@@ -210,16 +284,23 @@ class CreditTest {
                         }
                     }
                 }
+                int window = receiver.window();
+                long growth = window - initial;
+                assertTrue(window <= max, where);
+                assertEquals(budgetBytes - growth, budget.available(), where);
+                assertTrue(returnedTotal <= consumedTotal + growth, where);
                 long pendingCredit = updates.stream().mapToLong(Integer::longValue).sum();
                 long inFlightBytes = inFlight.stream().mapToLong(Integer::longValue).sum();
                 assertTrue(buffered <= window, where);
                 // Conservation: credit is with the sender, on the wire, buffered, or owed back.
                 assertEquals(window, sender.available() + inFlightBytes + buffered
-                        + (consumedTotal - returnedTotal) + pendingCredit, where);
+                        + (consumedTotal + growth - returnedTotal) + pendingCredit, where);
                 if (buffered == 0 && inFlightBytes == 0 && updates.isEmpty()) {
-                    assertTrue(sender.available() > 0 || window == 0, where + ": stalled at step " + step);
+                    assertTrue(sender.available() > 0, where + ": stalled at step " + step);
                 }
             }
+            receiver.release();
+            assertEquals(budgetBytes, budget.available(), where);
         }
     }
 }

@@ -204,11 +204,25 @@ class FrameCodecTest {
 
     @ParameterizedTest
     @MethodSource("samples")
-    void nonZeroFlagsAreRejected(Frame frame) {
+    void nonZeroFlagsAreRejected(Frame frame) throws ProtocolException {
         byte[] wire = FrameCodec.encode(frame);
-        for (int flags : new int[] {0x01, 0x02, 0x40, 0x80, 0xff}) {
-            assertRejected("reserved flags must be 0, got " + flags, wire, withFlags(wire, flags));
+        boolean data = frame instanceof Frame.Data;
+        for (int flags : new int[] {0x01, 0x02, 0x03, 0x40, 0x80, 0xff}) {
+            if (data && flags == FrameCodec.FLAG_BLOCKED) {
+                // DATA's one flag: the frame decodes as it would without it.
+                assertFrameEquals(frame, FrameCodec.decode(withFlags(wire, flags)));
+                continue;
+            }
+            assertRejected((data ? "DATA flags must be 0 or 1 (BLOCKED), got " : "reserved flags must be 0, got ")
+                    + flags, wire, withFlags(wire, flags));
         }
+    }
+
+    @Test
+    void blockedFlagIsSetOnlyWhenAsked() {
+        assertEquals(0, FrameCodec.dataHeader(7, 100)[1]);
+        assertEquals(0, FrameCodec.dataHeader(7, 100, false)[1]);
+        assertEquals(FrameCodec.FLAG_BLOCKED, FrameCodec.dataHeader(7, 100, true)[1]);
     }
 
     @ParameterizedTest

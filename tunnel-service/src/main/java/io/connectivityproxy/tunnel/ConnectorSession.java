@@ -1,6 +1,5 @@
 package io.connectivityproxy.tunnel;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,9 +12,10 @@ import io.connectivityproxy.protocol.Frame;
 import io.connectivityproxy.protocol.FrameCodec;
 import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
-import io.vertx.core.Context;
+import io.connectivityproxy.stream.FrameBuffers;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.http.ServerWebSocket;
 
 /**
@@ -42,7 +42,7 @@ final class ConnectorSession {
     final String subaccount;
     final String peer;
     private final ServerWebSocket ws;
-    private final Context context;
+    private final ContextInternal context;
     private final Vertx vertx;
     private final SessionBroker broker;
     private final TunnelSettings settings;
@@ -59,14 +59,14 @@ final class ConnectorSession {
             TunnelSettings settings) {
         this.vertx = vertx;
         this.ws = ws;
-        this.context = vertx.getOrCreateContext();
+        this.context = (ContextInternal) vertx.getOrCreateContext();
         this.subaccount = subaccount;
         this.peer = peer;
         this.broker = broker;
         this.settings = settings;
     }
 
-    Context context() {
+    ContextInternal context() {
         return context;
     }
 
@@ -112,15 +112,14 @@ final class ConnectorSession {
             return;
         }
         lastReceived = System.nanoTime();
-        byte[] bytes = message.getBytes();
         Frame frame;
         try {
-            if (FrameCodec.checkHeader(ByteBuffer.wrap(bytes)) == FrameCodec.TYPE_DATA && state != State.AWAITING_HELLO) {
+            if (FrameBuffers.checkHeader(message) == FrameCodec.TYPE_DATA && state != State.AWAITING_HELLO) {
                 // The bulk of the traffic: relayed as it came, only the stream id is rewritten.
-                dataFromConnector(bytes);
+                dataFromConnector(message);
                 return;
             }
-            frame = FrameCodec.decode(bytes);
+            frame = FrameCodec.decode(message.getBytes());
         } catch (ProtocolException e) {
             protocolError(e.getMessage());
             return;
@@ -130,7 +129,7 @@ final class ConnectorSession {
         } else if (frame.streamId() == 0) {
             onSessionFrame(frame);
         } else {
-            fromConnector(frame, bytes);
+            fromConnector(frame, message);
         }
     }
 
@@ -173,7 +172,7 @@ final class ConnectorSession {
     // ---- streams -----------------------------------------------------------------------------
 
     /** A proxy-service node opens a stream over this session. */
-    void openFromProxy(String proxyAddress, int proxyStreamId, byte[] openFrame) {
+    void openFromProxy(String proxyAddress, int proxyStreamId, Buffer openFrame) {
         if (state != State.ACTIVE) {
             broker.toProxy(proxyAddress, new Frame.OpenFail(proxyStreamId, Reason.SESSION_LOST,
                     "the connector session is closing"));
@@ -195,17 +194,17 @@ final class ConnectorSession {
             broker.toProxy(proxyAddress, new Frame.Rst(proxyStreamId, Reason.PROTOCOL_ERROR, "stream id in use"));
             return;
         }
-        FrameCodec.rewriteStreamId(openFrame, streamId);
-        ws.writeBinaryMessage(Buffer.buffer(openFrame));
+        FrameBuffers.rewriteStreamId(openFrame, streamId);
+        ws.writeBinaryMessage(openFrame);
     }
 
     /** A frame from proxy-service for an open link. */
-    void fromProxy(Link link, Frame frame, byte[] bytes) {
+    void fromProxy(Link link, Frame frame, Buffer encoded) {
         if (links.get(link.sessionStreamId) != link) {
             return;
         }
-        FrameCodec.rewriteStreamId(bytes, link.sessionStreamId);
-        ws.writeBinaryMessage(Buffer.buffer(bytes));
+        FrameBuffers.rewriteStreamId(encoded, link.sessionStreamId);
+        ws.writeBinaryMessage(encoded);
         if (frame instanceof Frame.Data data) {
             broker.countBytes(data.payload().length, true);
         } else if (frame instanceof Frame.Rst) {
@@ -227,27 +226,27 @@ final class ConnectorSession {
         unlink(link);
     }
 
-    private void dataFromConnector(byte[] bytes) {
-        Link link = links.get(ByteBuffer.wrap(bytes).getInt(2));
+    private void dataFromConnector(Buffer frame) {
+        Link link = links.get(FrameBuffers.streamId(frame));
         if (link == null) {
             return;
         }
-        FrameCodec.rewriteStreamId(bytes, link.proxyStreamId);
-        broker.toProxy(link.proxyAddress, bytes);
-        broker.countBytes(bytes.length - FrameCodec.HEADER_LENGTH, false);
+        FrameBuffers.rewriteStreamId(frame, link.proxyStreamId);
+        broker.toProxy(link.proxyAddress, frame);
+        broker.countBytes(frame.length() - FrameCodec.HEADER_LENGTH, false);
     }
 
     /** DATA from proxy-service for an open link: forwarded as it came, stream id rewritten. */
-    void dataFromProxy(Link link, byte[] bytes) {
+    void dataFromProxy(Link link, Buffer frame) {
         if (links.get(link.sessionStreamId) != link) {
             return;
         }
-        FrameCodec.rewriteStreamId(bytes, link.sessionStreamId);
-        ws.writeBinaryMessage(Buffer.buffer(bytes));
-        broker.countBytes(bytes.length - FrameCodec.HEADER_LENGTH, true);
+        FrameBuffers.rewriteStreamId(frame, link.sessionStreamId);
+        ws.writeBinaryMessage(frame);
+        broker.countBytes(frame.length() - FrameCodec.HEADER_LENGTH, true);
     }
 
-    private void fromConnector(Frame frame, byte[] bytes) {
+    private void fromConnector(Frame frame, Buffer encoded) {
         Link link = links.get(frame.streamId());
         if (link == null) {
             if (frame instanceof Frame.Open) {
@@ -256,8 +255,8 @@ final class ConnectorSession {
             }
             return;
         }
-        FrameCodec.rewriteStreamId(bytes, link.proxyStreamId);
-        broker.toProxy(link.proxyAddress, bytes);
+        FrameBuffers.rewriteStreamId(encoded, link.proxyStreamId);
+        broker.toProxy(link.proxyAddress, encoded);
         if (frame instanceof Frame.Data data) {
             broker.countBytes(data.payload().length, false);
         } else if (frame instanceof Frame.OpenFail fail) {

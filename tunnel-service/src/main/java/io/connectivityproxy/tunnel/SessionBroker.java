@@ -1,6 +1,5 @@
 package io.connectivityproxy.tunnel;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -12,12 +11,14 @@ import org.jboss.logging.Logger;
 
 import io.connectivityproxy.cluster.BusAddresses;
 import io.connectivityproxy.cluster.ClusterNode;
+import io.connectivityproxy.cluster.FrameMessageCodec;
 import io.connectivityproxy.cluster.SessionKey;
 import io.connectivityproxy.cluster.SessionRegistry;
 import io.connectivityproxy.protocol.Frame;
 import io.connectivityproxy.protocol.FrameCodec;
 import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
+import io.connectivityproxy.stream.FrameBuffers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -58,7 +59,9 @@ public class SessionBroker {
     void start() {
         registry.start();
         String address = BusAddresses.tunnelNode(node.nodeId());
-        fromThisNode = new DeliveryOptions().addHeader(BusAddresses.FROM, address);
+        FrameMessageCodec.register(vertx.eventBus());
+        fromThisNode = new DeliveryOptions().setCodecName(FrameMessageCodec.NAME)
+                .addHeader(BusAddresses.FROM, address);
         consumer = vertx.eventBus().consumer(address, this::fromProxy);
         node.onMemberLeft(this::proxyNodeLeft);
         LOG.infof("tunnel-service node %s relays streams on %s", node.nodeId(), address);
@@ -119,17 +122,18 @@ public class SessionBroker {
 
     private void fromProxy(Message<Buffer> message) {
         String from = message.headers().get(BusAddresses.FROM);
-        byte[] bytes = message.body().getBytes();
+        Buffer body = message.body();
         Frame frame;
         try {
-            if (FrameCodec.checkHeader(ByteBuffer.wrap(bytes)) == FrameCodec.TYPE_DATA) {
-                Link link = links.get(Link.busKey(from, ByteBuffer.wrap(bytes).getInt(2)));
+            if (FrameBuffers.checkHeader(body) == FrameCodec.TYPE_DATA) {
+                // The bulk of the traffic: relayed as it came, only the stream id is rewritten.
+                Link link = links.get(Link.busKey(from, FrameBuffers.streamId(body)));
                 if (link != null) {
-                    link.session.context().runOnContext(v -> link.session.dataFromProxy(link, bytes));
+                    link.session.context().emit(body, data -> link.session.dataFromProxy(link, data));
                 }
                 return;
             }
-            frame = FrameCodec.decode(bytes);
+            frame = FrameCodec.decode(body.getBytes());
         } catch (ProtocolException e) {
             LOG.warnf("dropped a malformed frame from %s: %s", from, e.getMessage());
             return;
@@ -139,16 +143,16 @@ public class SessionBroker {
             return;
         }
         if (frame instanceof Frame.Open) {
-            openFromProxy(from, message, frame.streamId(), bytes);
+            openFromProxy(from, message, frame.streamId(), body);
             return;
         }
         Link link = links.get(Link.busKey(from, frame.streamId()));
         if (link != null) {
-            link.session.context().runOnContext(v -> link.session.fromProxy(link, frame, bytes));
+            link.session.context().emit(body, encoded -> link.session.fromProxy(link, frame, encoded));
         }
     }
 
-    private void openFromProxy(String from, Message<Buffer> message, int proxyStreamId, byte[] bytes) {
+    private void openFromProxy(String from, Message<Buffer> message, int proxyStreamId, Buffer openFrame) {
         String subaccount = message.headers().get(BusAddresses.SUBACCOUNT);
         String location = message.headers().get(BusAddresses.LOCATION);
         if (!SessionKey.valid(subaccount, location)) {
@@ -164,7 +168,7 @@ public class SessionBroker {
                             + (location.isEmpty() ? "(default)" : location)));
             return;
         }
-        session.context().runOnContext(v -> session.openFromProxy(from, proxyStreamId, bytes));
+        session.context().emit(openFrame, encoded -> session.openFromProxy(from, proxyStreamId, encoded));
     }
 
     /** The least loaded active session for the key, or null. */
@@ -214,7 +218,11 @@ public class SessionBroker {
     }
 
     void toProxy(String address, byte[] frame) {
-        vertx.eventBus().send(address, Buffer.buffer(frame), fromThisNode);
+        toProxy(address, Buffer.buffer(frame));
+    }
+
+    void toProxy(String address, Buffer frame) {
+        vertx.eventBus().send(address, frame, fromThisNode);
     }
 
     // ---- metrics -----------------------------------------------------------------------------

@@ -10,9 +10,13 @@ import io.connectivityproxy.protocol.Frame;
 import io.connectivityproxy.protocol.FrameCodec;
 import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
+import io.connectivityproxy.protocol.ReceiveCredit;
 import io.connectivityproxy.protocol.TargetProtocol;
+import io.connectivityproxy.protocol.WindowBudget;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.impl.ContextInternal;
 
 /**
  * The streams of one multiplexed connection (a connector session, or a node's event bus hop):
@@ -23,22 +27,34 @@ public final class StreamMultiplexer {
 
     private final FrameSink sink;
     private final int receiveWindow;
+    private final int maxReceiveWindow;
+    private final WindowBudget windowBudget;
     private final int maxChunk;
     private final Map<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger nextId;
 
+    /** Streams with a fixed receive window. */
+    public StreamMultiplexer(FrameSink sink, int firstId, int receiveWindow, int maxChunk) {
+        this(sink, firstId, receiveWindow, receiveWindow, WindowBudget.NONE, maxChunk);
+    }
+
     /**
      * @param firstId 1 when this side opens odd ids, 2 when it opens even ids
-     * @param receiveWindow the credit granted to the peer for each stream
+     * @param receiveWindow the credit first granted to the peer for each stream
+     * @param maxReceiveWindow how far a stream's window may grow when it limits the stream
+     * @param windowBudget what the growth of all streams comes out of (shared by the process)
      * @param maxChunk the largest DATA payload this side sends
      */
-    public StreamMultiplexer(FrameSink sink, int firstId, int receiveWindow, int maxChunk) {
+    public StreamMultiplexer(FrameSink sink, int firstId, int receiveWindow, int maxReceiveWindow,
+            WindowBudget windowBudget, int maxChunk) {
         if (maxChunk <= 0 || maxChunk > FrameCodec.MAX_PAYLOAD) {
             throw new IllegalArgumentException("chunk size must be between 1 and " + FrameCodec.MAX_PAYLOAD);
         }
         this.sink = sink;
         this.nextId = new AtomicInteger(firstId);
         this.receiveWindow = receiveWindow;
+        this.maxReceiveWindow = maxReceiveWindow;
+        this.windowBudget = windowBudget;
         this.maxChunk = maxChunk;
     }
 
@@ -61,7 +77,7 @@ public final class StreamMultiplexer {
      * or {@link TunnelStream#reject}; returns null when the id is already in use.
      */
     public TunnelStream incoming(Context context, Frame.Open open) {
-        TunnelStream stream = new TunnelStream(context, open.streamId(), sink, receiveWindow, maxChunk);
+        TunnelStream stream = newStream(context, open.streamId());
         if (streams.putIfAbsent(open.streamId(), stream) != null) {
             return null;
         }
@@ -72,38 +88,34 @@ public final class StreamMultiplexer {
     /** Routes a stream frame to its stream; frames for unknown streams are dropped (they raced a reset). */
     public void dispatch(Frame frame) {
         TunnelStream stream = streams.get(frame.streamId());
-        if (stream == null) {
-            return;
-        }
-        if (Context.isOnEventLoopThread() && stream.context() == io.vertx.core.Vertx.currentContext()) {
-            stream.onFrame(frame);
-        } else {
-            stream.context().runOnContext(v -> stream.onFrame(frame));
+        if (stream != null) {
+            onStreamContext(stream, frame, stream::onFrame);
         }
     }
 
     /**
-     * Routes one encoded stream frame. DATA payloads are handed on as slices of {@code message}
-     * without a further copy; other frames are decoded. Throws for a malformed frame (the
-     * caller closes the connection).
+     * Routes one encoded stream frame. DATA payloads are handed on as views of {@code message}
+     * without a copy; other frames are decoded. Throws for a malformed frame (the caller closes
+     * the connection).
      */
     public void dispatch(Buffer message) throws ProtocolException {
-        byte[] bytes = message.getBytes();
-        if (FrameCodec.checkHeader(java.nio.ByteBuffer.wrap(bytes)) == FrameCodec.TYPE_DATA) {
-            int streamId = FrameCodec.peekStreamId(java.nio.ByteBuffer.wrap(bytes));
-            TunnelStream stream = streams.get(streamId);
-            if (stream == null) {
-                return;
-            }
-            Buffer payload = Buffer.buffer(bytes).slice(FrameCodec.HEADER_LENGTH, bytes.length);
-            if (stream.context() == io.vertx.core.Vertx.currentContext()) {
-                stream.onData(payload);
-            } else {
-                stream.context().runOnContext(v -> stream.onData(payload));
+        if (FrameBuffers.checkHeader(message) == FrameCodec.TYPE_DATA) {
+            TunnelStream stream = streams.get(FrameBuffers.streamId(message));
+            if (stream != null) {
+                boolean blocked = FrameBuffers.blocked(message);
+                onStreamContext(stream, FrameBuffers.payload(message), payload -> stream.onData(payload, blocked));
             }
             return;
         }
-        dispatch(FrameCodec.decode(bytes));
+        dispatch(FrameCodec.decode(message.getBytes()));
+    }
+
+    /**
+     * Runs {@code handler} on the stream's context: at once when this thread is the context's
+     * event loop (no hand-off, no wake-up), otherwise queued there in arrival order.
+     */
+    private static <T> void onStreamContext(TunnelStream stream, T argument, Handler<T> handler) {
+        ((ContextInternal) stream.context()).emit(argument, handler);
     }
 
     /** Fails every stream because the connection under them is gone. */
@@ -124,10 +136,15 @@ public final class StreamMultiplexer {
     }
 
     private TunnelStream register(Context context, int id) {
-        TunnelStream stream = new TunnelStream(context, id, sink, receiveWindow, maxChunk);
+        TunnelStream stream = newStream(context, id);
         streams.put(id, stream);
         stream.unregister(() -> streams.remove(id, stream));
         return stream;
+    }
+
+    private TunnelStream newStream(Context context, int id) {
+        return new TunnelStream(context, id, sink,
+                new ReceiveCredit(receiveWindow, maxReceiveWindow, windowBudget), maxChunk);
     }
 
     private int allocateId() {

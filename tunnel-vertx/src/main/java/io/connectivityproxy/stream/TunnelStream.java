@@ -70,13 +70,13 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
     private record PendingWrite(Buffer data, Promise<Void> promise) {
     }
 
-    TunnelStream(Context context, int id, FrameSink sink, int receiveWindow, int maxChunk) {
+    TunnelStream(Context context, int id, FrameSink sink, ReceiveCredit receiveCredit, int maxChunk) {
         this.context = context;
         this.id = id;
         this.sink = sink;
         this.maxChunk = maxChunk;
         this.writeQueueMaxSize = maxChunk;
-        this.receiveCredit = new ReceiveCredit(receiveWindow);
+        this.receiveCredit = receiveCredit;
     }
 
     void unregister(Runnable unregister) {
@@ -100,7 +100,7 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
         return finSent && endDelivered;
     }
 
-    /** The window this side grants its peer (sent in OPEN or OPEN_OK). */
+    /** The window this side grants its peer: sent in OPEN or OPEN_OK, then grown when it limits the stream. */
     public int receiveWindow() {
         return receiveCredit.window();
     }
@@ -146,7 +146,7 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
             return;
         }
         if (frame instanceof Frame.Data data) {
-            onData(Buffer.buffer(data.payload()));
+            onData(Buffer.buffer(data.payload()), false);
         } else if (frame instanceof Frame.WindowUpdate update) {
             onWindowUpdate(update.increment());
         } else if (frame instanceof Frame.Fin) {
@@ -173,8 +173,8 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
         flush();
     }
 
-    /** DATA from the peer, already split from its frame. */
-    void onData(Buffer payload) {
+    /** DATA from the peer, already split from its frame; {@code senderBlocked} is its BLOCKED flag. */
+    void onData(Buffer payload, boolean senderBlocked) {
         if (state == State.CLOSED) {
             return;
         }
@@ -183,7 +183,7 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
             return;
         }
         try {
-            receiveCredit.received(payload.length());
+            receiveCredit.received(payload.length(), senderBlocked);
         } catch (ProtocolException e) {
             peerError(Reason.FLOW_CONTROL_ERROR, e.getMessage());
             return;
@@ -359,7 +359,8 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
             if (chunk == 0 && data.length() > 0) {
                 break;
             }
-            sendData(data, chunk);
+            boolean more = chunk < data.length() || outbound.size() > 1;
+            sendData(data, chunk, more && sendCredit.available() == 0);
             outboundBytes -= chunk;
             if (chunk == data.length()) {
                 outbound.poll();
@@ -380,11 +381,8 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
         }
     }
 
-    private void sendData(Buffer data, int length) {
-        Buffer frame = Buffer.buffer(FrameCodec.HEADER_LENGTH + length)
-                .appendBytes(FrameCodec.dataHeader(id, length))
-                .appendBuffer(data, 0, length);
-        sink.send(frame);
+    private void sendData(Buffer data, int length, boolean blocked) {
+        sink.send(FrameBuffers.data(id, data, length, blocked));
     }
 
     // ---- ending ------------------------------------------------------------------------------
@@ -415,6 +413,7 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
     private void closeIfDone() {
         if (finSent && endDelivered && state != State.CLOSED) {
             state = State.CLOSED;
+            receiveCredit.release();
             unregister.run();
             if (closeHandler != null) {
                 closeHandler.handle(null);
@@ -427,6 +426,7 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
             return;
         }
         state = State.CLOSED;
+        receiveCredit.release();
         opened.tryFail(cause);
         inbound.clear();
         for (PendingWrite pending : outbound) {

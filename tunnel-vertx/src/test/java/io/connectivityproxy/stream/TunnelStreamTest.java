@@ -529,6 +529,111 @@ class TunnelStreamTest {
         assertEquals(TunnelStream.State.CLOSED, stream.state());
     }
 
+    // ---- window growth -----------------------------------------------------------------------
+
+    /** The frame that uses up the credit while more is queued says BLOCKED; no other frame does. */
+    @Test
+    void dataThatExhaustsTheCreditWithMoreQueuedIsFlaggedBlocked() throws Exception {
+        List<Buffer> raw = new CopyOnWriteArrayList<>();
+        StreamMultiplexer sender = new StreamMultiplexer(raw::add, 1, WINDOW, CHUNK);
+        TunnelStream stream = on(() -> sender.open(context, TargetProtocol.TCP, "db.virtual", 5432, new byte[0]));
+        run(() -> sender.dispatch(new Frame.OpenOk(stream.id(), 600)));
+        raw.clear();
+
+        on(() -> stream.write(Buffer.buffer(bytes(700))));
+        assertEquals(List.of("256 flags 0", "256 flags 0", "88 flags 1"), dataFrames(raw));
+
+        raw.clear();
+        run(() -> sender.dispatch(new Frame.WindowUpdate(stream.id(), 100)));
+        assertEquals(List.of("100 flags 0"), dataFrames(raw), "the last bytes fit: nothing more waits");
+
+        raw.clear();
+        run(() -> sender.dispatch(new Frame.WindowUpdate(stream.id(), 10)));
+        on(() -> stream.write(Buffer.buffer(bytes(10))));
+        assertEquals(List.of("10 flags 0"), dataFrames(raw), "credit used up exactly, nothing queued: not blocked");
+    }
+
+    /**
+     * A receiver whose window held the sender back (BLOCKED) and whose reader keeps up doubles
+     * its window with each update, up to the maximum, and gives the growth back on close.
+     */
+    @Test
+    void receiveWindowGrowsWhileTheSenderIsBlockedAndTheReaderKeepsUp() throws Exception {
+        io.connectivityproxy.protocol.WindowBudget budget = new io.connectivityproxy.protocol.WindowBudget(1 << 20);
+        StreamMultiplexer receiver = new StreamMultiplexer(sink, 1, WINDOW, 4 * WINDOW, budget, CHUNK);
+        TunnelStream stream = on(() -> receiver.open(context, TargetProtocol.TCP, "db.virtual", 5432, new byte[0]));
+        run(() -> receiver.dispatch(new Frame.OpenOk(stream.id(), WINDOW)));
+        ByteArrayOutputStream read = new ByteArrayOutputStream();
+        run(() -> stream.handler(buffer -> read.writeBytes(buffer.getBytes())));
+        takeSent();
+
+        List<String> updates = new ArrayList<>();
+        for (int window : new int[] {WINDOW, 2 * WINDOW, 4 * WINDOW}) {
+            Buffer frame = FrameBuffers.data(stream.id(), Buffer.buffer(bytes(window)), window, true);
+            on(() -> { receiver.dispatch(frame); return null; });
+            updates.addAll(describe(takeSent()));
+        }
+        assertEquals(List.of("WINDOW_UPDATE(1, 2048)", "WINDOW_UPDATE(1, 4096)", "WINDOW_UPDATE(1, 4096)"), updates,
+                "each update returns what was read plus the growth, up to 4 x 1024");
+        assertEquals(4 * WINDOW, stream.receiveWindow());
+        assertEquals(7 * WINDOW, read.size());
+        assertEquals((1 << 20) - 3 * WINDOW, budget.available());
+
+        run(() -> stream.reset(Reason.CANCELLED, "done"));
+        assertEquals(1 << 20, budget.available(), "the growth goes back to the budget");
+    }
+
+    @Test
+    void receiveWindowDoesNotGrowWithoutBlockedOrWhileTheReaderIsPaused() throws Exception {
+        io.connectivityproxy.protocol.WindowBudget budget = new io.connectivityproxy.protocol.WindowBudget(1 << 20);
+        StreamMultiplexer receiver = new StreamMultiplexer(sink, 1, WINDOW, 4 * WINDOW, budget, CHUNK);
+        TunnelStream stream = on(() -> receiver.open(context, TargetProtocol.TCP, "db.virtual", 5432, new byte[0]));
+        run(() -> receiver.dispatch(new Frame.OpenOk(stream.id(), WINDOW)));
+        run(() -> stream.handler(buffer -> { }));
+        takeSent();
+
+        Buffer unflagged = FrameBuffers.data(stream.id(), Buffer.buffer(bytes(600)), 600, false);
+        on(() -> { receiver.dispatch(unflagged); return null; });
+        assertEquals(List.of("WINDOW_UPDATE(1, 600)"), describe(takeSent()), "the sender had credit left");
+
+        run(stream::pause);
+        for (int i = 0; i < 2; i++) {
+            Buffer blocked = FrameBuffers.data(stream.id(), Buffer.buffer(bytes(512)), 512, true);
+            on(() -> { receiver.dispatch(blocked); return null; });
+        }
+        run(() -> stream.fetch(1));
+        assertEquals(List.of("WINDOW_UPDATE(1, 512)"), describe(takeSent()), "half is still buffered: no growth");
+        assertEquals(WINDOW, stream.receiveWindow());
+        assertEquals(1 << 20, budget.available());
+    }
+
+    /** Malformed encoded frames are refused with the codec's message, before any stream sees them. */
+    @Test
+    void encodedFramesAreCheckedBeforeDispatch() throws Exception {
+        TunnelStream stream = openedStream(WINDOW);
+        Buffer badFlags = FrameBuffers.data(stream.id(), Buffer.buffer(bytes(10)), 10, false);
+        badFlags.setByte(1, (byte) 2);
+        ProtocolException e = org.junit.jupiter.api.Assertions.assertThrows(ProtocolException.class,
+                () -> mux.dispatch(badFlags));
+        assertEquals("DATA flags must be 0 or 1 (BLOCKED), got 2", e.getMessage());
+        Buffer shortFrame = Buffer.buffer(new byte[] { 0x13, 0, 0, 0 });
+        e = org.junit.jupiter.api.Assertions.assertThrows(ProtocolException.class, () -> mux.dispatch(shortFrame));
+        assertEquals("frame of 4 bytes is shorter than its header", e.getMessage());
+        Buffer longer = FrameBuffers.data(stream.id(), Buffer.buffer(bytes(10)), 10, false).appendByte((byte) 1);
+        e = org.junit.jupiter.api.Assertions.assertThrows(ProtocolException.class, () -> mux.dispatch(longer));
+        assertEquals("payload length 10 does not match the 11 bytes that follow the header", e.getMessage());
+    }
+
+    private static List<String> dataFrames(List<Buffer> frames) {
+        List<String> out = new ArrayList<>();
+        for (Buffer frame : frames) {
+            if (frame.getByte(0) == FrameCodec.TYPE_DATA) {
+                out.add(frame.getInt(6) + " flags " + frame.getByte(1));
+            }
+        }
+        return out;
+    }
+
     // ---- helpers -----------------------------------------------------------------------------
 
     /** A stream this side opened; its OPEN frame is taken off the record. */
