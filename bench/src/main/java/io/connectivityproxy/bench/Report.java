@@ -183,7 +183,15 @@ final class Report {
     }
 
     private void cpu() {
-        line("CPU seconds used per workload (user+system, from /proc): total, then per process.");
+        perProcess("CPU seconds used per workload (user+system, from /proc): total, then per process.", ".cpu_s.");
+        line("");
+        perProcess("Seconds the threads of each process waited for a CPU while runnable (run-queue wait, from\n"
+                + "/proc/PID/task/*/schedstat), per workload: queueing for the two cores, on top of the CPU time.",
+                ".runq_s.");
+    }
+
+    private void perProcess(String title, String field) {
+        line(title);
         for (String w : new String[] { "a", "b", "c", "d", "e" }) {
             List<String> cells = new ArrayList<>();
             for (String path : PATHS) {
@@ -195,13 +203,15 @@ final class Report {
                 List<String> parts = new ArrayList<>();
                 Set<String> keys = new LinkedHashSet<>(values.keySet());
                 for (String key : keys) {
-                    if (key.startsWith(w + ".cpu_s.")) {
+                    if (key.startsWith(w + field)) {
                         double s = value(path, key);
                         total += s;
-                        parts.add(key.substring((w + ".cpu_s.").length()) + " " + String.format(Locale.ROOT, "%.1f", s));
+                        parts.add(key.substring((w + field).length()) + " " + String.format(Locale.ROOT, "%.1f", s));
                     }
                 }
-                cells.add(String.format(Locale.ROOT, "%s %.1f (%s)", label(path), total, String.join(", ", parts)));
+                if (!parts.isEmpty()) {
+                    cells.add(String.format(Locale.ROOT, "%s %.1f (%s)", label(path), total, String.join(", ", parts)));
+                }
             }
             if (!cells.isEmpty()) {
                 line("  (%s) %s", w, String.join(" | ", cells));

@@ -135,6 +135,7 @@ final class Suite {
     private void measured(String name, Workload workload) throws Exception {
         Map<String, Long> statsBefore = backendStats();
         Map<String, Double> before = watch.cpuSeconds();
+        Map<String, Double> waitBefore = watch.runQueueWaitSeconds();
         double loadBefore = loadAverage();
         double machineBefore = Watch.machineBusySeconds();
         long started = System.nanoTime();
@@ -151,6 +152,8 @@ final class Suite {
             ours[0] += used;
             put(name + ".cpu_s." + process, used);
         });
+        watch.runQueueWaitSeconds().forEach((process, seconds) ->
+                put(name + ".runq_s." + process, Math.max(0, seconds - waitBefore.getOrDefault(process, 0.0))));
         // What the rest of the machine (other builds and tests) took while this workload ran.
         put(name + ".other_cpu_s", Math.max(0, machine - ours[0]));
         put(name + ".wall_s", wall);

@@ -57,6 +57,41 @@ final class Watch {
         return cpu;
     }
 
+    /**
+     * Seconds the threads of each process spent runnable but waiting for a CPU (the second field
+     * of {@code /proc/PID/task/TID/schedstat}), summed over threads alive at the time of reading:
+     * what queueing for the two cores costs, as opposed to the CPU time itself.
+     */
+    Map<String, Double> runQueueWaitSeconds() {
+        Map<String, Double> waits = new LinkedHashMap<>();
+        processes.forEach((name, pids) -> {
+            double total = 0;
+            for (long pid : pids) {
+                total += runQueueWaitOf(String.valueOf(pid));
+            }
+            waits.put(name, total);
+        });
+        waits.put("client", runQueueWaitOf("self"));
+        return waits;
+    }
+
+    private static double runQueueWaitOf(String pid) {
+        double total = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String[] fields = Files.readString(task.resolve("schedstat")).trim().split("\\s+");
+                    total += Long.parseLong(fields[1]) / 1e9;
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended between listing and reading
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return total;
+    }
+
     /** CPU seconds all processes of the machine have used since boot (from /proc/stat). */
     static double machineBusySeconds() {
         try {

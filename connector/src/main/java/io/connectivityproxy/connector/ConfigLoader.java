@@ -216,6 +216,7 @@ public final class ConfigLoader {
                 positive(tunnel.pingInterval(), Duration.ofSeconds(5), "tunnel.pingInterval"),
                 positive(tunnel.idleTimeout(), Duration.ofSeconds(15), "tunnel.idleTimeout"),
                 positive(tunnel.connectTimeout(), Duration.ofSeconds(10), "tunnel.connectTimeout"),
+                tunnel.openssl() == null || tunnel.openssl(),
                 initialDelay, maxDelay, window, maxWindow, windowBudget, chunk,
                 positive(streams.backendConnectTimeout(), Duration.ofSeconds(10), "streams.backendConnectTimeout"),
                 backendTls.ca() == null ? null : file(baseDir, backendTls.ca(), "backendTls.ca"),

@@ -49,10 +49,11 @@ public class Connector implements HealthCheck {
             Quarkus.asyncExit(2);
             return;
         }
-        LOG.infof("connector %s for subaccount %s, location %s: %d mappings, %d session(s) to %s",
+        LOG.infof("connector %s for subaccount %s, location %s: %d mappings, %d session(s) to %s (TLS: %s)",
                 settings.connectorId(), settings.subaccount(),
                 settings.locationId().isEmpty() ? "(default)" : settings.locationId(),
-                settings.accessControl().mappings().size(), settings.sessions(), settings.tunnelUrl());
+                settings.accessControl().mappings().size(), settings.sessions(), settings.tunnelUrl(),
+                TunnelSession.usesOpenSsl(settings) ? "BoringSSL" : "JDK engine");
         BackendBridge bridge = new BackendBridge(vertx, settings, metrics);
         RandomGenerator random = new SecureRandom();
         WindowBudget windowBudget = new WindowBudget(settings.windowBudget());

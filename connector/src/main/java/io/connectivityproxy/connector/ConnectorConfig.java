@@ -47,7 +47,9 @@ public record ConnectorConfig(
             /** The session is dead after this long without any frame; default 15s. */
             Duration idleTimeout,
             /** TCP+TLS+WebSocket connect timeout; default 10s. */
-            Duration connectTimeout) {
+            Duration connectTimeout,
+            /** TLS in BoringSSL where the platform has it (JVM builds); false keeps the JDK's engine; default true. */
+            Boolean openssl) {
     }
 
     @RegisterForReflection

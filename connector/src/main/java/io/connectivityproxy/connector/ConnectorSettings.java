@@ -17,6 +17,7 @@ public record ConnectorSettings(
         Duration pingInterval,
         Duration idleTimeout,
         Duration connectTimeout,
+        boolean openssl,
         Duration reconnectInitialDelay,
         Duration reconnectMaxDelay,
         int window,

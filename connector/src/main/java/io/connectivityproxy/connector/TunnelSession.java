@@ -21,6 +21,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 
@@ -69,7 +70,11 @@ final class TunnelSession {
         this.context = vertx.getOrCreateContext();
         this.backoff = new Backoff(settings.reconnectInitialDelay(), settings.reconnectMaxDelay(), random);
         int frame = FrameCodec.HEADER_LENGTH + FrameCodec.MAX_PAYLOAD;
-        this.client = vertx.createHttpClient(new HttpClientOptions()
+        HttpClientOptions options = new HttpClientOptions();
+        if (usesOpenSsl(settings)) {
+            options.setSslEngineOptions(new OpenSSLEngineOptions());
+        }
+        this.client = vertx.createHttpClient(options
                 .setSsl(true)
                 .setVerifyHost(true)
                 .setTrustOptions(new PemTrustOptions().addCertPath(settings.ca().toString()))
@@ -81,6 +86,11 @@ final class TunnelSession {
                 .setMaxWebSocketMessageSize(frame)
                 // Inside TLS masking protects nothing; tunnel-service accepts unmasked frames.
                 .setSendUnmaskedFrames(true));
+    }
+
+    /** True when the tunnel TLS runs in BoringSSL: asked for, and the platform (JVM build) has it. */
+    static boolean usesOpenSsl(ConnectorSettings settings) {
+        return settings.openssl() && OpenSSLEngineOptions.isAvailable();
     }
 
     State state() {

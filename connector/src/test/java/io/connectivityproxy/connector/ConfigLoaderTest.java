@@ -82,6 +82,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(5), settings.pingInterval());
         assertEquals(Duration.ofSeconds(15), settings.idleTimeout());
         assertEquals(Duration.ofSeconds(10), settings.connectTimeout());
+        assertTrue(settings.openssl());
         assertEquals(Duration.ofSeconds(1), settings.reconnectInitialDelay());
         assertEquals(Duration.ofSeconds(30), settings.reconnectMaxDelay());
         assertEquals(Duration.ofSeconds(10), settings.backendConnectTimeout());
@@ -107,6 +108,7 @@ class ConfigLoaderTest {
                   pingInterval: 5s
                   idleTimeout: 2m
                   connectTimeout: PT5S
+                  openssl: false
                 subaccount: sub-1
                 locationId: plant_7.eu~a
                 connectorId: edge-01
@@ -148,6 +150,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(5), settings.pingInterval());
         assertEquals(Duration.ofMinutes(2), settings.idleTimeout());
         assertEquals(Duration.ofSeconds(5), settings.connectTimeout());
+        assertFalse(settings.openssl());
         assertEquals(Duration.ofMillis(500), settings.reconnectInitialDelay());
         assertEquals(Duration.ofMinutes(2), settings.reconnectMaxDelay());
         assertEquals(1048576, settings.window());

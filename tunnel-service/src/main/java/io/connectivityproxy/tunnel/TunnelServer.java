@@ -69,16 +69,16 @@ public class TunnelServer {
                 .setAcceptUnmaskedFrames(true)
                 .setTcpNoDelay(true)
                 .setIdleTimeout(0);
+        String security = "behind a gateway, X-Forwarded-Client-Cert trusted";
         if (settings.tls().enabled()) {
             tls = loadTls();
-            tls.apply(options);
+            security = tls.apply(options, settings.tls().openssl());
         }
         broker.start();
         server = vertx.createHttpServer(options).requestHandler(this::handle);
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         listening = true;
-        LOG.infof("tunnel endpoint listening on %s:%d (%s)", settings.host(), server.actualPort(),
-                settings.tls().enabled() ? "mutual TLS" : "behind a gateway, X-Forwarded-Client-Cert trusted");
+        LOG.infof("tunnel endpoint listening on %s:%d (%s)", settings.host(), server.actualPort(), security);
     }
 
     void stop(@Observes ShutdownEvent event) {

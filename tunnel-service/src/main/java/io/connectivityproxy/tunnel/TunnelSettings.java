@@ -71,5 +71,13 @@ public interface TunnelSettings {
         /** Subaccount id written into the generated connector certificate. */
         @WithDefault("dev-subaccount")
         String devSubaccount();
+
+        /**
+         * Use BoringSSL (netty-tcnative) instead of the JDK's TLS engine where the platform has a
+         * build of it (Linux and macOS on x86-64 and ARM64, Windows on x86-64); false keeps the
+         * JDK's engine, e.g. for a FIPS-certified JDK provider.
+         */
+        @WithDefault("true")
+        boolean openssl();
     }
 }

@@ -22,6 +22,7 @@ import org.jboss.logging.Logger;
 
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.TrustOptions;
 
@@ -55,11 +56,17 @@ final class TunnelTls {
         return new TunnelTls(certificate, key, trustManager(clientCa));
     }
 
-    void apply(HttpServerOptions options) {
+    /** Configures the server for mutual TLS; returns which TLS engine it uses, for the log. */
+    String apply(HttpServerOptions options, boolean openssl) {
+        boolean boringSsl = openssl && OpenSSLEngineOptions.isAvailable();
+        if (boringSsl) {
+            options.setSslEngineOptions(new OpenSSLEngineOptions());
+        }
         options.setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certificate.toString()).setKeyPath(key.toString()))
                 .setClientAuth(ClientAuth.REQUEST)
                 .setTrustOptions(TrustOptions.wrap(new RequestingTrustManager()));
+        return boringSsl ? "mutual TLS, BoringSSL" : "mutual TLS, JDK TLS engine";
     }
 
     /** Checks a client chain against the connector CA; returns null when trusted, else why not. */
