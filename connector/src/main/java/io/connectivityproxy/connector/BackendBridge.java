@@ -36,6 +36,8 @@ import io.vertx.core.net.HostAndPort;
 final class BackendBridge {
 
     private static final Logger LOG = Logger.getLogger(BackendBridge.class);
+    /** The largest HTTP body chunk read from a backend, bytes (Netty's default is 8 KiB). */
+    private static final int BODY_CHUNK = 64 * 1024;
 
     private final ConnectorSettings settings;
     private final ConnectorMetrics metrics;
@@ -52,7 +54,10 @@ final class BackendBridge {
                 .setConnectTimeout(connectTimeout)
                 .setKeepAlive(true)
                 .setTcpNoDelay(true)
-                .setDecompressionSupported(false);
+                .setDecompressionSupported(false)
+                // Body chunks as large as a socket read (Netty's default is 8 KiB): each chunk becomes
+                // one DATA frame, so small chunks multiply the per-frame work on every hop.
+                .setMaxChunkSize(BODY_CHUNK);
         this.http = vertx.createHttpClient(plain, pool);
         HttpClientOptions tls = new HttpClientOptions(plain)
                 .setSsl(true)
