@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: the same workloads over three paths to one backend, in one run, with a table of ratios.
 #
-#   bench/run.sh                  full run (about 6 minutes on 2 cores)
+#   bench/run.sh                  full run (about 10 minutes on 2 cores)
 #   QUICK=1 bench/run.sh          small sizes, to try it out (about 1-2 minutes; short warm-up, numbers only indicative)
 #
 # Optional:  PATHS=direct,ssh,ours   which paths (default all three)
@@ -49,7 +49,7 @@ if [ "$quick" = 1 ]; then
 else
   sizes=(--a-bytes 1000000000 --b-streams 8 --b-bytes 125000000 --c-rate 1000 --c-seconds 20 --c-body 64
          --d-streams 10000 --d-bytes 4096 --d-hold 5 --e-seconds 10 --e-concurrency 32
-         --warmup-bytes "${WARMUP_BYTES:-1000000000}" --warmup-seconds "${WARMUP_SECONDS:-15}")
+         --warmup-bytes "${WARMUP_BYTES:-4000000000}" --warmup-seconds "${WARMUP_SECONDS:-30}")
 fi
 
 pids=()
