@@ -84,15 +84,19 @@ final class BackendBridge {
             options.addHeader("X-Forwarded-Host", mapping.virtualAuthority());
         }
         boolean chunked = false;
+        boolean hasLength = false;
         for (Map.Entry<String, String> header : head.headers()) {
             String name = header.getKey();
             if ("transfer-encoding".equalsIgnoreCase(name)) {
                 chunked = header.getValue().toLowerCase().contains("chunked");
             } else if (!HopByHop.is(name) && !"x-forwarded-host".equalsIgnoreCase(name)) {
                 options.addHeader(name, header.getValue());
+                hasLength |= "content-length".equalsIgnoreCase(name) && !"0".equals(header.getValue().trim());
             }
         }
         boolean chunkedBody = chunked;
+        // HTTP/1.1 framing: without Content-Length or chunked coding a request has no body.
+        boolean noBody = !chunked && !hasLength;
         HttpClient client = mapping.protocol() == io.connectivityproxy.protocol.TargetProtocol.HTTPS ? https : http;
         client.request(options).onComplete(ar -> {
             if (ar.failed()) {
@@ -126,6 +130,17 @@ final class BackendBridge {
                 }
                 relayResponse(stream, response.result(), mapping, complete);
             });
+            if (noBody) {
+                // Sent at once rather than when the FIN arrives, which saves a round trip to
+                // proxy-service on every GET. The stream is still read to its FIN.
+                request.end();
+                stream.handler(data -> {
+                    if (data.length() > 0) {
+                        stream.reset(Reason.PROTOCOL_ERROR, "request body without Content-Length or chunked coding");
+                    }
+                });
+                return;
+            }
             stream.pipe().endOnFailure(false).to(request).onFailure(e -> request.reset());
         });
     }

@@ -85,6 +85,11 @@ public final class TcpRelay {
             });
         }
         socket.handler(data -> {
+            if (finQueued) {
+                // Never drop bytes silently: if input ever arrives after its end, fail the stream.
+                stream.reset(Reason.INTERNAL, "connection input arrived after its end");
+                return;
+            }
             toStream.accept(data.length());
             stream.write(data);
             if (stream.writeQueueFull() && !paused) {
@@ -113,8 +118,16 @@ public final class TcpRelay {
 
     private void finishInput() {
         if (inputEnded && !paused && !finQueued) {
-            finQueued = true;
-            stream.end();
+            // The EOF event bypasses the bytes the socket buffered while it was paused; resume()
+            // hands those over in a task it queued, which may still be ahead of this one (a window
+            // update handled in the same turn can have resumed the socket). One more turn of the
+            // event loop lets that task go first; if it fills the stream again, paused is set.
+            context.runOnContext(v -> {
+                if (!paused && !finQueued) {
+                    finQueued = true;
+                    stream.end();
+                }
+            });
         }
     }
 }
