@@ -2,6 +2,7 @@ package io.connectivityproxy.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -23,12 +25,16 @@ final class LocalSystem implements AutoCloseable {
 
     static final Duration START = Duration.ofSeconds(90);
     static final String SUBACCOUNT = "dev-subaccount";
+    /** Where {@link #freePort()} looks: above run-local.sh's fixed ports, below the ephemeral range. */
+    private static final int FIRST_PORT = 21000;
+    private static final int LAST_PORT = 32000;
+    private static int nextPort = FIRST_PORT + ThreadLocalRandom.current().nextInt(5000);
 
     final Path dir;
     final Path certs;
     private final String name;
     private final String clusterName = "e2e-" + UUID.randomUUID();
-    private final int hazelcastBase = freePort();
+    private final int hazelcastBase = freePorts(6);
     private final List<ManagedProcess> processes = Collections.synchronizedList(new ArrayList<>());
 
     LocalSystem(String name) {
@@ -206,11 +212,40 @@ final class LocalSystem implements AutoCloseable {
         all.forEach(ManagedProcess::close);
     }
 
+    /**
+     * A port nothing listens on, from below the kernel's ephemeral range (32768 and up here), so
+     * that no outgoing connection (Hazelcast's, a client's) can take it between now and the bind;
+     * ports handed out once in this JVM are not handed out again.
+     */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        return freePorts(1);
+    }
+
+    /** The first of {@code count} consecutive free ports (see {@link #freePort()}). */
+    static synchronized int freePorts(int count) {
+        for (int attempt = 0; attempt < 2000; attempt++) {
+            int base = nextPort;
+            nextPort += count;
+            if (nextPort > LAST_PORT) {
+                nextPort = FIRST_PORT;
+                continue;
+            }
+            if (bindable(base, count)) {
+                return base;
+            }
         }
+        throw new IllegalStateException("no " + count + " free consecutive ports between " + FIRST_PORT + " and "
+                + LAST_PORT);
+    }
+
+    private static boolean bindable(int base, int count) {
+        for (int port = base; port < base + count; port++) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress("127.0.0.1", port));
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
     }
 }
