@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -26,6 +27,7 @@ import io.connectivityproxy.protocol.FrameCodec;
 import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.protocol.TargetProtocol;
+import io.connectivityproxy.protocol.WindowBudget;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -559,13 +561,11 @@ class TunnelStreamTest {
      */
     @Test
     void receiveWindowGrowsWhileTheSenderIsBlockedAndTheReaderKeepsUp() throws Exception {
-        io.connectivityproxy.protocol.WindowBudget budget = new io.connectivityproxy.protocol.WindowBudget(1 << 20);
+        WindowBudget budget = new WindowBudget(1 << 20);
         StreamMultiplexer receiver = new StreamMultiplexer(sink, 1, WINDOW, 4 * WINDOW, budget, CHUNK);
-        TunnelStream stream = on(() -> receiver.open(context, TargetProtocol.TCP, "db.virtual", 5432, new byte[0]));
-        run(() -> receiver.dispatch(new Frame.OpenOk(stream.id(), WINDOW)));
+        TunnelStream stream = openedOn(receiver);
         ByteArrayOutputStream read = new ByteArrayOutputStream();
         run(() -> stream.handler(buffer -> read.writeBytes(buffer.getBytes())));
-        takeSent();
 
         List<String> updates = new ArrayList<>();
         for (int window : new int[] {WINDOW, 2 * WINDOW, 4 * WINDOW}) {
@@ -585,12 +585,10 @@ class TunnelStreamTest {
 
     @Test
     void receiveWindowDoesNotGrowWithoutBlockedOrWhileTheReaderIsPaused() throws Exception {
-        io.connectivityproxy.protocol.WindowBudget budget = new io.connectivityproxy.protocol.WindowBudget(1 << 20);
+        WindowBudget budget = new WindowBudget(1 << 20);
         StreamMultiplexer receiver = new StreamMultiplexer(sink, 1, WINDOW, 4 * WINDOW, budget, CHUNK);
-        TunnelStream stream = on(() -> receiver.open(context, TargetProtocol.TCP, "db.virtual", 5432, new byte[0]));
-        run(() -> receiver.dispatch(new Frame.OpenOk(stream.id(), WINDOW)));
+        TunnelStream stream = openedOn(receiver);
         run(() -> stream.handler(buffer -> { }));
-        takeSent();
 
         Buffer unflagged = FrameBuffers.data(stream.id(), Buffer.buffer(bytes(600)), 600, false);
         on(() -> { receiver.dispatch(unflagged); return null; });
@@ -613,15 +611,23 @@ class TunnelStreamTest {
         TunnelStream stream = openedStream(WINDOW);
         Buffer badFlags = FrameBuffers.data(stream.id(), Buffer.buffer(bytes(10)), 10, false);
         badFlags.setByte(1, (byte) 2);
-        ProtocolException e = org.junit.jupiter.api.Assertions.assertThrows(ProtocolException.class,
+        ProtocolException e = assertThrows(ProtocolException.class,
                 () -> mux.dispatch(badFlags));
         assertEquals("DATA flags must be 0 or 1 (BLOCKED), got 2", e.getMessage());
         Buffer shortFrame = Buffer.buffer(new byte[] { 0x13, 0, 0, 0 });
-        e = org.junit.jupiter.api.Assertions.assertThrows(ProtocolException.class, () -> mux.dispatch(shortFrame));
+        e = assertThrows(ProtocolException.class, () -> mux.dispatch(shortFrame));
         assertEquals("frame of 4 bytes is shorter than its header", e.getMessage());
         Buffer longer = FrameBuffers.data(stream.id(), Buffer.buffer(bytes(10)), 10, false).appendByte((byte) 1);
-        e = org.junit.jupiter.api.Assertions.assertThrows(ProtocolException.class, () -> mux.dispatch(longer));
+        e = assertThrows(ProtocolException.class, () -> mux.dispatch(longer));
         assertEquals("payload length 10 does not match the 11 bytes that follow the header", e.getMessage());
+    }
+
+    /** A stream {@code receiver} opened and the peer accepted with a whole window; the record is cleared. */
+    private TunnelStream openedOn(StreamMultiplexer receiver) throws Exception {
+        TunnelStream stream = on(() -> receiver.open(context, TargetProtocol.TCP, "db.virtual", 5432, new byte[0]));
+        run(() -> receiver.dispatch(new Frame.OpenOk(stream.id(), WINDOW)));
+        takeSent();
+        return stream;
     }
 
     private static List<String> dataFrames(List<Buffer> frames) {
