@@ -20,7 +20,8 @@ class ProxyConfigIT {
                     "proxy.window-budget=-1", "proxy.window-budget must not be negative, not -1");
             for (Map.Entry<String, String> bad : expected.entrySet()) {
                 String[] setting = bad.getKey().split("=");
-                ManagedProcess proxy = system.proxyProcess(setting[0].replace('.', '-'), Map.of(setting[0], setting[1]));
+                ManagedProcess proxy = system.proxyProcess(setting[0].replace('.', '-'),
+                        Map.of(setting[0], setting[1]));
                 assertNotEquals(0, proxy.waitForExit(Duration.ofSeconds(90)), proxy.tail());
                 assertTrue(proxy.logText().contains(bad.getValue()), proxy.tail());
             }

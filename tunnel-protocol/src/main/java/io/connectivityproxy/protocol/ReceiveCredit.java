@@ -7,11 +7,11 @@ package io.connectivityproxy.protocol;
  * is therefore never more than its window. Not thread-safe.
  *
  * <p>The window starts small and grows when it is what limits the stream: when the sender has
- * used every byte of credit (it said so with BLOCKED, or every byte granted has arrived) while this side keeps up with what
- * arrives (nothing is left buffered when the update is due), the update also doubles the
- * window, up to a maximum, out of a {@link WindowBudget} shared by the process. A stream whose
- * reader is slow, or whose sender has little to send, never grows. {@link #release} gives the
- * growth back when the stream ends.
+ * used every byte of credit (it said so with BLOCKED, or every byte granted has arrived) while
+ * this side keeps up with what arrives (nothing is left buffered when the update is due), the
+ * update also doubles the window, up to a maximum, out of a {@link WindowBudget} shared by the
+ * process. A stream whose reader is slow, or whose sender has little to send, never grows.
+ * {@link #release} gives the growth back when the stream ends.
  */
 public final class ReceiveCredit {
 

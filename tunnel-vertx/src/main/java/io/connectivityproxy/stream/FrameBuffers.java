@@ -15,7 +15,7 @@ public final class FrameBuffers {
     private FrameBuffers() {
     }
 
-    /** Checks the header of the frame that fills {@code message} ({@link FrameCodec#checkHeader}) and returns its type. */
+    /** Checks the header of the frame that fills {@code message} (as {@link FrameCodec#checkHeader}); returns its type. */
     public static int checkHeader(Buffer message) throws ProtocolException {
         if (message.length() < FrameCodec.HEADER_LENGTH) {
             throw new ProtocolException("frame of " + message.length() + " bytes is shorter than its header");
