@@ -15,12 +15,12 @@ public final class FrameMessageCodec implements MessageCodec<Buffer, Buffer> {
 
     public static final String NAME = "connectivity-proxy-frame";
 
-    /** Registers the codec with this node's event bus, once. */
+    /** Registers the codec with this node's event bus; a second call for the same bus does nothing. */
     public static synchronized void register(EventBus bus) {
         try {
             bus.registerCodec(new FrameMessageCodec());
         } catch (IllegalStateException alreadyRegistered) {
-            // Both the relay and the admin side of one process may ask; one registration serves both.
+            // Vert.x refuses a second codec of the same name; the first one serves.
         }
     }
 

@@ -57,6 +57,7 @@ public class Connector implements HealthCheck {
         BackendBridge bridge = new BackendBridge(vertx, settings, metrics);
         RandomGenerator random = new SecureRandom();
         WindowBudget windowBudget = new WindowBudget(settings.windowBudget());
+        metrics.windowBudget(windowBudget);
         for (int i = 0; i < settings.sessions(); i++) {
             TunnelSession session = new TunnelSession(vertx, settings, i, bridge, metrics, random, windowBudget);
             sessions.add(session);

@@ -5,7 +5,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.connectivityproxy.protocol.Reason;
+import io.connectivityproxy.protocol.WindowBudget;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 
@@ -25,6 +28,15 @@ public class ConnectorMetrics {
         this.streams = registry.gauge("cp_connector_streams_open", new AtomicInteger());
         this.bytesToCloud = Counter.builder("cp_connector_bytes").tag("direction", "to_cloud")
                 .description("Backend bytes sent into the tunnel").register(registry);
+    }
+
+    /** Exposes the window budget the sessions' streams grow their windows from. */
+    void windowBudget(WindowBudget budget) {
+        Gauge.builder("cp_connector_window_budget_available_bytes", budget, WindowBudget::available)
+                .description("Window growth streams may still take (streams.windowBudget minus what they hold)")
+                .register(registry);
+        FunctionCounter.builder("cp_connector_window_growth_bytes", budget, WindowBudget::grantedTotal)
+                .description("Window growth granted to streams whose window held them back").register(registry);
     }
 
     void sessionUp() {

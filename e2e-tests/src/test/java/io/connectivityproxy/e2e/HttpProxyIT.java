@@ -40,6 +40,7 @@ class HttpProxyIT {
     static TestBackend stallBackend;
     static LocalSystem.Node tunnel;
     static LocalSystem.Node proxy;
+    static LocalSystem.Node connector;
     static Path work;
 
     @BeforeAll
@@ -53,7 +54,7 @@ class HttpProxyIT {
         tunnel = system.tunnel("tunnel", Map.of());
         proxy = system.proxy("proxy");
         int down = LocalSystem.freePort();
-        system.connector("connector-default", system.connectorYaml(tunnel.port(), "", 1,
+        connector = system.connector("connector-default", system.connectorYaml(tunnel.port(), "", 1,
                 mapping("app-a", 8080, backendA.port(), "HTTP"),
                 mapping("limited", 8080, backendA.port(), "HTTP", "/api/*", "/exact"),
                 mapping("down", 8080, down, "HTTP"),
@@ -283,6 +284,38 @@ class HttpProxyIT {
         String proxyAdmin = proxy.admin("/admin/streams");
         assertTrue(proxyAdmin.contains("\"dev-subaccount/loc-b\""), proxyAdmin);
         assertTrue(metricValue(proxy.metrics(), "cp_proxy_bytes_total\\{direction=\"to_client\"\\}") > 0);
+    }
+
+    /**
+     * A bulk transfer each way makes the receiving side's windows grow (both directions are held
+     * back by their 256 KiB window at first), the metrics show it, and every byte of growth is back
+     * in the budget once the streams are done. The logs say which TLS engine carries the tunnel.
+     */
+    @Test
+    void windowsGrowForBulkTransfersAndGiveTheGrowthBack() throws Exception {
+        double proxyGrowth = metricValue(proxy.metrics(), "cp_proxy_window_growth_bytes_total");
+        double connectorGrowth = metricValue(connector.metrics(), "cp_connector_window_growth_bytes_total");
+        long size = 64L * 1024 * 1024;
+        Curl.Result download = Curl.run(work, "-x", proxyUrl(), "http://app-a:8080/bytes/" + size);
+        assertEquals(200, download.status(), download.stderr());
+        Curl.Result upload = Curl.run(work, "-x", proxyUrl(), "--data-binary", "@" + download.body(),
+                "-H", "Content-Type: application/octet-stream", "http://app-a:8080/echo");
+        assertEquals(200, upload.status(), upload.stderr());
+        Files.delete(download.body());
+        Files.delete(upload.body());
+
+        assertTrue(metricValue(proxy.metrics(), "cp_proxy_window_growth_bytes_total") > proxyGrowth,
+                "the proxy's windows grew for the download");
+        assertTrue(metricValue(connector.metrics(), "cp_connector_window_growth_bytes_total") > connectorGrowth,
+                "the connector's windows grew for the upload");
+        double budget = 64.0 * 1024 * 1024;
+        proxy.process().await("the proxy's window budget is whole again", Duration.ofSeconds(30),
+                () -> metricValue(proxy.metrics(), "cp_proxy_window_budget_available_bytes") == budget);
+        connector.process().await("the connector's window budget is whole again", Duration.ofSeconds(30),
+                () -> metricValue(connector.metrics(), "cp_connector_window_budget_available_bytes") == budget);
+
+        assertTrue(tunnel.process().logText().contains("(mutual TLS, BoringSSL)"), tunnel.process().tail());
+        assertTrue(connector.process().logText().contains("(TLS: BoringSSL)"), connector.process().tail());
     }
 
     /** The value of the first Prometheus sample matching {@code nameAndLabels}, or -1. */

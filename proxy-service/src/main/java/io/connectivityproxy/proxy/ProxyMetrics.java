@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.connectivityproxy.protocol.Reason;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -40,6 +41,11 @@ public class ProxyMetrics {
                 .description("SOCKS5 handshakes that failed (malformed, unsupported, too slow)").register(registry);
         Gauge.builder("cp_proxy_streams_open", tunnel, TunnelClient::totalOpenStreams)
                 .description("Streams open through this proxy node").register(registry);
+        Gauge.builder("cp_proxy_window_budget_available_bytes", tunnel, TunnelClient::windowBudgetAvailable)
+                .description("Window growth streams may still take (proxy.window-budget minus what they hold)")
+                .register(registry);
+        FunctionCounter.builder("cp_proxy_window_growth_bytes", tunnel, TunnelClient::windowGrowthTotal)
+                .description("Window growth granted to streams whose window held them back").register(registry);
     }
 
     void socksRefused() {

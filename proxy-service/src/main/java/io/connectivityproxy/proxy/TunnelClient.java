@@ -102,6 +102,18 @@ public class TunnelClient {
         return counts;
     }
 
+    /** The window growth streams may still take, bytes; NaN before {@link #start()}. */
+    double windowBudgetAvailable() {
+        WindowBudget budget = windowBudget;
+        return budget == null ? Double.NaN : budget.available();
+    }
+
+    /** All window growth granted so far, bytes. */
+    double windowGrowthTotal() {
+        WindowBudget budget = windowBudget;
+        return budget == null ? 0 : budget.grantedTotal();
+    }
+
     int totalOpenStreams() {
         int total = 0;
         for (StreamMultiplexer streams : byTunnelNode.values()) {

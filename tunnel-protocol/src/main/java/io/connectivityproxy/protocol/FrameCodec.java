@@ -121,12 +121,10 @@ public final class FrameCodec {
         return out;
     }
 
-    /** The header of a DATA frame, for transports that can send header and payload without a copy. */
-    public static byte[] dataHeader(int streamId, int length) {
-        return dataHeader(streamId, length, false);
-    }
-
-    /** The same, with {@link #FLAG_BLOCKED} set when {@code blocked}. */
+    /**
+     * The header of a DATA frame, for transports that can send header and payload without a copy;
+     * with {@link #FLAG_BLOCKED} set when {@code blocked}.
+     */
     public static byte[] dataHeader(int streamId, int length, boolean blocked) {
         requireStreamId(streamId);
         if (length < 0) {
@@ -179,28 +177,7 @@ public final class FrameCodec {
         putInt(out, 6, length);
     }
 
-    // ---- peeking (for relays that forward frames without decoding them) --------------------
-
-    /** The type byte of an encoded frame; the frame must be at least a header long. */
-    public static int peekType(ByteBuffer frame) throws ProtocolException {
-        requireHeader(frame);
-        return frame.get(frame.position()) & 0xff;
-    }
-
-    /** The stream id of an encoded frame; the frame must be at least a header long. */
-    public static int peekStreamId(ByteBuffer frame) throws ProtocolException {
-        requireHeader(frame);
-        // duplicate() reads big-endian whatever order the caller's buffer has, like decode().
-        return frame.duplicate().getInt(frame.position() + 2);
-    }
-
-    /** Rewrites the stream id of an encoded frame in place (relays translate ids between hops). */
-    public static void rewriteStreamId(byte[] frame, int streamId) {
-        if (streamId <= 0) {
-            throw new IllegalArgumentException("stream id out of range: " + streamId);
-        }
-        putInt(frame, 2, streamId);
-    }
+    // ---- header check (relays forward DATA without decoding it: FrameBuffers) ----------------
 
     /**
      * Checks an encoded frame's header against the rules {@link #decode} applies to every frame
@@ -210,7 +187,9 @@ public final class FrameCodec {
     public static int checkHeader(ByteBuffer frame) throws ProtocolException {
         requireHeader(frame);
         int at = frame.position();
-        return checkHeader(frame.get(at) & 0xff, frame.get(at + 1) & 0xff, frame.getInt(at + 2), frame.getInt(at + 6),
+        // duplicate() reads big-endian whatever byte order the caller's buffer has, like decode().
+        ByteBuffer in = frame.duplicate();
+        return checkHeader(in.get(at) & 0xff, in.get(at + 1) & 0xff, in.getInt(at + 2), in.getInt(at + 6),
                 frame.remaining() - HEADER_LENGTH);
     }
 

@@ -15,6 +15,7 @@ public final class WindowBudget {
 
     private final long total;
     private final AtomicLong available;
+    private final AtomicLong granted = new AtomicLong();
 
     public WindowBudget(long bytes) {
         if (bytes < 0) {
@@ -35,6 +36,7 @@ public final class WindowBudget {
                 return false;
             }
             if (available.compareAndSet(left, left - bytes)) {
+                granted.addAndGet(bytes);
                 return true;
             }
         }
@@ -57,5 +59,10 @@ public final class WindowBudget {
 
     public long total() {
         return total;
+    }
+
+    /** All growth ever reserved, for a metric that shows windows growing. */
+    public long grantedTotal() {
+        return granted.get();
     }
 }

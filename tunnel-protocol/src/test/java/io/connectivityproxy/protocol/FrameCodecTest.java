@@ -144,7 +144,7 @@ class FrameCodecTest {
         byte[] source = hex("aabbccddee");
         byte[] wire = FrameCodec.data(3, source, 1, 3);
         assertArrayEquals(hex("13 00 00000003 00000003 bbccdd"), wire);
-        assertArrayEquals(Arrays.copyOf(wire, FrameCodec.HEADER_LENGTH), FrameCodec.dataHeader(3, 3));
+        assertArrayEquals(Arrays.copyOf(wire, FrameCodec.HEADER_LENGTH), FrameCodec.dataHeader(3, 3, false));
         assertFrameEquals(new Frame.Data(3, hex("bbccdd")), FrameCodec.decode(wire));
     }
 
@@ -175,25 +175,13 @@ class FrameCodecTest {
         ByteBuffer buffer = ByteBuffer.wrap(concat(hex("ffff"), wire, hex("ee"))).order(ByteOrder.LITTLE_ENDIAN);
         buffer.position(2).limit(2 + wire.length);
         assertEquals(new Frame.WindowUpdate(0x01020304, 0x05060708), FrameCodec.decode(buffer));
-        assertEquals(FrameCodec.TYPE_WINDOW_UPDATE, FrameCodec.peekType(buffer));
-        assertEquals(0x01020304, FrameCodec.peekStreamId(buffer));
+        assertEquals(FrameCodec.TYPE_WINDOW_UPDATE, FrameCodec.checkHeader(buffer));
     }
 
     @Test
-    void rewriteStreamIdChangesOnlyTheStreamId() throws ProtocolException {
-        byte[] wire = FrameCodec.encode(new Frame.Rst(5, Reason.CANCELLED, "x"));
-        FrameCodec.rewriteStreamId(wire, 0x7ffffffe);
-        assertEquals(new Frame.Rst(0x7ffffffe, Reason.CANCELLED, "x"), FrameCodec.decode(wire));
-        assertEquals(0x7ffffffe, FrameCodec.peekStreamId(ByteBuffer.wrap(wire)));
-        assertThrows(IllegalArgumentException.class, () -> FrameCodec.rewriteStreamId(wire, 0));
-        assertThrows(IllegalArgumentException.class, () -> FrameCodec.rewriteStreamId(wire, -1));
-    }
-
-    @Test
-    void peekNeedsAWholeHeader() {
+    void checkHeaderNeedsAWholeHeader() {
         ByteBuffer nine = ByteBuffer.wrap(new byte[9]);
-        assertRejected("shorter than its header", () -> FrameCodec.peekType(nine));
-        assertRejected("shorter than its header", () -> FrameCodec.peekStreamId(nine));
+        assertRejected("shorter than its header", () -> FrameCodec.checkHeader(nine));
     }
 
     // ---- header rules -----------------------------------------------------------------------
@@ -220,7 +208,6 @@ class FrameCodecTest {
 
     @Test
     void blockedFlagIsSetOnlyWhenAsked() {
-        assertEquals(0, FrameCodec.dataHeader(7, 100)[1]);
         assertEquals(0, FrameCodec.dataHeader(7, 100, false)[1]);
         assertEquals(FrameCodec.FLAG_BLOCKED, FrameCodec.dataHeader(7, 100, true)[1]);
     }
@@ -497,8 +484,8 @@ class FrameCodecTest {
         assertThrows(IllegalArgumentException.class, () -> FrameCodec.data(1, none, 0, -1));
         assertThrows(IllegalArgumentException.class,
                 () -> FrameCodec.data(1, new byte[1], 0, FrameCodec.MAX_PAYLOAD + 1));
-        assertThrows(IllegalArgumentException.class, () -> FrameCodec.dataHeader(0, 1));
-        assertThrows(IllegalArgumentException.class, () -> FrameCodec.dataHeader(1, FrameCodec.MAX_PAYLOAD + 1));
+        assertThrows(IllegalArgumentException.class, () -> FrameCodec.dataHeader(0, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> FrameCodec.dataHeader(1, FrameCodec.MAX_PAYLOAD + 1, true));
     }
 
     @Test
