@@ -22,7 +22,7 @@ public final class BodyDecoder {
     /** The largest trailer section accepted. */
     static final int MAX_TRAILERS = 16 * 1024;
 
-    private enum State { SIZE, EXTENSION, SIZE_LF, DATA, DATA_CR, DATA_LF, TRAILER_START, TRAILER, TRAILER_LF, LENGTH, UNTIL_CLOSE, DONE }
+    private enum State { SIZE, SIZE_BWS, EXTENSION, SIZE_LF, DATA, DATA_CR, DATA_LF, TRAILER_START, TRAILER, TRAILER_LF, LENGTH, UNTIL_CLOSE, DONE }
 
     private State state;
     private long remaining;
@@ -129,8 +129,22 @@ public final class BodyDecoder {
                     line();
                 } else if (!sawDigit) {
                     throw new HttpException(400, "malformed chunk size");
-                } else if (b == ';' || b == ' ' || b == '\t') {
+                } else if (b == ';') {
                     state = State.EXTENSION;
+                    line();
+                } else if (b == ' ' || b == '\t') {
+                    state = State.SIZE_BWS;
+                    line();
+                } else {
+                    endOfSizeLine(b);
+                }
+                break;
+            case SIZE_BWS:
+                // Only BWS then ';' may follow the size (RFC 9112 section 7.1.1): "5 6" is not 5.
+                if (b == ';') {
+                    state = State.EXTENSION;
+                    line();
+                } else if (b == ' ' || b == '\t') {
                     line();
                 } else {
                     endOfSizeLine(b);
@@ -139,7 +153,7 @@ public final class BodyDecoder {
             case EXTENSION:
                 if (b == '\r' || b == '\n') {
                     endOfSizeLine(b);
-                } else if (b == 0 || (b < ' ' && b != '\t')) {
+                } else if ((b >= 0 && b < ' ' && b != '\t') || b == 0x7f) {
                     throw new HttpException(400, "control character in a chunk extension");
                 } else {
                     line();

@@ -61,7 +61,7 @@ public final class Http1Parser {
     }
 
     public static Http1Request parseRequest(byte[] head) throws HttpException {
-        List<String> lines = lines(head);
+        List<String> lines = lines(head, 400);
         String start = lines.get(0);
         String[] parts = start.split(" ", -1);
         if (parts.length != 3) {
@@ -85,7 +85,7 @@ public final class Http1Parser {
     }
 
     public static Http1Response parseResponse(byte[] head) throws HttpException {
-        List<String> lines = lines(head);
+        List<String> lines = lines(head, 502);
         String start = lines.get(0);
         int space = start.indexOf(' ');
         if (space < 0) {
@@ -118,9 +118,11 @@ public final class Http1Parser {
     }
 
     /** Splits at LF, drops a CR before it, and refuses any other CR or a NUL. */
-    private static List<String> lines(byte[] head) throws HttpException {
+    private static List<String> lines(byte[] head, int status) throws HttpException {
         int i = 0;
-        while (i < head.length && (head[i] == '\r' || head[i] == '\n')) {
+        // Empty lines before the start line (RFC 9112 section 2.2); a bare CR there is refused below.
+        while (i < head.length && (head[i] == '\n' || (head[i] == '\r' && i + 1 < head.length
+                && head[i + 1] == '\n'))) {
             i++;
         }
         List<String> lines = new ArrayList<>();
@@ -135,13 +137,13 @@ public final class Http1Parser {
                 lines.add(new String(head, lineStart, end - lineStart, StandardCharsets.ISO_8859_1));
                 lineStart = i + 1;
             } else if (b == '\r' && (i + 1 >= head.length || head[i + 1] != '\n')) {
-                throw new HttpException(400, "a bare CR in the head");
+                throw new HttpException(status, "a bare CR in the head");
             } else if (b == 0) {
-                throw new HttpException(400, "a NUL byte in the head");
+                throw new HttpException(status, "a NUL byte in the head");
             }
         }
         if (lines.isEmpty()) {
-            throw new HttpException(400, "empty head");
+            throw new HttpException(status, "empty head");
         }
         return lines;
     }

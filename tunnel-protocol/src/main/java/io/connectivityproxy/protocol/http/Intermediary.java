@@ -30,7 +30,9 @@ public final class Intermediary {
     /**
      * The end-to-end fields: without the hop-by-hop ones and without every field the Connection
      * header names. {@code keepUpgrade} keeps {@code Upgrade} for an upgrade the next hop may
-     * accept (it then writes its own {@code Connection: upgrade}).
+     * accept (it then writes its own {@code Connection: upgrade}). Content-Length stays even when
+     * nominated: the body is forwarded as it was delimited, and a next hop without the length
+     * would read it as the next message.
      */
     public static List<Map.Entry<String, String>> endToEnd(List<Map.Entry<String, String>> fields,
             boolean keepUpgrade) {
@@ -40,7 +42,7 @@ public final class Intermediary {
             String name = field.getKey().toLowerCase(Locale.ROOT);
             if (keepUpgrade && name.equals("upgrade")) {
                 kept.add(field);
-            } else if (!HOP_BY_HOP.contains(name) && !nominated.contains(name)) {
+            } else if (!HOP_BY_HOP.contains(name) && (!nominated.contains(name) || name.equals("content-length"))) {
                 kept.add(field);
             }
         }
