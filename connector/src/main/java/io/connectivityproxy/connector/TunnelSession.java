@@ -253,6 +253,8 @@ final class TunnelSession {
             }
             HttpHead.Request head = null;
             String path = null;
+            // proxy-service carries Upgrade only for a request that asks to switch protocols.
+            boolean upgrade = false;
             if (open.protocol().isHttp()) {
                 try {
                     head = HttpHead.decodeRequest(open.head());
@@ -261,6 +263,7 @@ final class TunnelSession {
                     stream.reject(Reason.PROTOCOL_ERROR, "malformed HTTP request head: " + e.getMessage());
                     return;
                 }
+                upgrade = io.connectivityproxy.protocol.http.Fields.has(head.headers(), "upgrade");
                 int query = head.uri().indexOf('?');
                 path = query < 0 ? head.uri() : head.uri().substring(0, query);
             }
@@ -274,7 +277,7 @@ final class TunnelSession {
                 return;
             }
             if (open.protocol().isHttp()) {
-                bridge.openHttp(stream, open.window(), decision.mapping(), head);
+                bridge.openHttp(stream, open.window(), decision.mapping(), head, upgrade);
             } else {
                 bridge.openTcp(stream, open.window(), decision.mapping());
             }

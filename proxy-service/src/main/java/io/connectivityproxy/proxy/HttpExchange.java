@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 import org.jboss.logging.Logger;
 
@@ -14,57 +13,82 @@ import io.connectivityproxy.protocol.Ids;
 import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.protocol.TargetProtocol;
-import io.connectivityproxy.stream.CountingWriteStream;
+import io.connectivityproxy.protocol.http.BodyFraming;
+import io.connectivityproxy.protocol.http.Fields;
+import io.connectivityproxy.protocol.http.Http1Request;
+import io.connectivityproxy.protocol.http.Http1Writer;
+import io.connectivityproxy.protocol.http.HttpException;
+import io.connectivityproxy.protocol.http.Intermediary;
 import io.connectivityproxy.stream.StreamException;
+import io.connectivityproxy.stream.TcpRelay;
 import io.connectivityproxy.stream.TunnelStream;
+import io.connectivityproxy.stream.http.BodyWriter;
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.ReadStream;
 
 /**
- * One request through the HTTP proxy: validates it, opens a stream to a connector that serves
- * the subaccount and location, streams the request body in and the response out, and decides
- * explicitly how each failure reads to the client — an error status while nothing was sent, a
- * closed connection once a response is under way (so a short body is never taken as complete).
+ * One request through the HTTP proxy: checks it, opens a stream to a connector that serves the
+ * subaccount and location, streams the request body in and the interim and final responses out.
+ *
+ * <p>The two halves end independently and this class alone decides what each order means:
+ * <ul>
+ * <li>request body done, then response done: the stream is complete; the connection is kept
+ * if both sides allow it;
+ * <li>response done first (a backend that answers an upload early): the response goes out at
+ * once with {@code Connection: close}; the rest of the body is still passed on while the
+ * connector takes it and dropped once it does not, for at most the lingering time; then the
+ * connection closes and the stream is reset if it is still open;
+ * <li>client gone: the stream is reset; backend gone before a response: an error status while
+ * nothing was sent, a closed connection once a response is under way (a short body is never
+ * passed off as complete).
+ * </ul>
  */
 final class HttpExchange {
 
     private static final Logger LOG = Logger.getLogger(HttpExchange.class);
     static final String LOCATION_HEADER = "SAP-Connectivity-SCC-Location_ID";
-    private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection", "te",
-            "trailer", "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate", "host",
-            LOCATION_HEADER.toLowerCase(Locale.ROOT));
 
-    /** Where the exchange is; decides what a failure does. */
-    enum State {
+    /** Where the response side is; decides what a failure does. */
+    private enum Response {
         /** Waiting for OPEN_OK. */
         OPENING,
-        /** Stream open, request body flowing, no response head yet. */
-        AWAITING_RESPONSE,
-        /** Response head sent to the client; body flowing. */
-        RESPONDING,
-        DONE
+        /** Stream open, no final response head yet (interim ones may have gone out). */
+        AWAITING,
+        /** Final head sent; the body is flowing. */
+        BODY,
+        /** Final response complete. */
+        DONE,
+        /** Switched protocols: the stream is a raw tunnel now. */
+        TUNNEL
     }
 
-    private final Vertx vertx;
-    private final HttpServerRequest request;
-    private final HttpServerResponse response;
+    private final ClientConnection connection;
+    private final Http1Request request;
+    private final byte[] rawHead;
     private final TunnelClient tunnel;
     private final ProxySettings settings;
     private final ProxyMetrics metrics;
-    private State state = State.OPENING;
+    private Response response = Response.OPENING;
     private TunnelStream stream;
+    private BodyFraming requestFraming;
+    private boolean upgrade;
+    private boolean requestDone;
+    private boolean discardBody;
+    private boolean keepAlive;
+    private boolean finished;
+    private BodyWriter body;
+    private ReadStream<Buffer> requestBody;
     private long openTimer = -1;
+    private long lingerTimer = -1;
+    private long quietTimer = -1;
     private long openStarted;
 
-    HttpExchange(Vertx vertx, HttpServerRequest request, TunnelClient tunnel, ProxySettings settings,
-            ProxyMetrics metrics) {
-        this.vertx = vertx;
+    HttpExchange(ClientConnection connection, Http1Request request, byte[] rawHead, TunnelClient tunnel,
+            ProxySettings settings, ProxyMetrics metrics) {
+        this.connection = connection;
         this.request = request;
-        this.response = request.response();
+        this.rawHead = rawHead;
         this.tunnel = tunnel;
         this.settings = settings;
         this.metrics = metrics;
@@ -73,15 +97,33 @@ final class HttpExchange {
     void start() {
         RequestTarget target;
         try {
-            target = RequestTarget.parse(request.uri());
+            target = RequestTarget.parse(request.target());
+            requestFraming = Intermediary.requestFraming(request);
         } catch (RequestTarget.Rejected e) {
-            reply(e.status, e.getMessage());
+            connection.reply(e.status, e.getMessage(), true);
+            return;
+        } catch (HttpException e) {
+            connection.reply(e.status(), e.getMessage(), true);
             return;
         }
-        String location = request.getHeader(LOCATION_HEADER);
+        boolean unreadBody = requestFraming.hasBody();
+        String location = request.field(LOCATION_HEADER);
         location = location == null ? "" : location.trim();
         if (!Ids.valid(location)) {
-            reply(400, "invalid " + LOCATION_HEADER + " header: use letters, digits, '.', '_', '~' or '-', at most 128");
+            connection.reply(400, "invalid " + LOCATION_HEADER
+                    + " header: use letters, digits, '.', '_', '~' or '-', at most 128", unreadBody);
+            return;
+        }
+        if (answeredHere()) {
+            return;
+        }
+        // An upgrade request with a body is forwarded as a plain request (the Upgrade field dropped).
+        upgrade = Intermediary.isUpgrade(request) && !requestFraming.hasBody();
+        byte[] head;
+        try {
+            head = HttpHead.encode(new HttpHead.Request(request.method(), target.originForm(), forwardedFields()));
+        } catch (IllegalArgumentException e) {
+            connection.reply(400, "the request cannot be forwarded: " + e.getMessage(), unreadBody);
             return;
         }
         SessionKey key = new SessionKey(settings.subaccount(), location);
@@ -89,152 +131,404 @@ final class HttpExchange {
         openStarted = System.nanoTime();
         if (node == null) {
             metrics.openFailed(Reason.NO_SESSION, openStarted);
-            reply(503, "No connector connected for subaccount " + key.subaccount() + " and location "
-                    + (location.isEmpty() ? "(default)" : location));
+            connection.reply(503, "No connector connected for subaccount " + key.subaccount() + " and location "
+                    + (location.isEmpty() ? "(default)" : location), unreadBody);
             return;
         }
-        request.pause();
-        Context context = vertx.getOrCreateContext();
-        stream = tunnel.open(context, node, key, TargetProtocol.HTTP, target.host(), target.port(),
-                HttpHead.encode(new HttpHead.Request(request.method().name(), target.originForm(), forwardedHeaders())));
-        response.closeHandler(v -> {
-            if (state != State.DONE) {
-                state = State.DONE;
+        Context context = connection.vertx.getOrCreateContext();
+        stream = tunnel.open(context, node, key, TargetProtocol.HTTP, target.host(), target.port(), head);
+        connection.onClientClosed(() -> {
+            if (!finished) {
+                finished = true;
+                cancelTimers();
                 stream.reset(Reason.CANCELLED, "the client closed the connection");
             }
         });
-        openTimer = vertx.setTimer(settings.openTimeout().toMillis(), t -> {
-            if (state == State.OPENING) {
+        stream.handler(this::onResponseData);
+        stream.endHandler(v -> onStreamEnd());
+        stream.exceptionHandler(this::onStreamFailure);
+        if (!requestFraming.hasBody() && !upgrade) {
+            // A request without a body is OPEN then FIN; the connector sends it on at once.
+            requestDone = true;
+            stream.end();
+        }
+        openTimer = connection.vertx.setTimer(settings.openTimeout().toMillis(), t -> {
+            if (response == Response.OPENING && !finished) {
                 metrics.openFailed(Reason.TIMEOUT, openStarted);
-                reply(504, "The connector did not answer within " + settings.openTimeout().toSeconds() + " s");
                 stream.reset(Reason.TIMEOUT, "no answer from the connector within " + settings.openTimeout());
+                connection.reply(504, "The connector did not answer within " + settings.openTimeout().toSeconds()
+                        + " s", !requestDone);
+                finished = true;
             }
         });
         stream.opened().onComplete(ar -> {
-            vertx.cancelTimer(openTimer);
-            if (state != State.OPENING) {
+            connection.vertx.cancelTimer(openTimer);
+            if (finished || response != Response.OPENING) {
                 return;
             }
             if (ar.failed()) {
+                // onStreamFailure answers the client.
                 Reason reason = ar.cause() instanceof StreamException e ? e.reason() : Reason.INTERNAL;
                 metrics.openFailed(reason, openStarted);
-                reply(ClientErrors.httpStatus(reason), ar.cause().getMessage());
                 return;
             }
             metrics.opened(openStarted);
-            forward();
-        });
-    }
-
-    /** The request's end-to-end headers; a body of unknown length is marked with Transfer-Encoding. */
-    private List<Map.Entry<String, String>> forwardedHeaders() {
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
-        for (Map.Entry<String, String> header : request.headers()) {
-            String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (!NOT_FORWARDED.contains(name) && !name.startsWith("sap-connectivity-")) {
-                headers.add(Map.entry(header.getKey(), header.getValue()));
-            }
-        }
-        String transferEncoding = request.getHeader("Transfer-Encoding");
-        if (transferEncoding != null && transferEncoding.toLowerCase(Locale.ROOT).contains("chunked")) {
-            headers.add(Map.entry("Transfer-Encoding", "chunked"));
-        }
-        return headers;
-    }
-
-    private void forward() {
-        state = State.AWAITING_RESPONSE;
-        stream.handler(this::onResponseHead);
-        stream.endHandler(v -> {
-            if (state == State.AWAITING_RESPONSE) {
-                reply(502, "The backend closed the connection without a response");
+            response = Response.AWAITING;
+            if (!requestDone && !upgrade) {
+                forwardBody();
             }
         });
-        stream.exceptionHandler(this::onStreamFailure);
-        request.pipe().endOnFailure(false).to(new CountingWriteStream(stream, metrics::bytesToBackend))
-                .onFailure(e -> {
-                    if (state != State.DONE) {
-                        stream.reset(Reason.CANCELLED, "the client's request body failed: " + e.getMessage());
-                        abort();
-                    }
-                });
     }
 
-    private void onResponseHead(Buffer first) {
-        stream.pause();
-        HttpHead.Response head;
-        try {
-            head = HttpHead.decodeResponse(first.getBytes());
-        } catch (ProtocolException e) {
-            stream.reset(Reason.PROTOCOL_ERROR, "malformed response head: " + e.getMessage());
-            reply(502, "The connector sent a malformed response head");
-            return;
+    /** Max-Forwards: 0 on OPTIONS or TRACE is answered by this proxy (RFC 9110 section 7.6.2). */
+    private boolean answeredHere() {
+        String method = request.method();
+        if (!(method.equals("OPTIONS") || method.equals("TRACE")) || Intermediary.maxForwards(request.fields()) != 0) {
+            return false;
         }
-        state = State.RESPONDING;
-        response.setStatusCode(head.status());
-        if (!head.reason().isEmpty()) {
-            response.setStatusMessage(head.reason());
+        boolean unreadBody = requestFraming.hasBody();
+        if (method.equals("TRACE")) {
+            byte[] echo = rawHead;
+            List<Map.Entry<String, String>> fields = List.of(Map.entry("Content-Type", "message/http"),
+                    Map.entry("Content-Length", Integer.toString(echo.length)), Map.entry("Via", Intermediary.VIA));
+            List<Map.Entry<String, String>> all = new ArrayList<>(fields);
+            if (unreadBody) {
+                all.add(Map.entry("Connection", "close"));
+            }
+            connection.socket.write(Buffer.buffer(Http1Writer.response(200, "", all)).appendBytes(echo));
+            connection.exchangeDone(!unreadBody && Intermediary.clientKeepsAlive(request));
+        } else {
+            List<Map.Entry<String, String>> all = new ArrayList<>(List.of(
+                    Map.entry("Allow", "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE, CONNECT"),
+                    Map.entry("Content-Length", "0"), Map.entry("Via", Intermediary.VIA)));
+            boolean keep = !unreadBody && Intermediary.clientKeepsAlive(request);
+            if (!keep) {
+                all.add(Map.entry("Connection", "close"));
+            }
+            connection.socket.write(Buffer.buffer(Http1Writer.response(200, "", all)));
+            connection.exchangeDone(keep);
         }
-        boolean hasLength = false;
-        for (Map.Entry<String, String> header : head.headers()) {
-            String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (NOT_FORWARDED.contains(name)) {
+        return true;
+    }
+
+    /** The request's end-to-end fields, with Via, Max-Forwards counted down and the body's framing marked. */
+    private List<Map.Entry<String, String>> forwardedFields() {
+        boolean keepUpgrade = Intermediary.isUpgrade(request) && !requestFraming.hasBody();
+        List<Map.Entry<String, String>> fields = new ArrayList<>();
+        long maxForwards = Intermediary.maxForwards(request.fields());
+        for (Map.Entry<String, String> field : Intermediary.endToEnd(request.fields(), keepUpgrade)) {
+            String name = field.getKey().toLowerCase(Locale.ROOT);
+            if (name.equals("host") || name.startsWith("sap-connectivity-")) {
                 continue;
             }
-            hasLength |= name.equals("content-length");
-            response.headers().add(header.getKey(), header.getValue());
+            if (name.equals("max-forwards") && maxForwards > 0) {
+                fields.add(Map.entry(field.getKey(), Long.toString(maxForwards - 1)));
+                continue;
+            }
+            fields.add(field);
         }
-        if (!hasLength && bodyAllowed(head.status())) {
-            response.setChunked(true);
+        if (requestFraming.kind() == BodyFraming.Kind.CHUNKED) {
+            // Marks a body of unknown length for the connector (the DATA is de-chunked).
+            fields.add(Map.entry("Transfer-Encoding", "chunked"));
         }
-        stream.pipe().endOnFailure(false).to(new CountingWriteStream(response, metrics::bytesToClient))
-                .onComplete(done -> {
-                    if (done.succeeded()) {
-                        state = State.DONE;
-                    } else {
-                        LOG.debugf("response aborted: %s", done.cause().getMessage());
-                        abort();
-                    }
-                });
+        return Intermediary.withVia(fields);
     }
 
-    private boolean bodyAllowed(int status) {
-        return request.method() != HttpMethod.HEAD && status >= 200 && status != 204 && status != 304;
+    /** Request body into the stream, with back-pressure; dropped once the stream no longer takes it. */
+    private void forwardBody() {
+        requestBody = connection.reader.body(requestFraming);
+        requestBody.handler(data -> {
+            quietTimerRestart();
+            if (discardBody || stream.state() == TunnelStream.State.CLOSED) {
+                return;
+            }
+            metrics.bytesToBackend(data.length());
+            stream.write(data);
+            if (stream.writeQueueFull()) {
+                requestBody.pause();
+                stream.drainHandler(v -> requestBody.resume());
+            }
+        });
+        requestBody.endHandler(v -> {
+            requestDone = true;
+            if (!discardBody && stream.state() != TunnelStream.State.CLOSED) {
+                stream.end();
+            }
+            if (response == Response.DONE) {
+                finish(false);
+            }
+        });
+        requestBody.exceptionHandler(e -> {
+            if (finished) {
+                return;
+            }
+            if (e instanceof HttpException bad) {
+                stream.reset(Reason.CANCELLED, "the client's request body is malformed: " + bad.getMessage());
+                if (response == Response.OPENING || response == Response.AWAITING) {
+                    finished = true;
+                    connection.reply(400, "malformed request body: " + bad.getMessage(), true);
+                    return;
+                }
+            } else {
+                stream.reset(Reason.CANCELLED, "the client's request body failed: " + e.getMessage());
+            }
+            abort();
+        });
+    }
+
+    private void onResponseData(Buffer data) {
+        if (response == Response.BODY) {
+            metrics.bytesToClient(data.length());
+            body.write(data).onFailure(e -> {
+                stream.reset(Reason.CANCELLED, "the response cannot be delivered: " + e.getMessage());
+                abort();
+            });
+            if (body.writeQueueFull()) {
+                stream.pause();
+                body.drainHandler(v -> stream.resume());
+            }
+            return;
+        }
+        if (response != Response.AWAITING) {
+            return;
+        }
+        HttpHead.Response head;
+        try {
+            head = HttpHead.decodeResponse(data.getBytes());
+        } catch (ProtocolException e) {
+            stream.reset(Reason.PROTOCOL_ERROR, "malformed response head: " + e.getMessage());
+            replyError(502, "The connector sent a malformed response head");
+            return;
+        }
+        if (head.status() >= 100 && head.status() < 200 && head.status() != 101) {
+            interim(head);
+        } else if (head.status() == 101) {
+            switchProtocols(head);
+        } else {
+            finalHead(head);
+        }
+    }
+
+    /** 1xx: forwarded to an HTTP/1.1 client (RFC 9110 section 15.2); HTTP/1.0 clients never get one. */
+    private void interim(HttpHead.Response head) {
+        if (request.minorVersion() == 0) {
+            return;
+        }
+        List<Map.Entry<String, String>> fields = Intermediary.endToEnd(head.headers(), false);
+        connection.socket.write(Buffer.buffer(Http1Writer.response(head.status(), head.reason(), fields)));
+    }
+
+    private void switchProtocols(HttpHead.Response head) {
+        if (!upgrade) {
+            stream.reset(Reason.PROTOCOL_ERROR, "101 Switching Protocols to a request that asked for no upgrade");
+            replyError(502, "The backend switched protocols although the request asked for no upgrade");
+            return;
+        }
+        stream.pause();
+        response = Response.TUNNEL;
+        finished = true;
+        cancelTimers();
+        List<Map.Entry<String, String>> fields = new ArrayList<>(Intermediary.endToEnd(head.headers(), true));
+        fields.add(Map.entry("Connection", "Upgrade"));
+        connection.socket.write(Buffer.buffer(Http1Writer.response(101, head.reason(), Intermediary.withVia(fields))));
+        Buffer early = connection.reader.detach();
+        if (early.length() > 0) {
+            metrics.bytesToBackend(early.length());
+            stream.write(early);
+        }
+        connection.onClientClosed(() -> { });
+        TcpRelay.bridge(connection.socket, stream, metrics::bytesToBackend, metrics::bytesToClient, () -> { });
+    }
+
+    private void finalHead(HttpHead.Response head) {
+        if (upgrade && !requestDone) {
+            // Refused upgrade: an ordinary response, and this side's half of the stream ends.
+            requestDone = true;
+            stream.end();
+        }
+        List<String> codings = Fields.elements(head.headers(), "transfer-encoding");
+        List<Map.Entry<String, String>> fields = new ArrayList<>();
+        for (Map.Entry<String, String> field : Intermediary.endToEnd(head.headers(), false)) {
+            fields.add(field);
+        }
+        int status = head.status();
+        boolean bodyless = request.method().equals("HEAD") || status == 204 || status == 304;
+        boolean http10 = request.minorVersion() == 0;
+        BodyWriter.Framing framing;
+        long length = -1;
+        if (bodyless) {
+            framing = BodyWriter.Framing.LENGTH;
+            length = 0;
+        } else {
+            try {
+                length = Intermediary.contentLength(head.headers(), 502);
+            } catch (HttpException e) {
+                stream.reset(Reason.PROTOCOL_ERROR, e.getMessage());
+                replyError(502, "The backend's response has an invalid Content-Length");
+                return;
+            }
+            if (length >= 0 && codings.isEmpty()) {
+                framing = BodyWriter.Framing.LENGTH;
+            } else if (!http10) {
+                framing = BodyWriter.Framing.CHUNKED;
+                List<String> all = new ArrayList<>(codings);
+                all.add("chunked");
+                fields.add(Map.entry("Transfer-Encoding", String.join(", ", all)));
+            } else if (codings.isEmpty()) {
+                framing = BodyWriter.Framing.RAW;
+            } else {
+                stream.reset(Reason.CANCELLED, "transfer-coded response for an HTTP/1.0 client");
+                replyError(502, "The backend's response uses transfer coding " + String.join(", ", codings)
+                        + ", which an HTTP/1.0 client cannot receive");
+                return;
+            }
+        }
+        keepAlive = Intermediary.clientKeepsAlive(request) && requestDone && framing != BodyWriter.Framing.RAW;
+        if (!keepAlive) {
+            fields.add(Map.entry("Connection", "close"));
+        }
+        byte[] bytes;
+        try {
+            bytes = Http1Writer.response(status, head.reason(), Intermediary.withVia(fields));
+        } catch (IllegalArgumentException e) {
+            stream.reset(Reason.PROTOCOL_ERROR, e.getMessage());
+            replyError(502, "The backend's response head cannot be forwarded: " + e.getMessage());
+            return;
+        }
+        response = Response.BODY;
+        connection.socket.write(Buffer.buffer(bytes));
+        body = new BodyWriter(connection.socket, framing, bodyless ? 0 : length);
+    }
+
+    private void onStreamEnd() {
+        if (response == Response.AWAITING) {
+            replyError(502, "The backend closed the connection without a response");
+            return;
+        }
+        if (response != Response.BODY) {
+            return;
+        }
+        body.end().onComplete(ended -> {
+            if (ended.failed()) {
+                LOG.debugf("response incomplete: %s", ended.cause().getMessage());
+                abort();
+                return;
+            }
+            response = Response.DONE;
+            if (requestDone) {
+                finish(keepAlive);
+            } else {
+                linger();
+            }
+        });
     }
 
     private void onStreamFailure(Throwable cause) {
-        if (state == State.AWAITING_RESPONSE) {
-            Reason reason = cause instanceof StreamException e ? e.reason() : Reason.INTERNAL;
-            reply(reason == Reason.CANCELLED ? 502 : ClientErrors.httpStatus(reason), cause.getMessage());
-        } else if (state == State.RESPONDING) {
-            abort();
+        Reason reason = cause instanceof StreamException e ? e.reason() : Reason.INTERNAL;
+        switch (response) {
+            case OPENING:
+            case AWAITING:
+                replyError(reason == Reason.CANCELLED ? 502 : ClientErrors.httpStatus(reason), cause.getMessage());
+                break;
+            case BODY:
+                abort();
+                break;
+            case DONE:
+                // The connector stopped taking the rest of an early-answered body: drop it from now on.
+                discardBody = true;
+                if (requestBody != null) {
+                    requestBody.resume();
+                }
+                break;
+            default:
+                break;
         }
     }
 
-    /** Answers with an error status and a one-line reason; only while nothing was sent yet. */
-    private void reply(int status, String message) {
-        state = State.DONE;
-        if (response.headWritten() || response.ended() || response.closed()) {
-            abort();
+    /**
+     * The response is complete but the request body is not: pass on or drop the rest for at most
+     * the lingering time, and at most the lingering timeout without a byte, then close.
+     */
+    private void linger() {
+        if (requestBody != null) {
+            requestBody.resume();
+        } else {
+            discardBody = true;
+        }
+        lingerTimer = connection.vertx.setTimer(settings.http().lingeringTime().toMillis(), t -> {
+            stream.reset(Reason.CANCELLED, "the rest of the request body did not arrive within the lingering time");
+            finish(false);
+        });
+        quietTimerRestart();
+    }
+
+    private void quietTimerRestart() {
+        if (response != Response.DONE || finished) {
             return;
         }
-        if (!request.isEnded()) {
-            // The body was not read; closing is the only way to keep the connection in sync.
-            response.putHeader("Connection", "close");
-            request.resume();
+        if (quietTimer >= 0) {
+            connection.vertx.cancelTimer(quietTimer);
         }
-        response.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8")
-                .end(message + "\n");
+        quietTimer = connection.vertx.setTimer(settings.http().lingeringTimeout().toMillis(), t -> {
+            stream.reset(Reason.CANCELLED, "the client sent no more of the request body after the response");
+            finish(false);
+        });
+    }
+
+    /** An error status while nothing of a response was sent; a closed connection otherwise. */
+    private void replyError(int status, String message) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimers();
+        if (stream != null && stream.state() != TunnelStream.State.CLOSED) {
+            stream.reset(Reason.CANCELLED, "the exchange failed: " + message);
+        }
+        if (response == Response.BODY) {
+            connection.socket.close();
+            return;
+        }
+        connection.reply(status, message, !requestDone);
+    }
+
+    private void finish(boolean keep) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimers();
+        if (stream.state() != TunnelStream.State.CLOSED) {
+            if (!requestDone) {
+                stream.reset(Reason.CANCELLED, "the exchange ended before the request body was complete");
+            } else {
+                // The body's last bytes may still wait for credit: give them the lingering timeout.
+                connection.vertx.setTimer(settings.http().lingeringTimeout().toMillis(), t -> stream.reset(
+                        Reason.CANCELLED, "the connector did not take the end of the request body"));
+            }
+        }
+        connection.exchangeDone(keep);
     }
 
     /** A response is under way and cannot be completed: close, so the client sees it incomplete. */
     private void abort() {
-        state = State.DONE;
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimers();
         if (stream != null) {
             stream.reset(Reason.CANCELLED, "the client's response was aborted");
         }
-        if (!response.closed()) {
-            request.connection().close();
+        connection.socket.close();
+    }
+
+    private void cancelTimers() {
+        for (long timer : new long[] { openTimer, lingerTimer, quietTimer }) {
+            if (timer >= 0) {
+                connection.vertx.cancelTimer(timer);
+            }
         }
     }
+
 }

@@ -4,16 +4,17 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
-import io.netty.handler.codec.TooLongFrameException;
+import io.connectivityproxy.protocol.http.Http1Request;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
 
 /**
- * The HTTP forward proxy (SAP's port 20003): absolute-form requests are carried to a connector
- * as one stream each; malformed or oversized requests get 400 or 431 with a reason.
+ * The HTTP forward proxy (SAP's port 20003) on plain TCP with the project's own HTTP/1.1 codec,
+ * so that every byte of a message is under this proxy's control: absolute-form requests are
+ * carried to a connector as one stream each, CONNECT becomes a byte tunnel, and what cannot be
+ * forwarded gets a status with a reason.
  */
 final class HttpProxyServer {
 
@@ -24,7 +25,7 @@ final class HttpProxyServer {
     private final TunnelClient tunnel;
     private final ProxyMetrics metrics;
     private final TcpExchange tcp;
-    private HttpServer server;
+    private NetServer server;
 
     HttpProxyServer(Vertx vertx, ProxySettings settings, TunnelClient tunnel, ProxyMetrics metrics) {
         this.vertx = vertx;
@@ -35,23 +36,13 @@ final class HttpProxyServer {
     }
 
     void start() throws Exception {
-        ProxySettings.Http http = settings.http();
-        HttpServerOptions options = new HttpServerOptions()
+        NetServerOptions options = new NetServerOptions()
                 .setHost(settings.host())
-                .setPort(http.port())
-                .setMaxInitialLineLength(http.maxHeaderSize())
-                .setMaxHeaderSize(http.maxHeaderSize())
-                .setIdleTimeout((int) http.idleTimeout().toSeconds())
-                .setTcpNoDelay(true)
-                // Request body chunks as large as a socket read (Netty's default is 8 KiB): each
-                // becomes one DATA frame, and small ones multiply the per-frame work on every hop.
-                .setMaxChunkSize(64 * 1024)
-                .setDecompressionSupported(false)
-                .setCompressionSupported(false)
-                .setHandle100ContinueAutomatically(false);
-        server = vertx.createHttpServer(options)
-                .invalidRequestHandler(this::invalid)
-                .requestHandler(this::handle);
+                .setPort(settings.http().port())
+                .setIdleTimeout((int) settings.http().idleTimeout().toSeconds())
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setTcpNoDelay(true);
+        server = vertx.createNetServer(options).connectHandler(this::accept);
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.infof("HTTP proxy listening on %s:%d", settings.host(), server.actualPort());
     }
@@ -66,26 +57,15 @@ final class HttpProxyServer {
         return server == null ? -1 : server.actualPort();
     }
 
-    private void handle(HttpServerRequest request) {
-        if (request.method() == HttpMethod.CONNECT) {
-            tcp.connect(request);
-            return;
-        }
-        new HttpExchange(vertx, request, tunnel, settings, metrics).start();
+    private void accept(NetSocket socket) {
+        new ClientConnection(vertx, socket, settings, this::exchange).start();
     }
 
-    /** Requests Netty could not decode: 431 when a line or the header block is too long, else 400. */
-    private void invalid(HttpServerRequest request) {
-        Throwable cause = request.decoderResult().cause();
-        int status = 400;
-        String message = "malformed HTTP request";
-        if (cause instanceof TooLongFrameException) {
-            status = 431;
-            message = "request line or header block exceeds " + settings.http().maxHeaderSize() + " bytes";
-        } else if (cause != null && cause.getMessage() != null) {
-            message = "malformed HTTP request: " + cause.getMessage();
+    private void exchange(ClientConnection connection, Http1Request request, byte[] head) {
+        if (request.method().equals("CONNECT")) {
+            tcp.connect(connection, request);
+            return;
         }
-        request.response().setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8")
-                .putHeader("Connection", "close").end(message + "\n");
+        new HttpExchange(connection, request, head, tunnel, settings, metrics).start();
     }
 }

@@ -108,5 +108,20 @@ public interface ProxySettings {
         /** Close client connections idle for this long. */
         @WithDefault("120s")
         Duration idleTimeout();
+
+        /**
+         * After a response that came before the end of its request body (a backend that answered
+         * an upload early), how long the rest of the body is still passed on or drained before the
+         * connection closes (nginx's lingering_time).
+         */
+        @WithDefault("30s")
+        Duration lingeringTime();
+
+        /**
+         * How long a closing connection, or one lingering after an early response, may stay
+         * without sending a byte before it is closed (nginx's lingering_timeout).
+         */
+        @WithDefault("5s")
+        Duration lingeringTimeout();
     }
 }

@@ -1,8 +1,5 @@
 package io.connectivityproxy.proxy;
 
-import java.net.URI;
-import java.net.URISyntaxException;
-
 /**
  * The target of a forward-proxy request, from its absolute-form request-target
  * (RFC 9112 section 3.2.2): virtual host, port (80 when absent) and the origin-form path and
@@ -30,28 +27,66 @@ record RequestTarget(String host, int port, String originForm) {
             throw new Rejected(400, "this is a forward proxy: the request target must be an absolute "
                     + "http:// URI, got '" + abbreviate(requestTarget) + "'");
         }
-        URI uri;
-        try {
-            uri = new URI(requestTarget);
-        } catch (URISyntaxException e) {
-            throw new Rejected(400, "malformed request target: " + e.getReason());
+        String rest = requestTarget.substring(7);
+        if (rest.indexOf('#') >= 0) {
+            throw new Rejected(400, "a request target must not carry a fragment (#)");
         }
-        if (uri.getRawUserInfo() != null) {
+        int authorityEnd = rest.length();
+        for (int i = 0; i < rest.length(); i++) {
+            char c = rest.charAt(i);
+            if (c == '/' || c == '?') {
+                authorityEnd = i;
+                break;
+            }
+        }
+        String authority = rest.substring(0, authorityEnd);
+        if (authority.indexOf('@') >= 0) {
             throw new Rejected(400, "user info in the request target is not allowed");
         }
-        String host = uri.getHost();
-        if (host == null || host.isEmpty()) {
+        String host;
+        String portText = "";
+        if (authority.startsWith("[")) {
+            int close = authority.indexOf(']');
+            if (close < 0) {
+                throw new Rejected(400, "malformed request target: unclosed IPv6 literal");
+            }
+            host = authority.substring(1, close);
+            String after = authority.substring(close + 1);
+            if (!after.isEmpty() && !after.startsWith(":")) {
+                throw new Rejected(400, "malformed request target: text after the IPv6 literal");
+            }
+            portText = after.isEmpty() ? "" : after.substring(1);
+        } else {
+            int colon = authority.lastIndexOf(':');
+            host = colon < 0 ? authority : authority.substring(0, colon);
+            portText = colon < 0 ? "" : authority.substring(colon + 1);
+        }
+        if (host.isEmpty()) {
             throw new Rejected(400, "the request target has no host");
         }
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "-._~%!$&'()*+,;=:".indexOf(c) >= 0;
+            if (!allowed) {
+                throw new Rejected(400, "malformed request target: the host contains '" + (c < ' ' || c > '~' ? '?' : c)
+                        + "'");
+            }
         }
-        int port = uri.getPort() == -1 ? 80 : uri.getPort();
+        int port = 80;
+        if (!portText.isEmpty()) {
+            if (portText.length() > 5 || !portText.chars().allMatch(Character::isDigit)) {
+                throw new Rejected(400, "malformed request target: port '" + abbreviate(portText) + "'");
+            }
+            port = Integer.parseInt(portText);
+        }
         if (port < 1 || port > 65535) {
             throw new Rejected(400, "port " + port + " is out of range");
         }
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        String originForm = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+        String originForm = rest.substring(authorityEnd);
+        if (originForm.isEmpty() || originForm.startsWith("?")) {
+            originForm = "/" + originForm;
+        }
         return new RequestTarget(host, port, originForm);
     }
 

@@ -8,6 +8,8 @@ import io.connectivityproxy.cluster.SessionKey;
 import io.connectivityproxy.protocol.Ids;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.protocol.TargetProtocol;
+import io.connectivityproxy.protocol.http.Fields;
+import io.connectivityproxy.protocol.http.Http1Request;
 import io.connectivityproxy.proxy.socks.Socks5Handshake;
 import io.connectivityproxy.stream.StreamException;
 import io.connectivityproxy.stream.TcpRelay;
@@ -16,7 +18,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.NetSocket;
 
 /**
@@ -61,8 +62,8 @@ final class TcpExchange {
     }
 
     /** An HTTP CONNECT request on the HTTP proxy port: allowed for mappings of protocol TCP only. */
-    void connect(HttpServerRequest request) {
-        String authority = request.uri();
+    void connect(ClientConnection connection, Http1Request request) {
+        String authority = request.target();
         int colon = authority.lastIndexOf(':');
         int port = -1;
         if (colon > 0) {
@@ -76,38 +77,53 @@ final class TcpExchange {
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        if (host.isEmpty() || port < 1 || port > 65535) {
-            error(request, 400, "CONNECT needs a host:port target, got '" + authority + "'");
+        boolean unreadBody = Fields.has(request.fields(), "content-length")
+                || Fields.has(request.fields(), "transfer-encoding");
+        if (host.isEmpty() || port < 1 || port > 65535 || host.contains("/") || host.contains("@")) {
+            connection.reply(400, "CONNECT needs a host:port target, got '" + authority + "'", true);
             return;
         }
-        String location = request.getHeader(HttpExchange.LOCATION_HEADER);
+        String location = request.field(HttpExchange.LOCATION_HEADER);
         location = location == null ? "" : location.trim();
         if (!Ids.valid(location)) {
-            error(request, 400, "invalid " + HttpExchange.LOCATION_HEADER + " header");
+            connection.reply(400, "invalid " + HttpExchange.LOCATION_HEADER + " header", true);
             return;
         }
-        request.pause();
+        if (unreadBody) {
+            connection.reply(400, "a CONNECT request must not have a body", true);
+            return;
+        }
         String target = host.toLowerCase(Locale.ROOT) + ":" + port;
+        boolean[] clientGone = { false };
+        connection.onClientClosed(() -> clientGone[0] = true);
         open(vertx.getOrCreateContext(), TargetProtocol.TCP, host, port, location).onComplete(ar -> {
+            if (clientGone[0] || connection.closed()) {
+                if (ar.succeeded()) {
+                    ar.result().reset(Reason.CANCELLED, "the client closed the connection");
+                }
+                return;
+            }
             if (ar.failed()) {
                 Reason reason = ar.cause() instanceof StreamException e ? e.reason() : Reason.INTERNAL;
                 if (reason == Reason.PROTOCOL_NOT_ALLOWED) {
-                    error(request, 405, "CONNECT is only allowed for connector mappings of protocol TCP: "
-                            + ar.cause().getMessage());
+                    connection.reply(405, "CONNECT is only allowed for connector mappings of protocol TCP: "
+                            + ar.cause().getMessage(), true);
                 } else {
-                    error(request, ClientErrors.httpStatus(reason), ar.cause().getMessage());
+                    connection.reply(ClientErrors.httpStatus(reason), ar.cause().getMessage(), true);
                 }
                 return;
             }
             TunnelStream stream = ar.result();
-            request.toNetSocket().onComplete(socket -> {
-                if (socket.failed()) {
-                    stream.reset(Reason.CANCELLED, "the client's CONNECT failed: " + socket.cause().getMessage());
-                    return;
-                }
-                LOG.debugf("CONNECT %s established", target);
-                TcpRelay.bridge(socket.result(), stream, metrics::bytesToBackend, metrics::bytesToClient, () -> { });
-            });
+            connection.onClientClosed(() -> { });
+            NetSocket socket = connection.socket;
+            socket.write(Buffer.buffer("HTTP/1.1 200 Connection established\r\n\r\n"));
+            Buffer early = connection.reader.detach();
+            if (early.length() > 0) {
+                metrics.bytesToBackend(early.length());
+                stream.write(early);
+            }
+            LOG.debugf("CONNECT %s established", target);
+            TcpRelay.bridge(socket, stream, metrics::bytesToBackend, metrics::bytesToClient, () -> { });
         });
     }
 
@@ -136,11 +152,5 @@ final class TcpExchange {
                 metrics.openFailed(ar.cause() instanceof StreamException e ? e.reason() : Reason.INTERNAL, started);
             }
         });
-    }
-
-    private static void error(HttpServerRequest request, int status, String message) {
-        request.resume();
-        request.response().setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8")
-                .putHeader("Connection", "close").end(message + "\n");
     }
 }

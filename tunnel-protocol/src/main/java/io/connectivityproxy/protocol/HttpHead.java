@@ -23,9 +23,13 @@ import java.util.Map;
  */
 public final class HttpHead {
 
-    /** More headers than this in one head is a protocol error (HTTP servers cap them similarly). */
-    public static final int MAX_HEADERS = 256;
-    private static final int MAX_STRING = 16 * 1024;
+    /**
+     * More fields than this in one head is a protocol error. The real bound is the size of the
+     * head each side accepts from HTTP (proxy-service's request head limit, the connector's
+     * response head limit); this one only keeps a head within one frame.
+     */
+    public static final int MAX_HEADERS = 16 * 1024;
+    private static final int MAX_STRING = 65535;
 
     private HttpHead() {
     }
@@ -133,7 +137,8 @@ public final class HttpHead {
         if (count > MAX_HEADERS) {
             throw new ProtocolException(count + " headers exceed " + MAX_HEADERS);
         }
-        List<Map.Entry<String, String>> headers = new ArrayList<>(count);
+        // Capacity from the bytes present, not the declared count: a short frame cannot make it allocate much.
+        List<Map.Entry<String, String>> headers = new ArrayList<>(Math.min(count, 64));
         for (int i = 0; i < count; i++) {
             String name = in.string(MAX_STRING);
             String value = in.string(MAX_STRING);

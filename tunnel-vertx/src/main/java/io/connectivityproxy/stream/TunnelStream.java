@@ -67,7 +67,8 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
     private Handler<Void> drainHandler;
     private Promise<Void> endPromise;
 
-    private record PendingWrite(Buffer data, Promise<Void> promise) {
+    /** {@code whole}: sent as one DATA frame, waiting for enough credit (an HTTP head). */
+    private record PendingWrite(Buffer data, Promise<Void> promise, boolean whole) {
     }
 
     TunnelStream(Context context, int id, FrameSink sink, ReceiveCredit receiveCredit, int maxChunk) {
@@ -293,8 +294,31 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
         if (endPromise != null) {
             return Future.failedFuture(new IllegalStateException("stream " + id + " is already ended"));
         }
+        return enqueue(data, false);
+    }
+
+    /**
+     * Writes {@code data} as exactly one DATA frame, waiting until the peer's credit covers all of
+     * it: a message the peer decodes per frame (an HTTP head) must not be split. At most
+     * {@link FrameCodec#MAX_PAYLOAD} bytes, and no more than the peer's window.
+     */
+    public Future<Void> writeWhole(Buffer data) {
+        if (data.length() > FrameCodec.MAX_PAYLOAD) {
+            return Future.failedFuture(new IllegalArgumentException("a " + data.length()
+                    + "-byte message does not fit in one DATA frame"));
+        }
+        if (state == State.CLOSED) {
+            return Future.failedFuture(new StreamException(Reason.CANCELLED, "stream " + id + " is closed"));
+        }
+        if (endPromise != null) {
+            return Future.failedFuture(new IllegalStateException("stream " + id + " is already ended"));
+        }
+        return enqueue(data, true);
+    }
+
+    private Future<Void> enqueue(Buffer data, boolean whole) {
         Promise<Void> promise = Promise.promise();
-        outbound.add(new PendingWrite(data, promise));
+        outbound.add(new PendingWrite(data, promise, whole));
         outboundBytes += data.length();
         flush();
         return promise.future();
@@ -355,7 +379,10 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
         while (!outbound.isEmpty()) {
             PendingWrite head = outbound.peek();
             Buffer data = head.data();
-            int chunk = sendCredit.take(Math.min(data.length(), maxChunk));
+            if (head.whole() && sendCredit.available() < data.length()) {
+                break;
+            }
+            int chunk = sendCredit.take(head.whole() ? data.length() : Math.min(data.length(), maxChunk));
             if (chunk == 0 && data.length() > 0) {
                 break;
             }
@@ -367,7 +394,7 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
                 head.promise().complete();
             } else {
                 outbound.poll();
-                outbound.addFirst(new PendingWrite(data.slice(chunk, data.length()), head.promise()));
+                outbound.addFirst(new PendingWrite(data.slice(chunk, data.length()), head.promise(), false));
             }
         }
         if (outbound.isEmpty() && endPromise != null && !finSent) {

@@ -1,0 +1,108 @@
+package io.connectivityproxy.connector;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.connectivityproxy.protocol.TargetProtocol;
+import io.connectivityproxy.stream.http.Http1Reader;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * Keep-alive connections to HTTP and HTTPS backends, per internal host, port and protocol. A
+ * connection returns here only after an exchange that left it in sync (whole request sent,
+ * whole response read, nothing extra buffered, the backend did not ask to close); an idle one
+ * closes after {@link #IDLE_TIMEOUT_MS} or when the backend closes it.
+ */
+final class BackendPool {
+
+    /** How long an unused connection stays open (what Vert.x's HTTP client keeps by default). */
+    static final long IDLE_TIMEOUT_MS = 60_000;
+    /** Idle connections kept per backend; more are closed when they come back. */
+    static final int MAX_IDLE = 256;
+
+    /** One connection to a backend, with the reader that owns its input. */
+    static final class Connection {
+        final NetSocket socket;
+        final Http1Reader reader;
+        final String key;
+        boolean closed;
+        boolean reused;
+        long idleTimer = -1;
+
+        Connection(NetSocket socket, String key) {
+            this.socket = socket;
+            this.key = key;
+            this.reader = new Http1Reader(socket);
+        }
+    }
+
+    private final Vertx vertx;
+    private final NetClient plain;
+    private final NetClient tls;
+    private final Map<String, ArrayDeque<Connection>> idle = new HashMap<>();
+
+    BackendPool(Vertx vertx, NetClient plain, NetClient tls) {
+        this.vertx = vertx;
+        this.plain = plain;
+        this.tls = tls;
+    }
+
+    /** An idle connection to the mapping's backend, or a new one. Runs on the caller's event loop. */
+    Future<Connection> acquire(AccessControlList.Mapping mapping) {
+        boolean secure = mapping.protocol() == TargetProtocol.HTTPS;
+        // Per event loop too: a connection is used only on the context it was made on.
+        String key = System.identityHashCode(vertx.getOrCreateContext()) + "|" + (secure ? "https://" : "http://")
+                + mapping.internalHost() + ":" + mapping.internalPort();
+        synchronized (idle) {
+            ArrayDeque<Connection> free = idle.get(key);
+            while (free != null && !free.isEmpty()) {
+                Connection connection = free.pollLast();
+                if (!connection.closed && connection.reader.buffered() == 0 && !connection.reader.ended()) {
+                    vertx.cancelTimer(connection.idleTimer);
+                    connection.reused = true;
+                    return Future.succeededFuture(connection);
+                }
+                connection.socket.close();
+            }
+        }
+        NetClient client = secure ? tls : plain;
+        Future<NetSocket> connected = secure
+                ? client.connect(mapping.internalPort(), mapping.internalHost(), mapping.internalHost())
+                : client.connect(mapping.internalPort(), mapping.internalHost());
+        return connected.map(socket -> {
+            Connection connection = new Connection(socket, key);
+            socket.closeHandler(v -> connection.closed = true);
+            return connection;
+        });
+    }
+
+    /** Takes back a connection whose exchange completed in sync. */
+    void release(Connection connection) {
+        if (connection.closed) {
+            return;
+        }
+        synchronized (idle) {
+            ArrayDeque<Connection> free = idle.computeIfAbsent(connection.key, k -> new ArrayDeque<>());
+            if (free.size() >= MAX_IDLE) {
+                connection.socket.close();
+                return;
+            }
+            free.addLast(connection);
+        }
+        connection.socket.closeHandler(v -> {
+            connection.closed = true;
+            synchronized (idle) {
+                ArrayDeque<Connection> free = idle.get(connection.key);
+                if (free != null) {
+                    free.remove(connection);
+                }
+            }
+        });
+        connection.socket.exceptionHandler(e -> connection.socket.close());
+        connection.idleTimer = vertx.setTimer(IDLE_TIMEOUT_MS, t -> connection.socket.close());
+    }
+}
