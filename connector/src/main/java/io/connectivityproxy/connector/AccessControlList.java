@@ -21,8 +21,16 @@ public final class AccessControlList {
         INTERNAL
     }
 
-    /** An allowed path: exactly {@code path}, or {@code path} and everything below it. */
-    public record PathRule(String path, boolean includeSubPaths) {
+    /**
+     * An allowed path: exactly {@code path}, or {@code path} and everything below it. With
+     * {@code upgradeAllowed}, requests on it may also ask for a protocol upgrade (WebSocket).
+     */
+    public record PathRule(String path, boolean includeSubPaths, boolean upgradeAllowed) {
+
+        /** A rule that allows no protocol upgrade. */
+        public PathRule(String path, boolean includeSubPaths) {
+            this(path, includeSubPaths, false);
+        }
 
         boolean allows(String requestPath) {
             if (requestPath.equals(path)) {
@@ -33,6 +41,14 @@ public final class AccessControlList {
             }
             String prefix = path.endsWith("/") ? path : path + "/";
             return requestPath.startsWith(prefix);
+        }
+
+        /** True if this rule says more about a path both allow: the longer path, then the exact rule. */
+        boolean moreSpecificThan(PathRule other) {
+            if (path.length() != other.path.length()) {
+                return path.length() > other.path.length();
+            }
+            return !includeSubPaths && other.includeSubPaths;
         }
     }
 
@@ -71,6 +87,11 @@ public final class AccessControlList {
         return mappings;
     }
 
+    /** {@link #decide(TargetProtocol, String, int, String, boolean)} for a request without an upgrade. */
+    public Decision decide(TargetProtocol requested, String host, int port, String path) {
+        return decide(requested, host, port, path, false);
+    }
+
     /**
      * Decides whether a stream of the requested kind may reach {@code host:port}. The kind is
      * what the cloud side speaks: HTTP exchanges need an HTTP or HTTPS mapping (HTTPS = the
@@ -78,8 +99,10 @@ public final class AccessControlList {
      * need an RFC or LDAP mapping.
      *
      * @param path for HTTP, the request path without query; ignored otherwise
+     * @param upgrade for HTTP, whether the request asks for a protocol upgrade (WebSocket); the
+     *            most specific path rule that allows {@code path} must allow it too. Ignored otherwise
      */
-    public Decision decide(TargetProtocol requested, String host, int port, String path) {
+    public Decision decide(TargetProtocol requested, String host, int port, String path, boolean upgrade) {
         String denied = "Access denied to system " + host + ":" + port;
         Mapping mapping = find(host, port);
         if (mapping == null) {
@@ -93,18 +116,27 @@ public final class AccessControlList {
             if (path == null || !path.startsWith("/") || hasDotSegment(path)) {
                 return Decision.deny(Reason.PATH_NOT_ALLOWED, denied + ": path is not in normal form");
             }
-            boolean allowed = false;
-            for (PathRule rule : mapping.paths()) {
-                if (rule.allows(path)) {
-                    allowed = true;
-                    break;
-                }
-            }
-            if (!allowed) {
+            PathRule rule = ruleFor(mapping, path);
+            if (rule == null) {
                 return Decision.deny(Reason.PATH_NOT_ALLOWED, denied + ": path " + path + " is not allowed");
+            }
+            if (upgrade && !rule.upgradeAllowed()) {
+                return Decision.deny(Reason.PATH_NOT_ALLOWED, denied
+                        + ": protocol upgrade (WebSocket) is not allowed for path " + path);
             }
         }
         return Decision.allow(mapping);
+    }
+
+    /** The most specific rule that allows {@code path}; of equally specific ones, the first listed. */
+    private static PathRule ruleFor(Mapping mapping, String path) {
+        PathRule best = null;
+        for (PathRule rule : mapping.paths()) {
+            if (rule.allows(path) && (best == null || rule.moreSpecificThan(best))) {
+                best = rule;
+            }
+        }
+        return best;
     }
 
     private Mapping find(String host, int port) {

@@ -254,8 +254,18 @@ public final class ConfigLoader {
                     throw new InvalidConfigException(field + ".path: must start with '/' and have no '.' or '..' "
                             + "segments, got '" + path + "'");
                 }
-                paths.add(new AccessControlList.PathRule(path,
-                        rule.includeSubPaths() == null || rule.includeSubPaths()));
+                AccessControlList.PathRule parsed = new AccessControlList.PathRule(path,
+                        rule.includeSubPaths() == null || rule.includeSubPaths(),
+                        rule.upgradeAllowed() != null && rule.upgradeAllowed());
+                for (int k = 0; k < paths.size(); k++) {
+                    // Two such rules could disagree on upgradeAllowed, and neither is more specific.
+                    if (paths.get(k).path().equals(path)
+                            && paths.get(k).includeSubPaths() == parsed.includeSubPaths()) {
+                        throw new InvalidConfigException(field + ".path: " + path + " is listed twice, also in "
+                                + where + ".paths[" + k + "]");
+                    }
+                }
+                paths.add(parsed);
             }
         }
         AccessControlList.HostHeader hostHeader = AccessControlList.HostHeader.VIRTUAL;

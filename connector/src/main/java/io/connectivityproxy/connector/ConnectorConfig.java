@@ -101,6 +101,9 @@ public record ConnectorConfig(
     @RegisterForReflection
     public record PathRule(
             @JsonProperty(required = true) String path,
-            Boolean includeSubPaths) {
+            /** Also every path below {@code path}; default true. */
+            Boolean includeSubPaths,
+            /** Requests may ask for a protocol upgrade (WebSocket); default false. */
+            Boolean upgradeAllowed) {
     }
 }

@@ -97,6 +97,81 @@ class AccessControlListTest {
                 "erp.virtual:80");
     }
 
+    // ---- protocol upgrades (WebSocket) --------------------------------------------------------
+
+    private static final Mapping CHAT = http("chat.virtual", 80, TargetProtocol.HTTP,
+            new PathRule("/", true, false), new PathRule("/ws", true, true), new PathRule("/ws/admin", true, false),
+            new PathRule("/live", false, true), new PathRule("/live", true, false));
+
+    private final AccessControlList chat = new AccessControlList(List.of(CHAT, ERP));
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/ws", "/ws/", "/ws/room/1", "/ws/administrator", "/live" })
+    void upgradeAllowedByTheMostSpecificRule(String path) {
+        Decision decision = chat.decide(TargetProtocol.HTTP, "chat.virtual", 80, path, true);
+        assertTrue(decision.allowed(), decision.message());
+        assertSame(CHAT, decision.mapping());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/", "/index.html", "/wsx", "/ws/admin", "/ws/admin/kick", "/live/x" })
+    void upgradeRefusedByTheMostSpecificRule(String path) {
+        Decision decision = chat.decide(TargetProtocol.HTTP, "chat.virtual", 80, path, true);
+        assertDenied(decision, Reason.PATH_NOT_ALLOWED, "chat.virtual:80");
+        assertEquals("Access denied to system chat.virtual:80: protocol upgrade (WebSocket) is not allowed for path "
+                + path, decision.message());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/", "/ws", "/ws/admin/kick", "/live", "/live/x" })
+    void requestsWithoutUpgradeIgnoreUpgradeAllowed(String path) {
+        assertSame(CHAT, chat.decide(TargetProtocol.HTTP, "chat.virtual", 80, path, false).mapping());
+        assertSame(CHAT, chat.decide(TargetProtocol.HTTP, "chat.virtual", 80, path).mapping());
+    }
+
+    @Test
+    void upgradeIsRefusedByDefault() {
+        assertFalse(new PathRule("/api", true).upgradeAllowed());
+        Decision decision = acl.decide(TargetProtocol.HTTP, "erp.virtual", 80, "/api/x", true);
+        assertDenied(decision, Reason.PATH_NOT_ALLOWED, "erp.virtual:80");
+        assertEquals("Access denied to system erp.virtual:80: protocol upgrade (WebSocket) is not allowed for path "
+                + "/api/x", decision.message());
+    }
+
+    @Test
+    void pathOutsideTheRulesIsRefusedAsSuchAlsoForUpgrades() {
+        Decision decision = acl.decide(TargetProtocol.HTTP, "erp.virtual", 80, "/admin", true);
+        assertEquals("Access denied to system erp.virtual:80: path /admin is not allowed", decision.message());
+        Decision dots = chat.decide(TargetProtocol.HTTP, "chat.virtual", 80, "/ws/../admin", true);
+        assertEquals("Access denied to system chat.virtual:80: path is not in normal form", dots.message());
+    }
+
+    @Test
+    void upgradeIsIgnoredForNonHttpStreams() {
+        assertSame(DB, acl.decide(TargetProtocol.TCP, "db.virtual", 5432, null, true).mapping());
+    }
+
+    @Test
+    void equallySpecificRulesLetTheFirstListedDecide() {
+        Mapping twice = http("twice.virtual", 80, TargetProtocol.HTTP, new PathRule("/ws", true, true),
+                new PathRule("/ws", true, false));
+        AccessControlList list = new AccessControlList(List.of(twice));
+        assertTrue(list.decide(TargetProtocol.HTTP, "twice.virtual", 80, "/ws/x", true).allowed());
+    }
+
+    @Test
+    void moreSpecificMeansLongerPathThenExact() {
+        PathRule root = new PathRule("/", true);
+        PathRule tree = new PathRule("/ws", true);
+        PathRule exact = new PathRule("/ws", false);
+        assertTrue(tree.moreSpecificThan(root));
+        assertFalse(root.moreSpecificThan(tree));
+        assertTrue(exact.moreSpecificThan(tree));
+        assertFalse(tree.moreSpecificThan(exact));
+        assertFalse(tree.moreSpecificThan(new PathRule("/ws", true, true)));
+        assertTrue(new PathRule("/ws/", true).moreSpecificThan(tree));
+    }
+
     // ---- host and port ---------------------------------------------------------------------
 
     @Test

@@ -136,6 +136,11 @@ class ConfigLoaderTest {
                       - path: /sap/opu
                       - path: /health
                         includeSubPaths: false
+                      - path: /ws
+                        includeSubPaths: true
+                        upgradeAllowed: true
+                      - path: /ws/admin
+                        upgradeAllowed: false
                   - virtualHost: db.virtual
                     virtualPort: 5432
                     internalHost: "[fd00::5]"
@@ -164,7 +169,8 @@ class ConfigLoaderTest {
         Mapping erp = settings.accessControl().mappings().get(0);
         assertEquals(TargetProtocol.HTTPS, erp.protocol());
         assertEquals(HostHeader.INTERNAL, erp.hostHeader());
-        assertEquals(List.of(new PathRule("/sap/opu", true), new PathRule("/health", false)), erp.paths());
+        assertEquals(List.of(new PathRule("/sap/opu", true, false), new PathRule("/health", false, false),
+                new PathRule("/ws", true, true), new PathRule("/ws/admin", true, false)), erp.paths());
         Mapping db = settings.accessControl().mappings().get(1);
         assertEquals("[fd00::5]", db.internalHost());
         assertEquals(TargetProtocol.TCP, db.protocol());
@@ -258,6 +264,35 @@ class ConfigLoaderTest {
         assertEquals("accessControl[0].paths[0].path: must start with '/' and have no '.' or '..' segments, got '"
                 + path + "'",
                 error(MINIMAL.replace("protocol: HTTP", "protocol: HTTP\n    paths:\n      - path: \"" + path + "\"")));
+    }
+
+    @Test
+    void upgradeAllowedDefaultsToFalse() {
+        Mapping erp = ConfigLoader.parse(MINIMAL.replace("protocol: HTTP",
+                "protocol: HTTP\n    paths:\n      - path: /ws\n      - { path: /live, upgradeAllowed: true }"), dir)
+                .accessControl().mappings().get(0);
+        assertEquals(List.of(new PathRule("/ws", true, false), new PathRule("/live", true, true)), erp.paths());
+        assertEquals(List.of(new PathRule("/", true, false)),
+                ConfigLoader.parse(MINIMAL, dir).accessControl().mappings().get(0).paths(),
+                "the default rule allows no upgrade");
+    }
+
+    @Test
+    void upgradeAllowedMustBeABoolean() {
+        String message = error(MINIMAL.replace("protocol: HTTP",
+                "protocol: HTTP\n    paths:\n      - { path: /ws, upgradeAllowed: sometimes }"));
+        assertTrue(message.startsWith("accessControl[0].paths[0].upgradeAllowed: "), message);
+    }
+
+    @Test
+    void samePathRuleTwice() {
+        assertEquals("accessControl[0].paths[2].path: /ws is listed twice, also in accessControl[0].paths[0]",
+                error(MINIMAL.replace("protocol: HTTP", """
+                        protocol: HTTP
+                            paths:
+                              - { path: /ws, upgradeAllowed: true }
+                              - { path: /ws, includeSubPaths: false }
+                              - { path: /ws, upgradeAllowed: false }""")));
     }
 
     @Test
