@@ -52,12 +52,55 @@ public final class AccessControlList {
         }
     }
 
-    /** One entry of the list. */
-    public record Mapping(String virtualHost, int virtualPort, String internalHost, int internalPort,
-            TargetProtocol protocol, List<PathRule> paths, HostHeader hostHeader) {
+    /**
+     * One entry of the list. Raw-byte entries (TCP, RFC, LDAP) may map a range of virtual ports,
+     * {@code virtualPort} to {@code lastVirtualPort}, onto as many internal ports from
+     * {@code internalPort} on, at the same offset. {@link AccessControlList#decide} returns the
+     * entry resolved to the one port asked for, so callers only ever see single ports.
+     */
+    public record Mapping(String virtualHost, int virtualPort, int lastVirtualPort, String internalHost,
+            int internalPort, TargetProtocol protocol, List<PathRule> paths, HostHeader hostHeader) {
+
+        public Mapping {
+            if (lastVirtualPort < virtualPort) {
+                throw new IllegalArgumentException("port range " + virtualPort + "-" + lastVirtualPort
+                        + " ends before it starts");
+            }
+            if (lastVirtualPort != virtualPort && protocol.isHttp()) {
+                throw new IllegalArgumentException("an " + protocol + " entry cannot map a port range");
+            }
+            if (internalPort + (lastVirtualPort - virtualPort) > 65535) {
+                throw new IllegalArgumentException("internal ports from " + internalPort + " end above 65535");
+            }
+            paths = List.copyOf(paths);
+        }
+
+        /** An entry for one virtual port. */
+        public Mapping(String virtualHost, int virtualPort, String internalHost, int internalPort,
+                TargetProtocol protocol, List<PathRule> paths, HostHeader hostHeader) {
+            this(virtualHost, virtualPort, virtualPort, internalHost, internalPort, protocol, paths, hostHeader);
+        }
 
         public String virtualAuthority() {
             return virtualHost + ":" + virtualPort;
+        }
+
+        /** {@code host:port}, or {@code host:first-last} for a port range. */
+        String virtualAuthorities() {
+            return virtualAuthority() + (lastVirtualPort == virtualPort ? "" : "-" + lastVirtualPort);
+        }
+
+        boolean covers(int port) {
+            return port >= virtualPort && port <= lastVirtualPort;
+        }
+
+        /** This entry narrowed to one of its virtual ports, and the internal port at the same offset. */
+        Mapping resolve(int port) {
+            if (port == virtualPort && port == lastVirtualPort) {
+                return this;
+            }
+            return new Mapping(virtualHost, port, port, internalHost, internalPort + (port - virtualPort), protocol,
+                    paths, hostHeader);
         }
     }
 
@@ -96,7 +139,7 @@ public final class AccessControlList {
      * Decides whether a stream of the requested kind may reach {@code host:port}. The kind is
      * what the cloud side speaks: HTTP exchanges need an HTTP or HTTPS mapping (HTTPS = the
      * connector talks TLS to the backend), raw TCP needs a TCP mapping, RFC and LDAP streams
-     * need an RFC or LDAP mapping.
+     * need an RFC or LDAP mapping. An allowed decision carries the entry resolved to {@code port}.
      *
      * @param path for HTTP, the request path without query; ignored otherwise
      * @param upgrade for HTTP, whether the request asks for a protocol upgrade (WebSocket); the
@@ -125,7 +168,7 @@ public final class AccessControlList {
                         + ": protocol upgrade (WebSocket) is not allowed for path " + path);
             }
         }
-        return Decision.allow(mapping);
+        return Decision.allow(mapping.resolve(port));
     }
 
     /** The most specific rule that allows {@code path}; of equally specific ones, the first listed. */
@@ -139,10 +182,11 @@ public final class AccessControlList {
         return best;
     }
 
+    /** The first entry for {@code host} whose virtual ports include {@code port}. */
     private Mapping find(String host, int port) {
         String wanted = host.toLowerCase(Locale.ROOT);
         for (Mapping mapping : mappings) {
-            if (mapping.virtualPort() == port && mapping.virtualHost().toLowerCase(Locale.ROOT).equals(wanted)) {
+            if (mapping.covers(port) && mapping.virtualHost().toLowerCase(Locale.ROOT).equals(wanted)) {
                 return mapping;
             }
         }
