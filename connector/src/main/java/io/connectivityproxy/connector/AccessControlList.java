@@ -21,8 +21,16 @@ public final class AccessControlList {
         INTERNAL
     }
 
-    /** An allowed path: exactly {@code path}, or {@code path} and everything below it. */
-    public record PathRule(String path, boolean includeSubPaths) {
+    /**
+     * An allowed path: exactly {@code path}, or {@code path} and everything below it. With
+     * {@code upgradeAllowed}, requests on it may also ask for a protocol upgrade (WebSocket).
+     */
+    public record PathRule(String path, boolean includeSubPaths, boolean upgradeAllowed) {
+
+        /** A rule that allows no protocol upgrade. */
+        public PathRule(String path, boolean includeSubPaths) {
+            this(path, includeSubPaths, false);
+        }
 
         boolean allows(String requestPath) {
             if (requestPath.equals(path)) {
@@ -34,14 +42,65 @@ public final class AccessControlList {
             String prefix = path.endsWith("/") ? path : path + "/";
             return requestPath.startsWith(prefix);
         }
+
+        /** True if this rule says more about a path both allow: the longer path, then the exact rule. */
+        boolean moreSpecificThan(PathRule other) {
+            if (path.length() != other.path.length()) {
+                return path.length() > other.path.length();
+            }
+            return !includeSubPaths && other.includeSubPaths;
+        }
     }
 
-    /** One entry of the list. */
-    public record Mapping(String virtualHost, int virtualPort, String internalHost, int internalPort,
-            TargetProtocol protocol, List<PathRule> paths, HostHeader hostHeader) {
+    /**
+     * One entry of the list. Raw-byte entries (TCP, RFC, LDAP) may map a range of virtual ports,
+     * {@code virtualPort} to {@code lastVirtualPort}, onto as many internal ports from
+     * {@code internalPort} on, at the same offset. {@link AccessControlList#decide} returns the
+     * entry resolved to the one port asked for, so callers only ever see single ports.
+     */
+    public record Mapping(String virtualHost, int virtualPort, int lastVirtualPort, String internalHost,
+            int internalPort, TargetProtocol protocol, List<PathRule> paths, HostHeader hostHeader) {
+
+        public Mapping {
+            if (lastVirtualPort < virtualPort) {
+                throw new IllegalArgumentException("port range " + virtualPort + "-" + lastVirtualPort
+                        + " ends before it starts");
+            }
+            if (lastVirtualPort != virtualPort && protocol.isHttp()) {
+                throw new IllegalArgumentException("an " + protocol + " entry cannot map a port range");
+            }
+            if (internalPort + (lastVirtualPort - virtualPort) > 65535) {
+                throw new IllegalArgumentException("internal ports from " + internalPort + " end above 65535");
+            }
+            paths = List.copyOf(paths);
+        }
+
+        /** An entry for one virtual port. */
+        public Mapping(String virtualHost, int virtualPort, String internalHost, int internalPort,
+                TargetProtocol protocol, List<PathRule> paths, HostHeader hostHeader) {
+            this(virtualHost, virtualPort, virtualPort, internalHost, internalPort, protocol, paths, hostHeader);
+        }
 
         public String virtualAuthority() {
             return virtualHost + ":" + virtualPort;
+        }
+
+        /** {@code host:port}, or {@code host:first-last} for a port range. */
+        String virtualAuthorities() {
+            return virtualAuthority() + (lastVirtualPort == virtualPort ? "" : "-" + lastVirtualPort);
+        }
+
+        boolean covers(int port) {
+            return port >= virtualPort && port <= lastVirtualPort;
+        }
+
+        /** This entry narrowed to one of its virtual ports, and the internal port at the same offset. */
+        Mapping resolve(int port) {
+            if (port == virtualPort && port == lastVirtualPort) {
+                return this;
+            }
+            return new Mapping(virtualHost, port, port, internalHost, internalPort + (port - virtualPort), protocol,
+                    paths, hostHeader);
         }
     }
 
@@ -71,15 +130,22 @@ public final class AccessControlList {
         return mappings;
     }
 
+    /** {@link #decide(TargetProtocol, String, int, String, boolean)} for a request without an upgrade. */
+    public Decision decide(TargetProtocol requested, String host, int port, String path) {
+        return decide(requested, host, port, path, false);
+    }
+
     /**
      * Decides whether a stream of the requested kind may reach {@code host:port}. The kind is
      * what the cloud side speaks: HTTP exchanges need an HTTP or HTTPS mapping (HTTPS = the
      * connector talks TLS to the backend), raw TCP needs a TCP mapping, RFC and LDAP streams
-     * need an RFC or LDAP mapping.
+     * need an RFC or LDAP mapping. An allowed decision carries the entry resolved to {@code port}.
      *
      * @param path for HTTP, the request path without query; ignored otherwise
+     * @param upgrade for HTTP, whether the request asks for a protocol upgrade (WebSocket); the
+     *            most specific path rule that allows {@code path} must allow it too. Ignored otherwise
      */
-    public Decision decide(TargetProtocol requested, String host, int port, String path) {
+    public Decision decide(TargetProtocol requested, String host, int port, String path, boolean upgrade) {
         String denied = "Access denied to system " + host + ":" + port;
         Mapping mapping = find(host, port);
         if (mapping == null) {
@@ -93,24 +159,34 @@ public final class AccessControlList {
             if (path == null || !path.startsWith("/") || hasDotSegment(path)) {
                 return Decision.deny(Reason.PATH_NOT_ALLOWED, denied + ": path is not in normal form");
             }
-            boolean allowed = false;
-            for (PathRule rule : mapping.paths()) {
-                if (rule.allows(path)) {
-                    allowed = true;
-                    break;
-                }
-            }
-            if (!allowed) {
+            PathRule rule = ruleFor(mapping, path);
+            if (rule == null) {
                 return Decision.deny(Reason.PATH_NOT_ALLOWED, denied + ": path " + path + " is not allowed");
             }
+            if (upgrade && !rule.upgradeAllowed()) {
+                return Decision.deny(Reason.PATH_NOT_ALLOWED, denied
+                        + ": protocol upgrade (WebSocket) is not allowed for path " + path);
+            }
         }
-        return Decision.allow(mapping);
+        return Decision.allow(mapping.resolve(port));
     }
 
+    /** The most specific rule that allows {@code path}; of equally specific ones, the first listed. */
+    private static PathRule ruleFor(Mapping mapping, String path) {
+        PathRule best = null;
+        for (PathRule rule : mapping.paths()) {
+            if (rule.allows(path) && (best == null || rule.moreSpecificThan(best))) {
+                best = rule;
+            }
+        }
+        return best;
+    }
+
+    /** The first entry for {@code host} whose virtual ports include {@code port}. */
     private Mapping find(String host, int port) {
         String wanted = host.toLowerCase(Locale.ROOT);
         for (Mapping mapping : mappings) {
-            if (mapping.virtualPort() == port && mapping.virtualHost().toLowerCase(Locale.ROOT).equals(wanted)) {
+            if (mapping.covers(port) && mapping.virtualHost().toLowerCase(Locale.ROOT).equals(wanted)) {
                 return mapping;
             }
         }

@@ -8,10 +8,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -40,6 +40,9 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    // A sign is accepted on a single number so that -1 gets the range message, not a syntax one.
+    private static final Pattern PORTS = Pattern.compile("(-?[0-9]{1,9})|([0-9]{1,9}) *- *([0-9]{1,9})");
 
     /** A configuration file that cannot be used; the message names the file and the field. */
     public static final class InvalidConfigException extends RuntimeException {
@@ -199,12 +202,10 @@ public final class ConfigLoader {
                 ? new ConnectorConfig.BackendTls(null, null) : config.backendTls();
         List<ConnectorConfig.Mapping> entries = require(config.accessControl(), "accessControl");
         List<AccessControlList.Mapping> mappings = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
         for (int i = 0; i < entries.size(); i++) {
             AccessControlList.Mapping mapping = mapping(entries.get(i), "accessControl[" + i + "]");
-            if (!seen.add(mapping.virtualHost().toLowerCase(Locale.ROOT) + ":" + mapping.virtualPort())) {
-                throw new InvalidConfigException("accessControl[" + i + "]: " + mapping.virtualAuthority()
-                        + " is mapped twice");
+            for (int j = 0; j < mappings.size(); j++) {
+                checkNoOverlap(mapping, "accessControl[" + i + "]", mappings.get(j), "accessControl[" + j + "]");
             }
             mappings.add(mapping);
         }
@@ -229,9 +230,9 @@ public final class ConfigLoader {
             throw new InvalidConfigException(where + ": empty entry");
         }
         String virtualHost = host(require(entry.virtualHost(), where + ".virtualHost"), where + ".virtualHost");
-        int virtualPort = port(require(entry.virtualPort(), where + ".virtualPort"), where + ".virtualPort");
+        Ports virtualPorts = ports(require(entry.virtualPort(), where + ".virtualPort"), where + ".virtualPort");
         String internalHost = host(require(entry.internalHost(), where + ".internalHost"), where + ".internalHost");
-        int internalPort = port(require(entry.internalPort(), where + ".internalPort"), where + ".internalPort");
+        Ports internalPorts = ports(require(entry.internalPort(), where + ".internalPort"), where + ".internalPort");
         TargetProtocol protocol;
         try {
             protocol = TargetProtocol.valueOf(require(entry.protocol(), where + ".protocol").toUpperCase(Locale.ROOT));
@@ -239,6 +240,7 @@ public final class ConfigLoader {
             throw new InvalidConfigException(where + ".protocol: '" + entry.protocol()
                     + "' is not one of HTTP, HTTPS, TCP, RFC, LDAP");
         }
+        checkRanges(virtualPorts, internalPorts, protocol, where);
         List<AccessControlList.PathRule> paths = new ArrayList<>();
         if (entry.paths() == null || entry.paths().isEmpty()) {
             paths.add(new AccessControlList.PathRule("/", true));
@@ -254,8 +256,18 @@ public final class ConfigLoader {
                     throw new InvalidConfigException(field + ".path: must start with '/' and have no '.' or '..' "
                             + "segments, got '" + path + "'");
                 }
-                paths.add(new AccessControlList.PathRule(path,
-                        rule.includeSubPaths() == null || rule.includeSubPaths()));
+                AccessControlList.PathRule parsed = new AccessControlList.PathRule(path,
+                        rule.includeSubPaths() == null || rule.includeSubPaths(),
+                        rule.upgradeAllowed() != null && rule.upgradeAllowed());
+                for (int k = 0; k < paths.size(); k++) {
+                    // Two such rules could disagree on upgradeAllowed, and neither is more specific.
+                    if (paths.get(k).path().equals(path)
+                            && paths.get(k).includeSubPaths() == parsed.includeSubPaths()) {
+                        throw new InvalidConfigException(field + ".path: " + path + " is listed twice, also in "
+                                + where + ".paths[" + k + "]");
+                    }
+                }
+                paths.add(parsed);
             }
         }
         AccessControlList.HostHeader hostHeader = AccessControlList.HostHeader.VIRTUAL;
@@ -270,8 +282,85 @@ public final class ConfigLoader {
                         + "' is not one of VIRTUAL, INTERNAL");
             }
         }
-        return new AccessControlList.Mapping(virtualHost, virtualPort, internalHost, internalPort, protocol,
-                List.copyOf(paths), hostHeader);
+        return new AccessControlList.Mapping(virtualHost, virtualPorts.first(), virtualPorts.last(), internalHost,
+                internalPorts.first(), protocol, List.copyOf(paths), hostHeader);
+    }
+
+    /** A port or an inclusive port range, as written in the file. */
+    private record Ports(int first, int last) {
+
+        int count() {
+            return last - first + 1;
+        }
+
+        boolean isRange() {
+            return last != first;
+        }
+
+        @Override
+        public String toString() {
+            return isRange() ? first + "-" + last : Integer.toString(first);
+        }
+    }
+
+    private static Ports ports(String value, String field) {
+        Matcher matcher = PORTS.matcher(value.trim());
+        if (!matcher.matches()) {
+            throw new InvalidConfigException(field + ": '" + value + "' is not a port or a port range like 3300-3399");
+        }
+        if (matcher.group(1) != null) {
+            int port = port(Integer.parseInt(matcher.group(1)), field);
+            return new Ports(port, port);
+        }
+        int first = Integer.parseInt(matcher.group(2));
+        int last = Integer.parseInt(matcher.group(3));
+        if (last < first) {
+            throw new InvalidConfigException(field + ": range " + first + "-" + last + " ends before it starts");
+        }
+        if (first < 1 || last > 65535) {
+            throw new InvalidConfigException(field + ": must be between 1 and 65535, got " + first + "-" + last);
+        }
+        return new Ports(first, last);
+    }
+
+    /** Ranges map each virtual port to the internal port at the same offset (SAP Cloud Connector's rule). */
+    private static void checkRanges(Ports virtualPorts, Ports internalPorts, TargetProtocol protocol, String where) {
+        if (protocol.isHttp()) {
+            if (virtualPorts.isRange()) {
+                throw new InvalidConfigException(where + ".virtualPort: port ranges are only for TCP, RFC and LDAP "
+                        + "entries, not " + protocol);
+            }
+            if (internalPorts.isRange()) {
+                throw new InvalidConfigException(where + ".internalPort: port ranges are only for TCP, RFC and LDAP "
+                        + "entries, not " + protocol);
+            }
+        }
+        if (internalPorts.isRange() && internalPorts.count() != virtualPorts.count()) {
+            throw new InvalidConfigException(where + ".internalPort: range " + internalPorts + " has "
+                    + internalPorts.count() + " ports, virtualPort " + virtualPorts + " has " + virtualPorts.count());
+        }
+        int lastInternal = internalPorts.first() + virtualPorts.count() - 1;
+        if (lastInternal > 65535) {
+            throw new InvalidConfigException(where + ".internalPort: the " + virtualPorts.count()
+                    + " ports of virtualPort " + virtualPorts + " from " + internalPorts.first() + " on end at "
+                    + lastInternal + ", above 65535");
+        }
+    }
+
+    /** Two entries for the same virtual host must not share a virtual port. */
+    private static void checkNoOverlap(AccessControlList.Mapping mapping, String where,
+            AccessControlList.Mapping earlier, String earlierWhere) {
+        boolean sameHost = mapping.virtualHost().equalsIgnoreCase(earlier.virtualHost());
+        if (!sameHost || mapping.virtualPort() > earlier.lastVirtualPort()
+                || earlier.virtualPort() > mapping.lastVirtualPort()) {
+            return;
+        }
+        if (mapping.virtualPort() == mapping.lastVirtualPort() && earlier.virtualPort() == earlier.lastVirtualPort()) {
+            throw new InvalidConfigException(where + ": " + mapping.virtualAuthority() + " is mapped twice, also by "
+                    + earlierWhere);
+        }
+        throw new InvalidConfigException(where + ": " + mapping.virtualAuthorities() + " overlaps " + earlierWhere
+                + " (" + earlier.virtualAuthorities() + ")");
     }
 
     private static URI tunnelUrl(String value) {

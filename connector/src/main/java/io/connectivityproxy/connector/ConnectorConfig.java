@@ -86,9 +86,11 @@ public record ConnectorConfig(
     @RegisterForReflection
     public record Mapping(
             @JsonProperty(required = true) String virtualHost,
-            @JsonProperty(required = true) Integer virtualPort,
+            /** A port, or for TCP, RFC and LDAP a range "first-last" (e.g. 3300-3399). */
+            @JsonProperty(required = true) String virtualPort,
             @JsonProperty(required = true) String internalHost,
-            @JsonProperty(required = true) Integer internalPort,
+            /** A port; for a range, its first port, or a range of the same length. */
+            @JsonProperty(required = true) String internalPort,
             /** HTTP, HTTPS, TCP, RFC or LDAP. */
             @JsonProperty(required = true) String protocol,
             /** HTTP(S) only: allowed paths; default: everything under "/". */
@@ -101,6 +103,9 @@ public record ConnectorConfig(
     @RegisterForReflection
     public record PathRule(
             @JsonProperty(required = true) String path,
-            Boolean includeSubPaths) {
+            /** Also every path below {@code path}; default true. */
+            Boolean includeSubPaths,
+            /** Requests may ask for a protocol upgrade (WebSocket); default false. */
+            Boolean upgradeAllowed) {
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -97,6 +98,81 @@ class AccessControlListTest {
                 "erp.virtual:80");
     }
 
+    // ---- protocol upgrades (WebSocket) --------------------------------------------------------
+
+    private static final Mapping CHAT = http("chat.virtual", 80, TargetProtocol.HTTP,
+            new PathRule("/", true, false), new PathRule("/ws", true, true), new PathRule("/ws/admin", true, false),
+            new PathRule("/live", false, true), new PathRule("/live", true, false));
+
+    private final AccessControlList chat = new AccessControlList(List.of(CHAT, ERP));
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/ws", "/ws/", "/ws/room/1", "/ws/administrator", "/live" })
+    void upgradeAllowedByTheMostSpecificRule(String path) {
+        Decision decision = chat.decide(TargetProtocol.HTTP, "chat.virtual", 80, path, true);
+        assertTrue(decision.allowed(), decision.message());
+        assertSame(CHAT, decision.mapping());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/", "/index.html", "/wsx", "/ws/admin", "/ws/admin/kick", "/live/x" })
+    void upgradeRefusedByTheMostSpecificRule(String path) {
+        Decision decision = chat.decide(TargetProtocol.HTTP, "chat.virtual", 80, path, true);
+        assertDenied(decision, Reason.PATH_NOT_ALLOWED, "chat.virtual:80");
+        assertEquals("Access denied to system chat.virtual:80: protocol upgrade (WebSocket) is not allowed for path "
+                + path, decision.message());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/", "/ws", "/ws/admin/kick", "/live", "/live/x" })
+    void requestsWithoutUpgradeIgnoreUpgradeAllowed(String path) {
+        assertSame(CHAT, chat.decide(TargetProtocol.HTTP, "chat.virtual", 80, path, false).mapping());
+        assertSame(CHAT, chat.decide(TargetProtocol.HTTP, "chat.virtual", 80, path).mapping());
+    }
+
+    @Test
+    void upgradeIsRefusedByDefault() {
+        assertFalse(new PathRule("/api", true).upgradeAllowed());
+        Decision decision = acl.decide(TargetProtocol.HTTP, "erp.virtual", 80, "/api/x", true);
+        assertDenied(decision, Reason.PATH_NOT_ALLOWED, "erp.virtual:80");
+        assertEquals("Access denied to system erp.virtual:80: protocol upgrade (WebSocket) is not allowed for path "
+                + "/api/x", decision.message());
+    }
+
+    @Test
+    void pathOutsideTheRulesIsRefusedAsSuchAlsoForUpgrades() {
+        Decision decision = acl.decide(TargetProtocol.HTTP, "erp.virtual", 80, "/admin", true);
+        assertEquals("Access denied to system erp.virtual:80: path /admin is not allowed", decision.message());
+        Decision dots = chat.decide(TargetProtocol.HTTP, "chat.virtual", 80, "/ws/../admin", true);
+        assertEquals("Access denied to system chat.virtual:80: path is not in normal form", dots.message());
+    }
+
+    @Test
+    void upgradeIsIgnoredForNonHttpStreams() {
+        assertSame(DB, acl.decide(TargetProtocol.TCP, "db.virtual", 5432, null, true).mapping());
+    }
+
+    @Test
+    void equallySpecificRulesLetTheFirstListedDecide() {
+        Mapping twice = http("twice.virtual", 80, TargetProtocol.HTTP, new PathRule("/ws", true, true),
+                new PathRule("/ws", true, false));
+        AccessControlList list = new AccessControlList(List.of(twice));
+        assertTrue(list.decide(TargetProtocol.HTTP, "twice.virtual", 80, "/ws/x", true).allowed());
+    }
+
+    @Test
+    void moreSpecificMeansLongerPathThenExact() {
+        PathRule root = new PathRule("/", true);
+        PathRule tree = new PathRule("/ws", true);
+        PathRule exact = new PathRule("/ws", false);
+        assertTrue(tree.moreSpecificThan(root));
+        assertFalse(root.moreSpecificThan(tree));
+        assertTrue(exact.moreSpecificThan(tree));
+        assertFalse(tree.moreSpecificThan(exact));
+        assertFalse(tree.moreSpecificThan(new PathRule("/ws", true, true)));
+        assertTrue(new PathRule("/ws/", true).moreSpecificThan(tree));
+    }
+
     // ---- host and port ---------------------------------------------------------------------
 
     @Test
@@ -119,6 +195,90 @@ class AccessControlListTest {
                 "intranet.corp:5432");
         assertDenied(new AccessControlList(List.of()).decide(TargetProtocol.HTTP, "erp.virtual", 80, "/api"),
                 Reason.NO_MAPPING, "erp.virtual:80");
+    }
+
+    // ---- virtual port ranges -----------------------------------------------------------------
+
+    private static final Mapping GATEWAYS = new Mapping("gw.virtual", 3300, 3399, "gw.corp", 4300, TargetProtocol.TCP,
+            List.of(new PathRule("/", true)), HostHeader.VIRTUAL);
+    private static final Mapping GATEWAY_RFC = new Mapping("gw.virtual", 3600, 3609, "gw.corp", 3600,
+            TargetProtocol.RFC, List.of(new PathRule("/", true)), HostHeader.VIRTUAL);
+
+    private final AccessControlList ranges = new AccessControlList(List.of(GATEWAYS, GATEWAY_RFC, DB));
+
+    @ParameterizedTest
+    @ValueSource(ints = { 3300, 3301, 3305, 3350, 3398, 3399 })
+    void aPortInARangeReachesTheInternalPortAtTheSameOffset(int port) {
+        Decision decision = ranges.decide(TargetProtocol.TCP, "GW.virtual", port, null);
+        assertTrue(decision.allowed(), decision.message());
+        assertEquals(new Mapping("gw.virtual", port, port, "gw.corp", port + 1000, TargetProtocol.TCP,
+                List.of(new PathRule("/", true)), HostHeader.VIRTUAL), decision.mapping());
+        assertEquals(port, decision.mapping().virtualPort());
+        assertEquals(port + 1000, decision.mapping().internalPort());
+        assertEquals("gw.virtual:" + port, decision.mapping().virtualAuthority());
+    }
+
+    @Test
+    void resolvedPortsOfAnRfcRange() {
+        Mapping resolved = ranges.decide(TargetProtocol.RFC, "gw.virtual", 3605, null).mapping();
+        assertEquals(3605, resolved.virtualPort());
+        assertEquals(3605, resolved.lastVirtualPort());
+        assertEquals(3605, resolved.internalPort());
+        assertEquals(TargetProtocol.RFC, resolved.protocol());
+        assertSame(DB, ranges.decide(TargetProtocol.TCP, "db.virtual", 5432, null).mapping(),
+                "a single-port entry is returned as it is");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 3299, 3400, 3599, 3610, 1 })
+    void portsJustOutsideARangeAreNoMapping(int port) {
+        Decision decision = ranges.decide(TargetProtocol.TCP, "gw.virtual", port, null);
+        assertDenied(decision, Reason.NO_MAPPING, "gw.virtual:" + port);
+        assertEquals("Access denied to system gw.virtual:" + port + ": no mapping for this virtual host and port",
+                decision.message());
+    }
+
+    @Test
+    void rangesCheckTheProtocolLikeSinglePorts() {
+        Decision decision = ranges.decide(TargetProtocol.HTTP, "gw.virtual", 3350, "/");
+        assertDenied(decision, Reason.PROTOCOL_NOT_ALLOWED, "gw.virtual:3350");
+        assertEquals("Access denied to system gw.virtual:3350: the mapping is for protocol TCP, not HTTP",
+                decision.message());
+        assertDenied(ranges.decide(TargetProtocol.TCP, "gw.virtual", 3601, null), Reason.PROTOCOL_NOT_ALLOWED,
+                "gw.virtual:3601");
+    }
+
+    @Test
+    void theFirstListedOfOverlappingEntriesWins() {
+        Mapping single = plain("gw.virtual", 3305, TargetProtocol.TCP);
+        assertEquals(4305, new AccessControlList(List.of(GATEWAYS, single))
+                .decide(TargetProtocol.TCP, "gw.virtual", 3305, null).mapping().internalPort());
+        assertSame(single, new AccessControlList(List.of(single, GATEWAYS))
+                .decide(TargetProtocol.TCP, "gw.virtual", 3305, null).mapping());
+    }
+
+    @Test
+    void aRangeNamesItsPorts() {
+        assertEquals("gw.virtual:3300-3399", GATEWAYS.virtualAuthorities());
+        assertEquals("gw.virtual:3300", GATEWAYS.virtualAuthority());
+        assertEquals("db.virtual:5432", DB.virtualAuthorities());
+        assertEquals(5432, DB.lastVirtualPort(), "a single-port entry is a range of one");
+    }
+
+    @Test
+    void aMappingRefusesRangesItCannotServe() {
+        List<PathRule> root = List.of(new PathRule("/", true));
+        IllegalArgumentException backwards = assertThrows(IllegalArgumentException.class,
+                () -> new Mapping("gw", 3399, 3300, "gw.corp", 4300, TargetProtocol.TCP, root, HostHeader.VIRTUAL));
+        assertEquals("port range 3399-3300 ends before it starts", backwards.getMessage());
+        IllegalArgumentException http = assertThrows(IllegalArgumentException.class,
+                () -> new Mapping("gw", 80, 81, "gw.corp", 80, TargetProtocol.HTTPS, root, HostHeader.VIRTUAL));
+        assertEquals("an HTTPS entry cannot map a port range", http.getMessage());
+        IllegalArgumentException above = assertThrows(IllegalArgumentException.class,
+                () -> new Mapping("gw", 3300, 3399, "gw.corp", 65500, TargetProtocol.TCP, root, HostHeader.VIRTUAL));
+        assertEquals("internal ports from 65500 end above 65535", above.getMessage());
+        assertEquals(65535, new Mapping("gw", 3300, 3399, "gw.corp", 65436, TargetProtocol.TCP, root,
+                HostHeader.VIRTUAL).resolve(3399).internalPort());
     }
 
     // ---- protocols -------------------------------------------------------------------------

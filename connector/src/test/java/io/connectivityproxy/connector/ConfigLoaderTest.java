@@ -136,6 +136,11 @@ class ConfigLoaderTest {
                       - path: /sap/opu
                       - path: /health
                         includeSubPaths: false
+                      - path: /ws
+                        includeSubPaths: true
+                        upgradeAllowed: true
+                      - path: /ws/admin
+                        upgradeAllowed: false
                   - virtualHost: db.virtual
                     virtualPort: 5432
                     internalHost: "[fd00::5]"
@@ -164,7 +169,8 @@ class ConfigLoaderTest {
         Mapping erp = settings.accessControl().mappings().get(0);
         assertEquals(TargetProtocol.HTTPS, erp.protocol());
         assertEquals(HostHeader.INTERNAL, erp.hostHeader());
-        assertEquals(List.of(new PathRule("/sap/opu", true), new PathRule("/health", false)), erp.paths());
+        assertEquals(List.of(new PathRule("/sap/opu", true, false), new PathRule("/health", false, false),
+                new PathRule("/ws", true, true), new PathRule("/ws/admin", true, false)), erp.paths());
         Mapping db = settings.accessControl().mappings().get(1);
         assertEquals("[fd00::5]", db.internalHost());
         assertEquals(TargetProtocol.TCP, db.protocol());
@@ -261,14 +267,160 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void upgradeAllowedDefaultsToFalse() {
+        Mapping erp = ConfigLoader.parse(MINIMAL.replace("protocol: HTTP",
+                "protocol: HTTP\n    paths:\n      - path: /ws\n      - { path: /live, upgradeAllowed: true }"), dir)
+                .accessControl().mappings().get(0);
+        assertEquals(List.of(new PathRule("/ws", true, false), new PathRule("/live", true, true)), erp.paths());
+        assertEquals(List.of(new PathRule("/", true, false)),
+                ConfigLoader.parse(MINIMAL, dir).accessControl().mappings().get(0).paths(),
+                "the default rule allows no upgrade");
+    }
+
+    @Test
+    void upgradeAllowedMustBeABoolean() {
+        String message = error(MINIMAL.replace("protocol: HTTP",
+                "protocol: HTTP\n    paths:\n      - { path: /ws, upgradeAllowed: sometimes }"));
+        assertTrue(message.startsWith("accessControl[0].paths[0].upgradeAllowed: "), message);
+    }
+
+    @Test
+    void samePathRuleTwice() {
+        assertEquals("accessControl[0].paths[2].path: /ws is listed twice, also in accessControl[0].paths[0]",
+                error(MINIMAL.replace("protocol: HTTP", """
+                        protocol: HTTP
+                            paths:
+                              - { path: /ws, upgradeAllowed: true }
+                              - { path: /ws, includeSubPaths: false }
+                              - { path: /ws, upgradeAllowed: false }""")));
+    }
+
+    @Test
     void sameVirtualHostAndPortTwice() {
-        assertEquals("accessControl[2]: ERP.virtual:80 is mapped twice", error(MINIMAL + """
+        assertEquals("accessControl[2]: ERP.virtual:80 is mapped twice, also by accessControl[0]", error(MINIMAL + """
                   - virtualHost: ERP.virtual
                     virtualPort: 80
                     internalHost: other.corp
                     internalPort: 80
                     protocol: TCP
                 """));
+    }
+
+    // ---- virtual port ranges -----------------------------------------------------------------
+
+    @Test
+    void aRangeWithTheFirstInternalPort() {
+        Mapping gateways = ConfigLoader.parse(MINIMAL + entry("TCP", "gw.virtual", "3300-3399", "4300"), dir)
+                .accessControl().mappings().get(2);
+        assertEquals(new Mapping("gw.virtual", 3300, 3399, "gw.corp", 4300, TargetProtocol.TCP,
+                List.of(new PathRule("/", true)), HostHeader.VIRTUAL), gateways);
+    }
+
+    @Test
+    void aRangeWithAnInternalRangeOfTheSameLength() {
+        Mapping gateways = ConfigLoader.parse(MINIMAL + entry("RFC", "gw.virtual", "\" 3300 - 3399 \"", "4300-4399"),
+                dir).accessControl().mappings().get(2);
+        assertEquals(3300, gateways.virtualPort());
+        assertEquals(3399, gateways.lastVirtualPort());
+        assertEquals(4300, gateways.internalPort());
+        assertEquals(TargetProtocol.RFC, gateways.protocol());
+        Mapping ldap = ConfigLoader.parse(MINIMAL + entry("LDAP", "gw.virtual", "1389-1390", "389-390"), dir)
+                .accessControl().mappings().get(2);
+        assertEquals(1390, ldap.lastVirtualPort());
+        assertEquals(389, ldap.internalPort());
+    }
+
+    @Test
+    void singlePortsInEveryForm() {
+        for (String[] ports : new String[][] { { "5432", "15432" }, { "\"5432\"", "\"15432\"" },
+            { "5432-5432", "15432-15432" } }) {
+            Mapping db = ConfigLoader.parse(MINIMAL + entry("TCP", "db.virtual", ports[0], ports[1]), dir)
+                    .accessControl().mappings().get(2);
+            assertEquals(5432, db.virtualPort(), ports[0]);
+            assertEquals(5432, db.lastVirtualPort(), ports[0]);
+            assertEquals(15432, db.internalPort(), ports[1]);
+        }
+    }
+
+    @Test
+    void rangeThatEndsBeforeItStarts() {
+        assertEquals("accessControl[2].virtualPort: range 3399-3300 ends before it starts",
+                error(MINIMAL + entry("TCP", "gw.virtual", "3399-3300", "4300")));
+        assertEquals("accessControl[2].internalPort: range 4399-4300 ends before it starts",
+                error(MINIMAL + entry("TCP", "gw.virtual", "3300-3399", "4399-4300")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "0-10", "65530-65536", "1-99999" })
+    void rangeOutsideThePorts(String range) {
+        assertEquals("accessControl[2].virtualPort: must be between 1 and 65535, got " + range,
+                error(MINIMAL + entry("TCP", "gw.virtual", range, "4300")));
+        assertEquals("accessControl[2].internalPort: must be between 1 and 65535, got " + range,
+                error(MINIMAL + entry("TCP", "gw.virtual", "1", range)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 0, -1, 65536 })
+    void internalPortOutOfRange(int port) {
+        assertEquals("accessControl[2].internalPort: must be between 1 and 65535, got " + port,
+                error(MINIMAL + entry("TCP", "gw.virtual", "3300", Integer.toString(port))));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "abc", "80.5", "3300-", "3300--3399", "3300..3399", "3300-3399-3400", "''", "1e3",
+        "3300 3399", "true" })
+    void notAPortOrRange(String value) {
+        String shown = value.equals("''") ? "" : value;
+        assertEquals("accessControl[2].virtualPort: '" + shown + "' is not a port or a port range like 3300-3399",
+                error(MINIMAL + entry("TCP", "gw.virtual", value, "4300")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "HTTP", "HTTPS" })
+    void httpEntriesHaveNoRanges(String protocol) {
+        assertEquals("accessControl[2].virtualPort: port ranges are only for TCP, RFC and LDAP entries, not "
+                + protocol, error(MINIMAL + entry(protocol, "web.virtual", "8080-8081", "80")));
+        assertEquals("accessControl[2].internalPort: port ranges are only for TCP, RFC and LDAP entries, not "
+                + protocol, error(MINIMAL + entry(protocol, "web.virtual", "8080", "80-81")));
+    }
+
+    @Test
+    void internalRangeOfAnotherLength() {
+        assertEquals("accessControl[2].internalPort: range 4300-4349 has 50 ports, virtualPort 3300-3399 has 100",
+                error(MINIMAL + entry("TCP", "gw.virtual", "3300-3399", "4300-4349")));
+        assertEquals("accessControl[2].internalPort: range 4300-4301 has 2 ports, virtualPort 3300 has 1",
+                error(MINIMAL + entry("TCP", "gw.virtual", "3300", "4300-4301")));
+    }
+
+    @Test
+    void internalPortsMustNotRunPast65535() {
+        assertEquals("accessControl[2].internalPort: the 100 ports of virtualPort 3300-3399 from 65500 on end at "
+                + "65599, above 65535", error(MINIMAL + entry("TCP", "gw.virtual", "3300-3399", "65500")));
+        assertEquals(65535, ConfigLoader.parse(MINIMAL + entry("TCP", "gw.virtual", "3300-3399", "65436"), dir)
+                .accessControl().mappings().get(2).resolve(3399).internalPort());
+    }
+
+    @Test
+    void rangesMustNotOverlapOtherEntriesOfTheHost() {
+        String range = entry("TCP", "gw.virtual", "3300-3399", "4300");
+        assertEquals("accessControl[3]: GW.virtual:3399 overlaps accessControl[2] (gw.virtual:3300-3399)",
+                error(MINIMAL + range + entry("TCP", "GW.virtual", "3399", "22")));
+        assertEquals("accessControl[3]: gw.virtual:3300-3310 overlaps accessControl[2] (gw.virtual:3305)",
+                error(MINIMAL + entry("TCP", "gw.virtual", "3305", "22") + entry("RFC", "gw.virtual", "3300-3310", "1")));
+        assertEquals("accessControl[3]: gw.virtual:3350-3450 overlaps accessControl[2] (gw.virtual:3300-3399)",
+                error(MINIMAL + range + entry("TCP", "gw.virtual", "3350-3450", "1")));
+        assertEquals("accessControl[3]: gw.virtual:3200-3500 overlaps accessControl[2] (gw.virtual:3300-3399)",
+                error(MINIMAL + range + entry("TCP", "gw.virtual", "3200-3500", "1")));
+        assertEquals("accessControl[3]: gw.virtual:3300-3399 overlaps accessControl[2] (gw.virtual:3300-3399)",
+                error(MINIMAL + range + range));
+    }
+
+    @Test
+    void adjacentRangesAndOtherHostsAreFine() {
+        String yaml = MINIMAL + entry("TCP", "gw.virtual", "3300-3399", "4300")
+                + entry("TCP", "gw.virtual", "3400-3499", "4400") + entry("TCP", "gw.virtual", "3299", "22")
+                + entry("TCP", "other.virtual", "3300-3399", "4300");
+        assertEquals(6, ConfigLoader.parse(yaml, dir).accessControl().mappings().size());
     }
 
     @Test
@@ -361,6 +513,12 @@ class ConfigLoaderTest {
         Files.writeString(file, MINIMAL + "sessions: 65\n");
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
         assertEquals(file + ": sessions: must be between 1 and 64, got 65", e.getMessage());
+    }
+
+    /** One more accessControl entry, to append to {@link #MINIMAL}. */
+    private static String entry(String protocol, String virtualHost, String virtualPort, String internalPort) {
+        return "  - virtualHost: " + virtualHost + "\n    virtualPort: " + virtualPort
+                + "\n    internalHost: gw.corp\n    internalPort: " + internalPort + "\n    protocol: " + protocol + "\n";
     }
 
     private String error(String yaml) {
