@@ -296,7 +296,7 @@ final class BackendExchange {
             return;
         }
         List<Map.Entry<String, String>> fields = new ArrayList<>(
-                Intermediary.endToEnd(response.fields(), false));
+                ResponseRewriter.rewrite(mapping, Intermediary.endToEnd(response.fields(), false)));
         if (!framing.codings().isEmpty()) {
             // The body keeps these codings; proxy-service announces them again (with chunked).
             fields.add(Map.entry("Transfer-Encoding", String.join(", ", framing.codings())));

@@ -268,7 +268,7 @@ final class TunnelSession {
                 path = query < 0 ? head.uri() : head.uri().substring(0, query);
             }
             AccessControlList.Decision decision = settings.accessControl()
-                    .decide(open.protocol(), open.host(), open.port(), path);
+                    .decide(open.protocol(), open.host(), open.port(), path, upgrade);
             if (!decision.allowed()) {
                 metrics.openFailure(decision.reason());
                 LOG.infof("session %d: refused %s %s:%d%s: %s", index, open.protocol(), open.host(), open.port(),
