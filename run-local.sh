@@ -23,7 +23,7 @@ if [ "$missing" = 1 ] || [ "${REBUILD:-0}" = 1 ]; then
   mvn -B -q install -DskipTests
 fi
 
-for port in 8042 20001 20003 20004 8081 8082 8083 18080; do
+for port in 8042 20001 20003 20004 8081 8082 8083 18080 18081; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "FAILED: port $port on 127.0.0.1 is already in use (another run-local.sh?); stop that process first" >&2
     exit 1
@@ -59,7 +59,7 @@ pids+=($!)
 echo "starting proxy-service (HTTP proxy http://127.0.0.1:20003, management http://127.0.0.1:8081)"
 java $jvm_opens -Xmx256m -jar proxy-service/target/quarkus-app/quarkus-run.jar >"$work/logs/proxy-service.log" 2>&1 &
 pids+=($!)
-echo "starting the sample on-premise backend (http://127.0.0.1:18080)"
+echo "starting the sample on-premise backend (http://127.0.0.1:18080, WebSocket echo on 18081)"
 java -jar sample-backend/target/sample-backend-0.1.0-SNAPSHOT.jar 18080 >"$work/logs/sample-backend.log" 2>&1 &
 pids+=($!)
 
@@ -90,6 +90,22 @@ accessControl:
     internalHost: 127.0.0.1
     internalPort: 18080
     protocol: TCP
+  # A port range: virtual 9080-9081 reach 18080-18081 (the sample HTTP server and its WebSocket echo).
+  - virtualHost: sample-backend-tcp
+    virtualPort: 9080-9081
+    internalHost: 127.0.0.1
+    internalPort: 18080
+    protocol: TCP
+  # The sample WebSocket echo; protocol upgrades are allowed on its paths.
+  - virtualHost: sample-backend-ws
+    virtualPort: 8080
+    internalHost: 127.0.0.1
+    internalPort: 18081
+    protocol: HTTP
+    paths:
+      - path: /
+        includeSubPaths: true
+        upgradeAllowed: true
 YAML
 echo "starting the connector (config $work/connector.yaml, management http://127.0.0.1:8083)"
 java -Xmx128m -Dconnector.config="$work/connector.yaml" \
@@ -111,5 +127,7 @@ done
 echo "curl -x http://127.0.0.1:20003 http://sample-backend:8080/  ->  $answer"
 echo "READY: curl -x http://127.0.0.1:20003 http://sample-backend:8080/ reaches the sample backend through the tunnel (logs in $work/logs; Ctrl-C stops)"
 echo "also:  curl --socks5-hostname 127.0.0.1:20004 http://sample-backend-tcp:8080/   (SOCKS5 to the TCP mapping)"
+echo "also:  curl -x http://127.0.0.1:20003 -i http://sample-backend:8080/redirect   (Location rewritten to the virtual host)"
+echo "also:  curl -x http://127.0.0.1:20003 -i -N -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' http://sample-backend-ws:8080/   (WebSocket upgrade: 101, then frames)"
 wait -n "${pids[@]}" || true
 echo "a process exited; see $work/logs" >&2

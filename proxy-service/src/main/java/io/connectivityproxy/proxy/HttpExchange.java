@@ -154,11 +154,11 @@ final class HttpExchange {
         }
         openTimer = connection.vertx.setTimer(settings.openTimeout().toMillis(), t -> {
             if (response == Response.OPENING && !finished) {
+                finished = true;
                 metrics.openFailed(Reason.TIMEOUT, openStarted);
                 stream.reset(Reason.TIMEOUT, "no answer from the connector within " + settings.openTimeout());
                 connection.reply(504, "The connector did not answer within " + settings.openTimeout().toSeconds()
                         + " s", !requestDone);
-                finished = true;
             }
         });
         stream.opened().onComplete(ar -> {

@@ -13,9 +13,11 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A small "on-premise" HTTP backend for the embedded default and for trying things out:
  * {@code GET /} greets, {@code GET /bytes/<n>} streams n bytes, {@code POST /echo} streams the
- * body back. JDK only, so it starts anywhere a JRE does.
+ * body back, {@code GET /redirect} redirects to {@code /} by its own (internal) address, and a
+ * WebSocket echo listens on the next port. JDK only, so it starts anywhere a JRE does.
  *
- * <p>Usage: {@code java -jar sample-backend.jar [port] [host]} (defaults 18080, 127.0.0.1).
+ * <p>Usage: {@code java -jar sample-backend.jar [port] [host]} (defaults 18080, 127.0.0.1; the
+ * WebSocket echo on port + 1).
  */
 public final class SampleBackend {
 
@@ -30,6 +32,7 @@ public final class SampleBackend {
         server.createContext("/", SampleBackend::handle);
         server.start();
         System.out.println("sample backend listening on http://" + host + ":" + server.getAddress().getPort());
+        WebSocketEcho.start(host, port + 1);
     }
 
     private static void handle(HttpExchange exchange) throws IOException {
@@ -48,6 +51,11 @@ public final class SampleBackend {
                         out.write(block, 0, (int) Math.min(block.length, left));
                     }
                 }
+            } else if (path.equals("/redirect")) {
+                // The backend names itself by its internal address; the connector rewrites it.
+                exchange.getResponseHeaders().add("Location", "http://" + exchange.getLocalAddress().getHostString() + ":"
+                        + exchange.getLocalAddress().getPort() + "/");
+                exchange.sendResponseHeaders(302, -1);
             } else if (path.equals("/echo")) {
                 exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
                 exchange.sendResponseHeaders(200, 0);

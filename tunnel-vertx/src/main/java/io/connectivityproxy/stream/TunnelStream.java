@@ -50,6 +50,7 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
     private boolean finSent;
     private boolean finReceived;
     private boolean endDelivered;
+    private boolean endNotified;
     private Handler<Void> closeHandler;
     private Runnable unregister = () -> { };
 
@@ -237,6 +238,7 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
                 && demand > 0) {
             endDelivered = true;
             if (endHandler != null) {
+                endNotified = true;
                 endHandler.handle(null);
             }
             closeIfDone();
@@ -275,6 +277,11 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
     @Override
     public TunnelStream endHandler(Handler<Void> endHandler) {
         this.endHandler = endHandler;
+        // An end delivered before this handler was set is reported now, whatever the order.
+        if (endHandler != null && endDelivered && !endNotified) {
+            endNotified = true;
+            endHandler.handle(null);
+        }
         return this;
     }
 

@@ -162,7 +162,10 @@ public final class Http1Reader {
         }
     }
 
-    /** A body as a read stream; content slices share the socket's buffers. */
+    /**
+     * A body as a read stream; content slices share the socket's buffers. Its end (or failure) is
+     * delivered once a handler and the end (or exception) handler are set, in whichever order.
+     */
     private final class Body implements ReadStream<Buffer> {
 
         private final BodyDecoder decoder;
@@ -218,20 +221,16 @@ public final class Http1Reader {
                 socket.pause();
                 return;
             }
-            if (failure != null && !endDelivered) {
+            if (failure != null && !endDelivered && exceptionHandler != null) {
                 endDelivered = true;
                 mode = Mode.IDLE;
                 socket.pause();
-                if (exceptionHandler != null) {
-                    exceptionHandler.handle(failure);
-                }
-            } else if (finished && !endDelivered) {
+                exceptionHandler.handle(failure);
+            } else if (finished && !endDelivered && endHandler != null) {
                 endDelivered = true;
                 mode = Mode.IDLE;
                 socket.pause();
-                if (endHandler != null) {
-                    endHandler.handle(null);
-                }
+                endHandler.handle(null);
             } else if (!finished && failure == null && mode == Mode.BODY) {
                 socket.resume();
             }
@@ -240,6 +239,9 @@ public final class Http1Reader {
         @Override
         public Body exceptionHandler(Handler<Throwable> handler) {
             this.exceptionHandler = handler;
+            if (handler != null && this.handler != null) {
+                drain();
+            }
             return this;
         }
 
@@ -276,6 +278,9 @@ public final class Http1Reader {
         @Override
         public Body endHandler(Handler<Void> endHandler) {
             this.endHandler = endHandler;
+            if (endHandler != null && handler != null) {
+                drain();
+            }
             return this;
         }
     }
