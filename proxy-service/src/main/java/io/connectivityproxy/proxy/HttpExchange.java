@@ -73,6 +73,9 @@ final class HttpExchange {
     private TunnelStream stream;
     private BodyFraming requestFraming;
     private boolean upgrade;
+    private boolean expectsContinue;
+    private boolean continueForwarded;
+    private long bodyBytes;
     private boolean requestDone;
     private boolean discardBody;
     private boolean keepAlive;
@@ -106,7 +109,8 @@ final class HttpExchange {
             connection.reply(e.status(), e.getMessage(), true);
             return;
         }
-        boolean unreadBody = requestFraming.hasBody();
+        // After an error the connection is closed if the body is left unread or the client wants it.
+        boolean unreadBody = requestFraming.hasBody() || !Intermediary.clientKeepsAlive(request);
         String location = request.field(LOCATION_HEADER);
         location = location == null ? "" : location.trim();
         if (!Ids.valid(location)) {
@@ -119,6 +123,7 @@ final class HttpExchange {
         }
         // An upgrade request with a body is forwarded as a plain request (the Upgrade field dropped).
         upgrade = Intermediary.isUpgrade(request) && !requestFraming.hasBody();
+        expectsContinue = Intermediary.expectsContinue(request.fields()) && requestFraming.hasBody();
         byte[] head;
         try {
             head = HttpHead.encode(new HttpHead.Request(request.method(), target.originForm(), forwardedFields()));
@@ -138,6 +143,11 @@ final class HttpExchange {
         Context context = connection.vertx.getOrCreateContext();
         stream = tunnel.open(context, node, key, TargetProtocol.HTTP, target.host(), target.port(), head);
         connection.onClientClosed(() -> {
+            if (response == Response.DONE && requestBody != null) {
+                // The client closed after the response: the body bytes it sent before are still
+                // queued here and go on; the body's end (or its truncation) ends the exchange.
+                return;
+            }
             if (!finished) {
                 finished = true;
                 cancelTimers();
@@ -158,7 +168,7 @@ final class HttpExchange {
                 metrics.openFailed(Reason.TIMEOUT, openStarted);
                 stream.reset(Reason.TIMEOUT, "no answer from the connector within " + settings.openTimeout());
                 connection.reply(504, "The connector did not answer within " + settings.openTimeout().toSeconds()
-                        + " s", !requestDone);
+                        + " s", (requestFraming.hasBody() && !requestDone) || !Intermediary.clientKeepsAlive(request));
             }
         });
         stream.opened().onComplete(ar -> {
@@ -238,6 +248,7 @@ final class HttpExchange {
     private void forwardBody() {
         requestBody = connection.reader.body(requestFraming);
         requestBody.handler(data -> {
+            bodyBytes += data.length();
             quietTimerRestart();
             if (discardBody || stream.state() == TunnelStream.State.CLOSED) {
                 return;
@@ -315,6 +326,7 @@ final class HttpExchange {
             return;
         }
         List<Map.Entry<String, String>> fields = Intermediary.endToEnd(head.headers(), false);
+        continueForwarded |= head.status() == 100;
         connection.socket.write(Buffer.buffer(Http1Writer.response(head.status(), head.reason(), fields)));
     }
 
@@ -450,6 +462,12 @@ final class HttpExchange {
      * the lingering time, and at most the lingering timeout without a byte, then close.
      */
     private void linger() {
+        if (expectsContinue && !continueForwarded && bodyBytes == 0) {
+            // The client waits for a 100 that will not come, so it sends no body (RFC 9110
+            // section 10.1.1): nothing is left to read, close at once.
+            finish(false);
+            return;
+        }
         if (requestBody != null) {
             requestBody.resume();
         } else {
@@ -489,7 +507,9 @@ final class HttpExchange {
             connection.socket.close();
             return;
         }
-        connection.reply(status, message, !requestDone);
+        // Close when request bytes are left unread, or the client does not keep the connection.
+        connection.reply(status, message, (requestFraming.hasBody() && !requestDone)
+                || !Intermediary.clientKeepsAlive(request));
     }
 
     private void finish(boolean keep) {
