@@ -61,6 +61,11 @@ final class BackendBridge {
                 return;
             }
             NetSocket socket = ar.result();
+            if (stream.state() != TunnelStream.State.OPENING) {
+                // The proxy gave up (RST) while the connection was being made.
+                socket.close();
+                return;
+            }
             socket.pause();
             metrics.streamOpened();
             stream.accept(peerWindow);

@@ -97,6 +97,11 @@ final class BackendExchange {
                         + " is unreachable: " + BackendBridge.brief(ar.cause()));
                 return;
             }
+            if (stream.state() != TunnelStream.State.OPENING) {
+                // The proxy gave up (RST) while the connection was being made.
+                ar.result().socket.close();
+                return;
+            }
             metrics.streamOpened();
             stream.closeHandler(v -> {
                 vertx.cancelTimer(expectTimer);
@@ -128,13 +133,14 @@ final class BackendExchange {
     /** Writes the request head on {@code next} and starts reading the response. */
     private void send(BackendPool.Connection next) {
         connection = next;
-        connection.socket.exceptionHandler(e -> {
+        // Handlers name this connection, not the field: a retry replaces the field.
+        next.socket.exceptionHandler(e -> {
             LOG.debugf("stream %d: backend connection failed: %s", stream.id(), e.getMessage());
-            connection.socket.close();
+            next.socket.close();
         });
-        connection.socket.closeHandler(v -> {
-            connection.closed = true;
-            if (responseDone && !requestDone) {
+        next.socket.closeHandler(v -> {
+            next.closed = true;
+            if (next == connection && responseDone && !requestDone) {
                 stream.reset(Reason.CANCELLED, "the backend closed the connection after its response; "
                         + "the rest of the request body was not read");
             }

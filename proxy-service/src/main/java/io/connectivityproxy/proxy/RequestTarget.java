@@ -84,6 +84,18 @@ record RequestTarget(String host, int port, String originForm) {
             throw new Rejected(400, "port " + port + " is out of range");
         }
         String originForm = rest.substring(authorityEnd);
+        for (int i = 0; i < originForm.length(); i++) {
+            char c = originForm.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                throw new Rejected(400, "malformed request target: whitespace or a control character in the path");
+            }
+            // A '%' not followed by two hex digits could be decoded differently by the backend
+            // than by the connector's path check (RFC 3986 section 2.1).
+            if (c == '%' && (i + 2 >= originForm.length() || !isHex(originForm.charAt(i + 1))
+                    || !isHex(originForm.charAt(i + 2)))) {
+                throw new Rejected(400, "malformed request target: '%' must start a percent-encoded octet");
+            }
+        }
         if (originForm.isEmpty() || originForm.startsWith("?")) {
             originForm = "/" + originForm;
         }
@@ -93,6 +105,10 @@ record RequestTarget(String host, int port, String originForm) {
     String path() {
         int query = originForm.indexOf('?');
         return query < 0 ? originForm : originForm.substring(0, query);
+    }
+
+    private static boolean isHex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     private static String abbreviate(String value) {
