@@ -60,6 +60,7 @@ final class BackendExchange {
     private boolean released;
     private boolean keepAlive;
     private boolean sentBodyBytes;
+    private boolean bodyWriteFailed;
     private long expectTimer = -1;
 
     BackendExchange(Vertx vertx, BackendPool pool, TunnelStream stream, int peerWindow,
@@ -191,11 +192,11 @@ final class BackendExchange {
         BodyWriter writer = new BodyWriter(connection.socket, requestFraming.kind() == BodyFraming.Kind.CHUNKED
                 ? BodyWriter.Framing.CHUNKED : BodyWriter.Framing.LENGTH, requestFraming.length());
         stream.handler(data -> {
-            if (connection.closed) {
+            if (connection.closed || bodyWriteFailed) {
                 return;
             }
             sentBodyBytes = true;
-            writer.write(data).onFailure(e -> stream.reset(Reason.PROTOCOL_ERROR, e.getMessage()));
+            writer.write(data).onFailure(this::bodyWriteFailed);
             if (writer.writeQueueFull()) {
                 stream.pause();
                 writer.drainHandler(v -> stream.resume());
@@ -203,12 +204,33 @@ final class BackendExchange {
         });
         stream.endHandler(v -> writer.end().onComplete(ended -> {
             if (ended.failed()) {
-                stream.reset(Reason.PROTOCOL_ERROR, "request body: " + ended.cause().getMessage());
+                bodyWriteFailed(ended.cause());
                 return;
             }
             requestDone = true;
             maybeRelease();
         }));
+    }
+
+    /**
+     * The request body could not be written: a body longer or shorter than its Content-Length is
+     * the proxy's fault; a broken connection is the backend's, and its response (which may
+     * already be on the way, an early answer) or its close decides how the exchange ends.
+     */
+    private void bodyWriteFailed(Throwable cause) {
+        if (bodyWriteFailed) {
+            return;
+        }
+        bodyWriteFailed = true;
+        if (cause instanceof IllegalStateException) {
+            stream.reset(Reason.PROTOCOL_ERROR, "request body: " + cause.getMessage());
+            return;
+        }
+        LOG.debugf("stream %d: writing the request body failed: %s", stream.id(), cause);
+        if (responseDone) {
+            stream.reset(Reason.CANCELLED, "the backend closed the connection after its response; "
+                    + "the rest of the request body was not read");
+        }
     }
 
     private void readHead() {
@@ -241,7 +263,7 @@ final class BackendExchange {
 
     private void retry() {
         connection.socket.close();
-        pool.acquire(mapping).onComplete(ar -> {
+        pool.connect(mapping).onComplete(ar -> {
             if (stream.state() == TunnelStream.State.CLOSED) {
                 if (ar.succeeded()) {
                     ar.result().socket.close();
@@ -253,7 +275,6 @@ final class BackendExchange {
                         + " is unreachable: " + BackendBridge.brief(ar.cause()));
                 return;
             }
-            ar.result().reused = false;
             send(ar.result());
         });
     }
@@ -325,7 +346,7 @@ final class BackendExchange {
         body.endHandler(v -> {
             responseDone = true;
             stream.end();
-            if (!requestDone && connection.closed) {
+            if (!requestDone && (connection.closed || bodyWriteFailed)) {
                 stream.reset(Reason.CANCELLED, "the backend closed the connection after its response; "
                         + "the rest of the request body was not read");
                 return;

@@ -53,13 +53,22 @@ final class BackendPool {
 
     /** An idle connection to the mapping's backend, or a new one. Runs on the caller's event loop. */
     Future<Connection> acquire(AccessControlList.Mapping mapping) {
+        return acquire(mapping, false);
+    }
+
+    /** A new connection, never an idle one (a retry after a kept-alive one failed). */
+    Future<Connection> connect(AccessControlList.Mapping mapping) {
+        return acquire(mapping, true);
+    }
+
+    private Future<Connection> acquire(AccessControlList.Mapping mapping, boolean fresh) {
         boolean secure = mapping.protocol() == TargetProtocol.HTTPS;
         // Per event loop too: a connection is used only on the context it was made on.
         String key = System.identityHashCode(vertx.getOrCreateContext()) + "|" + (secure ? "https://" : "http://")
                 + mapping.internalHost() + ":" + mapping.internalPort();
         synchronized (idle) {
             ArrayDeque<Connection> free = idle.get(key);
-            while (free != null && !free.isEmpty()) {
+            while (!fresh && free != null && !free.isEmpty()) {
                 Connection connection = free.pollLast();
                 if (!connection.closed && connection.reader.buffered() == 0 && !connection.reader.ended()) {
                     vertx.cancelTimer(connection.idleTimer);

@@ -426,6 +426,9 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
         if (state == State.CLOSED) {
             return;
         }
+        if (message == null) {
+            message = "";
+        }
         sink.send(Buffer.buffer(FrameCodec.encode(new Frame.Rst(id, reason, message))));
         close(new StreamException(reason, message), false);
     }
