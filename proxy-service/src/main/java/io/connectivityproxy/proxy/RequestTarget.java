@@ -27,6 +27,13 @@ record RequestTarget(String host, int port, String originForm) {
             throw new Rejected(400, "this is a forward proxy: the request target must be an absolute "
                     + "http:// URI, got '" + abbreviate(requestTarget) + "'");
         }
+        for (int i = 0; i < requestTarget.length(); i++) {
+            char c = requestTarget.charAt(i);
+            // The origin-form goes verbatim into the backend's request line, where these would split it.
+            if (c <= ' ' || c == 0x7f) {
+                throw new Rejected(400, "the request target contains a control character or whitespace");
+            }
+        }
         String rest = requestTarget.substring(7);
         if (rest.indexOf('#') >= 0) {
             throw new Rejected(400, "a request target must not carry a fragment (#)");
@@ -57,7 +64,8 @@ record RequestTarget(String host, int port, String originForm) {
             }
             portText = after.isEmpty() ? "" : after.substring(1);
         } else {
-            int colon = authority.lastIndexOf(':');
+            // A reg-name has no colon (RFC 3986 section 3.2.2): the first one starts the port.
+            int colon = authority.indexOf(':');
             host = colon < 0 ? authority : authority.substring(0, colon);
             portText = colon < 0 ? "" : authority.substring(colon + 1);
         }
@@ -75,7 +83,7 @@ record RequestTarget(String host, int port, String originForm) {
         }
         int port = 80;
         if (!portText.isEmpty()) {
-            if (portText.length() > 5 || !portText.chars().allMatch(Character::isDigit)) {
+            if (portText.length() > 5 || !portText.chars().allMatch(c -> c >= '0' && c <= '9')) {
                 throw new Rejected(400, "malformed request target: port '" + abbreviate(portText) + "'");
             }
             port = Integer.parseInt(portText);

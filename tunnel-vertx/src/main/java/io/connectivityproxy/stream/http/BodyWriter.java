@@ -47,11 +47,12 @@ public final class BodyWriter implements WriteStream<Buffer> {
         if (data.length() == 0) {
             return Future.succeededFuture();
         }
-        written += data.length();
-        if (framing == Framing.LENGTH && written > length) {
+        if (framing == Framing.LENGTH && written + data.length() > length) {
+            // Refused whole and not counted, so end() still sees the body as short.
             return Future.failedFuture(new IllegalStateException("the body is longer than its Content-Length "
                     + length));
         }
+        written += data.length();
         if (framing == Framing.CHUNKED) {
             return socket.write(Buffer.buffer(Unpooled.wrappedBuffer(
                     Unpooled.wrappedBuffer(Http1Writer.chunkHeader(data.length())), data.getByteBuf(),
