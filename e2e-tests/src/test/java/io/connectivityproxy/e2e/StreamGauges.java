@@ -20,6 +20,12 @@ record StreamGauges(double proxy, double tunnel, double connector) {
     /** Waits until all three gauges read {@code expected} again; fails naming the ones that do not. */
     static void awaitBack(StreamGauges expected, LocalSystem.Node proxy, LocalSystem.Node tunnel,
             LocalSystem.Node connector) {
+        awaitBack("", expected, proxy, tunnel, connector);
+    }
+
+    /** {@link #awaitBack(StreamGauges, LocalSystem.Node, LocalSystem.Node, LocalSystem.Node)} after the case {@code what}. */
+    static void awaitBack(String what, StreamGauges expected, LocalSystem.Node proxy, LocalSystem.Node tunnel,
+            LocalSystem.Node connector) {
         StreamGauges[] last = new StreamGauges[1];
         try {
             proxy.process().await("the open-stream gauges are back at " + expected, SETTLE, () -> {
@@ -27,7 +33,8 @@ record StreamGauges(double proxy, double tunnel, double connector) {
                 return last[0].equals(expected);
             });
         } catch (AssertionError e) {
-            throw new AssertionError("streams left open: expected " + expected + ", got " + last[0], e);
+            throw new AssertionError("streams left open" + (what.isEmpty() ? "" : " after " + what) + ": expected "
+                    + expected + ", got " + last[0], e);
         }
     }
 
