@@ -93,25 +93,31 @@ class EarlyResponseIT {
         }
     }
 
+    /**
+     * KNOWN PRODUCT FAILURE at 2338fdf, in some rounds (a race, seen with Expect none): curl gets
+     * 502 "Broken pipe" instead of the backend's 200. BackendExchange.forwardBody resets the
+     * stream as soon as a body write to the closed backend fails, before the response the backend
+     * sent ahead of its close is read and relayed. The other symptom of the same write failure is
+     * described at the 413 case.
+     */
     @Test
     void aBackendThatAnswers200AndClosesWithoutReadingIsHeard() throws Exception {
         for (String expect : ROUNDS) {
             StreamGauges before = StreamGauges.read(proxy, tunnel, connector);
             Curl.Result result = post("/early/200", expect);
             assertEquals(0, result.exitCode(), "Expect " + expect + ": " + result.stderr());
-            assertEquals(200, result.status(), "Expect " + expect + ": " + result.stderr());
+            assertEquals(200, result.status(), "Expect " + expect + ": " + result.stderr() + result.text());
             assertEquals("accepted before the body (expect=" + sent(expect) + ")\n", result.text(), "Expect " + expect);
             StreamGauges.awaitBack("Expect " + expect, before, proxy, tunnel, connector);
         }
     }
 
     /**
-     * KNOWN PRODUCT FAILURE at 2338fdf, in some rounds (a race; seen with Expect none): curl gets
-     * the 413, but the stream stays open on all three hops. The connector's write of body bytes
-     * to the closed backend fails with an exception without a message, and
+     * KNOWN PRODUCT FAILURE at 2338fdf, in some rounds (a race, seen with Expect none), as for the
+     * 200 above: curl gets the 413, but the stream stays open on all three hops. The connector's
+     * write of body bytes to the closed backend fails with an exception without a message, and
      * BackendExchange.forwardBody passes that null to TunnelStream.reset, which throws a
-     * NullPointerException in FrameCodec.truncate instead of resetting. The 200 case runs the
-     * same code and may hit it too.
+     * NullPointerException in FrameCodec.truncate instead of resetting.
      */
     @Test
     void aBackendThatAnswers413AndClosesWithoutReadingIsHeard() throws Exception {
@@ -119,7 +125,7 @@ class EarlyResponseIT {
             StreamGauges before = StreamGauges.read(proxy, tunnel, connector);
             Curl.Result result = post("/early/413", expect);
             assertEquals(0, result.exitCode(), "Expect " + expect + ": " + result.stderr());
-            assertEquals(413, result.status(), "Expect " + expect + ": " + result.stderr());
+            assertEquals(413, result.status(), "Expect " + expect + ": " + result.stderr() + result.text());
             assertEquals("too large (expect=" + sent(expect) + ")\n", result.text(), "Expect " + expect);
             StreamGauges.awaitBack("Expect " + expect, before, proxy, tunnel, connector);
         }
