@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -108,7 +110,8 @@ class AclRewriteIT {
                 Curl.Result socks = Curl.run(work, "--http0.9", "--socks5-hostname", "127.0.0.1:" + socksPort,
                         "http://" + where + "/via-socks");
                 assertEquals(0, socks.exitCode(), socks.stderr());
-                assertTrue(socks.text().startsWith(expected + "GET /via-socks HTTP/1.1\r\n"), where + ": " + socks.text());
+                assertTrue(socks.text().startsWith(expected + "GET /via-socks HTTP/1.1\r\n"),
+                        where + ": " + socks.text());
 
                 Curl.Result connect = Curl.run(work, "--http0.9", "-p", "-x", "http://127.0.0.1:" + proxy.port(),
                         "http://" + where + "/via-connect");
@@ -256,12 +259,12 @@ class AclRewriteIT {
 
     /** The cookie pairs in name order (clients choose their own order). */
     private static String sortedCookies(String header) {
-        return header == null ? "none" : String.join("; ", new java.util.TreeSet<>(List.of(header.split(";\\s*"))));
+        return header == null ? "none" : String.join("; ", new TreeSet<>(List.of(header.split(";\\s*"))));
     }
 
     /** The last response head in a curl -D file, field names in lower case, values in order. */
     private static Map<String, List<String>> fields(Path headers) throws IOException {
-        Map<String, List<String>> fields = new java.util.TreeMap<>();
+        Map<String, List<String>> fields = new TreeMap<>();
         for (String line : Files.readAllLines(headers, StandardCharsets.ISO_8859_1)) {
             if (line.startsWith("HTTP/")) {
                 fields.clear();

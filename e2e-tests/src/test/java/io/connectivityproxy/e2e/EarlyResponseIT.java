@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +47,7 @@ class EarlyResponseIT {
      * Each Expect variant several times: whether the connector is still writing the body when the
      * backend's close arrives is a race, and a stream left open by it shows only in some rounds.
      */
-    static final List<String> ROUNDS = java.util.Collections.nCopies(5, List.of("100-continue", "none", "default"))
+    static final List<String> ROUNDS = Collections.nCopies(5, List.of("100-continue", "none", "default"))
             .stream().flatMap(List::stream).toList();
 
     static Vertx vertx;
@@ -163,7 +165,7 @@ class EarlyResponseIT {
     }
 
     private static Curl.Result post(String path, String expect) throws Exception {
-        List<String> args = new java.util.ArrayList<>(List.of("-x", "http://127.0.0.1:" + proxy.port(),
+        List<String> args = new ArrayList<>(List.of("-x", "http://127.0.0.1:" + proxy.port(),
                 "--data-binary", "@" + upload, "-H", "Content-Type: application/octet-stream", "--max-time", "20"));
         args.addAll(EXPECT.get(expect));
         args.add("http://uploads:8080" + path);

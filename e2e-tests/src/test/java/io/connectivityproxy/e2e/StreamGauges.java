@@ -23,7 +23,7 @@ record StreamGauges(double proxy, double tunnel, double connector) {
         awaitBack("", expected, proxy, tunnel, connector);
     }
 
-    /** {@link #awaitBack(StreamGauges, LocalSystem.Node, LocalSystem.Node, LocalSystem.Node)} after the case {@code what}. */
+    /** The same, naming the case {@code what} in the failure message. */
     static void awaitBack(String what, StreamGauges expected, LocalSystem.Node proxy, LocalSystem.Node tunnel,
             LocalSystem.Node connector) {
         StreamGauges[] last = new StreamGauges[1];
