@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * Keep-alive connections to HTTP and HTTPS backends, per internal host, port and protocol. A
@@ -83,6 +84,11 @@ final class BackendPool {
                 ? client.connect(mapping.internalPort(), mapping.internalHost(), mapping.internalHost())
                 : client.connect(mapping.internalPort(), mapping.internalHost());
         return connected.map(socket -> {
+            if (socket instanceof NetSocketInternal internal) {
+                // A failed write (the backend closed without reading a body it answered early)
+                // must not close the socket before its answer, already in the kernel, is read.
+                internal.channelHandlerContext().channel().config().setAutoClose(false);
+            }
             Connection connection = new Connection(socket, key);
             socket.closeHandler(v -> connection.closed = true);
             return connection;

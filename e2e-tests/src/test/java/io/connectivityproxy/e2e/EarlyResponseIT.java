@@ -96,11 +96,10 @@ class EarlyResponseIT {
     }
 
     /**
-     * KNOWN PRODUCT FAILURE at 2338fdf, in some rounds (a race, seen with Expect none): curl gets
-     * 502 "Broken pipe" instead of the backend's 200. BackendExchange.forwardBody resets the
-     * stream as soon as a body write to the closed backend fails, before the response the backend
-     * sent ahead of its close is read and relayed. The other symptom of the same write failure is
-     * described at the 413 case.
+     * The backend answers 200 and closes with the upload unread. Whether the connector is still
+     * writing the body when the close arrives is a race: a failed body write once reset the
+     * stream before the answer already sent was relayed (502 "Broken pipe"), and Netty's
+     * auto-close on a failed write once discarded that answer. Several rounds catch both.
      */
     @Test
     void aBackendThatAnswers200AndClosesWithoutReadingIsHeard() throws Exception {
@@ -115,11 +114,8 @@ class EarlyResponseIT {
     }
 
     /**
-     * KNOWN PRODUCT FAILURE at 2338fdf, in some rounds (a race, seen with Expect none), as for the
-     * 200 above: curl gets the 413, but the stream stays open on all three hops. The connector's
-     * write of body bytes to the closed backend fails with an exception without a message, and
-     * BackendExchange.forwardBody passes that null to TunnelStream.reset, which throws a
-     * NullPointerException in FrameCodec.truncate instead of resetting.
+     * As for the 200 above, with 413: the stream must end on all three hops in every round (a
+     * failed body write without a message once broke the connector's reset and left it open).
      */
     @Test
     void aBackendThatAnswers413AndClosesWithoutReadingIsHeard() throws Exception {

@@ -201,11 +201,8 @@ class WebSocketIT {
     }
 
     /**
-     * KNOWN PRODUCT FAILURE at 2338fdf: the 200 arrives, but the next request on the same
-     * connection is never answered (the read below times out). The exchange's stream stays open
-     * on all three hops until the client closes: the connector never ends it, because
-     * Http1Reader's body delivers its end before BackendExchange has set the endHandler when the
-     * whole body came with the head. Every kept-alive connection is affected, not only upgrades.
+     * A refused upgrade is an ordinary exchange: the client gets the 200 and the connection
+     * serves the next request (the end of a body that came with its head must not be lost).
      */
     @Test
     void aBackendThatRefusesTheUpgradeGivesItsAnswerAndTheConnectionStaysUsable() throws Exception {

@@ -92,14 +92,16 @@ record RequestTarget(String host, int port, String originForm) {
             throw new Rejected(400, "port " + port + " is out of range");
         }
         String originForm = rest.substring(authorityEnd);
+        int pathEnd = originForm.indexOf('?') < 0 ? originForm.length() : originForm.indexOf('?');
         for (int i = 0; i < originForm.length(); i++) {
             char c = originForm.charAt(i);
             if (c <= ' ' || c == 0x7f) {
                 throw new Rejected(400, "malformed request target: whitespace or a control character in the path");
             }
-            // A '%' not followed by two hex digits could be decoded differently by the backend
-            // than by the connector's path check (RFC 3986 section 2.1).
-            if (c == '%' && (i + 2 >= originForm.length() || !isHex(originForm.charAt(i + 1))
+            // A '%' in the path not followed by two hex digits could be decoded differently by the
+            // backend than by the connector's path check (RFC 3986 section 2.1); the query is the
+            // backend's alone.
+            if (c == '%' && i < pathEnd && (i + 2 >= pathEnd || !isHex(originForm.charAt(i + 1))
                     || !isHex(originForm.charAt(i + 2)))) {
                 throw new Rejected(400, "malformed request target: '%' must start a percent-encoded octet");
             }

@@ -40,9 +40,18 @@ class RequestTargetTest {
         assertEquals("/a%20b/%2e%2e", target.path());
     }
 
+    /** The connector checks paths after decoding %2e and %2f, so a path must decode one way only. */
+    @ParameterizedTest
+    @ValueSource(strings = { "http://erp.virtual/%zz", "http://erp.virtual/a%2", "http://erp.virtual/a%?q" })
+    void invalidPercentEncodingInThePathIsBadRequest(String target) {
+        RequestTarget.Rejected e = rejected(target);
+        assertEquals(400, e.status);
+        assertEquals("malformed request target: '%' must start a percent-encoded octet", e.getMessage());
+    }
+
     @Test
-    void invalidPercentEncodingIsPassedOnForTheBackendToJudge() throws RequestTarget.Rejected {
-        assertEquals("/%zz?q=%", RequestTarget.parse("http://erp.virtual/%zz?q=%").originForm());
+    void theQueryIsTheBackendsToJudge() throws RequestTarget.Rejected {
+        assertEquals("/a?q=%&r=%zz", RequestTarget.parse("http://erp.virtual/a?q=%&r=%zz").originForm());
     }
 
     @Test
