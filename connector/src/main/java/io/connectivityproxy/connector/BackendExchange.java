@@ -107,7 +107,11 @@ final class BackendExchange {
             stream.closeHandler(v -> {
                 vertx.cancelTimer(expectTimer);
                 if (!released && connection != null) {
-                    connection.socket.close();
+                    if (requestDone && responseDone) {
+                        maybeRelease();
+                    } else {
+                        connection.socket.close();
+                    }
                 }
                 metrics.streamClosed();
             });
@@ -345,13 +349,14 @@ final class BackendExchange {
                 + " closed the connection before the response was complete"));
         body.endHandler(v -> {
             responseDone = true;
+            // Released before the FIN: the FIN can complete the stream, whose close handler would
+            // otherwise close a connection that is in sync.
+            maybeRelease();
             stream.end();
             if (!requestDone && (connection.closed || bodyWriteFailed)) {
                 stream.reset(Reason.CANCELLED, "the backend closed the connection after its response; "
                         + "the rest of the request body was not read");
-                return;
             }
-            maybeRelease();
         });
     }
 

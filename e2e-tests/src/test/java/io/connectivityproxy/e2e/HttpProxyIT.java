@@ -159,6 +159,20 @@ class HttpProxyIT {
         }
     }
 
+    /** Found by the benchmark: a completed exchange must give its backend connection back, not close it. */
+    @Test
+    void sequentialRequestsReuseOneKeptAliveBackendConnection() throws Exception {
+        int before = backendB.connections.get();
+        for (int i = 0; i < 20; i++) {
+            Curl.Result result = Curl.run(work, "-x", proxyUrl(), "-H", "SAP-Connectivity-SCC-Location_ID: loc-b",
+                    "http://app-a:8080/seq/" + i);
+            assertEquals(200, result.status(), result.stderr());
+            assertEquals("backend B GET /seq/" + i + "\n", result.text());
+        }
+        int opened = backendB.connections.get() - before;
+        assertTrue(opened <= 1, "20 sequential requests opened " + opened + " backend connections");
+    }
+
     @Test
     void unknownLocationIs503() throws Exception {
         Curl.Result result = Curl.run(work, "-x", proxyUrl(), "-H", "SAP-Connectivity-SCC-Location_ID: nowhere",

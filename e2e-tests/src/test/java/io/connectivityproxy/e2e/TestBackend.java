@@ -20,11 +20,14 @@ final class TestBackend implements AutoCloseable {
     final String name;
     /** Payload bytes handed to the socket by /bytes responses. */
     final AtomicLong written = new AtomicLong();
+    /** TCP connections accepted so far (a proxy that reuses kept-alive connections opens few). */
+    final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     private final HttpServer server;
 
     TestBackend(Vertx vertx, String name) throws Exception {
         this.name = name;
-        this.server = vertx.createHttpServer().requestHandler(this::handle);
+        this.server = vertx.createHttpServer().requestHandler(this::handle)
+                .connectionHandler(connection -> connections.incrementAndGet());
         server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
