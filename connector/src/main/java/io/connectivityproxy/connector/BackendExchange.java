@@ -40,7 +40,10 @@ final class BackendExchange {
     private static final Logger LOG = Logger.getLogger(BackendExchange.class);
     /** The largest response head accepted from a backend, bytes (squid's default is 64 KB). */
     static final int MAX_RESPONSE_HEAD = 64 * 1024;
-    /** How long a backend may stay silent after an {@code Expect: 100-continue} request before the connector answers 100 itself. */
+    /**
+     * How long a backend may stay silent after an {@code Expect: 100-continue} request before the
+     * connector answers 100 itself (an HTTP/1.0 backend never sends one).
+     */
     static final long EXPECT_TIMEOUT_MS = 1000;
 
     private final Vertx vertx;
@@ -150,7 +153,15 @@ final class BackendExchange {
                         + "the rest of the request body was not read");
             }
         });
-        connection.socket.write(Buffer.buffer(Http1Writer.request(head.method(), head.uri(), requestFields())));
+        byte[] requestHead;
+        try {
+            requestHead = Http1Writer.request(head.method(), head.uri(), requestFields());
+        } catch (IllegalArgumentException e) {
+            // Only a head the proxy never sends (characters above U+00FF) gets here.
+            stream.reset(Reason.PROTOCOL_ERROR, "the request head cannot be written as HTTP/1.1: " + e.getMessage());
+            return;
+        }
+        connection.socket.write(Buffer.buffer(requestHead));
         if (Intermediary.expectsContinue(head.headers()) && requestFraming.hasBody()) {
             expectTimer = vertx.setTimer(EXPECT_TIMEOUT_MS, t -> {
                 if (!headReceived && !continueSent && stream.state() == TunnelStream.State.OPEN) {

@@ -53,8 +53,9 @@ public final class SampleBackend {
                 }
             } else if (path.equals("/redirect")) {
                 // The backend names itself by its internal address; the connector rewrites it.
-                exchange.getResponseHeaders().add("Location", "http://" + exchange.getLocalAddress().getHostString() + ":"
-                        + exchange.getLocalAddress().getPort() + "/");
+                InetSocketAddress self = exchange.getLocalAddress();
+                String location = "http://" + self.getHostString() + ":" + self.getPort() + "/";
+                exchange.getResponseHeaders().add("Location", location);
                 exchange.sendResponseHeaders(302, -1);
             } else if (path.equals("/echo")) {
                 exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.connectivityproxy.protocol.http.Http1Parser;
+
 /**
  * The head of an HTTP/1.1 exchange carried over a stream of an HTTP mapping: the request head
  * travels in the OPEN frame, the response head is the first DATA frame the connector sends.
@@ -152,7 +154,8 @@ public final class HttpHead {
     }
 
     private static String invalidMethod(String method) {
-        return isToken(method) ? null : "HTTP method must be a token: \"" + printable(method) + "\"";
+        return Http1Parser.isToken(method) ? null
+                : "HTTP method must be a token: \"" + Http1Parser.printable(method) + "\"";
     }
 
     private static String invalidTarget(String uri) {
@@ -173,27 +176,13 @@ public final class HttpHead {
     }
 
     private static String invalidHeader(String name, String value) {
-        if (!isToken(name)) {
-            return "HTTP header name must be a token: \"" + printable(name) + "\"";
+        if (!Http1Parser.isToken(name)) {
+            return "HTTP header name must be a token: \"" + Http1Parser.printable(name) + "\"";
         }
         if (hasLineBreakOrNul(value)) {
             return "HTTP header " + name + " has a value with CR, LF or NUL";
         }
         return null;
-    }
-
-    /** RFC 9110 section 5.6.2: tchar is any visible ASCII character except delimiters. */
-    private static boolean isToken(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c <= ' ' || c >= 0x7f || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean hasLineBreakOrNul(String s) {
@@ -204,16 +193,6 @@ public final class HttpHead {
             }
         }
         return false;
-    }
-
-    /** A short, log-safe rendering of a rejected name. */
-    private static String printable(String s) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 64; i++) {
-            char c = s.charAt(i);
-            out.append(c < ' ' || c >= 0x7f ? '?' : c);
-        }
-        return out.toString();
     }
 
     private static void requireEnd(FrameCodec.Reader in) throws ProtocolException {

@@ -215,7 +215,8 @@ public final class Http1Parser {
         return true;
     }
 
-    static String printable(String s) {
+    /** A short, log-safe rendering of a rejected name. */
+    public static String printable(String s) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < s.length() && i < 64; i++) {
             char c = s.charAt(i);
