@@ -679,7 +679,25 @@ class HttpSemanticsIT {
                 smuggle("whitespace before the colon",
                         post + "Transfer-Encoding : chunked\r\nContent-Length: 3\r\n\r\n" + body),
                 smuggle("Content-Length: -1", post + "Content-Length: -1\r\n\r\nhi"),
-                smuggle("Content-Length: 1a", post + "Content-Length: 1a\r\n\r\nhi"));
+                smuggle("Content-Length: 1a", post + "Content-Length: 1a\r\n\r\nhi"),
+                // RFC 9112 section 2.2 lets a recipient take a bare LF as a line end. That is safe
+                // here because the head is written anew with CRLF: the backend cannot read the
+                // lines differently, so the request is forwarded rather than refused.
+                new Case("request: bare LF line ends")
+                        .send("POST http://{a}/lf HTTP/1.1\nHost: {a}\nContent-Length: 2\nX-A: a\n\nhi")
+                        .backend(HttpSemanticsIT::readAndOk)
+                        .expect((o, v) -> {
+                            v.status(o, 200);
+                            v.that(o.backend.size() == 1, "the request reaches the backend");
+                            if (o.backend.size() == 1) {
+                                String head = o.backend.get(0).head;
+                                v.that(head.replace("\r\n", "").indexOf('\n') < 0,
+                                        "the backend's head has CRLF line ends only");
+                                v.that(o.backend.get(0).field("X-A").orElse("").equals("a"), "X-A arrives");
+                                v.that(new String(o.backend.get(0).body(), StandardCharsets.ISO_8859_1).equals("hi"),
+                                        "the body 'hi' arrives");
+                            }
+                        }));
     }
 
     static Case smuggle(String name, String request) {
