@@ -183,11 +183,17 @@ public final class Http1Reader {
         }
 
         void decode(Buffer data) {
+            if (failure != null) {
+                // Nothing after a framing error can be trusted; the exception is pending delivery.
+                socket.pause();
+                return;
+            }
             int stop;
             try {
                 stop = decoder.decode(data::getByte, 0, data.length(), (from, to) -> queue.add(data.slice(from, to)));
             } catch (HttpException e) {
                 failure = e;
+                socket.pause();
                 drain();
                 return;
             }
