@@ -39,7 +39,7 @@ final class BackendBridge {
         if (settings.backendCa() != null) {
             tls.setTrustOptions(new PemTrustOptions().addCertPath(settings.backendCa().toString()));
         }
-        this.pool = new BackendPool(vertx, vertx.createNetClient(plain), vertx.createNetClient(tls));
+        this.pool = new BackendPool(vertx, metrics, vertx.createNetClient(plain), vertx.createNetClient(tls));
         this.tcp = vertx.createNetClient(plain);
     }
 

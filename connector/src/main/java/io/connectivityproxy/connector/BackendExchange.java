@@ -386,7 +386,6 @@ final class BackendExchange {
                     + encoded.length() + " bytes, more than the proxy's window of " + peerWindow);
             return false;
         }
-        metrics.bytesToCloud(encoded.length());
         stream.writeWhole(encoded);
         return true;
     }

@@ -42,12 +42,14 @@ final class BackendPool {
     }
 
     private final Vertx vertx;
+    private final ConnectorMetrics metrics;
     private final NetClient plain;
     private final NetClient tls;
     private final Map<String, ArrayDeque<Connection>> idle = new HashMap<>();
 
-    BackendPool(Vertx vertx, NetClient plain, NetClient tls) {
+    BackendPool(Vertx vertx, ConnectorMetrics metrics, NetClient plain, NetClient tls) {
         this.vertx = vertx;
+        this.metrics = metrics;
         this.plain = plain;
         this.tls = tls;
     }
@@ -74,6 +76,7 @@ final class BackendPool {
                 if (!connection.closed && connection.reader.buffered() == 0 && !connection.reader.ended()) {
                     vertx.cancelTimer(connection.idleTimer);
                     connection.reused = true;
+                    metrics.backendConnectionReused();
                     return Future.succeededFuture(connection);
                 }
                 connection.socket.close();
@@ -89,6 +92,7 @@ final class BackendPool {
                 // must not close the socket before its answer, already in the kernel, is read.
                 internal.channelHandlerContext().channel().config().setAutoClose(false);
             }
+            metrics.backendConnectionOpened();
             Connection connection = new Connection(socket, key);
             socket.closeHandler(v -> connection.closed = true);
             return connection;

@@ -20,6 +20,8 @@ public class ConnectorMetrics {
     private final AtomicInteger sessions;
     private final AtomicInteger streams;
     private final Counter bytesToCloud;
+    private final Counter backendConnectionsOpened;
+    private final Counter backendConnectionsReused;
     private final Map<Reason, Counter> openFailures = new ConcurrentHashMap<>();
 
     public ConnectorMetrics(MeterRegistry registry) {
@@ -28,6 +30,20 @@ public class ConnectorMetrics {
         this.streams = registry.gauge("cp_connector_streams_open", new AtomicInteger());
         this.bytesToCloud = Counter.builder("cp_connector_bytes").tag("direction", "to_cloud")
                 .description("Backend bytes sent into the tunnel").register(registry);
+        this.backendConnectionsOpened = Counter.builder("cp_connector_backend_connections")
+                .tag("event", "opened").description("HTTP(S) backend connections made, and kept-alive ones reused")
+                .register(registry);
+        this.backendConnectionsReused = Counter.builder("cp_connector_backend_connections")
+                .tag("event", "reused").description("HTTP(S) backend connections made, and kept-alive ones reused")
+                .register(registry);
+    }
+
+    void backendConnectionOpened() {
+        backendConnectionsOpened.increment();
+    }
+
+    void backendConnectionReused() {
+        backendConnectionsReused.increment();
     }
 
     /** Exposes the window budget the sessions' streams grow their windows from. */

@@ -119,6 +119,7 @@ class EarlyResponseIT {
      */
     @Test
     void aBackendThatAnswers413AndClosesWithoutReadingIsHeard() throws Exception {
+        double early = HttpProxyIT.metricValue(proxy.metrics(), "cp_proxy_http_early_responses_total");
         for (String expect : ROUNDS) {
             StreamGauges before = StreamGauges.read(proxy, tunnel, connector);
             Curl.Result result = post("/early/413", expect);
@@ -127,6 +128,9 @@ class EarlyResponseIT {
             assertEquals("too large (expect=" + sent(expect) + ")\n", result.text(), "Expect " + expect);
             StreamGauges.awaitBack("Expect " + expect, before, proxy, tunnel, connector);
         }
+        // Every answer came before its 5 MB body was complete, and the proxy counted it as early.
+        assertEquals(early + ROUNDS.size(),
+                HttpProxyIT.metricValue(proxy.metrics(), "cp_proxy_http_early_responses_total"));
     }
 
     /**

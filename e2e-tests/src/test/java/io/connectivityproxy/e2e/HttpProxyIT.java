@@ -41,6 +41,7 @@ class HttpProxyIT {
     static LocalSystem.Node tunnel;
     static LocalSystem.Node proxy;
     static LocalSystem.Node connector;
+    static LocalSystem.Node connectorB;
     static Path work;
 
     @BeforeAll
@@ -61,7 +62,7 @@ class HttpProxyIT {
                 mapping("stall", 8080, stallBackend.port(), "HTTP"),
                 mapping("raw-only", 8080, backendA.port(), "TCP"),
                 mapping("internal-host", 8080, backendA.port(), "HTTP") + "    hostHeader: INTERNAL\n"), true);
-        system.connector("connector-loc-b", system.connectorYaml(tunnel.port(), "loc-b", 1,
+        connectorB = system.connector("connector-loc-b", system.connectorYaml(tunnel.port(), "loc-b", 1,
                 mapping("app-a", 8080, backendB.port(), "HTTP")), true);
         system.awaitRegistered(proxy, "", 1);
         system.awaitRegistered(proxy, "loc-b", 1);
@@ -163,6 +164,8 @@ class HttpProxyIT {
     @Test
     void sequentialRequestsReuseOneKeptAliveBackendConnection() throws Exception {
         int before = backendB.connections.get();
+        String reused = "cp_connector_backend_connections_total\\{event=\"reused\"\\}";
+        double reusedBefore = metricValue(connectorB.metrics(), reused);
         for (int i = 0; i < 20; i++) {
             Curl.Result result = Curl.run(work, "-x", proxyUrl(), "-H", "SAP-Connectivity-SCC-Location_ID: loc-b",
                     "http://app-a:8080/seq/" + i);
@@ -171,6 +174,8 @@ class HttpProxyIT {
         }
         int opened = backendB.connections.get() - before;
         assertTrue(opened <= 1, "20 sequential requests opened " + opened + " backend connections");
+        assertTrue(metricValue(connectorB.metrics(), reused) >= reusedBefore + 19,
+                "the connector reports the reuse: " + metricValue(connectorB.metrics(), reused));
     }
 
     @Test

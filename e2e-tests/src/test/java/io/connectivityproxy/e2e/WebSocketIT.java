@@ -116,6 +116,7 @@ class WebSocketIT {
     @Test
     void binaryAndTextMessagesEchoIntactAndTheCloseHandshakeCompletes() throws Exception {
         closedAtBackend.clear();
+        double upgrades = HttpProxyIT.metricValue(proxy.metrics(), "cp_proxy_http_upgrades_total");
         long seed = System.nanoTime();
         byte[] data = random(seed, MEGABYTES_10);
         try (ProxiedWebSocket ws = ProxiedWebSocket.connect(clientLoop, proxy.port(), "http://echo:8080/ws/echo")) {
@@ -145,6 +146,8 @@ class WebSocketIT {
             // After the close handshake the server closes TCP; that end crosses the proxy to the client.
             tcpClosed.get(20, TimeUnit.SECONDS);
         }
+        assertEquals(upgrades + 1, HttpProxyIT.metricValue(proxy.metrics(), "cp_proxy_http_upgrades_total"),
+                "the proxy counts the protocol switch");
     }
 
     @Test

@@ -109,13 +109,10 @@ final class HttpExchange {
             connection.reply(e.status(), e.getMessage(), true);
             return;
         }
-        // After an error the connection is closed if the body is left unread or the client wants it.
-        boolean unreadBody = requestFraming.hasBody() || !Intermediary.clientKeepsAlive(request);
-        String location = request.field(LOCATION_HEADER);
-        location = location == null ? "" : location.trim();
+        String location = location(request);
         if (!Ids.valid(location)) {
             connection.reply(400, "invalid " + LOCATION_HEADER
-                    + " header: use letters, digits, '.', '_', '~' or '-', at most 128", unreadBody);
+                    + " header: use letters, digits, '.', '_', '~' or '-', at most 128", closeAfterReply());
             return;
         }
         if (answeredHere()) {
@@ -128,7 +125,7 @@ final class HttpExchange {
         try {
             head = HttpHead.encode(new HttpHead.Request(request.method(), target.originForm(), forwardedFields()));
         } catch (IllegalArgumentException e) {
-            connection.reply(400, "the request cannot be forwarded: " + e.getMessage(), unreadBody);
+            connection.reply(400, "the request cannot be forwarded: " + e.getMessage(), closeAfterReply());
             return;
         }
         SessionKey key = new SessionKey(settings.subaccount(), location);
@@ -137,7 +134,7 @@ final class HttpExchange {
         if (node == null) {
             metrics.openFailed(Reason.NO_SESSION, openStarted);
             connection.reply(503, "No connector connected for subaccount " + key.subaccount() + " and location "
-                    + (location.isEmpty() ? "(default)" : location), unreadBody);
+                    + (location.isEmpty() ? "(default)" : location), closeAfterReply());
             return;
         }
         Context context = connection.vertx.getOrCreateContext();
@@ -168,7 +165,7 @@ final class HttpExchange {
                 metrics.openFailed(Reason.TIMEOUT, openStarted);
                 stream.reset(Reason.TIMEOUT, "no answer from the connector within " + settings.openTimeout());
                 connection.reply(504, "The connector did not answer within " + settings.openTimeout().toSeconds()
-                        + " s", (requestFraming.hasBody() && !requestDone) || !Intermediary.clientKeepsAlive(request));
+                        + " s", closeAfterReply());
             }
         });
         stream.opened().onComplete(ar -> {
@@ -196,37 +193,29 @@ final class HttpExchange {
         if (!(method.equals("OPTIONS") || method.equals("TRACE")) || Intermediary.maxForwards(request.fields()) != 0) {
             return false;
         }
-        boolean unreadBody = requestFraming.hasBody();
+        boolean close = closeAfterReply();
+        byte[] body = method.equals("TRACE") ? rawHead : new byte[0];
+        List<Map.Entry<String, String>> fields = new ArrayList<>();
         if (method.equals("TRACE")) {
-            byte[] echo = rawHead;
-            List<Map.Entry<String, String>> fields = List.of(Map.entry("Content-Type", "message/http"),
-                    Map.entry("Content-Length", Integer.toString(echo.length)), Map.entry("Via", Intermediary.VIA));
-            List<Map.Entry<String, String>> all = new ArrayList<>(fields);
-            if (unreadBody) {
-                all.add(Map.entry("Connection", "close"));
-            }
-            connection.socket.write(Buffer.buffer(Http1Writer.response(200, "", all)).appendBytes(echo));
-            connection.exchangeDone(!unreadBody && Intermediary.clientKeepsAlive(request));
+            fields.add(Map.entry("Content-Type", "message/http"));
         } else {
-            List<Map.Entry<String, String>> all = new ArrayList<>(List.of(
-                    Map.entry("Allow", "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE, CONNECT"),
-                    Map.entry("Content-Length", "0"), Map.entry("Via", Intermediary.VIA)));
-            boolean keep = !unreadBody && Intermediary.clientKeepsAlive(request);
-            if (!keep) {
-                all.add(Map.entry("Connection", "close"));
-            }
-            connection.socket.write(Buffer.buffer(Http1Writer.response(200, "", all)));
-            connection.exchangeDone(keep);
+            fields.add(Map.entry("Allow", "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE, CONNECT"));
         }
+        fields.add(Map.entry("Content-Length", Integer.toString(body.length)));
+        fields.add(Map.entry("Via", Intermediary.VIA));
+        if (close) {
+            fields.add(Map.entry("Connection", "close"));
+        }
+        connection.socket.write(Buffer.buffer(Http1Writer.response(200, "", fields)).appendBytes(body));
+        connection.exchangeDone(!close);
         return true;
     }
 
     /** The request's end-to-end fields, with Via, Max-Forwards counted down and the body's framing marked. */
     private List<Map.Entry<String, String>> forwardedFields() {
-        boolean keepUpgrade = Intermediary.isUpgrade(request) && !requestFraming.hasBody();
         List<Map.Entry<String, String>> fields = new ArrayList<>();
         long maxForwards = Intermediary.maxForwards(request.fields());
-        for (Map.Entry<String, String> field : Intermediary.endToEnd(request.fields(), keepUpgrade)) {
+        for (Map.Entry<String, String> field : Intermediary.endToEnd(request.fields(), upgrade)) {
             String name = field.getKey().toLowerCase(Locale.ROOT);
             if (name.equals("host") || name.startsWith("sap-connectivity-")) {
                 continue;
@@ -339,6 +328,7 @@ final class HttpExchange {
         stream.pause();
         response = Response.TUNNEL;
         finished = true;
+        metrics.upgraded();
         cancelTimers();
         List<Map.Entry<String, String>> fields = new ArrayList<>(Intermediary.endToEnd(head.headers(), true));
         fields.add(Map.entry("Connection", "Upgrade"));
@@ -359,10 +349,7 @@ final class HttpExchange {
             stream.end();
         }
         List<String> codings = Fields.elements(head.headers(), "transfer-encoding");
-        List<Map.Entry<String, String>> fields = new ArrayList<>();
-        for (Map.Entry<String, String> field : Intermediary.endToEnd(head.headers(), false)) {
-            fields.add(field);
-        }
+        List<Map.Entry<String, String>> fields = new ArrayList<>(Intermediary.endToEnd(head.headers(), false));
         int status = head.status();
         boolean bodyless = request.method().equals("HEAD") || status == 204 || status == 304;
         boolean http10 = request.minorVersion() == 0;
@@ -394,6 +381,9 @@ final class HttpExchange {
                         + ", which an HTTP/1.0 client cannot receive");
                 return;
             }
+        }
+        if (!requestDone) {
+            metrics.earlyResponse();
         }
         keepAlive = Intermediary.clientKeepsAlive(request) && requestDone && framing != BodyWriter.Framing.RAW;
         if (!keepAlive) {
@@ -507,9 +497,18 @@ final class HttpExchange {
             connection.socket.close();
             return;
         }
-        // Close when request bytes are left unread, or the client does not keep the connection.
-        connection.reply(status, message, (requestFraming.hasBody() && !requestDone)
-                || !Intermediary.clientKeepsAlive(request));
+        connection.reply(status, message, closeAfterReply());
+    }
+
+    /** After an answer of this proxy's own: close if request bytes are left unread or the client asked to. */
+    private boolean closeAfterReply() {
+        return (requestFraming.hasBody() && !requestDone) || !Intermediary.clientKeepsAlive(request);
+    }
+
+    /** The location id the request names (SAP-Connectivity-SCC-Location_ID), "" for the default. */
+    static String location(Http1Request request) {
+        String location = request.field(LOCATION_HEADER);
+        return location == null ? "" : location.trim();
     }
 
     private void finish(boolean keep) {

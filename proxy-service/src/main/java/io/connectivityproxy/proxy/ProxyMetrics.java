@@ -25,6 +25,8 @@ public class ProxyMetrics {
     private final Counter openingTimeouts;
     private final Timer openLatency;
     private final Counter socksRefused;
+    private final Counter earlyResponses;
+    private final Counter upgrades;
     private final Map<Reason, Counter> openFailures = new ConcurrentHashMap<>();
 
     public ProxyMetrics(MeterRegistry registry, TunnelClient tunnel) {
@@ -39,6 +41,12 @@ public class ProxyMetrics {
                 .description("Time from OPEN to OPEN_OK or OPEN_FAIL").register(registry);
         this.socksRefused = Counter.builder("cp_proxy_socks_handshakes_refused")
                 .description("SOCKS5 handshakes that failed (malformed, unsupported, too slow)").register(registry);
+        this.earlyResponses = Counter.builder("cp_proxy_http_early_responses")
+                .description("HTTP responses that came before the end of their request body (answered with "
+                        + "Connection: close, the rest of the body passed on or drained)").register(registry);
+        this.upgrades = Counter.builder("cp_proxy_http_upgrades")
+                .description("HTTP requests that switched protocols (101, e.g. WebSocket) and became byte relays")
+                .register(registry);
         Gauge.builder("cp_proxy_streams_open", tunnel, TunnelClient::totalOpenStreams)
                 .description("Streams open through this proxy node").register(registry);
         Gauge.builder("cp_proxy_window_budget_available_bytes", tunnel, TunnelClient::windowBudgetAvailable)
@@ -50,6 +58,14 @@ public class ProxyMetrics {
 
     void socksRefused() {
         socksRefused.increment();
+    }
+
+    void earlyResponse() {
+        earlyResponses.increment();
+    }
+
+    void upgraded() {
+        upgrades.increment();
     }
 
     void bytesToBackend(long length) {

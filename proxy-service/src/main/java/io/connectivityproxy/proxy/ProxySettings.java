@@ -101,7 +101,7 @@ public interface ProxySettings {
         @WithDefault("20003")
         int port();
 
-        /** Largest request line, and largest header block, accepted; beyond it the client gets 431. */
+        /** Largest request head (request line and header fields together) accepted; beyond it the client gets 431. */
         @WithDefault("8192")
         int maxHeaderSize();
 

@@ -83,8 +83,7 @@ final class TcpExchange {
             connection.reply(400, "CONNECT needs a host:port target, got '" + authority + "'", true);
             return;
         }
-        String location = request.field(HttpExchange.LOCATION_HEADER);
-        location = location == null ? "" : location.trim();
+        String location = HttpExchange.location(request);
         if (!Ids.valid(location)) {
             connection.reply(400, "invalid " + HttpExchange.LOCATION_HEADER + " header", true);
             return;
