@@ -34,10 +34,22 @@ public final class Http1Parser {
      * @throws HttpException 431 when {@code max} bytes arrived without the head ending
      */
     public static int headEnd(Bytes in, int from, int to, int max) throws HttpException {
+        return headEnd(in, from, from, to, max);
+    }
+
+    /**
+     * As {@link #headEnd(Bytes, int, int, int)}, for a head that arrives in pieces: the bytes
+     * before {@code scanned} were already looked at and hold no end, so only the new ones (and the
+     * three before them, where an end may start) are scanned again. Without that, a peer sending a
+     * head a byte at a time would cost time quadratic in the head size.
+     */
+    public static int headEnd(Bytes in, int from, int scanned, int to, int max) throws HttpException {
         int i = from;
         while (i < to && (in.at(i) == '\r' || in.at(i) == '\n') && i - from < max) {
             i++;
         }
+        // An end ("\n\n" or "\n\r\n") found from here is genuine: it lies after the start line.
+        i = Math.max(i, scanned - 3);
         int limit = Math.min(to, from + max);
         boolean lineStart = false;
         for (; i < limit; i++) {

@@ -211,6 +211,28 @@ class Http1FuzzTest {
         int max = 1 + random.nextInt(input.length + 2);
         int expected = end >= 0 && end <= max ? end : input.length >= max ? TOO_LARGE : -1;
         assertEquals(expected, scan(input, 0, input.length, max, context), () -> context + ": limit " + max);
+        assertEquals(end, scanInPieces(input, random, context), () -> context + ": scanned as it arrives");
+    }
+
+    /**
+     * headEnd fed the way Http1Reader feeds it: the bytes arrive in random pieces and each scan
+     * resumes where the last one stopped. It must find the end a single scan finds.
+     */
+    private static int scanInPieces(byte[] input, Random random, String context) {
+        int scanned = 0;
+        int to = 0;
+        while (true) {
+            to = Math.min(input.length, to + 1 + random.nextInt(8));
+            try {
+                int end = Http1Parser.headEnd(over(input), 0, scanned, to, MAX_HEAD);
+                if (end >= 0 || to == input.length) {
+                    return end;
+                }
+                scanned = to;
+            } catch (HttpException e) {
+                return TOO_LARGE;
+            }
+        }
     }
 
     /** headEnd's answer, or {@link #TOO_LARGE} for its refusal. */

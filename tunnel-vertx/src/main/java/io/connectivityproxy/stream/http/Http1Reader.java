@@ -35,6 +35,8 @@ public final class Http1Reader {
 
     private final NetSocket socket;
     private Buffer pending = Buffer.buffer();
+    /** How much of {@code pending} a head scan has seen without finding the head's end. */
+    private int scanned;
     private Mode mode = Mode.IDLE;
     private boolean ended;
     private int maxHead;
@@ -59,6 +61,7 @@ public final class Http1Reader {
     /** Reads the body of the head just read; its stream ends when the body is complete. */
     public ReadStream<Buffer> body(BodyFraming framing) {
         body = new Body(new BodyDecoder(framing));
+        scanned = 0;
         mode = Mode.BODY;
         if (body.decoder.done()) {
             body.finished = true;
@@ -81,6 +84,7 @@ public final class Http1Reader {
         socket.endHandler(null);
         Buffer rest = pending;
         pending = Buffer.buffer();
+        scanned = 0;
         return rest;
     }
 
@@ -122,12 +126,13 @@ public final class Http1Reader {
         int end;
         try {
             Buffer in = pending;
-            end = Http1Parser.headEnd(in::getByte, 0, in.length(), maxHead);
+            end = Http1Parser.headEnd(in::getByte, 0, scanned, in.length(), maxHead);
         } catch (HttpException e) {
             fail(e);
             return;
         }
         if (end < 0) {
+            scanned = pending.length();
             if (ended) {
                 mode = Mode.IDLE;
                 if (pending.length() == 0) {
@@ -140,6 +145,7 @@ public final class Http1Reader {
             }
             return;
         }
+        scanned = 0;
         byte[] head = pending.getBytes(0, end);
         pending = end == pending.length() ? Buffer.buffer() : pending.getBuffer(end, pending.length());
         mode = Mode.IDLE;
