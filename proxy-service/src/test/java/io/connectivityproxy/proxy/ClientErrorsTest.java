@@ -26,7 +26,11 @@ class ClientErrorsTest {
         "INTERNAL, 502",
         "PROTOCOL_ERROR, 502",
         "FLOW_CONTROL_ERROR, 502",
-        "CANCELLED, 502" })
+        "CANCELLED, 502",
+        // Service-channel reasons travel the other way and never reach a proxy client.
+        "UNKNOWN_SERVICE, 502",
+        "LOCATION_NOT_ALLOWED, 502",
+        "SERVICE_CHANNELS_DISABLED, 502" })
     void statusForReason(Reason reason, int status) {
         assertEquals(status, ClientErrors.httpStatus(reason));
     }

@@ -35,7 +35,13 @@ public enum Reason {
     /** The session carrying the stream was lost. */
     SESSION_LOST(13),
     /** The handshake was refused (authentication, version). */
-    UNAUTHORIZED(14);
+    UNAUTHORIZED(14),
+    /** Service channels: no ServiceMapping of the session's subaccount has this service id and type. */
+    UNKNOWN_SERVICE(15),
+    /** Service channels: the mapping exists but is not open to the session's location id. */
+    LOCATION_NOT_ALLOWED(16),
+    /** Service channels are switched off on this installation. */
+    SERVICE_CHANNELS_DISABLED(17);
 
     private static final Reason[] BY_CODE = new Reason[256];
 
