@@ -41,6 +41,9 @@ public final class ConfigLoader {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
+    /** A ServiceMapping's spec.serviceId, as the CRD allows it. */
+    private static final Pattern SERVICE_ID = Pattern.compile("[A-Za-z0-9][-A-Za-z0-9._]{0,252}");
+
     // A sign is accepted on a single number so that -1 gets the range message, not a syntax one.
     private static final Pattern PORTS = Pattern.compile("(-?[0-9]{1,9})|([0-9]{1,9}) *- *([0-9]{1,9})");
 
@@ -209,6 +212,16 @@ public final class ConfigLoader {
             }
             mappings.add(mapping);
         }
+        int protocolVersion = tunnel.protocolVersion() == null ? FrameCodec.VERSION : tunnel.protocolVersion();
+        if (protocolVersion < FrameCodec.MIN_VERSION || protocolVersion > FrameCodec.VERSION) {
+            throw new InvalidConfigException("tunnel.protocolVersion: must be between " + FrameCodec.MIN_VERSION
+                    + " and " + FrameCodec.VERSION + ", got " + protocolVersion);
+        }
+        List<ChannelSettings> channels = serviceChannels(config.serviceChannels());
+        if (!channels.isEmpty() && protocolVersion < FrameCodec.SERVICE_CHANNELS_VERSION) {
+            throw new InvalidConfigException("serviceChannels: need tunnel.protocolVersion "
+                    + FrameCodec.SERVICE_CHANNELS_VERSION + " or later, got " + protocolVersion);
+        }
         return new ConnectorSettings(url,
                 file(baseDir, require(tunnel.certificate(), "tunnel.certificate"), "tunnel.certificate"),
                 file(baseDir, require(tunnel.key(), "tunnel.key"), "tunnel.key"),
@@ -218,11 +231,107 @@ public final class ConfigLoader {
                 positive(tunnel.idleTimeout(), Duration.ofSeconds(15), "tunnel.idleTimeout"),
                 positive(tunnel.connectTimeout(), Duration.ofSeconds(10), "tunnel.connectTimeout"),
                 tunnel.openssl() == null || tunnel.openssl(),
+                protocolVersion,
                 initialDelay, maxDelay, window, maxWindow, windowBudget, chunk,
                 positive(streams.backendConnectTimeout(), Duration.ofSeconds(10), "streams.backendConnectTimeout"),
                 backendTls.ca() == null ? null : file(baseDir, backendTls.ca(), "backendTls.ca"),
                 backendTls.verifyHost() == null || backendTls.verifyHost(),
-                new AccessControlList(mappings));
+                new AccessControlList(mappings),
+                channels);
+    }
+
+    private static List<ChannelSettings> serviceChannels(List<ConnectorConfig.ServiceChannel> entries) {
+        List<ChannelSettings> channels = new ArrayList<>();
+        if (entries == null) {
+            return channels;
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            String where = "serviceChannels[" + i + "]";
+            ChannelSettings channel = serviceChannel(entries.get(i), where);
+            for (int j = 0; j < channels.size(); j++) {
+                ChannelSettings earlier = channels.get(j);
+                if (channel.enabled() && earlier.enabled() && channel.localPort() == earlier.localPort()
+                        && sameListener(channel.localHost(), earlier.localHost())) {
+                    throw new InvalidConfigException(where + ".localPort: " + channel.listenAddress()
+                            + " is already used by serviceChannels[" + j + "] (" + earlier.listenAddress() + ")");
+                }
+            }
+            channels.add(channel);
+        }
+        return List.copyOf(channels);
+    }
+
+    /** Two listeners on one port collide when they name the same address or either is a wildcard. */
+    private static boolean sameListener(String a, String b) {
+        return a.equalsIgnoreCase(b) || isWildcard(a) || isWildcard(b);
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    }
+
+    private static ChannelSettings serviceChannel(ConnectorConfig.ServiceChannel entry, String where) {
+        if (entry == null) {
+            throw new InvalidConfigException(where + ": empty entry");
+        }
+        String serviceId = entry.serviceId();
+        String type = entry.type();
+        if (entry.endpoint() != null) {
+            String[] fromEndpoint = endpoint(entry.endpoint(), where + ".endpoint");
+            if (type != null && !type.equalsIgnoreCase(fromEndpoint[0])) {
+                throw new InvalidConfigException(where + ".type: " + type + " contradicts the endpoint's "
+                        + fromEndpoint[0].toLowerCase(Locale.ROOT) + "://");
+            }
+            if (serviceId != null && !serviceId.equals(fromEndpoint[1])) {
+                throw new InvalidConfigException(where + ".serviceId: '" + serviceId
+                        + "' contradicts the endpoint's service id '" + fromEndpoint[1] + "'");
+            }
+            type = fromEndpoint[0];
+            serviceId = fromEndpoint[1];
+        }
+        require(serviceId, where + ".serviceId");
+        if (!SERVICE_ID.matcher(serviceId).matches()) {
+            throw new InvalidConfigException(where + ".serviceId: '" + serviceId + "' must start with a letter or "
+                    + "digit and continue with letters, digits, '-', '.' or '_', at most 253");
+        }
+        TargetProtocol protocol = channelType(require(type, where + ".type"), where + ".type");
+        String localHost = entry.localHost() == null ? "127.0.0.1" : host(entry.localHost(), where + ".localHost");
+        int localPort = port(require(entry.localPort(), where + ".localPort"), where + ".localPort");
+        int maxConnections = entry.maxConnections() == null ? 100 : entry.maxConnections();
+        if (maxConnections < 1 || maxConnections > 100_000) {
+            throw new InvalidConfigException(where + ".maxConnections: must be between 1 and 100000, got "
+                    + maxConnections);
+        }
+        return new ChannelSettings(protocol, serviceId, localHost, localPort, maxConnections,
+                entry.enabled() == null || entry.enabled());
+    }
+
+    private static TargetProtocol channelType(String type, String field) {
+        String upper = type.toUpperCase(Locale.ROOT);
+        if (upper.equals("TCP")) {
+            return TargetProtocol.TCP;
+        }
+        if (upper.equals("RFC")) {
+            return TargetProtocol.RFC;
+        }
+        throw new InvalidConfigException(field + ": '" + type + "' is not one of TCP, RFC");
+    }
+
+    /** {@code tcp://cp.example.com:443/erp-events} as a ServiceMapping's status shows it: type and service id. */
+    private static String[] endpoint(String value, String field) {
+        URI uri;
+        try {
+            uri = new URI(value.trim());
+        } catch (URISyntaxException e) {
+            throw new InvalidConfigException(field + ": '" + value + "' is not a URL like tcp://cp.example.com:443/erp-events");
+        }
+        String path = uri.getPath() == null ? "" : uri.getPath();
+        if (uri.getScheme() == null || uri.getHost() == null || path.length() < 2 || path.indexOf('/', 1) >= 0
+                || uri.getQuery() != null || uri.getFragment() != null) {
+            throw new InvalidConfigException(field + ": '" + value + "' is not a URL like tcp://cp.example.com:443/erp-events");
+        }
+        String type = channelType(uri.getScheme(), field + " (scheme)").name();
+        return new String[] {type, path.substring(1)};
     }
 
     private static AccessControlList.Mapping mapping(ConnectorConfig.Mapping entry, String where) {

@@ -10,7 +10,13 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import io.connectivityproxy.protocol.Reason;
+import io.connectivityproxy.protocol.TargetProtocol;
 import io.connectivityproxy.protocol.WindowBudget;
+import io.connectivityproxy.stream.StreamException;
+import io.connectivityproxy.stream.TunnelStream;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -20,7 +26,8 @@ import jakarta.enterprise.event.Observes;
 
 /**
  * The on-premise connector: loads its YAML configuration, opens the configured number of
- * parallel sessions to tunnel-service, and is ready while at least one is established.
+ * parallel sessions to tunnel-service, starts the service channels' listeners, and is ready
+ * while at least one session is established.
  */
 @Readiness
 @ApplicationScoped
@@ -32,6 +39,7 @@ public class Connector implements HealthCheck {
     private final ConnectorProcessSettings process;
     private final ConnectorMetrics metrics;
     private final List<TunnelSession> sessions = new ArrayList<>();
+    private final List<ServiceChannel> channels = new ArrayList<>();
 
     public Connector(Vertx vertx, ConnectorProcessSettings process, ConnectorMetrics metrics) {
         this.vertx = vertx;
@@ -49,11 +57,13 @@ public class Connector implements HealthCheck {
             Quarkus.asyncExit(2);
             return;
         }
-        LOG.infof("connector %s for subaccount %s, location %s: %d mappings, %d session(s) to %s (TLS: %s)",
+        LOG.infof("connector %s for subaccount %s, location %s: %d mappings, %d service channel(s), %d session(s) "
+                + "to %s (TLS: %s, protocol version %d)",
                 settings.connectorId(), settings.subaccount(),
                 settings.locationId().isEmpty() ? "(default)" : settings.locationId(),
-                settings.accessControl().mappings().size(), settings.sessions(), settings.tunnelUrl(),
-                TunnelSession.usesOpenSsl(settings) ? "BoringSSL" : "JDK engine");
+                settings.accessControl().mappings().size(), settings.serviceChannels().size(), settings.sessions(),
+                settings.tunnelUrl(), TunnelSession.usesOpenSsl(settings) ? "BoringSSL" : "JDK engine",
+                settings.protocolVersion());
         BackendBridge bridge = new BackendBridge(vertx, settings, metrics);
         RandomGenerator random = new SecureRandom();
         WindowBudget windowBudget = new WindowBudget(settings.windowBudget());
@@ -63,16 +73,51 @@ public class Connector implements HealthCheck {
             sessions.add(session);
             session.start();
         }
+        for (ChannelSettings channel : settings.serviceChannels()) {
+            ServiceChannel serviceChannel = new ServiceChannel(vertx, channel, this::openChannel, metrics);
+            channels.add(serviceChannel);
+            serviceChannel.start();
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {
+        // Stop taking on-premise connections first; the sessions then drain what is open.
+        channels.forEach(ServiceChannel::stop);
         sessions.forEach(TunnelSession::stop);
+    }
+
+    /** Opens a service-channel stream on the least loaded established session. */
+    private Future<TunnelStream> openChannel(Context context, TargetProtocol type, String serviceId) {
+        TunnelSession best = null;
+        for (TunnelSession session : sessions) {
+            int load = session.load();
+            if (load >= 0 && (best == null || load < best.load())) {
+                best = session;
+            }
+        }
+        if (best == null) {
+            return Future.failedFuture(new StreamException(Reason.NO_SESSION,
+                    "no tunnel session to tunnel-service is established"));
+        }
+        return best.openChannel(context, type, serviceId);
+    }
+
+    List<ServiceChannel> channels() {
+        return List.copyOf(channels);
+    }
+
+    List<TunnelSession> sessions() {
+        return List.copyOf(sessions);
     }
 
     @Override
     public HealthCheckResponse call() {
         int active = metrics.activeSessions();
-        return HealthCheckResponse.named("tunnel-sessions").status(active > 0)
-                .withData("active", active).withData("configured", sessions.size()).build();
+        var response = HealthCheckResponse.named("tunnel-sessions").status(active > 0)
+                .withData("active", active).withData("configured", sessions.size());
+        for (ServiceChannel channel : channels) {
+            response.withData("channel " + channel.settings().describe(), channel.status());
+        }
+        return response.build();
     }
 }

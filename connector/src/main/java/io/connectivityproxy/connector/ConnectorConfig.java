@@ -30,7 +30,9 @@ public record ConnectorConfig(
         /** TLS towards HTTPS backends. */
         BackendTls backendTls,
         /** The access control list: the only backends this connector ever connects to. */
-        @JsonProperty(required = true) List<Mapping> accessControl) {
+        @JsonProperty(required = true) List<Mapping> accessControl,
+        /** Service channels: local ports through which on-premise clients reach cluster services. */
+        List<ServiceChannel> serviceChannels) {
 
     @RegisterForReflection
     public record Tunnel(
@@ -49,7 +51,12 @@ public record ConnectorConfig(
             /** TCP+TLS+WebSocket connect timeout; default 10s. */
             Duration connectTimeout,
             /** TLS in BoringSSL where the platform has it (JVM builds); false keeps the JDK's engine; default true. */
-            Boolean openssl) {
+            Boolean openssl,
+            /**
+             * Tunnel protocol version to speak: 2 (default), or 1 for a tunnel-service that predates
+             * service channels (then no service channels can be configured).
+             */
+            Integer protocolVersion) {
     }
 
     @RegisterForReflection
@@ -97,6 +104,27 @@ public record ConnectorConfig(
             List<PathRule> paths,
             /** HTTP(S) only: VIRTUAL (send the virtual host) or INTERNAL (internal host + X-Forwarded-Host). */
             String hostHeader) {
+    }
+
+    /**
+     * A service channel: on-premise clients connect to {@code localHost:localPort} and reach the
+     * cluster service the installation's ServiceMapping for {@code serviceId} names.
+     */
+    @RegisterForReflection
+    public record ServiceChannel(
+            /** The ServiceMapping's endpoint as its status shows it, e.g. tcp://cp.example.com:443/erp-events. */
+            String endpoint,
+            /** The ServiceMapping's spec.serviceId; taken from the endpoint when that is given. */
+            String serviceId,
+            /** TCP or RFC, as the ServiceMapping's spec.type; taken from the endpoint when that is given. */
+            String type,
+            /** Address to listen on; default 127.0.0.1 (only this host's clients). */
+            String localHost,
+            @JsonProperty(required = true) Integer localPort,
+            /** Most client connections open at once through this channel; default 100. */
+            Integer maxConnections,
+            /** False keeps the entry without listening; default true. */
+            Boolean enabled) {
     }
 
     /** An allowed path: exactly {@code path}, or {@code path} and everything below it. */

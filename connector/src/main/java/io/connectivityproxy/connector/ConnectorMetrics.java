@@ -3,6 +3,7 @@ package io.connectivityproxy.connector;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.protocol.WindowBudget;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import jakarta.inject.Singleton;
 
 /** Connector metrics at {@code /q/metrics}: sessions, open streams, bytes, refused streams by reason. */
@@ -77,6 +79,49 @@ public class ConnectorMetrics {
 
     void bytesToCloud(long length) {
         bytesToCloud.increment(length);
+    }
+
+    // ---- service channels (tagged by service id and listen address; both come from the file) ----
+
+    /** The meters of one service channel, looked up once (the byte counters are on the data path). */
+    final class ChannelMeters {
+        private final Tags tags;
+        private final Counter connections;
+        private final Counter toCloud;
+        private final Counter fromCloud;
+        private final Map<Reason, Counter> refusals = new ConcurrentHashMap<>();
+
+        private ChannelMeters(ChannelSettings channel, Supplier<Number> openConnections) {
+            tags = Tags.of("service", channel.serviceId(), "listen", channel.listenAddress());
+            Gauge.builder("cp_connector_channel_streams_open", openConnections).tags(tags)
+                    .description("Service-channel client connections (one tunnel stream each) open now")
+                    .register(registry);
+            connections = Counter.builder("cp_connector_channel_connections").tags(tags)
+                    .description("On-premise client connections accepted by a service channel").register(registry);
+            toCloud = Counter.builder("cp_connector_channel_bytes").tags(tags).tag("direction", "to_cloud")
+                    .description("Service-channel payload bytes, client to cloud and back").register(registry);
+            fromCloud = Counter.builder("cp_connector_channel_bytes").tags(tags).tag("direction", "from_cloud")
+                    .description("Service-channel payload bytes, client to cloud and back").register(registry);
+        }
+
+        void connection() {
+            connections.increment();
+        }
+
+        void bytes(long length, boolean towardsCloud) {
+            (towardsCloud ? toCloud : fromCloud).increment(length);
+        }
+
+        void refused(Reason reason) {
+            refusals.computeIfAbsent(reason, r -> Counter.builder("cp_connector_channel_refusals").tags(tags)
+                    .tag("reason", r.name())
+                    .description("Service-channel connections refused by the cloud or the channel's limit, by reason")
+                    .register(registry)).increment();
+        }
+    }
+
+    ChannelMeters channel(ChannelSettings channel, Supplier<Number> openConnections) {
+        return new ChannelMeters(channel, openConnections);
     }
 
     void openFailure(Reason reason) {

@@ -3,6 +3,7 @@ package io.connectivityproxy.connector;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /** The connector's checked configuration, with every default applied (see {@link ConfigLoader}). */
 public record ConnectorSettings(
@@ -18,6 +19,7 @@ public record ConnectorSettings(
         Duration idleTimeout,
         Duration connectTimeout,
         boolean openssl,
+        int protocolVersion,
         Duration reconnectInitialDelay,
         Duration reconnectMaxDelay,
         int window,
@@ -27,5 +29,6 @@ public record ConnectorSettings(
         Duration backendConnectTimeout,
         Path backendCa,
         boolean backendVerifyHost,
-        AccessControlList accessControl) {
+        AccessControlList accessControl,
+        List<ChannelSettings> serviceChannels) {
 }

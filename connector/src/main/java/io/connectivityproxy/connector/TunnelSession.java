@@ -10,10 +10,14 @@ import io.connectivityproxy.protocol.FrameCodec;
 import io.connectivityproxy.protocol.HttpHead;
 import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
+import io.connectivityproxy.protocol.TargetProtocol;
 import io.connectivityproxy.protocol.WindowBudget;
+import io.connectivityproxy.stream.StreamException;
 import io.connectivityproxy.stream.StreamMultiplexer;
 import io.connectivityproxy.stream.TunnelStream;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -21,6 +25,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -58,6 +63,8 @@ final class TunnelSession {
     private volatile State state = State.CONNECTING;
     private volatile String sessionId;
     private Connection current;
+    /** Streams of the established connection that takes new service-channel streams; null while there is none. */
+    private volatile StreamMultiplexer channelStreams;
 
     TunnelSession(Vertx vertx, ConnectorSettings settings, int index, BackendBridge bridge, ConnectorMetrics metrics,
             RandomGenerator random, WindowBudget windowBudget) {
@@ -99,6 +106,35 @@ final class TunnelSession {
 
     String sessionId() {
         return sessionId;
+    }
+
+    int index() {
+        return index;
+    }
+
+    /** Streams the established connection carries now (both directions), or -1 without one: for picking a session. */
+    int load() {
+        StreamMultiplexer streams = channelStreams;
+        return streams == null ? -1 : streams.size();
+    }
+
+    /**
+     * Opens a service-channel stream on the established connection; the stream runs on
+     * {@code streamContext} and the future completes there. Fails with NO_SESSION when this
+     * session has no established connection (any more).
+     */
+    Future<TunnelStream> openChannel(Context streamContext, TargetProtocol type, String serviceId) {
+        Promise<TunnelStream> opened = ((ContextInternal) streamContext).promise();
+        context.runOnContext(v -> {
+            // On the session's context, so the connection cannot be lost between the check and the OPEN.
+            Connection connection = current;
+            if (connection == null || !connection.handshaken || connection.closed || state != State.ACTIVE) {
+                opened.fail(new StreamException(Reason.NO_SESSION, "tunnel session " + index + " is not established"));
+                return;
+            }
+            opened.complete(connection.streams.openChannel(streamContext, type, serviceId));
+        });
+        return opened.future();
     }
 
     void start() {
@@ -181,7 +217,7 @@ final class TunnelSession {
             ws.exceptionHandler(e -> LOG.debugf("session %d: %s", index, e.getMessage()));
             ws.closeHandler(v -> closed("tunnel-service closed the connection"
                     + (ws.closeReason() != null ? " (" + ws.closeReason() + ")" : "")));
-            send(new Frame.Hello(FrameCodec.VERSION, settings.connectorId(), settings.locationId()));
+            send(new Frame.Hello(settings.protocolVersion(), settings.connectorId(), settings.locationId()));
             timer = vertx.setPeriodic(settings.pingInterval().toMillis(), t -> tick());
         }
 
@@ -214,7 +250,13 @@ final class TunnelSession {
             }
             if (!handshaken) {
                 if (frame instanceof Frame.HelloOk ok) {
+                    if (ok.version() != settings.protocolVersion()) {
+                        goAway(Reason.PROTOCOL_ERROR, "HELLO_OK names protocol version " + ok.version()
+                                + ", this connector asked for " + settings.protocolVersion());
+                        return;
+                    }
                     handshaken = true;
+                    channelStreams = streams;
                     sessionId = ok.sessionId();
                     state = State.ACTIVE;
                     backoff.reset();
@@ -232,6 +274,8 @@ final class TunnelSession {
             }
             if (frame instanceof Frame.Open open) {
                 onOpen(open);
+            } else if (frame instanceof Frame.ChannelOpen) {
+                goAway(Reason.PROTOCOL_ERROR, "CHANNEL_OPEN is sent by connectors only");
             } else if (frame.streamId() != 0) {
                 streams.dispatch(frame);
             } else if (frame instanceof Frame.Ping ping) {
@@ -246,6 +290,12 @@ final class TunnelSession {
         }
 
         private void onOpen(Frame.Open open) {
+            if (open.streamId() % 2 == 0) {
+                // Even ids are this connector's own (service channels).
+                goAway(Reason.PROTOCOL_ERROR, "OPEN on even stream id " + open.streamId()
+                        + ": tunnel-service opens odd ids");
+                return;
+            }
             TunnelStream stream = streams.incoming(context, open);
             if (stream == null) {
                 goAway(Reason.PROTOCOL_ERROR, "OPEN for stream " + open.streamId() + " which is already open");
@@ -288,6 +338,7 @@ final class TunnelSession {
             if (!replaced && current == this) {
                 replaced = true;
                 current = null;
+                channelStreams = null;
                 metrics.sessionDown();
                 retry("tunnel-service asked this session to go away");
             }
@@ -307,6 +358,9 @@ final class TunnelSession {
                 return;
             }
             closed = true;
+            if (channelStreams == streams) {
+                channelStreams = null;
+            }
             vertx.cancelTimer(timer);
             streams.loseAll(Reason.SESSION_LOST, "the tunnel session was lost: " + why);
             if (handshaken && !replaced) {

@@ -35,6 +35,15 @@ public sealed interface Frame {
             implements Frame {
     }
 
+    /**
+     * Protocol version 2: the connector opens a service-channel stream (on-premise client to a
+     * cluster service) on an even stream id. {@code serviceId} and {@code protocol} name the
+     * ServiceMapping; tunnel-service alone decides where that leads. {@code window} is the credit
+     * the connector grants for data flowing back to it.
+     */
+    record ChannelOpen(int streamId, TargetProtocol protocol, String serviceId, int window) implements Frame {
+    }
+
     /** The stream is open; {@code window} is the credit granted to the opener. */
     record OpenOk(int streamId, int window) implements Frame {
     }

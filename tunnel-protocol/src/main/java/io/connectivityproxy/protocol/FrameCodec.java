@@ -16,8 +16,12 @@ import java.nio.charset.StandardCharsets;
  */
 public final class FrameCodec {
 
-    /** The protocol version this code speaks. */
-    public static final int VERSION = 1;
+    /** The newest protocol version this code speaks. */
+    public static final int VERSION = 2;
+    /** The oldest protocol version this code still speaks (no service channels). */
+    public static final int MIN_VERSION = 1;
+    /** The first version with connector-opened streams (CHANNEL_OPEN). */
+    public static final int SERVICE_CHANNELS_VERSION = 2;
     public static final int HEADER_LENGTH = 10;
     /** Largest payload a peer may send or must accept. */
     public static final int MAX_PAYLOAD = 256 * 1024;
@@ -37,6 +41,8 @@ public final class FrameCodec {
     public static final int TYPE_OPEN = 0x10;
     public static final int TYPE_OPEN_OK = 0x11;
     public static final int TYPE_OPEN_FAIL = 0x12;
+    /** Version 2 and later. */
+    public static final int TYPE_CHANNEL_OPEN = 0x17;
     public static final int TYPE_DATA = 0x13;
     public static final int TYPE_WINDOW_UPDATE = 0x14;
     public static final int TYPE_FIN = 0x15;
@@ -78,6 +84,17 @@ public final class FrameCodec {
             return body(TYPE_OPEN, f.streamId(), new Writer()
                     .u8(f.protocol().code()).string(f.host(), MAX_ID_LENGTH).u16(f.port()).u32(f.window())
                     .bytes(f.head()));
+        } else if (frame instanceof Frame.ChannelOpen f) {
+            requireStreamId(f.streamId());
+            if (f.streamId() % 2 != 0) {
+                throw new IllegalArgumentException("CHANNEL_OPEN needs an even stream id, not " + f.streamId());
+            }
+            if (f.serviceId().isEmpty()) {
+                throw new IllegalArgumentException("CHANNEL_OPEN needs a service id");
+            }
+            requireWindow(f.window());
+            return body(TYPE_CHANNEL_OPEN, f.streamId(), new Writer()
+                    .u8(f.protocol().code()).string(f.serviceId(), MAX_ID_LENGTH).u32(f.window()));
         } else if (frame instanceof Frame.OpenOk f) {
             requireStreamId(f.streamId());
             requireWindow(f.window());
@@ -273,6 +290,18 @@ public final class FrameCodec {
                 }
                 return new Frame.Open(streamId, protocol, host, port, in.window("window"), in.rest());
             }
+            case TYPE_CHANNEL_OPEN -> {
+                requireStream(type, streamId);
+                if (streamId % 2 != 0) {
+                    throw new ProtocolException("CHANNEL_OPEN frame must be on an even stream id, not " + streamId);
+                }
+                TargetProtocol protocol = TargetProtocol.ofCode(in.u8());
+                String serviceId = in.string(MAX_ID_LENGTH);
+                if (serviceId.isEmpty()) {
+                    throw new ProtocolException("CHANNEL_OPEN frame has an empty service id");
+                }
+                return new Frame.ChannelOpen(streamId, protocol, serviceId, in.window("window"));
+            }
             case TYPE_OPEN_OK -> {
                 requireStream(type, streamId);
                 return new Frame.OpenOk(streamId, in.window("window"));
@@ -333,6 +362,7 @@ public final class FrameCodec {
             case TYPE_OPEN -> "OPEN";
             case TYPE_OPEN_OK -> "OPEN_OK";
             case TYPE_OPEN_FAIL -> "OPEN_FAIL";
+            case TYPE_CHANNEL_OPEN -> "CHANNEL_OPEN";
             case TYPE_DATA -> "DATA";
             case TYPE_WINDOW_UPDATE -> "WINDOW_UPDATE";
             case TYPE_FIN -> "FIN";

@@ -39,7 +39,7 @@ class FrameCodecFuzzTest {
 
     private static final int[] TYPES = {
         FrameCodec.TYPE_HELLO, FrameCodec.TYPE_HELLO_OK, FrameCodec.TYPE_OPEN, FrameCodec.TYPE_OPEN_OK,
-        FrameCodec.TYPE_OPEN_FAIL, FrameCodec.TYPE_DATA, FrameCodec.TYPE_WINDOW_UPDATE, FrameCodec.TYPE_FIN,
+        FrameCodec.TYPE_OPEN_FAIL, FrameCodec.TYPE_CHANNEL_OPEN, FrameCodec.TYPE_DATA, FrameCodec.TYPE_WINDOW_UPDATE, FrameCodec.TYPE_FIN,
         FrameCodec.TYPE_RST, FrameCodec.TYPE_PING, FrameCodec.TYPE_PONG, FrameCodec.TYPE_GOAWAY,
     };
     private static final int[] INTERESTING_INTS = {
@@ -422,7 +422,12 @@ class FrameCodecFuzzTest {
 
     private static Frame randomFrame(Random random) {
         int streamId = random.nextInt(4) == 0 ? 1 + random.nextInt(Integer.MAX_VALUE) : 1 + random.nextInt(1000);
-        switch (random.nextInt(12)) {
+        switch (random.nextInt(13)) {
+            case 11: {
+                String serviceId = randomString(random, FrameCodec.MAX_ID_LENGTH);
+                return new Frame.ChannelOpen(streamId & ~1 | 2, TargetProtocol.values()[random.nextInt(
+                        TargetProtocol.values().length)], serviceId.isEmpty() ? "s" : serviceId, randomWindow(random));
+            }
             case 0:
                 return new Frame.Hello(random.nextInt(0x10000), randomString(random, FrameCodec.MAX_ID_LENGTH),
                         randomString(random, FrameCodec.MAX_ID_LENGTH));
@@ -471,7 +476,9 @@ class FrameCodecFuzzTest {
                 : random.nextInt(8) == 0 ? "" : randomString(random, 20);
         String message = random.nextInt(8) == 0 ? "\u00e9".repeat(FrameCodec.MAX_MESSAGE_LENGTH / 2 + random.nextInt(3) - 1)
                 : randomString(random, 40);
-        switch (random.nextInt(9)) {
+        switch (random.nextInt(10)) {
+            case 9:
+                return new Frame.ChannelOpen(streamId, TargetProtocol.RFC, id, number);
             case 0:
                 return new Frame.Hello(number, id, id);
             case 1:

@@ -56,6 +56,10 @@ class FrameCodecTest {
                         hex("10 00 00000007 0000000a", "04", "0001 73", "0ce4", "00000001")),
                 Arguments.of(new Frame.Open(9, TargetProtocol.LDAP, "l", 389, Integer.MAX_VALUE, new byte[0]),
                         hex("10 00 00000009 0000000a", "05", "0001 6c", "0185", "7fffffff")),
+                Arguments.of(new Frame.ChannelOpen(2, TargetProtocol.TCP, "erp", 65536),
+                        hex("17 00 00000002 0000000a", "03", "0003 657270", "00010000")),
+                Arguments.of(new Frame.ChannelOpen(0x7ffffffe, TargetProtocol.RFC, "s", 0),
+                        hex("17 00 7ffffffe 00000008", "04", "0001 73", "00000000")),
                 Arguments.of(new Frame.OpenOk(1, 262144),
                         hex("11 00 00000001 00000004", "00040000")),
                 Arguments.of(new Frame.OpenFail(5, Reason.NO_MAPPING, "no"),
@@ -124,9 +128,9 @@ class FrameCodecTest {
 
     @Test
     void wireCodesAreStable() {
-        assertEquals(List.of(0x01, 0x02, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x20, 0x21, 0x22),
+        assertEquals(List.of(0x01, 0x02, 0x10, 0x11, 0x12, 0x17, 0x13, 0x14, 0x15, 0x16, 0x20, 0x21, 0x22),
                 List.of(FrameCodec.TYPE_HELLO, FrameCodec.TYPE_HELLO_OK, FrameCodec.TYPE_OPEN,
-                        FrameCodec.TYPE_OPEN_OK, FrameCodec.TYPE_OPEN_FAIL, FrameCodec.TYPE_DATA,
+                        FrameCodec.TYPE_OPEN_OK, FrameCodec.TYPE_OPEN_FAIL, FrameCodec.TYPE_CHANNEL_OPEN, FrameCodec.TYPE_DATA,
                         FrameCodec.TYPE_WINDOW_UPDATE, FrameCodec.TYPE_FIN, FrameCodec.TYPE_RST,
                         FrameCodec.TYPE_PING, FrameCodec.TYPE_PONG, FrameCodec.TYPE_GOAWAY));
         int code = 0;
@@ -163,6 +167,7 @@ class FrameCodecTest {
         String message = "m".repeat(FrameCodec.MAX_MESSAGE_LENGTH);
         for (Frame frame : List.of(new Frame.Hello(1, id, id), new Frame.HelloOk(1, id, 1),
                 new Frame.Open(1, TargetProtocol.TCP, id, 1, 0, new byte[0]),
+                new Frame.ChannelOpen(2, TargetProtocol.TCP, id, 1),
                 new Frame.OpenFail(1, Reason.INTERNAL, message), new Frame.Rst(1, Reason.INTERNAL, message),
                 new Frame.GoAway(Reason.INTERNAL, message))) {
             assertFrameEquals(frame, FrameCodec.decode(FrameCodec.encode(frame)));
@@ -310,7 +315,7 @@ class FrameCodecTest {
 
     @Test
     void unknownFrameTypesAreRejected() {
-        for (int type : new int[] {0x00, 0x03, 0x0f, 0x17, 0x1f, 0x23, 0x7f, 0x80, 0xff}) {
+        for (int type : new int[] {0x00, 0x03, 0x0f, 0x18, 0x1f, 0x23, 0x7f, 0x80, 0xff}) {
             for (int streamId : new int[] {0, 1}) {
                 assertRejected("unknown frame type 0x" + Integer.toHexString(type),
                         frame(type, streamId, new byte[0]));
@@ -334,6 +339,19 @@ class FrameCodecTest {
     void emptyHostIsRejected() {
         assertRejected("OPEN frame has an empty host",
                 frame(FrameCodec.TYPE_OPEN, 1, hex("03", "0000", "0016", "00010000")));
+    }
+
+    @Test
+    void channelOpenOnAnOddStreamIdIsRejected() {
+        // Odd ids are tunnel-service's; a connector-opened stream there could collide with one of them.
+        assertRejected("CHANNEL_OPEN frame must be on an even stream id, not 3",
+                frame(FrameCodec.TYPE_CHANNEL_OPEN, 3, hex("03", "0001 73", "00010000")));
+    }
+
+    @Test
+    void channelOpenWithoutServiceIdIsRejected() {
+        assertRejected("CHANNEL_OPEN frame has an empty service id",
+                frame(FrameCodec.TYPE_CHANNEL_OPEN, 2, hex("03", "0000", "00010000")));
     }
 
     @Test
@@ -373,7 +391,7 @@ class FrameCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {15, 0x80, 0xff})
+    @ValueSource(ints = {18, 0x80, 0xff})
     void unknownReasonCodesReadAsInternal(int code) throws ProtocolException {
         byte[] reasonAndMessage = concat(new byte[] {(byte) code}, str("later"));
         assertEquals(new Frame.OpenFail(1, Reason.INTERNAL, "later"),
@@ -461,6 +479,11 @@ class FrameCodecTest {
                 new Frame.Open(1, TargetProtocol.TCP, "h", 1, -1, none),
                 new Frame.Open(1, TargetProtocol.TCP, "h".repeat(256), 1, 0, none),
                 new Frame.Open(1, TargetProtocol.HTTP, "h", 1, 0, new byte[FrameCodec.MAX_PAYLOAD]),
+                new Frame.ChannelOpen(0, TargetProtocol.TCP, "s", 0),
+                new Frame.ChannelOpen(1, TargetProtocol.TCP, "s", 0),
+                new Frame.ChannelOpen(2, TargetProtocol.TCP, "", 0),
+                new Frame.ChannelOpen(2, TargetProtocol.TCP, "s", -1),
+                new Frame.ChannelOpen(2, TargetProtocol.TCP, "s".repeat(256), 0),
                 new Frame.OpenOk(0, 1),
                 new Frame.OpenOk(1, -1),
                 new Frame.OpenFail(0, Reason.INTERNAL, ""),

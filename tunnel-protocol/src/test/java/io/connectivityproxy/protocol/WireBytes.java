@@ -110,6 +110,8 @@ final class WireBytes {
                 new Frame.Open(1, TargetProtocol.TCP, "db", 5432, 65536, new byte[0]),
                 new Frame.Open(3, TargetProtocol.HTTP, "erp.internal", 80, 0, new byte[] {1, 2, 3}),
                 new Frame.Open(Integer.MAX_VALUE, TargetProtocol.LDAP, "h", 65535, Integer.MAX_VALUE, new byte[0]),
+                new Frame.ChannelOpen(2, TargetProtocol.TCP, "erp-events", 262144),
+                new Frame.ChannelOpen(Integer.MAX_VALUE - 1, TargetProtocol.RFC, "s", 0),
                 new Frame.OpenOk(1, 262144),
                 new Frame.OpenOk(2, 0),
                 new Frame.OpenFail(5, Reason.NO_MAPPING, "Access denied to system db:5432"),

@@ -1,9 +1,12 @@
 package io.connectivityproxy.tunnel;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jboss.logging.Logger;
 
@@ -13,13 +16,17 @@ import io.connectivityproxy.protocol.FrameCodec;
 import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.stream.FrameBuffers;
+import io.connectivityproxy.stream.StreamMultiplexer;
+import io.connectivityproxy.stream.TunnelStream;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.http.ServerWebSocket;
 
 /**
- * One connector's WebSocket session: the handshake, liveness, and the streams relayed over it.
+ * One connector's WebSocket session: the handshake, liveness, the streams relayed over it to
+ * proxy-service (odd ids, opened here), and the service-channel streams the connector opens
+ * (even ids, protocol version 2), which end here at a cluster service (ChannelBridge).
  * Everything here runs on the WebSocket's context.
  */
 final class ConnectorSession {
@@ -46,7 +53,12 @@ final class ConnectorSession {
     private final Vertx vertx;
     private final SessionBroker broker;
     private final TunnelSettings settings;
+    private final ChannelBridge channelBridge;
     private final Map<Integer, Link> links = new HashMap<>();
+    /** Service-channel streams: null until a version 2 handshake. */
+    private StreamMultiplexer channels;
+    private final Map<Integer, ChannelBridge.Stream> channelStreams = new ConcurrentHashMap<>();
+    private int version;
     private State state = State.AWAITING_HELLO;
     private SessionKey key;
     private String connectorId = "";
@@ -56,7 +68,8 @@ final class ConnectorSession {
     private volatile int streamCount;
 
     ConnectorSession(Vertx vertx, ServerWebSocket ws, String subaccount, String peer, SessionBroker broker,
-            TunnelSettings settings) {
+            TunnelSettings settings, ChannelBridge channelBridge) {
+        this.channelBridge = channelBridge;
         this.vertx = vertx;
         this.ws = ws;
         this.context = (ContextInternal) vertx.getOrCreateContext();
@@ -84,6 +97,22 @@ final class ConnectorSession {
 
     int streamCount() {
         return streamCount;
+    }
+
+    /** The protocol version of the session; 0 before the handshake. */
+    int version() {
+        return version;
+    }
+
+    /** The service-channel streams carrying bytes now, for the admin endpoint. */
+    Collection<ChannelBridge.Stream> channelStreams() {
+        return List.copyOf(channelStreams.values());
+    }
+
+    /** Service-channel streams registered now (opening ones included). */
+    int channelStreamCount() {
+        StreamMultiplexer streams = channels;
+        return streams == null ? 0 : streams.size();
     }
 
     void start() {
@@ -138,10 +167,10 @@ final class ConnectorSession {
             protocolError("the first frame must be HELLO, got " + frame.getClass().getSimpleName());
             return;
         }
-        if (hello.version() != FrameCodec.VERSION) {
+        if (hello.version() < FrameCodec.MIN_VERSION || hello.version() > FrameCodec.VERSION) {
             AuditLog.rejected(peer, "CN=" + subaccount, "unsupported protocol version " + hello.version());
             goAway(Reason.PROTOCOL_ERROR, "protocol version " + hello.version() + " is not supported; this "
-                    + "tunnel-service speaks version " + FrameCodec.VERSION);
+                    + "tunnel-service speaks versions " + FrameCodec.MIN_VERSION + " to " + FrameCodec.VERSION);
             return;
         }
         if (!SessionKey.valid(subaccount, hello.locationId())) {
@@ -152,8 +181,14 @@ final class ConnectorSession {
         }
         key = new SessionKey(subaccount, hello.locationId());
         connectorId = hello.connectorId();
+        version = hello.version();
+        if (version >= FrameCodec.SERVICE_CHANNELS_VERSION) {
+            channels = new StreamMultiplexer(ws::writeBinaryMessage, 2, ChannelBridge.WINDOW, ChannelBridge.MAX_WINDOW,
+                    channelBridge.windowBudget(), ChannelBridge.CHUNK);
+        }
         state = State.ACTIVE;
-        send(new Frame.HelloOk(FrameCodec.VERSION, id, settings.maxStreamsPerSession()));
+        // A tunnel-service answers each connector in the version it asked for.
+        send(new Frame.HelloOk(version, id, settings.maxStreamsPerSession()));
         broker.activate(this);
         AuditLog.accepted(peer, subaccount, connectorId, key.locationId(), id);
     }
@@ -226,8 +261,15 @@ final class ConnectorSession {
         unlink(link);
     }
 
-    private void dataFromConnector(Buffer frame) {
-        Link link = links.get(FrameBuffers.streamId(frame));
+    private void dataFromConnector(Buffer frame) throws ProtocolException {
+        int streamId = FrameBuffers.streamId(frame);
+        if (streamId % 2 == 0) {
+            if (channels != null) {
+                channels.dispatch(frame);
+            }
+            return;
+        }
+        Link link = links.get(streamId);
         if (link == null) {
             return;
         }
@@ -247,6 +289,10 @@ final class ConnectorSession {
     }
 
     private void fromConnector(Frame frame, Buffer encoded) {
+        if (frame.streamId() % 2 == 0) {
+            fromChannel(frame);
+            return;
+        }
         Link link = links.get(frame.streamId());
         if (link == null) {
             if (frame instanceof Frame.Open) {
@@ -274,13 +320,64 @@ final class ConnectorSession {
         }
     }
 
+    // ---- service channels (even ids, opened by the connector) ---------------------------------
+
+    private void fromChannel(Frame frame) {
+        if (channels == null) {
+            if (frame instanceof Frame.ChannelOpen) {
+                protocolError("CHANNEL_OPEN needs protocol version " + FrameCodec.SERVICE_CHANNELS_VERSION
+                        + "; this session speaks version " + version);
+            } else if (frame instanceof Frame.Open) {
+                send(new Frame.OpenFail(frame.streamId(), Reason.PROTOCOL_NOT_ALLOWED,
+                        "connector-opened streams (service channels) need protocol version "
+                                + FrameCodec.SERVICE_CHANNELS_VERSION));
+            }
+            return;
+        }
+        if (frame instanceof Frame.ChannelOpen open) {
+            onChannelOpen(open);
+        } else if (frame instanceof Frame.Open) {
+            protocolError("a connector opens service-channel streams with CHANNEL_OPEN, not OPEN");
+        } else {
+            channels.dispatch(frame);
+        }
+    }
+
+    private void onChannelOpen(Frame.ChannelOpen open) {
+        if (state != State.ACTIVE) {
+            broker.recordChannelRefusal(Reason.SHUTDOWN);
+            send(new Frame.OpenFail(open.streamId(), Reason.SHUTDOWN, "the tunnel session is closing"));
+            return;
+        }
+        if (channels.size() >= settings.maxStreamsPerSession()) {
+            broker.recordChannelRefusal(Reason.TOO_MANY_STREAMS);
+            send(new Frame.OpenFail(open.streamId(), Reason.TOO_MANY_STREAMS,
+                    "the tunnel session already carries " + channels.size() + " service-channel streams"));
+            return;
+        }
+        TunnelStream stream = channels.incoming(context, open.streamId());
+        if (stream == null) {
+            protocolError("CHANNEL_OPEN for stream " + open.streamId() + " which is already open");
+            return;
+        }
+        int streamId = open.streamId();
+        channelBridge.open(this, stream, open, info -> channelStreams.put(streamId, info), () -> {
+            channelStreams.remove(streamId);
+            finishDrain();
+        });
+    }
+
+    private void finishDrain() {
+        if (state == State.DRAINING && links.isEmpty() && channelStreamCount() == 0) {
+            close("drained");
+        }
+    }
+
     private void unlink(Link link) {
         links.remove(link.sessionStreamId);
         streamCount = links.size();
         broker.linkClosed(link);
-        if (state == State.DRAINING && links.isEmpty()) {
-            close("drained");
-        }
+        finishDrain();
     }
 
     private int allocateStreamId() {
@@ -304,9 +401,7 @@ final class ConnectorSession {
             state = State.DRAINING;
             broker.deactivate(this);
         }
-        if (state == State.DRAINING && links.isEmpty()) {
-            close("drained");
-        }
+        finishDrain();
     }
 
     /** Tells the connector to go away (it reconnects elsewhere) and drains. */
@@ -347,6 +442,9 @@ final class ConnectorSession {
         }
         links.clear();
         streamCount = 0;
+        if (channels != null) {
+            channels.loseAll(Reason.SESSION_LOST, "the tunnel session was lost: " + why);
+        }
         broker.deactivate(this);
         if (wasRegistered) {
             AuditLog.closed(peer, subaccount, id, why);

@@ -234,4 +234,8 @@ public class SessionBroker {
     void recordOpenFailure(Reason reason) {
         metrics.openFailure(reason);
     }
+
+    void recordChannelRefusal(Reason reason) {
+        metrics.channelRefused(reason);
+    }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.connectivityproxy.cluster.SessionKey;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.connectivityproxy.protocol.Reason;
 import io.micrometer.core.instrument.Counter;
@@ -18,7 +19,8 @@ import jakarta.inject.Singleton;
 /**
  * tunnel-service metrics (Prometheus at {@code /q/metrics}): SAP's
  * {@code connectivity_business_data_tunnels_count}, sessions per location, open streams, bytes
- * each way and stream-open failures by reason.
+ * each way and stream-open failures by reason; for service channels, streams open, opens per
+ * service, bytes each way and refusals by reason.
  */
 @Singleton
 public class TunnelMetrics {
@@ -28,6 +30,11 @@ public class TunnelMetrics {
     private final Counter bytesFromConnector;
     private final Map<Reason, Counter> openFailures = new ConcurrentHashMap<>();
     private final Counter handshakesRejected;
+    private final AtomicInteger channelStreams = new AtomicInteger();
+    private final Counter channelBytesToConnector;
+    private final Counter channelBytesFromConnector;
+    private final Map<String, Counter> channelOpens = new ConcurrentHashMap<>();
+    private final Map<Reason, Counter> channelRefusals = new ConcurrentHashMap<>();
     private MultiGauge perLocation;
 
     public TunnelMetrics(MeterRegistry registry) {
@@ -36,6 +43,14 @@ public class TunnelMetrics {
                 .description("Stream payload bytes relayed to connectors").register(registry);
         this.bytesFromConnector = Counter.builder("cp_tunnel_bytes").tag("direction", "from_connector")
                 .description("Stream payload bytes relayed from connectors").register(registry);
+        Gauge.builder("cp_tunnel_channel_streams_open", channelStreams, AtomicInteger::get)
+                .description("Service-channel streams connected to cluster services on this node").register(registry);
+        this.channelBytesToConnector = Counter.builder("cp_tunnel_channel_bytes").tag("direction", "to_connector")
+                .description("Service-channel payload bytes, cluster service to connector and back")
+                .register(registry);
+        this.channelBytesFromConnector = Counter.builder("cp_tunnel_channel_bytes").tag("direction", "from_connector")
+                .description("Service-channel payload bytes, cluster service to connector and back")
+                .register(registry);
         this.handshakesRejected = Counter.builder("cp_tunnel_handshakes_rejected")
                 .description("Connector handshakes refused (authentication, version, malformed)").register(registry);
     }
@@ -71,6 +86,28 @@ public class TunnelMetrics {
     void openFailure(Reason reason) {
         openFailures.computeIfAbsent(reason, r -> Counter.builder("cp_tunnel_stream_open_failures")
                 .tag("reason", r.name()).description("Streams that could not be opened, by reason")
+                .register(registry)).increment();
+    }
+
+    /** A channel stream reached its cluster service; tagged by the mapping's service id (bounded by the mappings). */
+    void channelOpened(String serviceId) {
+        channelStreams.incrementAndGet();
+        channelOpens.computeIfAbsent(serviceId, id -> Counter.builder("cp_tunnel_channel_opens").tag("service", id)
+                .description("Service-channel streams connected, by service id").register(registry)).increment();
+    }
+
+    void channelClosed() {
+        channelStreams.decrementAndGet();
+    }
+
+    void channelBytes(long length, boolean toConnector) {
+        (toConnector ? channelBytesToConnector : channelBytesFromConnector).increment(length);
+    }
+
+    /** Tagged by reason only: a refused service id comes from the connector and could be anything. */
+    void channelRefused(Reason reason) {
+        channelRefusals.computeIfAbsent(reason, r -> Counter.builder("cp_tunnel_channel_refusals")
+                .tag("reason", r.name()).description("Service-channel streams refused, by reason")
                 .register(registry)).increment();
     }
 

@@ -41,12 +41,14 @@ public class TunnelServer {
     private final SessionBroker broker;
     private final ClusterNode node;
     private final TunnelMetrics metrics;
+    private final ChannelBridge channelBridge;
     private TunnelTls tls;
     private HttpServer server;
     private volatile boolean listening;
 
     public TunnelServer(Vertx vertx, TunnelSettings settings, SessionBroker broker, ClusterNode node,
-            TunnelMetrics metrics) {
+            TunnelMetrics metrics, ChannelBridge channelBridge) {
+        this.channelBridge = channelBridge;
         this.vertx = vertx;
         this.settings = settings;
         this.broker = broker;
@@ -158,7 +160,8 @@ public class TunnelServer {
             return;
         }
         request.toWebSocket().onSuccess(ws -> {
-            ConnectorSession session = new ConnectorSession(vertx, ws, identity.subaccount(), peer, broker, settings);
+            ConnectorSession session = new ConnectorSession(vertx, ws, identity.subaccount(), peer, broker, settings,
+                    channelBridge);
             broker.attach(session);
             session.start();
         }).onFailure(e -> LOG.debugf("WebSocket upgrade from %s failed: %s", peer, e.getMessage()));

@@ -73,15 +73,31 @@ public final class StreamMultiplexer {
     }
 
     /**
+     * Opens a service-channel stream (protocol version 2, connector side): CHANNEL_OPEN for
+     * {@code serviceId}; {@link TunnelStream#opened()} completes on OPEN_OK.
+     */
+    public TunnelStream openChannel(Context context, TargetProtocol protocol, String serviceId) {
+        TunnelStream stream = register(context, allocateId());
+        sink.send(Buffer.buffer(FrameCodec.encode(
+                new Frame.ChannelOpen(stream.id(), protocol, serviceId, receiveWindow))));
+        return stream;
+    }
+
+    /**
      * Registers a stream the peer opened. The caller answers with {@link TunnelStream#accept}
      * or {@link TunnelStream#reject}; returns null when the id is already in use.
      */
     public TunnelStream incoming(Context context, Frame.Open open) {
-        TunnelStream stream = newStream(context, open.streamId());
-        if (streams.putIfAbsent(open.streamId(), stream) != null) {
+        return incoming(context, open.streamId());
+    }
+
+    /** Registers a stream the peer opened under {@code streamId} (OPEN or CHANNEL_OPEN); null when in use. */
+    public TunnelStream incoming(Context context, int streamId) {
+        TunnelStream stream = newStream(context, streamId);
+        if (streams.putIfAbsent(streamId, stream) != null) {
             return null;
         }
-        stream.unregister(() -> streams.remove(open.streamId(), stream));
+        stream.unregister(() -> streams.remove(streamId, stream));
         return stream;
     }
 
@@ -129,6 +145,11 @@ public final class StreamMultiplexer {
 
     public int size() {
         return streams.size();
+    }
+
+    /** The streams open now, for admin views. */
+    public List<TunnelStream> streams() {
+        return List.copyOf(streams.values());
     }
 
     public boolean contains(int streamId) {
