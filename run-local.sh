@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the whole system on 127.0.0.1: tunnel-service, proxy-service, a connector with a sample
-# access control list, and a sample on-premise HTTP backend. Prints one line starting with READY
-# when a request can go through; Ctrl-C (or SIGTERM) stops everything.
+# access control list and a sample service channel, a sample on-premise HTTP backend, and a
+# sample HTTP server standing in for a cluster service. Prints one line starting with READY when
+# requests go through both ways; Ctrl-C (or SIGTERM) stops everything.
 #
 #   ./run-local.sh            build what is missing, start, wait
 #   REBUILD=1 ./run-local.sh  rebuild first
@@ -23,7 +24,7 @@ if [ "$missing" = 1 ] || [ "${REBUILD:-0}" = 1 ]; then
   mvn -B -q install -DskipTests
 fi
 
-for port in 8042 20001 20003 20004 8081 8082 8083 18080 18081; do
+for port in 8042 20001 20003 20004 8081 8082 8083 18080 18081 18090 18091 21080; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "FAILED: port $port on 127.0.0.1 is already in use (another run-local.sh?); stop that process first" >&2
     exit 1
@@ -52,8 +53,25 @@ wait_ready() { # name url seconds
   done
 }
 
+# Service channels: the ServiceMapping resources tunnel-service serves, in the form kubectl apply
+# takes them. tunnel-service watches this file; edit it while the system runs.
+cat >"$work/service-mappings.yaml" <<YAML
+# Written by run-local.sh. Each ServiceMapping lets connectors of the subaccount reach one cluster
+# service through a service channel; on a cluster the operator's CRD holds these.
+apiVersion: connectivityproxy.sap.com/v1
+kind: ServiceMapping
+metadata:
+  name: sample-cluster-service
+spec:
+  type: TCP
+  serviceId: sample-cluster-service
+  internalAddress: "127.0.0.1:18090"
+YAML
+
 echo "starting tunnel-service (tunnel wss://127.0.0.1:8042/tunnel, management http://127.0.0.1:8082)"
 java $jvm_opens -Xmx256m -Dtunnel.tls.dev-certificates-dir="$work/certs" \
+  -Dtunnel.service-channels.mappings-file="$work/service-mappings.yaml" \
+  -Dtunnel.service-channels.default-subaccount=dev-subaccount \
   -jar tunnel-service/target/quarkus-app/quarkus-run.jar >"$work/logs/tunnel-service.log" 2>&1 &
 pids+=($!)
 echo "starting proxy-service (HTTP proxy http://127.0.0.1:20003, management http://127.0.0.1:8081)"
@@ -61,6 +79,9 @@ java $jvm_opens -Xmx256m -jar proxy-service/target/quarkus-app/quarkus-run.jar >
 pids+=($!)
 echo "starting the sample on-premise backend (http://127.0.0.1:18080, WebSocket echo on 18081)"
 java -jar sample-backend/target/sample-backend-0.1.0-SNAPSHOT.jar 18080 >"$work/logs/sample-backend.log" 2>&1 &
+pids+=($!)
+echo "starting the sample cluster service (http://127.0.0.1:18090, reached on-premise through a service channel)"
+java -jar sample-backend/target/sample-backend-0.1.0-SNAPSHOT.jar 18090 >"$work/logs/sample-cluster-service.log" 2>&1 &
 pids+=($!)
 
 wait_ready tunnel-service http://127.0.0.1:8082/q/health/ready 90
@@ -106,6 +127,12 @@ accessControl:
       - path: /
         includeSubPaths: true
         upgradeAllowed: true
+# Service channels: on-premise clients connect to 127.0.0.1:21080 and reach the cluster service
+# that tunnel-service's ServiceMapping "sample-cluster-service" names.
+serviceChannels:
+  - serviceId: sample-cluster-service
+    type: TCP
+    localPort: 21080
 YAML
 echo "starting the connector (config $work/connector.yaml, management http://127.0.0.1:8083)"
 java -Xmx128m -Dconnector.config="$work/connector.yaml" \
@@ -125,7 +152,18 @@ until answer=$(curl -fsS -x http://127.0.0.1:20003 http://sample-backend:8080/ 2
   sleep 0.3
 done
 echo "curl -x http://127.0.0.1:20003 http://sample-backend:8080/  ->  $answer"
+# And the other way: an on-premise client through the service channel to the cluster service.
+deadline=$((SECONDS + 30))
+until channel=$(curl -fsS http://127.0.0.1:21080/ 2>&1); do
+  if [ $SECONDS -ge $deadline ]; then
+    echo "FAILED: the service channel on 127.0.0.1:21080 did not answer: $channel" >&2
+    exit 1
+  fi
+  sleep 0.3
+done
+echo "curl http://127.0.0.1:21080/  ->  $channel   (service channel to the sample cluster service)"
 echo "READY: curl -x http://127.0.0.1:20003 http://sample-backend:8080/ reaches the sample backend through the tunnel (logs in $work/logs; Ctrl-C stops)"
+echo "also:  curl http://127.0.0.1:21080/   (service channel: on-premise client to the sample cluster service; mappings in $work/service-mappings.yaml)"
 echo "also:  curl --socks5-hostname 127.0.0.1:20004 http://sample-backend-tcp:8080/   (SOCKS5 to the TCP mapping)"
 echo "also:  curl -x http://127.0.0.1:20003 -i http://sample-backend:8080/redirect   (Location rewritten to the virtual host)"
 echo "also:  curl -x http://127.0.0.1:20003 -i -N -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' http://sample-backend-ws:8080/   (WebSocket upgrade: 101, then frames)"

@@ -120,7 +120,7 @@ public record ConnectorConfig(
             String type,
             /** Address to listen on; default 127.0.0.1 (only this host's clients). */
             String localHost,
-            @JsonProperty(required = true) Integer localPort,
+            Integer localPort,
             /** Most client connections open at once through this channel; default 100. */
             Integer maxConnections,
             /** False keeps the entry without listening; default true. */

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.connectivityproxy.connector.AccessControlList.HostHeader;
@@ -513,6 +514,93 @@ class ConfigLoaderTest {
         Files.writeString(file, MINIMAL + "sessions: 65\n");
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file));
         assertEquals(file + ": sessions: must be between 1 and 64, got 65", e.getMessage());
+    }
+
+    // ---- service channels --------------------------------------------------------------------
+
+    @Test
+    void noServiceChannelsByDefaultAndProtocolVersionTwo() {
+        ConnectorSettings settings = ConfigLoader.parse(MINIMAL, dir);
+        assertEquals(List.of(), settings.serviceChannels());
+        assertEquals(2, settings.protocolVersion());
+    }
+
+    @Test
+    void serviceChannelWithDefaults() {
+        ConnectorSettings settings = ConfigLoader.parse(MINIMAL + """
+                serviceChannels:
+                  - serviceId: erp-events
+                    type: tcp
+                    localPort: 21080
+                """, dir);
+        assertEquals(List.of(new ChannelSettings(TargetProtocol.TCP, "erp-events", "127.0.0.1", 21080, 100, true)),
+                settings.serviceChannels());
+    }
+
+    @Test
+    void serviceChannelFromTheMappingsEndpoint() {
+        ConnectorSettings settings = ConfigLoader.parse(MINIMAL + """
+                serviceChannels:
+                  - endpoint: rfc://cp.example.com:443/s4-rfc
+                    localHost: 0.0.0.0
+                    localPort: 3300
+                    maxConnections: 5
+                    enabled: false
+                """, dir);
+        assertEquals(List.of(new ChannelSettings(TargetProtocol.RFC, "s4-rfc", "0.0.0.0", 3300, 5, false)),
+                settings.serviceChannels());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{serviceId: erp, type: HTTP, localPort: 1}| serviceChannels[0].type: 'HTTP' is not one of TCP, RFC",
+        "{type: TCP, localPort: 1}| serviceChannels[0].serviceId: is required",
+        "{serviceId: erp, localPort: 1}| serviceChannels[0].type: is required",
+        "{serviceId: erp, type: TCP}| serviceChannels[0].localPort: is required",
+        "{serviceId: erp, type: TCP, localPort: 0}| serviceChannels[0].localPort: must be between 1 and 65535, got 0",
+        "{serviceId: 'db:5432', type: TCP, localPort: 1}| serviceChannels[0].serviceId: 'db:5432' must start with",
+        "{serviceId: -x, type: TCP, localPort: 1}| serviceChannels[0].serviceId: '-x' must start with",
+        "{serviceId: erp, type: TCP, localPort: 1, maxConnections: 0}| serviceChannels[0].maxConnections: must be between 1 and 100000, got 0",
+        "{serviceId: erp, type: TCP, localPort: 1, localHost: 'a b'}| serviceChannels[0].localHost: 'a b' is not a host name or address",
+        "{endpoint: http://cp/x, localPort: 1}| serviceChannels[0].endpoint (scheme): 'http' is not one of TCP, RFC",
+        "{endpoint: tcp://cp, localPort: 1}| serviceChannels[0].endpoint: 'tcp://cp' is not a URL like",
+        "{endpoint: tcp://cp:443/a/b, localPort: 1}| serviceChannels[0].endpoint: 'tcp://cp:443/a/b' is not a URL like",
+        "{endpoint: tcp://cp:443/erp, type: RFC, localPort: 1}| serviceChannels[0].type: RFC contradicts the endpoint's tcp://",
+        "{endpoint: tcp://cp:443/erp, serviceId: other, localPort: 1}| serviceChannels[0].serviceId: 'other' contradicts the endpoint's service id 'erp'",
+        "{serviceId: erp, type: TCP, localPort: 1, colour: red}| serviceChannels[0].colour: Unrecognized field",
+    })
+    void badServiceChannel(String entry, String expected) {
+        String message = error(MINIMAL + "serviceChannels:\n  - " + entry + "\n");
+        assertTrue(message.startsWith(expected), message);
+    }
+
+    @Test
+    void twoChannelsOnOneListener() {
+        assertEquals("serviceChannels[1].localPort: 127.0.0.1:21080 is already used by serviceChannels[0] "
+                + "(0.0.0.0:21080)", error(MINIMAL + """
+                serviceChannels:
+                  - {serviceId: a, type: TCP, localHost: 0.0.0.0, localPort: 21080}
+                  - {serviceId: b, type: TCP, localPort: 21080}
+                """));
+        // A disabled entry does not listen, and another address or port is fine.
+        assertEquals(3, ConfigLoader.parse(MINIMAL + """
+                serviceChannels:
+                  - {serviceId: a, type: TCP, localPort: 21080}
+                  - {serviceId: b, type: TCP, localPort: 21080, enabled: false}
+                  - {serviceId: c, type: TCP, localHost: 127.0.0.2, localPort: 21080}
+                """, dir).serviceChannels().size());
+    }
+
+    @Test
+    void protocolVersionOneHasNoServiceChannels() {
+        String pinned = MINIMAL.replace("  ca: ca.pem\n", "  ca: ca.pem\n  protocolVersion: 1\n");
+        assertEquals(1, ConfigLoader.parse(pinned, dir).protocolVersion());
+        assertEquals("serviceChannels: need tunnel.protocolVersion 2 or later, got 1", error(pinned + """
+                serviceChannels:
+                  - {serviceId: a, type: TCP, localPort: 21080}
+                """));
+        assertEquals("tunnel.protocolVersion: must be between 1 and 2, got 3",
+                error(MINIMAL.replace("  ca: ca.pem\n", "  ca: ca.pem\n  protocolVersion: 3\n")));
     }
 
     /** One more accessControl entry, to append to {@link #MINIMAL}. */

@@ -11,7 +11,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-/** The README's first command: ./run-local.sh starts everything, says READY, and stops cleanly on SIGTERM. */
+/**
+ * The README's first command: ./run-local.sh starts everything, says READY once requests go through
+ * both ways (proxy and service channel), and stops cleanly on SIGTERM.
+ */
 class RunLocalIT {
 
     @Test
@@ -24,11 +27,16 @@ class RunLocalIT {
                     "-x", "http://127.0.0.1:20003", "http://sample-backend:8080/");
             assertEquals(200, result.status(), result.stderr());
             assertTrue(result.text().startsWith("Hello from the sample on-premise backend"), result.text());
+            // The other direction: an on-premise client through the sample service channel.
+            Curl.Result channel = Curl.run(ManagedProcess.ROOT.resolve("e2e-tests/target/e2e/run-local"),
+                    "http://127.0.0.1:21080/");
+            assertEquals(200, channel.status(), channel.stderr());
+            assertTrue(script.logContains("curl http://127.0.0.1:21080/  ->  Hello from"), script.tail());
         } finally {
             script.close();
         }
         assertTrue(script.logContains("stopped"), script.tail());
-        for (int port : new int[] { 20003, 8042, 8081, 8082, 8083, 18080 }) {
+        for (int port : new int[] { 20003, 8042, 8081, 8082, 8083, 18080, 18090, 21080 }) {
             assertFalse(listening(port), "port " + port + " is still served after run-local.sh stopped");
         }
     }
