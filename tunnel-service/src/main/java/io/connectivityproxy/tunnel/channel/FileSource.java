@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
@@ -53,6 +54,7 @@ final class FileSource implements MappingSource {
 
     private volatile boolean stopped;
     private volatile long timer = -1;
+    private final AtomicLong checks = new AtomicLong();
 
     FileSource(Vertx vertx, Path file, Duration pollInterval, ServiceMappingReader reader, Sink sink) {
         this.vertx = vertx;
@@ -80,6 +82,11 @@ final class FileSource implements MappingSource {
         return state;
     }
 
+    /** How many looks at the file have finished. */
+    long checks() {
+        return checks.get();
+    }
+
     private void schedule() {
         if (!stopped) {
             timer = vertx.setTimer(pollInterval.toMillis(), id -> vertx.executeBlocking(() -> {
@@ -96,6 +103,14 @@ final class FileSource implements MappingSource {
 
     /** One look at the file; publishes only when what is in force or what is wrong changed. */
     void check() {
+        try {
+            look();
+        } finally {
+            checks.incrementAndGet();
+        }
+    }
+
+    private void look() {
         byte[] content;
         try {
             if (Files.size(file) > MappingFile.MAX_BYTES) {
