@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.connectivityproxy.tunnel.channel.TenantMode;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -48,6 +49,9 @@ public interface TunnelSettings {
     @WithDefault("10s")
     Duration drainTimeout();
 
+    /** Service channels: streams the connector opens to a service of the cluster (ServiceMapping resources). */
+    ServiceChannels serviceChannels();
+
     interface Tls {
         /** Terminate TLS on the tunnel port and require a client certificate (mutual TLS). */
         @WithDefault("true")
@@ -79,5 +83,52 @@ public interface TunnelSettings {
          */
         @WithDefault("true")
         boolean openssl();
+    }
+
+    /**
+     * Service channels ({@code tunnel.service-channels.*}): on-premise clients reach a service in
+     * the cluster through the connector, which opens a stream naming a service id; the
+     * ServiceMapping of the connector's subaccount with that id and type says where it goes.
+     * ServiceMappings come from {@link #mappingsFile()} or, exclusively, from the Kubernetes API
+     * ({@link #kubernetes()}); with neither there are none.
+     */
+    interface ServiceChannels {
+        /** Accept service channels at all; false refuses every open with SERVICE_CHANNELS_DISABLED. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * YAML file of ServiceMapping resources, as {@code kubectl apply -f} takes them (documents
+         * separated by {@code ---}, or a {@code kind: List}), or the operator's JSON array; checked
+         * for changes every {@link #pollInterval()}. A missing file means no mappings; a file that
+         * cannot be parsed leaves the mappings read before in force.
+         */
+        Optional<Path> mappingsFile();
+
+        /**
+         * Watch ServiceMapping resources ({@code servicemappings.connectivityproxy.sap.com/v1},
+         * cluster-scoped) through the Kubernetes API; needs get, list and watch on them. Not
+         * together with {@link #mappingsFile()}.
+         */
+        @WithDefault("false")
+        boolean kubernetes();
+
+        /**
+         * {@code dedicated}: a mapping without {@code spec.subaccountId} belongs to
+         * {@link #defaultSubaccount()}; {@code shared}: every mapping must name its subaccount.
+         */
+        @WithDefault("dedicated")
+        TenantMode tenantMode();
+
+        /** The installation's subaccount: of the mappings without {@code spec.subaccountId} in dedicated mode. */
+        Optional<String> defaultSubaccount();
+
+        /** How often the mappings file is checked for changes. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** How long connecting to a mapping's internal address may take before the open fails. */
+        @WithDefault("10s")
+        Duration connectTimeout();
     }
 }
