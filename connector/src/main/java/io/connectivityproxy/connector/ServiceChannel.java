@@ -116,7 +116,8 @@ final class ServiceChannel {
     }
 
     private void accept(NetSocket socket) {
-        socket.pause();
+        // Paused until the cloud answers; a client that sends and half-closes at once loses nothing.
+        TcpRelay.Held held = TcpRelay.hold(socket);
         Connection connection = new Connection(String.valueOf(socket.remoteAddress()));
         metrics.connection();
         if (open.incrementAndGet() > settings.maxConnections()) {
@@ -164,7 +165,7 @@ final class ServiceChannel {
                 return;
             }
             accepted();
-            TcpRelay.bridge(socket, ar.result(), n -> {
+            TcpRelay.bridge(held, ar.result(), n -> {
                 connection.toCloud.addAndGet(n);
                 metrics.bytes(n, true);
             }, n -> {

@@ -64,7 +64,7 @@ public class AdminRoutes {
                     .put("name", mapping.name())
                     .put("type", mapping.type().name())
                     .put("serviceId", mapping.serviceId())
-                    .put("internalAddress", mapping.internalHost() + ":" + mapping.internalPort())
+                    .put("internalAddress", mapping.internalAddress())
                     .put("locationIds", new JsonArray(mapping.locationIds()))
                     .put("subaccountId", mapping.subaccountId())
                     .put("tenantId", mapping.tenantId()));

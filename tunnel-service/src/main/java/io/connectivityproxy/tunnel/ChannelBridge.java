@@ -95,6 +95,7 @@ public class ChannelBridge {
             Stream info = new Stream(stream.id(), mapping.serviceId(), mapping.type(), mapping.name(), Instant.now(),
                     new AtomicLong(), new AtomicLong());
             socket.pause();
+            TcpRelay.allowHalfClose(socket);
             metrics.channelOpened(mapping.serviceId());
             opened.accept(info);
             stream.accept(open.window());

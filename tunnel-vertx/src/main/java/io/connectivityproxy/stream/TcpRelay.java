@@ -30,6 +30,50 @@ public final class TcpRelay {
     private boolean inputEnded;
     private boolean finQueued;
 
+    /**
+     * A socket held paused until its stream is open (a service channel's client waits for the
+     * cloud's answer): half-close is allowed from the start, and an EOF that arrives meanwhile is
+     * remembered for {@link #bridge(Held, TunnelStream, LongConsumer, LongConsumer, Runnable)}.
+     */
+    public static final class Held {
+        private final NetSocket socket;
+        private boolean inputEnded;
+
+        private Held(NetSocket socket) {
+            this.socket = socket;
+        }
+
+        public NetSocket socket() {
+            return socket;
+        }
+    }
+
+    /** Pauses {@code socket}, allows its peer to half-close it, and remembers an early EOF; call on accepting. */
+    public static Held hold(NetSocket socket) {
+        socket.pause();
+        allowHalfClose(socket);
+        Held held = new Held(socket);
+        if (socket instanceof NetSocketInternal internal) {
+            internal.eventHandler(event -> {
+                if (event instanceof ChannelInputShutdownEvent) {
+                    held.inputEnded = true;
+                }
+            });
+        }
+        return held;
+    }
+
+    /** {@link #bridge(NetSocket, TunnelStream, LongConsumer, LongConsumer, Runnable)} for a held socket. */
+    public static void bridge(Held held, TunnelStream stream, LongConsumer toStream, LongConsumer toSocket,
+            Runnable onClosed) {
+        TcpRelay relay = new TcpRelay(held.socket, stream, toStream);
+        relay.start(toSocket, onClosed);
+        if (held.inputEnded) {
+            relay.inputEnded = true;
+            relay.context.runOnContext(v -> relay.finishInput());
+        }
+    }
+
     private TcpRelay(NetSocket socket, TunnelStream stream, LongConsumer toStream) {
         this.socket = socket;
         this.stream = stream;
