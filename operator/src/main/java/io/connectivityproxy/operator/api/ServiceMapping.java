@@ -8,7 +8,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
  * A service channel target: on-premise clients reach {@code internalAddress} inside the cluster
- * through the connector (design.md sections 1 and 6). Cluster-scoped, as in SAP's module.
+ * through the connector (design.md sections 1 and 6). Cluster-scoped, as in SAP's module. The operator
+ * validates it and writes its status; tunnel-service watches the mappings itself.
  */
 @Group(ConnectivityProxy.GROUP)
 @Version("v1")
@@ -16,6 +17,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "TYPE", jsonPath = ".spec.type", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "SERVICE ID", jsonPath = ".spec.serviceId", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "ENDPOINT", jsonPath = ".status.endpoint", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "ACCEPTED", jsonPath = ".status.conditions[?(@.type==\"Accepted\")].status",
+        type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class ServiceMapping extends CustomResource<ServiceMappingSpec, ServiceMappingStatus> {
 

@@ -12,7 +12,10 @@ import io.fabric8.kubernetes.api.model.Condition;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ServiceMappingStatus {
 
-    /** The in-cluster address the tunnel-service connects service channels to, once the mapping is accepted. */
+    /**
+     * Where on-premise connectors reach the channel, {@code <tcp|rfc>://<external host>:<external port>/<serviceId>},
+     * once the mapping is accepted; administrators paste it into the connector's configuration.
+     */
     private String endpoint;
     private Long observedGeneration;
     private List<Condition> conditions = new ArrayList<>();

@@ -1,5 +1,7 @@
 package io.connectivityproxy.operator.api;
 
+import java.util.Locale;
+
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /** The protocol a service channel carries. */
@@ -16,6 +18,11 @@ public enum ServiceMappingType {
     @JsonValue
     public String value() {
         return value;
+    }
+
+    /** The scheme of the mapping's endpoint: {@code tcp} or {@code rfc}. */
+    public String scheme() {
+        return value.toLowerCase(Locale.ROOT);
     }
 
     /** The type spelled {@code value}, or null when the value is not one of the types. */

@@ -20,7 +20,7 @@ abstract class OwnedDependent<R extends HasMetadata> extends CRUDNoGCKubernetesD
         this.name = name;
     }
 
-    /** The namespace the object lives in; the installation's unless overridden. */
+    /** The namespace the object lives in; the installation's unless overridden, null for a cluster-scoped object. */
     protected String namespaceOf(ConnectivityProxy primary) {
         return primary.getMetadata().getNamespace();
     }

@@ -7,12 +7,14 @@ public final class DependentNames {
     public static final String CONNECTOR_CA_SECRET = "connector-ca-secret";
     public static final String GATEWAY_TLS_SECRET = "gateway-tls-secret";
     public static final String INFO_CONFIG_MAP = "info-config-map";
-    public static final String SERVICE_MAPPINGS_CONFIG_MAP = "service-mappings-config-map";
     public static final String PROXY_SERVICE = "proxy-service";
     public static final String TUNNEL_SERVICE = "tunnel-service";
     public static final String CLUSTER_SERVICE = "cluster-service";
     public static final String PROXY_DEPLOYMENT = "proxy-deployment";
     public static final String TUNNEL_DEPLOYMENT = "tunnel-deployment";
+    public static final String TUNNEL_SERVICE_ACCOUNT = "tunnel-service-account";
+    public static final String TUNNEL_CLUSTER_ROLE = "tunnel-cluster-role";
+    public static final String TUNNEL_CLUSTER_ROLE_BINDING = "tunnel-cluster-role-binding";
     public static final String GATEWAY = "gateway";
     public static final String VIRTUAL_SERVICE = "virtual-service";
     public static final String SERVICE_INSTANCE = "service-instance";

@@ -7,6 +7,9 @@ public final class Names {
     public static final String PROXY = "connectivity-proxy";
     /** tunnel-service Deployment and its Service (8042), target of the Istio route. */
     public static final String TUNNEL = "connectivity-proxy-tunnel";
+    /** tunnel-service's ServiceAccount (namespaced) and its ClusterRole and ClusterRoleBinding (cluster-scoped). */
+    public static final String TUNNEL_SERVICE_ACCOUNT = "connectivity-proxy-tunnel";
+    public static final String TUNNEL_CLUSTER_ROLE = "connectivity-proxy-tunnel";
     /** Headless Service whose DNS lists every pod of both workloads for Hazelcast discovery. */
     public static final String CLUSTER = "connectivity-proxy-cluster";
     /** ConfigMap telling workloads how to reach the proxy, with SAP's keys. */

@@ -50,6 +50,17 @@ public final class ObjectMetas {
                 .build();
     }
 
+    /**
+     * Metadata of a cluster-scoped object: a namespaced owner is not allowed there, so it carries
+     * only the labels, and the finalizer removes it.
+     */
+    public static ObjectMeta clusterScoped(ConnectivityProxy cr, String name, String component) {
+        return new ObjectMetaBuilder()
+                .withName(name)
+                .withLabels(Labels.of(cr.getMetadata().getName(), component))
+                .build();
+    }
+
     public static OwnerReference ownerReference(ConnectivityProxy cr) {
         return new OwnerReferenceBuilder()
                 .withApiVersion(cr.getApiVersion())

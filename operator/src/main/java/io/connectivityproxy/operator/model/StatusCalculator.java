@@ -57,16 +57,17 @@ public final class StatusCalculator {
         Verdict binding = binding(o, facts, resolved);
         Verdict ingress = ingress(o, facts, resolved);
         Verdict workloads = workloads(o, resolved);
-        for (Verdict v : List.of(tls, binding, ingress, workloads)) {
+        Verdict channels = serviceChannels(o.serviceChannels());
+        for (Verdict v : List.of(tls, binding, ingress, workloads, channels)) {
             conditions.add(condition(v.type, v.ok, v.reason, v.message, o, previous, now));
         }
         if (failed) {
             return State.Error;
         }
-        if (tls.needsUser || binding.needsUser || ingress.needsUser || workloads.needsUser) {
+        if (tls.needsUser || binding.needsUser || ingress.needsUser || workloads.needsUser || channels.needsUser) {
             return State.Warning;
         }
-        if (!(tls.ok && binding.ok && ingress.ok && workloads.ok)) {
+        if (!(tls.ok && binding.ok && ingress.ok && workloads.ok && channels.ok)) {
             return State.Processing;
         }
         return State.Ready;
@@ -142,6 +143,22 @@ public final class StatusCalculator {
             return Verdict.ok(type, "WorkloadsAvailable", detail);
         }
         return Verdict.waiting(type, "WorkloadsNotReady", detail);
+    }
+
+    // SAP refuses to turn service channels off while mappings exist; here the mappings stay and are reported.
+    private static Verdict serviceChannels(ServiceChannelObservation channels) {
+        String type = ConditionTypes.SERVICE_CHANNELS;
+        if (channels.enabled()) {
+            return Verdict.ok(type, "Enabled", "service channels are enabled; tunnel-service serves the accepted ServiceMappings");
+        }
+        if (channels.mappings().isEmpty()) {
+            return Verdict.ok(type, "Disabled", "service channels are disabled (spec.config.serviceChannels.enabled: false)");
+        }
+        int count = channels.mappings().size();
+        return Verdict.user(type, "DisabledWithMappings", "service channels are disabled (spec.config.serviceChannels.enabled: "
+                + "false) but " + count + (count == 1 ? " ServiceMapping exists" : " ServiceMappings exist")
+                + " that tunnel-service does not serve: " + ServiceMappings.listed(channels.mappings())
+                + "; delete them or enable service channels");
     }
 
     private static String istioMissing() {

@@ -74,8 +74,7 @@ public final class Workloads {
         env.add(env("TUNNEL_TLS_ENABLED", "false"));
         env.add(env("TUNNEL_TRUST_FORWARDED_CLIENT_CERT", "true"));
         env.add(env("TUNNEL_TLS_CLIENT_CA", CONNECTOR_CA_MOUNT + "/ca.crt"));
-        env.add(env("TUNNEL_SERVICE_CHANNELS_ENABLED", String.valueOf(config.getServiceChannels().isEnabled())));
-        env.add(env("TUNNEL_SERVICE_MAPPINGS_FILE", ServiceMappings.MOUNT + "/" + ServiceMappings.FILE));
+        env.addAll(serviceChannelsEnv(ServiceChannelSettings.of(cr, resolved)));
         env.add(env("TUNNEL_EXTERNAL_HOST", resolved.externalHost().orElse("")));
         env.add(env("TUNNEL_EXTERNAL_PORT", String.valueOf(config.getServers().getBusinessDataTunnel().getExternalPort())));
         env.addAll(managementEnv(TUNNEL_MANAGEMENT_PORT));
@@ -87,19 +86,32 @@ public final class Workloads {
                 .withSecretName(Names.CONNECTOR_CA_SECRET)
                 .addNewItem().withKey("ca.crt").withPath("ca.crt").endItem()
                 .endSecret().build();
-        // A mounted ConfigMap (not subPath) is updated in place, so new mappings need no restart.
-        VolumeMount mappingsMount = new VolumeMountBuilder().withName("service-mappings").withMountPath(ServiceMappings.MOUNT)
-                .withReadOnly(true).build();
-        Volume mappingsVolume = new VolumeBuilder().withName("service-mappings").withNewConfigMap()
-                .withName(ServiceMappings.CONFIG_MAP).endConfigMap().build();
         Container container = container("tunnel-service", images.tunnelService(), images.pullPolicy(), cr)
                 .withPorts(port(ProxyServices.TUNNEL_PORT_NAME, ProxyServices.TUNNEL_PORT),
                         port(MANAGEMENT_PORT_NAME, TUNNEL_MANAGEMENT_PORT),
                         port(ProxyServices.HAZELCAST_PORT_NAME, ProxyServices.HAZELCAST_PORT))
                 .withEnv(env)
-                .addToVolumeMounts(caMount, mappingsMount)
+                .addToVolumeMounts(caMount)
                 .build();
-        return deployment(cr, Names.TUNNEL, Labels.TUNNEL_SERVICE, resolved, pod(container, List.of(caVolume, mappingsVolume)));
+        PodSpec pod = pod(container, List.of(caVolume));
+        // The one pod that talks to the API server: it watches ServiceMappings (TunnelServiceRbac).
+        pod.setServiceAccountName(Names.TUNNEL_SERVICE_ACCOUNT);
+        pod.setAutomountServiceAccountToken(true);
+        return deployment(cr, Names.TUNNEL, Labels.TUNNEL_SERVICE, resolved, pod);
+    }
+
+    /**
+     * tunnel-service's {@code tunnel.service-channels.*}: it watches the ServiceMappings itself and
+     * serves them only while they are enabled; a mapping without a subaccount gets the default one.
+     */
+    private static List<EnvVar> serviceChannelsEnv(ServiceChannelSettings channels) {
+        List<EnvVar> env = new ArrayList<>();
+        env.add(env("TUNNEL_SERVICE_CHANNELS_ENABLED", String.valueOf(channels.enabled())));
+        env.add(env("TUNNEL_SERVICE_CHANNELS_KUBERNETES", "true"));
+        env.add(env("TUNNEL_SERVICE_CHANNELS_TENANT_MODE",
+                (channels.sharedTenantMode() ? TenantMode.SHARED : TenantMode.DEDICATED).value()));
+        channels.defaultSubaccount().ifPresent(id -> env.add(env("TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT", id)));
+        return env;
     }
 
     private static List<EnvVar> clusterEnv(ConnectivityProxy cr, ResolvedConfig resolved) {

@@ -10,9 +10,11 @@ import static io.connectivityproxy.operator.model.DependentNames.PROXY_DEPLOYMEN
 import static io.connectivityproxy.operator.model.DependentNames.PROXY_SERVICE;
 import static io.connectivityproxy.operator.model.DependentNames.SERVICE_BINDING;
 import static io.connectivityproxy.operator.model.DependentNames.SERVICE_INSTANCE;
-import static io.connectivityproxy.operator.model.DependentNames.SERVICE_MAPPINGS_CONFIG_MAP;
+import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_CLUSTER_ROLE;
+import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_CLUSTER_ROLE_BINDING;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_DEPLOYMENT;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_SERVICE;
+import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_SERVICE_ACCOUNT;
 import static io.connectivityproxy.operator.model.DependentNames.VIRTUAL_SERVICE;
 
 import java.time.Clock;
@@ -43,8 +45,10 @@ import io.connectivityproxy.operator.dependent.ProxyDeploymentDependent;
 import io.connectivityproxy.operator.dependent.ProxyServiceDependent;
 import io.connectivityproxy.operator.dependent.ServiceBindingDependent;
 import io.connectivityproxy.operator.dependent.ServiceInstanceDependent;
-import io.connectivityproxy.operator.dependent.ServiceMappingsConfigMapDependent;
+import io.connectivityproxy.operator.dependent.TunnelClusterRoleBindingDependent;
+import io.connectivityproxy.operator.dependent.TunnelClusterRoleDependent;
 import io.connectivityproxy.operator.dependent.TunnelDeploymentDependent;
+import io.connectivityproxy.operator.dependent.TunnelServiceAccountDependent;
 import io.connectivityproxy.operator.dependent.TunnelServiceDependent;
 import io.connectivityproxy.operator.dependent.VirtualServiceDependent;
 import io.connectivityproxy.operator.model.ClusterFacts;
@@ -82,14 +86,17 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
         @Dependent(name = GATEWAY_TLS_SECRET, type = GatewayTlsSecretDependent.class,
                 dependsOn = { CA_SECRET, CONNECTOR_CA_SECRET }, activationCondition = GatewayTlsActive.class),
         @Dependent(name = INFO_CONFIG_MAP, type = InfoConfigMapDependent.class),
-        @Dependent(name = SERVICE_MAPPINGS_CONFIG_MAP, type = ServiceMappingsConfigMapDependent.class),
         @Dependent(name = PROXY_SERVICE, type = ProxyServiceDependent.class),
         @Dependent(name = TUNNEL_SERVICE, type = TunnelServiceDependent.class),
         @Dependent(name = CLUSTER_SERVICE, type = ClusterServiceDependent.class),
         @Dependent(name = PROXY_DEPLOYMENT, type = ProxyDeploymentDependent.class,
                 activationCondition = WorkloadsActive.class),
+        @Dependent(name = TUNNEL_SERVICE_ACCOUNT, type = TunnelServiceAccountDependent.class),
+        @Dependent(name = TUNNEL_CLUSTER_ROLE, type = TunnelClusterRoleDependent.class),
+        @Dependent(name = TUNNEL_CLUSTER_ROLE_BINDING, type = TunnelClusterRoleBindingDependent.class,
+                dependsOn = { TUNNEL_SERVICE_ACCOUNT, TUNNEL_CLUSTER_ROLE }),
         @Dependent(name = TUNNEL_DEPLOYMENT, type = TunnelDeploymentDependent.class,
-                dependsOn = { CONNECTOR_CA_SECRET, SERVICE_MAPPINGS_CONFIG_MAP },
+                dependsOn = { CONNECTOR_CA_SECRET, TUNNEL_CLUSTER_ROLE_BINDING },
                 activationCondition = WorkloadsActive.class),
         @Dependent(name = GATEWAY, type = GatewayDependent.class, activationCondition = IngressActive.class),
         @Dependent(name = VIRTUAL_SERVICE, type = VirtualServiceDependent.class, activationCondition = IngressActive.class),
@@ -118,7 +125,7 @@ public class ConnectivityProxyReconciler implements Reconciler<ConnectivityProxy
     @Override
     public List<EventSource<?, ConnectivityProxy>> prepareEventSources(EventSourceContext<ConnectivityProxy> context) {
         List<EventSource<?, ConnectivityProxy>> sources = new java.util.ArrayList<>(RestartWatch.eventSources(context));
-        sources.add(ServiceMappingsConfigMapDependent.mappingsEventSource(context));
+        sources.add(ServiceMappingWatch.eventSource(context));
         return sources;
     }
 

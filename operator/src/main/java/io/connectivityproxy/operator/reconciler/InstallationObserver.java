@@ -47,7 +47,7 @@ final class InstallationObserver {
             tunnel = workload(Labels.TUNNEL_SERVICE, secondary(cr, context, result, DependentNames.TUNNEL_DEPLOYMENT));
         }
         return new Observation(generation(cr), Optional.empty(), List.of(), inputs.facts(), inputs.resolved(), failed, present,
-                proxy, tunnel);
+                proxy, tunnel, ServiceMappingWatch.observe(cr, context));
     }
 
     static long generation(ConnectivityProxy cr) {

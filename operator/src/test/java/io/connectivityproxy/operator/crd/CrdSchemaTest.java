@@ -94,8 +94,11 @@ class CrdSchemaTest {
     void serviceMappingsNeedTypeServiceIdAndAnAddressWithAPort() throws IOException {
         JsonSchema schema = schemaOf("servicemappings.connectivityproxy.sap.com");
         JsonNode valid = YAML.readTree("apiVersion: connectivityproxy.sap.com/v1\nkind: ServiceMapping\nmetadata: {name: sm}\n"
-                + "spec: {type: TCP, serviceId: erp-ssh, internalAddress: 'ssh.tools.svc.cluster.local:22', locationIds: [loc1]}\n");
+                + "spec: {type: TCP, serviceId: erp-ssh, internalAddress: 'ssh.tools.svc.cluster.local:22', locationIds: [loc1],"
+                + " subaccountId: sub-1, tenantId: 0a1b2c3d-tenant}\n");
         assertEquals(Set.of(), violations(schema, valid));
+        ((ObjectNode) valid.get("spec")).put("tenantId", "not a tenant!");
+        assertTrue(violations(schema, valid).stream().anyMatch(v -> v.startsWith("$.spec.tenantId")), violations(schema, valid).toString());
 
         JsonNode invalid = YAML.readTree("apiVersion: connectivityproxy.sap.com/v1\nkind: ServiceMapping\nmetadata: {name: sm}\n"
                 + "spec: {type: HTTP, internalAddress: 'no-port'}\n");

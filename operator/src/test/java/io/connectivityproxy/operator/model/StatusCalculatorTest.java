@@ -30,7 +30,7 @@ class StatusCalculatorTest {
         assertEquals(State.Ready, status.getState());
         assertEquals(3L, status.getObservedGeneration());
         assertTrue(status.getConditions().stream().allMatch(c -> "True".equals(c.getStatus())), status.getConditions().toString());
-        assertEquals(5, status.getConditions().size());
+        assertEquals(6, status.getConditions().size());
     }
 
     @Test
@@ -87,11 +87,46 @@ class StatusCalculatorTest {
         assertEquals(List.of(), StatusEvents.between(ready, ready));
     }
 
+    @Test
+    void warningWhileServiceChannelsAreOffButMappingsExistNamingThem() {
+        ConnectivityProxyStatus none = compute(new ServiceChannelObservation(false, List.of()), List.of());
+        assertEquals(State.Ready, none.getState());
+        assertEquals("Disabled", condition(none, ConditionTypes.SERVICE_CHANNELS).getReason());
+
+        ConnectivityProxyStatus two = compute(new ServiceChannelObservation(false, List.of("erp-ssh", "erp-events")), none.getConditions());
+        assertEquals(State.Warning, two.getState());
+        Condition channels = condition(two, ConditionTypes.SERVICE_CHANNELS);
+        assertEquals("False", channels.getStatus());
+        assertEquals("DisabledWithMappings", channels.getReason());
+        assertTrue(channels.getMessage().contains("2 ServiceMappings exist"), channels.getMessage());
+        assertTrue(channels.getMessage().contains(": erp-events, erp-ssh;"), channels.getMessage());
+        assertTrue(channels.getMessage().contains("spec.config.serviceChannels.enabled"), channels.getMessage());
+        assertEquals(List.of("DisabledWithMappings", "StateWarning"),
+                StatusEvents.between(none, two).stream().map(StatusEvents.StatusEvent::reason).toList());
+
+        List<String> many = java.util.stream.IntStream.range(0, 25).mapToObj(i -> "mapping-" + (char) ('a' + i)).toList();
+        String message = condition(compute(new ServiceChannelObservation(false, many), List.of()), ConditionTypes.SERVICE_CHANNELS)
+                .getMessage();
+        assertTrue(message.contains("mapping-a, mapping-b,"), message);
+        assertTrue(message.contains("mapping-j and 15 more"), message);
+
+        ConnectivityProxyStatus enabled = compute(new ServiceChannelObservation(true, List.of("erp-ssh")), two.getConditions());
+        assertEquals(State.Ready, enabled.getState());
+        assertEquals("True", condition(enabled, ConditionTypes.SERVICE_CHANNELS).getStatus());
+    }
+
+    private static ConnectivityProxyStatus compute(ServiceChannelObservation channels, List<Condition> previous) {
+        ConnectivityProxy cr = Fixtures.cr();
+        Observation observation = new Observation(3, Optional.empty(), List.of(), Fixtures.facts(),
+                ConfigResolver.resolve(cr, Fixtures.facts()), Map.of(), ALL_PRESENT, PROXY_READY, TUNNEL_READY, channels);
+        return StatusCalculator.compute(observation, previous, T0);
+    }
+
     private static ConnectivityProxyStatus compute(ClusterFacts facts, Map<String, Boolean> present, WorkloadObservation proxy,
             WorkloadObservation tunnel, List<Condition> previous, Instant now) {
         ConnectivityProxy cr = Fixtures.cr();
         Observation observation = new Observation(3, Optional.empty(), List.of(), facts, ConfigResolver.resolve(cr, facts),
-                Map.of(), present, proxy, tunnel);
+                Map.of(), present, proxy, tunnel, new ServiceChannelObservation(true, List.of()));
         return StatusCalculator.compute(observation, previous, now);
     }
 

@@ -1,9 +1,11 @@
 package io.connectivityproxy.operator.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -64,6 +66,41 @@ class WorkloadsTest {
         assertEquals(1, volume.getSecret().getItems().size(), "the CA key never reaches tunnel-service");
         assertEquals(Map.of("http-tunnel", 8042, "management", 8082, "tcp-hazelcast", 5701),
                 container.getPorts().stream().collect(Collectors.toMap(p -> p.getName(), p -> p.getContainerPort())));
+    }
+
+    @Test
+    void tunnelServiceWatchesServiceMappingsUnderItsOwnServiceAccount() {
+        ConnectivityProxy cr = Fixtures.cr();
+        Deployment deployment = Workloads.tunnelService(cr, Fixtures.resolved(cr), Fixtures.IMAGES);
+        Map<String, String> env = env(deployment.getSpec().getTemplate().getSpec().getContainers().get(0));
+        assertEquals("true", env.get("TUNNEL_SERVICE_CHANNELS_ENABLED"));
+        assertEquals("true", env.get("TUNNEL_SERVICE_CHANNELS_KUBERNETES"));
+        assertEquals("dedicated", env.get("TUNNEL_SERVICE_CHANNELS_TENANT_MODE"));
+        assertEquals("sub-1", env.get("TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT"));
+        assertFalse(env.containsKey("TUNNEL_SERVICE_MAPPINGS_FILE"), "no mappings file any more: tunnel-service watches them");
+        assertEquals(Names.TUNNEL_SERVICE_ACCOUNT, deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
+        assertEquals(List.of("tmp", "connector-ca"), deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .map(v -> v.getName()).collect(Collectors.toList()));
+
+        ConnectivityProxy shared = Fixtures.cr();
+        shared.getSpec().getConfig().setTenantMode("shared");
+        shared.getSpec().getConfig().getServiceChannels().setEnabled(false);
+        Deployment sharedDeployment = Workloads.tunnelService(shared, Fixtures.resolved(shared), Fixtures.IMAGES);
+        Map<String, String> sharedEnv = env(sharedDeployment.getSpec().getTemplate().getSpec().getContainers().get(0));
+        assertEquals("false", sharedEnv.get("TUNNEL_SERVICE_CHANNELS_ENABLED"));
+        assertEquals("shared", sharedEnv.get("TUNNEL_SERVICE_CHANNELS_TENANT_MODE"));
+        assertFalse(sharedEnv.containsKey("TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT"), "each mapping names its subaccount");
+
+        // The proxy never needs the API server.
+        assertEquals(null, Workloads.proxyService(cr, Fixtures.resolved(cr), Fixtures.IMAGES).getSpec().getTemplate().getSpec()
+                .getServiceAccountName());
+    }
+
+    @Test
+    void turningServiceChannelsOffRollsTunnelService() {
+        ConnectivityProxy off = Fixtures.cr();
+        off.getSpec().getConfig().getServiceChannels().setEnabled(false);
+        assertNotEquals(hash(Fixtures.cr(), Fixtures.facts()), hash(off, Fixtures.facts()));
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.connectivityproxy.operator.api.ConnectivityProxyStatus;
+import io.connectivityproxy.operator.api.State;
 import io.connectivityproxy.operator.model.Names;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -81,6 +82,17 @@ final class Cluster {
                     .build());
             return d;
         });
+    }
+
+    /** Creates {@code cr}, plays btp-operator and the Deployment controller, and waits until it is Ready. */
+    void installReady(ConnectivityProxy cr) {
+        String namespace = cr.getMetadata().getNamespace();
+        client.resource(cr).create();
+        serviceKeySecret(namespace, "0a1b2c3d-sub", "my-subdomain");
+        await().atMost(TIMEOUT).until(() -> deployment(namespace, Names.PROXY) != null && deployment(namespace, Names.TUNNEL) != null);
+        rolledOut(namespace, Names.PROXY);
+        rolledOut(namespace, Names.TUNNEL);
+        awaitStatus(namespace, cr.getMetadata().getName(), s -> s.getState() == State.Ready);
     }
 
     Deployment deployment(String namespace, String name) {

@@ -26,8 +26,6 @@ import org.junit.jupiter.api.Test;
 import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.connectivityproxy.operator.api.ConnectivityProxyStatus;
 import io.connectivityproxy.operator.api.ServiceMapping;
-import io.connectivityproxy.operator.api.ServiceMappingSpec;
-import io.connectivityproxy.operator.model.ServiceMappings;
 import io.connectivityproxy.operator.api.State;
 import io.connectivityproxy.operator.model.ConditionTypes;
 import io.connectivityproxy.operator.model.Labels;
@@ -322,7 +320,11 @@ class ConnectivityProxyReconcilerTest {
         created.addAll(client.resources(VirtualService.class).inAnyNamespace().list().getItems());
         created.addAll(client.resources(ServiceInstance.class).inAnyNamespace().list().getItems());
         created.addAll(client.resources(ServiceBinding.class).inAnyNamespace().list().getItems());
-        assertEquals(14, created.size(), created.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).collect(Collectors.toList()).toString());
+        created.addAll(managed(client.serviceAccounts().inAnyNamespace().list().getItems()));
+        // Cluster-scoped: no owner reference is possible, the finalizer removes them.
+        created.addAll(managed(client.rbac().clusterRoles().list().getItems()));
+        created.addAll(managed(client.rbac().clusterRoleBindings().list().getItems()));
+        assertEquals(16, created.size(), created.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).collect(Collectors.toList()).toString());
 
         client.resource(cr).delete();
         await().atMost(TIMEOUT).until(() -> cluster.cp(NS, NAME) == null);
@@ -341,43 +343,6 @@ class ConnectivityProxyReconcilerTest {
         assertInvalid(cr -> cr.getSpec().getConfig().setTenantMode("multi"), "spec.config.tenantMode");
     }
 
-    @Test
-    void serviceMappingsAreCheckedAndTheAcceptedOnesReachTunnelService() {
-        installReady(NS, NAME);
-        client.resource(mapping("erp-ssh", "TCP", "erp-ssh", "ssh.tools.svc.cluster.local:22")).create();
-        client.resource(mapping("broken", "TCP", "broken", "no-port")).create();
-
-        await().atMost(TIMEOUT).until(() -> {
-            ServiceMapping accepted = client.resources(ServiceMapping.class).withName("erp-ssh").get();
-            return accepted.getStatus() != null && "ssh.tools.svc.cluster.local:22".equals(accepted.getStatus().getEndpoint());
-        });
-        assertEquals("True", client.resources(ServiceMapping.class).withName("erp-ssh").get().getStatus().getConditions().get(0).getStatus());
-        await().atMost(TIMEOUT).until(() -> client.resources(ServiceMapping.class).withName("broken").get().getStatus() != null);
-        ServiceMapping rejected = client.resources(ServiceMapping.class).withName("broken").get();
-        assertNull(rejected.getStatus().getEndpoint());
-        assertTrue(rejected.getStatus().getConditions().get(0).getMessage().contains("spec.internalAddress"));
-
-        await().atMost(TIMEOUT).until(() -> {
-            ConfigMap mappings = get(ConfigMap.class, NS, ServiceMappings.CONFIG_MAP);
-            return mappings != null && mappings.getData().get(ServiceMappings.FILE).contains("erp-ssh");
-        });
-        assertFalse(get(ConfigMap.class, NS, ServiceMappings.CONFIG_MAP).getData().get(ServiceMappings.FILE).contains("no-port"));
-        Container tunnel = cluster.deployment(NS, Names.TUNNEL).getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertEquals(ServiceMappings.MOUNT + "/" + ServiceMappings.FILE, env(tunnel).get("TUNNEL_SERVICE_MAPPINGS_FILE"));
-    }
-
-    private static ServiceMapping mapping(String name, String type, String serviceId, String address) {
-        ServiceMapping mapping = new ServiceMapping();
-        mapping.getMetadata().setName(name);
-        ServiceMappingSpec spec = new ServiceMappingSpec();
-        spec.setType(type);
-        spec.setServiceId(serviceId);
-        spec.setInternalAddress(address);
-        spec.setLocationIds(List.of("loc1"));
-        mapping.setSpec(spec);
-        return mapping;
-    }
-
     private void assertInvalid(java.util.function.Consumer<ConnectivityProxy> breakIt, String field) {
         String ns = "invalid";
         ConnectivityProxy cr = TestResources.defaultCr(ns, NAME);
@@ -392,13 +357,7 @@ class ConnectivityProxyReconcilerTest {
     }
 
     private void installReady(String namespace, String name) {
-        client.resource(TestResources.defaultCr(namespace, name)).create();
-        cluster.serviceKeySecret(namespace, "0a1b2c3d-sub", "my-subdomain");
-        await().atMost(TIMEOUT).until(() -> cluster.deployment(namespace, Names.PROXY) != null
-                && cluster.deployment(namespace, Names.TUNNEL) != null);
-        cluster.rolledOut(namespace, Names.PROXY);
-        cluster.rolledOut(namespace, Names.TUNNEL);
-        cluster.awaitStatus(namespace, name, s -> s.getState() == State.Ready);
+        cluster.installReady(TestResources.defaultCr(namespace, name));
     }
 
     private void labelledSecret(String name, String target, String value) {

@@ -1,0 +1,32 @@
+package io.connectivityproxy.operator.dependent;
+
+import io.connectivityproxy.operator.api.ConnectivityProxy;
+import io.connectivityproxy.operator.model.Labels;
+import io.connectivityproxy.operator.model.Names;
+import io.connectivityproxy.operator.model.TunnelServiceRbac;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+/**
+ * ClusterRoleBinding {@code connectivity-proxy-tunnel}: the ClusterRole to tunnel-service's
+ * ServiceAccount. Cluster-scoped, removed by the finalizer.
+ */
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+public class TunnelClusterRoleBindingDependent extends OwnedDependent<ClusterRoleBinding> {
+
+    public TunnelClusterRoleBindingDependent() {
+        super(ClusterRoleBinding.class, Names.TUNNEL_CLUSTER_ROLE);
+    }
+
+    @Override
+    protected String namespaceOf(ConnectivityProxy primary) {
+        return null;
+    }
+
+    @Override
+    protected ClusterRoleBinding desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
+        return TunnelServiceRbac.clusterRoleBinding(primary);
+    }
+}
