@@ -81,7 +81,8 @@ echo "starting the sample on-premise backend (http://127.0.0.1:18080, WebSocket 
 java -jar sample-backend/target/sample-backend-0.1.0-SNAPSHOT.jar 18080 >"$work/logs/sample-backend.log" 2>&1 &
 pids+=($!)
 echo "starting the sample cluster service (http://127.0.0.1:18090, reached on-premise through a service channel)"
-java -jar sample-backend/target/sample-backend-0.1.0-SNAPSHOT.jar 18090 >"$work/logs/sample-cluster-service.log" 2>&1 &
+java -jar sample-backend/target/sample-backend-0.1.0-SNAPSHOT.jar 18090 127.0.0.1 "sample cluster service" \
+  >"$work/logs/sample-cluster-service.log" 2>&1 &
 pids+=($!)
 
 wait_ready tunnel-service http://127.0.0.1:8082/q/health/ready 90

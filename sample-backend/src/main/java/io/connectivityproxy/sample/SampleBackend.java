@@ -16,10 +16,13 @@ import com.sun.net.httpserver.HttpServer;
  * body back, {@code GET /redirect} redirects to {@code /} by its own (internal) address, and a
  * WebSocket echo listens on the next port. JDK only, so it starts anywhere a JRE does.
  *
- * <p>Usage: {@code java -jar sample-backend.jar [port] [host]} (defaults 18080, 127.0.0.1; the
- * WebSocket echo on port + 1).
+ * <p>Usage: {@code java -jar sample-backend.jar [port] [host] [name]} (defaults 18080, 127.0.0.1,
+ * "sample on-premise backend"; the WebSocket echo on port + 1). The name is what {@code GET /}
+ * greets with, so that run-local.sh's stand-in cluster service tells itself apart.
  */
 public final class SampleBackend {
+
+    private static String name = "sample on-premise backend";
 
     private SampleBackend() {
     }
@@ -27,11 +30,14 @@ public final class SampleBackend {
     public static void main(String[] args) throws IOException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 18080;
         String host = args.length > 1 ? args[1] : "127.0.0.1";
+        if (args.length > 2) {
+            name = args[2];
+        }
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
         server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/", SampleBackend::handle);
         server.start();
-        System.out.println("sample backend listening on http://" + host + ":" + server.getAddress().getPort());
+        System.out.println(name + " listening on http://" + host + ":" + server.getAddress().getPort());
         WebSocketEcho.start(host, port + 1);
     }
 
@@ -65,7 +71,7 @@ public final class SampleBackend {
                 }
             } else {
                 String host = exchange.getRequestHeaders().getFirst("Host");
-                byte[] body = ("Hello from the sample on-premise backend (Host: " + host + ", path: " + path + ")\n")
+                byte[] body = ("Hello from the " + name + " (Host: " + host + ", path: " + path + ")\n")
                         .getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");
                 exchange.sendResponseHeaders(200, body.length);
