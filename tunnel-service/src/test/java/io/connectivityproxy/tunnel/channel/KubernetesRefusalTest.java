@@ -108,6 +108,19 @@ class KubernetesRefusalTest {
     }
 
     @Test
+    void stoppingBeforeTheFirstListSucceededLogsNothingMore() {
+        try (LogCapture log = LogCapture.of(KubernetesSource.class)) {
+            channels.start();
+            await().atMost(PATIENCE).until(() -> log.count(Level.SEVERE, "") == 1);
+            channels.stop();
+            int before = refusals.get();
+            // The informer must not retry after stop: wait as long as two retries would take.
+            await().during(Duration.ofSeconds(3)).atMost(PATIENCE).until(() -> refusals.get() == before);
+            assertEquals(1, log.count(Level.SEVERE, ""), log.lines().toString());
+        }
+    }
+
+    @Test
     void describesTheUsualRefusals() {
         assertTrue(KubernetesSource.describe(new io.fabric8.kubernetes.client.KubernetesClientException("x", 404, null))
                 .contains("install the ServiceMapping CRD"));
