@@ -66,7 +66,8 @@ final class ServiceMappingReader {
         for (Resource resource : flatten(resources, problems)) {
             ServiceMappingEntry entry = entry(resource, problems);
             if (entry != null) {
-                byName.computeIfAbsent(entry.name(), n -> new ArrayList<>()).add(new Candidate(entry, resource.where()));
+                byName.computeIfAbsent(entry.name(), n -> new ArrayList<>())
+                        .add(new Candidate(entry, resource.where()));
             }
         }
         List<ServiceMappingEntry> entries = new ArrayList<>();

@@ -36,9 +36,12 @@ import io.vertx.core.Vertx;
 class KubernetesRefusalTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
+    // What the API server answers a service account without the ClusterRole.
     private static final String FORBIDDEN = """
             {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",
-             "message":"servicemappings.connectivityproxy.sap.com is forbidden: User \\"system:serviceaccount:kyma-system:connectivity-proxy-tunnel\\" cannot list resource \\"servicemappings\\" in API group \\"connectivityproxy.sap.com\\" at the cluster scope",
+             "message":"servicemappings.connectivityproxy.sap.com is forbidden: User \\"system:serviceaccount:\
+            kyma-system:connectivity-proxy-tunnel\\" cannot list resource \\"servicemappings\\" in API group \\"\
+            connectivityproxy.sap.com\\" at the cluster scope",
              "reason":"Forbidden","code":403}
             """;
 

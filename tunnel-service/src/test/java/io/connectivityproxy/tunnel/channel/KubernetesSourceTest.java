@@ -111,8 +111,8 @@ class KubernetesSourceTest {
         mappings().resource(serviceMapping("db", Map.of("type", "TCP", "serviceId", "db",
                 "internalAddress", "db.data.svc.cluster.local:5432", "locationIds", List.of("loc1")))).create();
         await().atMost(PATIENCE).until(() -> channels.mappings().size() == 2);
-        assertEquals(Reason.LOCATION_NOT_ALLOWED, ((Resolution.Refused) channels.resolve("sub-a", "", TargetProtocol.TCP,
-                "db")).reason());
+        assertEquals(Reason.LOCATION_NOT_ALLOWED,
+                ((Resolution.Refused) channels.resolve("sub-a", "", TargetProtocol.TCP, "db")).reason());
         assertInstanceOf(Resolution.Found.class, channels.resolve("sub-a", "loc1", TargetProtocol.TCP, "db"));
 
         mappings().withName("erp-ssh").edit(r -> {

@@ -139,7 +139,8 @@ class ServiceMappingReaderTest {
                 "locationIds: loc1"))).startsWith("ServiceMapping a: spec.locationIds: must be a list of location ids, "
                         + "was 'loc1'"));
         assertTrue(onlyProblem(read(DEDICATED, mapping("a", "type: TCP", "serviceId: a", "internalAddress: h:1",
-                "locationIds: [ok, 'not ok']"))).startsWith("ServiceMapping a: spec.locationIds[1]: must be a location id"));
+                "locationIds: [ok, 'not ok']")))
+                .startsWith("ServiceMapping a: spec.locationIds[1]: must be a location id"));
         assertTrue(onlyProblem(read(DEDICATED, mapping("a", "type: TCP", "serviceId: a", "internalAddress: h:1",
                 "locationIds: [{a: b}]"))).contains("spec.locationIds[0]"));
         assertTrue(onlyProblem(read(DEDICATED, mapping("a", "type: TCP", "serviceId: a", "internalAddress: h:1",
@@ -205,7 +206,8 @@ class ServiceMappingReaderTest {
                 + "- apiVersion: connectivityproxy.sap.com/v1\n  kind: ServiceMapping\n  metadata: {name: a}\n"
                 + "  spec: {type: TCP, serviceId: a, internalAddress: bad}\n");
         assertEquals(List.of("b"), set.entries().stream().map(ServiceMappingEntry::name).toList());
-        assertEquals(List.of("ServiceMapping a: spec.internalAddress: must be host:port; the port is missing, was 'bad'"),
+        assertEquals(List.of(
+                "ServiceMapping a: spec.internalAddress: must be host:port; the port is missing, was 'bad'"),
                 set.problems());
         assertEquals("document 1: the items of a kind List must be a list; skipped",
                 onlyProblem(read(DEDICATED, "apiVersion: v1\nkind: List\nitems: {a: b}\n")));
