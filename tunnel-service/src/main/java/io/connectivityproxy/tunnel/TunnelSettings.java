@@ -99,8 +99,8 @@ public interface TunnelSettings {
 
         /**
          * YAML file of ServiceMapping resources, as {@code kubectl apply -f} takes them (documents
-         * separated by {@code ---}, or a {@code kind: List}), or the operator's JSON array; checked
-         * for changes every {@link #pollInterval()}. A missing file means no mappings; a file that
+         * separated by {@code ---}, or a {@code kind: List}); checked for changes every
+         * {@link #pollInterval()}. A missing file means no mappings; a file that
          * cannot be parsed leaves the mappings read before in force.
          */
         Optional<Path> mappingsFile();

@@ -60,7 +60,8 @@ record InternalAddress(String host, int port) {
     }
 
     private static int port(String text) {
-        if (text.isEmpty() || text.length() > 5 || text.charAt(0) == '0' || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (text.isEmpty() || text.length() > 5 || text.charAt(0) == '0'
+                || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException("must be host:port with a port between 1 and 65535");
         }
         int port = Integer.parseInt(text);

@@ -45,6 +45,7 @@ final class KubernetesSource implements MappingSource {
     private KubernetesClient client;
     private SharedIndexInformer<GenericKubernetesResource> informer;
     private volatile boolean synced;
+    private volatile boolean stopped;
     // Guarded by this: what is in force, and why the API is not followed right now (null when it is).
     private MappingSet inForce = MappingSet.EMPTY;
     private String failure;
@@ -96,6 +97,7 @@ final class KubernetesSource implements MappingSource {
 
     @Override
     public void stop() {
+        stopped = true;
         if (informer != null) {
             informer.stop();
         }
@@ -123,6 +125,10 @@ final class KubernetesSource implements MappingSource {
     }
 
     private synchronized void failed(Throwable error) {
+        if (stopped) {
+            // Stopping completes a pending start exceptionally: that is no trouble with the API.
+            return;
+        }
         String why = describe(error);
         if (!why.equals(failure)) {
             LOG.error("service mappings: " + why);

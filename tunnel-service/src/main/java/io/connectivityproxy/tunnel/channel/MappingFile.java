@@ -22,8 +22,8 @@ import io.connectivityproxy.tunnel.channel.ServiceMappingReader.Resource;
  */
 final class MappingFile {
 
-    /** Larger files are refused (a ConfigMap holds at most 1 MiB). */
-    static final int MAX_BYTES = 4 * 1024 * 1024;
+    /** Larger files are refused: a ConfigMap holds at most 1 MiB, and SnakeYAML stops at 3 Mi code points. */
+    static final int MAX_BYTES = 2 * 1024 * 1024;
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);

@@ -116,8 +116,9 @@ public class ServiceChannels {
 
     private void check(Optional<String> defaultSubaccount) {
         if (settings.mappingsFile().isPresent() && settings.kubernetes()) {
-            throw new IllegalStateException("tunnel.service-channels.mappings-file and tunnel.service-channels.kubernetes"
-                    + "=true are both set: ServiceMappings come from one source, unset one of them");
+            throw new IllegalStateException("tunnel.service-channels.mappings-file and "
+                    + "tunnel.service-channels.kubernetes=true are both set: ServiceMappings come from one source, "
+                    + "unset one of them");
         }
         if (settings.pollInterval().isNegative() || settings.pollInterval().isZero()) {
             throw new IllegalStateException("tunnel.service-channels.poll-interval must be positive, was "
@@ -125,7 +126,8 @@ public class ServiceChannels {
         }
         if (defaultSubaccount.isPresent() && !Ids.valid(defaultSubaccount.get())) {
             throw new IllegalStateException("tunnel.service-channels.default-subaccount must be a subaccount id "
-                    + "(letters, digits, '.', '_', '~', '-', at most 128), was " + Untrusted.quoted(defaultSubaccount.get()));
+                    + "(letters, digits, '.', '_', '~', '-', at most 128), was "
+                    + Untrusted.quoted(defaultSubaccount.get()));
         }
     }
 

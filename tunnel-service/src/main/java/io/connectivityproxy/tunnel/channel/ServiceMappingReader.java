@@ -11,8 +11,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.connectivityproxy.protocol.Ids;
 import io.connectivityproxy.protocol.TargetProtocol;
@@ -23,10 +21,8 @@ import io.connectivityproxy.protocol.TargetProtocol;
  * with any problem is skipped whole, never half-used. Pure: the same input gives the same
  * output, and nothing here reads files or talks to a server.
  *
- * <p>Besides ServiceMapping resources it takes what {@code kubectl apply -f} takes around them
- * (a {@code kind: List} with {@code items}, a YAML sequence of resources) and the JSON array of
- * {@code {name, type, serviceId, internalAddress, locationIds, subaccountId}} entries that the
- * operator writes to ConfigMap {@code connectivity-proxy-service-mappings}.
+ * <p>Besides ServiceMapping resources it takes a {@code kind: List} with {@code items}, as
+ * {@code kubectl apply -f} does.
  */
 final class ServiceMappingReader {
 
@@ -70,7 +66,8 @@ final class ServiceMappingReader {
         for (Resource resource : flatten(resources, problems)) {
             ServiceMappingEntry entry = entry(resource, problems);
             if (entry != null) {
-                byName.computeIfAbsent(entry.name(), n -> new ArrayList<>()).add(new Candidate(entry, resource.where()));
+                byName.computeIfAbsent(entry.name(), n -> new ArrayList<>())
+                        .add(new Candidate(entry, resource.where()));
             }
         }
         List<ServiceMappingEntry> entries = new ArrayList<>();
@@ -98,7 +95,7 @@ final class ServiceMappingReader {
         return new MappingSet(entries, problems);
     }
 
-    /** The resources inside Lists and sequences, without empty YAML documents. */
+    /** The resources, those inside Lists in their place, without empty YAML documents. */
     private static List<Resource> flatten(List<Resource> resources, List<String> problems) {
         List<Resource> flat = new ArrayList<>();
         for (Resource resource : resources) {
@@ -106,13 +103,7 @@ final class ServiceMappingReader {
             if (node == null || node.isNull() || node.isMissingNode()) {
                 continue;
             }
-            if (node.isArray()) {
-                for (int i = 0; i < node.size(); i++) {
-                    JsonNode element = node.get(i);
-                    String where = "entry " + (i + 1) + " of " + resource.where();
-                    flat.add(new Resource(where, isOperatorEntry(element) ? fromOperatorEntry(element) : element));
-                }
-            } else if (node.isObject() && "List".equals(node.path("kind").textValue())) {
+            if (node.isObject() && "List".equals(node.path("kind").textValue())) {
                 JsonNode items = node.get("items");
                 if (items != null && items.isArray()) {
                     for (int i = 0; i < items.size(); i++) {
@@ -126,20 +117,6 @@ final class ServiceMappingReader {
             }
         }
         return flat;
-    }
-
-    private static boolean isOperatorEntry(JsonNode element) {
-        return element.isObject() && !element.has("apiVersion") && !element.has("kind") && element.has("name");
-    }
-
-    /** The operator's flat entry as the ServiceMapping it was made from. */
-    private static JsonNode fromOperatorEntry(JsonNode element) {
-        ObjectNode spec = ((ObjectNode) element).deepCopy();
-        JsonNode name = spec.remove("name");
-        ObjectNode resource = JsonNodeFactory.instance.objectNode().put("apiVersion", API_VERSION).put("kind", KIND);
-        resource.putObject("metadata").set("name", name);
-        resource.set("spec", spec);
-        return resource;
     }
 
     /** The entry, or null after adding one problem per defect. */
@@ -216,6 +193,10 @@ final class ServiceMappingReader {
         List<String> locationIds = locationIds(spec.get("locationIds"), defects);
         String subaccountId = subaccountId(spec, defects);
         String tenantId = text(spec, "tenantId", defects);
+        if (tenantId != null && (tenantId.isEmpty() || !Ids.valid(tenantId))) {
+            defects.add("spec.tenantId: must be a tenant id (letters, digits, '.', '_', '~', '-', 1 to 128), was "
+                    + Untrusted.quoted(tenantId));
+        }
 
         if (!defects.isEmpty() || name == null || name.isEmpty()) {
             return null;

@@ -49,37 +49,12 @@ class ServiceChannelSettingsTest {
     }
 
     @Test
-    void theOperatorsCurrentVariablesAreBridged() {
-        // docs/operator.md: the workload gets these names today.
+    void anEmptyVariableLeavesAnOptionalSettingUnset() {
         TunnelSettings.ServiceChannels channels = Settings.of(Map.of(
-                "TUNNEL_SERVICE_MAPPINGS_FILE", "/etc/connectivity-proxy/service-mappings/service-mappings.json",
-                "CLUSTER_TENANT_MODE", "shared",
-                "CLUSTER_SUBACCOUNT_ID", "sub-2"), Map.of()).serviceChannels();
-        assertEquals(Optional.of(Path.of("/etc/connectivity-proxy/service-mappings/service-mappings.json")),
-                channels.mappingsFile());
-        assertEquals(TenantMode.SHARED, channels.tenantMode());
-        assertEquals(Optional.of("sub-2"), channels.defaultSubaccount());
-    }
-
-    @Test
-    void explicitSettingsWinOverTheBridgedVariables() {
-        TunnelSettings.ServiceChannels channels = Settings.of(Map.of(
-                "TUNNEL_SERVICE_MAPPINGS_FILE", "/old.json",
-                "TUNNEL_SERVICE_CHANNELS_MAPPINGS_FILE", "/new.yaml",
-                "CLUSTER_TENANT_MODE", "shared",
-                "TUNNEL_SERVICE_CHANNELS_TENANT_MODE", "dedicated"), Map.of()).serviceChannels();
-        assertEquals(Optional.of(Path.of("/new.yaml")), channels.mappingsFile());
-        assertEquals(TenantMode.DEDICATED, channels.tenantMode());
-    }
-
-    @Test
-    void emptyBridgedVariablesLeaveTheSettingsUnset() {
-        TunnelSettings.ServiceChannels channels = Settings.of(Map.of(
-                "TUNNEL_SERVICE_MAPPINGS_FILE", "",
-                "CLUSTER_SUBACCOUNT_ID", ""), Map.of()).serviceChannels();
+                "TUNNEL_SERVICE_CHANNELS_MAPPINGS_FILE", "",
+                "TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT", ""), Map.of()).serviceChannels();
         assertEquals(Optional.empty(), channels.mappingsFile());
         assertEquals(Optional.empty(), channels.defaultSubaccount());
-        assertEquals(TenantMode.DEDICATED, channels.tenantMode());
     }
 
     @Test

@@ -139,7 +139,8 @@ class ServiceMappingReaderTest {
                 "locationIds: loc1"))).startsWith("ServiceMapping a: spec.locationIds: must be a list of location ids, "
                         + "was 'loc1'"));
         assertTrue(onlyProblem(read(DEDICATED, mapping("a", "type: TCP", "serviceId: a", "internalAddress: h:1",
-                "locationIds: [ok, 'not ok']"))).startsWith("ServiceMapping a: spec.locationIds[1]: must be a location id"));
+                "locationIds: [ok, 'not ok']")))
+                .startsWith("ServiceMapping a: spec.locationIds[1]: must be a location id"));
         assertTrue(onlyProblem(read(DEDICATED, mapping("a", "type: TCP", "serviceId: a", "internalAddress: h:1",
                 "locationIds: [{a: b}]"))).contains("spec.locationIds[0]"));
         assertTrue(onlyProblem(read(DEDICATED, mapping("a", "type: TCP", "serviceId: a", "internalAddress: h:1",
@@ -191,10 +192,8 @@ class ServiceMappingReaderTest {
                         + "ServiceMapping of connectivityproxy.sap.com/v1; skipped",
                 "ServiceMapping in document 3: metadata.name: must be set",
                 "ServiceMapping nospec: spec: must be set, with type, serviceId and internalAddress",
-                "entry 1 of document 5: not a resource (an object with apiVersion, kind, metadata and spec), was "
-                        + "'just'; skipped",
-                "entry 2 of document 5: not a resource (an object with apiVersion, kind, metadata and spec), was "
-                        + "'a list'; skipped",
+                "document 5: not a resource (an object with apiVersion, kind, metadata and spec), was "
+                        + "[\"just\",\"a list\"]; skipped",
                 "document 6: not a resource (an object with apiVersion, kind, metadata and spec), was 'plain text'; "
                         + "skipped"), set.problems());
     }
@@ -207,39 +206,12 @@ class ServiceMappingReaderTest {
                 + "- apiVersion: connectivityproxy.sap.com/v1\n  kind: ServiceMapping\n  metadata: {name: a}\n"
                 + "  spec: {type: TCP, serviceId: a, internalAddress: bad}\n");
         assertEquals(List.of("b"), set.entries().stream().map(ServiceMappingEntry::name).toList());
-        assertEquals(List.of("ServiceMapping a: spec.internalAddress: must be host:port; the port is missing, was 'bad'"),
+        assertEquals(List.of(
+                "ServiceMapping a: spec.internalAddress: must be host:port; the port is missing, was 'bad'"),
                 set.problems());
         assertEquals("document 1: the items of a kind List must be a list; skipped",
                 onlyProblem(read(DEDICATED, "apiVersion: v1\nkind: List\nitems: {a: b}\n")));
         assertEquals(MappingSet.EMPTY, read(DEDICATED, "apiVersion: v1\nkind: List\nitems: []\n"));
-    }
-
-    @Test
-    void theOperatorsJsonArray() {
-        // What the operator writes to ConfigMap connectivity-proxy-service-mappings today.
-        MappingSet set = read(DEDICATED, """
-                [ {
-                  "name" : "erp-ssh",
-                  "type" : "TCP",
-                  "serviceId" : "erp-ssh",
-                  "internalAddress" : "ssh.tools.svc.cluster.local:22",
-                  "locationIds" : [ "loc1" ],
-                  "subaccountId" : null
-                }, {
-                  "name" : "rfc",
-                  "type" : "RFC",
-                  "serviceId" : "S4H",
-                  "internalAddress" : "10.0.0.5:3300",
-                  "locationIds" : [ ],
-                  "subaccountId" : "sub-9"
-                } ]
-                """);
-        assertEquals(List.of(), set.problems());
-        assertEquals(List.of(
-                new ServiceMappingEntry("erp-ssh", TargetProtocol.TCP, "erp-ssh", "ssh.tools.svc.cluster.local", 22,
-                        List.of("loc1"), "sub-default", null),
-                new ServiceMappingEntry("rfc", TargetProtocol.RFC, "S4H", "10.0.0.5", 3300, List.of(""), "sub-9",
-                        null)), set.entries());
     }
 
     @Test
@@ -263,6 +235,12 @@ class ServiceMappingReaderTest {
                 set.entries().stream().map(ServiceMappingEntry::name).toList());
         assertEquals(List.of("ServiceMappings one, two: all map TCP service 'db' of subaccount sub-default; its opens "
                 + "are refused as ambiguous until only one does"), set.problems());
+    }
+
+    @Test
+    void tenantIdIsAnId() {
+        assertTrue(onlyProblem(read(DEDICATED, mapping("a", "type: TCP", "serviceId: a", "internalAddress: h:1",
+                "tenantId: 'a b'"))).startsWith("ServiceMapping a: spec.tenantId: must be a tenant id"));
     }
 
     @Test
