@@ -153,7 +153,31 @@ final class ServiceMappingReader {
             defects.forEach(defect -> problems.add(subject + ": " + defect));
             return null;
         }
+        String duplicate = operatorDuplicate(node);
+        if (duplicate != null) {
+            problems.add(KIND + " " + Untrusted.text(name) + ": not served: the operator serves an older mapping of "
+                    + "the same type, subaccount and service id (" + Untrusted.text(duplicate) + ")");
+            return null;
+        }
         return entry;
+    }
+
+    /**
+     * The message of the operator's {@code Accepted=False, reason Duplicate} condition, or null. Of
+     * mappings that share type, subaccount and service id the operator serves the oldest and
+     * rejects the others; honouring that verdict keeps both components choosing the same one.
+     * Every other status is ignored: this reader checks the spec itself.
+     */
+    private static String operatorDuplicate(JsonNode node) {
+        for (JsonNode condition : node.path("status").path("conditions")) {
+            if ("Accepted".equals(condition.path("type").textValue())
+                    && "False".equals(condition.path("status").textValue())
+                    && "Duplicate".equals(condition.path("reason").textValue())) {
+                String message = condition.path("message").textValue();
+                return message == null ? "" : message;
+            }
+        }
+        return null;
     }
 
     private ServiceMappingEntry spec(String name, JsonNode spec, List<String> defects) {

@@ -238,6 +238,21 @@ class ServiceMappingReaderTest {
     }
 
     @Test
+    void aMappingTheOperatorRejectedAsADuplicateIsNotServed() {
+        String rejected = mapping("newer", "type: TCP", "serviceId: db", "internalAddress: h:2")
+                + "status:\n  conditions:\n  - type: Accepted\n    status: \"False\"\n    reason: Duplicate\n"
+                + "    message: same as ServiceMapping older\n";
+        MappingSet set = read(DEDICATED, mapping("older", "type: TCP", "serviceId: db", "internalAddress: h:1")
+                + "---\n" + rejected);
+        assertEquals(List.of("older"), set.entries().stream().map(ServiceMappingEntry::name).toList());
+        assertEquals(List.of("ServiceMapping newer: not served: the operator serves an older mapping of the same type, "
+                + "subaccount and service id (same as ServiceMapping older)"), set.problems());
+        // Any other verdict of the operator is not this reader's business: it checks the spec itself.
+        MappingSet otherReason = read(DEDICATED, rejected.replace("reason: Duplicate", "reason: ExternalHostUnknown"));
+        assertEquals(List.of("newer"), otherReason.entries().stream().map(ServiceMappingEntry::name).toList());
+    }
+
+    @Test
     void tenantIdIsAnId() {
         assertTrue(onlyProblem(read(DEDICATED, mapping("a", "type: TCP", "serviceId: a", "internalAddress: h:1",
                 "tenantId: 'a b'"))).startsWith("ServiceMapping a: spec.tenantId: must be a tenant id"));
@@ -251,7 +266,7 @@ class ServiceMappingReaderTest {
     }
 
     @Test
-    void unknownFieldsAreIgnoredAndStatusIsNotRead() {
+    void unknownFieldsAreIgnoredAndStatusFieldsAreNotTakenForTheSpec() {
         MappingSet set = read(DEDICATED, mapping("a", "type: TCP", "serviceId: a", "internalAddress: h:1",
                 "futureField: 1") + "status:\n  endpoint: elsewhere:9\n");
         assertEquals("h", set.entries().get(0).internalHost());
