@@ -71,6 +71,8 @@ final class ServiceChannel {
     private volatile Refusal lastRefusal;
     /** True after a refusal until a connection gets through again (so recovery is logged once too). */
     private boolean failing;
+    /** Causes logged since the last connection that went through; each is logged once (bounded). */
+    private final java.util.Set<String> loggedCauses = new java.util.HashSet<>();
 
     ServiceChannel(Vertx vertx, ChannelSettings settings, Opener opener, ConnectorMetrics metrics) {
         this.vertx = vertx;
@@ -176,6 +178,7 @@ final class ServiceChannel {
     }
 
     private synchronized void accepted() {
+        loggedCauses.clear();
         if (failing) {
             failing = false;
             LOG.infof("service channel %s: connections go through again", settings.describe());
@@ -186,13 +189,14 @@ final class ServiceChannel {
         metrics.refused(reason);
         refusals.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
         Refusal refusal = new Refusal(reason, message, Instant.now());
-        Refusal previous;
+        boolean firstTime;
         synchronized (this) {
-            previous = lastRefusal;
             lastRefusal = refusal;
             failing = true;
+            // Alternating causes must not flood the log either; past the bound, nothing new is logged.
+            firstTime = loggedCauses.size() < 64 && loggedCauses.add(refusal.cause());
         }
-        if (previous == null || !previous.cause().equals(refusal.cause())) {
+        if (firstTime) {
             LOG.warnf("service channel %s: connection refused: %s (%s); the same cause again is counted in "
                     + "cp_connector_channel_refusals_total, not logged", settings.describe(), message, reason);
         }
