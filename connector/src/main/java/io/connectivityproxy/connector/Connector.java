@@ -58,7 +58,7 @@ public class Connector implements HealthCheck {
             return;
         }
         LOG.infof("connector %s for subaccount %s, location %s: %d mappings, %d service channel(s), %d session(s) "
-                + "to %s (TLS: %s, protocol version %d)",
+                + "to %s (TLS: %s), protocol version %d",
                 settings.connectorId(), settings.subaccount(),
                 settings.locationId().isEmpty() ? "(default)" : settings.locationId(),
                 settings.accessControl().mappings().size(), settings.serviceChannels().size(), settings.sessions(),
