@@ -19,6 +19,7 @@ import io.connectivityproxy.protocol.http.Http1Request;
 import io.connectivityproxy.protocol.http.Http1Writer;
 import io.connectivityproxy.protocol.http.HttpException;
 import io.connectivityproxy.protocol.http.Intermediary;
+import io.connectivityproxy.proxy.auth.ProxyAuthorization;
 import io.connectivityproxy.stream.StreamException;
 import io.connectivityproxy.stream.TcpRelay;
 import io.connectivityproxy.stream.TunnelStream;
@@ -69,6 +70,7 @@ final class HttpExchange {
     private final TunnelClient tunnel;
     private final ProxySettings settings;
     private final ProxyMetrics metrics;
+    private final ProxyAuthorization authorization;
     private Response response = Response.OPENING;
     private TunnelStream stream;
     private BodyFraming requestFraming;
@@ -88,7 +90,8 @@ final class HttpExchange {
     private long openStarted;
 
     HttpExchange(ClientConnection connection, Http1Request request, byte[] rawHead, TunnelClient tunnel,
-            ProxySettings settings, ProxyMetrics metrics) {
+            ProxySettings settings, ProxyMetrics metrics, ProxyAuthorization authorization) {
+        this.authorization = authorization;
         this.connection = connection;
         this.request = request;
         this.rawHead = rawHead;
@@ -115,6 +118,29 @@ final class HttpExchange {
                     + " header: use letters, digits, '.', '_', '~' or '-', at most 128", closeAfterReply());
             return;
         }
+        authorization.http(request.fields(), settings.http().authorizationEnabled()).onComplete(ar -> {
+            if (connection.closed()) {
+                return;
+            }
+            if (ar.failed()) {
+                refuse(connection, ar.cause(), closeAfterReply());
+                return;
+            }
+            proceed(target, location, ar.result());
+        });
+    }
+
+    /** Answers a request whose authorization or tenant failed: 407 with a Bearer challenge, or 400. */
+    static void refuse(ClientConnection connection, Throwable cause, boolean close) {
+        if (cause instanceof ProxyAuthorization.Refused refused) {
+            connection.reply(refused.status, refused.getMessage(), close, refused.status == 407
+                    ? List.of(Map.entry("Proxy-Authenticate", "Bearer")) : List.of());
+        } else {
+            connection.reply(500, "the request's authorization could not be checked", true);
+        }
+    }
+
+    private void proceed(RequestTarget target, String location, String subaccount) {
         if (answeredHere()) {
             return;
         }
@@ -128,7 +154,7 @@ final class HttpExchange {
             connection.reply(400, "the request cannot be forwarded: " + e.getMessage(), closeAfterReply());
             return;
         }
-        SessionKey key = new SessionKey(settings.subaccount(), location);
+        SessionKey key = new SessionKey(subaccount, location);
         String node = tunnel.pickNode(key);
         openStarted = System.nanoTime();
         if (node == null) {
@@ -217,7 +243,7 @@ final class HttpExchange {
         long maxForwards = Intermediary.maxForwards(request.fields());
         for (Map.Entry<String, String> field : Intermediary.endToEnd(request.fields(), upgrade)) {
             String name = field.getKey().toLowerCase(Locale.ROOT);
-            if (name.equals("host") || name.startsWith("sap-connectivity-")) {
+            if (name.equals("host") || name.startsWith("sap-connectivity-") || name.startsWith("sap-cp-connectivity-")) {
                 continue;
             }
             if (name.equals("max-forwards") && maxForwards > 0) {

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 import io.connectivityproxy.protocol.http.Http1Request;
+import io.connectivityproxy.proxy.auth.ProxyAuthorization;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -27,12 +28,16 @@ final class HttpProxyServer {
     private final TcpExchange tcp;
     private NetServer server;
 
-    HttpProxyServer(Vertx vertx, ProxySettings settings, TunnelClient tunnel, ProxyMetrics metrics) {
+    private final ProxyAuthorization authorization;
+
+    HttpProxyServer(Vertx vertx, ProxySettings settings, TunnelClient tunnel, ProxyMetrics metrics,
+            ProxyAuthorization authorization, TcpExchange tcp) {
         this.vertx = vertx;
         this.settings = settings;
         this.tunnel = tunnel;
         this.metrics = metrics;
-        this.tcp = new TcpExchange(vertx, tunnel, settings, metrics);
+        this.authorization = authorization;
+        this.tcp = tcp;
     }
 
     void start() throws Exception {
@@ -66,6 +71,6 @@ final class HttpProxyServer {
             tcp.connect(connection, request);
             return;
         }
-        new HttpExchange(connection, request, head, tunnel, settings, metrics).start();
+        new HttpExchange(connection, request, head, tunnel, settings, metrics, authorization).start();
     }
 }

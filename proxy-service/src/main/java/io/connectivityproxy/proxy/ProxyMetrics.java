@@ -28,6 +28,8 @@ public class ProxyMetrics {
     private final Counter earlyResponses;
     private final Counter upgrades;
     private final Map<Reason, Counter> openFailures = new ConcurrentHashMap<>();
+    private final Map<io.connectivityproxy.proxy.auth.TokenException.Kind, Counter> authorizationRefusals =
+            new ConcurrentHashMap<>();
 
     public ProxyMetrics(MeterRegistry registry, TunnelClient tunnel) {
         this.registry = registry;
@@ -87,6 +89,13 @@ public class ProxyMetrics {
         }
         openFailures.computeIfAbsent(reason, r -> Counter.builder("cp_proxy_stream_open_failures")
                 .tag("reason", r.name()).description("Requests refused before reaching a backend, by reason")
+                .register(registry)).increment();
+    }
+
+    /** A request or stream refused for its token (or missing tenant), by why. */
+    void authorizationRefused(io.connectivityproxy.proxy.auth.TokenException.Kind kind) {
+        authorizationRefusals.computeIfAbsent(kind, k -> Counter.builder("cp_proxy_authorization_refusals")
+                .tag("reason", k.name()).description("Requests and streams refused for their token, by reason")
                 .register(registry)).increment();
     }
 }

@@ -8,6 +8,7 @@ import io.connectivityproxy.cluster.ClusterNode;
 import io.connectivityproxy.cluster.SessionRegistry;
 import io.connectivityproxy.protocol.FrameCodec;
 import io.connectivityproxy.protocol.TargetProtocol;
+import io.connectivityproxy.proxy.auth.ProxyAuthorization;
 import io.connectivityproxy.proxy.socks.Socks5Server;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -48,29 +49,31 @@ public class ProxyService implements HealthCheck {
     }
 
     void start(@Observes StartupEvent event) throws Exception {
-        if (settings.http().authorizationEnabled() || settings.socks5().authorizationEnabled()
-                || settings.rfcAndLdapAuthorizationEnabled()) {
-            // Fail closed: a proxy asked to check tokens must not run without checking them.
-            throw new IllegalStateException("proxy authorization (JWT validation) is not supported yet: set "
-                    + "enableProxyAuthorization to false (proxy.*.authorization-enabled=false)");
-        }
         checkStreamSettings(settings);
+        ProxyAuthorization authorization = Authorizations.create(vertx, settings, metrics::authorizationRefused);
         tunnel.start();
+        TcpExchange tcp = new TcpExchange(vertx, tunnel, settings, metrics, authorization);
         if (settings.http().enabled()) {
-            http = new HttpProxyServer(vertx, settings, tunnel, metrics);
+            http = new HttpProxyServer(vertx, settings, tunnel, metrics, authorization, tcp);
             http.start();
         }
-        TcpExchange tcp = new TcpExchange(vertx, tunnel, settings, metrics);
         long handshakeTimeout = settings.socksHandshakeTimeout().toMillis();
         if (settings.socks5().enabled()) {
+            boolean required = settings.socks5().authorizationEnabled();
             socks5 = new Socks5Server(vertx, "SOCKS5 proxy", settings.host(), settings.socks5().port(),
-                    TargetProtocol.TCP, handshakeTimeout, false, tcp::socks, metrics::socksRefused);
+                    TargetProtocol.TCP, handshakeTimeout, required,
+                    (socket, context, protocol, request, early) -> tcp.socks(socket, context, protocol, request, early,
+                            required),
+                    metrics::socksRefused);
             socks5.start();
         }
         if (settings.rfcAndLdapEnabled()) {
             // SAP's own protocol on this port is proprietary; ours is SOCKS5 restricted to RFC and LDAP mappings.
+            boolean required = settings.rfcAndLdapAuthorizationEnabled();
             rfcAndLdap = new Socks5Server(vertx, "RFC and LDAP proxy (SOCKS5)", settings.host(),
-                    settings.rfcAndLdapPort(), TargetProtocol.RFC, handshakeTimeout, false, tcp::socks,
+                    settings.rfcAndLdapPort(), TargetProtocol.RFC, handshakeTimeout, required,
+                    (socket, context, protocol, request, early) -> tcp.socks(socket, context, protocol, request, early,
+                            required),
                     metrics::socksRefused);
             rfcAndLdap.start();
         }

@@ -1,6 +1,9 @@
 package io.connectivityproxy.proxy;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -19,6 +22,17 @@ public interface ProxySettings {
      */
     @WithDefault("dev-subaccount")
     String subaccount();
+
+    /**
+     * {@code dedicated}: every request is for {@link #subaccount()}; {@code shared}: the subaccount
+     * comes from the request's token (Proxy-Authorization with proxy authorization on, else the
+     * SAP-CP-Connectivity-Service-Token header), as in SAP's multi-tenant modes.
+     */
+    @WithDefault("dedicated")
+    String tenantMode();
+
+    /** Token validation for the servers with proxy authorization on (SAP's non-trusted modes). */
+    Authorization authorization();
 
     Http http();
 
@@ -69,17 +83,46 @@ public interface ProxySettings {
     @WithDefault("10s")
     Duration socksHandshakeTimeout();
 
-    /** Require a JWT on port 20001 (not implemented yet: true refuses to start rather than run open). */
+    /** Require a valid JWT (SOCKS5 method 0x80) on port 20001. */
     @WithDefault("false")
     @io.smallrye.config.WithName("rfc-and-ldap.authorization-enabled")
     boolean rfcAndLdapAuthorizationEnabled();
+
+    interface Authorization {
+        /** The OAuth client id tokens must carry ({@code client_id}, else {@code azp}, else {@code cid}). */
+        Optional<String> allowedClientId();
+
+        /** Token issuers ({@code iss}) accepted, e.g. https://sub.authentication.eu10.hana.ondemand.com/oauth/token. */
+        Optional<List<String>> issuers();
+
+        /**
+         * Where the issuers' signing keys (JWKS) are; default per issuer: the issuer without a
+         * trailing {@code /oauth/token}, plus {@code /token_keys} (XSUAA's layout).
+         */
+        Optional<String> jwksUrl();
+
+        /** PEM CA certificate(s) trusted for the JWKS endpoint; default: the JVM's trust store. */
+        Optional<Path> trustCa();
+
+        /** Tolerance for exp, nbf and iat. */
+        @WithDefault("30s")
+        Duration clockSkew();
+
+        /** How often the keys are fetched again (rotation); a failed fetch keeps the keys in force. */
+        @WithDefault("10m")
+        Duration jwksRefreshInterval();
+
+        /** At most one extra fetch per this interval for a token whose key id is unknown. */
+        @WithDefault("10s")
+        Duration jwksMinRefreshInterval();
+    }
 
     interface Socks {
         /** Serve SOCKS5. */
         @WithDefault("true")
         boolean enabled();
 
-        /** Require a JWT (method 0x80); not implemented yet: true refuses to start rather than run open. */
+        /** Require a valid JWT (method 0x80); method 0x00 is then refused. */
         @WithDefault("false")
         boolean authorizationEnabled();
 
@@ -93,7 +136,7 @@ public interface ProxySettings {
         @WithDefault("true")
         boolean enabled();
 
-        /** Require Proxy-Authorization: Bearer; not implemented yet: true refuses to start rather than run open. */
+        /** Require a valid JWT in Proxy-Authorization: Bearer; requests without one get 407. */
         @WithDefault("false")
         boolean authorizationEnabled();
 

@@ -10,6 +10,7 @@ import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.protocol.TargetProtocol;
 import io.connectivityproxy.protocol.http.Fields;
 import io.connectivityproxy.protocol.http.Http1Request;
+import io.connectivityproxy.proxy.auth.ProxyAuthorization;
 import io.connectivityproxy.proxy.socks.Socks5Handshake;
 import io.connectivityproxy.stream.StreamException;
 import io.connectivityproxy.stream.TcpRelay;
@@ -33,18 +34,28 @@ final class TcpExchange {
     private final TunnelClient tunnel;
     private final ProxySettings settings;
     private final ProxyMetrics metrics;
+    private final ProxyAuthorization authorization;
 
-    TcpExchange(Vertx vertx, TunnelClient tunnel, ProxySettings settings, ProxyMetrics metrics) {
+    TcpExchange(Vertx vertx, TunnelClient tunnel, ProxySettings settings, ProxyMetrics metrics,
+            ProxyAuthorization authorization) {
+        this.authorization = authorization;
         this.vertx = vertx;
         this.tunnel = tunnel;
         this.settings = settings;
         this.metrics = metrics;
     }
 
-    /** A SOCKS5 CONNECT that finished its handshake; the socket is paused. */
+    /**
+     * A SOCKS5 CONNECT that finished its handshake; the socket is paused. {@code authorizationRequired}:
+     * the server checks the method 0x80 token (a refused one gets reply 0x05).
+     */
     void socks(NetSocket socket, Context context, TargetProtocol protocol, Socks5Handshake.Connect request,
-            byte[] earlyData) {
-        open(context, protocol, request.host(), request.port(), request.locationId()).onComplete(ar -> {
+            byte[] earlyData, boolean authorizationRequired) {
+        authorization.socks(request.token(), authorizationRequired)
+                .recover(e -> Future.failedFuture(new StreamException(Reason.UNAUTHORIZED, e.getMessage())))
+                .compose(subaccount -> open(context, protocol, request.host(), request.port(), subaccount,
+                        request.locationId()))
+                .onComplete(ar -> {
             if (ar.failed()) {
                 Reason reason = ar.cause() instanceof StreamException e ? e.reason() : Reason.INTERNAL;
                 LOG.debugf("SOCKS5 CONNECT %s:%d refused: %s", request.host(), request.port(), ar.cause().getMessage());
@@ -95,11 +106,20 @@ final class TcpExchange {
         String target = host.toLowerCase(Locale.ROOT) + ":" + port;
         boolean[] clientGone = { false };
         connection.onClientClosed(() -> clientGone[0] = true);
-        open(vertx.getOrCreateContext(), TargetProtocol.TCP, host, port, location).onComplete(ar -> {
+        Context context = vertx.getOrCreateContext();
+        String targetHost = host;
+        int targetPort = port;
+        authorization.http(request.fields(), settings.http().authorizationEnabled())
+                .compose(subaccount -> open(context, TargetProtocol.TCP, targetHost, targetPort, subaccount, location))
+                .onComplete(ar -> {
             if (clientGone[0] || connection.closed()) {
                 if (ar.succeeded()) {
                     ar.result().reset(Reason.CANCELLED, "the client closed the connection");
                 }
+                return;
+            }
+            if (ar.failed() && ar.cause() instanceof ProxyAuthorization.Refused) {
+                HttpExchange.refuse(connection, ar.cause(), true);
                 return;
             }
             if (ar.failed()) {
@@ -128,8 +148,8 @@ final class TcpExchange {
 
     /** Opens a TCP, RFC or LDAP stream for the location; fails with a StreamException carrying the reason. */
     private Future<TunnelStream> open(Context context, TargetProtocol protocol, String host, int port,
-            String location) {
-        SessionKey key = new SessionKey(settings.subaccount(), location);
+            String subaccount, String location) {
+        SessionKey key = new SessionKey(subaccount, location);
         long started = System.nanoTime();
         String node = tunnel.pickNode(key);
         if (node == null) {
