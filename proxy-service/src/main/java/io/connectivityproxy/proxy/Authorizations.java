@@ -46,11 +46,17 @@ final class Authorizations {
                 throw new IllegalStateException("proxy authorization needs the accepted token issuers: set "
                         + "proxy.authorization.issuers");
             }
+            for (String url : auth.jwksUrl().filter(u -> !u.isBlank()).map(List::of).orElse(issuers)) {
+                if (!url.startsWith("https://")) {
+                    throw new IllegalStateException("proxy authorization: token issuers and the JWKS URL must be "
+                            + "https:// URLs, got '" + url + "'");
+                }
+            }
             HttpClientOptions options = new HttpClientOptions().setSsl(true).setVerifyHost(true)
                     .setConnectTimeout(5000);
             auth.trustCa().ifPresent(ca -> options.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
             JwksCache keys = new JwksCache(vertx, vertx.createHttpClient(options), auth.jwksRefreshInterval(),
-                    auth.jwksMinRefreshInterval(), System::nanoTime);
+                    auth.jwksMinRefreshInterval(), System::nanoTime, true);
             validator = new TokenValidator(issuers, auth.jwksUrl().filter(u -> !u.isBlank()), clientId,
                     (int) auth.clockSkew().toSeconds(), keys, Clock.systemUTC());
         }

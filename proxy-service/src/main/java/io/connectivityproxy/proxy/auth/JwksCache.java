@@ -45,10 +45,13 @@ public final class JwksCache {
     private final Duration refreshInterval;
     private final Duration minRefreshInterval;
     private final LongSupplier nanoClock;
+    private final boolean httpsOnly;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
+    /** {@code httpsOnly}: refuse keys from anything but https:// URLs (false only in tests). */
     public JwksCache(Vertx vertx, HttpClient client, Duration refreshInterval, Duration minRefreshInterval,
-            LongSupplier nanoClock) {
+            LongSupplier nanoClock, boolean httpsOnly) {
+        this.httpsOnly = httpsOnly;
         this.vertx = vertx;
         this.client = client;
         this.refreshInterval = refreshInterval;
@@ -130,6 +133,9 @@ public final class JwksCache {
             uri = URI.create(url);
         } catch (IllegalArgumentException e) {
             return Future.failedFuture(e);
+        }
+        if (httpsOnly && !"https".equalsIgnoreCase(uri.getScheme())) {
+            return Future.failedFuture("signing keys are only fetched over https://");
         }
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
                 .setTimeout(5000).addHeader("Accept", "application/json");

@@ -71,6 +71,15 @@ public final class TokenRules {
             // jose4j reads untrusted JSON and base64; anything it throws is a malformed token.
             throw new TokenException(TokenException.Kind.MALFORMED, "the token is not a JWT");
         }
+        try {
+            return headerAndIssuer(context);
+        } catch (RuntimeException e) {
+            // A header field of the wrong JSON type (a kid that is a list, an alg that is a number).
+            throw new TokenException(TokenException.Kind.MALFORMED, "the token's header is malformed");
+        }
+    }
+
+    private static Unverified headerAndIssuer(JwtContext context) throws TokenException {
         List<JsonWebStructure> layers = context.getJoseObjects();
         if (layers.size() != 1) {
             throw new TokenException(TokenException.Kind.MALFORMED, "nested or encrypted tokens are not accepted");
