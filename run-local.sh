@@ -4,8 +4,12 @@
 # sample HTTP server standing in for a cluster service. Prints one line starting with READY when
 # requests go through both ways; Ctrl-C (or SIGTERM) stops everything.
 #
-#   ./run-local.sh            build what is missing, start, wait
+#   ./run-local.sh            build what is missing, start, wait (single tenant, trusted: no token)
 #   REBUILD=1 ./run-local.sh  rebuild first
+#   AUTH=1 ./run-local.sh     proxy authorization on (non-trusted): also starts a sample token issuer
+#                             on https://localhost:18443; requests need Proxy-Authorization: Bearer
+#   TENANT_MODE=shared ./run-local.sh   multi-tenant: the subaccount comes from the token
+#                             (with AUTH=1 from Proxy-Authorization, else SAP-CP-Connectivity-Service-Token)
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -24,7 +28,13 @@ if [ "$missing" = 1 ] || [ "${REBUILD:-0}" = 1 ]; then
   mvn -B -q install -DskipTests
 fi
 
-for port in 8042 20001 20003 20004 8081 8082 8083 18080 18081 18090 18091 21080; do
+auth=${AUTH:-0}
+tenant_mode=${TENANT_MODE:-dedicated}
+case "$tenant_mode" in dedicated|shared) ;; *) echo "FAILED: TENANT_MODE must be dedicated or shared" >&2; exit 1;; esac
+issuer_port=18443
+ports="8042 20001 20003 20004 8081 8082 8083 18080 18081 18090 18091 21080"
+[ "$auth" = 1 ] && ports="$ports $issuer_port"
+for port in $ports; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "FAILED: port $port on 127.0.0.1 is already in use (another run-local.sh?); stop that process first" >&2
     exit 1
@@ -74,8 +84,23 @@ java $jvm_opens -Xmx256m -Dtunnel.tls.dev-certificates-dir="$work/certs" \
   -Dtunnel.service-channels.default-subaccount=dev-subaccount \
   -jar tunnel-service/target/quarkus-app/quarkus-run.jar >"$work/logs/tunnel-service.log" 2>&1 &
 pids+=($!)
-echo "starting proxy-service (HTTP proxy http://127.0.0.1:20003, management http://127.0.0.1:8081)"
-java $jvm_opens -Xmx256m -jar proxy-service/target/quarkus-app/quarkus-run.jar >"$work/logs/proxy-service.log" 2>&1 &
+proxy_opts=(-Dproxy.tenant-mode="$tenant_mode")
+if [ "$auth" = 1 ]; then
+  # The issuer serves its keys over HTTPS with the development certificates tunnel-service makes.
+  wait_ready tunnel-service http://127.0.0.1:8082/q/health/ready 90
+  echo "starting the sample token issuer (https://localhost:$issuer_port/token_keys; tokens at /token?subaccount=...)"
+  java -cp sample-backend/target/sample-backend-0.1.0-SNAPSHOT.jar io.connectivityproxy.sample.SampleIssuer \
+    "$issuer_port" "$work/certs/server.pem" "$work/certs/server-key.pem" >"$work/logs/sample-issuer.log" 2>&1 &
+  pids+=($!)
+  proxy_opts+=(-Dproxy.http.authorization-enabled=true -Dproxy.socks5.authorization-enabled=true
+    -Dproxy.rfc-and-ldap.authorization-enabled=true
+    -Dproxy.authorization.allowed-client-id='sb-connectivity-proxy!b1'
+    -Dproxy.authorization.issuers="https://localhost:$issuer_port/oauth/token"
+    -Dproxy.authorization.trust-ca="$work/certs/ca.pem")
+fi
+echo "starting proxy-service (HTTP proxy http://127.0.0.1:20003, management http://127.0.0.1:8081; tenant mode $tenant_mode, proxy authorization $([ "$auth" = 1 ] && echo on || echo off))"
+java $jvm_opens -Xmx256m "${proxy_opts[@]}" -jar proxy-service/target/quarkus-app/quarkus-run.jar \
+  >"$work/logs/proxy-service.log" 2>&1 &
 pids+=($!)
 echo "starting the sample on-premise backend (http://127.0.0.1:18080, WebSocket echo on 18081)"
 java -jar sample-backend/target/sample-backend-0.1.0-SNAPSHOT.jar 18080 >"$work/logs/sample-backend.log" 2>&1 &
@@ -145,7 +170,24 @@ wait_ready connector http://127.0.0.1:8083/q/health/ready 60
 
 # The session registry reaches proxy-service through the cluster; wait for a request to pass.
 deadline=$((SECONDS + 30))
-until answer=$(curl -fsS -x http://127.0.0.1:20003 http://sample-backend:8080/ 2>&1); do
+# What a request needs in the chosen mode: a token from the sample issuer, in the header the mode reads.
+credentials=()
+if [ "$auth" = 1 ] || [ "$tenant_mode" = shared ]; then
+  if [ "$auth" = 1 ]; then
+    token_deadline=$((SECONDS + 30))
+    until token=$(curl -fsS --cacert "$work/certs/ca.pem" "https://localhost:$issuer_port/token?subaccount=dev-subaccount" 2>/dev/null); do
+      [ $SECONDS -ge $token_deadline ] && { echo "FAILED: the sample token issuer did not answer" >&2; exit 1; }
+      sleep 0.3
+    done
+    credentials=(-H "Proxy-Authorization: Bearer $token")
+  else
+    # Trusted mode checks no signature; any JWT naming the subaccount will do.
+    token="eyJhbGciOiJub25lIn0.$(printf '{"ext_attr":{"subaccountid":"dev-subaccount"}}' | base64 | tr -d '=\n' | tr '/+' '_-')."
+    credentials=(-H "SAP-CP-Connectivity-Service-Token: $token")
+  fi
+  printf '%s\n' "$token" >"$work/token"
+fi
+until answer=$(curl -fsS -x http://127.0.0.1:20003 "${credentials[@]}" http://sample-backend:8080/ 2>&1); do
   if [ $SECONDS -ge $deadline ]; then
     echo "FAILED: no request went through: $answer" >&2
     exit 1
@@ -164,6 +206,11 @@ until channel=$(curl -fsS http://127.0.0.1:21080/ 2>&1); do
 done
 echo "curl http://127.0.0.1:21080/  ->  $channel   (service channel to the sample cluster service)"
 echo "READY: curl -x http://127.0.0.1:20003 http://sample-backend:8080/ reaches the sample backend through the tunnel (logs in $work/logs; Ctrl-C stops)"
+if [ "$auth" = 1 ]; then
+  echo "mode:  proxy authorization on, tenant mode $tenant_mode: a token for the requests above is in $work/token; more from curl --cacert $work/certs/ca.pem 'https://localhost:$issuer_port/token?subaccount=dev-subaccount'; add -H \"Proxy-Authorization: Bearer \$(cat $work/token)\" to the proxy requests"
+elif [ "$tenant_mode" = shared ]; then
+  echo "mode:  multi-tenant trusted: add -H \"SAP-CP-Connectivity-Service-Token: \$(cat $work/token)\" to the proxy requests"
+fi
 echo "also:  curl http://127.0.0.1:21080/   (service channel: on-premise client to the sample cluster service; mappings in $work/service-mappings.yaml)"
 echo "also:  curl --socks5-hostname 127.0.0.1:20004 http://sample-backend-tcp:8080/   (SOCKS5 to the TCP mapping)"
 echo "also:  curl -x http://127.0.0.1:20003 -i http://sample-backend:8080/redirect   (Location rewritten to the virtual host)"
