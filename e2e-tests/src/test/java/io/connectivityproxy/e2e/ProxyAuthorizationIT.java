@@ -230,6 +230,12 @@ class ProxyAuthorizationIT {
         assertEquals(200, get(shared, "Proxy-Authorization: Bearer " + tokenB,
                 "SAP-Connectivity-SCC-Location_ID: b-plant").status);
         assertEquals(407, get(shared).status);
+        // Per tenant in the proxy's metrics too.
+        String metrics = shared.metrics();
+        assertTrue(HttpProxyIT.metricValue(metrics, "cp_proxy_streams_opened_total\\{subaccount=\"sub-b\"\\}") >= 100,
+                metrics);
+        assertTrue(HttpProxyIT.metricValue(metrics,
+                "cp_proxy_streams_opened_total\\{subaccount=\"dev-subaccount\"\\}") >= 100, metrics);
     }
 
     @Test

@@ -165,6 +165,7 @@ final class HttpExchange {
         }
         Context context = connection.vertx.getOrCreateContext();
         stream = tunnel.open(context, node, key, TargetProtocol.HTTP, target.host(), target.port(), head);
+        metrics.streamFor(key.subaccount());
         connection.onClientClosed(() -> {
             if (response == Response.DONE && requestBody != null) {
                 // The client closed after the response: the body bytes it sent before are still

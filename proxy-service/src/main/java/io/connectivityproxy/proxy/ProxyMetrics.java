@@ -28,6 +28,7 @@ public class ProxyMetrics {
     private final Counter earlyResponses;
     private final Counter upgrades;
     private final Map<Reason, Counter> openFailures = new ConcurrentHashMap<>();
+    private final Map<String, Counter> streamsBySubaccount = new ConcurrentHashMap<>();
     private final Map<io.connectivityproxy.proxy.auth.TokenException.Kind, Counter> authorizationRefusals =
             new ConcurrentHashMap<>();
 
@@ -96,6 +97,13 @@ public class ProxyMetrics {
     void authorizationRefused(io.connectivityproxy.proxy.auth.TokenException.Kind kind) {
         authorizationRefusals.computeIfAbsent(kind, k -> Counter.builder("cp_proxy_authorization_refusals")
                 .tag("reason", k.name()).description("Requests and streams refused for their token, by reason")
+                .register(registry)).increment();
+    }
+
+    /** A stream was opened towards a connector of {@code subaccount} (tenants are few; one row each). */
+    void streamFor(String subaccount) {
+        streamsBySubaccount.computeIfAbsent(subaccount, id -> Counter.builder("cp_proxy_streams_opened")
+                .tag("subaccount", id).description("Streams opened towards connectors, by subaccount")
                 .register(registry)).increment();
     }
 }

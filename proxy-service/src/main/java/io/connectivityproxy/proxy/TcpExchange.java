@@ -158,6 +158,7 @@ final class TcpExchange {
                     + key.subaccount() + " and location " + (location.isEmpty() ? "(default)" : location)));
         }
         TunnelStream stream = tunnel.open(context, node, key, protocol, host, port, new byte[0]);
+        metrics.streamFor(key.subaccount());
         long timer = vertx.setTimer(settings.openTimeout().toMillis(), t -> {
             if (stream.state() == TunnelStream.State.OPENING) {
                 stream.reset(Reason.TIMEOUT, "no answer from the connector within " + settings.openTimeout());
