@@ -160,6 +160,28 @@ class ProxyAuthorizationIT {
     }
 
     @Test
+    void connectNeedsATokenToo() throws Exception {
+        for (boolean withToken : new boolean[] {false, true}) {
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), dedicated.port())) {
+                socket.setSoTimeout(30_000);
+                String request = "CONNECT app-tcp:8080 HTTP/1.1\r\nHost: app-tcp:8080\r\n"
+                        + (withToken ? "Proxy-Authorization: Bearer " + issuer.token(LocalSystem.SUBACCOUNT) + "\r\n" : "")
+                        + "\r\n";
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                byte[] head = socket.getInputStream().readNBytes(withToken ? 37 : 12);
+                String text = new String(head, StandardCharsets.ISO_8859_1);
+                if (withToken) {
+                    assertEquals("HTTP/1.1 200 Connection established\r\n", text);
+                } else {
+                    assertEquals("HTTP/1.1 407", text);
+                    String rest = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                    assertTrue(rest.contains("\r\nProxy-Authenticate: Bearer\r\n"), rest);
+                }
+            }
+        }
+    }
+
+    @Test
     void socksChecksTheTokenOfMethod0x80AndRefusesMethod0x00() throws Exception {
         int port = socksPort(dedicated);
         try (SocksIT.SocksClient client = new SocksIT.SocksClient(port)) {
