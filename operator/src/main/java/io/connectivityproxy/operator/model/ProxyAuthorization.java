@@ -15,7 +15,7 @@ import io.connectivityproxy.operator.api.TenantMode;
  * accepted. The issuers come from the resource when it names them, else from the service key's
  * XSUAA tenant. Pure.
  *
- * @param requiredOn the ports ({@code http}, {@code rfcAndLdap}, {@code socks5}) whose clients must present a token
+ * @param requiredOn the enabled listeners ({@code http}, {@code rfcAndLdap}, {@code socks5}) whose clients must present a token
  * @param sharedTenantMode the subaccount comes from each request's token
  * @param allowedClientId {@code client_id} a token must carry, if configured
  * @param issuers accepted token issuers ({@code iss}), empty when unknown
@@ -77,8 +77,9 @@ public record ProxyAuthorization(List<String> requiredOn, boolean sharedTenantMo
         return enabled() || sharedTenantMode;
     }
 
+    // A disabled listener requires nothing, whatever its flag says (SpecValidator still applies SAP's rule to it).
     private static void requireIfEnabled(List<String> requiredOn, String name, ProxyServer server) {
-        if (server != null && server.isEnableProxyAuthorization()) {
+        if (server != null && server.isEnabled() && server.isEnableProxyAuthorization()) {
             requiredOn.add(name);
         }
     }

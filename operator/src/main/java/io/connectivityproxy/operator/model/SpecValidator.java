@@ -23,7 +23,8 @@ import io.connectivityproxy.operator.api.TenantMode;
  * The CRD schema's rules, checked again on the Java side: a resource can reach the operator
  * without the schema (an old CRD, a cluster without validation, a test), and must then end in
  * Error naming the field instead of a half-built installation. Also checks what a schema cannot:
- * two listeners on one port.
+ * two listeners on one port, and SAP's admission rules (with SAP's messages) on proxy
+ * authorization and the dedicated mode's subaccount.
  */
 public final class SpecValidator {
 

@@ -191,6 +191,10 @@ class WorkloadsTest {
 
         proxy.getAuthorization().getOauth().setJwksUrl("https://keys.example/token_keys");
         assertEquals("https://keys.example/token_keys", env(container(proxy(cr))).get("PROXY_AUTHORIZATION_JWKS_URL"));
+
+        // A disabled listener requires no token: in dedicated mode nothing looks at tokens then.
+        proxy.getSocks5().setEnabled(false);
+        assertFalse(env(container(proxy(cr))).keySet().stream().anyMatch(k -> k.startsWith("PROXY_AUTHORIZATION_")));
     }
 
     @Test
