@@ -1,5 +1,8 @@
 package io.connectivityproxy.operator.api;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import io.fabric8.generator.annotation.Default;
 
 /** {@code spec.config.servers.proxy}: the in-cluster proxy listeners of proxy-service. */
@@ -32,12 +35,26 @@ public class ProxyServers {
         public void setOauth(OAuth oauth) { this.oauth = oauth; }
     }
 
-    /** {@code spec.config.servers.proxy.authorization.oauth}. */
+    /**
+     * {@code spec.config.servers.proxy.authorization.oauth}. {@code allowedClientId} is SAP's field;
+     * {@code issuers} and {@code jwksUrl} are this project's extension (SAP's resource has no place
+     * for them): without them the issuer is derived from the service key's XSUAA {@code url}.
+     */
     public static class OAuth {
         /** The {@code client_id} (and audience) a proxy token must carry when authorization is on. */
         private String allowedClientId = "";
 
+        /** Token issuers ({@code iss}) accepted, https URLs; empty: {@code <url>/oauth/token} of the service key. */
+        private List<String> issuers = new ArrayList<>();
+
+        /** Where the issuers' signing keys are published (JWKS, https); empty: derived as described in docs/operator.md. */
+        private String jwksUrl = "";
+
         public String getAllowedClientId() { return allowedClientId; }
         public void setAllowedClientId(String allowedClientId) { this.allowedClientId = allowedClientId; }
+        public List<String> getIssuers() { return issuers; }
+        public void setIssuers(List<String> issuers) { this.issuers = issuers; }
+        public String getJwksUrl() { return jwksUrl; }
+        public void setJwksUrl(String jwksUrl) { this.jwksUrl = jwksUrl; }
     }
 }

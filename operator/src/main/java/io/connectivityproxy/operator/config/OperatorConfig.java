@@ -26,8 +26,12 @@ public interface OperatorConfig {
     @WithDefault("istio-system")
     String ingressNamespace();
 
-    /** Labels selecting the Istio ingress gateway pods that serve the tunnel Gateway. */
-    @WithDefault("istio=ingressgateway")
+    /**
+     * Labels selecting the Istio ingress gateway pods: the tunnel Gateway's selector, and the only
+     * pods the NetworkPolicy lets reach the tunnel port. The default entry {@code istio=ingressgateway}
+     * is in application.properties: {@code @WithDefault} on a Map is the value of every absent key,
+     * not an entry, and left the selector empty.
+     */
     Map<String, String> ingressGatewaySelector();
 
     /** How long the generated CAs are valid. */

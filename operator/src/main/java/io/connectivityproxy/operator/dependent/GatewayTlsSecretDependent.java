@@ -17,8 +17,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
 /**
  * The gateway's server certificate, in the ingress namespace (Istio reads credentialName there).
@@ -46,20 +44,11 @@ public class GatewayTlsSecretDependent extends OwnedDependent<Secret> {
     @Override
     protected Secret desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
         ResolvedConfig resolved = InstallationInputs.from(context).resolved();
-        KeyAndCertificate ca = TlsSecrets.readKeyAndCertificate(caSecret(primary, context, DependentNames.CA_SECRET, Names.CA_SECRET));
+        KeyAndCertificate ca = TlsSecrets.readKeyAndCertificate(ManagedSecrets.get(primary, context, DependentNames.CA_SECRET, Names.CA_SECRET));
         KeyAndCertificate connectorCa = TlsSecrets.readKeyAndCertificate(
-                caSecret(primary, context, DependentNames.CONNECTOR_CA_SECRET, Names.CONNECTOR_CA_SECRET));
+                ManagedSecrets.get(primary, context, DependentNames.CONNECTOR_CA_SECRET, Names.CONNECTOR_CA_SECRET));
         return TlsSecrets.gatewaySecret(primary, config.ingressNamespace(), Names.GATEWAY_TLS_SECRET,
                 resolved.externalHost().orElseThrow(), ca, connectorCa.certificate(),
                 getSecondaryResource(primary, context), issuer, config.serverCertificateValidity(), clock.instant());
-    }
-
-    // Every managed-Secret informer sees all three Secrets; pick the CA by its id.
-    @SuppressWarnings("unchecked")
-    private static Secret caSecret(ConnectivityProxy primary, Context<ConnectivityProxy> context, String dependent, String name) {
-        var source = (InformerEventSource<Secret, ConnectivityProxy>) context.eventSourceRetriever()
-                .getEventSourceFor(Secret.class, dependent);
-        return source.get(new ResourceID(name, primary.getMetadata().getNamespace()))
-                .orElseThrow(() -> new IllegalStateException("Secret " + name + " is not there yet"));
     }
 }

@@ -9,6 +9,7 @@ public final class ConditionTypes {
     public static final String INGRESS_READY = "IngressReady";
     public static final String WORKLOADS_READY = "WorkloadsReady";
     public static final String SERVICE_CHANNELS = "ServiceChannels";
+    public static final String PROXY_AUTHORIZATION = "ProxyAuthorization";
 
     public static final String DUPLICATE_MESSAGE = "only one ConnectivityProxy per cluster is supported";
 

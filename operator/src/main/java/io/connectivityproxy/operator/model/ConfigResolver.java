@@ -51,15 +51,16 @@ public final class ConfigResolver {
                     ? "Secret " + namespace + "/" + serviceKeySecret + " with the service key does not exist yet"
                     : "Secret " + namespace + "/" + serviceKeySecret + " has no subaccount_id");
         }
+        ProxyAuthorization authorization = ProxyAuthorization.of(config, key);
 
         String tlsSecret = spec.getIngress().getTls().getSecretName();
         boolean generateTls = ConnectivityProxySpec.isAutoProvision(tlsSecret);
         String gatewayTlsSecret = generateTls ? Names.GATEWAY_TLS_SECRET : tlsSecret;
 
-        String hash = digest(spec, externalHost, subaccountId, subdomain, facts.restartFingerprint());
+        String hash = digest(spec, externalHost, subaccountId, subdomain, authorization, facts.restartFingerprint());
         return new ResolvedConfig(externalHost, config.getServers().getBusinessDataTunnel().getExternalPort(), subaccountId,
                 subdomain, gatewayTlsSecret, generateTls, serviceKeySecret, provisionServiceKey, List.copyOf(missing), hash,
-                shared);
+                shared, authorization);
     }
 
     /** The Secret holding the service key: the given one, or the one the operator's ServiceBinding writes. */
@@ -80,17 +81,21 @@ public final class ConfigResolver {
         return facts.clusterDomain().map(Names::externalHost);
     }
 
+    // An empty value is no value (allowed in shared mode only, where SpecValidator lets it pass).
     private static Optional<String> resolveFromKey(String specValue, Optional<String> fromKey) {
-        return ConnectivityProxySpec.isAutoProvision(specValue) ? fromKey : Optional.of(specValue);
+        if (ConnectivityProxySpec.isAutoProvision(specValue)) {
+            return fromKey;
+        }
+        return specValue.isBlank() ? Optional.empty() : Optional.of(specValue);
     }
 
     private static String digest(ConnectivityProxySpec spec, Optional<String> host, Optional<String> subaccount,
-            Optional<String> subdomain, String restartFingerprint) {
+            Optional<String> subdomain, ProxyAuthorization authorization, String restartFingerprint) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(CANONICAL.writeValueAsBytes(spec));
             for (String part : new String[] { host.orElse(""), subaccount.orElse(""), subdomain.orElse(""),
-                    restartFingerprint }) {
+                    String.join(",", authorization.issuers()), authorization.jwksUrl().orElse(""), restartFingerprint }) {
                 sha.update((byte) 0);
                 sha.update(part.getBytes(StandardCharsets.UTF_8));
             }

@@ -6,6 +6,10 @@ public final class DependentNames {
     public static final String CA_SECRET = "ca-secret";
     public static final String CONNECTOR_CA_SECRET = "connector-ca-secret";
     public static final String GATEWAY_TLS_SECRET = "gateway-tls-secret";
+    public static final String CLUSTER_CA_SECRET = "cluster-ca-secret";
+    public static final String CLUSTER_TLS_SECRET = "cluster-tls-secret";
+    public static final String PROXY_NETWORK_POLICY = "proxy-network-policy";
+    public static final String TUNNEL_NETWORK_POLICY = "tunnel-network-policy";
     public static final String INFO_CONFIG_MAP = "info-config-map";
     public static final String PROXY_SERVICE = "proxy-service";
     public static final String TUNNEL_SERVICE = "tunnel-service";

@@ -20,6 +20,12 @@ public final class Names {
     public static final String CA_SECRET = "connectivity-proxy-ca";
     /** Secret with the CA that signs connector client certificates. */
     public static final String CONNECTOR_CA_SECRET = "connectivity-proxy-connector-ca";
+    /** Secret with the CA that signs cluster member certificates; trusted for nothing else. */
+    public static final String CLUSTER_CA_SECRET = "connectivity-proxy-cluster-ca";
+    /** Secret with the certificate and key every cluster member presents on the event bus, and the cluster CA. */
+    public static final String CLUSTER_TLS_SECRET = "connectivity-proxy-cluster-tls";
+    /** Common name of the cluster member certificate. */
+    public static final String CLUSTER_MEMBER_CN = "connectivity-proxy-cluster";
     /** Generated gateway server certificate, in the ingress namespace, when the TLS secret is auto-provisioned. */
     public static final String GATEWAY_TLS_SECRET = "connectivity-proxy-tunnel-tls";
     /** btp-operator ServiceInstance and ServiceBinding. */
@@ -43,6 +49,8 @@ public final class Names {
     public static final String RESTART_LABEL = "connectivityproxy.sap.com/restart";
     /** Pod-template annotation whose change rolls a workload. */
     public static final String CONFIG_HASH_ANNOTATION = "connectivityproxy.sap.com/config-hash";
+    /** Pod-template annotation: digest of the cluster member certificate, so a reissued one rolls the workloads. */
+    public static final String CLUSTER_TLS_HASH_ANNOTATION = "connectivityproxy.sap.com/cluster-tls-hash";
     /** Metadata annotation with a digest of the desired content, so removed list entries are noticed. */
     public static final String CONTENT_HASH_ANNOTATION = "connectivityproxy.sap.com/content-hash";
 

@@ -26,6 +26,9 @@ public final class ProxyServices {
     /** Hazelcast member port of both workloads. */
     public static final int HAZELCAST_PORT = 5701;
     public static final String HAZELCAST_PORT_NAME = "tcp-hazelcast";
+    /** Vert.x event bus port of both workloads (cluster.event-bus-port); fixed so that the NetworkPolicy can name it. */
+    public static final int EVENT_BUS_PORT = 5710;
+    public static final String EVENT_BUS_PORT_NAME = "tcp-event-bus";
 
     private ProxyServices() {
     }

@@ -1,10 +1,13 @@
 package io.connectivityproxy.operator.model;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import io.connectivityproxy.operator.api.BusinessDataTunnel;
 import io.connectivityproxy.operator.api.ConnectivityProxySpec;
@@ -20,12 +23,17 @@ import io.connectivityproxy.operator.api.TenantMode;
  * The CRD schema's rules, checked again on the Java side: a resource can reach the operator
  * without the schema (an old CRD, a cluster without validation, a test), and must then end in
  * Error naming the field instead of a half-built installation. Also checks what a schema cannot:
- * two listeners on one port.
+ * two listeners on one port, and SAP's admission rules (with SAP's messages) on proxy
+ * authorization and the dedicated mode's subaccount.
  */
 public final class SpecValidator {
 
     private static final Pattern IDENTIFIER = Pattern.compile(ProxyConfig.IDENTIFIER_PATTERN);
     private static final Pattern HOST = Pattern.compile(BusinessDataTunnel.HOST_PATTERN);
+
+    /** SAP's admission messages, word for word, so that users and their tooling recognise them. */
+    public static final String ALLOWED_CLIENT_ID_REQUIRED = "Allowed client id is required if proxy authorization is enabled";
+    public static final String SUBACCOUNT_REQUIRED = "SubaccountId is required if tenant mode is dedicated";
 
     private SpecValidator() {
     }
@@ -57,9 +65,10 @@ public final class SpecValidator {
     }
 
     private static void validateConfig(ProxyConfig config, List<String> violations) {
-        identifier("spec.config.subaccountId", config.getSubaccountId(), violations);
+        TenantMode mode = TenantMode.fromValue(config.getTenantMode());
+        validateSubaccount(config.getSubaccountId(), mode, violations);
         identifier("spec.config.subaccountSubdomain", config.getSubaccountSubdomain(), violations);
-        if (TenantMode.fromValue(config.getTenantMode()) == null) {
+        if (mode == null) {
             violations.add("spec.config.tenantMode: must be one of dedicated, shared, was '" + config.getTenantMode() + "'");
         }
         if (HighAvailabilityMode.fromValue(config.getHighAvailabilityMode()) == null) {
@@ -79,6 +88,70 @@ public final class SpecValidator {
         }
         port("spec.config.servers.businessDataTunnel.externalPort", tunnel.getExternalPort(), violations);
         validateListeners(config.getServers().getProxy(), violations);
+        validateAuthorization(config.getServers().getProxy(), violations);
+    }
+
+    /**
+     * SAP's admission rule, with SAP's message: dedicated mode needs a subaccount, given or
+     * {@code auto-provision} (then read from the service key; a key without one is reported by
+     * the ServiceBindingReady condition). Shared mode may leave it empty.
+     */
+    private static void validateSubaccount(String subaccountId, TenantMode mode, List<String> violations) {
+        boolean absent = subaccountId == null || subaccountId.isBlank();
+        if (absent && mode == TenantMode.DEDICATED) {
+            violations.add("spec.config.subaccountId: " + SUBACCOUNT_REQUIRED);
+        } else if (!absent) {
+            identifier("spec.config.subaccountId", subaccountId, violations);
+        }
+    }
+
+    /**
+     * SAP's admission rules for proxy authorization, with SAP's messages: once any listener has
+     * {@code enableProxyAuthorization}, the client id tokens must carry is required. The issuer
+     * settings (this project's extension) must be https URLs, since keys are fetched from them.
+     */
+    private static void validateAuthorization(ProxyServers proxy, List<String> violations) {
+        String path = "spec.config.servers.proxy.authorization";
+        boolean enabled = Stream.of(proxy.getHttp(), proxy.getRfcAndLdap(), proxy.getSocks5())
+                .anyMatch(server -> server != null && server.isEnableProxyAuthorization());
+        ProxyServers.Authorization authorization = proxy.getAuthorization();
+        ProxyServers.OAuth oauth = authorization == null ? null : authorization.getOauth();
+        if (enabled) {
+            if (authorization == null) {
+                violations.add(path + ": Authorization is required if proxy authorization is enabled");
+                return;
+            }
+            if (oauth == null) {
+                violations.add(path + ".oauth: Oauth is required if proxy authorization is enabled");
+                return;
+            }
+            if (oauth.getAllowedClientId() == null || oauth.getAllowedClientId().isBlank()) {
+                violations.add(path + ".oauth.allowedClientId: " + ALLOWED_CLIENT_ID_REQUIRED);
+            }
+        }
+        if (oauth == null) {
+            return;
+        }
+        List<String> issuers = oauth.getIssuers() == null ? List.of() : oauth.getIssuers();
+        for (int i = 0; i < issuers.size(); i++) {
+            httpsUrl(path + ".oauth.issuers[" + i + "]", issuers.get(i), violations);
+        }
+        if (oauth.getJwksUrl() != null && !oauth.getJwksUrl().isBlank()) {
+            httpsUrl(path + ".oauth.jwksUrl", oauth.getJwksUrl(), violations);
+        }
+    }
+
+    private static void httpsUrl(String path, String value, List<String> violations) {
+        try {
+            URI uri = value == null ? null : new URI(value.trim());
+            if (uri != null && "https".equals(uri.getScheme()) && uri.getHost() != null && uri.getRawQuery() == null
+                    && uri.getRawFragment() == null && uri.getRawUserInfo() == null) {
+                return;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        violations.add(path + ": must be an https URL without query, fragment or user info, was '" + value + "'");
     }
 
     private static void validateListeners(ProxyServers proxy, List<String> violations) {

@@ -58,16 +58,18 @@ public final class StatusCalculator {
         Verdict ingress = ingress(o, facts, resolved);
         Verdict workloads = workloads(o, resolved);
         Verdict channels = serviceChannels(o.serviceChannels());
-        for (Verdict v : List.of(tls, binding, ingress, workloads, channels)) {
+        Verdict authorization = proxyAuthorization(facts, resolved);
+        List<Verdict> verdicts = List.of(tls, binding, ingress, workloads, channels, authorization);
+        for (Verdict v : verdicts) {
             conditions.add(condition(v.type, v.ok, v.reason, v.message, o, previous, now));
         }
         if (failed) {
             return State.Error;
         }
-        if (tls.needsUser || binding.needsUser || ingress.needsUser || workloads.needsUser || channels.needsUser) {
+        if (verdicts.stream().anyMatch(Verdict::needsUser)) {
             return State.Warning;
         }
-        if (!(tls.ok && binding.ok && ingress.ok && workloads.ok && channels.ok)) {
+        if (!verdicts.stream().allMatch(Verdict::ok)) {
             return State.Processing;
         }
         return State.Ready;
@@ -75,13 +77,18 @@ public final class StatusCalculator {
 
     private static Verdict tls(Observation o, ClusterFacts facts, ResolvedConfig resolved) {
         String type = ConditionTypes.TLS_READY;
-        if (!o.isPresent(DependentNames.CA_SECRET) || !o.isPresent(DependentNames.CONNECTOR_CA_SECRET)) {
-            return Verdict.waiting(type, "CertificatesPending", "the CA Secrets " + Names.CA_SECRET + " and "
-                    + Names.CONNECTOR_CA_SECRET + " are being created");
+        if (!o.isPresent(DependentNames.CA_SECRET) || !o.isPresent(DependentNames.CONNECTOR_CA_SECRET)
+                || !o.isPresent(DependentNames.CLUSTER_CA_SECRET)) {
+            return Verdict.waiting(type, "CertificatesPending", "the CA Secrets " + Names.CA_SECRET + ", "
+                    + Names.CONNECTOR_CA_SECRET + " and " + Names.CLUSTER_CA_SECRET + " are being created");
+        }
+        if (!o.isPresent(DependentNames.CLUSTER_TLS_SECRET)) {
+            return Verdict.waiting(type, "CertificatesPending", "the cluster member certificate " + Names.CLUSTER_TLS_SECRET
+                    + " is being issued");
         }
         if (!resolved.generateGatewayTls()) {
-            return Verdict.ok(type, "CertificatesIssued", "CAs issued; the gateway serves the provided Secret "
-                    + resolved.gatewayTlsSecretName());
+            return Verdict.ok(type, "CertificatesIssued", "CAs and the cluster member certificate issued; the gateway serves "
+                    + "the provided Secret " + resolved.gatewayTlsSecretName());
         }
         if (!facts.istioInstalled()) {
             return Verdict.user(type, "IstioMissing", istioMissing() + "; the gateway certificate is issued once it is installed");
@@ -93,7 +100,7 @@ public final class StatusCalculator {
         if (!o.isPresent(DependentNames.GATEWAY_TLS_SECRET)) {
             return Verdict.waiting(type, "CertificatesPending", "the gateway certificate is being issued");
         }
-        return Verdict.ok(type, "CertificatesIssued", "CAs and the gateway certificate for "
+        return Verdict.ok(type, "CertificatesIssued", "CAs, the cluster member certificate and the gateway certificate for "
                 + resolved.externalHost().get() + " are issued");
     }
 
@@ -110,8 +117,9 @@ public final class StatusCalculator {
                     + (resolved.provisionServiceKey() ? "; the ServiceBinding " + Names.SERVICE_BINDING + " creates it" : ""));
         }
         if (!resolved.workloadsRenderable()) {
-            return Verdict.user(type, "SubaccountMissing", "Secret " + resolved.serviceKeySecretName()
-                    + " has no subaccount_id; set spec.config.subaccountId");
+            return Verdict.user(type, "SubaccountMissing", SpecValidator.SUBACCOUNT_REQUIRED + ": Secret "
+                    + resolved.serviceKeySecretName() + " has no subaccount_id (nor tenantid) to auto-provision it from; "
+                    + "set spec.config.subaccountId");
         }
         return Verdict.ok(type, "ServiceKeyAvailable", "service key read from Secret " + resolved.serviceKeySecretName()
                 + resolved.subaccountId().map(id -> "; subaccount " + id).orElse(""));
@@ -159,6 +167,35 @@ public final class StatusCalculator {
                 + "false) but " + count + (count == 1 ? " ServiceMapping exists" : " ServiceMappings exist")
                 + " that tunnel-service does not serve: " + ServiceMappings.listed(channels.mappings())
                 + "; delete them or enable service channels");
+    }
+
+    /**
+     * Whether proxy-service can judge the tokens it looks at: it needs the issuers, from the
+     * resource or the service key. Trusted dedicated mode looks at no token.
+     */
+    private static Verdict proxyAuthorization(ClusterFacts facts, ResolvedConfig resolved) {
+        String type = ConditionTypes.PROXY_AUTHORIZATION;
+        ProxyAuthorization authorization = resolved.authorization();
+        if (!authorization.tokensInspected()) {
+            return Verdict.ok(type, "Trusted", "no proxy port requires a token and the tenant mode is dedicated: "
+                    + "clients in the cluster are trusted");
+        }
+        String uses = authorization.enabled()
+                ? "a token is required on " + String.join(", ", authorization.requiredOn())
+                : "tokens name the subaccount (shared tenant mode) but no port requires one";
+        if (authorization.issuers().isEmpty()) {
+            if (facts.serviceKey().isEmpty()) {
+                return Verdict.waiting(type, "IssuerPending", uses + "; the token issuer is read from Secret "
+                        + resolved.serviceKeySecretName() + ", which does not exist yet");
+            }
+            return Verdict.user(type, "IssuerUnknown", uses + ", but the token issuer is unknown: Secret "
+                    + resolved.serviceKeySecretName() + " has no https url (nor uaadomain); set "
+                    + "spec.config.servers.proxy.authorization.oauth.issuers");
+        }
+        return Verdict.ok(type, "Configured", uses + "; issuers " + String.join(", ", authorization.issuers())
+                + (authorization.source() == ProxyAuthorization.IssuerSource.SERVICE_KEY ? " (from the service key)" : "")
+                + authorization.jwksUrl().map(url -> ", keys from " + url).orElse(", keys found per issuer")
+                + authorization.allowedClientId().map(id -> ", client id " + id).orElse(""));
     }
 
     private static String istioMissing() {

@@ -19,9 +19,11 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 
 /**
- * The installation's TLS material as {@code kubernetes.io/tls} Secrets: two CAs in the
- * installation's namespace, and the gateway's server certificate in the ingress namespace with
- * {@code ca.crt} = the connector CA, which is how Istio learns whom to accept in MUTUAL mode.
+ * The installation's TLS material as {@code kubernetes.io/tls} Secrets: three CAs in the
+ * installation's namespace (gateway, connectors, cluster members); the gateway's server
+ * certificate in the ingress namespace with {@code ca.crt} = the connector CA, which is how Istio
+ * learns whom to accept in MUTUAL mode; and the cluster members' certificate for the event bus.
+ * Each CA signs for one purpose only, so a certificate of one kind never passes as another.
  */
 public final class TlsSecrets {
 
@@ -66,6 +68,50 @@ public final class TlsSecrets {
         data.put(TLS_KEY, Pem.encode(server.key()));
         data.put(CA_CRT, connectorCaPem);
         return secret(metadata, data);
+    }
+
+    /**
+     * The cluster members' Secret {@code connectivity-proxy-cluster-tls}: one certificate for every
+     * pod of both workloads (CN {@code connectivity-proxy-cluster}, clientAuth and serverAuth), its
+     * PKCS#8 key, and {@code ca.crt} = the cluster CA, the only CA members trust on the event bus.
+     * Kept while it still fits (same CA, not about to expire), reissued otherwise, as the gateway's.
+     */
+    public static Secret clusterMemberSecret(ConnectivityProxy cr, KeyAndCertificate clusterCa, Optional<Secret> existing,
+            CertificateIssuer issuer, Duration validity, Instant now) {
+        String caPem = Pem.encode(clusterCa.certificate());
+        ObjectMeta metadata = ObjectMetas.owned(cr, Names.CLUSTER_TLS_SECRET, "tls");
+        if (existing.isPresent() && memberStillFits(existing.get(), caPem, clusterCa.certificate(), now)) {
+            return secret(metadata, decode(existing.get()));
+        }
+        KeyAndCertificate member = issuer.memberCertificate(clusterCa, Names.CLUSTER_MEMBER_CN,
+                List.of(Names.CLUSTER_MEMBER_CN, Names.serviceHost(Names.CLUSTER, cr.getMetadata().getNamespace())), validity);
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put(TLS_CRT, Pem.encode(member.certificate()));
+        data.put(TLS_KEY, Pem.encode(member.key()));
+        data.put(CA_CRT, caPem);
+        return secret(metadata, data);
+    }
+
+    /** A short digest of a Secret's certificate: when it changes, the pods that loaded it must restart. */
+    public static String certificateFingerprint(Secret secret) {
+        String certificate = secret.getData() == null ? null : secret.getData().get(TLS_CRT);
+        return ObjectMetas.sha256Hex(ObjectMetas.utf8(certificate == null ? "" : certificate)).substring(0, 16);
+    }
+
+    static boolean memberStillFits(Secret secret, String caPem, X509Certificate ca, Instant now) {
+        try {
+            Map<String, String> data = decode(secret);
+            if (!caPem.equals(data.get(CA_CRT)) || data.get(TLS_CRT) == null || data.get(TLS_KEY) == null) {
+                return false;
+            }
+            Pem.privateKey(data.get(TLS_KEY));
+            X509Certificate member = Pem.certificate(data.get(TLS_CRT));
+            member.verify(ca.getPublicKey());
+            return member.getNotAfter().toInstant().isAfter(now.plus(RENEW_BEFORE));
+        } catch (Exception e) {
+            // Anything unreadable is replaced by a fresh certificate.
+            return false;
+        }
     }
 
     static boolean stillFits(Secret secret, String host, String caPem, String connectorCaPem, X509Certificate ca,

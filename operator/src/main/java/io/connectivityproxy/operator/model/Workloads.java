@@ -6,7 +6,6 @@ import java.util.Map;
 
 import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.connectivityproxy.operator.api.ConnectivityProxySpec;
-import io.connectivityproxy.operator.api.ProxyConfig;
 import io.connectivityproxy.operator.api.ProxyServer;
 import io.connectivityproxy.operator.api.ProxyServers;
 import io.connectivityproxy.operator.api.TenantMode;
@@ -30,74 +29,99 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 
 /**
  * The Deployments of proxy-service and tunnel-service. The environment variables are the
- * contract with those services (their {@code @ConfigMapping}s); docs/operator.md lists them.
+ * contract with those services (their {@code @ConfigMapping}s: {@code ProxySettings},
+ * {@code TunnelSettings}, {@code ClusterSettings}); every variable set here is one of their
+ * properties, and docs/operator.md lists them.
  */
 public final class Workloads {
 
     public static final int PROXY_MANAGEMENT_PORT = 8081;
     public static final int TUNNEL_MANAGEMENT_PORT = 8082;
     public static final String MANAGEMENT_PORT_NAME = "management";
-    /** Where tunnel-service finds the CA certificate that signs connector certificates. */
-    public static final String CONNECTOR_CA_MOUNT = "/etc/connectivity-proxy/connector-ca";
+    /** Where both workloads find the cluster member certificate, its key and the cluster CA. */
+    public static final String CLUSTER_TLS_MOUNT = "/etc/connectivity-proxy/cluster-tls";
+    static final String CLUSTER_TLS_VOLUME = "cluster-tls";
 
     private Workloads() {
     }
 
-    public static Deployment proxyService(ConnectivityProxy cr, ResolvedConfig resolved, WorkloadImages images) {
+    /**
+     * @param clusterTlsHash {@link TlsSecrets#certificateFingerprint} of the cluster member Secret; a
+     *        new certificate rolls the pods, which read it only at start
+     */
+    public static Deployment proxyService(ConnectivityProxy cr, ResolvedConfig resolved, WorkloadImages images,
+            String clusterTlsHash) {
         ProxyServers proxy = cr.getSpec().getConfig().getServers().getProxy();
         List<ContainerPort> ports = new ArrayList<>();
-        List<EnvVar> env = clusterEnv(cr, resolved);
+        List<EnvVar> env = clusterEnv(cr);
+        env.add(env("PROXY_HOST", "0.0.0.0"));
         listener(ports, env, "HTTP", ProxyServices.HTTP_PORT_NAME, proxy.getHttp());
         listener(ports, env, "RFC_AND_LDAP", ProxyServices.RFC_AND_LDAP_PORT_NAME, proxy.getRfcAndLdap());
         listener(ports, env, "SOCKS5", ProxyServices.SOCKS5_PORT_NAME, proxy.getSocks5());
-        env.add(env("PROXY_AUTHORIZATION_ALLOWED_CLIENT_ID", proxy.getAuthorization().getOauth().getAllowedClientId()));
-        // proxy-service's own name for the subaccount it serves in dedicated mode (ProxySettings.subaccount).
-        env.add(env("PROXY_SUBACCOUNT", resolved.subaccountId().orElse("")));
-        env.add(env("PROXY_SUBACCOUNT_SUBDOMAIN", resolved.subaccountSubdomain().orElse("")));
+        env.addAll(tenancyEnv(resolved));
         env.addAll(managementEnv(PROXY_MANAGEMENT_PORT));
         ports.add(port(MANAGEMENT_PORT_NAME, PROXY_MANAGEMENT_PORT));
-        ports.add(port(ProxyServices.HAZELCAST_PORT_NAME, ProxyServices.HAZELCAST_PORT));
+        ports.addAll(clusterPorts());
 
         Container container = container("proxy-service", images.proxyService(), images.pullPolicy(), cr)
                 .withPorts(ports)
                 .withEnv(env)
+                .addToVolumeMounts(clusterTlsMount())
                 .build();
-        return deployment(cr, Names.PROXY, Labels.PROXY_SERVICE, resolved, pod(container, List.of()));
+        return deployment(cr, Names.PROXY, Labels.PROXY_SERVICE, resolved, clusterTlsHash,
+                pod(container, List.of(clusterTlsVolume())));
     }
 
-    public static Deployment tunnelService(ConnectivityProxy cr, ResolvedConfig resolved, WorkloadImages images) {
-        ProxyConfig config = cr.getSpec().getConfig();
-        List<EnvVar> env = clusterEnv(cr, resolved);
+    /** @param clusterTlsHash as for {@link #proxyService} */
+    public static Deployment tunnelService(ConnectivityProxy cr, ResolvedConfig resolved, WorkloadImages images,
+            String clusterTlsHash) {
+        List<EnvVar> env = clusterEnv(cr);
         env.add(env("TUNNEL_HOST", "0.0.0.0"));
         env.add(env("TUNNEL_PORT", String.valueOf(ProxyServices.TUNNEL_PORT)));
-        // The Istio gateway terminates mutual TLS and passes the client certificate in X-Forwarded-Client-Cert.
+        // The Istio gateway terminates mutual TLS and passes the client certificate in X-Forwarded-Client-Cert;
+        // only the gateway can reach the tunnel port (NetworkPolicies), which is what makes the header trustworthy.
         env.add(env("TUNNEL_TLS_ENABLED", "false"));
         env.add(env("TUNNEL_TRUST_FORWARDED_CLIENT_CERT", "true"));
-        env.add(env("TUNNEL_TLS_CLIENT_CA", CONNECTOR_CA_MOUNT + "/ca.crt"));
         env.addAll(serviceChannelsEnv(ServiceChannelSettings.of(cr, resolved)));
-        env.add(env("TUNNEL_EXTERNAL_HOST", resolved.externalHost().orElse("")));
-        env.add(env("TUNNEL_EXTERNAL_PORT", String.valueOf(config.getServers().getBusinessDataTunnel().getExternalPort())));
         env.addAll(managementEnv(TUNNEL_MANAGEMENT_PORT));
 
-        VolumeMount caMount = new VolumeMountBuilder().withName("connector-ca").withMountPath(CONNECTOR_CA_MOUNT)
-                .withReadOnly(true).build();
-        // Only the certificate: tunnel-service verifies connectors, it never signs for them.
-        Volume caVolume = new VolumeBuilder().withName("connector-ca").withNewSecret()
-                .withSecretName(Names.CONNECTOR_CA_SECRET)
-                .addNewItem().withKey("ca.crt").withPath("ca.crt").endItem()
-                .endSecret().build();
+        List<ContainerPort> ports = new ArrayList<>();
+        ports.add(port(ProxyServices.TUNNEL_PORT_NAME, ProxyServices.TUNNEL_PORT));
+        ports.add(port(MANAGEMENT_PORT_NAME, TUNNEL_MANAGEMENT_PORT));
+        ports.addAll(clusterPorts());
         Container container = container("tunnel-service", images.tunnelService(), images.pullPolicy(), cr)
-                .withPorts(port(ProxyServices.TUNNEL_PORT_NAME, ProxyServices.TUNNEL_PORT),
-                        port(MANAGEMENT_PORT_NAME, TUNNEL_MANAGEMENT_PORT),
-                        port(ProxyServices.HAZELCAST_PORT_NAME, ProxyServices.HAZELCAST_PORT))
+                .withPorts(ports)
                 .withEnv(env)
-                .addToVolumeMounts(caMount)
+                .addToVolumeMounts(clusterTlsMount())
                 .build();
-        PodSpec pod = pod(container, List.of(caVolume));
+        PodSpec pod = pod(container, List.of(clusterTlsVolume()));
         // The one pod that talks to the API server: it watches ServiceMappings (TunnelServiceRbac).
         pod.setServiceAccountName(Names.TUNNEL_SERVICE_ACCOUNT);
         pod.setAutomountServiceAccountToken(true);
-        return deployment(cr, Names.TUNNEL, Labels.TUNNEL_SERVICE, resolved, pod);
+        return deployment(cr, Names.TUNNEL, Labels.TUNNEL_SERVICE, resolved, clusterTlsHash, pod);
+    }
+
+    /**
+     * proxy-service's tenancy and token settings (SAP's four modes). The subaccount is fixed only in
+     * dedicated mode; the token settings are passed only when proxy-service looks at tokens, and
+     * each only when it has a value (an empty value would fail the service's start, SRCFG00040).
+     */
+    private static List<EnvVar> tenancyEnv(ResolvedConfig resolved) {
+        List<EnvVar> env = new ArrayList<>();
+        boolean shared = resolved.sharedTenantMode();
+        env.add(env("PROXY_TENANT_MODE", (shared ? TenantMode.SHARED : TenantMode.DEDICATED).value()));
+        if (!shared) {
+            resolved.subaccountId().ifPresent(id -> env.add(env("PROXY_SUBACCOUNT", id)));
+        }
+        ProxyAuthorization authorization = resolved.authorization();
+        if (authorization.tokensInspected()) {
+            authorization.allowedClientId().ifPresent(id -> env.add(env("PROXY_AUTHORIZATION_ALLOWED_CLIENT_ID", id)));
+            if (!authorization.issuers().isEmpty()) {
+                env.add(env("PROXY_AUTHORIZATION_ISSUERS", String.join(",", authorization.issuers())));
+            }
+            authorization.jwksUrl().ifPresent(url -> env.add(env("PROXY_AUTHORIZATION_JWKS_URL", url)));
+        }
+        return env;
     }
 
     /**
@@ -114,17 +138,38 @@ public final class Workloads {
         return env;
     }
 
-    private static List<EnvVar> clusterEnv(ConnectivityProxy cr, ResolvedConfig resolved) {
-        ProxyConfig config = cr.getSpec().getConfig();
+    /** Both services' {@code cluster.*}: how they find each other and what the event bus presents and trusts. */
+    private static List<EnvVar> clusterEnv(ConnectivityProxy cr) {
         List<EnvVar> env = new ArrayList<>();
         env.add(env("CLUSTER_KUBERNETES_SERVICE_DNS", Names.serviceHost(Names.CLUSTER, cr.getMetadata().getNamespace())));
         // Hazelcast and the event bus must bind to the pod IP, never to localhost (design.md section 5).
         env.add(new EnvVarBuilder().withName("CLUSTER_HOST").withNewValueFrom().withNewFieldRef()
                 .withApiVersion("v1").withFieldPath("status.podIP").endFieldRef().endValueFrom().build());
-        env.add(env("CLUSTER_SUBACCOUNT_ID", resolved.subaccountId().orElse("")));
-        TenantMode mode = TenantMode.fromValue(config.getTenantMode());
-        env.add(env("CLUSTER_TENANT_MODE", mode == null ? config.getTenantMode() : mode.value()));
+        // Fixed ports, so that the NetworkPolicies can name them.
+        env.add(env("CLUSTER_PORT", String.valueOf(ProxyServices.HAZELCAST_PORT)));
+        env.add(env("CLUSTER_EVENT_BUS_PORT", String.valueOf(ProxyServices.EVENT_BUS_PORT)));
+        env.add(env("CLUSTER_TLS_CERTIFICATE", CLUSTER_TLS_MOUNT + "/" + TlsSecrets.TLS_CRT));
+        env.add(env("CLUSTER_TLS_KEY", CLUSTER_TLS_MOUNT + "/" + TlsSecrets.TLS_KEY));
+        env.add(env("CLUSTER_TLS_CA", CLUSTER_TLS_MOUNT + "/" + TlsSecrets.CA_CRT));
         return env;
+    }
+
+    private static List<ContainerPort> clusterPorts() {
+        return List.of(port(ProxyServices.HAZELCAST_PORT_NAME, ProxyServices.HAZELCAST_PORT),
+                port(ProxyServices.EVENT_BUS_PORT_NAME, ProxyServices.EVENT_BUS_PORT));
+    }
+
+    private static VolumeMount clusterTlsMount() {
+        return new VolumeMountBuilder().withName(CLUSTER_TLS_VOLUME).withMountPath(CLUSTER_TLS_MOUNT).withReadOnly(true).build();
+    }
+
+    private static Volume clusterTlsVolume() {
+        return new VolumeBuilder().withName(CLUSTER_TLS_VOLUME).withNewSecret()
+                .withSecretName(Names.CLUSTER_TLS_SECRET)
+                .addNewItem().withKey(TlsSecrets.TLS_CRT).withPath(TlsSecrets.TLS_CRT).endItem()
+                .addNewItem().withKey(TlsSecrets.TLS_KEY).withPath(TlsSecrets.TLS_KEY).endItem()
+                .addNewItem().withKey(TlsSecrets.CA_CRT).withPath(TlsSecrets.CA_CRT).endItem()
+                .endSecret().build();
     }
 
     private static List<EnvVar> managementEnv(int port) {
@@ -172,7 +217,7 @@ public final class Workloads {
     }
 
     private static Deployment deployment(ConnectivityProxy cr, String name, String component, ResolvedConfig resolved,
-            PodSpec pod) {
+            String clusterTlsHash, PodSpec pod) {
         ConnectivityProxySpec spec = cr.getSpec();
         Map<String, String> podLabels = Labels.of(cr.getMetadata().getName(), component);
         return ObjectMetas.withContentHash(new DeploymentBuilder()
@@ -186,6 +231,7 @@ public final class Workloads {
                 .withNewMetadata()
                 .withLabels(podLabels)
                 .addToAnnotations(Names.CONFIG_HASH_ANNOTATION, resolved.configHash())
+                .addToAnnotations(Names.CLUSTER_TLS_HASH_ANNOTATION, clusterTlsHash)
                 .endMetadata()
                 .withSpec(pod)
                 .endTemplate()

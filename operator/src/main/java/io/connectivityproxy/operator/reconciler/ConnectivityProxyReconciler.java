@@ -1,18 +1,22 @@
 package io.connectivityproxy.operator.reconciler;
 
 import static io.connectivityproxy.operator.model.DependentNames.CA_SECRET;
+import static io.connectivityproxy.operator.model.DependentNames.CLUSTER_CA_SECRET;
 import static io.connectivityproxy.operator.model.DependentNames.CLUSTER_SERVICE;
+import static io.connectivityproxy.operator.model.DependentNames.CLUSTER_TLS_SECRET;
 import static io.connectivityproxy.operator.model.DependentNames.CONNECTOR_CA_SECRET;
 import static io.connectivityproxy.operator.model.DependentNames.GATEWAY;
 import static io.connectivityproxy.operator.model.DependentNames.GATEWAY_TLS_SECRET;
 import static io.connectivityproxy.operator.model.DependentNames.INFO_CONFIG_MAP;
 import static io.connectivityproxy.operator.model.DependentNames.PROXY_DEPLOYMENT;
+import static io.connectivityproxy.operator.model.DependentNames.PROXY_NETWORK_POLICY;
 import static io.connectivityproxy.operator.model.DependentNames.PROXY_SERVICE;
 import static io.connectivityproxy.operator.model.DependentNames.SERVICE_BINDING;
 import static io.connectivityproxy.operator.model.DependentNames.SERVICE_INSTANCE;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_CLUSTER_ROLE;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_CLUSTER_ROLE_BINDING;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_DEPLOYMENT;
+import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_NETWORK_POLICY;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_SERVICE;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_SERVICE_ACCOUNT;
 import static io.connectivityproxy.operator.model.DependentNames.VIRTUAL_SERVICE;
@@ -35,6 +39,8 @@ import io.connectivityproxy.operator.dependent.ActivationConditions.IngressActiv
 import io.connectivityproxy.operator.dependent.ActivationConditions.ServiceKeyProvisioningActive;
 import io.connectivityproxy.operator.dependent.ActivationConditions.WorkloadsActive;
 import io.connectivityproxy.operator.dependent.CaSecretDependent;
+import io.connectivityproxy.operator.dependent.ClusterCaSecretDependent;
+import io.connectivityproxy.operator.dependent.ClusterTlsSecretDependent;
 import io.connectivityproxy.operator.dependent.ClusterServiceDependent;
 import io.connectivityproxy.operator.dependent.ConnectorCaSecretDependent;
 import io.connectivityproxy.operator.dependent.GatewayDependent;
@@ -42,12 +48,14 @@ import io.connectivityproxy.operator.dependent.GatewayTlsSecretDependent;
 import io.connectivityproxy.operator.dependent.InfoConfigMapDependent;
 import io.connectivityproxy.operator.dependent.InstallationInputs;
 import io.connectivityproxy.operator.dependent.ProxyDeploymentDependent;
+import io.connectivityproxy.operator.dependent.ProxyNetworkPolicyDependent;
 import io.connectivityproxy.operator.dependent.ProxyServiceDependent;
 import io.connectivityproxy.operator.dependent.ServiceBindingDependent;
 import io.connectivityproxy.operator.dependent.ServiceInstanceDependent;
 import io.connectivityproxy.operator.dependent.TunnelClusterRoleBindingDependent;
 import io.connectivityproxy.operator.dependent.TunnelClusterRoleDependent;
 import io.connectivityproxy.operator.dependent.TunnelDeploymentDependent;
+import io.connectivityproxy.operator.dependent.TunnelNetworkPolicyDependent;
 import io.connectivityproxy.operator.dependent.TunnelServiceAccountDependent;
 import io.connectivityproxy.operator.dependent.TunnelServiceDependent;
 import io.connectivityproxy.operator.dependent.VirtualServiceDependent;
@@ -85,18 +93,22 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
         @Dependent(name = CONNECTOR_CA_SECRET, type = ConnectorCaSecretDependent.class),
         @Dependent(name = GATEWAY_TLS_SECRET, type = GatewayTlsSecretDependent.class,
                 dependsOn = { CA_SECRET, CONNECTOR_CA_SECRET }, activationCondition = GatewayTlsActive.class),
+        @Dependent(name = CLUSTER_CA_SECRET, type = ClusterCaSecretDependent.class),
+        @Dependent(name = CLUSTER_TLS_SECRET, type = ClusterTlsSecretDependent.class, dependsOn = CLUSTER_CA_SECRET),
         @Dependent(name = INFO_CONFIG_MAP, type = InfoConfigMapDependent.class),
         @Dependent(name = PROXY_SERVICE, type = ProxyServiceDependent.class),
         @Dependent(name = TUNNEL_SERVICE, type = TunnelServiceDependent.class),
         @Dependent(name = CLUSTER_SERVICE, type = ClusterServiceDependent.class),
-        @Dependent(name = PROXY_DEPLOYMENT, type = ProxyDeploymentDependent.class,
+        @Dependent(name = PROXY_NETWORK_POLICY, type = ProxyNetworkPolicyDependent.class),
+        @Dependent(name = TUNNEL_NETWORK_POLICY, type = TunnelNetworkPolicyDependent.class),
+        @Dependent(name = PROXY_DEPLOYMENT, type = ProxyDeploymentDependent.class, dependsOn = CLUSTER_TLS_SECRET,
                 activationCondition = WorkloadsActive.class),
         @Dependent(name = TUNNEL_SERVICE_ACCOUNT, type = TunnelServiceAccountDependent.class),
         @Dependent(name = TUNNEL_CLUSTER_ROLE, type = TunnelClusterRoleDependent.class),
         @Dependent(name = TUNNEL_CLUSTER_ROLE_BINDING, type = TunnelClusterRoleBindingDependent.class,
                 dependsOn = { TUNNEL_SERVICE_ACCOUNT, TUNNEL_CLUSTER_ROLE }),
         @Dependent(name = TUNNEL_DEPLOYMENT, type = TunnelDeploymentDependent.class,
-                dependsOn = { CONNECTOR_CA_SECRET, TUNNEL_CLUSTER_ROLE_BINDING },
+                dependsOn = { CLUSTER_TLS_SECRET, TUNNEL_CLUSTER_ROLE_BINDING },
                 activationCondition = WorkloadsActive.class),
         @Dependent(name = GATEWAY, type = GatewayDependent.class, activationCondition = IngressActive.class),
         @Dependent(name = VIRTUAL_SERVICE, type = VirtualServiceDependent.class, activationCondition = IngressActive.class),

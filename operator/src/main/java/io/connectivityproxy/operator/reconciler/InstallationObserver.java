@@ -29,8 +29,9 @@ final class InstallationObserver {
 
         Map<String, Boolean> present = new LinkedHashMap<>();
         for (String name : List.of(DependentNames.CA_SECRET, DependentNames.CONNECTOR_CA_SECRET,
-                DependentNames.INFO_CONFIG_MAP, DependentNames.PROXY_SERVICE, DependentNames.TUNNEL_SERVICE,
-                DependentNames.CLUSTER_SERVICE)) {
+                DependentNames.CLUSTER_CA_SECRET, DependentNames.CLUSTER_TLS_SECRET, DependentNames.INFO_CONFIG_MAP,
+                DependentNames.PROXY_SERVICE, DependentNames.TUNNEL_SERVICE, DependentNames.CLUSTER_SERVICE,
+                DependentNames.PROXY_NETWORK_POLICY, DependentNames.TUNNEL_NETWORK_POLICY)) {
             present.put(name, secondary(cr, context, result, name).isPresent());
         }
         if (inputs.gatewayTlsActive()) {

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -32,8 +33,8 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Issues the installation's certificates with BouncyCastle: CAs and the gateway's server
- * certificate. EC P-256 keys, which Envoy, the JDK and Quarkus all accept. Time and randomness
+ * Issues the installation's certificates with BouncyCastle: CAs, the gateway's server
+ * certificate and the cluster members' certificate. EC P-256 keys, which Envoy, the JDK and Quarkus all accept. Time and randomness
  * come in from outside so that tests can fix them.
  */
 public class CertificateIssuer {
@@ -85,6 +86,33 @@ public class CertificateIssuer {
             return new KeyAndCertificate(keys.getPrivate(), sign(builder, issuer.key()));
         } catch (CertIOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot issue server certificate for " + host, e);
+        }
+    }
+
+    /**
+     * A certificate that identifies a cluster member both ways on the event bus: the same one
+     * serves a node's server side and its client side, hence clientAuth and serverAuth. Members are
+     * addressed by pod IP, so peers check the chain (and the CN), not a host name; the DNS names are
+     * informative.
+     */
+    public KeyAndCertificate memberCertificate(KeyAndCertificate issuer, String commonName, List<String> dnsNames,
+            Duration validity) {
+        KeyPair keys = newKeyPair();
+        try {
+            X500Name issuerName = X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
+            X509v3CertificateBuilder builder = builder(issuerName, name(commonName), keys, validity);
+            JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+            builder.addExtension(Extension.extendedKeyUsage, false,
+                    new ExtendedKeyUsage(new KeyPurposeId[] { KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_serverAuth }));
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(dnsNames.stream()
+                    .map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
+            builder.addExtension(Extension.authorityKeyIdentifier, false,
+                    extensions.createAuthorityKeyIdentifier(issuer.certificate()));
+            return new KeyAndCertificate(keys.getPrivate(), sign(builder, issuer.key()));
+        } catch (CertIOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot issue member certificate " + commonName, e);
         }
     }
 

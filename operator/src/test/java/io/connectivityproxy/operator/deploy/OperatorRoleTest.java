@@ -72,6 +72,16 @@ class OperatorRoleTest {
         }
     }
 
+    @Test
+    void itManagesTheNetworkPoliciesOfTheInstallation() throws IOException {
+        List<PolicyRule> operator = operatorRules();
+        // Informers list and watch; the dependents create, update (CRUD without server-side apply) and the finalizer deletes.
+        for (String verb : List.of("get", "list", "watch", "create", "update", "patch", "delete")) {
+            assertTrue(allows(operator, "networking.k8s.io", "networkpolicies", verb, null), verb + " networkpolicies");
+        }
+        assertFalse(allows(operator, "networking.k8s.io", "ingresses", "create", null), "nothing else of networking.k8s.io");
+    }
+
     static List<PolicyRule> operatorRules() throws IOException {
         return new ObjectMapper(new YAMLFactory()).readValue(ROLE.toFile(), ClusterRole.class).getRules();
     }

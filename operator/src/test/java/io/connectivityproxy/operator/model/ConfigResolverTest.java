@@ -53,4 +53,38 @@ class ConfigResolverTest {
         assertEquals(Optional.of("t-1"), key.subaccountId());
         assertEquals(Optional.of("zone-1"), key.subaccountSubdomain());
     }
+
+    @Test
+    void theTokenIssuerIsTheServiceKeysXsuaaTenant() {
+        ServiceKey key = ServiceKey.fromSecretData(Map.of("subaccount_id", "sub-1",
+                "url", "https://my-sub.authentication.eu10.hana.ondemand.com/", "uaadomain", "authentication.eu10.hana.ondemand.com"));
+        assertEquals(Optional.of("https://my-sub.authentication.eu10.hana.ondemand.com/oauth/token"), key.tokenIssuer());
+        assertEquals(Optional.of("https://my-sub.authentication.eu10.hana.ondemand.com/token_keys"), key.jwksUrl());
+
+        ServiceKey withoutUrl = ServiceKey.fromSecretData(Map.of("identityzone", "zone-1", "uaadomain", "authentication.example"));
+        assertEquals(Optional.of("https://zone-1.authentication.example/oauth/token"), withoutUrl.tokenIssuer());
+
+        assertEquals(Optional.empty(), ServiceKey.fromSecretData(Map.of("url", "http://plain.example")).tokenIssuer(),
+                "keys are never fetched over plain http");
+        assertEquals(Optional.empty(), ServiceKey.fromSecretData(Map.of("subaccount_id", "sub-1")).tokenIssuer());
+    }
+
+    @Test
+    void issuersOfTheResourceWinAndAnEmptySubaccountIsNone() {
+        ConnectivityProxy cr = Fixtures.cr();
+        cr.getSpec().getConfig().setTenantMode("shared");
+        cr.getSpec().getConfig().setSubaccountId("");
+        ResolvedConfig fromKey = ConfigResolver.resolve(cr, Fixtures.facts());
+        assertEquals(Optional.empty(), fromKey.subaccountId(), "an empty subaccount is none, not \"\"");
+        assertTrue(fromKey.workloadsRenderable());
+        assertEquals(ProxyAuthorization.IssuerSource.SERVICE_KEY, fromKey.authorization().source());
+        assertEquals(java.util.List.of(Fixtures.UAA_URL + "/oauth/token"), fromKey.authorization().issuers());
+
+        cr.getSpec().getConfig().getServers().getProxy().getAuthorization().getOauth()
+                .setIssuers(java.util.List.of("https://tenant-a.example/oauth/token", " ", "https://tenant-a.example/oauth/token"));
+        ResolvedConfig fromSpec = ConfigResolver.resolve(cr, Fixtures.facts());
+        assertEquals(ProxyAuthorization.IssuerSource.SPEC, fromSpec.authorization().source());
+        assertEquals(java.util.List.of("https://tenant-a.example/oauth/token"), fromSpec.authorization().issuers());
+        assertEquals(Optional.empty(), fromSpec.authorization().jwksUrl());
+    }
 }

@@ -24,9 +24,18 @@ final class Fixtures {
         return cr;
     }
 
+    /** The XSUAA tenant of the service key below. */
+    static final String UAA_URL = "https://subdomain-1.authentication.eu10.hana.ondemand.com";
+    static final String CLUSTER_TLS_HASH = "0123456789abcdef";
+
     static ClusterFacts facts() {
-        return new ClusterFacts(true, true, Optional.of("c-1.kyma.example"),
-                Optional.of(new ServiceKey(Optional.of("sub-1"), Optional.of("subdomain-1"))), RestartFingerprint.NONE);
+        return new ClusterFacts(true, true, Optional.of("c-1.kyma.example"), Optional.of(serviceKey()), RestartFingerprint.NONE);
+    }
+
+    /** What a connectivity service key carries, as far as the operator reads it. */
+    static ServiceKey serviceKey() {
+        return new ServiceKey(Optional.of("sub-1"), Optional.of("subdomain-1"), Optional.of(UAA_URL),
+                Optional.of("authentication.eu10.hana.ondemand.com"));
     }
 
     static ResolvedConfig resolved(ConnectivityProxy cr) {

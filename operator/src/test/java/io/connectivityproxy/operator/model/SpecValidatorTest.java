@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.connectivityproxy.operator.api.ConnectivityProxy;
+import io.connectivityproxy.operator.api.ProxyServer;
 
 class SpecValidatorTest {
 
@@ -49,5 +50,83 @@ class SpecValidatorTest {
         cr.getSpec().getConfig().getServers().getProxy().getSocks5().setPort(20003);
         assertEquals(List.of("spec.config.servers.proxy.socks5.port: 20003 is already used by http"),
                 SpecValidator.validate(cr.getSpec()));
+    }
+
+    @Test
+    void anyListenerWithProxyAuthorizationNeedsTheAllowedClientIdWithSapsMessage() {
+        for (String listener : List.of("http", "rfcAndLdap", "socks5")) {
+            ConnectivityProxy cr = Fixtures.cr();
+            var proxy = cr.getSpec().getConfig().getServers().getProxy();
+            ProxyServer server = switch (listener) {
+                case "http" -> proxy.getHttp();
+                case "rfcAndLdap" -> proxy.getRfcAndLdap();
+                default -> proxy.getSocks5();
+            };
+            server.setEnableProxyAuthorization(true);
+            assertEquals(List.of("spec.config.servers.proxy.authorization.oauth.allowedClientId: "
+                    + "Allowed client id is required if proxy authorization is enabled"), SpecValidator.validate(cr.getSpec()), listener);
+
+            proxy.getAuthorization().getOauth().setAllowedClientId("  ");
+            assertEquals(1, SpecValidator.validate(cr.getSpec()).size(), "blank is no client id");
+            proxy.getAuthorization().getOauth().setAllowedClientId("sb-client!t1");
+            assertEquals(List.of(), SpecValidator.validate(cr.getSpec()), listener);
+        }
+    }
+
+    @Test
+    void withoutProxyAuthorizationNoClientIdIsNeeded() {
+        ConnectivityProxy cr = Fixtures.cr();
+        cr.getSpec().getConfig().setTenantMode("shared");
+        assertEquals(List.of(), SpecValidator.validate(cr.getSpec()));
+    }
+
+    @Test
+    void aMissingAuthorizationBlockIsNamedAsSapNamesIt() {
+        ConnectivityProxy cr = Fixtures.cr();
+        cr.getSpec().getConfig().getServers().getProxy().getSocks5().setEnableProxyAuthorization(true);
+        cr.getSpec().getConfig().getServers().getProxy().getAuthorization().setOauth(null);
+        assertEquals(List.of("spec.config.servers.proxy.authorization.oauth: Oauth is required if proxy authorization is enabled"),
+                SpecValidator.validate(cr.getSpec()));
+        cr.getSpec().getConfig().getServers().getProxy().setAuthorization(null);
+        assertEquals(List.of("spec.config.servers.proxy.authorization: Authorization is required if proxy authorization is enabled"),
+                SpecValidator.validate(cr.getSpec()));
+        cr.getSpec().getConfig().getServers().getProxy().getSocks5().setEnableProxyAuthorization(false);
+        assertEquals(List.of(), SpecValidator.validate(cr.getSpec()), "not needed while no port requires tokens");
+    }
+
+    @Test
+    void dedicatedModeNeedsASubaccountIdWithSapsMessageUnlessAutoProvisioned() {
+        ConnectivityProxy cr = Fixtures.cr();
+        assertEquals("auto-provision", cr.getSpec().getConfig().getSubaccountId());
+        assertEquals(List.of(), SpecValidator.validate(cr.getSpec()), "auto-provision: read from the service key");
+
+        for (String absent : new String[] { null, "", " " }) {
+            cr.getSpec().getConfig().setSubaccountId(absent);
+            assertEquals(List.of("spec.config.subaccountId: SubaccountId is required if tenant mode is dedicated"),
+                    SpecValidator.validate(cr.getSpec()), "'" + absent + "'");
+        }
+        cr.getSpec().getConfig().setTenantMode("shared");
+        assertEquals(List.of(), SpecValidator.validate(cr.getSpec()), "shared mode: the subaccount comes from each token");
+        cr.getSpec().getConfig().setSubaccountId("not valid!");
+        assertTrue(SpecValidator.validate(cr.getSpec()).get(0).startsWith("spec.config.subaccountId: must match"));
+    }
+
+    @Test
+    void issuerSettingsMustBeHttpsUrls() {
+        ConnectivityProxy cr = Fixtures.cr();
+        var oauth = cr.getSpec().getConfig().getServers().getProxy().getAuthorization().getOauth();
+        oauth.setIssuers(List.of("https://a.authentication.eu10.hana.ondemand.com/oauth/token", "http://plain.example/oauth/token",
+                "not a url"));
+        oauth.setJwksUrl("https://user:pw@keys.example/token_keys");
+        assertEquals(List.of(
+                "spec.config.servers.proxy.authorization.oauth.issuers[1]: must be an https URL without query, fragment or user "
+                        + "info, was 'http://plain.example/oauth/token'",
+                "spec.config.servers.proxy.authorization.oauth.issuers[2]: must be an https URL without query, fragment or user "
+                        + "info, was 'not a url'",
+                "spec.config.servers.proxy.authorization.oauth.jwksUrl: must be an https URL without query, fragment or user "
+                        + "info, was 'https://user:pw@keys.example/token_keys'"), SpecValidator.validate(cr.getSpec()));
+        oauth.setIssuers(List.of("https://a.example/oauth/token"));
+        oauth.setJwksUrl("https://a.example/token_keys");
+        assertEquals(List.of(), SpecValidator.validate(cr.getSpec()));
     }
 }

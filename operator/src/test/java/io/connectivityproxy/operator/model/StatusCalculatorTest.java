@@ -20,6 +20,7 @@ class StatusCalculatorTest {
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     static final Instant T1 = Instant.parse("2026-01-01T00:05:00Z");
     static final Map<String, Boolean> ALL_PRESENT = Map.of(DependentNames.CA_SECRET, true, DependentNames.CONNECTOR_CA_SECRET, true,
+            DependentNames.CLUSTER_CA_SECRET, true, DependentNames.CLUSTER_TLS_SECRET, true,
             DependentNames.GATEWAY_TLS_SECRET, true, DependentNames.GATEWAY, true, DependentNames.VIRTUAL_SERVICE, true);
     static final WorkloadObservation PROXY_READY = new WorkloadObservation(Labels.PROXY_SERVICE, true, 1, 1, 1, true);
     static final WorkloadObservation TUNNEL_READY = new WorkloadObservation(Labels.TUNNEL_SERVICE, true, 1, 1, 1, true);
@@ -30,7 +31,8 @@ class StatusCalculatorTest {
         assertEquals(State.Ready, status.getState());
         assertEquals(3L, status.getObservedGeneration());
         assertTrue(status.getConditions().stream().allMatch(c -> "True".equals(c.getStatus())), status.getConditions().toString());
-        assertEquals(6, status.getConditions().size());
+        assertEquals(7, status.getConditions().size());
+        assertEquals("Trusted", condition(status, ConditionTypes.PROXY_AUTHORIZATION).getReason());
     }
 
     @Test
@@ -113,6 +115,75 @@ class StatusCalculatorTest {
         ConnectivityProxyStatus enabled = compute(new ServiceChannelObservation(true, List.of("erp-ssh")), two.getConditions());
         assertEquals(State.Ready, enabled.getState());
         assertEquals("True", condition(enabled, ConditionTypes.SERVICE_CHANNELS).getStatus());
+    }
+
+    @Test
+    void theClusterMemberCertificateIsPartOfTls() {
+        Map<String, Boolean> noMemberCertificate = new java.util.HashMap<>(ALL_PRESENT);
+        noMemberCertificate.put(DependentNames.CLUSTER_TLS_SECRET, false);
+        ConnectivityProxyStatus status = compute(Fixtures.facts(), noMemberCertificate, PROXY_READY, TUNNEL_READY, List.of(), T0);
+        assertEquals(State.Processing, status.getState());
+        Condition tls = condition(status, ConditionTypes.TLS_READY);
+        assertEquals("CertificatesPending", tls.getReason());
+        assertTrue(tls.getMessage().contains(Names.CLUSTER_TLS_SECRET), tls.getMessage());
+
+        Map<String, Boolean> noClusterCa = new java.util.HashMap<>(ALL_PRESENT);
+        noClusterCa.put(DependentNames.CLUSTER_CA_SECRET, false);
+        Condition pending = condition(compute(Fixtures.facts(), noClusterCa, PROXY_READY, TUNNEL_READY, List.of(), T0),
+                ConditionTypes.TLS_READY);
+        assertTrue(pending.getMessage().contains(Names.CLUSTER_CA_SECRET), pending.getMessage());
+    }
+
+    @Test
+    void aServiceKeyWithoutSubaccountInDedicatedModeIsAWarningWithSapsMessage() {
+        ClusterFacts noSubaccount = new ClusterFacts(true, true, Fixtures.facts().clusterDomain(),
+                Optional.of(new ServiceKey(Optional.empty(), Optional.of("subdomain-1"))), "");
+        ConnectivityProxyStatus status = compute(noSubaccount, ALL_PRESENT, PROXY_READY, TUNNEL_READY, List.of(), T0);
+        assertEquals(State.Warning, status.getState());
+        Condition binding = condition(status, ConditionTypes.SERVICE_BINDING_READY);
+        assertEquals("SubaccountMissing", binding.getReason());
+        assertTrue(binding.getMessage().startsWith("SubaccountId is required if tenant mode is dedicated: "), binding.getMessage());
+        assertEquals("WaitingForSubaccount", condition(status, ConditionTypes.WORKLOADS_READY).getReason());
+    }
+
+    @Test
+    void proxyAuthorizationNamesTheIssuerOrWhatIsMissing() {
+        ConnectivityProxy cr = Fixtures.cr();
+        cr.getSpec().getConfig().getServers().getProxy().getHttp().setEnableProxyAuthorization(true);
+        cr.getSpec().getConfig().getServers().getProxy().getAuthorization().getOauth().setAllowedClientId("sb-client");
+
+        Condition configured = condition(compute(cr, Fixtures.facts()), ConditionTypes.PROXY_AUTHORIZATION);
+        assertEquals("True", configured.getStatus());
+        assertEquals("Configured", configured.getReason());
+        assertTrue(configured.getMessage().contains("a token is required on http"), configured.getMessage());
+        assertTrue(configured.getMessage().contains(Fixtures.UAA_URL + "/oauth/token (from the service key)"), configured.getMessage());
+        assertTrue(configured.getMessage().contains("client id sb-client"), configured.getMessage());
+
+        ClusterFacts noKey = new ClusterFacts(true, true, Fixtures.facts().clusterDomain(), Optional.empty(), "");
+        ConnectivityProxyStatus waiting = compute(cr, noKey);
+        assertEquals("IssuerPending", condition(waiting, ConditionTypes.PROXY_AUTHORIZATION).getReason());
+        assertEquals("False", condition(waiting, ConditionTypes.PROXY_AUTHORIZATION).getStatus());
+
+        ClusterFacts keyWithoutUrl = new ClusterFacts(true, true, Fixtures.facts().clusterDomain(),
+                Optional.of(new ServiceKey(Optional.of("sub-1"), Optional.of("subdomain-1"))), "");
+        ConnectivityProxyStatus unknown = compute(cr, keyWithoutUrl);
+        assertEquals(State.Warning, unknown.getState());
+        Condition issuer = condition(unknown, ConditionTypes.PROXY_AUTHORIZATION);
+        assertEquals("IssuerUnknown", issuer.getReason());
+        assertTrue(issuer.getMessage().contains("spec.config.servers.proxy.authorization.oauth.issuers"), issuer.getMessage());
+
+        cr.getSpec().getConfig().getServers().getProxy().getAuthorization().getOauth()
+                .setIssuers(List.of("https://issuer.example/oauth/token"));
+        ConnectivityProxyStatus named = compute(cr, keyWithoutUrl);
+        assertEquals(State.Ready, named.getState());
+        assertTrue(condition(named, ConditionTypes.PROXY_AUTHORIZATION).getMessage().contains("https://issuer.example/oauth/token, keys "
+                + "found per issuer"), condition(named, ConditionTypes.PROXY_AUTHORIZATION).getMessage());
+    }
+
+    private static ConnectivityProxyStatus compute(ConnectivityProxy cr, ClusterFacts facts) {
+        Observation observation = new Observation(3, Optional.empty(), List.of(), facts, ConfigResolver.resolve(cr, facts),
+                Map.of(), ALL_PRESENT, PROXY_READY, TUNNEL_READY, new ServiceChannelObservation(true, List.of()));
+        return StatusCalculator.compute(observation, List.of(), T0);
     }
 
     private static ConnectivityProxyStatus compute(ServiceChannelObservation channels, List<Condition> previous) {

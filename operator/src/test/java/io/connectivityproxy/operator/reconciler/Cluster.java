@@ -61,12 +61,16 @@ final class Cluster {
                 .build()).createOr(existing -> existing.update());
     }
 
-    /** What btp-operator writes once the ServiceBinding is bound. */
+    /** The XSUAA tenant of the service key btp-operator writes here. */
+    static final String UAA_URL = "https://my-subdomain.authentication.eu10.hana.ondemand.com";
+
+    /** What btp-operator writes once the ServiceBinding is bound: the connectivity service key, one key per property. */
     void serviceKeySecret(String namespace, String subaccountId, String subdomain) {
         client.secrets().inNamespace(namespace).resource(new SecretBuilder()
                 .withNewMetadata().withName(Names.SERVICE_KEY_SECRET).withNamespace(namespace).endMetadata()
                 .withData(Map.of("subaccount_id", b64(subaccountId), "subaccount_subdomain", b64(subdomain),
-                        "clientid", b64("sb-client"), "clientsecret", b64("not-a-real-secret")))
+                        "clientid", b64("sb-client"), "clientsecret", b64("not-a-real-secret"),
+                        "url", b64(UAA_URL), "uaadomain", b64("authentication.eu10.hana.ondemand.com")))
                 .build()).createOr(existing -> existing.update());
     }
 

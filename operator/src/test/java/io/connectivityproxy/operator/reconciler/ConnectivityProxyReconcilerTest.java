@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +33,7 @@ import io.connectivityproxy.operator.model.ConditionTypes;
 import io.connectivityproxy.operator.model.Labels;
 import io.connectivityproxy.operator.model.Names;
 import io.connectivityproxy.operator.model.btp.ServiceBinding;
+import io.connectivityproxy.operator.tls.Pem;
 import io.connectivityproxy.operator.model.btp.ServiceInstance;
 import io.connectivityproxy.operator.model.istio.Gateway;
 import io.connectivityproxy.operator.model.istio.VirtualService;
@@ -44,7 +47,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -128,6 +134,7 @@ class ConnectivityProxyReconcilerTest {
         assertEquals(443, server.port().number());
         assertEquals(List.of("cp.c-1234.kyma.example.com"), server.hosts());
         assertEquals(Names.GATEWAY_TLS_SECRET, server.tls().credentialName());
+        assertEquals(Map.of("istio", "ingressgateway"), gateway.getSpec().selector(), "the ingress gateway's pods, not every gateway");
         VirtualService route = get(VirtualService.class, NS, Names.GATEWAY);
         assertEquals("connectivity-proxy-tunnel.kyma-system.svc.cluster.local",
                 route.getSpec().http().get(0).route().get(0).destination().host());
@@ -140,7 +147,8 @@ class ConnectivityProxyReconcilerTest {
 
         Deployment proxyDeployment = cluster.deployment(NS, Names.PROXY);
         Container proxyContainer = proxyDeployment.getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertEquals("0a1b2c3d-sub", env(proxyContainer).get("CLUSTER_SUBACCOUNT_ID"));
+        assertEquals("0a1b2c3d-sub", env(proxyContainer).get("PROXY_SUBACCOUNT"));
+        assertEquals("dedicated", env(proxyContainer).get("PROXY_TENANT_MODE"));
         assertEquals("connectivity-proxy-cluster.kyma-system.svc.cluster.local", env(proxyContainer).get("CLUSTER_KUBERNETES_SERVICE_DNS"));
         assertEquals("status.podIP", proxyContainer.getEnv().stream().filter(e -> e.getName().equals("CLUSTER_HOST")).findFirst()
                 .orElseThrow().getValueFrom().getFieldRef().getFieldPath());
@@ -260,7 +268,9 @@ class ConnectivityProxyReconcilerTest {
         ConnectivityProxyStatus ready = cluster.awaitStatus(ns, NAME, s -> s.getState() == State.Ready);
         assertTrue(condition(ready, ConditionTypes.SERVICE_BINDING_READY).getMessage().contains("sub-from-secret"));
         Container tunnel = cluster.deployment(ns, Names.TUNNEL).getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertEquals("sub-from-secret", env(tunnel).get("CLUSTER_SUBACCOUNT_ID"));
+        assertEquals("sub-from-secret", env(tunnel).get("TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT"));
+        Container proxy = cluster.deployment(ns, Names.PROXY).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("sub-from-secret", env(proxy).get("PROXY_SUBACCOUNT"));
     }
 
     @Test
@@ -321,10 +331,11 @@ class ConnectivityProxyReconcilerTest {
         created.addAll(client.resources(ServiceInstance.class).inAnyNamespace().list().getItems());
         created.addAll(client.resources(ServiceBinding.class).inAnyNamespace().list().getItems());
         created.addAll(managed(client.serviceAccounts().inAnyNamespace().list().getItems()));
+        created.addAll(managed(client.network().v1().networkPolicies().inAnyNamespace().list().getItems()));
         // Cluster-scoped: no owner reference is possible, the finalizer removes them.
         created.addAll(managed(client.rbac().clusterRoles().list().getItems()));
         created.addAll(managed(client.rbac().clusterRoleBindings().list().getItems()));
-        assertEquals(16, created.size(), created.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).collect(Collectors.toList()).toString());
+        assertEquals(20, created.size(), created.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).collect(Collectors.toList()).toString());
 
         client.resource(cr).delete();
         await().atMost(TIMEOUT).until(() -> cluster.cp(NS, NAME) == null);
@@ -341,6 +352,151 @@ class ConnectivityProxyReconcilerTest {
                 "spec.config.servers.proxy.http.port");
         assertInvalid(cr -> cr.getSpec().getConfig().setSubaccountId("not a subaccount!"), "spec.config.subaccountId");
         assertInvalid(cr -> cr.getSpec().getConfig().setTenantMode("multi"), "spec.config.tenantMode");
+    }
+
+    @Test
+    void sapsAdmissionRulesEndInErrorWithSapsMessages() {
+        assertInvalid(cr -> cr.getSpec().getConfig().getServers().getProxy().getSocks5().setEnableProxyAuthorization(true),
+                "spec.config.servers.proxy.authorization.oauth.allowedClientId: "
+                        + "Allowed client id is required if proxy authorization is enabled");
+        assertInvalid(cr -> cr.getSpec().getConfig().setSubaccountId(""),
+                "spec.config.subaccountId: SubaccountId is required if tenant mode is dedicated");
+    }
+
+    @Test
+    void theClusterPortsAreClosedToStrangersAndTheTunnelPortToAllButTheGateway() {
+        installReady(NS, NAME);
+        ConnectivityProxy cr = cluster.cp(NS, NAME);
+        NetworkPolicy proxy = client.network().v1().networkPolicies().inNamespace(NS).withName(Names.PROXY).get();
+        NetworkPolicy tunnel = client.network().v1().networkPolicies().inNamespace(NS).withName(Names.TUNNEL).get();
+        for (NetworkPolicy policy : List.of(proxy, tunnel)) {
+            assertEquals(cr.getMetadata().getUid(), policy.getMetadata().getOwnerReferences().get(0).getUid());
+            assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes());
+            NetworkPolicyIngressRule members = policy.getSpec().getIngress().get(0);
+            assertEquals(List.of(5701, 5710), ports(members));
+            assertEquals(1, members.getFrom().size());
+            assertNull(members.getFrom().get(0).getNamespaceSelector(), "this namespace only");
+            assertEquals(Map.of("app.kubernetes.io/name", "connectivity-proxy"), members.getFrom().get(0).getPodSelector().getMatchLabels());
+            assertEquals(List.of("proxy-service", "tunnel-service"),
+                    members.getFrom().get(0).getPodSelector().getMatchExpressions().get(0).getValues());
+        }
+        assertEquals(Map.of("app.kubernetes.io/name", "connectivity-proxy", "app.kubernetes.io/component", "proxy-service"),
+                proxy.getSpec().getPodSelector().getMatchLabels());
+        assertEquals(List.of(20003, 20001, 20004), ports(proxy.getSpec().getIngress().get(1)));
+        assertNotNull(proxy.getSpec().getIngress().get(1).getFrom().get(0).getNamespaceSelector(), "any namespace");
+        assertEquals(List.of(8081), ports(proxy.getSpec().getIngress().get(2)));
+
+        assertEquals(Map.of("app.kubernetes.io/name", "connectivity-proxy", "app.kubernetes.io/component", "tunnel-service"),
+                tunnel.getSpec().getPodSelector().getMatchLabels());
+        NetworkPolicyIngressRule gateway = tunnel.getSpec().getIngress().get(1);
+        assertEquals(List.of(8042), ports(gateway));
+        assertEquals(Map.of("kubernetes.io/metadata.name", INGRESS_NS), gateway.getFrom().get(0).getNamespaceSelector().getMatchLabels());
+        assertEquals(Map.of("istio", "ingressgateway"), gateway.getFrom().get(0).getPodSelector().getMatchLabels());
+        assertEquals(List.of(8082), ports(tunnel.getSpec().getIngress().get(2)));
+
+        // A disabled listener's port closes.
+        client.resources(ConnectivityProxy.class).inNamespace(NS).withName(NAME).edit(cp -> {
+            cp.getSpec().getConfig().getServers().getProxy().getSocks5().setEnabled(false);
+            return cp;
+        });
+        await().atMost(TIMEOUT).until(() -> ports(client.network().v1().networkPolicies().inNamespace(NS).withName(Names.PROXY).get()
+                .getSpec().getIngress().get(1)).equals(List.of(20003, 20001)));
+    }
+
+    @Test
+    void bothWorkloadsGetTheClusterMemberCertificateOfTheirOwnCaAndFollowItsRenewal() throws Exception {
+        installReady(NS, NAME);
+        Secret memberSecret = get(Secret.class, NS, Names.CLUSTER_TLS_SECRET);
+        X509Certificate clusterCa = Pem.certificate(decoded(get(Secret.class, NS, Names.CLUSTER_CA_SECRET), "tls.crt"));
+        X509Certificate member = Pem.certificate(decoded(memberSecret, "tls.crt"));
+        member.verify(clusterCa.getPublicKey());
+        assertEquals(clusterCa, Pem.certificate(decoded(memberSecret, "ca.crt")));
+        assertEquals("CN=connectivity-proxy-cluster,O=connectivity-proxy", member.getSubjectX500Principal().getName());
+        assertEquals(List.of("1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.1"), member.getExtendedKeyUsage());
+        assertTrue(decoded(memberSecret, "tls.key").startsWith("-----BEGIN PRIVATE KEY-----"), "PKCS#8");
+        assertNotNull(Pem.privateKey(decoded(memberSecret, "tls.key")));
+        for (String other : List.of(Names.CA_SECRET, Names.CONNECTOR_CA_SECRET)) {
+            X509Certificate otherCa = Pem.certificate(decoded(get(Secret.class, NS, other), "tls.crt"));
+            assertNotEquals(otherCa, clusterCa, other + " is not the cluster CA");
+            assertThrows(java.security.SignatureException.class, () -> member.verify(otherCa.getPublicKey()),
+                    "no other CA vouches for a member");
+        }
+
+        String hash = null;
+        for (String name : List.of(Names.PROXY, Names.TUNNEL)) {
+            Deployment deployment = cluster.deployment(NS, name);
+            Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertEquals("/etc/connectivity-proxy/cluster-tls/tls.crt", env(container).get("CLUSTER_TLS_CERTIFICATE"), name);
+            assertEquals("/etc/connectivity-proxy/cluster-tls/tls.key", env(container).get("CLUSTER_TLS_KEY"), name);
+            assertEquals("/etc/connectivity-proxy/cluster-tls/ca.crt", env(container).get("CLUSTER_TLS_CA"), name);
+            assertEquals("5710", env(container).get("CLUSTER_EVENT_BUS_PORT"), name);
+            String volume = container.getVolumeMounts().stream()
+                    .filter(m -> "/etc/connectivity-proxy/cluster-tls".equals(m.getMountPath())).findFirst().orElseThrow().getName();
+            assertEquals(Names.CLUSTER_TLS_SECRET, deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+                    .filter(v -> v.getName().equals(volume)).findFirst().orElseThrow().getSecret().getSecretName(), name);
+            hash = deployment.getSpec().getTemplate().getMetadata().getAnnotations().get(Names.CLUSTER_TLS_HASH_ANNOTATION);
+            assertNotNull(hash, name);
+        }
+        assertEquals(hash, hashOfClusterTls(cluster.deployment(NS, Names.PROXY)));
+
+        // A new cluster CA (the old one deleted) means a new member certificate, and both workloads roll to it.
+        String before = hash;
+        client.secrets().inNamespace(NS).withName(Names.CLUSTER_CA_SECRET).delete();
+        await().atMost(TIMEOUT).until(() -> {
+            Secret ca = get(Secret.class, NS, Names.CLUSTER_CA_SECRET);
+            return ca != null && !Pem.certificate(decoded(ca, "tls.crt")).equals(clusterCa);
+        });
+        await().atMost(TIMEOUT).until(() -> !before.equals(hashOfClusterTls(cluster.deployment(NS, Names.PROXY)))
+                && !before.equals(hashOfClusterTls(cluster.deployment(NS, Names.TUNNEL))));
+        X509Certificate newCa = Pem.certificate(decoded(get(Secret.class, NS, Names.CLUSTER_CA_SECRET), "tls.crt"));
+        Pem.certificate(decoded(get(Secret.class, NS, Names.CLUSTER_TLS_SECRET), "tls.crt")).verify(newCa.getPublicKey());
+    }
+
+    @Test
+    void nonTrustedAndSharedModesReachProxyServiceWithTheIssuerOfTheServiceKey() {
+        ConnectivityProxy cr = TestResources.defaultCr(NS, NAME);
+        var proxy = cr.getSpec().getConfig().getServers().getProxy();
+        proxy.getHttp().setEnableProxyAuthorization(true);
+        proxy.getSocks5().setEnableProxyAuthorization(true);
+        proxy.getAuthorization().getOauth().setAllowedClientId("sb-clone-123!b1|connectivity!b17");
+        cluster.installReady(cr);
+
+        Map<String, String> env = env(cluster.deployment(NS, Names.PROXY).getSpec().getTemplate().getSpec().getContainers().get(0));
+        assertEquals("dedicated", env.get("PROXY_TENANT_MODE"));
+        assertEquals("0a1b2c3d-sub", env.get("PROXY_SUBACCOUNT"));
+        assertEquals("true", env.get("PROXY_HTTP_AUTHORIZATION_ENABLED"));
+        assertEquals("false", env.get("PROXY_RFC_AND_LDAP_AUTHORIZATION_ENABLED"));
+        assertEquals("true", env.get("PROXY_SOCKS5_AUTHORIZATION_ENABLED"));
+        assertEquals("sb-clone-123!b1|connectivity!b17", env.get("PROXY_AUTHORIZATION_ALLOWED_CLIENT_ID"));
+        assertEquals(Cluster.UAA_URL + "/oauth/token", env.get("PROXY_AUTHORIZATION_ISSUERS"));
+        assertEquals(Cluster.UAA_URL + "/token_keys", env.get("PROXY_AUTHORIZATION_JWKS_URL"));
+        Condition authorization = condition(cluster.cp(NS, NAME).getStatus(), ConditionTypes.PROXY_AUTHORIZATION);
+        assertEquals("Configured", authorization.getReason());
+        assertTrue(authorization.getMessage().contains("a token is required on http, socks5"), authorization.getMessage());
+
+        client.resources(ConnectivityProxy.class).inNamespace(NS).withName(NAME).edit(cp -> {
+            cp.getSpec().getConfig().setTenantMode("shared");
+            return cp;
+        });
+        await().atMost(TIMEOUT).until(() -> "shared".equals(env(cluster.deployment(NS, Names.PROXY).getSpec().getTemplate().getSpec()
+                .getContainers().get(0)).get("PROXY_TENANT_MODE")));
+        Map<String, String> shared = env(cluster.deployment(NS, Names.PROXY).getSpec().getTemplate().getSpec().getContainers().get(0));
+        assertFalse(shared.containsKey("PROXY_SUBACCOUNT"), "in shared mode the subaccount comes from each token");
+        assertEquals(Cluster.UAA_URL + "/oauth/token", shared.get("PROXY_AUTHORIZATION_ISSUERS"));
+        await().atMost(TIMEOUT).until(() -> "shared".equals(env(cluster.deployment(NS, Names.TUNNEL).getSpec().getTemplate().getSpec()
+                .getContainers().get(0)).get("TUNNEL_SERVICE_CHANNELS_TENANT_MODE")));
+    }
+
+    private static List<Integer> ports(NetworkPolicyIngressRule rule) {
+        return rule.getPorts().stream().map(p -> p.getPort().getIntVal()).collect(Collectors.toList());
+    }
+
+    private static String hashOfClusterTls(Deployment deployment) {
+        return deployment.getSpec().getTemplate().getMetadata().getAnnotations().get(Names.CLUSTER_TLS_HASH_ANNOTATION);
+    }
+
+    private static String decoded(Secret secret, String key) {
+        return new String(java.util.Base64.getDecoder().decode(secret.getData().get(key)), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private void assertInvalid(java.util.function.Consumer<ConnectivityProxy> breakIt, String field) {
@@ -377,6 +533,7 @@ class ConnectivityProxyReconcilerTest {
         all.addAll(client.apps().deployments().inNamespace(namespace).list().getItems());
         all.addAll(client.services().inNamespace(namespace).list().getItems());
         all.addAll(client.configMaps().inNamespace(namespace).list().getItems());
+        all.addAll(client.network().v1().networkPolicies().inNamespace(namespace).list().getItems());
         all.addAll(client.secrets().inAnyNamespace().list().getItems());
         all.addAll(client.resources(Gateway.class).inAnyNamespace().list().getItems());
         all.addAll(client.resources(VirtualService.class).inAnyNamespace().list().getItems());
