@@ -24,7 +24,7 @@ if [ "$missing" = 1 ] || [ "${REBUILD:-0}" = 1 ]; then
   mvn -B -q install -DskipTests
 fi
 
-for port in 8042 20001 20003 20004 8081 8082 8083 18080 18081 18090 18091 21080; do
+for port in 8042 20001 20003 20004 8081 8082 8083 5710 5711 18080 18081 18090 18091 21080; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "FAILED: port $port on 127.0.0.1 is already in use (another run-local.sh?); stop that process first" >&2
     exit 1
@@ -75,7 +75,10 @@ java $jvm_opens -Xmx256m -Dtunnel.tls.dev-certificates-dir="$work/certs" \
   -jar tunnel-service/target/quarkus-app/quarkus-run.jar >"$work/logs/tunnel-service.log" 2>&1 &
 pids+=($!)
 echo "starting proxy-service (HTTP proxy http://127.0.0.1:20003, management http://127.0.0.1:8081)"
-java $jvm_opens -Xmx256m -jar proxy-service/target/quarkus-app/quarkus-run.jar >"$work/logs/proxy-service.log" 2>&1 &
+# Both services share 127.0.0.1, so each needs its own event bus port (tunnel-service keeps 5710);
+# the event bus is mutual TLS with the development cluster CA in .run-local/certs.
+java $jvm_opens -Xmx256m -Dcluster.event-bus-port=5711 \
+  -jar proxy-service/target/quarkus-app/quarkus-run.jar >"$work/logs/proxy-service.log" 2>&1 &
 pids+=($!)
 echo "starting the sample on-premise backend (http://127.0.0.1:18080, WebSocket echo on 18081)"
 java -jar sample-backend/target/sample-backend-0.1.0-SNAPSHOT.jar 18080 >"$work/logs/sample-backend.log" 2>&1 &

@@ -19,7 +19,8 @@ import java.util.stream.IntStream;
 /**
  * A whole system of real processes on 127.0.0.1 for one test class: tunnel-service and
  * proxy-service nodes in their own Hazelcast cluster (a unique name and port range, so test
- * classes never meet), and connectors with the configuration each test writes.
+ * classes never meet) with an event bus over mutual TLS (a development cluster CA of the
+ * system's own), and connectors with the configuration each test writes.
  */
 final class LocalSystem implements AutoCloseable {
 
@@ -155,6 +156,9 @@ final class LocalSystem implements AutoCloseable {
         args.add("-Dcluster.port=" + hazelcastBase);
         args.add("-Dcluster.members=" + IntStream.range(0, 6).mapToObj(i -> "127.0.0.1:" + (hazelcastBase + i))
                 .collect(Collectors.joining(",")));
+        // The event bus: a port of its own per node, mutual TLS with this system's development cluster CA.
+        args.add("-Dcluster.event-bus-port=" + freePort());
+        args.add("-Dcluster.tls.dev-certificates-dir=" + certs);
         return args;
     }
 
