@@ -24,7 +24,8 @@ import jakarta.inject.Singleton;
  * with a certificate of that CA can receive the probe and send the answer.
  *
  * <p>Members are probed when the registry first shows an entry of theirs, again whenever a
- * member joins, and, while refused, with a back-off from 1 s to 30 s. A member's verdict is
+ * member joins, and, while refused, with a back-off from 1 s to 30 s. An admitted member keeps
+ * its standing through one missed answer (a loaded node), not two. A member's verdict is
  * forgotten when it leaves. One WARN line names each refused member.
  */
 @Singleton
@@ -104,6 +105,21 @@ public class MemberAdmission {
         probe(nodeId, verdict);
     }
 
+    /** Probes again now, admitted or not, unless a probe is in flight. */
+    private void recheck(String nodeId, Verdict verdict) {
+        synchronized (verdict) {
+            if (verdict.retryTimer != -1) {
+                vertx.cancelTimer(verdict.retryTimer);
+                verdict.retryTimer = -1;
+            }
+            if (verdict.probing || verdicts.get(nodeId) != verdict || !node.members().contains(nodeId)) {
+                return;
+            }
+            verdict.probing = true;
+        }
+        probe(nodeId, verdict);
+    }
+
     /** Why the last probe of {@code nodeId} failed; empty unless it is refused. */
     public Optional<String> refusal(String nodeId) {
         Verdict verdict = verdicts.get(nodeId);
@@ -153,12 +169,17 @@ public class MemberAdmission {
                 verdict.reason = null;
                 verdict.warned = false;
             } else {
-                verdict.state = State.REFUSED;
                 verdict.failures++;
                 verdict.reason = failure;
+                // One missed answer of a member that proved itself before is load, not a stranger:
+                // it keeps its standing until the retry a second later fails too.
+                boolean stillAdmitted = verdict.state == State.ADMITTED && verdict.failures == 1;
+                if (!stillAdmitted) {
+                    verdict.state = State.REFUSED;
+                }
                 // A real node's address may reach this node's view of the event bus a moment after
                 // its first registry entry: "nothing listens" counts only when it lasts.
-                warn = !verdict.warned && (!mayBeLate || verdict.failures > 1);
+                warn = !stillAdmitted && !verdict.warned && (!mayBeLate || verdict.failures > 1);
                 verdict.warned |= warn;
                 delay = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(verdict.failures - 1, 5));
                 verdict.retryTimer = vertx.setTimer(delay, t -> retry(nodeId, verdict));
@@ -181,25 +202,12 @@ public class MemberAdmission {
         synchronized (verdict) {
             verdict.retryTimer = -1;
         }
-        check(nodeId);
+        recheck(nodeId, verdict);
     }
 
     /** A member joined: everything known is checked again, refused members at once. */
-    private void recheckAll() {
-        for (Map.Entry<String, Verdict> entry : verdicts.entrySet()) {
-            Verdict verdict = entry.getValue();
-            synchronized (verdict) {
-                if (verdict.probing) {
-                    continue;
-                }
-                if (verdict.retryTimer != -1) {
-                    vertx.cancelTimer(verdict.retryTimer);
-                    verdict.retryTimer = -1;
-                }
-                verdict.probing = true;
-            }
-            probe(entry.getKey(), verdict);
-        }
+    void recheckAll() {
+        verdicts.forEach(this::recheck);
     }
 
     private void forget(String nodeId) {
