@@ -49,7 +49,8 @@ public class HazelcastClusterCustomizer implements VertxOptionsCustomizer {
                     + "reaches that port can send and receive stream frames", settings.host(), settings.eventBusPort());
         } else if (tls.development()) {
             LOG.warnf("the cluster event bus on %s:%d uses %s: configure cluster.tls.certificate, cluster.tls.key and "
-                    + "cluster.tls.ca for anything but a local trial", settings.host(), settings.eventBusPort(), eventBus);
+                    + "cluster.tls.ca for anything but a local trial", settings.host(), settings.eventBusPort(),
+                    eventBus);
         } else {
             LOG.infof("the cluster event bus on %s:%d uses %s", settings.host(), settings.eventBusPort(), eventBus);
         }

@@ -35,7 +35,8 @@ class ProxyConfigIT {
     void withoutClusterCertificatesTheNodeRefusesToStart() throws Exception {
         try (LocalSystem system = new LocalSystem("proxy-config-tls")) {
             // An empty value overrides the packaged development directory, as an operator would.
-            ManagedProcess proxy = system.proxyProcess("no-cluster-tls", Map.of("cluster.tls.dev-certificates-dir", ""));
+            ManagedProcess proxy = system.proxyProcess("no-cluster-tls",
+                    Map.of("cluster.tls.dev-certificates-dir", ""));
             assertNotEquals(0, proxy.waitForExit(Duration.ofSeconds(90)), proxy.tail());
             assertTrue(proxy.logText().contains("the cluster event bus carries every stream and needs mutual TLS: set "
                     + "cluster.tls.certificate, cluster.tls.key and cluster.tls.ca"), proxy.tail());
