@@ -32,7 +32,7 @@ auth=${AUTH:-0}
 tenant_mode=${TENANT_MODE:-dedicated}
 case "$tenant_mode" in dedicated|shared) ;; *) echo "FAILED: TENANT_MODE must be dedicated or shared" >&2; exit 1;; esac
 issuer_port=18443
-ports="8042 20001 20003 20004 8081 8082 8083 18080 18081 18090 18091 21080"
+ports="8042 20001 20003 20004 8081 8082 8083 5710 5711 18080 18081 18090 18091 21080"
 [ "$auth" = 1 ] && ports="$ports $issuer_port"
 for port in $ports; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -99,7 +99,10 @@ if [ "$auth" = 1 ]; then
     -Dproxy.authorization.trust-ca="$work/certs/ca.pem")
 fi
 echo "starting proxy-service (HTTP proxy http://127.0.0.1:20003, management http://127.0.0.1:8081; tenant mode $tenant_mode, proxy authorization $([ "$auth" = 1 ] && echo on || echo off))"
-java $jvm_opens -Xmx256m "${proxy_opts[@]}" -jar proxy-service/target/quarkus-app/quarkus-run.jar \
+# Both services share 127.0.0.1, so each needs its own event bus port (tunnel-service keeps 5710);
+# the event bus is mutual TLS with the development cluster CA in .run-local/certs.
+java $jvm_opens -Xmx256m -Dcluster.event-bus-port=5711 "${proxy_opts[@]}" \
+  -jar proxy-service/target/quarkus-app/quarkus-run.jar \
   >"$work/logs/proxy-service.log" 2>&1 &
 pids+=($!)
 echo "starting the sample on-premise backend (http://127.0.0.1:18080, WebSocket echo on 18081)"

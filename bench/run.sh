@@ -224,7 +224,9 @@ if [[ ",$paths," == *",ours,"* ]]; then
   }
   # Its own cluster name and Hazelcast ports, so that it never joins another local system.
   members=$(for i in 0 1 2 3 4 5; do printf '127.0.0.1:%d,' $((hazelcast + i)); done)
+  # The event bus: any free port per node, mutual TLS with a development cluster CA in $certs.
   cluster="-Dcluster.name=bench-$base -Dcluster.port=$hazelcast -Dcluster.members=${members%,}"
+  cluster="$cluster -Dcluster.event-bus-port=0 -Dcluster.tls.dev-certificates-dir=$certs"
   java $jvm_opens -Xmx256m ${OURS_JVM:-} $(jfr tunnel-service) $cluster -Dquarkus.http.port=$mgmt_tunnel \
     -Dtunnel.port=$tunnel_port -Dtunnel.tls.dev-certificates-dir="$certs" \
     -jar "$work/apps/tunnel-service/quarkus-app/quarkus-run.jar" >"$work/logs/tunnel-service.log" 2>&1 &

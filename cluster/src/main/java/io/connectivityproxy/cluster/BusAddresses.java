@@ -12,6 +12,8 @@ public final class BusAddresses {
     /** Headers of an OPEN frame: which sessions may carry the stream. */
     public static final String SUBACCOUNT = "subaccount";
     public static final String LOCATION = "location";
+    /** Header of a membership probe ({@link MemberAdmission}); its value is the nonce to answer with. */
+    public static final String PROBE = "probe";
 
     private BusAddresses() {
     }

@@ -1,6 +1,7 @@
 package io.connectivityproxy.cluster;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -24,6 +25,7 @@ public class ClusterNode {
 
     private final Vertx vertx;
     private final List<Consumer<String>> leftListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> joinedListeners = new CopyOnWriteArrayList<>();
     private volatile boolean listening;
 
     public ClusterNode(Vertx vertx) {
@@ -42,6 +44,14 @@ public class ClusterNode {
                 .collect(Collectors.toSet());
     }
 
+    /** The Hazelcast address of a live member, e.g. {@code [127.0.0.1]:5702}, for log lines. */
+    public Optional<String> addressOf(String nodeId) {
+        return hazelcast().getCluster().getMembers().stream()
+                .filter(member -> nodeIdOf(member).equals(nodeId))
+                .map(member -> String.valueOf(member.getAddress()))
+                .findFirst();
+    }
+
     /** Describes each member for the admin endpoints. */
     public List<String> describeMembers() {
         return hazelcast().getCluster().getMembers().stream()
@@ -57,12 +67,26 @@ public class ClusterNode {
     /** Calls {@code listener} with the node id of every member that leaves the cluster. */
     public void onMemberLeft(Consumer<String> listener) {
         leftListeners.add(listener);
+        listen();
+    }
+
+    /** Calls {@code listener} with the node id of every member that joins the cluster. */
+    public void onMemberJoined(Consumer<String> listener) {
+        joinedListeners.add(listener);
+        listen();
+    }
+
+    private void listen() {
         if (!listening) {
             synchronized (this) {
                 if (!listening) {
                     hazelcast().getCluster().addMembershipListener(new MembershipListener() {
                         @Override
                         public void memberAdded(MembershipEvent event) {
+                            String id = nodeIdOf(event.getMember());
+                            for (Consumer<String> joined : joinedListeners) {
+                                joined.accept(id);
+                            }
                         }
 
                         @Override

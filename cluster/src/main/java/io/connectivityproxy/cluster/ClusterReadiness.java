@@ -12,9 +12,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class ClusterReadiness implements HealthCheck {
 
     private final ClusterNode node;
+    private final HazelcastClusterCustomizer cluster;
 
-    public ClusterReadiness(ClusterNode node) {
+    public ClusterReadiness(ClusterNode node, HazelcastClusterCustomizer cluster) {
         this.node = node;
+        this.cluster = cluster;
     }
 
     @Override
@@ -22,7 +24,8 @@ public class ClusterReadiness implements HealthCheck {
         boolean joined = node.joined();
         var response = HealthCheckResponse.named("cluster").status(joined);
         if (joined) {
-            response.withData("nodeId", node.nodeId()).withData("members", node.members().size());
+            response.withData("nodeId", node.nodeId()).withData("members", node.members().size())
+                    .withData("eventBus", cluster.eventBus());
         }
         return response.build();
     }

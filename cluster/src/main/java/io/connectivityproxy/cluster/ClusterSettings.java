@@ -1,5 +1,6 @@
 package io.connectivityproxy.cluster;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,6 +19,13 @@ public interface ClusterSettings {
     @WithDefault("5701")
     int port();
 
+    /**
+     * Port of the event bus, which carries the stream frames between nodes; fixed so that a
+     * NetworkPolicy can name it. 0 takes any free port (several nodes on one address).
+     */
+    @WithDefault("5710")
+    int eventBusPort();
+
     /** Members to join over TCP-IP (host or host:port) when Kubernetes discovery is off. */
     @WithDefault("127.0.0.1")
     List<String> members();
@@ -28,4 +36,41 @@ public interface ClusterSettings {
     /** Cluster name: nodes only join a cluster of the same name. */
     @WithDefault("connectivity-proxy")
     String name();
+
+    /** Mutual TLS of the event bus ({@code cluster.tls.*}). */
+    Tls tls();
+
+    /**
+     * Every event bus connection is mutual TLS with certificates of the installation's cluster
+     * CA: a process without one can neither send nor receive stream frames. Either the three
+     * files or the development directory must be set, or TLS turned off explicitly.
+     */
+    interface Tls {
+        /** Run the event bus over mutual TLS; false only where something else protects its port. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** PEM certificate (chain) of this member, signed by the cluster CA. */
+        Optional<Path> certificate();
+
+        /** PEM (PKCS#8) private key of {@link #certificate()}. */
+        Optional<Path> key();
+
+        /** PEM CA certificate(s) of the cluster: the only issuers a member trusts. */
+        Optional<Path> ca();
+
+        /**
+         * Directory for a development cluster CA and member certificate, created on first start
+         * and shared by every node started with the same directory; used when the three files
+         * above are not set.
+         */
+        Optional<Path> devCertificatesDir();
+
+        /**
+         * Use BoringSSL (netty-tcnative) instead of the JDK's TLS engine where the platform has a
+         * build of it; false keeps the JDK's engine, e.g. for a FIPS-certified JDK provider.
+         */
+        @WithDefault("true")
+        boolean openssl();
+    }
 }

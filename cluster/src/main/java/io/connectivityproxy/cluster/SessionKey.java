@@ -1,5 +1,6 @@
 package io.connectivityproxy.cluster;
 
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import io.connectivityproxy.protocol.Ids;
@@ -33,9 +34,13 @@ public record SessionKey(String subaccount, String locationId) {
         return subaccount + "|" + locationId;
     }
 
-    static SessionKey fromRegistryKey(String key) {
+    /** The key a registry entry is stored under; empty when it is malformed (any member can write there). */
+    static Optional<SessionKey> fromRegistryKey(String key) {
         int bar = key.indexOf('|');
-        return new SessionKey(key.substring(0, bar), key.substring(bar + 1));
+        if (bar < 0 || !valid(key.substring(0, bar), key.substring(bar + 1))) {
+            return Optional.empty();
+        }
+        return Optional.of(new SessionKey(key.substring(0, bar), key.substring(bar + 1)));
     }
 
     @Override

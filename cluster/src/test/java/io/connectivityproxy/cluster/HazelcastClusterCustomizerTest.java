@@ -42,6 +42,16 @@ class HazelcastClusterCustomizerTest {
             public String name() {
                 return "test-cluster";
             }
+
+            @Override
+            public int eventBusPort() {
+                return 5810;
+            }
+
+            @Override
+            public Tls tls() {
+                throw new UnsupportedOperationException("the Hazelcast configuration does not read TLS settings");
+            }
         };
     }
 
@@ -58,6 +68,7 @@ class HazelcastClusterCustomizerTest {
         assertEquals(5801, config.getNetworkConfig().getPort());
         assertEquals("10.1.2.3", config.getNetworkConfig().getPublicAddress());
         assertTrue(config.getNetworkConfig().getInterfaces().getInterfaces().contains("10.1.2.3"));
+        assertEquals("false", config.getProperty("hazelcast.socket.bind.any"), "bound to that address only");
     }
 
     @Test

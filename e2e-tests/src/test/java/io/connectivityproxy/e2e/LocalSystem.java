@@ -19,7 +19,8 @@ import java.util.stream.IntStream;
 /**
  * A whole system of real processes on 127.0.0.1 for one test class: tunnel-service and
  * proxy-service nodes in their own Hazelcast cluster (a unique name and port range, so test
- * classes never meet), and connectors with the configuration each test writes.
+ * classes never meet) with an event bus over mutual TLS (a development cluster CA of the
+ * system's own), and connectors with the configuration each test writes.
  */
 final class LocalSystem implements AutoCloseable {
 
@@ -153,9 +154,31 @@ final class LocalSystem implements AutoCloseable {
         args.add("-Xmx" + heapMegabytes + "m");
         args.add("-Dcluster.name=" + clusterName);
         args.add("-Dcluster.port=" + hazelcastBase);
-        args.add("-Dcluster.members=" + IntStream.range(0, 6).mapToObj(i -> "127.0.0.1:" + (hazelcastBase + i))
-                .collect(Collectors.joining(",")));
+        args.add("-Dcluster.members=" + hazelcastMembers());
+        // The event bus: a port of its own per node, mutual TLS with this system's development cluster CA.
+        args.add("-Dcluster.event-bus-port=" + freePort());
+        args.add("-Dcluster.tls.dev-certificates-dir=" + certs);
         return args;
+    }
+
+    private String hazelcastMembers() {
+        return IntStream.range(0, 6).mapToObj(i -> "127.0.0.1:" + (hazelcastBase + i)).collect(Collectors.joining(","));
+    }
+
+    /**
+     * Starts {@link RogueMember} in a JVM of its own: in this system's Hazelcast cluster, with the
+     * right name and members, but without a certificate of its cluster CA. It registers fake
+     * sessions of {@link #SUBACCOUNT} for {@code locations}.
+     */
+    ManagedProcess rogue(String id, String... locations) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagedProcess.OPENS);
+        command.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"), RogueMember.class.getName(),
+                clusterName, hazelcastMembers(), Integer.toString(hazelcastBase), dir.resolve(id + "-certs").toString(),
+                SUBACCOUNT));
+        command.addAll(List.of(locations));
+        return start(ManagedProcess.start(name + "-" + id, command));
     }
 
     /** A connector configuration for the development certificates of this system. */

@@ -8,7 +8,10 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-/** A proxy-service node given window or chunk settings its streams cannot work with refuses to start and says why. */
+/**
+ * A proxy-service node given window or chunk settings its streams cannot work with, or no
+ * certificate for the cluster event bus, refuses to start and says why.
+ */
 class ProxyConfigIT {
 
     @Test
@@ -25,6 +28,18 @@ class ProxyConfigIT {
                 assertNotEquals(0, proxy.waitForExit(Duration.ofSeconds(90)), proxy.tail());
                 assertTrue(proxy.logText().contains(bad.getValue()), proxy.tail());
             }
+        }
+    }
+
+    @Test
+    void withoutClusterCertificatesTheNodeRefusesToStart() throws Exception {
+        try (LocalSystem system = new LocalSystem("proxy-config-tls")) {
+            // An empty value overrides the packaged development directory, as an operator would.
+            ManagedProcess proxy = system.proxyProcess("no-cluster-tls",
+                    Map.of("cluster.tls.dev-certificates-dir", ""));
+            assertNotEquals(0, proxy.waitForExit(Duration.ofSeconds(90)), proxy.tail());
+            assertTrue(proxy.logText().contains("the cluster event bus carries every stream and needs mutual TLS: set "
+                    + "cluster.tls.certificate, cluster.tls.key and cluster.tls.ca"), proxy.tail());
         }
     }
 }

@@ -36,7 +36,7 @@ class RunLocalIT {
             script.close();
         }
         assertTrue(script.logContains("stopped"), script.tail());
-        for (int port : new int[] { 20003, 8042, 8081, 8082, 8083, 18080, 18090, 21080 }) {
+        for (int port : new int[] { 20003, 8042, 8081, 8082, 8083, 5710, 5711, 18080, 18090, 21080 }) {
             assertFalse(listening(port), "port " + port + " is still served after run-local.sh stopped");
         }
     }

@@ -22,6 +22,8 @@ final class TestBackend implements AutoCloseable {
     final AtomicLong written = new AtomicLong();
     /** TCP connections accepted so far (a proxy that reuses kept-alive connections opens few). */
     final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    /** The request target of every request received, in order. */
+    final java.util.Queue<String> uris = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final HttpServer server;
 
     TestBackend(Vertx vertx, String name) throws Exception {
@@ -37,6 +39,7 @@ final class TestBackend implements AutoCloseable {
 
     private void handle(HttpServerRequest request) {
         String path = request.path();
+        uris.add(request.uri());
         HttpServerResponse response = request.response();
         if (path.startsWith("/bytes/")) {
             long length = Long.parseLong(path.substring("/bytes/".length()));

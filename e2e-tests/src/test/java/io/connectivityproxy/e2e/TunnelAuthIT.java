@@ -14,10 +14,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.connectivityproxy.cluster.CertificateAuthority;
 import io.connectivityproxy.protocol.Frame;
 import io.connectivityproxy.protocol.FrameCodec;
 import io.connectivityproxy.protocol.Reason;
-import io.connectivityproxy.tunnel.CertificateAuthority;
 import io.vertx.core.Vertx;
 
 /**

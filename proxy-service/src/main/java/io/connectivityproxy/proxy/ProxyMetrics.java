@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import io.connectivityproxy.cluster.SessionRegistry;
 import io.connectivityproxy.protocol.Reason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -14,7 +15,8 @@ import jakarta.inject.Singleton;
 
 /**
  * proxy-service metrics at {@code /q/metrics}: open streams, bytes each way, stream-open latency
- * and failures by reason, and SAP's {@code connectivity_tunnel_opening_timeout_count_total}.
+ * and failures by reason, SAP's {@code connectivity_tunnel_opening_timeout_count_total}, and the
+ * cluster members whose registry entries are ignored.
  */
 @Singleton
 public class ProxyMetrics {
@@ -32,7 +34,7 @@ public class ProxyMetrics {
     private final Map<io.connectivityproxy.proxy.auth.TokenException.Kind, Counter> authorizationRefusals =
             new ConcurrentHashMap<>();
 
-    public ProxyMetrics(MeterRegistry registry, TunnelClient tunnel) {
+    public ProxyMetrics(MeterRegistry registry, TunnelClient tunnel, SessionRegistry sessions) {
         this.registry = registry;
         this.bytesToBackend = Counter.builder("cp_proxy_bytes").tag("direction", "to_backend")
                 .description("Request body bytes sent into the tunnel").register(registry);
@@ -57,6 +59,12 @@ public class ProxyMetrics {
                 .register(registry);
         FunctionCounter.builder("cp_proxy_window_growth_bytes", tunnel, TunnelClient::windowGrowthTotal)
                 .description("Window growth granted to streams whose window held them back").register(registry);
+        Gauge.builder("cp_cluster_unverified_members", sessions, SessionRegistry::ignoredMembers)
+                .description("Cluster members with session registry entries that did not answer over the "
+                        + "mutual-TLS event bus; their entries are ignored").register(registry);
+        Gauge.builder("cp_cluster_registry_entries_ignored", sessions, SessionRegistry::ignoredEntries)
+                .description("Session registry entries ignored because their member is not verified")
+                .register(registry);
     }
 
     void socksRefused() {

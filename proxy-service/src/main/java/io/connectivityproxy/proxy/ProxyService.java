@@ -137,7 +137,8 @@ public class ProxyService implements HealthCheck {
                 .put("node", node.nodeId())
                 .put("members", new JsonArray(node.describeMembers()))
                 .put("openStreamsByTunnelNode", streams)
-                .put("sessions", sessions);
+                .put("sessions", sessions)
+                .put("ignoredMembers", new JsonArray(registry.ignored().stream().map(m -> m.toJson()).toList()));
     }
 
     @Override

@@ -97,6 +97,7 @@ public class AdminRoutes {
                 .put("sessions", local)
                 .put("openStreams", broker.openStreams())
                 .put("registry", cluster)
+                .put("ignoredMembers", new JsonArray(registry.ignored().stream().map(m -> m.toJson()).toList()))
                 .put("members", new JsonArray(node.describeMembers()));
     }
 }

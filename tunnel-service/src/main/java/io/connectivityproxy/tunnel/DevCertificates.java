@@ -6,6 +6,8 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
+import io.connectivityproxy.cluster.CertificateAuthority;
+
 /**
  * Development certificates for the embedded default: on first start, a CA, a server
  * certificate for localhost/127.0.0.1 and a connector client certificate for the dev subaccount

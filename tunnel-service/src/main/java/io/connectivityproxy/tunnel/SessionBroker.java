@@ -6,12 +6,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.jboss.logging.Logger;
 
 import io.connectivityproxy.cluster.BusAddresses;
 import io.connectivityproxy.cluster.ClusterNode;
 import io.connectivityproxy.cluster.FrameMessageCodec;
+import io.connectivityproxy.cluster.MemberAdmission;
 import io.connectivityproxy.cluster.SessionKey;
 import io.connectivityproxy.cluster.SessionRegistry;
 import io.connectivityproxy.protocol.Frame;
@@ -20,6 +24,7 @@ import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.stream.FrameBuffers;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -45,6 +50,7 @@ public class SessionBroker {
     private final Set<ConnectorSession> allSessions = ConcurrentHashMap.newKeySet();
     private final Map<String, Link> links = new ConcurrentHashMap<>();
     private volatile DeliveryOptions fromThisNode;
+    private volatile String nodeId;
     private MessageConsumer<Buffer> consumer;
 
     public SessionBroker(Vertx vertx, ClusterNode node, SessionRegistry registry, TunnelMetrics metrics) {
@@ -57,14 +63,30 @@ public class SessionBroker {
 
     /** Joins the relay: listens on this node's address and watches proxy nodes leave. Blocking. */
     void start() {
-        registry.start();
-        String address = BusAddresses.tunnelNode(node.nodeId());
+        nodeId = node.nodeId();
+        String address = BusAddresses.tunnelNode(nodeId);
         FrameMessageCodec.register(vertx.eventBus());
         fromThisNode = new DeliveryOptions().setCodecName(FrameMessageCodec.NAME)
                 .addHeader(BusAddresses.FROM, address);
         consumer = vertx.eventBus().consumer(address, this::fromProxy);
+        // Known cluster-wide before the first session is registered, so proxy nodes can admit this node.
+        awaitRegistration(consumer);
+        registry.start();
         node.onMemberLeft(this::proxyNodeLeft);
         LOG.infof("tunnel-service node %s relays streams on %s", node.nodeId(), address);
+    }
+
+    private static void awaitRegistration(MessageConsumer<Buffer> consumer) {
+        Promise<Void> registered = Promise.promise();
+        consumer.completionHandler(registered);
+        try {
+            registered.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while registering " + consumer.address(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not register " + consumer.address() + " with the cluster", e);
+        }
     }
 
     Future<Void> stop() {
@@ -121,6 +143,9 @@ public class SessionBroker {
     // ---- frames from proxy-service -----------------------------------------------------------
 
     private void fromProxy(Message<Buffer> message) {
+        if (MemberAdmission.answerProbe(message, nodeId)) {
+            return;
+        }
         String from = message.headers().get(BusAddresses.FROM);
         Buffer body = message.body();
         Frame frame;

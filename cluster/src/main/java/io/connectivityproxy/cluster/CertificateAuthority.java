@@ -1,4 +1,4 @@
-package io.connectivityproxy.tunnel;
+package io.connectivityproxy.cluster;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -36,8 +38,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A small certificate authority for development and tests: EC P-256 keys, X.509 v3 certificates
- * built with BouncyCastle, written as PEM. Production installations get their CA from the
- * operator; this one exists so that one command can start a working mutual-TLS tunnel.
+ * built with BouncyCastle, written as PEM. Production installations get their CAs from the
+ * operator; this one exists so that one command can start a working mutual-TLS tunnel and a
+ * mutual-TLS cluster.
  */
 public final class CertificateAuthority {
 
@@ -100,6 +103,20 @@ public final class CertificateAuthority {
         }
     }
 
+    /**
+     * A cluster member certificate: both ends of an event bus connection present one, so it is
+     * good for TLS server and client authentication alike.
+     */
+    public Issued issueMember(String commonName) {
+        KeyPair keys = newKeyPair();
+        try {
+            return new Issued(sign(leaf("CN=" + commonName, keys, KeyPurposeId.id_kp_serverAuth,
+                    KeyPurposeId.id_kp_clientAuth), ca.keyPair()), keys);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot issue a member certificate", e);
+        }
+    }
+
     /** A TLS client certificate whose subject is {@code CN=<subaccount>} (how connectors are named). */
     public Issued issueClient(String subaccount) {
         KeyPair keys = newKeyPair();
@@ -110,14 +127,14 @@ public final class CertificateAuthority {
         }
     }
 
-    private X509v3CertificateBuilder leaf(String subject, KeyPair keys, KeyPurposeId purpose)
+    private X509v3CertificateBuilder leaf(String subject, KeyPair keys, KeyPurposeId... purposes)
             throws IOException, GeneralSecurityException {
         X509v3CertificateBuilder builder = builder(
                 X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded()), new X500Name(subject),
                 keys);
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
-        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
         builder.addExtension(Extension.authorityKeyIdentifier, false,
                 new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.certificate()));
         return builder;
@@ -149,6 +166,10 @@ public final class CertificateAuthority {
         }
     }
 
+    /**
+     * Writes through a temporary file and an atomic rename, so a process reading the file at the
+     * same time sees either nothing or all of it; private keys are readable by the owner only.
+     */
     static void writePem(Path file, Object object) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter pem = new JcaPEMWriter(out)) {
@@ -160,9 +181,22 @@ public final class CertificateAuthority {
         }
         try {
             Files.createDirectories(file.getParent());
-            Files.writeString(file, out.toString());
+            Path temporary = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+            try {
+                permissions(temporary, object instanceof java.security.PrivateKey ? "rw-------" : "rw-r--r--");
+                Files.writeString(temporary, out.toString());
+                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(temporary);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static void permissions(Path file, String posix) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(posix));
         }
     }
 }
