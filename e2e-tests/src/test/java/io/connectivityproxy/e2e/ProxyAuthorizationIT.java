@@ -26,7 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.connectivityproxy.tunnel.CertificateAuthority;
+import io.connectivityproxy.cluster.CertificateAuthority;
 import io.vertx.core.Vertx;
 
 /**

@@ -19,7 +19,7 @@ import org.jose4j.jwt.JwtClaims;
 import org.jose4j.keys.EllipticCurves;
 import org.jose4j.keys.HmacKey;
 
-import io.connectivityproxy.tunnel.CertificateAuthority;
+import io.connectivityproxy.cluster.CertificateAuthority;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
