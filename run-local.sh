@@ -6,6 +6,8 @@
 #
 #   ./run-local.sh            build what is missing, start, wait
 #   REBUILD=1 ./run-local.sh  rebuild first
+#   NATIVE=1 ./run-local.sh   the connector as a native executable (connector/target/*-runner, built
+#                             beforehand with mvn package -Dnative -pl connector -am; README "Native images")
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -22,6 +24,19 @@ for app in "${apps[@]}"; do [ -f "$app" ] || missing=1; done
 if [ "$missing" = 1 ] || [ "${REBUILD:-0}" = 1 ]; then
   echo "building (mvn -B -q install -DskipTests) ..."
   mvn -B -q install -DskipTests
+fi
+
+connector_cmd=(java -Xmx128m -jar connector/target/quarkus-app/quarkus-run.jar)
+connector_kind="connector"
+if [ "${NATIVE:-0}" = 1 ]; then
+  runner=$(ls connector/target/*-runner 2>/dev/null | head -n 1 || true)
+  if [ -z "$runner" ] || [ ! -x "$runner" ]; then
+    echo "FAILED: NATIVE=1, but there is no native connector in connector/target; build it first with" >&2
+    echo "  mvn -B package -Dnative -DskipTests -pl connector -am -Dquarkus.native.graalvm-home=<GraalVM or Mandrel>" >&2
+    exit 1
+  fi
+  connector_cmd=("$runner" -Xmx128m)
+  connector_kind="native connector $runner"
 fi
 
 for port in 8042 20001 20003 20004 8081 8082 8083 18080 18081 18090 18091 21080; do
@@ -135,9 +150,8 @@ serviceChannels:
     type: TCP
     localPort: 21080
 YAML
-echo "starting the connector (config $work/connector.yaml, management http://127.0.0.1:8083)"
-java -Xmx128m -Dconnector.config="$work/connector.yaml" \
-  -jar connector/target/quarkus-app/quarkus-run.jar >"$work/logs/connector.log" 2>&1 &
+echo "starting the $connector_kind (config $work/connector.yaml, management http://127.0.0.1:8083)"
+"${connector_cmd[@]}" -Dconnector.config="$work/connector.yaml" >"$work/logs/connector.log" 2>&1 &
 pids+=($!)
 
 wait_ready proxy-service http://127.0.0.1:8081/q/health/ready 90
