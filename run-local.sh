@@ -10,6 +10,8 @@
 #                             on https://localhost:18443; requests need Proxy-Authorization: Bearer
 #   TENANT_MODE=shared ./run-local.sh   multi-tenant: the subaccount comes from the token
 #                             (with AUTH=1 from Proxy-Authorization, else SAP-CP-Connectivity-Service-Token)
+#   NATIVE=1 ./run-local.sh   the connector as a native executable (connector/target/*-runner, built
+#                             beforehand with mvn package -Dnative -pl connector -am; README "Native images")
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -34,6 +36,19 @@ case "$tenant_mode" in dedicated|shared) ;; *) echo "FAILED: TENANT_MODE must be
 issuer_port=18443
 ports="8042 20001 20003 20004 8081 8082 8083 5710 5711 18080 18081 18090 18091 21080"
 [ "$auth" = 1 ] && ports="$ports $issuer_port"
+connector_cmd=(java -Xmx128m -jar connector/target/quarkus-app/quarkus-run.jar)
+connector_kind="connector"
+if [ "${NATIVE:-0}" = 1 ]; then
+  runner=$(ls connector/target/*-runner 2>/dev/null | head -n 1 || true)
+  if [ -z "$runner" ] || [ ! -x "$runner" ]; then
+    echo "FAILED: NATIVE=1, but there is no native connector in connector/target; build it first with" >&2
+    echo "  mvn -B package -Dnative -DskipTests -pl connector -am -Dquarkus.native.graalvm-home=<GraalVM or Mandrel>" >&2
+    exit 1
+  fi
+  connector_cmd=("$runner" -Xmx128m)
+  connector_kind="native connector $runner"
+fi
+
 for port in $ports; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "FAILED: port $port on 127.0.0.1 is already in use (another run-local.sh?); stop that process first" >&2
@@ -163,9 +178,8 @@ serviceChannels:
     type: TCP
     localPort: 21080
 YAML
-echo "starting the connector (config $work/connector.yaml, management http://127.0.0.1:8083)"
-java -Xmx128m -Dconnector.config="$work/connector.yaml" \
-  -jar connector/target/quarkus-app/quarkus-run.jar >"$work/logs/connector.log" 2>&1 &
+echo "starting the $connector_kind (config $work/connector.yaml, management http://127.0.0.1:8083)"
+"${connector_cmd[@]}" -Dconnector.config="$work/connector.yaml" >"$work/logs/connector.log" 2>&1 &
 pids+=($!)
 
 wait_ready proxy-service http://127.0.0.1:8081/q/health/ready 90

@@ -17,6 +17,7 @@ import io.connectivityproxy.stream.StreamException;
 import io.connectivityproxy.stream.TunnelStream;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.quarkus.runtime.ImageMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -64,6 +65,12 @@ public class Connector implements HealthCheck {
                 settings.accessControl().mappings().size(), settings.serviceChannels().size(), settings.sessions(),
                 settings.tunnelUrl(), TunnelSession.usesOpenSsl(settings) ? "BoringSSL" : "JDK engine",
                 settings.protocolVersion());
+        if (settings.openssl() && !TunnelSession.usesOpenSsl(settings)) {
+            // tunnel.openssl (default true) asked for BoringSSL: say why the JDK's engine runs instead.
+            LOG.infof("TLS: BoringSSL (netty-tcnative) %s; the tunnel uses the JDK's TLS engine",
+                    ImageMode.current().isNativeImage() ? "is not in native executables"
+                            : "has no build for this platform");
+        }
         BackendBridge bridge = new BackendBridge(vertx, settings, metrics);
         RandomGenerator random = new SecureRandom();
         WindowBudget windowBudget = new WindowBudget(settings.windowBudget());

@@ -35,8 +35,7 @@ class ConnectorConfigIT {
                     internalPort: 8080
                     protocol: HTTP
                 """);
-        ManagedProcess connector = ManagedProcess.quarkusApp("connector-bad-config", "connector",
-                List.of("-Dquarkus.http.port=0", "-Dconnector.config=" + config));
+        ManagedProcess connector = ManagedProcess.connector("connector-bad-config", List.of("-Dquarkus.http.port=0", "-Dconnector.config=" + config));
         assertEquals(2, connector.waitForExit(Duration.ofSeconds(60)), connector.tail());
         List<String> errors = connector.logText().lines().filter(line -> line.contains("ERROR")).toList();
         assertEquals(1, errors.size(), connector.tail());

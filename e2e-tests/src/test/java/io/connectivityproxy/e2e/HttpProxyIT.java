@@ -334,7 +334,9 @@ class HttpProxyIT {
                 () -> metricValue(connector.metrics(), "cp_connector_window_budget_available_bytes") == budget);
 
         assertTrue(tunnel.process().logText().contains("(mutual TLS, BoringSSL)"), tunnel.process().tail());
-        assertTrue(connector.process().logText().contains("(TLS: BoringSSL)"), connector.process().tail());
+        // The native connector has no BoringSSL (README "Native images") and says it runs the JDK's engine.
+        String engine = ManagedProcess.NATIVE_CONNECTOR ? "(TLS: JDK engine)" : "(TLS: BoringSSL)";
+        assertTrue(connector.process().logText().contains(engine), connector.process().tail());
     }
 
     /** The value of the first Prometheus sample matching {@code nameAndLabels}, or -1. */

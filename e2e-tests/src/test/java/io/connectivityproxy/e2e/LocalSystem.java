@@ -111,7 +111,10 @@ final class LocalSystem implements AutoCloseable {
         return start(ManagedProcess.quarkusApp(name + "-" + id, "proxy-service", args));
     }
 
-    /** Starts a connector with the given YAML; waits until it has a session unless told not to. */
+    /**
+     * Starts a connector (the JVM build, or the native executable with {@code -De2e.connector=native}) with
+     * the given YAML; waits until it has a session unless told not to.
+     */
     Node connector(String id, String yaml, boolean awaitSession) {
         Path config = dir.resolve(id + ".yaml");
         try {
@@ -122,7 +125,7 @@ final class LocalSystem implements AutoCloseable {
         int management = freePort();
         List<String> args = new ArrayList<>(List.of("-Xmx128m", "-Dquarkus.http.port=" + management,
                 "-Dconnector.config=" + config));
-        Node node = new Node(start(ManagedProcess.quarkusApp(name + "-" + id, "connector", args)), 0, management);
+        Node node = new Node(start(ManagedProcess.connector(name + "-" + id, args)), 0, management);
         if (awaitSession) {
             node.process().awaitHttpOk(node.health(), START);
         }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -26,6 +27,12 @@ final class ManagedProcess implements AutoCloseable {
             "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens",
             "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
             "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+
+    /**
+     * Which build of the connector the tests start: {@code jvm} (the default, quarkus-run.jar) or
+     * {@code native} ({@code -De2e.connector=native}: the executable of {@code mvn package -Dnative -pl connector}).
+     */
+    static final boolean NATIVE_CONNECTOR = nativeConnector(System.getProperty("e2e.connector", "jvm"));
 
     final String name;
     final Path log;
@@ -47,11 +54,51 @@ final class ManagedProcess implements AutoCloseable {
         return start(name, command);
     }
 
+    /** Starts the connector, the JVM build or the native executable (see {@link #NATIVE_CONNECTOR}), with these options. */
+    static ManagedProcess connector(String name, List<String> options) {
+        if (!NATIVE_CONNECTOR) {
+            return quarkusApp(name, "connector", options);
+        }
+        List<String> command = new ArrayList<>();
+        command.add(nativeConnectorExecutable().toString());
+        // A native executable takes -Xmx and -D options as the JVM does.
+        command.addAll(options);
+        return start(name, command);
+    }
+
+    /** connector/target/*-runner; fails with the command that builds it when there is none. */
+    static Path nativeConnectorExecutable() {
+        try (var files = Files.list(ROOT.resolve("connector/target"))) {
+            return files.filter(file -> file.getFileName().toString().endsWith("-runner") && Files.isExecutable(file))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("-De2e.connector=native, but connector/target has no"
+                            + " native executable; build it with mvn -B package -Dnative -DskipTests -pl connector -am"
+                            + " -Dquarkus.native.graalvm-home=<GraalVM or Mandrel>"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean nativeConnector(String which) {
+        return switch (which) {
+            case "jvm" -> false;
+            case "native" -> true;
+            default -> throw new IllegalArgumentException("e2e.connector is jvm or native, not " + which);
+        };
+    }
+
     static ManagedProcess start(String name, List<String> command) {
+        return start(name, command, Map.of());
+    }
+
+    /** Starts {@code command} in the project root with these environment variables added. */
+    static ManagedProcess start(String name, List<String> command, Map<String, String> environment) {
         try {
             Files.createDirectories(LOGS);
             Path log = LOGS.resolve(name + ".log");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            Process process = builder.redirectErrorStream(true)
                     .redirectOutput(log.toFile()).directory(ROOT.toFile()).start();
             return new ManagedProcess(name, log, process);
         } catch (IOException e) {

@@ -8,21 +8,27 @@ import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 /**
  * The README's first command: ./run-local.sh starts everything, says READY once requests go through
- * both ways (proxy and service channel), and stops cleanly on SIGTERM.
+ * both ways (proxy and service channel), and stops cleanly on SIGTERM. With {@code -De2e.connector=native}
+ * the same with {@code NATIVE=1}: the script says it starts the native connector.
  */
 class RunLocalIT {
 
     @Test
     void runLocalServesTheSampleBackendAndStopsOnSigterm() throws Exception {
-        ManagedProcess script = ManagedProcess.start("run-local", List.of("bash", "run-local.sh"));
+        // -De2e.connector=native: the README's NATIVE=1 ./run-local.sh, which starts the native connector.
+        Map<String, String> environment = ManagedProcess.NATIVE_CONNECTOR ? Map.of("NATIVE", "1") : Map.of();
+        ManagedProcess script = ManagedProcess.start("run-local", List.of("bash", "run-local.sh"), environment);
         try {
             script.await("run-local.sh prints READY", Duration.ofSeconds(180),
                     () -> script.logText().lines().anyMatch(line -> line.startsWith("READY")));
+            String started = ManagedProcess.NATIVE_CONNECTOR ? "starting the native connector " : "starting the connector ";
+            assertTrue(script.logText().lines().anyMatch(line -> line.startsWith(started)), script.tail());
             Curl.Result result = Curl.run(ManagedProcess.ROOT.resolve("e2e-tests/target/e2e/run-local"),
                     "-x", "http://127.0.0.1:20003", "http://sample-backend:8080/");
             assertEquals(200, result.status(), result.stderr());

@@ -20,8 +20,6 @@ public final class BodyWriter implements WriteStream<Buffer> {
     /** How the body is framed on the wire. */
     public enum Framing { LENGTH, CHUNKED, RAW }
 
-    private static final Buffer LAST_CHUNK = Buffer.buffer(Http1Writer.LAST_CHUNK);
-
     private final NetSocket socket;
     private final Framing framing;
     private final long length;
@@ -80,7 +78,9 @@ public final class BodyWriter implements WriteStream<Buffer> {
                     + length + " bytes"));
         }
         if (framing == Framing.CHUNKED) {
-            return socket.write(LAST_CHUNK.copy());
+            // A new buffer each time, never one in a static field: GraalVM runs a simple static initialiser
+            // at build time and then refuses the Vert.x buffer it made in the native image's heap.
+            return socket.write(Buffer.buffer(Http1Writer.LAST_CHUNK));
         }
         return Future.succeededFuture();
     }
