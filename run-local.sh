@@ -36,7 +36,8 @@ case "$tenant_mode" in dedicated|shared) ;; *) echo "FAILED: TENANT_MODE must be
 issuer_port=18443
 ports="8042 20001 20003 20004 8081 8082 8083 5710 5711 18080 18081 18090 18091 21080"
 [ "$auth" = 1 ] && ports="$ports $issuer_port"
-connector_cmd=(java -Xmx128m -jar connector/target/quarkus-app/quarkus-run.jar)
+# System properties go before -jar for the JVM; the native executable takes them as arguments.
+connector_cmd=(java -Xmx128m -Dconnector.config="$work/connector.yaml" -jar connector/target/quarkus-app/quarkus-run.jar)
 connector_kind="connector"
 if [ "${NATIVE:-0}" = 1 ]; then
   runner=$(ls connector/target/*-runner 2>/dev/null | head -n 1 || true)
@@ -45,7 +46,7 @@ if [ "${NATIVE:-0}" = 1 ]; then
     echo "  mvn -B package -Dnative -DskipTests -pl connector -am -Dquarkus.native.graalvm-home=<GraalVM or Mandrel>" >&2
     exit 1
   fi
-  connector_cmd=("$runner" -Xmx128m)
+  connector_cmd=("$runner" -Xmx128m -Dconnector.config="$work/connector.yaml")
   connector_kind="native connector $runner"
 fi
 
@@ -179,7 +180,7 @@ serviceChannels:
     localPort: 21080
 YAML
 echo "starting the $connector_kind (config $work/connector.yaml, management http://127.0.0.1:8083)"
-"${connector_cmd[@]}" -Dconnector.config="$work/connector.yaml" >"$work/logs/connector.log" 2>&1 &
+"${connector_cmd[@]}" >"$work/logs/connector.log" 2>&1 &
 pids+=($!)
 
 wait_ready proxy-service http://127.0.0.1:8081/q/health/ready 90

@@ -284,6 +284,23 @@ class ProxyAuthorizationIT {
         assertEquals("in shared tenant mode send the tenant's token in SAP-CP-Connectivity-Service-Token\n", none.body);
     }
 
+    @Test
+    void multiTenantTrustedSocksTakesTheSubaccountFromMethod0x80() throws Exception {
+        try (SocksIT.SocksClient client = new SocksIT.SocksClient(socksPort(trusted))) {
+            assertEquals(0, client.sapConnect(issuer.token(LocalSystem.SUBACCOUNT), "", "app-tcp", 8080));
+            String answer = client.exchangeHttp("GET / HTTP/1.1\r\nHost: app-tcp\r\nConnection: close\r\n\r\n");
+            assertTrue(answer.contains("backend A GET /"), answer);
+        }
+        try (SocksIT.SocksClient client = new SocksIT.SocksClient(socksPort(trusted))) {
+            // B's connector has no app-tcp mapping: B's connector answered.
+            assertEquals(2, client.sapConnect(issuer.token(B), "", "app-tcp", 8080));
+        }
+        try (SocksIT.SocksClient client = new SocksIT.SocksClient(socksPort(trusted))) {
+            // Without a token the tenant is unknown.
+            assertEquals(5, client.connect("app-tcp", 8080));
+        }
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     private record Reply(int status, String head, String body, String text) {
