@@ -21,7 +21,8 @@ import io.vertx.core.Vertx;
  *       [--watch name=pid[+pid],...] [--workloads a,b,c,d,e]
  *       [--a-bytes N] [--b-streams N] [--b-bytes N] [--c-rate N] [--c-seconds S] [--c-body N]
  *       [--d-streams N] [--d-bytes N] [--d-hold S] [--d-connecting N]
- *       [--e-seconds S] [--e-concurrency N] [--warmup-bytes N] [--warmup-seconds S]
+ *       [--e-seconds S] [--e-concurrency N] [--f-connections N] [--f-seconds S] [--f-body N]
+ *       [--warmup-bytes N] [--warmup-seconds S]                  (--warmup-bytes 0: no warm-up)
  * </pre>
  */
 final class Suite {
@@ -100,6 +101,9 @@ final class Suite {
             if (workloads.contains("e")) {
                 measured("e", () -> churn(vertx, route));
             }
+            if (workloads.contains("f")) {
+                measured("f", () -> throughput(vertx, route));
+            }
             watch.peakRssMb().forEach((name, mb) -> put("rss_peak_end_mb." + name, mb));
         } finally {
             write();
@@ -111,6 +115,11 @@ final class Suite {
     private void warmUp(Vertx vertx, Route route) throws Exception {
         long bytes = number("warmup-bytes", 200_000_000L);
         double seconds = decimal("warmup-seconds", 5);
+        if (bytes == 0) {
+            // A cold run: what a process that has just started does (bench/native.sh measures both).
+            System.out.println("   no warm-up");
+            return;
+        }
         System.out.printf(Locale.ROOT, "   warm-up: %d MB download, 2 x %d MB in parallel, %.0f s of small requests%n",
                 bytes / 1_000_000, bytes / 4_000_000, seconds);
         report("warmup.download_errors", Download.run(route, 1, bytes).errors());
@@ -229,6 +238,19 @@ final class Suite {
         System.out.printf(Locale.ROOT, "   (e) %d workers: %.0f new streams/s (open + 64 B echo p50 %.2f ms, p99 %.2f ms),"
                 + " %d errors%s%n", concurrency, r.perSecond(), r.p50Millis(), r.p99Millis(), r.errors(),
                 r.firstError() == null ? "" : " (first: " + r.firstError() + ")");
+    }
+
+    private void throughput(Vertx vertx, Route route) throws Exception {
+        int connections = (int) number("f-connections", 50);
+        double seconds = decimal("f-seconds", 10);
+        int body = (int) number("f-body", 64);
+        Throughput.Result r = Throughput.run(vertx, route, connections, seconds, body);
+        put("f.connections", connections);
+        put("f.completed", r.completed());
+        put("f.requests_per_s", r.perSecond());
+        put("f.errors", r.errors());
+        System.out.printf(Locale.ROOT, "   (f) %d connections, closed loop: %.0f requests/s of %d bytes, %d errors%s%n",
+                connections, r.perSecond(), body, r.errors(), r.firstError() == null ? "" : " (first: " + r.firstError() + ")");
     }
 
     /** The backend's counters ({@code --backend-stats HOST:PORT}, straight to the backend). */
