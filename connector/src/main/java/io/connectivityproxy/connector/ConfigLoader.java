@@ -222,13 +222,21 @@ public final class ConfigLoader {
             throw new InvalidConfigException("serviceChannels: need tunnel.protocolVersion "
                     + FrameCodec.SERVICE_CHANNELS_VERSION + " or later, got " + protocolVersion);
         }
+        // Ping every 2 s, dead after 6 s of silence: a half-open session is closed 6-8 s after its
+        // last frame (issue 13 asks for 10 s), and it takes three pings lost in a row.
+        Duration pingInterval = positive(tunnel.pingInterval(), Duration.ofSeconds(2), "tunnel.pingInterval");
+        Duration idleTimeout = positive(tunnel.idleTimeout(), Duration.ofSeconds(6), "tunnel.idleTimeout");
+        if (idleTimeout.compareTo(pingInterval.multipliedBy(2)) < 0) {
+            throw new InvalidConfigException("tunnel.idleTimeout: must be at least twice tunnel.pingInterval ("
+                    + pingInterval.toMillis() + " ms), got " + idleTimeout.toMillis() + " ms");
+        }
         return new ConnectorSettings(url,
                 file(baseDir, require(tunnel.certificate(), "tunnel.certificate"), "tunnel.certificate"),
                 file(baseDir, require(tunnel.key(), "tunnel.key"), "tunnel.key"),
                 file(baseDir, require(tunnel.ca(), "tunnel.ca"), "tunnel.ca"),
                 subaccount, location, connectorId, sessions,
-                positive(tunnel.pingInterval(), Duration.ofSeconds(5), "tunnel.pingInterval"),
-                positive(tunnel.idleTimeout(), Duration.ofSeconds(15), "tunnel.idleTimeout"),
+                pingInterval,
+                idleTimeout,
                 positive(tunnel.connectTimeout(), Duration.ofSeconds(10), "tunnel.connectTimeout"),
                 tunnel.openssl() == null || tunnel.openssl(),
                 protocolVersion,

@@ -116,4 +116,48 @@ class BackoffTest {
         assertTrue(Math.abs(sum / draws - 15000) < 1500, "mean delay " + sum / draws);
         assertTrue(distinct.size() > draws * 9 / 10, distinct.size() + " distinct delays of " + draws);
     }
+
+    /**
+     * A thousand connectors (each with its own generator, as each process has its own SecureRandom)
+     * lose tunnel-service at the same instant; it is back after 60 s. With the defaults (1 s
+     * initial delay, 30 s cap) their attempts never bunch up, where a backoff without jitter would
+     * send all thousand in the same millisecond, again and again.
+     */
+    @Test
+    void aThousandConnectorsRestartingTogetherDoNotSynchronise() {
+        int fleet = 1000;
+        long outageMillis = 60_000;
+        int[] per100Millis = new int[6000];
+        long lastReconnect = 0;
+        Random seeds = new Random(1000);
+        for (int connector = 0; connector < fleet; connector++) {
+            Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), new Random(seeds.nextLong()));
+            long now = 0;
+            do {
+                now += backoff.nextDelayMillis();
+                per100Millis[(int) (now / 100)]++;
+            } while (now < outageMillis);
+            lastReconnect = Math.max(lastReconnect, now);
+        }
+        // The first attempts fall in [0, 1 s] by design (a blip is over quickly): about 100 per 100 ms.
+        assertTrue(busiest(per100Millis, 0, per100Millis.length, 1) <= fleet / 5, "busiest 100 ms of the run");
+        // Once the ceiling has grown past 4 s, no 100 ms holds more than 5 % of the fleet.
+        assertTrue(busiest(per100Millis, 50, per100Millis.length, 1) <= fleet / 20, "busiest 100 ms after 5 s");
+        // Tunnel-service back: the fleet returns over the 30 s cap, no second with more than 10 % of it.
+        assertTrue(busiest(per100Millis, 600, per100Millis.length, 10) <= fleet / 10, "busiest second of the return");
+        assertTrue(lastReconnect <= outageMillis + 30_000, "all back within one cap after the outage");
+    }
+
+    /** The most attempts in {@code width} consecutive buckets starting at or after {@code from}. */
+    private static int busiest(int[] buckets, int from, int to, int width) {
+        int most = 0;
+        for (int start = from; start + width <= to; start++) {
+            int sum = 0;
+            for (int i = start; i < start + width; i++) {
+                sum += buckets[i];
+            }
+            most = Math.max(most, sum);
+        }
+        return most;
+    }
 }

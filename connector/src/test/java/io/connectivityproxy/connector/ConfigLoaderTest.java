@@ -80,8 +80,8 @@ class ConfigLoaderTest {
         assertEquals(4194304, settings.maxWindow());
         assertEquals(67108864, settings.windowBudget());
         assertEquals(65536, settings.chunkSize());
-        assertEquals(Duration.ofSeconds(5), settings.pingInterval());
-        assertEquals(Duration.ofSeconds(15), settings.idleTimeout());
+        assertEquals(Duration.ofSeconds(2), settings.pingInterval());
+        assertEquals(Duration.ofSeconds(6), settings.idleTimeout());
         assertEquals(Duration.ofSeconds(10), settings.connectTimeout());
         assertTrue(settings.openssl());
         assertEquals(Duration.ofSeconds(1), settings.reconnectInitialDelay());
@@ -233,6 +233,12 @@ class ConfigLoaderTest {
     void badLocationId() {
         assertEquals("locationId: 'plant/7' must be letters, digits, '.', '_', '~' or '-', at most 128",
                 error(MINIMAL + "locationId: plant/7\n"));
+    }
+
+    @Test
+    void anIdleTimeoutThatPingsCannotKeepAlive() {
+        assertEquals("tunnel.idleTimeout: must be at least twice tunnel.pingInterval (5000 ms), got 8000 ms",
+                error(MINIMAL.replace("tunnel:\n", "tunnel:\n  pingInterval: 5s\n  idleTimeout: 8s\n")));
     }
 
     @Test

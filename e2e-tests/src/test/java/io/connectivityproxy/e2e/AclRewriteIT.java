@@ -16,10 +16,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -36,6 +35,9 @@ import io.vertx.core.parsetools.RecordParser;
  */
 class AclRewriteIT {
 
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("acl-rewrite");
+
     static Vertx vertx;
     static LocalSystem system;
     static LocalSystem.Node tunnel;
@@ -51,7 +53,7 @@ class AclRewriteIT {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = e2e.vertx();
         virtualBase = LocalSystem.freePorts(3);
         internalBase = LocalSystem.freePorts(3);
         for (int port = internalBase; port < internalBase + 3; port++) {
@@ -60,7 +62,7 @@ class AclRewriteIT {
         redirectBackend = vertx.createHttpServer().requestHandler(AclRewriteIT::redirects);
         redirectBackend.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
-        system = new LocalSystem("acl-rewrite");
+        system = e2e.system();
         work = system.dir.resolve("client");
         socksPort = LocalSystem.freePort();
         tunnel = system.tunnel("tunnel", Map.of());
@@ -71,21 +73,6 @@ class AclRewriteIT {
                 rangeEntry("range-explicit", range, internalBase + "-" + (internalBase + 2)),
                 mapping("shop.corp", 8080, redirectBackend.actualPort(), "HTTP")), true);
         system.awaitRegistered(proxy, "", 1);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
-        }
-    }
-
-    @AfterEach
-    void noStreamIsLeftOpen() {
-        StreamGauges.awaitNone(proxy, tunnel, connector);
     }
 
     // ---- port ranges ---------------------------------------------------------------------------

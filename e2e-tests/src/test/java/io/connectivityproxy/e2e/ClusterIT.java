@@ -7,14 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.vertx.core.Vertx;
 
 /** Several proxy-service replicas in one cluster: any of them reaches the connector's session. */
 class ClusterIT {
+
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("cluster");
 
     static Vertx vertx;
     static LocalSystem system;
@@ -22,19 +25,9 @@ class ClusterIT {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = e2e.vertx();
         backend = new TestBackend(vertx, "A");
-        system = new LocalSystem("cluster");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
-        }
+        system = e2e.system();
     }
 
     @Test

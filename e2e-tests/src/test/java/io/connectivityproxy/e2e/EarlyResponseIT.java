@@ -20,9 +20,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -50,6 +50,9 @@ class EarlyResponseIT {
     static final List<String> ROUNDS = Collections.nCopies(5, List.of("100-continue", "none", "default"))
             .stream().flatMap(List::stream).toList();
 
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("early-response");
+
     static Vertx vertx;
     static HttpServer backend;
     static final BlockingQueue<String> readToTheEnd = new LinkedBlockingQueue<>();
@@ -64,10 +67,10 @@ class EarlyResponseIT {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = e2e.vertx();
         backend = vertx.createHttpServer().requestHandler(EarlyResponseIT::handle);
         backend.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        system = new LocalSystem("early-response");
+        system = e2e.system();
         work = system.dir.resolve("client");
         Files.createDirectories(work);
         upload = work.resolve("upload-5MB.bin");
@@ -83,16 +86,6 @@ class EarlyResponseIT {
         connector = system.connector("connector", system.connectorYaml(tunnel.port(), "", 1,
                 mapping("uploads", 8080, backend.actualPort(), "HTTP")), true);
         system.awaitRegistered(proxy, "", 1);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
-        }
     }
 
     /**

@@ -21,9 +21,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.vertx.core.Vertx;
 
@@ -32,6 +32,9 @@ import io.vertx.core.Vertx;
  * two connectors at two locations, backends on real sockets, curl and the JDK client as users.
  */
 class HttpProxyIT {
+
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("http-proxy");
 
     static Vertx vertx;
     static LocalSystem system;
@@ -46,11 +49,11 @@ class HttpProxyIT {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = e2e.vertx();
         backendA = new TestBackend(vertx, "A");
         backendB = new TestBackend(vertx, "B");
         stallBackend = new TestBackend(vertx, "stall");
-        system = new LocalSystem("http-proxy");
+        system = e2e.system();
         work = system.dir.resolve("client");
         tunnel = system.tunnel("tunnel", Map.of());
         proxy = system.proxy("proxy");
@@ -66,16 +69,6 @@ class HttpProxyIT {
                 mapping("app-a", 8080, backendB.port(), "HTTP")), true);
         system.awaitRegistered(proxy, "", 1);
         system.awaitRegistered(proxy, "loc-b", 1);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
-        }
     }
 
     private static String proxyUrl() {

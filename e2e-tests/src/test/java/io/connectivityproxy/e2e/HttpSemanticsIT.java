@@ -22,6 +22,7 @@ import java.util.zip.GZIPOutputStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -53,6 +54,9 @@ class HttpSemanticsIT {
 
     static ScriptedBackend backend;
     static Squid squid;
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("http-semantics");
+
     static LocalSystem system;
     static LocalSystem.Node tunnel;
     static LocalSystem.Node proxy;
@@ -65,7 +69,7 @@ class HttpSemanticsIT {
                     + " squid (.ci/run does)");
         }
         backend = new ScriptedBackend();
-        system = new LocalSystem("http-semantics");
+        system = e2e.system();
         // Started side by side: each JVM's start is mostly single-threaded, and there are two cores.
         CompletableFuture<LocalSystem.Node> tunnelStarted = CompletableFuture.supplyAsync(
                 () -> system.tunnel("tunnel", Map.of()));
@@ -82,9 +86,6 @@ class HttpSemanticsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
         if (squid != null) {
             squid.close();
         }

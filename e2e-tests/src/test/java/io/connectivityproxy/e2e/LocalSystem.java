@@ -37,6 +37,7 @@ final class LocalSystem implements AutoCloseable {
     private final String clusterName = "e2e-" + UUID.randomUUID();
     private final int hazelcastBase = freePorts(6);
     private final List<ManagedProcess> processes = Collections.synchronizedList(new ArrayList<>());
+    private final List<Node> nodes = Collections.synchronizedList(new ArrayList<>());
 
     LocalSystem(String name) {
         this.name = name;
@@ -49,7 +50,14 @@ final class LocalSystem implements AutoCloseable {
         }
     }
 
-    record Node(ManagedProcess process, int port, int management) {
+    /** What a node runs; it decides which gauges {@link #awaitIdle} reads on it. */
+    enum Kind {
+        TUNNEL,
+        PROXY,
+        CONNECTOR
+    }
+
+    record Node(Kind kind, ManagedProcess process, int port, int management) {
         String health() {
             return "http://127.0.0.1:" + management + "/q/health/ready";
         }
@@ -75,8 +83,8 @@ final class LocalSystem implements AutoCloseable {
         args.add("-Dtunnel.port=" + port);
         args.add("-Dtunnel.tls.dev-certificates-dir=" + certs);
         properties.forEach((k, v) -> args.add("-D" + k + "=" + v));
-        Node node = new Node(start(ManagedProcess.quarkusApp(name + "-" + id, "tunnel-service", args)), port,
-                management);
+        Node node = node(new Node(Kind.TUNNEL, start(ManagedProcess.quarkusApp(name + "-" + id, "tunnel-service", args)),
+                port, management));
         node.process().awaitHttpOk(node.health(), START);
         return node;
     }
@@ -89,7 +97,7 @@ final class LocalSystem implements AutoCloseable {
     Node proxy(String id, Map<String, String> properties) {
         int port = freePort();
         int management = freePort();
-        Node node = new Node(proxyProcess(id, properties, port, management), port, management);
+        Node node = node(new Node(Kind.PROXY, proxyProcess(id, properties, port, management), port, management));
         node.process().awaitHttpOk(node.health(), START);
         return node;
     }
@@ -125,7 +133,8 @@ final class LocalSystem implements AutoCloseable {
         int management = freePort();
         List<String> args = new ArrayList<>(List.of("-Xmx128m", "-Dquarkus.http.port=" + management,
                 "-Dconnector.config=" + config));
-        Node node = new Node(start(ManagedProcess.connector(name + "-" + id, args)), 0, management);
+        Node node = node(new Node(Kind.CONNECTOR, start(ManagedProcess.connector(name + "-" + id, args)), 0,
+                management));
         if (awaitSession) {
             node.process().awaitHttpOk(node.health(), START);
         }
@@ -145,6 +154,41 @@ final class LocalSystem implements AutoCloseable {
             long count = admin.substring(at, end).chars().filter(c -> c == '|').count();
             return count == sessions;
         });
+    }
+
+    private Node node(Node node) {
+        nodes.add(node);
+        return node;
+    }
+
+    /** The gauges of every running node now, for {@link #awaitIdle} to compare against later. */
+    IdleState idleState() {
+        return IdleState.read(liveNodes());
+    }
+
+    /**
+     * Waits until every running node is idle again: no stream open or pending on any hop, the
+     * window budget of each node seen in {@code before} back where it was, and as many sessions
+     * held by tunnel-service nodes as the running connectors say they hold. Fails naming each
+     * gauge that is not.
+     */
+    void awaitIdle(String what, IdleState before) {
+        long deadline = System.nanoTime() + IdleState.SETTLE.toNanos();
+        List<String> problems = IdleState.read(liveNodes()).problems(before);
+        while (!problems.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not idle " + IdleState.SETTLE.toSeconds() + " s after " + what + ": "
+                        + String.join("; ", problems));
+            }
+            ManagedProcess.pause();
+            problems = IdleState.read(liveNodes()).problems(before);
+        }
+    }
+
+    private List<Node> liveNodes() {
+        synchronized (nodes) {
+            return nodes.stream().filter(node -> node.process().alive()).toList();
+        }
     }
 
     private ManagedProcess start(ManagedProcess process) {

@@ -25,6 +25,7 @@ import org.jose4j.jwt.JwtClaims;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.connectivityproxy.cluster.CertificateAuthority;
 import io.vertx.core.Vertx;
@@ -39,6 +40,9 @@ class ProxyAuthorizationIT {
 
     private static final String B = "sub-b";
 
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("proxy-authorization");
+
     private static Vertx vertx;
     private static LocalSystem system;
     private static TokenIssuer issuer;
@@ -50,10 +54,10 @@ class ProxyAuthorizationIT {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = e2e.vertx();
         backendA = new TestBackend(vertx, "A");
         backendB = new TestBackend(vertx, "B");
-        system = new LocalSystem("proxy-authorization");
+        system = e2e.system();
         issuer = new TokenIssuer(vertx, system.dir);
         // One CA for tunnel-service and for connectors of both subaccounts (no dev certificates generated).
         Files.createDirectories(system.certs);
@@ -94,14 +98,8 @@ class ProxyAuthorizationIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
         if (issuer != null) {
             issuer.close();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
         }
     }
 

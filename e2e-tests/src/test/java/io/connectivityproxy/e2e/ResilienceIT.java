@@ -8,14 +8,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.vertx.core.Vertx;
 
 /** What users notice when parts die: incomplete responses, never truncated ones; reconnects by themselves. */
 class ResilienceIT {
+
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("resilience");
 
     static Vertx vertx;
     static LocalSystem system;
@@ -25,20 +28,10 @@ class ResilienceIT {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = e2e.vertx();
         backend = new TestBackend(vertx, "A");
-        system = new LocalSystem("resilience");
+        system = e2e.system();
         client = system.dir.resolve("client");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
-        }
     }
 
     @Test

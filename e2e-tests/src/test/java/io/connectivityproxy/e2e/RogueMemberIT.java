@@ -21,9 +21,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.vertx.core.Vertx;
 
@@ -38,25 +38,18 @@ class RogueMemberIT {
 
     private static final String ROGUE_ONLY = "rogue-only";
 
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("rogue");
+
     static Vertx vertx;
     static LocalSystem system;
     static TestBackend backend;
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = e2e.vertx();
         backend = new TestBackend(vertx, "A");
-        system = new LocalSystem("rogue");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
-        }
+        system = e2e.system();
     }
 
     @Test

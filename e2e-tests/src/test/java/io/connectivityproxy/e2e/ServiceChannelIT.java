@@ -28,9 +28,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.connectivityproxy.protocol.Frame;
 import io.connectivityproxy.protocol.Reason;
@@ -46,6 +46,9 @@ class ServiceChannelIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int MANY = 1000;
+
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("service-channels");
 
     private static Vertx vertx;
     private static LocalSystem system;
@@ -65,7 +68,7 @@ class ServiceChannelIT {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = e2e.vertx();
         echo = new ClusterService(ClusterService.ECHO);
         // Sends 64 MiB of payload as fast as the client takes it, then closes.
         source = new ClusterService((socket, in, out) -> {
@@ -84,7 +87,7 @@ class ServiceChannelIT {
         });
         backend = new TestBackend(vertx, "on-premise");
         deadPort = LocalSystem.freePort();
-        system = new LocalSystem("service-channels");
+        system = e2e.system();
         mappingsFile = system.dir.resolve("service-mappings.yaml");
         writeMappings(baseMappings());
         tunnel = system.tunnel("tunnel", Map.of(
@@ -107,26 +110,11 @@ class ServiceChannelIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
         for (AutoCloseable service : new AutoCloseable[] {echo, source, greeter, backend}) {
             if (service != null) {
                 service.close();
             }
         }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
-        }
-    }
-
-    /** Nothing a test opened is left open on either side of the tunnel. */
-    @AfterEach
-    void nothingLeaks() {
-        connector.process().await("no service-channel stream is open", WAIT,
-                () -> sum(connector.metrics(), "cp_connector_channel_streams_open") == 0
-                        && sum(tunnel.metrics(), "cp_tunnel_channel_streams_open") == 0
-                        && HttpProxyIT.metricValue(connector.metrics(), "cp_connector_streams_open") == 0);
     }
 
     // ---- data -----------------------------------------------------------------------------------

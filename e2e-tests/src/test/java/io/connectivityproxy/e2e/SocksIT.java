@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.connectivityproxy.cluster.CertificateAuthority;
 import io.vertx.core.Vertx;
@@ -57,6 +58,9 @@ class SocksIT {
     static final String JWT = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJzb2Nrcy1pdCJ9.c2lnbmF0dXJl";
     static final int STREAMS = 1000;
     static final int STREAM_BYTES = 64 * 1024;
+
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("socks");
 
     static Vertx vertx;
     static LocalSystem system;
@@ -78,8 +82,8 @@ class SocksIT {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
-        system = new LocalSystem("socks");
+        vertx = e2e.vertx();
+        system = e2e.system();
         work = system.dir.resolve("client");
         backendA = new TestBackend(vertx, "A");
         backendSecond = new TestBackend(vertx, "second");
@@ -132,17 +136,11 @@ class SocksIT {
         if (slapd != null) {
             slapd.close();
         }
-        if (system != null) {
-            system.close();
-        }
         if (digestBackend != null) {
             digestBackend.close();
         }
         if (farewellBackend != null) {
             farewellBackend.close();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
         }
     }
 

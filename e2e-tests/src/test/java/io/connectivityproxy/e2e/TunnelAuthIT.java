@@ -10,9 +10,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.connectivityproxy.cluster.CertificateAuthority;
 import io.connectivityproxy.protocol.Frame;
@@ -27,6 +27,9 @@ import io.vertx.core.Vertx;
  */
 class TunnelAuthIT {
 
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("tunnel-auth");
+
     static Vertx vertx;
     static LocalSystem system;
     static LocalSystem.Node tunnel;
@@ -36,9 +39,9 @@ class TunnelAuthIT {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = e2e.vertx();
         backend = new TestBackend(vertx, "A");
-        system = new LocalSystem("tunnel-auth");
+        system = e2e.system();
         tunnel = system.tunnel("tunnel", Map.of());
         gatewayTunnel = system.tunnel("gateway-tunnel", Map.of("tunnel.tls.enabled", "false",
                 "tunnel.trust-forwarded-client-cert", "true"));
@@ -46,16 +49,6 @@ class TunnelAuthIT {
         system.connector("connector", system.connectorYaml(tunnel.port(), "", 1,
                 mapping("app", 8080, backend.port(), "HTTP")), true);
         system.awaitRegistered(proxy, "", 1);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
-        }
     }
 
     @Test

@@ -21,9 +21,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.vertx.core.Vertx;
@@ -45,6 +45,9 @@ class WebSocketIT {
     static final String UPGRADE_HEADERS = "Upgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
 
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("websocket");
+
     static Vertx vertx;
     static NioEventLoopGroup clientLoop;
     static HttpServer backend;
@@ -56,11 +59,11 @@ class WebSocketIT {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = e2e.vertx();
         clientLoop = new NioEventLoopGroup(1);
         backend = vertx.createHttpServer().requestHandler(WebSocketIT::handle);
         backend.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        system = new LocalSystem("websocket");
+        system = e2e.system();
         tunnel = system.tunnel("tunnel", Map.of());
         proxy = system.proxy("proxy");
         connector = system.connector("connector", system.connectorYaml(tunnel.port(), "", 1,
@@ -76,20 +79,9 @@ class WebSocketIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
         if (clientLoop != null) {
             clientLoop.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
         }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
-        }
-    }
-
-    @AfterEach
-    void noStreamIsLeftOpen() {
-        StreamGauges.awaitNone(proxy, tunnel, connector);
     }
 
     /** The premise of this class: what the client under test puts on the wire is a forward-proxy request. */
