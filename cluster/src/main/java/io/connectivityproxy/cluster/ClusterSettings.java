@@ -1,6 +1,7 @@
 package io.connectivityproxy.cluster;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,6 +30,14 @@ public interface ClusterSettings {
     /** Members to join over TCP-IP (host or host:port) when Kubernetes discovery is off. */
     @WithDefault("127.0.0.1")
     List<String> members();
+
+    /**
+     * How long a member may send no heartbeat (one a second) before the others declare it dead and
+     * fail the streams through it: a frozen or cut-off node; a killed one is noticed at once, as its
+     * connections reset. Whole seconds, at least 2.
+     */
+    @WithDefault("3s")
+    Duration failureTimeout();
 
     /** DNS name of the headless Service listing the members; turns on Kubernetes discovery. */
     Optional<String> kubernetesServiceDns();

@@ -85,9 +85,16 @@ public class HazelcastClusterCustomizer implements VertxOptionsCustomizer {
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
         // Only the configured address (the pod IP), not every interface: Hazelcast binds 0.0.0.0 otherwise.
         config.setProperty("hazelcast.socket.bind.any", "false");
-        // A dead member is noticed within seconds, so its streams fail fast (design.md section 5).
+        // A dead member is noticed within seconds, so its streams fail fast (design.md section 5): a
+        // killed one at once (its connections reset), a frozen or cut-off one after
+        // cluster.failure-timeout without a heartbeat, which a member sends every second.
+        long failureSeconds = settings.failureTimeout().toSeconds();
+        if (failureSeconds < 2) {
+            throw new IllegalArgumentException("cluster.failure-timeout: must be at least 2s (members send a"
+                    + " heartbeat every second), got " + settings.failureTimeout());
+        }
         config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-        config.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
+        config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(failureSeconds));
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.port()).setPortAutoIncrement(true).setPortCount(20);
         network.setPublicAddress(settings.host());

@@ -3,8 +3,10 @@ package io.connectivityproxy.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,7 +19,16 @@ import com.hazelcast.config.JoinConfig;
 class HazelcastClusterCustomizerTest {
 
     private static ClusterSettings settings(Optional<String> dns) {
+        return settings(dns, Duration.ofSeconds(3));
+    }
+
+    private static ClusterSettings settings(Optional<String> dns, Duration failureTimeout) {
         return new ClusterSettings() {
+            @Override
+            public Duration failureTimeout() {
+                return failureTimeout;
+            }
+
             @Override
             public String host() {
                 return "10.1.2.3";
@@ -88,5 +99,16 @@ class HazelcastClusterCustomizerTest {
         Config config = HazelcastClusterCustomizer.hazelcastConfig(settings(Optional.empty()));
         assertNotNull(config.getMultiMapConfigs().get("__vertx.subs"));
         assertEquals("SET", config.getMultiMapConfig("__vertx.subs").getValueCollectionType().name());
+    }
+
+    @Test
+    void aSilentMemberIsDeadAfterTheFailureTimeout() {
+        Config config = HazelcastClusterCustomizer.hazelcastConfig(settings(Optional.empty(), Duration.ofSeconds(4)));
+        assertEquals("1", config.getProperty("hazelcast.heartbeat.interval.seconds"));
+        assertEquals("4", config.getProperty("hazelcast.max.no.heartbeat.seconds"));
+        IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class,
+                () -> HazelcastClusterCustomizer.hazelcastConfig(settings(Optional.empty(), Duration.ofMillis(1500))));
+        assertEquals("cluster.failure-timeout: must be at least 2s (members send a heartbeat every second), got PT1.5S",
+                tooShort.getMessage());
     }
 }

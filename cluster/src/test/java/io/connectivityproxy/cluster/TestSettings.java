@@ -1,6 +1,7 @@
 package io.connectivityproxy.cluster;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,6 +30,11 @@ record TestSettings(String name, int port, List<String> members, int eventBusPor
     @Override
     public String host() {
         return "127.0.0.1";
+    }
+
+    @Override
+    public Duration failureTimeout() {
+        return Duration.ofSeconds(3);
     }
 
     @Override

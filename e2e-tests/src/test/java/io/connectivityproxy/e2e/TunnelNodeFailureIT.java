@@ -1,0 +1,105 @@
+package io.connectivityproxy.e2e;
+
+import static io.connectivityproxy.e2e.LocalSystem.mapping;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A tunnel-service replica killed with SIGKILL under load, with a second replica holding a
+ * session of the same location: the streams through the dead replica fail with an incomplete
+ * response (never a short one that looks complete), and new requests go to the survivor.
+ * Killed (SIGKILL: its connections reset) and frozen (SIGSTOP: its connections stay open and
+ * silent, as when its node is cut off; Hazelcast declares it dead after 5 s without a heartbeat).
+ */
+class TunnelNodeFailureIT {
+
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("tunnel-node-failure");
+
+    /** The issue asks for 5 s; the margin is for a loaded 2-core machine, the measured time is printed. */
+    private static final Duration NOTICED = Duration.ofSeconds(10);
+
+    @Test
+    void streamsThroughAKilledReplicaFailAndNewOnesGoToTheSurvivor() throws Exception {
+        failOver("killed", process -> process.kill());
+    }
+
+    /** SIGSTOP: the replica's sockets stay open and say nothing, as when its node is cut off. */
+    @Test
+    void streamsThroughAFrozenReplicaFailAndNewOnesGoToTheSurvivor() throws Exception {
+        failOver("frozen", process -> signal(process, "STOP"));
+    }
+
+    private interface Failure {
+        void apply(ManagedProcess process) throws Exception;
+    }
+
+    private static void failOver(String how, Failure failure) throws Exception {
+        LocalSystem system = e2e.system();
+        TestBackend backend = new TestBackend(e2e.vertx(), how);
+        Path client = system.dir.resolve("client");
+        LocalSystem.Node tunnel1 = system.tunnel(how + "-tunnel-1", Map.of());
+        LocalSystem.Node tunnel2 = system.tunnel(how + "-tunnel-2", Map.of());
+        LocalSystem.Node proxy = system.proxy(how + "-proxy");
+        system.connector(how + "-connector-1", system.connectorYaml(tunnel1.port(), how,
+                1, mapping("app", 8080, backend.port(), "HTTP")), true);
+        system.connector(how + "-connector-2", system.connectorYaml(tunnel2.port(), how,
+                1, mapping("app", 8080, backend.port(), "HTTP")), true);
+        system.awaitRegistered(proxy, how, 2);
+
+        long size = 1024L * 1024 * 1024;
+        LocalSystem.Node carrier = null;
+        try (RawHttp raw = new RawHttp(proxy.port())) {
+            String head = raw.send("GET http://app:8080/bytes/" + size + " HTTP/1.1\r\nHost: app\r\n"
+                    + "SAP-Connectivity-SCC-Location_ID: " + how + "\r\n\r\n").readHead();
+            assertEquals(200, RawHttp.status(head), head);
+            assertEquals(1024 * 1024, raw.readBody(1024 * 1024));
+            carrier = IdleState.sum(tunnel1.metrics(), "cp_tunnel_streams_open") == 1 ? tunnel1 : tunnel2;
+            assertEquals(1, IdleState.sum(carrier.metrics(), "cp_tunnel_streams_open"));
+
+            long failed = System.nanoTime();
+            failure.apply(carrier.process());
+            long rest = raw.readToEof((int) NOTICED.toMillis());
+            long failedAfter = System.nanoTime() - failed;
+            assertTrue(rest >= 0, "the proxy must close the client's connection once the replica is gone");
+            assertTrue(1024 * 1024 + rest < size, "the body must end short of its Content-Length");
+
+            int[] failures = new int[1];
+            proxy.process().await("a new request goes through the survivor", NOTICED, () -> {
+                try {
+                    if (Curl.run(client, "-x", "http://127.0.0.1:" + proxy.port(), "--max-time", "5", "-H",
+                            "SAP-Connectivity-SCC-Location_ID: " + how, "http://app:8080/after").status() == 200) {
+                        return true;
+                    }
+                } catch (Exception e) {
+                    // Counted below like any other failed request.
+                }
+                failures[0]++;
+                return false;
+            });
+            long servedAfter = System.nanoTime() - failed;
+            System.out.printf("tunnel-service replica %s: its stream failed after %d ms, a new request was served"
+                    + " after %d ms (%d failed in between)%n", how, failedAfter / 1_000_000, servedAfter / 1_000_000,
+                    failures[0]);
+            assertTrue(failedAfter < NOTICED.toNanos(), "the stream failed after " + failedAfter / 1_000_000 + " ms");
+            assertTrue(proxy.process().logContains("left: failing 1 streams"), proxy.process().tail());
+        } finally {
+            // A frozen replica is dead to the cluster now; a stopped process takes SIGKILL too.
+            if (carrier != null) {
+                carrier.process().kill();
+            }
+        }
+    }
+
+    private static void signal(ManagedProcess process, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + signal);
+    }
+}
