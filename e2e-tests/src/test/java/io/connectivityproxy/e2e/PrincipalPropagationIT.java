@@ -265,7 +265,7 @@ class PrincipalPropagationIT {
                 "the user's token: its issuer '" + foreign.url() + "' is not trusted",
                 remember(foreign.sign(foreignClaims, "rsa-1")),
                 "the user's token: its signature is invalid", remember(tampered),
-                "the user's token: its algorithm 'none' is not accepted", remember(TokenIssuer.unsigned(userClaims("alice"))),
+                "the user's token: its algorithm 'none' is not accepted (RS256, ES256 and the like only)", remember(TokenIssuer.unsigned(userClaims("alice"))),
                 "the user's token: its signature is invalid ", remember(issuer.forged("dev-subaccount")),
                 "no subject rule applies to this business user (its token lacks the claims the rules name)", nameless);
         int httpsBefore = https.accepted.get();
@@ -335,7 +335,8 @@ class PrincipalPropagationIT {
     @Test
     @Order(100)
     void noTokenInAnyLogLineMetricOrAdminEndpoint() throws IOException {
-        assertTrue(TOKENS.size() > 50, "tokens sent: " + TOKENS.size());
+        // Tokens of the same claims signed in the same second are the same token: the set holds each once.
+        assertTrue(TOKENS.size() > 10, "tokens sent: " + TOKENS.size());
         List<ManagedProcess> processes = system.processes();
         assertEquals(4, processes.size());
         for (ManagedProcess process : processes) {
