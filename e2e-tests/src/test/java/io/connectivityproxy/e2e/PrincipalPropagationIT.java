@@ -65,6 +65,7 @@ class PrincipalPropagationIT {
     private static LocalSystem.Node tunnel;
     private static LocalSystem.Node proxy;
     private static LocalSystem.Node connector;
+    private static LocalSystem.Node connectorV2;
     private static Path principalCa;
     /** Every token this run sent, for the log check at the end. */
     private static final Set<String> TOKENS = ConcurrentHashMap.newKeySet();
@@ -120,7 +121,7 @@ class PrincipalPropagationIT {
         oldBackend = IdentityBackend.http(vertx, oldPort);
         String old = system.connectorYaml(tunnel.port(), "old", 1, LocalSystem.mapping("erp-http", 8080, oldPort,
                 "HTTP")).replace("  idleTimeout: 5s\n", "  idleTimeout: 5s\n  protocolVersion: 2\n");
-        system.connector("connector-v2", old, true, DEBUG);
+        connectorV2 = system.connector("connector-v2", old, true, DEBUG);
         awaitRegistered("(default)");
         awaitRegistered("old");
     }
@@ -315,6 +316,9 @@ class PrincipalPropagationIT {
                 + "needs tunnel protocol version 3; the connector for this location speaks version 2 (upgrade it)\n",
                 refused.body);
         assertEquals(before, oldBackend.accepted.get());
+        // The old connector never saw the OPEN: it would have closed its session over the unknown flag.
+        assertFalse(connectorV2.process().logContains("protocol error"), connectorV2.process().tail());
+        assertTrue(request("erp-http:8080", "old").status == 200);
         assertTrue(HttpProxyIT.metricValue(tunnel.metrics(),
                 "cp_tunnel_stream_open_failures_total\\{reason=\"PRINCIPAL_PROPAGATION_UNSUPPORTED\"}") >= 1,
                 tunnel.metrics());
