@@ -20,7 +20,7 @@ import io.vertx.core.net.PemTrustOptions;
 /**
  * An "on-premise" backend that says who it saw, as an SAP system logging a user on would look:
  * over HTTPS it asks for a client certificate (trusting only the given CA, the connector's
- * principal propagation CA) and answers {@code subject=<RFC 2253 subject>} or
+ * principal propagation CA; or demands one) and answers {@code subject=<RFC 2253 subject>} or
  * {@code subject=none}; over HTTP it answers with the {@code SSL_CLIENT_CERT} fields it got
  * ({@code ssl_client_cert_count=<n>}, {@code ssl_client_cert=<value>}), the
  * {@code Authorization} field and the names of any {@code SAP-Connectivity-*} fields.
@@ -35,12 +35,16 @@ final class IdentityBackend implements AutoCloseable {
         this.server = server;
     }
 
-    /** HTTPS on {@code port} with {@code certificate}/{@code key}; client certificates of {@code clientCa} requested. */
-    static IdentityBackend https(Vertx vertx, int port, Path certificate, Path key, Path clientCa) throws Exception {
+    /**
+     * HTTPS on {@code port} with {@code certificate}/{@code key}; client certificates of
+     * {@code clientCa} requested ({@link ClientAuth#REQUEST}) or demanded ({@link ClientAuth#REQUIRED}).
+     */
+    static IdentityBackend https(Vertx vertx, int port, Path certificate, Path key, Path clientCa, ClientAuth clientAuth)
+            throws Exception {
         HttpServerOptions options = new HttpServerOptions().setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certificate.toString()).setKeyPath(key.toString()))
                 .setTrustOptions(new PemTrustOptions().addCertPath(clientCa.toString()))
-                .setClientAuth(ClientAuth.REQUEST);
+                .setClientAuth(clientAuth);
         return start(vertx, vertx.createHttpServer(options), port);
     }
 

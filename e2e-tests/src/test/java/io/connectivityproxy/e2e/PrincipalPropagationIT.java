@@ -60,6 +60,7 @@ class PrincipalPropagationIT {
     private static TokenIssuer issuer;
     private static TokenIssuer foreign;
     private static IdentityBackend https;
+    private static IdentityBackend mtls;
     private static IdentityBackend http;
     private static IdentityBackend oldBackend;
     private static LocalSystem.Node tunnel;
@@ -87,10 +88,12 @@ class PrincipalPropagationIT {
         proxy = system.proxy("proxy", debug);
 
         int httpsPort = LocalSystem.freePort();
+        int mtlsPort = LocalSystem.freePort();
         int httpPort = LocalSystem.freePort();
         principalCa = system.dir.resolve("principal-ca/ca.pem");
         String yaml = system.connectorYaml(tunnel.port(), "", 1,
                 LocalSystem.mapping("erp-https", 443, httpsPort, "HTTPS") + "    principalPropagation: X509\n",
+                LocalSystem.mapping("erp-mtls", 443, mtlsPort, "HTTPS") + "    principalPropagation: X509\n",
                 LocalSystem.mapping("erp-http", 8080, httpPort, "HTTP") + "    principalPropagation: X509\n",
                 LocalSystem.mapping("plain-http", 8080, httpPort, "HTTP"))
                 + "backendTls:\n  ca: " + system.dir.resolve("backend-ca.pem") + "\n"
@@ -114,7 +117,9 @@ class PrincipalPropagationIT {
         assertTrue(Files.exists(principalCa), "the connector generated its principal propagation CA");
         // The backends trust the CA the connector generated on its first start.
         https = IdentityBackend.https(vertx, httpsPort, system.dir.resolve("backend.pem"),
-                system.dir.resolve("backend-key.pem"), principalCa);
+                system.dir.resolve("backend-key.pem"), principalCa, io.vertx.core.http.ClientAuth.REQUEST);
+        mtls = IdentityBackend.https(vertx, mtlsPort, system.dir.resolve("backend.pem"),
+                system.dir.resolve("backend-key.pem"), principalCa, io.vertx.core.http.ClientAuth.REQUIRED);
         http = IdentityBackend.http(vertx, httpPort);
 
         int oldPort = LocalSystem.freePort();
@@ -128,7 +133,7 @@ class PrincipalPropagationIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {system, issuer, foreign, https, http, oldBackend}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {system, issuer, foreign, https, mtls, http, oldBackend}) {
             if (closeable != null) {
                 closeable.close();
             }
@@ -187,6 +192,19 @@ class PrincipalPropagationIT {
         Reply reply = request("erp-https:443", "");
         assertEquals(200, reply.status, reply.text);
         assertTrue(reply.body.startsWith("subject=none\n"), reply.body);
+    }
+
+    @Test
+    @Order(3)
+    void aBackendThatDemandsClientCertificatesLetsOnlyPropagatedUsersIn() throws Exception {
+        Reply alice = request("erp-mtls:443", "", "SAP-Connectivity-Authentication: Bearer " + userToken("alice"));
+        assertEquals(200, alice.status, alice.text);
+        assertTrue(alice.body.startsWith("subject=CN=alice\n"), alice.body);
+        Reply nobody = request("erp-mtls:443", "");
+        assertEquals(502, nobody.status, nobody.text);
+        // TLS 1.3 refuses the missing certificate after the client's handshake: either failure is the backend's.
+        assertTrue(nobody.body.startsWith("backend of erp-mtls:443 "), nobody.body);
+        assertFalse(nobody.body.contains("subject="), nobody.body);
     }
 
     @Test
