@@ -66,15 +66,18 @@ final class BackendBridge {
                 // The proxy gave up (RST) while the principal was being checked.
                 return;
             }
-            if (ar.failed()) {
-                String message = ar.cause() instanceof PrincipalRefused refused ? refused.getMessage()
-                        : "the propagated principal could not be processed";
-                if (!(ar.cause() instanceof PrincipalRefused)) {
-                    LOG.errorf("stream %d: principal propagation failed: %s", stream.id(), ar.cause().toString());
-                }
-                LOG.infof("refused the propagated principal for %s: %s", mapping.virtualAuthority(), message);
+            if (ar.failed() && ar.cause() instanceof PrincipalRefused refused) {
+                LOG.infof("refused the propagated principal for %s: %s", mapping.virtualAuthority(),
+                        refused.getMessage());
                 fail(stream, Reason.PRINCIPAL_REFUSED, "Principal propagation to " + mapping.virtualAuthority()
-                        + " refused: " + message);
+                        + " refused: " + refused.getMessage());
+                return;
+            }
+            if (ar.failed()) {
+                // The connector's own fault (e.g. its CA cannot sign), not the user's: 502, not 403.
+                LOG.errorf("principal propagation to %s failed: %s", mapping.virtualAuthority(), ar.cause().toString());
+                fail(stream, Reason.INTERNAL, "Principal propagation to " + mapping.virtualAuthority()
+                        + " failed in the connector: no certificate could be made");
                 return;
             }
             new BackendExchange(vertx, pool, stream, peerWindow, mapping, head, upgrade, metrics, ar.result())
