@@ -10,6 +10,9 @@
 #                             on https://localhost:18443; requests need Proxy-Authorization: Bearer
 #   TENANT_MODE=shared ./run-local.sh   multi-tenant: the subaccount comes from the token
 #                             (with AUTH=1 from Proxy-Authorization, else SAP-CP-Connectivity-Service-Token)
+#   PRINCIPAL_PROPAGATION=1 ./run-local.sh   principal propagation: also starts the sample token issuer
+#                             (https://localhost:18443; user tokens at /token?user=<name>) and maps
+#                             sample-backend-pp:8080 with principalPropagation: X509 (GET /whoami names the user)
 #   NATIVE=1 ./run-local.sh   the connector as a native executable (connector/target/*-runner, built
 #                             beforehand with mvn package -Dnative -pl connector -am; README "Native images")
 set -euo pipefail
@@ -33,9 +36,13 @@ fi
 auth=${AUTH:-0}
 tenant_mode=${TENANT_MODE:-dedicated}
 case "$tenant_mode" in dedicated|shared) ;; *) echo "FAILED: TENANT_MODE must be dedicated or shared" >&2; exit 1;; esac
+principal_propagation=${PRINCIPAL_PROPAGATION:-0}
 issuer_port=18443
+# The sample token issuer serves proxy authorization and principal propagation alike.
+issuer=0
+{ [ "$auth" = 1 ] || [ "$principal_propagation" = 1 ]; } && issuer=1
 ports="8042 20001 20003 20004 8081 8082 8083 5710 5711 18080 18081 18090 18091 21080"
-[ "$auth" = 1 ] && ports="$ports $issuer_port"
+[ "$issuer" = 1 ] && ports="$ports $issuer_port"
 # System properties go before -jar for the JVM; the native executable takes them as arguments.
 connector_cmd=(java -Xmx128m -Dconnector.config="$work/connector.yaml" -jar connector/target/quarkus-app/quarkus-run.jar)
 connector_kind="connector"
@@ -101,13 +108,15 @@ java $jvm_opens -Xmx256m -Dtunnel.tls.dev-certificates-dir="$work/certs" \
   -jar tunnel-service/target/quarkus-app/quarkus-run.jar >"$work/logs/tunnel-service.log" 2>&1 &
 pids+=($!)
 proxy_opts=(-Dproxy.tenant-mode="$tenant_mode")
-if [ "$auth" = 1 ]; then
+if [ "$issuer" = 1 ]; then
   # The issuer serves its keys over HTTPS with the development certificates tunnel-service makes.
   wait_ready tunnel-service http://127.0.0.1:8082/q/health/ready 90
-  echo "starting the sample token issuer (https://localhost:$issuer_port/token_keys; tokens at /token?subaccount=...)"
+  echo "starting the sample token issuer (https://localhost:$issuer_port/token_keys; tokens at /token?subaccount=... and /token?user=...)"
   java -cp sample-backend/target/sample-backend-0.1.0-SNAPSHOT.jar io.connectivityproxy.sample.SampleIssuer \
     "$issuer_port" "$work/certs/server.pem" "$work/certs/server-key.pem" >"$work/logs/sample-issuer.log" 2>&1 &
   pids+=($!)
+fi
+if [ "$auth" = 1 ]; then
   proxy_opts+=(-Dproxy.http.authorization-enabled=true -Dproxy.socks5.authorization-enabled=true
     -Dproxy.rfc-and-ldap.authorization-enabled=true
     -Dproxy.authorization.allowed-client-id='sb-connectivity-proxy!b1'
@@ -131,6 +140,36 @@ pids+=($!)
 
 wait_ready tunnel-service http://127.0.0.1:8082/q/health/ready 90
 
+# PRINCIPAL_PROPAGATION=1 (README "Principal propagation"): the sample backend behind an entry that
+# sends each propagated user's certificate in SSL_CLIENT_CERT, and the sample issuer trusted.
+pp_entry=""
+pp_section=""
+if [ "$principal_propagation" = 1 ]; then
+  pp_entry='  # Principal propagation: the connector sends the propagated user'"'"'s certificate in SSL_CLIENT_CERT.
+  - virtualHost: sample-backend-pp
+    virtualPort: 8080
+    internalHost: 127.0.0.1
+    internalPort: 18080
+    protocol: HTTP
+    principalPropagation: X509'
+  pp_section="principalPropagation:
+  trustedIssuers:
+    - issuer: https://localhost:$issuer_port/oauth/token
+      jwksUrl: https://localhost:$issuer_port/token_keys
+      trustCa: certs/ca.pem
+  clockTolerance: 30s
+  subjectRules:
+    - subject: CN=\${name}
+      userType: Business
+    - subject: CN=\${name}, OU=technical users
+      userType: Technical
+  certificateValidityMinutes: 10
+  ca:
+    # Generated on the first start; a backend (or its web dispatcher) trusts this CA.
+    certificate: principal-propagation/ca.pem
+    key: principal-propagation/ca-key.pem
+    generate: true"
+fi
 cat >"$work/connector.yaml" <<YAML
 # Sample connector configuration written by run-local.sh; see README.md for every field.
 tunnel:
@@ -172,12 +211,14 @@ accessControl:
       - path: /
         includeSubPaths: true
         upgradeAllowed: true
+$pp_entry
 # Service channels: on-premise clients connect to 127.0.0.1:21080 and reach the cluster service
 # that tunnel-service's ServiceMapping "sample-cluster-service" names.
 serviceChannels:
   - serviceId: sample-cluster-service
     type: TCP
     localPort: 21080
+$pp_section
 YAML
 echo "starting the $connector_kind (config $work/connector.yaml, management http://127.0.0.1:8083)"
 "${connector_cmd[@]}" >"$work/logs/connector.log" 2>&1 &
@@ -223,6 +264,21 @@ until channel=$(curl -fsS http://127.0.0.1:21080/ 2>&1); do
   sleep 0.3
 done
 echo "curl http://127.0.0.1:21080/  ->  $channel   (service channel to the sample cluster service)"
+if [ "$principal_propagation" = 1 ]; then
+  # A user token from the sample issuer; the connector turns it into alice's certificate.
+  token_deadline=$((SECONDS + 30))
+  until user_token=$(curl -fsS --cacert "$work/certs/ca.pem" "https://localhost:$issuer_port/token?user=alice" 2>/dev/null); do
+    [ $SECONDS -ge $token_deadline ] && { echo "FAILED: the sample token issuer did not answer" >&2; exit 1; }
+    sleep 0.3
+  done
+  printf '%s\n' "$user_token" >"$work/user-token"
+  if ! whoami=$(curl -fsS -x http://127.0.0.1:20003 "${credentials[@]}" -H "SAP-Connectivity-Authentication: Bearer $user_token" \
+      http://sample-backend-pp:8080/whoami 2>&1); then
+    echo "FAILED: principal propagation did not go through: $whoami" >&2
+    exit 1
+  fi
+  echo "principal propagation: curl -x http://127.0.0.1:20003 -H \"SAP-Connectivity-Authentication: Bearer \$(cat $work/user-token)\" http://sample-backend-pp:8080/whoami  ->  $whoami"
+fi
 echo "READY: curl -x http://127.0.0.1:20003 http://sample-backend:8080/ reaches the sample backend through the tunnel (logs in $work/logs; Ctrl-C stops)"
 if [ "$auth" = 1 ]; then
   echo "mode:  proxy authorization on, tenant mode $tenant_mode: a token for the requests above is in $work/token; more from curl --cacert $work/certs/ca.pem 'https://localhost:$issuer_port/token?subaccount=dev-subaccount'; add -H \"Proxy-Authorization: Bearer \$(cat $work/token)\" to the proxy requests"

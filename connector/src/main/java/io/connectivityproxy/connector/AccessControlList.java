@@ -21,6 +21,17 @@ public final class AccessControlList {
         INTERNAL
     }
 
+    /** SAP's principal type of an entry: what the connector makes of a propagated user. */
+    public enum PrincipalType {
+        /** No principal propagation: tokens are ignored, nothing about the user reaches the backend. */
+        NONE,
+        /**
+         * A short-lived X.509 certificate for the user, signed by the connector's CA: the TLS
+         * client certificate of an HTTPS entry, the {@code SSL_CLIENT_CERT} header of an HTTP one.
+         */
+        X509
+    }
+
     /**
      * An allowed path: exactly {@code path}, or {@code path} and everything below it. With
      * {@code upgradeAllowed}, requests on it may also ask for a protocol upgrade (WebSocket).
@@ -59,7 +70,8 @@ public final class AccessControlList {
      * entry resolved to the one port asked for, so callers only ever see single ports.
      */
     public record Mapping(String virtualHost, int virtualPort, int lastVirtualPort, String internalHost,
-            int internalPort, TargetProtocol protocol, List<PathRule> paths, HostHeader hostHeader) {
+            int internalPort, TargetProtocol protocol, List<PathRule> paths, HostHeader hostHeader,
+            PrincipalType principalType) {
 
         public Mapping {
             if (lastVirtualPort < virtualPort) {
@@ -72,7 +84,18 @@ public final class AccessControlList {
             if (internalPort + (lastVirtualPort - virtualPort) > 65535) {
                 throw new IllegalArgumentException("internal ports from " + internalPort + " end above 65535");
             }
+            if (principalType != PrincipalType.NONE && !protocol.isHttp()) {
+                throw new IllegalArgumentException("principal propagation needs an HTTP or HTTPS entry, not "
+                        + protocol);
+            }
             paths = List.copyOf(paths);
+        }
+
+        /** An entry without principal propagation. */
+        public Mapping(String virtualHost, int virtualPort, int lastVirtualPort, String internalHost,
+                int internalPort, TargetProtocol protocol, List<PathRule> paths, HostHeader hostHeader) {
+            this(virtualHost, virtualPort, lastVirtualPort, internalHost, internalPort, protocol, paths, hostHeader,
+                    PrincipalType.NONE);
         }
 
         /** An entry for one virtual port. */
@@ -100,7 +123,7 @@ public final class AccessControlList {
                 return this;
             }
             return new Mapping(virtualHost, port, port, internalHost, internalPort + (port - virtualPort), protocol,
-                    paths, hostHeader);
+                    paths, hostHeader, principalType);
         }
     }
 

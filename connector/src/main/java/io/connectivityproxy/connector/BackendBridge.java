@@ -3,7 +3,10 @@ package io.connectivityproxy.connector;
 
 import org.jboss.logging.Logger;
 
+import io.connectivityproxy.connector.principal.PrincipalPropagation;
+import io.connectivityproxy.connector.principal.PrincipalRefused;
 import io.connectivityproxy.protocol.HttpHead;
+import io.connectivityproxy.protocol.PrincipalTokens;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.stream.TcpRelay;
 import io.connectivityproxy.stream.TunnelStream;
@@ -27,10 +30,13 @@ final class BackendBridge {
     private final ConnectorMetrics metrics;
     private final BackendPool pool;
     private final NetClient tcp;
+    private final PrincipalPropagation principals;
 
-    BackendBridge(Vertx vertx, ConnectorSettings settings, ConnectorMetrics metrics) {
+    /** {@code principals}: null when the file has no principalPropagation section. */
+    BackendBridge(Vertx vertx, ConnectorSettings settings, ConnectorMetrics metrics, PrincipalPropagation principals) {
         this.vertx = vertx;
         this.metrics = metrics;
+        this.principals = principals;
         int connectTimeout = (int) settings.backendConnectTimeout().toMillis();
         NetClientOptions plain = new NetClientOptions().setConnectTimeout(connectTimeout).setTcpNoDelay(true);
         NetClientOptions tls = new NetClientOptions(plain)
@@ -39,7 +45,7 @@ final class BackendBridge {
         if (settings.backendCa() != null) {
             tls.setTrustOptions(new PemTrustOptions().addCertPath(settings.backendCa().toString()));
         }
-        this.pool = new BackendPool(vertx, metrics, vertx.createNetClient(plain), vertx.createNetClient(tls));
+        this.pool = new BackendPool(vertx, metrics, vertx.createNetClient(plain), vertx.createNetClient(tls), tls);
         this.tcp = vertx.createNetClient(plain);
     }
 
@@ -48,8 +54,35 @@ final class BackendBridge {
      * the request asks to switch protocols and the access control list allows it.
      */
     void openHttp(TunnelStream stream, int peerWindow, AccessControlList.Mapping mapping, HttpHead.Request head,
-            boolean upgrade) {
-        new BackendExchange(vertx, pool, stream, peerWindow, mapping, head, upgrade, metrics).start();
+            boolean upgrade, PrincipalTokens tokens) {
+        if (mapping.principalType() != AccessControlList.PrincipalType.X509 || !tokens.present()) {
+            // No user to propagate (or an entry that propagates none): an X509 entry still gets an empty SSL_CLIENT_CERT.
+            new BackendExchange(vertx, pool, stream, peerWindow, mapping, head, upgrade, metrics, null).start();
+            return;
+        }
+        // Token checks may fetch an issuer's keys and certificates cost a key pair: not on the event loop.
+        vertx.executeBlocking(() -> principals.credentialFor(tokens), false).onComplete(ar -> {
+            if (stream.state() != TunnelStream.State.OPENING) {
+                // The proxy gave up (RST) while the principal was being checked.
+                return;
+            }
+            if (ar.failed() && ar.cause() instanceof PrincipalRefused refused) {
+                LOG.infof("refused the propagated principal for %s: %s", mapping.virtualAuthority(),
+                        refused.getMessage());
+                fail(stream, Reason.PRINCIPAL_REFUSED, "Principal propagation to " + mapping.virtualAuthority()
+                        + " refused: " + refused.getMessage());
+                return;
+            }
+            if (ar.failed()) {
+                // The connector's own fault (e.g. its CA cannot sign), not the user's: 502, not 403.
+                LOG.errorf("principal propagation to %s failed: %s", mapping.virtualAuthority(), ar.cause().toString());
+                fail(stream, Reason.INTERNAL, "Principal propagation to " + mapping.virtualAuthority()
+                        + " failed in the connector: no certificate could be made");
+                return;
+            }
+            new BackendExchange(vertx, pool, stream, peerWindow, mapping, head, upgrade, metrics, ar.result())
+                    .start();
+        });
     }
 
     /** Connects a raw byte stream (TCP, RFC, LDAP); answers with OPEN_OK or OPEN_FAIL. */

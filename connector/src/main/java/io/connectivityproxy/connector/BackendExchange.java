@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.jboss.logging.Logger;
 
+import io.connectivityproxy.connector.principal.UserCredential;
 import io.connectivityproxy.protocol.HttpHead;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.protocol.http.BodyFraming;
@@ -38,6 +39,8 @@ import io.vertx.core.streams.ReadStream;
 final class BackendExchange {
 
     private static final Logger LOG = Logger.getLogger(BackendExchange.class);
+    /** The field that carries a propagated user's certificate to an HTTP backend (SAP's name). */
+    static final String SSL_CLIENT_CERT = "SSL_CLIENT_CERT";
     /** The largest response head accepted from a backend, bytes (squid's default is 64 KB). */
     static final int MAX_RESPONSE_HEAD = 64 * 1024;
     /**
@@ -55,6 +58,7 @@ final class BackendExchange {
     private final ConnectorMetrics metrics;
     private final BodyFraming requestFraming;
     private final boolean upgrade;
+    private final UserCredential user;
     private BackendPool.Connection connection;
     private boolean requestDone;
     private boolean responseDone;
@@ -66,8 +70,14 @@ final class BackendExchange {
     private boolean bodyWriteFailed;
     private long expectTimer = -1;
 
+    /**
+     * {@code user}: the propagated user's certificate on an X509 entry (TLS client certificate
+     * for HTTPS, {@code SSL_CLIENT_CERT} for HTTP); null when no user is propagated.
+     */
     BackendExchange(Vertx vertx, BackendPool pool, TunnelStream stream, int peerWindow,
-            AccessControlList.Mapping mapping, HttpHead.Request head, boolean upgrade, ConnectorMetrics metrics) {
+            AccessControlList.Mapping mapping, HttpHead.Request head, boolean upgrade, ConnectorMetrics metrics,
+            UserCredential user) {
+        this.user = user;
         this.vertx = vertx;
         this.pool = pool;
         this.stream = stream;
@@ -93,7 +103,7 @@ final class BackendExchange {
     }
 
     void start() {
-        pool.acquire(mapping).onComplete(ar -> {
+        pool.acquire(mapping, user).onComplete(ar -> {
             if (ar.failed()) {
                 metrics.openFailure(Reason.BACKEND_UNREACHABLE);
                 LOG.debugf("stream %d: backend of %s unreachable", stream.id(), mapping.virtualAuthority());
@@ -181,9 +191,15 @@ final class BackendExchange {
                         mapping.protocol() == io.connectivityproxy.protocol.TargetProtocol.HTTPS ? 443 : 80)));
         for (Map.Entry<String, String> field : Intermediary.endToEnd(head.headers(), upgrade)) {
             String name = field.getKey().toLowerCase(Locale.ROOT);
-            if (!name.equals("host") && !name.equals("x-forwarded-host")) {
+            // A client's own SSL_CLIENT_CERT would let it log on as anyone at a backend that trusts the connector.
+            if (!name.equals("host") && !name.equals("x-forwarded-host") && !clientCertificateField(name)) {
                 fields.add(field);
             }
+        }
+        if (mapping.principalType() == AccessControlList.PrincipalType.X509
+                && mapping.protocol() == io.connectivityproxy.protocol.TargetProtocol.HTTP) {
+            // SAP's rule: an empty SSL_CLIENT_CERT when no user is propagated.
+            fields.add(Map.entry(SSL_CLIENT_CERT, user == null ? "" : user.sslClientCertHeader()));
         }
         if (!virtualHost) {
             fields.add(Map.entry("X-Forwarded-Host", mapping.virtualAuthority()));
@@ -195,6 +211,12 @@ final class BackendExchange {
             fields.add(Map.entry("Connection", "Upgrade"));
         }
         return fields;
+    }
+
+    /** SSL_CLIENT_CERT and its chain fields, however the client spelled them (case, '-' for '_'). */
+    static boolean clientCertificateField(String lowerCaseName) {
+        String name = lowerCaseName.replace('-', '_');
+        return name.equals("ssl_client_cert") || name.startsWith("ssl_client_cert_chain");
     }
 
     private static String authority(String host, int port, int defaultPort) {
@@ -278,7 +300,7 @@ final class BackendExchange {
 
     private void retry() {
         connection.socket.close();
-        pool.connect(mapping).onComplete(ar -> {
+        pool.connect(mapping, user).onComplete(ar -> {
             if (stream.state() == TunnelStream.State.CLOSED) {
                 if (ar.succeeded()) {
                     ar.result().socket.close();

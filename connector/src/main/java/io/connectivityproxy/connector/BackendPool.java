@@ -4,11 +4,17 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.connectivityproxy.connector.principal.UserCredential;
 import io.connectivityproxy.protocol.TargetProtocol;
 import io.connectivityproxy.stream.http.Http1Reader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 
@@ -41,34 +47,50 @@ final class BackendPool {
         }
     }
 
+    /** A user certificate's TLS client stays this long after the certificate expired, for streams still on it. */
+    static final long USER_CLIENT_GRACE_MS = 60_000;
+
     private final Vertx vertx;
     private final ConnectorMetrics metrics;
     private final NetClient plain;
     private final NetClient tls;
+    private final NetClientOptions tlsOptions;
     private final Map<String, ArrayDeque<Connection>> idle = new HashMap<>();
+    /** TLS clients that present a propagated user's certificate, by credential id. */
+    private final Map<String, NetClient> userClients = new ConcurrentHashMap<>();
 
-    BackendPool(Vertx vertx, ConnectorMetrics metrics, NetClient plain, NetClient tls) {
+    BackendPool(Vertx vertx, ConnectorMetrics metrics, NetClient plain, NetClient tls, NetClientOptions tlsOptions) {
         this.vertx = vertx;
         this.metrics = metrics;
         this.plain = plain;
         this.tls = tls;
+        this.tlsOptions = tlsOptions;
     }
 
     /** An idle connection to the mapping's backend, or a new one. Runs on the caller's event loop. */
     Future<Connection> acquire(AccessControlList.Mapping mapping) {
-        return acquire(mapping, false);
+        return acquire(mapping, null, false);
+    }
+
+    /**
+     * The same for a propagated user: towards an HTTPS backend the connection presents the user's
+     * certificate, and only that user's exchanges reuse it. {@code user} null: no client certificate.
+     */
+    Future<Connection> acquire(AccessControlList.Mapping mapping, UserCredential user) {
+        return acquire(mapping, user, false);
     }
 
     /** A new connection, never an idle one (a retry after a kept-alive one failed). */
-    Future<Connection> connect(AccessControlList.Mapping mapping) {
-        return acquire(mapping, true);
+    Future<Connection> connect(AccessControlList.Mapping mapping, UserCredential user) {
+        return acquire(mapping, user, true);
     }
 
-    private Future<Connection> acquire(AccessControlList.Mapping mapping, boolean fresh) {
+    private Future<Connection> acquire(AccessControlList.Mapping mapping, UserCredential user, boolean fresh) {
         boolean secure = mapping.protocol() == TargetProtocol.HTTPS;
+        boolean asUser = secure && user != null;
         // Per event loop too: a connection is used only on the context it was made on.
         String key = System.identityHashCode(vertx.getOrCreateContext()) + "|" + (secure ? "https://" : "http://")
-                + mapping.internalHost() + ":" + mapping.internalPort();
+                + mapping.internalHost() + ":" + mapping.internalPort() + (asUser ? "|user " + user.id() : "");
         synchronized (idle) {
             ArrayDeque<Connection> free = idle.get(key);
             while (!fresh && free != null && !free.isEmpty()) {
@@ -82,7 +104,7 @@ final class BackendPool {
                 connection.socket.close();
             }
         }
-        NetClient client = secure ? tls : plain;
+        NetClient client = asUser ? userClient(user) : secure ? tls : plain;
         Future<NetSocket> connected = secure
                 ? client.connect(mapping.internalPort(), mapping.internalHost(), mapping.internalHost())
                 : client.connect(mapping.internalPort(), mapping.internalHost());
@@ -97,6 +119,29 @@ final class BackendPool {
             socket.closeHandler(v -> connection.closed = true);
             return connection;
         });
+    }
+
+    /**
+     * The TLS client that presents {@code user}'s certificate: made on first use, closed (with its
+     * connections) a grace period after the certificate expired.
+     */
+    private NetClient userClient(UserCredential user) {
+        return userClients.computeIfAbsent(user.id(), id -> {
+            NetClientOptions options = new NetClientOptions(tlsOptions).setKeyCertOptions(new PemKeyCertOptions()
+                    .addCertValue(Buffer.buffer(user.certificatePem())).addKeyValue(Buffer.buffer(user.keyPem())));
+            NetClient client = vertx.createNetClient(options);
+            long closeIn = Math.max(1, user.notAfter().toEpochMilli() - System.currentTimeMillis()) + USER_CLIENT_GRACE_MS;
+            vertx.setTimer(closeIn, t -> {
+                userClients.remove(id, client);
+                client.close();
+            });
+            return client;
+        });
+    }
+
+    /** TLS clients of user certificates open now. */
+    int userClients() {
+        return userClients.size();
     }
 
     /** Takes back a connection whose exchange completed in sync. */

@@ -23,6 +23,12 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 
+import io.connectivityproxy.connector.principal.PrincipalPropagationSettings;
+import io.connectivityproxy.connector.principal.SubjectRule;
+import io.connectivityproxy.connector.principal.SubjectRules;
+import io.connectivityproxy.connector.principal.TrustedIssuer;
+import io.connectivityproxy.connector.principal.UserCertificateAuthority;
+import io.connectivityproxy.connector.principal.UserType;
 import io.connectivityproxy.protocol.Ids;
 import io.connectivityproxy.protocol.FrameCodec;
 import io.connectivityproxy.protocol.TargetProtocol;
@@ -230,6 +236,21 @@ public final class ConfigLoader {
             throw new InvalidConfigException("tunnel.idleTimeout: must be at least twice tunnel.pingInterval ("
                     + pingInterval.toMillis() + " ms), got " + idleTimeout.toMillis() + " ms");
         }
+        PrincipalPropagationSettings principalPropagation = principalPropagation(config.principalPropagation(),
+                baseDir);
+        for (int i = 0; i < mappings.size(); i++) {
+            if (mappings.get(i).principalType() != AccessControlList.PrincipalType.NONE) {
+                if (principalPropagation == null) {
+                    throw new InvalidConfigException("accessControl[" + i + "].principalPropagation: "
+                            + mappings.get(i).principalType() + " needs the principalPropagation section");
+                }
+                if (protocolVersion < FrameCodec.PRINCIPAL_PROPAGATION_VERSION) {
+                    throw new InvalidConfigException("accessControl[" + i + "].principalPropagation: needs "
+                            + "tunnel.protocolVersion " + FrameCodec.PRINCIPAL_PROPAGATION_VERSION + " or later, got "
+                            + protocolVersion);
+                }
+            }
+        }
         return new ConnectorSettings(url,
                 file(baseDir, require(tunnel.certificate(), "tunnel.certificate"), "tunnel.certificate"),
                 file(baseDir, require(tunnel.key(), "tunnel.key"), "tunnel.key"),
@@ -245,7 +266,120 @@ public final class ConfigLoader {
                 backendTls.ca() == null ? null : file(baseDir, backendTls.ca(), "backendTls.ca"),
                 backendTls.verifyHost() == null || backendTls.verifyHost(),
                 new AccessControlList(mappings),
-                channels);
+                channels,
+                principalPropagation);
+    }
+
+    private static PrincipalPropagationSettings principalPropagation(ConnectorConfig.PrincipalPropagation section,
+            Path baseDir) {
+        if (section == null) {
+            return null;
+        }
+        String where = "principalPropagation";
+        List<ConnectorConfig.TrustedIssuer> entries = require(section.trustedIssuers(), where + ".trustedIssuers");
+        if (entries.isEmpty()) {
+            throw new InvalidConfigException(where + ".trustedIssuers: must name at least one issuer");
+        }
+        List<TrustedIssuer> issuers = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            String field = where + ".trustedIssuers[" + i + "]";
+            ConnectorConfig.TrustedIssuer entry = entries.get(i);
+            if (entry == null) {
+                throw new InvalidConfigException(field + ": empty entry");
+            }
+            String issuer = require(entry.issuer(), field + ".issuer");
+            if (issuer.isBlank()) {
+                throw new InvalidConfigException(field + ".issuer: must not be empty");
+            }
+            for (TrustedIssuer earlier : issuers) {
+                if (earlier.issuer().equals(issuer)) {
+                    throw new InvalidConfigException(field + ".issuer: '" + issuer + "' is listed twice");
+                }
+            }
+            if ((entry.jwksUrl() == null) == (entry.keyFile() == null)) {
+                throw new InvalidConfigException(field + ": give exactly one of jwksUrl and keyFile");
+            }
+            String jwksUrl = null;
+            if (entry.jwksUrl() != null) {
+                try {
+                    URI uri = new URI(entry.jwksUrl());
+                    if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+                        throw new URISyntaxException(entry.jwksUrl(), "not https");
+                    }
+                } catch (URISyntaxException e) {
+                    throw new InvalidConfigException(field + ".jwksUrl: must be an https:// URL, got '"
+                            + entry.jwksUrl() + "'");
+                }
+                jwksUrl = entry.jwksUrl();
+            } else if (entry.trustCa() != null) {
+                throw new InvalidConfigException(field + ".trustCa: only for a jwksUrl");
+            }
+            issuers.add(new TrustedIssuer(issuer, jwksUrl,
+                    entry.keyFile() == null ? null : file(baseDir, entry.keyFile(), field + ".keyFile"),
+                    entry.trustCa() == null ? null : file(baseDir, entry.trustCa(), field + ".trustCa")));
+        }
+        Duration tolerance = section.clockTolerance() == null ? Duration.ofSeconds(30) : section.clockTolerance();
+        if (tolerance.isNegative() || tolerance.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new InvalidConfigException(where + ".clockTolerance: must be between 0s and 10m, got " + tolerance);
+        }
+        SubjectRules rules = SubjectRules.DEFAULT;
+        if (section.subjectRules() != null) {
+            if (section.subjectRules().isEmpty()) {
+                throw new InvalidConfigException(where + ".subjectRules: must list at least one rule (or be left out "
+                        + "for CN=${name})");
+            }
+            List<SubjectRule> parsed = new ArrayList<>();
+            for (int i = 0; i < section.subjectRules().size(); i++) {
+                String field = where + ".subjectRules[" + i + "]";
+                ConnectorConfig.SubjectRule rule = section.subjectRules().get(i);
+                if (rule == null) {
+                    throw new InvalidConfigException(field + ": empty entry");
+                }
+                UserType condition = null;
+                if (rule.userType() != null) {
+                    condition = UserType.ofLabel(rule.userType());
+                    if (condition == null) {
+                        throw new InvalidConfigException(field + ".userType: '" + rule.userType()
+                                + "' is not one of Business, Technical");
+                    }
+                }
+                try {
+                    parsed.add(SubjectRule.parse(require(rule.subject(), field + ".subject"), condition));
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidConfigException(field + ".subject: " + e.getMessage());
+                }
+            }
+            rules = new SubjectRules(parsed);
+        }
+        int minutes = section.certificateValidityMinutes() == null ? 10 : section.certificateValidityMinutes();
+        if (minutes < 1 || minutes > 1440) {
+            throw new InvalidConfigException(where + ".certificateValidityMinutes: must be between 1 and 1440, got "
+                    + minutes);
+        }
+        UserCertificateAuthority.KeyAlgorithm keyAlgorithm = UserCertificateAuthority.KeyAlgorithm.EC;
+        if (section.keyAlgorithm() != null) {
+            try {
+                keyAlgorithm = UserCertificateAuthority.KeyAlgorithm.valueOf(
+                        section.keyAlgorithm().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigException(where + ".keyAlgorithm: '" + section.keyAlgorithm()
+                        + "' is not one of EC, RSA");
+            }
+        }
+        ConnectorConfig.SigningCa ca = require(section.ca(), where + ".ca");
+        Path caCertificate = path(baseDir, require(ca.certificate(), where + ".ca.certificate"));
+        Path caKey = path(baseDir, require(ca.key(), where + ".ca.key"));
+        boolean generate = ca.generate() != null && ca.generate();
+        if (!generate) {
+            file(baseDir, ca.certificate(), where + ".ca.certificate");
+            file(baseDir, ca.key(), where + ".ca.key");
+        }
+        return new PrincipalPropagationSettings(issuers, tolerance, rules, Duration.ofMinutes(minutes), keyAlgorithm,
+                caCertificate, caKey, generate);
+    }
+
+    private static Path path(Path baseDir, String value) {
+        return baseDir == null ? Path.of(value) : baseDir.resolve(value);
     }
 
     private static List<ChannelSettings> serviceChannels(List<ConnectorConfig.ServiceChannel> entries) {
@@ -399,8 +533,22 @@ public final class ConfigLoader {
                         + "' is not one of VIRTUAL, INTERNAL");
             }
         }
+        AccessControlList.PrincipalType principalType = AccessControlList.PrincipalType.NONE;
+        if (entry.principalPropagation() != null) {
+            try {
+                principalType = AccessControlList.PrincipalType.valueOf(
+                        entry.principalPropagation().toUpperCase(Locale.ROOT).replace(".", ""));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigException(where + ".principalPropagation: '" + entry.principalPropagation()
+                        + "' is not one of X509, NONE");
+            }
+            if (principalType != AccessControlList.PrincipalType.NONE && !protocol.isHttp()) {
+                throw new InvalidConfigException(where + ".principalPropagation: only HTTP and HTTPS entries "
+                        + "propagate a principal, not " + protocol);
+            }
+        }
         return new AccessControlList.Mapping(virtualHost, virtualPorts.first(), virtualPorts.last(), internalHost,
-                internalPorts.first(), protocol, List.copyOf(paths), hostHeader);
+                internalPorts.first(), protocol, List.copyOf(paths), hostHeader, principalType);
     }
 
     /** A port or an inclusive port range, as written in the file. */

@@ -1,6 +1,7 @@
 package io.connectivityproxy.connector;
 
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -10,6 +11,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import io.connectivityproxy.connector.principal.PrincipalPropagation;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.protocol.TargetProtocol;
 import io.connectivityproxy.protocol.WindowBudget;
@@ -71,7 +73,24 @@ public class Connector implements HealthCheck {
                     ImageMode.current().isNativeImage() ? "is not in native executables"
                             : "has no build for this platform");
         }
-        BackendBridge bridge = new BackendBridge(vertx, settings, metrics);
+        PrincipalPropagation principals = null;
+        if (settings.principalPropagation() != null) {
+            try {
+                principals = PrincipalPropagation.start(settings.principalPropagation(), settings.connectorId(),
+                        Clock.systemUTC());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                LOG.errorf("invalid configuration: %s: %s", process.config(), e.getMessage());
+                Quarkus.asyncExit(2);
+                return;
+            }
+            metrics.principalCertificates(principals.certificates());
+            LOG.infof("principal propagation: %d trusted issuer(s), user certificates for %s signed by %s (%s)",
+                    settings.principalPropagation().issuers().size(), settings.principalPropagation()
+                            .certificateValidity(),
+                    principals.authority().certificate().getSubjectX500Principal().getName(),
+                    settings.principalPropagation().caCertificate());
+        }
+        BackendBridge bridge = new BackendBridge(vertx, settings, metrics, principals);
         RandomGenerator random = new SecureRandom();
         WindowBudget windowBudget = new WindowBudget(settings.windowBudget());
         metrics.windowBudget(windowBudget);

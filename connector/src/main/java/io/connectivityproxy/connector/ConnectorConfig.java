@@ -32,7 +32,9 @@ public record ConnectorConfig(
         /** The access control list: the only backends this connector ever connects to. */
         @JsonProperty(required = true) List<Mapping> accessControl,
         /** Service channels: local ports through which on-premise clients reach cluster services. */
-        List<ServiceChannel> serviceChannels) {
+        List<ServiceChannel> serviceChannels,
+        /** Principal propagation: trusted issuers, subject rules, and the CA of user certificates. */
+        PrincipalPropagation principalPropagation) {
 
     @RegisterForReflection
     public record Tunnel(
@@ -53,8 +55,8 @@ public record ConnectorConfig(
             /** TLS in BoringSSL where the platform has it (JVM builds); false keeps the JDK's engine; default true. */
             Boolean openssl,
             /**
-             * Tunnel protocol version to speak: 2 (default), or 1 for a tunnel-service that predates
-             * service channels (then no service channels can be configured).
+             * Tunnel protocol version to speak: 3 (default), 2 for a tunnel-service that predates
+             * principal propagation, or 1 for one that predates service channels.
              */
             Integer protocolVersion) {
     }
@@ -103,7 +105,57 @@ public record ConnectorConfig(
             /** HTTP(S) only: allowed paths; default: everything under "/". */
             List<PathRule> paths,
             /** HTTP(S) only: VIRTUAL (send the virtual host) or INTERNAL (internal host + X-Forwarded-Host). */
-            String hostHeader) {
+            String hostHeader,
+            /** HTTP(S) only: X509 (a certificate for the propagated user) or NONE (default). */
+            String principalPropagation) {
+    }
+
+    /** SAP's principal propagation: whose tokens are trusted and what certificates they become. */
+    @RegisterForReflection
+    public record PrincipalPropagation(
+            /** Identity providers whose tokens are accepted; at least one. */
+            List<TrustedIssuer> trustedIssuers,
+            /** Tolerance for exp, nbf and iat; default 30s. */
+            Duration clockTolerance,
+            /** Ordered subject rules; the first that applies wins; default [CN=${name}]. */
+            List<SubjectRule> subjectRules,
+            /** Validity of a user certificate in minutes; default 10. */
+            Integer certificateValidityMinutes,
+            /** EC (P-256, default) or RSA (2048) keys for user certificates. */
+            String keyAlgorithm,
+            /** The CA that signs user certificates. */
+            SigningCa ca) {
+    }
+
+    /** An identity provider: its iss and where its signing keys are. */
+    @RegisterForReflection
+    public record TrustedIssuer(
+            /** The iss claim of its tokens, exactly. */
+            String issuer,
+            /** https:// URL of its JWKS (e.g. XSUAA's .../token_keys); or keyFile. */
+            String jwksUrl,
+            /** A JWKS document, a PEM public key or a PEM certificate; or jwksUrl. */
+            String keyFile,
+            /** PEM CA certificate(s) for the JWKS endpoint; default: the JVM's trust store. */
+            String trustCa) {
+    }
+
+    /** A subject pattern like CN=${name}, optionally only for one user type. */
+    @RegisterForReflection
+    public record SubjectRule(
+            String subject,
+            /** Business or Technical; default: both. */
+            String userType) {
+    }
+
+    /** PEM files of the CA that signs user certificates. */
+    @RegisterForReflection
+    public record SigningCa(
+            String certificate,
+            /** PKCS#8 PEM private key. */
+            String key,
+            /** Create both files when neither exists (local use); default false. */
+            Boolean generate) {
     }
 
     /**

@@ -57,6 +57,16 @@ public class ConnectorMetrics {
                 .description("Window growth granted to streams whose window held them back").register(registry);
     }
 
+    /** Principal propagation: user certificates made and principals holding one now. */
+    void principalCertificates(io.connectivityproxy.connector.principal.CertificateCache cache) {
+        FunctionCounter.builder("cp_connector_principal_certificates_issued", cache,
+                io.connectivityproxy.connector.principal.CertificateCache::issued)
+                .description("user certificates made for propagated principals").register(registry);
+        Gauge.builder("cp_connector_principal_certificates_cached", cache,
+                io.connectivityproxy.connector.principal.CertificateCache::size)
+                .description("principals with a valid certificate in the cache").register(registry);
+    }
+
     void sessionUp() {
         sessions.incrementAndGet();
     }

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import io.connectivityproxy.connector.principal.PrincipalPropagationSettings;
+
 /** The connector's checked configuration, with every default applied (see {@link ConfigLoader}). */
 public record ConnectorSettings(
         URI tunnelUrl,
@@ -30,5 +32,7 @@ public record ConnectorSettings(
         Path backendCa,
         boolean backendVerifyHost,
         AccessControlList accessControl,
-        List<ChannelSettings> serviceChannels) {
+        List<ChannelSettings> serviceChannels,
+        /** Null when the file has no principalPropagation section. */
+        PrincipalPropagationSettings principalPropagation) {
 }

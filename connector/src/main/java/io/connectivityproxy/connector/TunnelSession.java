@@ -296,6 +296,12 @@ final class TunnelSession {
                         + ": tunnel-service opens odd ids");
                 return;
             }
+            if (open.principals().present() && settings.protocolVersion() < FrameCodec.PRINCIPAL_PROPAGATION_VERSION) {
+                goAway(Reason.PROTOCOL_ERROR, "OPEN with principals needs protocol version "
+                        + FrameCodec.PRINCIPAL_PROPAGATION_VERSION + "; this session speaks version "
+                        + settings.protocolVersion());
+                return;
+            }
             TunnelStream stream = streams.incoming(context, open);
             if (stream == null) {
                 goAway(Reason.PROTOCOL_ERROR, "OPEN for stream " + open.streamId() + " which is already open");
@@ -327,7 +333,7 @@ final class TunnelSession {
                 return;
             }
             if (open.protocol().isHttp()) {
-                bridge.openHttp(stream, open.window(), decision.mapping(), head, upgrade);
+                bridge.openHttp(stream, open.window(), decision.mapping(), head, upgrade, open.principals());
             } else {
                 bridge.openTcp(stream, open.window(), decision.mapping());
             }

@@ -525,10 +525,11 @@ class ConfigLoaderTest {
     // ---- service channels --------------------------------------------------------------------
 
     @Test
-    void noServiceChannelsByDefaultAndProtocolVersionTwo() {
+    void noServiceChannelsByDefaultAndProtocolVersionThree() {
         ConnectorSettings settings = ConfigLoader.parse(MINIMAL, dir);
         assertEquals(List.of(), settings.serviceChannels());
-        assertEquals(2, settings.protocolVersion());
+        assertEquals(3, settings.protocolVersion());
+        assertNull(settings.principalPropagation());
     }
 
     @Test
@@ -605,8 +606,122 @@ class ConfigLoaderTest {
                 serviceChannels:
                   - {serviceId: a, type: TCP, localPort: 21080}
                 """));
-        assertEquals("tunnel.protocolVersion: must be between 1 and 2, got 3",
-                error(MINIMAL.replace("  ca: ca.pem\n", "  ca: ca.pem\n  protocolVersion: 3\n")));
+        assertEquals("tunnel.protocolVersion: must be between 1 and 3, got 4",
+                error(MINIMAL.replace("  ca: ca.pem\n", "  ca: ca.pem\n  protocolVersion: 4\n")));
+    }
+
+    // ---- principal propagation ---------------------------------------------------------------
+
+    /** A principalPropagation section with one issuer (by JWKS URL) and a CA generated on first start. */
+    private static final String PROPAGATION = """
+            principalPropagation:
+              trustedIssuers:
+                - issuer: https://idp.example.com/oauth/token
+                  jwksUrl: https://idp.example.com/token_keys
+                  trustCa: ca.pem
+              ca:
+                certificate: pp/ca.pem
+                key: pp/ca-key.pem
+                generate: true
+            """;
+
+    /** {@link #MINIMAL} with an X509 entry added and {@link #PROPAGATION}. */
+    private static String withX509(String protocol) {
+        return MINIMAL + entry(protocol, "pp.virtual", "443", "8443") + "    principalPropagation: X509\n" + PROPAGATION;
+    }
+
+    @Test
+    void principalPropagationWithDefaults() {
+        ConnectorSettings settings = ConfigLoader.parse(withX509("HTTPS"), dir);
+        var pp = settings.principalPropagation();
+        assertEquals(1, pp.issuers().size());
+        assertEquals("https://idp.example.com/oauth/token", pp.issuers().get(0).issuer());
+        assertEquals("https://idp.example.com/token_keys", pp.issuers().get(0).jwksUrl());
+        assertEquals(dir.resolve("ca.pem"), pp.issuers().get(0).trustCa());
+        assertEquals(java.time.Duration.ofSeconds(30), pp.clockTolerance());
+        assertEquals(java.time.Duration.ofMinutes(10), pp.certificateValidity());
+        assertEquals(io.connectivityproxy.connector.principal.SubjectRules.DEFAULT, pp.subjectRules());
+        assertEquals(io.connectivityproxy.connector.principal.UserCertificateAuthority.KeyAlgorithm.EC, pp.keyAlgorithm());
+        assertEquals(dir.resolve("pp/ca.pem"), pp.caCertificate());
+        assertTrue(pp.generateCa());
+        assertEquals(AccessControlList.PrincipalType.X509, settings.accessControl().mappings().get(2).principalType());
+        assertEquals(AccessControlList.PrincipalType.NONE, settings.accessControl().mappings().get(0).principalType());
+        assertEquals(AccessControlList.PrincipalType.X509, ConfigLoader.parse(withX509("HTTP")
+                .replace("principalPropagation: X509", "principalPropagation: x.509"), dir)
+                .accessControl().mappings().get(2).principalType());
+    }
+
+    @Test
+    void principalPropagationWithEverything() {
+        String yaml = MINIMAL + entry("HTTP", "pp.virtual", "80", "8080") + "    principalPropagation: NONE\n" + """
+                principalPropagation:
+                  trustedIssuers:
+                    - issuer: https://a.example.com
+                      keyFile: ca.pem
+                  clockTolerance: 5s
+                  subjectRules:
+                    - subject: "CN=${name}, OU=people"
+                      userType: Business
+                    - subject: "CN=${name}, OU=robots"
+                      userType: technical
+                  certificateValidityMinutes: 60
+                  keyAlgorithm: rsa
+                  ca:
+                    certificate: ca.pem
+                    key: connector-key.pem
+                """;
+        var pp = ConfigLoader.parse(yaml, dir).principalPropagation();
+        assertEquals(dir.resolve("ca.pem"), pp.issuers().get(0).keyFile());
+        assertEquals(java.time.Duration.ofSeconds(5), pp.clockTolerance());
+        assertEquals(2, pp.subjectRules().rules().size());
+        assertEquals(io.connectivityproxy.connector.principal.UserType.TECHNICAL,
+                pp.subjectRules().rules().get(1).condition());
+        assertEquals(java.time.Duration.ofHours(1), pp.certificateValidity());
+        assertEquals(io.connectivityproxy.connector.principal.UserCertificateAuthority.KeyAlgorithm.RSA,
+                pp.keyAlgorithm());
+        assertFalse(pp.generateCa());
+    }
+
+    @Test
+    void principalPropagationErrorsNameTheField() {
+        assertEquals("accessControl[2].principalPropagation: X509 needs the principalPropagation section",
+                error(MINIMAL + entry("HTTPS", "pp.virtual", "443", "8443") + "    principalPropagation: X509\n"));
+        assertEquals("accessControl[2].principalPropagation: only HTTP and HTTPS entries propagate a principal, not TCP",
+                error(MINIMAL + entry("TCP", "pp.virtual", "443", "8443") + "    principalPropagation: X509\n"
+                        + PROPAGATION));
+        assertEquals("accessControl[2].principalPropagation: 'SAML' is not one of X509, NONE",
+                error(withX509("HTTPS").replace("principalPropagation: X509", "principalPropagation: SAML")));
+        assertEquals("accessControl[2].principalPropagation: needs tunnel.protocolVersion 3 or later, got 2",
+                error(withX509("HTTPS").replace("  ca: ca.pem\n", "  ca: ca.pem\n  protocolVersion: 2\n")));
+        assertEquals("principalPropagation.trustedIssuers: is required",
+                error(MINIMAL + "principalPropagation:\n  ca: {certificate: a.pem, key: b.pem, generate: true}\n"));
+        assertEquals("principalPropagation.trustedIssuers: must name at least one issuer",
+                error(PROPAGATION.replaceAll("(?s)  trustedIssuers:.*?  ca:", "  trustedIssuers: []\n  ca:")
+                        .transform(p -> MINIMAL + p)));
+        assertEquals("principalPropagation.trustedIssuers[0]: give exactly one of jwksUrl and keyFile",
+                error(MINIMAL + PROPAGATION.replace("      trustCa: ca.pem\n", "      keyFile: ca.pem\n")));
+        assertEquals("principalPropagation.trustedIssuers[0].jwksUrl: must be an https:// URL, got "
+                + "'http://idp.example.com/token_keys'", error(MINIMAL + PROPAGATION.replace("https://idp.example.com/t",
+                        "http://idp.example.com/t")));
+        assertEquals("principalPropagation.trustedIssuers[0].trustCa: file " + dir.resolve("nope.pem")
+                + " does not exist or is not readable", error(MINIMAL + PROPAGATION.replace("trustCa: ca.pem",
+                        "trustCa: nope.pem")));
+        assertEquals("principalPropagation.clockTolerance: must be between 0s and 10m, got PT11M",
+                error(MINIMAL + PROPAGATION + "  clockTolerance: 11m\n"));
+        assertEquals("principalPropagation.subjectRules[0].subject: unknown variable ${nmae} (use ${name}, ${mail}, "
+                + "${email}, ${user_uuid}, ${login_name}, ${display_name}, ${user_type})",
+                error(MINIMAL + PROPAGATION + "  subjectRules:\n    - subject: CN=${nmae}\n"));
+        assertEquals("principalPropagation.subjectRules[0].userType: 'Robot' is not one of Business, Technical",
+                error(MINIMAL + PROPAGATION + "  subjectRules:\n    - subject: CN=${name}\n      userType: Robot\n"));
+        assertEquals("principalPropagation.certificateValidityMinutes: must be between 1 and 1440, got 0",
+                error(MINIMAL + PROPAGATION + "  certificateValidityMinutes: 0\n"));
+        assertEquals("principalPropagation.keyAlgorithm: 'DSA' is not one of EC, RSA",
+                error(MINIMAL + PROPAGATION + "  keyAlgorithm: DSA\n"));
+        assertEquals("principalPropagation.ca.certificate: file " + dir.resolve("pp/ca.pem")
+                + " does not exist or is not readable", error(MINIMAL + PROPAGATION.replace("generate: true",
+                        "generate: false")));
+        assertEquals("principalPropagation.ca: is required", error(MINIMAL
+                + PROPAGATION.replaceAll("(?s)  ca:.*", "")));
     }
 
     /** One more accessControl entry, to append to {@link #MINIMAL}. */

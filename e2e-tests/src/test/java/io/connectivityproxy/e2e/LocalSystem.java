@@ -124,6 +124,11 @@ final class LocalSystem implements AutoCloseable {
      * the given YAML; waits until it has a session unless told not to.
      */
     Node connector(String id, String yaml, boolean awaitSession) {
+        return connector(id, yaml, awaitSession, List.of());
+    }
+
+    /** The same, with more options for the process (e.g. log levels). */
+    Node connector(String id, String yaml, boolean awaitSession, List<String> options) {
         Path config = dir.resolve(id + ".yaml");
         try {
             Files.writeString(config, yaml);
@@ -133,6 +138,7 @@ final class LocalSystem implements AutoCloseable {
         int management = freePort();
         List<String> args = new ArrayList<>(List.of("-Xmx128m", "-Dquarkus.http.port=" + management,
                 "-Dconnector.config=" + config));
+        args.addAll(options);
         Node node = node(new Node(Kind.CONNECTOR, start(ManagedProcess.connector(name + "-" + id, args)), 0,
                 management));
         if (awaitSession) {
@@ -189,6 +195,11 @@ final class LocalSystem implements AutoCloseable {
         synchronized (nodes) {
             return nodes.stream().filter(node -> node.process().alive()).toList();
         }
+    }
+
+    /** Every process this system started, in order (e.g. to read all their logs). */
+    List<ManagedProcess> processes() {
+        return List.copyOf(processes);
     }
 
     private ManagedProcess start(ManagedProcess process) {

@@ -33,6 +33,7 @@ final class ClientErrors {
             case NO_MAPPING:
             case PATH_NOT_ALLOWED:
             case PROTOCOL_NOT_ALLOWED:
+            case PRINCIPAL_REFUSED:
                 return 403;
             case NO_SESSION:
             case SESSION_LOST:

@@ -11,6 +11,7 @@ import io.connectivityproxy.cluster.SessionKey;
 import io.connectivityproxy.protocol.HttpHead;
 import io.connectivityproxy.protocol.Ids;
 import io.connectivityproxy.protocol.ProtocolException;
+import io.connectivityproxy.protocol.PrincipalTokens;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.protocol.TargetProtocol;
 import io.connectivityproxy.protocol.http.BodyFraming;
@@ -118,6 +119,13 @@ final class HttpExchange {
                     + " header: use letters, digits, '.', '_', '~' or '-', at most 128", closeAfterReply());
             return;
         }
+        PrincipalTokens principals;
+        try {
+            principals = PrincipalHeaders.read(request.fields());
+        } catch (PrincipalHeaders.Malformed e) {
+            connection.reply(400, e.getMessage(), closeAfterReply());
+            return;
+        }
         authorization.http(request.fields(), settings.http().authorizationEnabled()).onComplete(ar -> {
             if (connection.closed()) {
                 return;
@@ -126,7 +134,7 @@ final class HttpExchange {
                 refuse(connection, ar.cause(), closeAfterReply());
                 return;
             }
-            proceed(target, location, ar.result());
+            proceed(target, location, ar.result(), principals);
         });
     }
 
@@ -140,7 +148,7 @@ final class HttpExchange {
         }
     }
 
-    private void proceed(RequestTarget target, String location, String subaccount) {
+    private void proceed(RequestTarget target, String location, String subaccount, PrincipalTokens principals) {
         if (answeredHere()) {
             return;
         }
@@ -164,7 +172,7 @@ final class HttpExchange {
             return;
         }
         Context context = connection.vertx.getOrCreateContext();
-        stream = tunnel.open(context, node, key, TargetProtocol.HTTP, target.host(), target.port(), head);
+        stream = tunnel.open(context, node, key, TargetProtocol.HTTP, target.host(), target.port(), head, principals);
         metrics.streamFor(key.subaccount());
         connection.onClientClosed(() -> {
             if (response == Response.DONE && requestBody != null) {

@@ -12,6 +12,7 @@ import io.connectivityproxy.cluster.ClusterNode;
 import io.connectivityproxy.cluster.FrameMessageCodec;
 import io.connectivityproxy.cluster.SessionKey;
 import io.connectivityproxy.cluster.SessionRegistry;
+import io.connectivityproxy.protocol.PrincipalTokens;
 import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.protocol.TargetProtocol;
@@ -82,6 +83,12 @@ public class TunnelClient {
     /** Opens a stream through {@code tunnelNode}; it runs on {@code context}. */
     TunnelStream open(Context context, String tunnelNode, SessionKey key, TargetProtocol protocol, String host,
             int port, byte[] head) {
+        return open(context, tunnelNode, key, protocol, host, port, head, PrincipalTokens.NONE);
+    }
+
+    /** The same, carrying the tokens of a user to propagate (protocol version 3). */
+    TunnelStream open(Context context, String tunnelNode, SessionKey key, TargetProtocol protocol, String host,
+            int port, byte[] head, PrincipalTokens principals) {
         String target = BusAddresses.tunnelNode(tunnelNode);
         StreamMultiplexer streams = byTunnelNode.computeIfAbsent(tunnelNode, id -> new StreamMultiplexer(
                 frame -> vertx.eventBus().send(target, frame, fromThisNode), 1, settings.window(),
@@ -91,7 +98,7 @@ public class TunnelClient {
                 .addHeader(BusAddresses.FROM, address)
                 .addHeader(BusAddresses.SUBACCOUNT, key.subaccount())
                 .addHeader(BusAddresses.LOCATION, key.locationId());
-        return streams.open(context, protocol, host, port, head,
+        return streams.open(context, protocol, host, port, head, principals,
                 frame -> vertx.eventBus().send(target, frame, openOptions));
     }
 

@@ -30,7 +30,10 @@ class ClientErrorsTest {
         // Service-channel reasons travel the other way and never reach a proxy client.
         "UNKNOWN_SERVICE, 502",
         "LOCATION_NOT_ALLOWED, 502",
-        "SERVICE_CHANNELS_DISABLED, 502" })
+        "SERVICE_CHANNELS_DISABLED, 502",
+        // Principal propagation: the connector refused the token; the connector is too old for it.
+        "PRINCIPAL_REFUSED, 403",
+        "PRINCIPAL_PROPAGATION_UNSUPPORTED, 502" })
     void statusForReason(Reason reason, int status) {
         assertEquals(status, ClientErrors.httpStatus(reason));
     }

@@ -13,7 +13,8 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A small "on-premise" HTTP backend for the embedded default and for trying things out:
  * {@code GET /} greets, {@code GET /bytes/<n>} streams n bytes, {@code POST /echo} streams the
- * body back, {@code GET /redirect} redirects to {@code /} by its own (internal) address, and a
+ * body back, {@code GET /redirect} redirects to {@code /} by its own (internal) address, {@code GET /whoami}
+ * names the user of the {@code SSL_CLIENT_CERT} header (principal propagation), and a
  * WebSocket echo listens on the next port. JDK only, so it starts anywhere a JRE does.
  *
  * <p>Usage: {@code java -jar sample-backend.jar [port] [host] [name]} (defaults 18080, 127.0.0.1,
@@ -41,6 +42,30 @@ public final class SampleBackend {
         WebSocketEcho.start(host, port + 1);
     }
 
+    /**
+     * Who a backend behind a TLS-terminating web dispatcher would log on: the subject of the
+     * certificate in {@code SSL_CLIENT_CERT} (principal propagation), as SAP's ICM reads it.
+     */
+    static String whoami(String header) {
+        if (header == null) {
+            return "no SSL_CLIENT_CERT header: this request carries no principal\n";
+        }
+        if (header.isBlank()) {
+            return "SSL_CLIENT_CERT is empty: no user was propagated\n";
+        }
+        try {
+            java.security.cert.X509Certificate certificate = (java.security.cert.X509Certificate)
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
+                            new java.io.ByteArrayInputStream(java.util.Base64.getMimeDecoder().decode(
+                                    header.replaceAll("-----[A-Z ]+-----", ""))));
+            return "SSL_CLIENT_CERT: " + certificate.getSubjectX500Principal().getName() + " (issued by "
+                    + certificate.getIssuerX500Principal().getName() + ", valid until " + certificate.getNotAfter()
+                    .toInstant() + ")\n";
+        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+            return "SSL_CLIENT_CERT does not hold a certificate\n";
+        }
+    }
+
     private static void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
@@ -63,6 +88,14 @@ public final class SampleBackend {
                 String location = "http://" + self.getHostString() + ":" + self.getPort() + "/";
                 exchange.getResponseHeaders().add("Location", location);
                 exchange.sendResponseHeaders(302, -1);
+            } else if (path.equals("/whoami")) {
+                byte[] body = whoami(exchange.getRequestHeaders().getFirst("SSL_CLIENT_CERT"))
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
             } else if (path.equals("/echo")) {
                 exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
                 exchange.sendResponseHeaders(200, 0);

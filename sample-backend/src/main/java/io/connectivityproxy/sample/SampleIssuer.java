@@ -34,7 +34,8 @@ import com.sun.net.httpserver.HttpsServer;
 /**
  * A token issuer to try proxy authorization locally, shaped like XSUAA: serves its signing key
  * as a JWKS at {@code https://localhost:<port>/token_keys} and mints RS256 tokens with SAP's
- * claims at {@code /token?subaccount=<id>&client_id=<id>}. For trying things out only: anyone
+ * claims at {@code /token?subaccount=<id>&client_id=<id>} (a client's token) and
+ * {@code /token?user=<name>} (a business user's token, for principal propagation). For trying things out only: anyone
  * who reaches it gets a token. JDK only, so it starts anywhere a JRE does.
  *
  * <p>Usage: {@code java -cp sample-backend.jar io.connectivityproxy.sample.SampleIssuer <port>
@@ -90,11 +91,21 @@ public final class SampleIssuer {
             send(exchange, 400, "text/plain", "subaccount and client_id: letters, digits and . _ ~ - only\n");
             return;
         }
+        String user = query.get("user");
+        if (user != null && !user.matches("[A-Za-z0-9._~-]{1,64}")) {
+            send(exchange, 400, "text/plain", "user: letters, digits and . _ ~ - only, at most 64\n");
+            return;
+        }
         long now = System.currentTimeMillis() / 1000;
         String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"" + kid + "\"}";
+        // With user=<name> a business user's token (XSUAA's authorization_code claims), else the client's own.
+        String subject = user == null
+                ? "\"sub\":\"" + client + "\",\"grant_type\":\"client_credentials\""
+                : "\"sub\":\"user-id-" + user + "\",\"user_name\":\"" + user + "\",\"email\":\"" + user
+                        + "@example.com\",\"origin\":\"sample\",\"grant_type\":\"authorization_code\"";
         String claims = "{\"iss\":\"" + issuer + "\",\"client_id\":\"" + client + "\",\"cid\":\"" + client
                 + "\",\"zid\":\"" + subaccount + "\",\"ext_attr\":{\"subaccountid\":\"" + subaccount
-                + "\"},\"iat\":" + now + ",\"exp\":" + (now + 3600) + "}";
+                + "\"}," + subject + ",\"iat\":" + now + ",\"exp\":" + (now + 3600) + "}";
         String signingInput = B64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
                 + B64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
         try {

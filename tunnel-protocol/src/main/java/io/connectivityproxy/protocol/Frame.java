@@ -29,10 +29,22 @@ public sealed interface Frame {
     /**
      * Opens a stream to a virtual host and port. {@code head} is an encoded {@link HttpHead.Request}
      * for HTTP mappings and empty otherwise. {@code window} is the credit the opener grants for
-     * data flowing back to it.
+     * data flowing back to it. {@code principals} (protocol version 3, flag PRINCIPALS) are the
+     * tokens of the user to propagate; {@link PrincipalTokens#NONE} otherwise.
      */
-    record Open(int streamId, TargetProtocol protocol, String host, int port, int window, byte[] head)
-            implements Frame {
+    record Open(int streamId, TargetProtocol protocol, String host, int port, int window, byte[] head,
+            PrincipalTokens principals) implements Frame {
+
+        public Open {
+            if (principals == null) {
+                throw new IllegalArgumentException("use PrincipalTokens.NONE, not null");
+            }
+        }
+
+        /** An OPEN without principals (the layout of versions 1 and 2). */
+        public Open(int streamId, TargetProtocol protocol, String host, int port, int window, byte[] head) {
+            this(streamId, protocol, host, port, window, head, PrincipalTokens.NONE);
+        }
     }
 
     /**

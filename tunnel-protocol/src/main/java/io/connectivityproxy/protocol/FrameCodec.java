@@ -17,11 +17,13 @@ import java.nio.charset.StandardCharsets;
 public final class FrameCodec {
 
     /** The newest protocol version this code speaks. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** The oldest protocol version this code still speaks (no service channels). */
     public static final int MIN_VERSION = 1;
     /** The first version with connector-opened streams (CHANNEL_OPEN). */
     public static final int SERVICE_CHANNELS_VERSION = 2;
+    /** The first version whose OPEN may carry the tokens of a user to propagate (flag PRINCIPALS). */
+    public static final int PRINCIPAL_PROPAGATION_VERSION = 3;
     public static final int HEADER_LENGTH = 10;
     /** Largest payload a peer may send or must accept. */
     public static final int MAX_PAYLOAD = 256 * 1024;
@@ -29,12 +31,19 @@ public final class FrameCodec {
     public static final int MAX_WINDOW = Integer.MAX_VALUE;
     static final int MAX_ID_LENGTH = 255;
     static final int MAX_MESSAGE_LENGTH = 1024;
+    /** Longest token an OPEN carries, bytes (as proxy authorization's and SAP's SOCKS5 method 0x80). */
+    public static final int MAX_TOKEN_LENGTH = 16 * 1024;
 
     /**
      * DATA flag: the sender has more to send but this frame used up its credit. A receiver may
      * take it as a sign that its window, not the data, limits the stream (see ReceiveCredit).
      */
     public static final int FLAG_BLOCKED = 0x01;
+    /**
+     * OPEN flag, version 3: a user token and a technical-user token (str each, at least one not
+     * empty) follow the window, before the head.
+     */
+    public static final int FLAG_PRINCIPALS = 0x02;
 
     public static final int TYPE_HELLO = 0x01;
     public static final int TYPE_HELLO_OK = 0x02;
@@ -81,9 +90,17 @@ public final class FrameCodec {
                 throw new IllegalArgumentException("OPEN needs a port other than 0");
             }
             requireWindow(f.window());
-            return body(TYPE_OPEN, f.streamId(), new Writer()
-                    .u8(f.protocol().code()).string(f.host(), MAX_ID_LENGTH).u16(f.port()).u32(f.window())
-                    .bytes(f.head()));
+            Writer payload = new Writer()
+                    .u8(f.protocol().code()).string(f.host(), MAX_ID_LENGTH).u16(f.port()).u32(f.window());
+            if (!f.principals().present()) {
+                return body(TYPE_OPEN, f.streamId(), payload.bytes(f.head()));
+            }
+            requireToken(f.principals().user());
+            requireToken(f.principals().technical());
+            byte[] out = body(TYPE_OPEN, f.streamId(), payload.string(f.principals().user(), MAX_TOKEN_LENGTH)
+                    .string(f.principals().technical(), MAX_TOKEN_LENGTH).bytes(f.head()));
+            out[1] = FLAG_PRINCIPALS;
+            return out;
         } else if (frame instanceof Frame.ChannelOpen f) {
             requireStreamId(f.streamId());
             if (f.streamId() % 2 != 0) {
@@ -175,6 +192,23 @@ public final class FrameCodec {
         }
     }
 
+    private static void requireToken(String token) {
+        if (!tokenText(token)) {
+            throw new IllegalArgumentException("a propagated token must be visible ASCII (a JWT)");
+        }
+    }
+
+    /** A token is visible ASCII (a JWT's base64url parts and dots), or empty for none. */
+    private static boolean tokenText(String token) {
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static void requirePositive(String what, int value) {
         if (value <= 0) {
             throw new IllegalArgumentException(what + " must be between 1 and " + MAX_WINDOW + ": " + value);
@@ -216,8 +250,10 @@ public final class FrameCodec {
      */
     public static int checkHeader(int type, int flags, int streamId, int length, int following)
             throws ProtocolException {
-        if (flags != 0 && !(type == TYPE_DATA && flags == FLAG_BLOCKED)) {
+        if (flags != 0 && !(type == TYPE_DATA && flags == FLAG_BLOCKED)
+                && !(type == TYPE_OPEN && flags == FLAG_PRINCIPALS)) {
             throw new ProtocolException(type == TYPE_DATA ? "DATA flags must be 0 or 1 (BLOCKED), got " + flags
+                    : type == TYPE_OPEN ? "OPEN flags must be 0 or 2 (PRINCIPALS), got " + flags
                     : "reserved flags must be 0, got " + flags);
         }
         if (streamId < 0) {
@@ -255,9 +291,10 @@ public final class FrameCodec {
         ByteBuffer in = message.slice();
         int type = checkHeader(in);
         int streamId = in.getInt(2);
+        int flags = in.get(1) & 0xff;
         in.position(HEADER_LENGTH);
         try {
-            Frame frame = decodePayload(type, streamId, new Reader(in));
+            Frame frame = decodePayload(type, flags, streamId, new Reader(in));
             if (in.hasRemaining()) {
                 throw new ProtocolException(typeName(type) + " frame has " + in.remaining() + " trailing bytes");
             }
@@ -267,7 +304,7 @@ public final class FrameCodec {
         }
     }
 
-    private static Frame decodePayload(int type, int streamId, Reader in) throws ProtocolException {
+    private static Frame decodePayload(int type, int flags, int streamId, Reader in) throws ProtocolException {
         switch (type) {
             case TYPE_HELLO -> {
                 requireSession(type, streamId);
@@ -288,7 +325,15 @@ public final class FrameCodec {
                 if (port == 0) {
                     throw new ProtocolException("OPEN frame has port 0");
                 }
-                return new Frame.Open(streamId, protocol, host, port, in.window("window"), in.rest());
+                int window = in.window("window");
+                PrincipalTokens principals = PrincipalTokens.NONE;
+                if (flags == FLAG_PRINCIPALS) {
+                    principals = new PrincipalTokens(in.token("user token"), in.token("technical token"));
+                    if (!principals.present()) {
+                        throw new ProtocolException("OPEN frame has the PRINCIPALS flag but no token");
+                    }
+                }
+                return new Frame.Open(streamId, protocol, host, port, window, in.rest(), principals);
             }
             case TYPE_CHANNEL_OPEN -> {
                 requireStream(type, streamId);
@@ -455,6 +500,20 @@ public final class FrameCodec {
             } catch (CharacterCodingException e) {
                 throw new ProtocolException("string is not valid UTF-8");
             }
+        }
+
+        /** A propagated token: a string of visible ASCII, at most MAX_TOKEN_LENGTH bytes; may be empty. */
+        String token(String what) throws ProtocolException {
+            String token;
+            try {
+                token = string(MAX_TOKEN_LENGTH);
+            } catch (ProtocolException e) {
+                throw new ProtocolException(what + ": " + e.getMessage());
+            }
+            if (!tokenText(token)) {
+                throw new ProtocolException(what + " is not visible ASCII");
+            }
+            return token;
         }
 
         byte[] rest() {

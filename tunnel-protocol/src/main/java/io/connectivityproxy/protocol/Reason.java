@@ -41,7 +41,17 @@ public enum Reason {
     /** Service channels: the mapping exists but is not open to the session's location id. */
     LOCATION_NOT_ALLOWED(16),
     /** Service channels are switched off on this installation. */
-    SERVICE_CHANNELS_DISABLED(17);
+    SERVICE_CHANNELS_DISABLED(17),
+    /**
+     * Principal propagation: the connector refused the propagated user's token (issuer not
+     * trusted, signature, expiry, no usable name claim). Nothing reached the backend.
+     */
+    PRINCIPAL_REFUSED(18),
+    /**
+     * Principal propagation: the request carries a user's token but the connector's session
+     * speaks a protocol version without principal propagation (before version 3).
+     */
+    PRINCIPAL_PROPAGATION_UNSUPPORTED(19);
 
     private static final Reason[] BY_CODE = new Reason[256];
 

@@ -441,7 +441,8 @@ class FrameCodecFuzzTest {
                         ? HttpHead.encode(randomRequest(random))
                         : randomBytes(random, random.nextInt(4) == 0 ? random.nextInt(300) : 0);
                 return new Frame.Open(streamId, protocol, host.isEmpty() ? "h" : host, 1 + random.nextInt(0xffff),
-                        randomWindow(random), head);
+                        randomWindow(random), head, random.nextInt(3) == 0 ? randomPrincipals(random)
+                                : PrincipalTokens.NONE);
             }
             case 3:
                 return new Frame.OpenOk(streamId, randomWindow(random));
@@ -485,7 +486,8 @@ class FrameCodecFuzzTest {
                 return new Frame.HelloOk(random.nextInt(0x10000), id, number);
             case 2:
                 return new Frame.Open(streamId, TargetProtocol.TCP, id, wildInt(random), wildInt(random),
-                        randomBytes(random, random.nextInt(8)));
+                        randomBytes(random, random.nextInt(8)), random.nextBoolean() ? PrincipalTokens.NONE
+                                : new PrincipalTokens(wildToken(random), wildToken(random)));
             case 3:
                 return new Frame.OpenOk(streamId, number);
             case 4:
@@ -498,6 +500,40 @@ class FrameCodecFuzzTest {
                 return new Frame.Fin(streamId);
             default:
                 return new Frame.Rst(streamId, randomReason(random), message);
+        }
+    }
+
+    /** Tokens as proxy-service carries them: visible ASCII, at least one of the two, up to the limit. */
+    private static PrincipalTokens randomPrincipals(Random random) {
+        String user = random.nextBoolean() ? randomTokenText(random) : "";
+        String technical = user.isEmpty() || random.nextBoolean() ? randomTokenText(random) : "";
+        return new PrincipalTokens(user, technical);
+    }
+
+    private static String randomTokenText(Random random) {
+        int length = random.nextInt(50) == 0 ? FrameCodec.MAX_TOKEN_LENGTH : 1 + random.nextInt(2000);
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            out.append((char) (0x21 + random.nextInt(0x7e - 0x21 + 1)));
+        }
+        return out.toString();
+    }
+
+    /** Tokens at and beyond the edges: empty, over the limit, with spaces, controls or non-ASCII. */
+    private static String wildToken(Random random) {
+        switch (random.nextInt(6)) {
+            case 0:
+                return "";
+            case 1:
+                return "t".repeat(FrameCodec.MAX_TOKEN_LENGTH + random.nextInt(3) - 1);
+            case 2:
+                return "a b";
+            case 3:
+                return "x\u0001y";
+            case 4:
+                return "\u00e9";
+            default:
+                return randomTokenText(random);
         }
     }
 

@@ -17,6 +17,8 @@ import static io.connectivityproxy.protocol.WireBytes.withPayload;
 import static io.connectivityproxy.protocol.WireBytes.withStreamId;
 import static io.connectivityproxy.protocol.WireBytes.withType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,6 +58,13 @@ class FrameCodecTest {
                         hex("10 00 00000007 0000000a", "04", "0001 73", "0ce4", "00000001")),
                 Arguments.of(new Frame.Open(9, TargetProtocol.LDAP, "l", 389, Integer.MAX_VALUE, new byte[0]),
                         hex("10 00 00000009 0000000a", "05", "0001 6c", "0185", "7fffffff")),
+                Arguments.of(new Frame.Open(11, TargetProtocol.HTTP, "h", 80, 16384, hex("cafe"),
+                                new PrincipalTokens("a.b.c", "")),
+                        hex("10 02 0000000b 00000015", "01", "0001 68", "0050", "00004000", "0005 612e622e63", "0000",
+                                "cafe")),
+                Arguments.of(new Frame.Open(13, TargetProtocol.HTTPS, "h", 443, 0, new byte[0],
+                                new PrincipalTokens("", "t")),
+                        hex("10 02 0000000d 0000000f", "02", "0001 68", "01bb", "00000000", "0000", "0001 74")),
                 Arguments.of(new Frame.ChannelOpen(2, TargetProtocol.TCP, "erp", 65536),
                         hex("17 00 00000002 0000000a", "03", "0003 657270", "00010000")),
                 Arguments.of(new Frame.ChannelOpen(0x7ffffffe, TargetProtocol.RFC, "s", 0),
@@ -200,15 +209,80 @@ class FrameCodecTest {
     void nonZeroFlagsAreRejected(Frame frame) throws ProtocolException {
         byte[] wire = FrameCodec.encode(frame);
         boolean data = frame instanceof Frame.Data;
+        boolean open = frame instanceof Frame.Open;
         for (int flags : new int[] {0x01, 0x02, 0x03, 0x40, 0x80, 0xff}) {
             if (data && flags == FrameCodec.FLAG_BLOCKED) {
                 // DATA's one flag: the frame decodes as it would without it.
                 assertFrameEquals(frame, FrameCodec.decode(withFlags(wire, flags)));
                 continue;
             }
-            assertRejected((data ? "DATA flags must be 0 or 1 (BLOCKED), got " : "reserved flags must be 0, got ")
-                    + flags, wire, withFlags(wire, flags));
+            if (open && flags == FrameCodec.FLAG_PRINCIPALS) {
+                // OPEN's one flag changes the layout (principalsFlagChangesTheOpenLayout).
+                continue;
+            }
+            assertRejected((data ? "DATA flags must be 0 or 1 (BLOCKED), got "
+                    : open ? "OPEN flags must be 0 or 2 (PRINCIPALS), got " : "reserved flags must be 0, got ")
+                    + flags, withFlags(wire, flags));
         }
+    }
+
+    // ---- principal propagation (version 3) ---------------------------------------------------
+
+    @Test
+    void principalsFlagChangesTheOpenLayout() throws ProtocolException {
+        Frame.Open plain = new Frame.Open(1, TargetProtocol.HTTP, "h", 80, 0, hex("00 01 41"));
+        byte[] wire = FrameCodec.encode(plain);
+        assertEquals(0, wire[1]);
+        // The same bytes read with the flag: the head's first bytes become the tokens' lengths.
+        assertRejected("OPEN frame is truncated", withFlags(wire, FrameCodec.FLAG_PRINCIPALS));
+        byte[] tokens = concat(payload(wire).length == 0 ? new byte[0]
+                : java.util.Arrays.copyOf(payload(wire), payload(wire).length - 3), str("u.v.w"), str(""),
+                hex("00 01 41"));
+        Frame.Open decoded = (Frame.Open) FrameCodec.decode(withFlags(withPayload(wire, tokens),
+                FrameCodec.FLAG_PRINCIPALS));
+        assertEquals(new PrincipalTokens("u.v.w", ""), decoded.principals());
+        assertArrayEquals(hex("00 01 41"), decoded.head());
+        assertEquals(PrincipalTokens.NONE, ((Frame.Open) FrameCodec.decode(wire)).principals());
+    }
+
+    @Test
+    void principalsFlagWithoutATokenIsRejected() {
+        byte[] payload = concat(hex("03"), str("db"), hex("1538 00010000"), str(""), str(""));
+        assertRejected("OPEN frame has the PRINCIPALS flag but no token",
+                withFlags(frame(FrameCodec.TYPE_OPEN, 1, payload), FrameCodec.FLAG_PRINCIPALS));
+    }
+
+    @Test
+    void tokensMustBeVisibleAsciiWithinTheirLimit() {
+        for (String bad : new String[] {"a b", "a\u0000b", "\u00e9", "a\nb", "\u007f"}) {
+            byte[] payload = concat(hex("01"), str("h"), hex("0050 00000000"), str(bad), str(""));
+            assertRejected("user token is not visible ASCII",
+                    withFlags(frame(FrameCodec.TYPE_OPEN, 1, payload), FrameCodec.FLAG_PRINCIPALS));
+            payload = concat(hex("01"), str("h"), hex("0050 00000000"), str("x"), str(bad));
+            assertRejected("technical token is not visible ASCII",
+                    withFlags(frame(FrameCodec.TYPE_OPEN, 1, payload), FrameCodec.FLAG_PRINCIPALS));
+            assertThrows(IllegalArgumentException.class, () -> FrameCodec.encode(new Frame.Open(1,
+                    TargetProtocol.HTTP, "h", 80, 0, new byte[0], new PrincipalTokens(bad, ""))));
+        }
+        String longest = "t".repeat(FrameCodec.MAX_TOKEN_LENGTH);
+        Frame.Open ok = new Frame.Open(1, TargetProtocol.HTTP, "h", 80, 0, new byte[0],
+                new PrincipalTokens(longest, longest));
+        assertDoesNotThrow(() -> FrameCodec.decode(FrameCodec.encode(ok)));
+        assertThrows(IllegalArgumentException.class, () -> FrameCodec.encode(new Frame.Open(1, TargetProtocol.HTTP,
+                "h", 80, 0, new byte[0], new PrincipalTokens(longest + "t", ""))));
+        byte[] payload = concat(hex("01"), str("h"), hex("0050 00000000"), str(longest + "t"), str(""));
+        assertRejected("user token: string of 16385 bytes exceeds 16384",
+                withFlags(frame(FrameCodec.TYPE_OPEN, 1, payload), FrameCodec.FLAG_PRINCIPALS));
+    }
+
+    @Test
+    void tokensNeverShowInToString() {
+        String token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
+        Frame.Open open = new Frame.Open(1, TargetProtocol.HTTP, "h", 80, 0, new byte[0],
+                new PrincipalTokens(token, token));
+        assertFalse(open.toString().contains("eyJ"), open.toString());
+        assertTrue(open.toString().contains("user=(" + token.length() + " characters, redacted)"), open.toString());
+        assertEquals("PrincipalTokens[user=none, technical=none]", PrincipalTokens.NONE.toString());
     }
 
     @Test
@@ -391,7 +465,7 @@ class FrameCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {18, 0x80, 0xff})
+    @ValueSource(ints = {20, 0x80, 0xff})
     void unknownReasonCodesReadAsInternal(int code) throws ProtocolException {
         byte[] reasonAndMessage = concat(new byte[] {(byte) code}, str("later"));
         assertEquals(new Frame.OpenFail(1, Reason.INTERNAL, "later"),

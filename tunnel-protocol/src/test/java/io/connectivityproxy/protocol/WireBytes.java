@@ -85,9 +85,9 @@ final class WireBytes {
         return out;
     }
 
-    /** The frame's header (length fixed up) around another payload. */
+    /** The frame's header (flags kept, length fixed up) around another payload. */
     static byte[] withPayload(byte[] frame, byte[] payload) {
-        return frame(frame[0] & 0xff, streamIdField(frame), payload);
+        return withFlags(frame(frame[0] & 0xff, streamIdField(frame), payload), frame[1] & 0xff);
     }
 
     static int streamIdField(byte[] frame) {
@@ -110,6 +110,9 @@ final class WireBytes {
                 new Frame.Open(1, TargetProtocol.TCP, "db", 5432, 65536, new byte[0]),
                 new Frame.Open(3, TargetProtocol.HTTP, "erp.internal", 80, 0, new byte[] {1, 2, 3}),
                 new Frame.Open(Integer.MAX_VALUE, TargetProtocol.LDAP, "h", 65535, Integer.MAX_VALUE, new byte[0]),
+                new Frame.Open(5, TargetProtocol.HTTPS, "erp", 443, 65536, new byte[] {4, 5},
+                        new PrincipalTokens("eyJh.eyJz.c2ln", "")),
+                new Frame.Open(7, TargetProtocol.HTTP, "erp", 80, 0, new byte[0], new PrincipalTokens("", "t.t.t")),
                 new Frame.ChannelOpen(2, TargetProtocol.TCP, "erp-events", 262144),
                 new Frame.ChannelOpen(Integer.MAX_VALUE - 1, TargetProtocol.RFC, "s", 0),
                 new Frame.OpenOk(1, 262144),
@@ -132,8 +135,9 @@ final class WireBytes {
         assertEquals(expected.getClass(), actual.getClass());
         if (expected instanceof Frame.Open e) {
             Frame.Open a = (Frame.Open) actual;
-            assertEquals(new Frame.Open(e.streamId(), e.protocol(), e.host(), e.port(), e.window(), null),
-                    new Frame.Open(a.streamId(), a.protocol(), a.host(), a.port(), a.window(), null));
+            assertEquals(new Frame.Open(e.streamId(), e.protocol(), e.host(), e.port(), e.window(), null,
+                    e.principals()), new Frame.Open(a.streamId(), a.protocol(), a.host(), a.port(), a.window(), null,
+                            a.principals()));
             assertArrayEquals(e.head(), a.head());
         } else if (expected instanceof Frame.Data e) {
             assertEquals(e.streamId(), actual.streamId());

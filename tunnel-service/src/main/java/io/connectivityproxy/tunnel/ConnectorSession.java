@@ -219,6 +219,12 @@ final class ConnectorSession {
                     "the connector session already carries " + links.size() + " streams"));
             return;
         }
+        if (openFrame.getUnsignedByte(1) == FrameCodec.FLAG_PRINCIPALS
+                && version < FrameCodec.PRINCIPAL_PROPAGATION_VERSION) {
+            broker.recordOpenFailure(Reason.PRINCIPAL_PROPAGATION_UNSUPPORTED);
+            broker.toProxy(proxyAddress, principalsUnsupported(proxyStreamId, version));
+            return;
+        }
         int streamId = allocateStreamId();
         Link link = new Link(proxyAddress, proxyStreamId, streamId, this);
         links.put(streamId, link);
@@ -231,6 +237,14 @@ final class ConnectorSession {
         }
         FrameBuffers.rewriteStreamId(openFrame, streamId);
         ws.writeBinaryMessage(openFrame);
+    }
+
+    /** The refusal of an OPEN with tokens for a session of {@code version}, which cannot carry them. */
+    static Frame.OpenFail principalsUnsupported(int proxyStreamId, int version) {
+        return new Frame.OpenFail(proxyStreamId, Reason.PRINCIPAL_PROPAGATION_UNSUPPORTED,
+                "principal propagation (SAP-Connectivity-Authentication, SAP-Connectivity-Technical-Authentication) "
+                        + "needs tunnel protocol version " + FrameCodec.PRINCIPAL_PROPAGATION_VERSION
+                        + "; the connector for this location speaks version " + version + " (upgrade it)");
     }
 
     /** A frame from proxy-service for an open link. */

@@ -167,8 +167,8 @@ public class SessionBroker {
             LOG.warnf("dropped a %s frame without a stream or sender", frame.getClass().getSimpleName());
             return;
         }
-        if (frame instanceof Frame.Open) {
-            openFromProxy(from, message, frame.streamId(), body);
+        if (frame instanceof Frame.Open open) {
+            openFromProxy(from, message, open, body);
             return;
         }
         Link link = links.get(Link.busKey(from, frame.streamId()));
@@ -177,7 +177,8 @@ public class SessionBroker {
         }
     }
 
-    private void openFromProxy(String from, Message<Buffer> message, int proxyStreamId, Buffer openFrame) {
+    private void openFromProxy(String from, Message<Buffer> message, Frame.Open open, Buffer openFrame) {
+        int proxyStreamId = open.streamId();
         String subaccount = message.headers().get(BusAddresses.SUBACCOUNT);
         String location = message.headers().get(BusAddresses.LOCATION);
         if (!SessionKey.valid(subaccount, location)) {
@@ -185,7 +186,17 @@ public class SessionBroker {
             return;
         }
         SessionKey key = new SessionKey(subaccount, location);
-        ConnectorSession session = pick(key);
+        // A session of an older protocol version must never see the tokens it cannot read.
+        boolean principals = open.principals().present();
+        ConnectorSession session = pick(key, principals ? FrameCodec.PRINCIPAL_PROPAGATION_VERSION : 0);
+        if (session == null && principals) {
+            ConnectorSession older = pick(key, 0);
+            if (older != null) {
+                recordOpenFailure(Reason.PRINCIPAL_PROPAGATION_UNSUPPORTED);
+                toProxy(from, ConnectorSession.principalsUnsupported(proxyStreamId, older.version()));
+                return;
+            }
+        }
         if (session == null) {
             recordOpenFailure(Reason.NO_SESSION);
             toProxy(from, new Frame.OpenFail(proxyStreamId, Reason.NO_SESSION,
@@ -196,15 +207,15 @@ public class SessionBroker {
         session.context().emit(openFrame, encoded -> session.openFromProxy(from, proxyStreamId, encoded));
     }
 
-    /** The least loaded active session for the key, or null. */
-    private ConnectorSession pick(SessionKey key) {
+    /** The least loaded active session for the key that speaks {@code minVersion} or later, or null. */
+    private ConnectorSession pick(SessionKey key, int minVersion) {
         Set<ConnectorSession> candidates = sessions.get(key);
         if (candidates == null) {
             return null;
         }
         ConnectorSession best = null;
         for (ConnectorSession candidate : candidates) {
-            if (candidate.state() == ConnectorSession.State.ACTIVE
+            if (candidate.state() == ConnectorSession.State.ACTIVE && candidate.version() >= minVersion
                     && (best == null || candidate.streamCount() < best.streamCount())) {
                 best = candidate;
             }

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.connectivityproxy.protocol.Frame;
 import io.connectivityproxy.protocol.FrameCodec;
+import io.connectivityproxy.protocol.PrincipalTokens;
 import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.protocol.ReceiveCredit;
@@ -66,9 +67,15 @@ public final class StreamMultiplexer {
     /** Opens a stream whose OPEN frame goes through {@code openSink} (e.g. with routing headers). */
     public TunnelStream open(Context context, TargetProtocol protocol, String host, int port, byte[] head,
             FrameSink openSink) {
+        return open(context, protocol, host, port, head, PrincipalTokens.NONE, openSink);
+    }
+
+    /** The same, with the tokens of a user to propagate (protocol version 3; none: {@link PrincipalTokens#NONE}). */
+    public TunnelStream open(Context context, TargetProtocol protocol, String host, int port, byte[] head,
+            PrincipalTokens principals, FrameSink openSink) {
         TunnelStream stream = register(context, allocateId());
         openSink.send(Buffer.buffer(FrameCodec.encode(
-                new Frame.Open(stream.id(), protocol, host, port, receiveWindow, head))));
+                new Frame.Open(stream.id(), protocol, host, port, receiveWindow, head, principals))));
         return stream;
     }
 
