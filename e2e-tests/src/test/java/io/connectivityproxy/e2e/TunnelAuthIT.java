@@ -133,7 +133,7 @@ class TunnelAuthIT {
             assertEquals(Reason.TIMEOUT, reset.reason());
             assertEquals(open.streamId(), reset.streamId());
             assertEquals(1.0, HttpProxyIT.metricValue(proxy.metrics(),
-                    "connectivity_tunnel_opening_timeout_count_total"));
+                    "connectivity_tunnel_opening_timeout_count_total\\{tunnel_id=\"account:///dev-subaccount\"\\}"));
         }
     }
 
