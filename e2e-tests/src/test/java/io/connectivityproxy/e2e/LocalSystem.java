@@ -116,6 +116,11 @@ final class LocalSystem implements AutoCloseable {
      * the given YAML; waits until it has a session unless told not to.
      */
     Node connector(String id, String yaml, boolean awaitSession) {
+        return connector(id, yaml, awaitSession, List.of());
+    }
+
+    /** The same, with more options (e.g. {@code -Dquarkus.log.console.json.enabled=true}). */
+    Node connector(String id, String yaml, boolean awaitSession, List<String> options) {
         Path config = dir.resolve(id + ".yaml");
         try {
             Files.writeString(config, yaml);
@@ -125,6 +130,7 @@ final class LocalSystem implements AutoCloseable {
         int management = freePort();
         List<String> args = new ArrayList<>(List.of("-Xmx128m", "-Dquarkus.http.port=" + management,
                 "-Dconnector.config=" + config));
+        args.addAll(options);
         Node node = new Node(start(ManagedProcess.connector(name + "-" + id, args)), 0, management);
         if (awaitSession) {
             node.process().awaitHttpOk(node.health(), START);

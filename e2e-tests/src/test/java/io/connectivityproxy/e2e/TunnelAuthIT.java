@@ -69,6 +69,9 @@ class TunnelAuthIT {
         tunnel.process().await("the handshake is rejected in the audit log", Duration.ofSeconds(60),
                 () -> tunnel.process().logText().lines().anyMatch(line -> line.contains("handshake rejected")
                         && line.contains("not signed by the connector CA")));
+        assertTrue(tunnel.process().logText().lines().anyMatch(line -> line.startsWith("[AUDIT-EVENT] {")
+                && line.contains("\"message\":\"tunnel handshake failure\"")),
+                "SAP's audit event is there too, in the same form as with JSON logs");
         foreign.process().await("the connector reports the refusal and backs off", Duration.ofSeconds(60),
                 () -> foreign.process().logContains("reconnecting in"));
         assertEquals(503, ManagedProcess.status(foreign.health()));
