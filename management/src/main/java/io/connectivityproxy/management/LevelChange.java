@@ -1,5 +1,7 @@
 package io.connectivityproxy.management;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +21,7 @@ import io.vertx.core.json.JsonObject;
  */
 public record LevelChange(Optional<Level> level) {
 
-    /** The levels a logger may be given, finest last but one (ALL logs everything, OFF nothing). */
+    /** The levels a logger may be given, from OFF (nothing) to ALL (everything). */
     public static final Map<String, Level> LEVELS = orderedLevels();
 
     /** Why a body was refused. */
@@ -77,7 +79,7 @@ public record LevelChange(Optional<Level> level) {
     }
 
     private static Map<String, Level> orderedLevels() {
-        Map<String, Level> levels = new java.util.LinkedHashMap<>();
+        Map<String, Level> levels = new LinkedHashMap<>();
         levels.put("OFF", Level.OFF);
         levels.put("FATAL", org.jboss.logmanager.Level.FATAL);
         levels.put("ERROR", org.jboss.logmanager.Level.ERROR);
@@ -86,6 +88,6 @@ public record LevelChange(Optional<Level> level) {
         levels.put("DEBUG", org.jboss.logmanager.Level.DEBUG);
         levels.put("TRACE", org.jboss.logmanager.Level.TRACE);
         levels.put("ALL", Level.ALL);
-        return java.util.Collections.unmodifiableMap(levels);
+        return Collections.unmodifiableMap(levels);
     }
 }

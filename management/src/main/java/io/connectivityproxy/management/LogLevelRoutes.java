@@ -1,5 +1,7 @@
 package io.connectivityproxy.management;
 
+import java.util.List;
+
 import org.jboss.logging.Logger;
 import org.jboss.logmanager.LogContext;
 
@@ -66,7 +68,7 @@ public class LogLevelRoutes {
         for (LogLevels.Entry entry : levels.list()) {
             loggers.add(toJson(entry));
         }
-        return new JsonObject().put("levels", new JsonArray(java.util.List.copyOf(LevelChange.LEVELS.keySet())))
+        return new JsonObject().put("levels", new JsonArray(List.copyOf(LevelChange.LEVELS.keySet())))
                 .put("loggers", loggers);
     }
 

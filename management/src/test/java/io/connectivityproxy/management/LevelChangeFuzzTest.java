@@ -25,7 +25,7 @@ class LevelChangeFuzzTest {
     @Test
     void randomBytes() {
         Random random = new Random(SEED);
-        for (int i = 0; i < 10_000; i++) {
+        for (int i = 0; i < 5_000; i++) {
             byte[] input = new byte[random.nextInt(64)];
             random.nextBytes(input);
             check(input);
@@ -36,7 +36,7 @@ class LevelChangeFuzzTest {
     void mutatedValidBodies() {
         Random random = new Random(SEED);
         byte[] alphabet = "{}[]\":,nul 0123456789.eE+-\\level DEBUG INFO".getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < 20_000; i++) {
+        for (int i = 0; i < 15_000; i++) {
             byte[] input = VALID[random.nextInt(VALID.length)].getBytes(StandardCharsets.US_ASCII);
             int mutations = 1 + random.nextInt(3);
             for (int m = 0; m < mutations; m++) {
