@@ -3,6 +3,7 @@ package io.connectivityproxy.e2e;
 import static io.connectivityproxy.e2e.LocalSystem.mapping;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import io.connectivityproxy.cluster.CertificateAuthority;
+import io.connectivityproxy.protocol.Frame;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -115,6 +117,23 @@ class OperationsIT {
                 + Pattern.quote("subject=CN=dev-subaccount reason=client certificate is not signed by the connector CA "
                         + "or is not valid: ") + "[^\"]+\"}}").matcher(refused).matches(), refused);
         assertSapShape(refused);
+
+        // Refused after its certificate passed: the tenant, tunnel and connector id are known.
+        try (WsClient old = WsClient.tls(vertx, system.certs.resolve("connector.pem"),
+                system.certs.resolve("connector-key.pem"), system.certs.resolve("ca.pem"))) {
+            assertEquals(101, old.connect(tunnel.port()));
+            old.send(new Frame.Hello(99, "old-connector", ""));
+            assertInstanceOf(Frame.GoAway.class, old.next());
+        }
+        tunnel.process().await("the refused HELLO is audited", LocalSystem.START,
+                () -> auditLines("\"clientId\":\"old-connector\"").size() == 1);
+        String refusedHello = auditLines("\"clientId\":\"old-connector\"").get(0);
+        assertTrue(Pattern.compile(Pattern.quote(AUDIT + "{\"user\":\"fallback_for_missing_user\",\"tenant\":"
+                + "\"dev-subaccount\",\"data\":{\"action\":\"tunnel handshake\",\"message\":\"tunnel handshake failure\","
+                + "\"tunnelId\":\"account:///dev-subaccount\",\"clientId\":\"old-connector\",\"handshakeDetails\":"
+                + "\"peer=127.0.0.1:") + "\\d+ reason=unsupported protocol version 99\"}}").matcher(refusedHello).matches(),
+                refusedHello);
+        assertSapShape(refusedHello);
 
         // Never a secret: no byte of the refused connector's private key reaches the log.
         String keyLine = Files.readAllLines(foreignCerts.resolve("foreign-key.pem")).get(1);
