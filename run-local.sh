@@ -13,6 +13,8 @@
 #   PRINCIPAL_PROPAGATION=1 ./run-local.sh   principal propagation: also starts the sample token issuer
 #                             (https://localhost:18443; user tokens at /token?user=<name>) and maps
 #                             sample-backend-pp:8080 with principalPropagation: X509 (GET /whoami names the user)
+#   LOG_FORMAT=json ./run-local.sh   every process logs one JSON object per line (quarkus-logging-json);
+#                             tunnel-service's SAP audit events stay "[AUDIT-EVENT] {json}" lines
 #   NATIVE=1 ./run-local.sh   the connector as a native executable (connector/target/*-runner, built
 #                             beforehand with mvn package -Dnative -pl connector -am; README "Native images")
 set -euo pipefail
@@ -33,6 +35,12 @@ if [ "$missing" = 1 ] || [ "${REBUILD:-0}" = 1 ]; then
   mvn -B -q install -DskipTests
 fi
 
+case "${LOG_FORMAT:-console}" in
+  console) ;;
+  # Quarkus reads the variable in all three processes (the operator sets the same one in a cluster).
+  json) export QUARKUS_LOG_CONSOLE_JSON_ENABLED=true ;;
+  *) echo "FAILED: LOG_FORMAT must be console or json" >&2; exit 1 ;;
+esac
 auth=${AUTH:-0}
 tenant_mode=${TENANT_MODE:-dedicated}
 case "$tenant_mode" in dedicated|shared) ;; *) echo "FAILED: TENANT_MODE must be dedicated or shared" >&2; exit 1;; esac
@@ -288,6 +296,10 @@ fi
 echo "also:  curl http://127.0.0.1:21080/   (service channel: on-premise client to the sample cluster service; mappings in $work/service-mappings.yaml)"
 echo "also:  curl --socks5-hostname 127.0.0.1:20004 http://sample-backend-tcp:8080/   (SOCKS5 to the TCP mapping)"
 echo "also:  curl -x http://127.0.0.1:20003 -i http://sample-backend:8080/redirect   (Location rewritten to the virtual host)"
+echo "also:  curl http://127.0.0.1:8081/admin/loggers   (log levels of proxy-service; tunnel-service on 8082, the connector on 8083)"
+echo "also:  curl -X PUT -d '{\"level\":\"DEBUG\"}' http://127.0.0.1:8081/admin/loggers/io.connectivityproxy.proxy   (DEBUG now, no restart; {\"level\":null} inherits again)"
+echo "also:  curl --cacert $work/certs/ca.pem https://localhost:8042/healthcheck   (the tunnel endpoint's health check, no client certificate)"
+echo "also:  grep -h AUDIT-EVENT $work/logs/tunnel-service.log   (SAP's audit events of the connector handshakes)"
 echo "also:  curl -x http://127.0.0.1:20003 -i -N -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' http://sample-backend-ws:8080/   (WebSocket upgrade: 101, then frames)"
 wait -n "${pids[@]}" || true
 echo "a process exited; see $work/logs" >&2

@@ -30,6 +30,14 @@ public record SessionKey(String subaccount, String locationId) {
                 && ID.matcher(subaccount).matches() && ID.matcher(locationId).matches();
     }
 
+    /**
+     * SAP's name of the tunnel of a subaccount, {@code account:///<subaccount>}: the {@code tunnel_id}
+     * label of SAP's metrics and the {@code tunnelId} of its audit events. Locations share it.
+     */
+    public static String tunnelId(String subaccount) {
+        return "account:///" + subaccount;
+    }
+
     String registryKey() {
         return subaccount + "|" + locationId;
     }

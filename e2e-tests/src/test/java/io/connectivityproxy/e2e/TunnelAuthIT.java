@@ -62,6 +62,9 @@ class TunnelAuthIT {
         tunnel.process().await("the handshake is rejected in the audit log", Duration.ofSeconds(60),
                 () -> tunnel.process().logText().lines().anyMatch(line -> line.contains("handshake rejected")
                         && line.contains("not signed by the connector CA")));
+        assertTrue(tunnel.process().logText().lines().anyMatch(line -> line.startsWith("[AUDIT-EVENT] {")
+                && line.contains("\"message\":\"tunnel handshake failure\"")),
+                "SAP's audit event is there too, in the same form as with JSON logs");
         foreign.process().await("the connector reports the refusal and backs off", Duration.ofSeconds(60),
                 () -> foreign.process().logContains("reconnecting in"));
         assertEquals(503, ManagedProcess.status(foreign.health()));
@@ -126,7 +129,7 @@ class TunnelAuthIT {
             assertEquals(Reason.TIMEOUT, reset.reason());
             assertEquals(open.streamId(), reset.streamId());
             assertEquals(1.0, HttpProxyIT.metricValue(proxy.metrics(),
-                    "connectivity_tunnel_opening_timeout_count_total"));
+                    "connectivity_tunnel_opening_timeout_count_total\\{tunnel_id=\"account:///dev-subaccount\"\\}"));
         }
     }
 

@@ -166,7 +166,7 @@ final class HttpExchange {
         String node = tunnel.pickNode(key);
         openStarted = System.nanoTime();
         if (node == null) {
-            metrics.openFailed(Reason.NO_SESSION, openStarted);
+            metrics.openFailed(key.subaccount(), Reason.NO_SESSION, openStarted);
             connection.reply(503, "No connector connected for subaccount " + key.subaccount() + " and location "
                     + (location.isEmpty() ? "(default)" : location), closeAfterReply());
             return;
@@ -197,7 +197,7 @@ final class HttpExchange {
         openTimer = connection.vertx.setTimer(settings.openTimeout().toMillis(), t -> {
             if (response == Response.OPENING && !finished) {
                 finished = true;
-                metrics.openFailed(Reason.TIMEOUT, openStarted);
+                metrics.openFailed(key.subaccount(), Reason.TIMEOUT, openStarted);
                 stream.reset(Reason.TIMEOUT, "no answer from the connector within " + settings.openTimeout());
                 connection.reply(504, "The connector did not answer within " + settings.openTimeout().toSeconds()
                         + " s", closeAfterReply());
@@ -211,7 +211,7 @@ final class HttpExchange {
             if (ar.failed()) {
                 // onStreamFailure answers the client.
                 Reason reason = ar.cause() instanceof StreamException e ? e.reason() : Reason.INTERNAL;
-                metrics.openFailed(reason, openStarted);
+                metrics.openFailed(key.subaccount(), reason, openStarted);
                 return;
             }
             metrics.opened(openStarted);

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import io.connectivityproxy.cluster.SessionKey;
 import io.connectivityproxy.cluster.SessionRegistry;
 import io.connectivityproxy.protocol.Reason;
 import io.micrometer.core.instrument.Counter;
@@ -15,8 +16,10 @@ import jakarta.inject.Singleton;
 
 /**
  * proxy-service metrics at {@code /q/metrics}: open streams, bytes each way, stream-open latency
- * and failures by reason, SAP's {@code connectivity_tunnel_opening_timeout_count_total}, and the
- * cluster members whose registry entries are ignored.
+ * and failures by reason, the cluster members whose registry entries are ignored, and SAP's two
+ * metrics of opening tunnels, which live here because this is where a stream open is started and
+ * waited for: {@code connectivity_tunnel_opening_timeout_count_total{tunnel_id="account:///<subaccount>"}}
+ * and {@code connectivity_proxy_open_tunnel_call_health_status} ({@link OpenTunnelHealth}).
  */
 @Singleton
 public class ProxyMetrics {
@@ -24,7 +27,8 @@ public class ProxyMetrics {
     private final MeterRegistry registry;
     private final Counter bytesToBackend;
     private final Counter bytesToClient;
-    private final Counter openingTimeouts;
+    private final Map<String, Counter> openingTimeouts = new ConcurrentHashMap<>();
+    private final OpenTunnelHealth health = new OpenTunnelHealth();
     private final Timer openLatency;
     private final Counter socksRefused;
     private final Counter earlyResponses;
@@ -34,14 +38,19 @@ public class ProxyMetrics {
     private final Map<io.connectivityproxy.proxy.auth.TokenException.Kind, Counter> authorizationRefusals =
             new ConcurrentHashMap<>();
 
-    public ProxyMetrics(MeterRegistry registry, TunnelClient tunnel, SessionRegistry sessions) {
+    public ProxyMetrics(MeterRegistry registry, TunnelClient tunnel, SessionRegistry sessions, ProxySettings settings) {
         this.registry = registry;
         this.bytesToBackend = Counter.builder("cp_proxy_bytes").tag("direction", "to_backend")
                 .description("Request body bytes sent into the tunnel").register(registry);
         this.bytesToClient = Counter.builder("cp_proxy_bytes").tag("direction", "to_client")
                 .description("Response body bytes sent to clients").register(registry);
-        this.openingTimeouts = Counter.builder("connectivity_tunnel_opening_timeout_count")
-                .description("Streams whose opening timed out (SAP's metric name)").register(registry);
+        Gauge.builder("connectivity_proxy_open_tunnel_call_health_status", health, OpenTunnelHealth::status)
+                .description("1 while opening streams towards connectors works; 0 when the last 5 opens failed or "
+                        + "at least 60 % of the last 15 did (SAP's metric name)").register(registry);
+        if ("dedicated".equals(settings.tenantMode())) {
+            // The one tunnel of a dedicated installation shows 0 before its first timeout.
+            openingTimeouts(settings.subaccount());
+        }
         this.openLatency = Timer.builder("cp_proxy_stream_open").publishPercentiles(0.5, 0.99)
                 .description("Time from OPEN to OPEN_OK or OPEN_FAIL").register(registry);
         this.socksRefused = Counter.builder("cp_proxy_socks_handshakes_refused")
@@ -89,16 +98,26 @@ public class ProxyMetrics {
 
     void opened(long startNanos) {
         openLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        health.succeeded();
     }
 
-    void openFailed(Reason reason, long startNanos) {
-        opened(startNanos);
+    /** A stream towards a connector of {@code subaccount} could not be opened. */
+    void openFailed(String subaccount, Reason reason, long startNanos) {
+        openLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        health.failed(reason);
         if (reason == Reason.TIMEOUT) {
-            openingTimeouts.increment();
+            openingTimeouts(subaccount).increment();
         }
         openFailures.computeIfAbsent(reason, r -> Counter.builder("cp_proxy_stream_open_failures")
                 .tag("reason", r.name()).description("Requests refused before reaching a backend, by reason")
                 .register(registry)).increment();
+    }
+
+    private Counter openingTimeouts(String subaccount) {
+        return openingTimeouts.computeIfAbsent(subaccount, id -> Counter.builder(
+                "connectivity_tunnel_opening_timeout_count").tag("tunnel_id", SessionKey.tunnelId(id))
+                .description("Streams towards the connectors of a subaccount whose opening timed out (SAP's "
+                        + "metric name)").register(registry));
     }
 
     /** A request or stream refused for its token (or missing tenant), by why. */

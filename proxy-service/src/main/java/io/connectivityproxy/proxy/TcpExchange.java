@@ -153,7 +153,7 @@ final class TcpExchange {
         long started = System.nanoTime();
         String node = tunnel.pickNode(key);
         if (node == null) {
-            metrics.openFailed(Reason.NO_SESSION, started);
+            metrics.openFailed(key.subaccount(), Reason.NO_SESSION, started);
             return Future.failedFuture(new StreamException(Reason.NO_SESSION, "No connector connected for subaccount "
                     + key.subaccount() + " and location " + (location.isEmpty() ? "(default)" : location)));
         }
@@ -169,7 +169,8 @@ final class TcpExchange {
             if (ar.succeeded()) {
                 metrics.opened(started);
             } else {
-                metrics.openFailed(ar.cause() instanceof StreamException e ? e.reason() : Reason.INTERNAL, started);
+                metrics.openFailed(key.subaccount(), ar.cause() instanceof StreamException e ? e.reason() : Reason.INTERNAL,
+                        started);
             }
         });
     }

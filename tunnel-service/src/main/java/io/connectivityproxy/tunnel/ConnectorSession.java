@@ -127,7 +127,7 @@ final class ConnectorSession {
     private void tick() {
         long silentFor = System.nanoTime() - lastReceived;
         if (state == State.AWAITING_HELLO && silentFor > settings.handshakeTimeout().toNanos()) {
-            AuditLog.rejected(peer, "CN=" + subaccount, "no HELLO within " + settings.handshakeTimeout());
+            AuditLog.rejected(peer, subaccount, null, "no HELLO within " + settings.handshakeTimeout());
             close("handshake timeout");
         } else if (silentFor > settings.idleTimeout().toNanos()) {
             close("no traffic for " + settings.idleTimeout() + " (ping timeout)");
@@ -168,13 +168,14 @@ final class ConnectorSession {
             return;
         }
         if (hello.version() < FrameCodec.MIN_VERSION || hello.version() > FrameCodec.VERSION) {
-            AuditLog.rejected(peer, "CN=" + subaccount, "unsupported protocol version " + hello.version());
+            AuditLog.rejected(peer, subaccount, hello.connectorId(),
+                    "unsupported protocol version " + hello.version());
             goAway(Reason.PROTOCOL_ERROR, "protocol version " + hello.version() + " is not supported; this "
                     + "tunnel-service speaks versions " + FrameCodec.MIN_VERSION + " to " + FrameCodec.VERSION);
             return;
         }
         if (!SessionKey.valid(subaccount, hello.locationId())) {
-            AuditLog.rejected(peer, "CN=" + subaccount, "invalid location id");
+            AuditLog.rejected(peer, subaccount, hello.connectorId(), "invalid location id");
             goAway(Reason.PROTOCOL_ERROR, "invalid location id '" + hello.locationId()
                     + "': use letters, digits, '.', '_', '~' or '-', at most 128");
             return;

@@ -17,6 +17,7 @@ import io.connectivityproxy.protocol.FrameCodec;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -34,6 +35,8 @@ public class TunnelServer {
 
     private static final Logger LOG = Logger.getLogger(TunnelServer.class);
     static final String TUNNEL_PATH = "/tunnel";
+    /** SAP's health check of the tunnel endpoint, {@code https://healthcheck.<external host>/healthcheck}. */
+    static final String HEALTHCHECK_PATH = "/healthcheck";
     static final String FORWARDED_CLIENT_CERT = "X-Forwarded-Client-Cert";
 
     private final Vertx vertx;
@@ -134,7 +137,14 @@ public class TunnelServer {
 
     private void handle(HttpServerRequest request) {
         String path = request.path();
-        if ("/healthcheck".equals(path)) {
+        if (HEALTHCHECK_PATH.equals(path)) {
+            // Reachable from the internet without a client certificate (the gateway's healthcheck
+            // host): it says up or not, nothing else.
+            if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+                request.response().setStatusCode(405).putHeader("Allow", "GET, HEAD")
+                        .putHeader("Content-Type", "text/plain").end("only GET and HEAD\n");
+                return;
+            }
             boolean healthy = listening && node.joined();
             request.response().setStatusCode(healthy ? 200 : 503).putHeader("Content-Type", "text/plain")
                     .end(healthy ? "OK\n" : "not ready\n");

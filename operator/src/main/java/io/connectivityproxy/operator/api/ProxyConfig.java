@@ -33,6 +33,9 @@ public class ProxyConfig {
     @Default("{}")
     private Servers servers = new Servers();
 
+    @Default("{}")
+    private Logging logging = new Logging();
+
     public String getSubaccountId() { return subaccountId; }
     public void setSubaccountId(String subaccountId) { this.subaccountId = subaccountId; }
     public String getSubaccountSubdomain() { return subaccountSubdomain; }
@@ -45,6 +48,19 @@ public class ProxyConfig {
     public void setHighAvailabilityMode(String highAvailabilityMode) { this.highAvailabilityMode = highAvailabilityMode; }
     public Servers getServers() { return servers; }
     public void setServers(Servers servers) { this.servers = servers; }
+    public Logging getLogging() { return logging; }
+    public void setLogging(Logging logging) { this.logging = logging; }
+
+    /** {@code spec.config.logging}: how proxy-service and tunnel-service write their logs. */
+    public static class Logging {
+        // A string in Java so that an unknown value still reaches the reconciler and is reported there.
+        @Default("console")
+        @SchemaFrom(type = LogFormat.class)
+        private String format = LogFormat.CONSOLE.value();
+
+        public String getFormat() { return format; }
+        public void setFormat(String format) { this.format = format; }
+    }
 
     /** {@code spec.config.serviceChannels}: on-premise-to-cloud channels through ServiceMappings. */
     public static class ServiceChannels {

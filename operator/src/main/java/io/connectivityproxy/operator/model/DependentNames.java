@@ -21,6 +21,7 @@ public final class DependentNames {
     public static final String TUNNEL_CLUSTER_ROLE_BINDING = "tunnel-cluster-role-binding";
     public static final String GATEWAY = "gateway";
     public static final String VIRTUAL_SERVICE = "virtual-service";
+    public static final String HEALTHCHECK_VIRTUAL_SERVICE = "healthcheck-virtual-service";
     public static final String SERVICE_INSTANCE = "service-instance";
     public static final String SERVICE_BINDING = "service-binding";
 

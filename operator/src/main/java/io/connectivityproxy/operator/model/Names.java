@@ -16,6 +16,13 @@ public final class Names {
     public static final String INFO_CONFIG_MAP = "connectivity-proxy-info";
     /** Istio Gateway and VirtualService of the tunnel endpoint. */
     public static final String GATEWAY = "connectivity-proxy-tunnel";
+    /**
+     * VirtualService of SAP's external health check, {@code https://healthcheck.<external host>/healthcheck}:
+     * served by the tunnel Gateway without a client certificate, routing that one path only.
+     */
+    public static final String HEALTHCHECK = "connectivity-proxy-healthcheck";
+    /** The path of the health check, on the healthcheck host and on tunnel-service's port 8042. */
+    public static final String HEALTHCHECK_PATH = "/healthcheck";
     /** Secret with the CA that signs the gateway's server certificate. */
     public static final String CA_SECRET = "connectivity-proxy-ca";
     /** Secret with the CA that signs connector client certificates. */
@@ -55,6 +62,11 @@ public final class Names {
     public static final String CONTENT_HASH_ANNOTATION = "connectivityproxy.sap.com/content-hash";
 
     private Names() {
+    }
+
+    /** SAP's host of the external health check: {@code healthcheck.<external host>}. */
+    public static String healthcheckHost(String externalHost) {
+        return "healthcheck." + externalHost;
     }
 
     /** In-cluster DNS name of a Service. */

@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import io.connectivityproxy.operator.api.BusinessDataTunnel;
 import io.connectivityproxy.operator.api.ConnectivityProxySpec;
 import io.connectivityproxy.operator.api.HighAvailabilityMode;
+import io.connectivityproxy.operator.api.LogFormat;
 import io.connectivityproxy.operator.api.IngressClass;
 import io.connectivityproxy.operator.api.IngressConfig;
 import io.connectivityproxy.operator.api.ProxyConfig;
@@ -74,6 +75,10 @@ public final class SpecValidator {
         if (HighAvailabilityMode.fromValue(config.getHighAvailabilityMode()) == null) {
             violations.add("spec.config.highAvailabilityMode: must be one of off, path, subdomain, was '"
                     + config.getHighAvailabilityMode() + "'");
+        }
+        if (config.getLogging() == null || LogFormat.fromValue(config.getLogging().getFormat()) == null) {
+            violations.add("spec.config.logging.format: must be one of console, json, was '"
+                    + (config.getLogging() == null ? null : config.getLogging().getFormat()) + "'");
         }
         if (config.getServers() == null || config.getServers().getBusinessDataTunnel() == null
                 || config.getServers().getProxy() == null) {

@@ -133,11 +133,14 @@ public final class StatusCalculator {
         if (resolved.externalHost().isEmpty()) {
             return Verdict.user(type, "ExternalHostUnknown", String.join("; ", resolved.missing()));
         }
-        if (!o.isPresent(DependentNames.GATEWAY) || !o.isPresent(DependentNames.VIRTUAL_SERVICE)) {
-            return Verdict.waiting(type, "GatewayPending", "Gateway and VirtualService " + Names.GATEWAY + " are being created");
+        if (!o.isPresent(DependentNames.GATEWAY) || !o.isPresent(DependentNames.VIRTUAL_SERVICE)
+                || !o.isPresent(DependentNames.HEALTHCHECK_VIRTUAL_SERVICE)) {
+            return Verdict.waiting(type, "GatewayPending", "Gateway and VirtualService " + Names.GATEWAY
+                    + " and VirtualService " + Names.HEALTHCHECK + " are being created");
         }
         return Verdict.ok(type, "GatewayConfigured", "connectors dial " + resolved.externalHost().get() + ":"
-                + resolved.externalPort());
+                + resolved.externalPort() + "; health check at https://" + Names.healthcheckHost(resolved.externalHost().get())
+                + (resolved.externalPort() == 443 ? "" : ":" + resolved.externalPort()) + Names.HEALTHCHECK_PATH);
     }
 
     private static Verdict workloads(Observation o, ResolvedConfig resolved) {

@@ -51,7 +51,8 @@ public final class TlsSecrets {
     /**
      * The gateway's Secret: the existing one while it still fits (same host, same CAs, not about to
      * expire), otherwise a new server certificate from {@code issuer}. So reconciling again writes
-     * nothing, and a changed host or CA is followed.
+     * nothing, and a changed host or CA is followed. The certificate names the external host and
+     * SAP's health check host {@code healthcheck.<host>}, which the Gateway serves with it too.
      */
     public static Secret gatewaySecret(ConnectivityProxy cr, String namespace, String name, String host,
             KeyAndCertificate ca, X509Certificate connectorCa, Optional<Secret> existing, CertificateIssuer issuer,
@@ -59,10 +60,11 @@ public final class TlsSecrets {
         String caPem = Pem.encode(ca.certificate());
         String connectorCaPem = Pem.encode(connectorCa);
         ObjectMeta metadata = ObjectMetas.foreign(cr, namespace, name, "tls");
-        if (existing.isPresent() && stillFits(existing.get(), host, caPem, connectorCaPem, ca.certificate(), now)) {
+        List<String> hosts = List.of(host, Names.healthcheckHost(host));
+        if (existing.isPresent() && stillFits(existing.get(), hosts, caPem, connectorCaPem, ca.certificate(), now)) {
             return secret(metadata, decode(existing.get()));
         }
-        KeyAndCertificate server = issuer.serverCertificate(ca, host, validity);
+        KeyAndCertificate server = issuer.serverCertificate(ca, hosts, validity);
         Map<String, String> data = new LinkedHashMap<>();
         data.put(TLS_CRT, Pem.encode(server.certificate()) + caPem);
         data.put(TLS_KEY, Pem.encode(server.key()));
@@ -114,7 +116,7 @@ public final class TlsSecrets {
         }
     }
 
-    static boolean stillFits(Secret secret, String host, String caPem, String connectorCaPem, X509Certificate ca,
+    static boolean stillFits(Secret secret, List<String> hosts, String caPem, String connectorCaPem, X509Certificate ca,
             Instant now) {
         try {
             Map<String, String> data = decode(secret);
@@ -123,7 +125,15 @@ public final class TlsSecrets {
             }
             X509Certificate server = Pem.certificate(data.get(TLS_CRT));
             server.verify(ca.getPublicKey());
-            return server.getNotAfter().toInstant().isAfter(now.plus(RENEW_BEFORE)) && hasDnsName(server, host);
+            if (!server.getNotAfter().toInstant().isAfter(now.plus(RENEW_BEFORE))) {
+                return false;
+            }
+            for (String host : hosts) {
+                if (!hasDnsName(server, host)) {
+                    return false;
+                }
+            }
+            return true;
         } catch (Exception e) {
             // Anything unreadable is replaced by a fresh certificate.
             return false;

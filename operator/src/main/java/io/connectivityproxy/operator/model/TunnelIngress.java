@@ -8,8 +8,13 @@ import io.connectivityproxy.operator.model.istio.Gateway;
 import io.connectivityproxy.operator.model.istio.VirtualService;
 
 /**
- * Istio Gateway {@code connectivity-proxy-tunnel} (mutual TLS on the external port for the
- * external host) and the VirtualService routing it to tunnel-service.
+ * Istio Gateway {@code connectivity-proxy-tunnel} and its two VirtualServices. The Gateway has
+ * two servers on the external port: mutual TLS for the external host, routed whole to
+ * tunnel-service; and plain TLS (no client certificate) for SAP's health check host
+ * {@code healthcheck.<external host>}, whose VirtualService routes only {@code /healthcheck}, so
+ * that a request there reaches nothing but the health answer (Envoy answers 404 to any other
+ * path). Istio keeps the routes of the two servers apart: each HTTPS server gets a route table
+ * of its own hosts, chosen by SNI.
  */
 public final class TunnelIngress {
 
@@ -22,10 +27,12 @@ public final class TunnelIngress {
         int port = cr.getSpec().getConfig().getServers().getBusinessDataTunnel().getExternalPort();
         Gateway gateway = new Gateway();
         gateway.setMetadata(ObjectMetas.owned(cr, Names.GATEWAY, Labels.TUNNEL_SERVICE));
-        gateway.setSpec(new Gateway.Spec(new java.util.TreeMap<>(gatewaySelector), List.of(new Gateway.Server(
-                new Gateway.Port(port, "https-tunnel", "HTTPS"),
-                List.of(host),
-                new Gateway.Tls("MUTUAL", resolved.gatewayTlsSecretName(), "TLSV1_2")))));
+        gateway.setSpec(new Gateway.Spec(new java.util.TreeMap<>(gatewaySelector), List.of(
+                new Gateway.Server(new Gateway.Port(port, "https-tunnel", "HTTPS"), List.of(host),
+                        new Gateway.Tls("MUTUAL", resolved.gatewayTlsSecretName(), "TLSV1_2")),
+                new Gateway.Server(new Gateway.Port(port, "https-healthcheck", "HTTPS"),
+                        List.of(Names.healthcheckHost(host)),
+                        new Gateway.Tls("SIMPLE", resolved.gatewayTlsSecretName(), "TLSV1_2")))));
         return ObjectMetas.withContentHash(gateway);
     }
 
@@ -38,9 +45,27 @@ public final class TunnelIngress {
                 List.of(host),
                 List.of(namespace + "/" + Names.GATEWAY),
                 // No route timeout: a tunnel is one long-lived WebSocket; its pings detect dead peers.
-                List.of(new VirtualService.HttpRoute("tunnel", List.of(new VirtualService.RouteDestination(
-                        new VirtualService.Destination(Names.serviceHost(Names.TUNNEL, namespace),
-                                new VirtualService.PortSelector(ProxyServices.TUNNEL_PORT))))))));
+                List.of(new VirtualService.HttpRoute("tunnel", null, tunnelService(namespace)))));
         return ObjectMetas.withContentHash(service);
+    }
+
+    /** The health check host's only route: {@code /healthcheck}, exactly, to tunnel-service. */
+    public static VirtualService healthcheck(ConnectivityProxy cr, ResolvedConfig resolved) {
+        String host = resolved.externalHost().orElseThrow();
+        String namespace = cr.getMetadata().getNamespace();
+        VirtualService service = new VirtualService();
+        service.setMetadata(ObjectMetas.owned(cr, Names.HEALTHCHECK, Labels.TUNNEL_SERVICE));
+        service.setSpec(new VirtualService.Spec(
+                List.of(Names.healthcheckHost(host)),
+                List.of(namespace + "/" + Names.GATEWAY),
+                List.of(new VirtualService.HttpRoute("healthcheck",
+                        List.of(new VirtualService.HttpMatch(new VirtualService.StringMatch(Names.HEALTHCHECK_PATH))),
+                        tunnelService(namespace)))));
+        return ObjectMetas.withContentHash(service);
+    }
+
+    private static List<VirtualService.RouteDestination> tunnelService(String namespace) {
+        return List.of(new VirtualService.RouteDestination(new VirtualService.Destination(
+                Names.serviceHost(Names.TUNNEL, namespace), new VirtualService.PortSelector(ProxyServices.TUNNEL_PORT))));
     }
 }

@@ -6,6 +6,8 @@ import java.util.Map;
 
 import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.connectivityproxy.operator.api.ConnectivityProxySpec;
+import io.connectivityproxy.operator.api.LogFormat;
+import io.connectivityproxy.operator.api.ProxyConfig;
 import io.connectivityproxy.operator.api.ProxyServer;
 import io.connectivityproxy.operator.api.ProxyServers;
 import io.connectivityproxy.operator.api.TenantMode;
@@ -60,6 +62,7 @@ public final class Workloads {
         listener(ports, env, "SOCKS5", ProxyServices.SOCKS5_PORT_NAME, proxy.getSocks5());
         env.addAll(tenancyEnv(resolved));
         env.addAll(managementEnv(PROXY_MANAGEMENT_PORT));
+        env.add(logFormatEnv(cr));
         ports.add(port(MANAGEMENT_PORT_NAME, PROXY_MANAGEMENT_PORT));
         ports.addAll(clusterPorts());
 
@@ -84,6 +87,7 @@ public final class Workloads {
         env.add(env("TUNNEL_TRUST_FORWARDED_CLIENT_CERT", "true"));
         env.addAll(serviceChannelsEnv(ServiceChannelSettings.of(cr, resolved)));
         env.addAll(managementEnv(TUNNEL_MANAGEMENT_PORT));
+        env.add(logFormatEnv(cr));
 
         List<ContainerPort> ports = new ArrayList<>();
         ports.add(port(ProxyServices.TUNNEL_PORT_NAME, ProxyServices.TUNNEL_PORT));
@@ -170,6 +174,16 @@ public final class Workloads {
                 .addNewItem().withKey(TlsSecrets.TLS_KEY).withPath(TlsSecrets.TLS_KEY).endItem()
                 .addNewItem().withKey(TlsSecrets.CA_CRT).withPath(TlsSecrets.CA_CRT).endItem()
                 .endSecret().build();
+    }
+
+    /**
+     * {@code spec.config.logging.format}: Quarkus' {@code quarkus.log.console.json.enabled}
+     * (quarkus-logging-json). SAP's audit events stay {@code [AUDIT-EVENT] {json}} lines either way.
+     */
+    private static EnvVar logFormatEnv(ConnectivityProxy cr) {
+        ProxyConfig.Logging logging = cr.getSpec().getConfig().getLogging();
+        boolean json = logging != null && LogFormat.fromValue(logging.getFormat()) == LogFormat.JSON;
+        return env("QUARKUS_LOG_CONSOLE_JSON_ENABLED", String.valueOf(json));
     }
 
     private static List<EnvVar> managementEnv(int port) {

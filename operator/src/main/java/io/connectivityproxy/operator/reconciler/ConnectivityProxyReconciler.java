@@ -7,6 +7,7 @@ import static io.connectivityproxy.operator.model.DependentNames.CLUSTER_TLS_SEC
 import static io.connectivityproxy.operator.model.DependentNames.CONNECTOR_CA_SECRET;
 import static io.connectivityproxy.operator.model.DependentNames.GATEWAY;
 import static io.connectivityproxy.operator.model.DependentNames.GATEWAY_TLS_SECRET;
+import static io.connectivityproxy.operator.model.DependentNames.HEALTHCHECK_VIRTUAL_SERVICE;
 import static io.connectivityproxy.operator.model.DependentNames.INFO_CONFIG_MAP;
 import static io.connectivityproxy.operator.model.DependentNames.PROXY_DEPLOYMENT;
 import static io.connectivityproxy.operator.model.DependentNames.PROXY_NETWORK_POLICY;
@@ -45,6 +46,7 @@ import io.connectivityproxy.operator.dependent.ClusterServiceDependent;
 import io.connectivityproxy.operator.dependent.ConnectorCaSecretDependent;
 import io.connectivityproxy.operator.dependent.GatewayDependent;
 import io.connectivityproxy.operator.dependent.GatewayTlsSecretDependent;
+import io.connectivityproxy.operator.dependent.HealthcheckVirtualServiceDependent;
 import io.connectivityproxy.operator.dependent.InfoConfigMapDependent;
 import io.connectivityproxy.operator.dependent.InstallationInputs;
 import io.connectivityproxy.operator.dependent.ProxyDeploymentDependent;
@@ -112,6 +114,8 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
                 activationCondition = WorkloadsActive.class),
         @Dependent(name = GATEWAY, type = GatewayDependent.class, activationCondition = IngressActive.class),
         @Dependent(name = VIRTUAL_SERVICE, type = VirtualServiceDependent.class, activationCondition = IngressActive.class),
+        @Dependent(name = HEALTHCHECK_VIRTUAL_SERVICE, type = HealthcheckVirtualServiceDependent.class,
+                activationCondition = IngressActive.class),
         @Dependent(name = SERVICE_INSTANCE, type = ServiceInstanceDependent.class,
                 activationCondition = ServiceKeyProvisioningActive.class,
                 deletePostcondition = KubernetesResourceDeletedCondition.class),

@@ -40,6 +40,8 @@ final class InstallationObserver {
         if (inputs.ingressActive()) {
             present.put(DependentNames.GATEWAY, secondary(cr, context, result, DependentNames.GATEWAY).isPresent());
             present.put(DependentNames.VIRTUAL_SERVICE, secondary(cr, context, result, DependentNames.VIRTUAL_SERVICE).isPresent());
+            present.put(DependentNames.HEALTHCHECK_VIRTUAL_SERVICE,
+                    secondary(cr, context, result, DependentNames.HEALTHCHECK_VIRTUAL_SERVICE).isPresent());
         }
         WorkloadObservation proxy = WorkloadObservation.absent(Labels.PROXY_SERVICE);
         WorkloadObservation tunnel = WorkloadObservation.absent(Labels.TUNNEL_SERVICE);

@@ -67,8 +67,9 @@ public class CertificateIssuer {
         }
     }
 
-    /** A TLS server certificate for {@code host}, signed by {@code issuer}. */
-    public KeyAndCertificate serverCertificate(KeyAndCertificate issuer, String host, Duration validity) {
+    /** A TLS server certificate for the {@code hosts} (the first is also its CN), signed by {@code issuer}. */
+    public KeyAndCertificate serverCertificate(KeyAndCertificate issuer, List<String> hosts, Duration validity) {
+        String host = hosts.get(0);
         KeyPair keys = newKeyPair();
         try {
             X500Name issuerName = X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
@@ -79,13 +80,13 @@ public class CertificateIssuer {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
             builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-            builder.addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(new GeneralName(GeneralName.dNSName, host)));
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(hosts.stream()
+                    .map(name -> new GeneralName(GeneralName.dNSName, name)).toArray(GeneralName[]::new)));
             builder.addExtension(Extension.authorityKeyIdentifier, false,
                     extensions.createAuthorityKeyIdentifier(issuer.certificate()));
             return new KeyAndCertificate(keys.getPrivate(), sign(builder, issuer.key()));
         } catch (CertIOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cannot issue server certificate for " + host, e);
+            throw new IllegalStateException("cannot issue server certificate for " + hosts, e);
         }
     }
 

@@ -26,7 +26,10 @@ class SpecValidatorTest {
         cr.getSpec().getConfig().getServers().getBusinessDataTunnel().setExternalPort(70000);
         cr.getSpec().getDeployment().setReplicaCount(0);
         cr.getSpec().getIngress().setClassName("nginx");
+        cr.getSpec().getConfig().getLogging().setFormat("xml");
         List<String> violations = SpecValidator.validate(cr.getSpec());
+        assertTrue(violations.contains("spec.config.logging.format: must be one of console, json, was 'xml'"),
+                violations.toString());
         for (String field : List.of("spec.config.servers.proxy.http.port:", "spec.config.subaccountId:",
                 "spec.config.tenantMode:", "spec.config.servers.businessDataTunnel.externalPort:",
                 "spec.deployment.replicaCount:", "spec.ingress.className:")) {

@@ -21,7 +21,8 @@ class StatusCalculatorTest {
     static final Instant T1 = Instant.parse("2026-01-01T00:05:00Z");
     static final Map<String, Boolean> ALL_PRESENT = Map.of(DependentNames.CA_SECRET, true, DependentNames.CONNECTOR_CA_SECRET, true,
             DependentNames.CLUSTER_CA_SECRET, true, DependentNames.CLUSTER_TLS_SECRET, true,
-            DependentNames.GATEWAY_TLS_SECRET, true, DependentNames.GATEWAY, true, DependentNames.VIRTUAL_SERVICE, true);
+            DependentNames.GATEWAY_TLS_SECRET, true, DependentNames.GATEWAY, true, DependentNames.VIRTUAL_SERVICE, true,
+            DependentNames.HEALTHCHECK_VIRTUAL_SERVICE, true);
     static final WorkloadObservation PROXY_READY = new WorkloadObservation(Labels.PROXY_SERVICE, true, 1, 1, 1, true);
     static final WorkloadObservation TUNNEL_READY = new WorkloadObservation(Labels.TUNNEL_SERVICE, true, 1, 1, 1, true);
 

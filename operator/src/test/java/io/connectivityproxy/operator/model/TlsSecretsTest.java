@@ -54,7 +54,9 @@ class TlsSecretsTest {
         assertTrue(secret.getMetadata().getOwnerReferences().isEmpty(), "no owner reference across namespaces");
         X509Certificate server = Pem.certificate(decode(secret, "tls.crt"));
         server.verify(ca.certificate().getPublicKey());
-        assertEquals(List.of(2, "cp.example.org"), List.copyOf(server.getSubjectAlternativeNames().iterator().next()));
+        assertEquals(List.of(List.of(2, "cp.example.org"), List.of(2, "healthcheck.cp.example.org")),
+                server.getSubjectAlternativeNames().stream().map(List::copyOf).toList(),
+                "the external host and SAP's health check host, which the Gateway serves with the same certificate");
         assertTrue(server.getExtendedKeyUsage().contains("1.3.6.1.5.5.7.3.1"), "serverAuth");
         assertEquals(connectorCa.certificate(), Pem.certificate(decode(secret, "ca.crt")));
     }
@@ -71,6 +73,18 @@ class TlsSecretsTest {
         Secret otherHost = TlsSecrets.gatewaySecret(cr, "istio-system", Names.GATEWAY_TLS_SECRET, "other.example.org", ca,
                 connectorCa.certificate(), Optional.of(first), issuer, Duration.ofDays(365), NOW);
         assertNotEquals(first.getData().get("tls.crt"), otherHost.getData().get("tls.crt"));
+
+        Secret withoutHealthcheck = TlsSecrets.gatewaySecret(cr, "istio-system", Names.GATEWAY_TLS_SECRET, "cp.example.org", ca,
+                connectorCa.certificate(), Optional.empty(), issuer, Duration.ofDays(365), NOW);
+        java.util.Map<String, String> oldData = new java.util.HashMap<>(withoutHealthcheck.getData());
+        oldData.put("tls.crt", java.util.Base64.getEncoder().encodeToString((Pem.encode(issuer.serverCertificate(ca,
+                List.of("cp.example.org"), Duration.ofDays(365)).certificate()) + Pem.encode(ca.certificate()))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        withoutHealthcheck.setData(oldData);
+        Secret upgraded = TlsSecrets.gatewaySecret(cr, "istio-system", Names.GATEWAY_TLS_SECRET, "cp.example.org", ca,
+                connectorCa.certificate(), Optional.of(withoutHealthcheck), issuer, Duration.ofDays(365), NOW);
+        assertNotEquals(oldData.get("tls.crt"), upgraded.getData().get("tls.crt"),
+                "a certificate without the health check host is issued anew");
 
         Secret nearExpiry = TlsSecrets.gatewaySecret(cr, "istio-system", Names.GATEWAY_TLS_SECRET, "cp.example.org", ca,
                 connectorCa.certificate(), Optional.of(first), issuer, Duration.ofDays(365), NOW.plus(Duration.ofDays(350)));

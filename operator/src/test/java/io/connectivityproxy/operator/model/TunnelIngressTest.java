@@ -19,6 +19,7 @@ class TunnelIngressTest {
         Gateway gateway = TunnelIngress.gateway(cr, Fixtures.resolved(cr), Map.of("istio", "ingressgateway"));
         assertEquals("connectivity-proxy-tunnel", gateway.getMetadata().getName());
         assertEquals("networking.istio.io/v1", gateway.getApiVersion());
+        assertEquals(2, gateway.getSpec().servers().size());
         Gateway.Server server = gateway.getSpec().servers().get(0);
         assertEquals(443, server.port().number());
         assertEquals("HTTPS", server.port().protocol());
@@ -49,5 +50,30 @@ class TunnelIngressTest {
         VirtualService.Destination destination = route.getSpec().http().get(0).route().get(0).destination();
         assertEquals("connectivity-proxy-tunnel.kyma-system.svc.cluster.local", destination.host());
         assertEquals(8042, destination.port().number());
+    }
+
+    @Test
+    void theHealthcheckHostIsServedWithoutAClientCertificateOnTheSamePort() {
+        ConnectivityProxy cr = Fixtures.cr();
+        Gateway.Server server = TunnelIngress.gateway(cr, Fixtures.resolved(cr), Map.of()).getSpec().servers().get(1);
+        assertEquals(List.of("healthcheck.cp.c-1.kyma.example"), server.hosts());
+        assertEquals("SIMPLE", server.tls().mode(), "no client certificate");
+        assertEquals(443, server.port().number());
+        assertEquals("https-healthcheck", server.port().name(), "Istio needs a name of its own per server");
+        assertEquals(Names.GATEWAY_TLS_SECRET, server.tls().credentialName());
+    }
+
+    @Test
+    void theHealthcheckVirtualServiceRoutesOnlyTheHealthcheckPathToTunnelService() {
+        ConnectivityProxy cr = Fixtures.cr();
+        VirtualService route = TunnelIngress.healthcheck(cr, Fixtures.resolved(cr));
+        assertEquals("connectivity-proxy-healthcheck", route.getMetadata().getName());
+        assertEquals(List.of("healthcheck.cp.c-1.kyma.example"), route.getSpec().hosts());
+        assertEquals(List.of("kyma-system/connectivity-proxy-tunnel"), route.getSpec().gateways());
+        assertEquals(1, route.getSpec().http().size());
+        VirtualService.HttpRoute only = route.getSpec().http().get(0);
+        assertEquals(List.of(new VirtualService.HttpMatch(new VirtualService.StringMatch("/healthcheck"))), only.match());
+        assertEquals("connectivity-proxy-tunnel.kyma-system.svc.cluster.local", only.route().get(0).destination().host());
+        assertEquals(8042, only.route().get(0).destination().port().number());
     }
 }

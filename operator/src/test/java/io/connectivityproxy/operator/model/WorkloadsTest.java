@@ -37,12 +37,14 @@ class WorkloadsTest {
             "PROXY_HTTP_ENABLED", "PROXY_HTTP_PORT", "PROXY_HTTP_AUTHORIZATION_ENABLED",
             "PROXY_RFC_AND_LDAP_ENABLED", "PROXY_RFC_AND_LDAP_PORT", "PROXY_RFC_AND_LDAP_AUTHORIZATION_ENABLED",
             "PROXY_SOCKS5_ENABLED", "PROXY_SOCKS5_PORT", "PROXY_SOCKS5_AUTHORIZATION_ENABLED",
-            "PROXY_AUTHORIZATION_ALLOWED_CLIENT_ID", "PROXY_AUTHORIZATION_ISSUERS", "PROXY_AUTHORIZATION_JWKS_URL");
+            "PROXY_AUTHORIZATION_ALLOWED_CLIENT_ID", "PROXY_AUTHORIZATION_ISSUERS", "PROXY_AUTHORIZATION_JWKS_URL",
+            "QUARKUS_LOG_CONSOLE_JSON_ENABLED");
     static final Set<String> TUNNEL_CONTRACT = Set.of("CLUSTER_HOST", "CLUSTER_PORT", "CLUSTER_EVENT_BUS_PORT",
             "CLUSTER_KUBERNETES_SERVICE_DNS", "CLUSTER_TLS_CERTIFICATE", "CLUSTER_TLS_KEY", "CLUSTER_TLS_CA",
             "QUARKUS_HTTP_HOST", "QUARKUS_HTTP_PORT", "TUNNEL_HOST", "TUNNEL_PORT", "TUNNEL_TLS_ENABLED",
             "TUNNEL_TRUST_FORWARDED_CLIENT_CERT", "TUNNEL_SERVICE_CHANNELS_ENABLED", "TUNNEL_SERVICE_CHANNELS_KUBERNETES",
-            "TUNNEL_SERVICE_CHANNELS_TENANT_MODE", "TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT");
+            "TUNNEL_SERVICE_CHANNELS_TENANT_MODE", "TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT",
+            "QUARKUS_LOG_CONSOLE_JSON_ENABLED");
 
     @Test
     void proxyServiceListensOnTheSpecPortsAndJoinsTheCluster() {
@@ -233,6 +235,16 @@ class WorkloadsTest {
 
         // The proxy never needs the API server.
         assertNull(proxy(cr).getSpec().getTemplate().getSpec().getServiceAccountName());
+    }
+
+    @Test
+    void theLogFormatReachesBothServicesAsQuarkusJsonLogging() {
+        ConnectivityProxy cr = Fixtures.cr();
+        assertEquals("false", env(container(proxy(cr))).get("QUARKUS_LOG_CONSOLE_JSON_ENABLED"), "console text by default");
+        assertEquals("false", env(container(tunnel(cr))).get("QUARKUS_LOG_CONSOLE_JSON_ENABLED"));
+        cr.getSpec().getConfig().getLogging().setFormat("json");
+        assertEquals("true", env(container(proxy(cr))).get("QUARKUS_LOG_CONSOLE_JSON_ENABLED"));
+        assertEquals("true", env(container(tunnel(cr))).get("QUARKUS_LOG_CONSOLE_JSON_ENABLED"));
     }
 
     @Test

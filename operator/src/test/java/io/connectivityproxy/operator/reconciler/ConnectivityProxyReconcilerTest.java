@@ -226,6 +226,57 @@ class ConnectivityProxyReconcilerTest {
     }
 
     @Test
+    void theLogFormatOfTheResourceReachesBothDeploymentsAsQuarkusJsonLogging() {
+        installReady(NS, NAME);
+        for (String name : List.of(Names.PROXY, Names.TUNNEL)) {
+            assertEquals("false", env(container(name)).get("QUARKUS_LOG_CONSOLE_JSON_ENABLED"), name + ": console text by default");
+        }
+        client.resources(ConnectivityProxy.class).inNamespace(NS).withName(NAME).edit(cp -> {
+            cp.getSpec().getConfig().getLogging().setFormat("json");
+            return cp;
+        });
+        for (String name : List.of(Names.PROXY, Names.TUNNEL)) {
+            await().atMost(TIMEOUT).until(() -> "true".equals(env(container(name)).get("QUARKUS_LOG_CONSOLE_JSON_ENABLED")));
+        }
+    }
+
+    @Test
+    void theHealthcheckHostIsRoutedThroughTheGatewayWithoutClientCertificateToTheHealthcheckOnly() throws Exception {
+        installReady(NS, NAME);
+        String host = "healthcheck.cp.c-1234.kyma.example.com";
+        Gateway gateway = get(Gateway.class, NS, Names.GATEWAY);
+        Gateway.Server mutual = gateway.getSpec().servers().get(0);
+        Gateway.Server healthcheck = gateway.getSpec().servers().get(1);
+        assertEquals(List.of("cp.c-1234.kyma.example.com"), mutual.hosts());
+        assertEquals("MUTUAL", mutual.tls().mode());
+        assertEquals(List.of(host), healthcheck.hosts());
+        assertEquals("SIMPLE", healthcheck.tls().mode());
+        assertEquals(443, healthcheck.port().number());
+        assertNotEquals(mutual.port().name(), healthcheck.port().name());
+
+        VirtualService tunnelRoute = get(VirtualService.class, NS, Names.GATEWAY);
+        assertEquals(List.of("cp.c-1234.kyma.example.com"), tunnelRoute.getSpec().hosts(), "the tunnel route is not on the healthcheck host");
+        VirtualService route = get(VirtualService.class, NS, Names.HEALTHCHECK);
+        assertEquals(List.of(host), route.getSpec().hosts());
+        assertEquals(List.of(NS + "/" + Names.GATEWAY), route.getSpec().gateways());
+        assertEquals(1, route.getSpec().http().size());
+        assertEquals("/healthcheck", route.getSpec().http().get(0).match().get(0).uri().exact());
+        assertEquals(1, route.getSpec().http().get(0).match().size(), "one path, nothing else");
+        assertEquals("connectivity-proxy-tunnel.kyma-system.svc.cluster.local",
+                route.getSpec().http().get(0).route().get(0).destination().host());
+        assertEquals(8042, route.getSpec().http().get(0).route().get(0).destination().port().number());
+        ConnectivityProxy cr = cluster.cp(NS, NAME);
+        assertEquals(cr.getMetadata().getUid(), route.getMetadata().getOwnerReferences().get(0).getUid());
+
+        X509Certificate served = Pem.certificate(new String(java.util.Base64.getDecoder().decode(
+                get(Secret.class, INGRESS_NS, Names.GATEWAY_TLS_SECRET).getData().get("tls.crt")), java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(served.getSubjectAlternativeNames().stream().anyMatch(n -> host.equals(n.get(1))),
+                "the gateway's certificate also names the healthcheck host");
+        assertTrue(condition(cluster.cp(NS, NAME).getStatus(), ConditionTypes.INGRESS_READY).getMessage()
+                .contains("health check at https://" + host + "/healthcheck"));
+    }
+
+    @Test
     void aSecondResourceGoesToErrorAndTheFirstIsUntouched() throws Exception {
         installReady(NS, NAME);
         Thread.sleep(1000);
@@ -335,7 +386,7 @@ class ConnectivityProxyReconcilerTest {
         // Cluster-scoped: no owner reference is possible, the finalizer removes them.
         created.addAll(managed(client.rbac().clusterRoles().list().getItems()));
         created.addAll(managed(client.rbac().clusterRoleBindings().list().getItems()));
-        assertEquals(20, created.size(), created.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).collect(Collectors.toList()).toString());
+        assertEquals(21, created.size(), created.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).collect(Collectors.toList()).toString());
 
         client.resource(cr).delete();
         await().atMost(TIMEOUT).until(() -> cluster.cp(NS, NAME) == null);
@@ -352,6 +403,7 @@ class ConnectivityProxyReconcilerTest {
                 "spec.config.servers.proxy.http.port");
         assertInvalid(cr -> cr.getSpec().getConfig().setSubaccountId("not a subaccount!"), "spec.config.subaccountId");
         assertInvalid(cr -> cr.getSpec().getConfig().setTenantMode("multi"), "spec.config.tenantMode");
+        assertInvalid(cr -> cr.getSpec().getConfig().getLogging().setFormat("xml"), "spec.config.logging.format");
     }
 
     @Test
@@ -575,6 +627,10 @@ class ConnectivityProxyReconcilerTest {
 
     private <T extends HasMetadata> T get(Class<T> type, String namespace, String name) {
         return client.resources(type).inNamespace(namespace).withName(name).get();
+    }
+
+    private Container container(String deployment) {
+        return cluster.deployment(NS, deployment).getSpec().getTemplate().getSpec().getContainers().get(0);
     }
 
     static Map<String, Integer> ports(Service service) {

@@ -25,7 +25,18 @@ public class VirtualService extends ExternalResource<VirtualService.Spec> {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record HttpRoute(String name, List<RouteDestination> route) {
+    public record HttpRoute(String name, List<HttpMatch> match, List<RouteDestination> route) {
+    }
+
+    /** One match condition of a route; a route with matches serves only requests that meet one of them. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record HttpMatch(StringMatch uri) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StringMatch(String exact) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
