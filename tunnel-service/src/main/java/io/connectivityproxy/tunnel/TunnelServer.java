@@ -35,6 +35,8 @@ public class TunnelServer {
     private static final Logger LOG = Logger.getLogger(TunnelServer.class);
     static final String TUNNEL_PATH = "/tunnel";
     static final String FORWARDED_CLIENT_CERT = "X-Forwarded-Client-Cert";
+    /** Upgrade response header naming the subaccount tunnel-service authenticated (docs/tunnel-protocol.md). */
+    static final String SUBACCOUNT_HEADER = "Connectivity-Subaccount";
 
     private final Vertx vertx;
     private final TunnelSettings settings;
@@ -159,6 +161,8 @@ public class TunnelServer {
             request.response().setStatusCode(503).end("tunnel-service is shutting down\n");
             return;
         }
+        // Tells the connector which subaccount its certificate names here (connector check reports it).
+        request.response().putHeader(SUBACCOUNT_HEADER, identity.subaccount());
         request.toWebSocket().onSuccess(ws -> {
             ConnectorSession session = new ConnectorSession(vertx, ws, identity.subaccount(), peer, broker, settings,
                     channelBridge);
