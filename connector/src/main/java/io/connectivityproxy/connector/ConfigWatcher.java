@@ -65,7 +65,7 @@ final class ConfigWatcher {
 
     void start() {
         LOG.infof("watching %s for changes (checked every %s); access control list and service channels apply "
-                + "live", file, interval);
+                + "live", file, interval.toMillis() + " ms");
         schedule();
     }
 

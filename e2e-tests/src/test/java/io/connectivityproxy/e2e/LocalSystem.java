@@ -132,6 +132,24 @@ final class LocalSystem implements AutoCloseable {
         return node;
     }
 
+    /** Starts a connector whose file is {@code config} as it is (the test writes and changes it). */
+    Node connectorAt(String id, Path config, boolean awaitSession) {
+        int management = freePort();
+        List<String> args = new ArrayList<>(List.of("-Xmx128m", "-Dquarkus.http.port=" + management,
+                "-Dconnector.config=" + config));
+        Node node = new Node(start(ManagedProcess.connector(name + "-" + id, args)), 0, management);
+        if (awaitSession) {
+            node.process().awaitHttpOk(node.health(), START);
+        }
+        return node;
+    }
+
+    /** Runs {@code connector check} on {@code config}; the caller waits for its exit. */
+    ManagedProcess connectorCheck(String id, Path config) {
+        return start(ManagedProcess.connector(name + "-" + id, List.of("-Xmx128m", "-Dconnector.config=" + config),
+                List.of("check")));
+    }
+
     /** Waits until {@code proxy} sees a session for the location in the cluster registry. */
     void awaitRegistered(Node proxy, String location, int sessions) {
         String key = "\"" + SUBACCOUNT + "/" + (location.isEmpty() ? "(default)" : location) + "\"";
