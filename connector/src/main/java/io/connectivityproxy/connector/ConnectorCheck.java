@@ -41,7 +41,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.UpgradeRejectedException;
-import io.vertx.core.http.WebSocket;
 
 /**
  * The connector doctor ({@code connector check}, SAP's "check availability of internal host"):
@@ -316,11 +315,16 @@ final class ConnectorCheck {
             return new Result("tunnel", target, false, "cannot load the certificate, key or CA: " + e.getMessage());
         }
         try {
-            WebSocket ws = client.webSocket(TunnelSession.connectOptions(settings)).toCompletionStage()
-                    .toCompletableFuture().get(settings.connectTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
-            String seen = ws.headers() == null ? null : ws.headers().get(SUBACCOUNT_HEADER);
-            // No HELLO: the check must not register a session that the cloud would route streams to.
-            ws.close((short) 1000, "connector check");
+            // Vert.x keeps the upgrade response's headers only while the WebSocket's first handler runs.
+            String[] seenHolder = new String[1];
+            client.webSocket(TunnelSession.connectOptions(settings)).map(ws -> {
+                seenHolder[0] = ws.headers() == null ? null : ws.headers().get(SUBACCOUNT_HEADER);
+                // No HELLO: the check must not register a session that the cloud would route streams to.
+                ws.close((short) 1000, "connector check");
+                return ws;
+            }).toCompletionStage().toCompletableFuture()
+                    .get(settings.connectTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
+            String seen = seenHolder[0];
             if (seen == null) {
                 return new Result("tunnel", target, true, "TLS and WebSocket handshake OK; this tunnel-service does "
                         + "not say which subaccount it sees");

@@ -141,7 +141,10 @@ class ConnectorCheckIT {
         X509Certificate client = signed(devCa, devCaKey, "CN=other-subaccount", keys, Instant.now().minusSeconds(3600),
                 Instant.now().plus(Duration.ofDays(1)), false);
         pem(system.dir.resolve("other-client.pem"), client);
-        pem(system.dir.resolve("other-client-key.pem"), keys.getPrivate());
+        // PKCS#8, as the connector's tunnel.key must be.
+        Files.writeString(system.dir.resolve("other-client-key.pem"), "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(keys.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
         Path config = write("other.yaml", yaml(system.dir.resolve("other-client.pem"),
                 system.dir.resolve("other-client-key.pem")));
         ManagedProcess check = system.connectorCheck("check-other", config);
