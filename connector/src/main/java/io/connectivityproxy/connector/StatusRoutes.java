@@ -173,6 +173,7 @@ public class StatusRoutes {
         metrics.openFailuresByReason().forEach((reason, count) -> byReason.add(List.of(reason.name(),
                 Long.toString(count.longValue()))));
         page.table("refusals", List.of("reason", "since the start"), byReason, "none");
+        page.paragraph("recent-title", "", "The most recent, newest first:");
         List<List<String>> recent = new ArrayList<>();
         for (RecentRefusals.Refusal refusal : metrics.recentRefusals().list()) {
             recent.add(List.of(StatusPage.age(refusal.at(), now) + " ago", refusal.reason(), refusal.message()));
