@@ -204,6 +204,9 @@ public class Connector implements HealthCheck {
 
     /** Runs the connector doctor's backend and tunnel checks on a worker thread, for the status page. */
     private void runChecks() {
+        if (!process.checks()) {
+            return;
+        }
         ConnectorSettings settings = applied;
         vertx.executeBlocking(() -> new ConnectorCheck(vertx, java.time.Clock.systemUTC()).run(settings, true), false)
                 .onSuccess(results -> {

@@ -17,4 +17,11 @@ public interface ConnectorProcessSettings {
     /** How often the file is read again for changes (access control list and service channels apply live). */
     @WithDefault("1s")
     Duration configPollInterval();
+
+    /**
+     * Run the connector doctor's checks (backends and tunnel, see {@code connector check}) at the
+     * start and after each applied change of the file, for the status page and {@code /admin/checks}.
+     */
+    @WithDefault("true")
+    boolean checks();
 }

@@ -37,6 +37,12 @@ final class LocalSystem implements AutoCloseable {
     private final String clusterName = "e2e-" + UUID.randomUUID();
     private final int hazelcastBase = freePorts(6);
     private final List<ManagedProcess> processes = Collections.synchronizedList(new ArrayList<>());
+    /**
+     * Whether connectors started by {@link #connector} run their doctor's checks (each connects to
+     * every backend once at the start); off unless a test looks at them, so that backends see only
+     * the test's own connections.
+     */
+    boolean connectorChecks;
 
     LocalSystem(String name) {
         this.name = name;
@@ -124,7 +130,7 @@ final class LocalSystem implements AutoCloseable {
         }
         int management = freePort();
         List<String> args = new ArrayList<>(List.of("-Xmx128m", "-Dquarkus.http.port=" + management,
-                "-Dconnector.config=" + config));
+                "-Dconnector.config=" + config, "-Dconnector.checks=" + connectorChecks));
         Node node = new Node(start(ManagedProcess.connector(name + "-" + id, args)), 0, management);
         if (awaitSession) {
             node.process().awaitHttpOk(node.health(), START);

@@ -44,6 +44,7 @@ class StatusPageIT {
         vertx = Vertx.vertx();
         backend = new TestBackend(vertx, "status");
         system = new LocalSystem("status-pages");
+        system.connectorChecks = true;
         tunnel = system.tunnel("tunnel", Map.of());
         proxy = system.proxy("proxy");
         String yaml = system.connectorYaml(tunnel.port(), "", 2, mapping("status-backend", 8080, backend.port(), "HTTP",
