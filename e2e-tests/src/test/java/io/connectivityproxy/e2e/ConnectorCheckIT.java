@@ -154,6 +154,23 @@ class ConnectorCheckIT {
     }
 
     @Test
+    void aCertificateOfACaTheConnectorDoesNotTrustIsAFailureLine() throws Exception {
+        CertificateAuthority strangers = CertificateAuthority.create("a CA nobody trusts");
+        CertificateAuthority.Issued stranger = strangers.issueServer("stranger.backend.test", List.of("localhost"),
+                List.of("127.0.0.1"));
+        try (TlsBackend untrusted = new TlsBackend(stranger.certificate(), stranger.keyPair(),
+                strangers.ca().certificate())) {
+            Path config = write("untrusted.yaml", yaml(entry("untrusted", 443, "localhost", untrusted.port(),
+                    "HTTPS")));
+            ManagedProcess check = system.connectorCheck("check-untrusted", config);
+            assertEquals(1, check.waitForExit(Duration.ofSeconds(120)), check.tail());
+            assertLine(checkLines(check), "FAIL backend     untrusted:443 -> localhost:" + untrusted.port()
+                    + " (HTTPS): TLS handshake failed: the certificate is not trusted (no path to a CA in "
+                    + "backendTls.ca or the JVM's trust store), certificate CN=stranger.backend.test (valid until ");
+        }
+    }
+
+    @Test
     void anInvalidFileGetsALinePerProblemAndExitCodeTwo() throws Exception {
         Path config = write("bad.yaml", yaml(
                 entry("one", 0, "127.0.0.1", reachable.port(), "HTTP"),
