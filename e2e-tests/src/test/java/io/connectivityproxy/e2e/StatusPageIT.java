@@ -102,6 +102,9 @@ class StatusPageIT {
         assertEquals(2, count(page, "stream open", "PATH_NOT_ALLOWED") + count(page, "stream open", "NO_MAPPING"),
                 page.select("table#refusals").outerHtml());
         assertEquals(1, count(page, "stream open", "NO_MAPPING"));
+        Element header = page.select("table#refusals thead th").get(3);
+        assertTrue(header.text().matches("last [0-9]+ min"), header.text());
+        assertEquals(1, recentCount(page, "stream open", "NO_MAPPING"), "the refusal was within the last minutes");
         assertTrue(page.select("table#registry td").text().contains(LocalSystem.SUBACCOUNT + "/(default)"));
         assertEquals(2, page.select("table#members tbody tr").size());
         assertEquals("0", dd(page, "traffic", "streams open"));
@@ -162,6 +165,15 @@ class StatusPageIT {
         for (Element row : page.select("table#refusals tbody tr")) {
             if (row.child(0).text().equals(what) && row.child(1).text().equals(reason)) {
                 return Long.parseLong(row.child(2).text());
+            }
+        }
+        return 0;
+    }
+
+    private static long recentCount(Document page, String what, String reason) {
+        for (Element row : page.select("table#refusals tbody tr")) {
+            if (row.child(0).text().equals(what) && row.child(1).text().equals(reason)) {
+                return Long.parseLong(row.child(3).text());
             }
         }
         return 0;

@@ -7,12 +7,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.connectivityproxy.admin.RefusalHistory;
 import io.connectivityproxy.admin.StatusPage;
 import io.connectivityproxy.cluster.ClusterNode;
 import io.connectivityproxy.cluster.ClusterStatus;
 import io.connectivityproxy.cluster.SessionRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -30,12 +33,19 @@ public class StatusRoutes {
     private final SessionRegistry registry;
     private final ClusterNode node;
     private final MeterRegistry meters;
+    /** Refusal totals sampled every 30 s, for the "last 15 min" column. */
+    private final RefusalHistory history = new RefusalHistory(Duration.ofMinutes(15));
 
     public StatusRoutes(TunnelClient tunnel, SessionRegistry registry, ClusterNode node, MeterRegistry meters) {
         this.tunnel = tunnel;
         this.registry = registry;
         this.node = node;
         this.meters = meters;
+    }
+
+    void sample(@Observes StartupEvent event, Vertx vertx) {
+        history.record(Instant.now(), refusalTotals());
+        vertx.setPeriodic(30_000, id -> history.record(Instant.now(), refusalTotals()));
     }
 
     void routes(@Observes Router router) {
@@ -60,14 +70,9 @@ public class StatusRoutes {
         page.facts("traffic", traffic);
 
         page.section("Refused requests since the start");
-        List<List<String>> refusals = new ArrayList<>();
-        byReason("cp_proxy_stream_open_failures", "stream open", refusals);
-        byReason("cp_proxy_authorization_refusals", "token", refusals);
-        long socks = (long) sum("cp_proxy_socks_handshakes_refused", null, null);
-        if (socks > 0) {
-            refusals.add(List.of("SOCKS5 handshake", "REFUSED", Long.toString(socks)));
-        }
-        page.table("refusals", List.of("what", "reason", "count"), refusals, "none");
+        List<List<String>> refusals = refusalRows(now);
+        page.table("refusals", List.of("what", "reason", "since the start", "last "
+                + minutes(history.covered(now))), refusals, "none");
         ClusterStatus.render(page, node, registry);
         return page.finish();
     }
@@ -80,11 +85,37 @@ public class StatusRoutes {
         return search.counters().stream().mapToDouble(Counter::count).sum();
     }
 
-    private void byReason(String name, String what, List<List<String>> rows) {
+    /** Every refusal counter of this node: "what|reason" to its total. */
+    private Map<String, Long> refusalTotals() {
+        Map<String, Long> totals = new java.util.TreeMap<>();
+        byReason("cp_proxy_stream_open_failures", "stream open", totals);
+        byReason("cp_proxy_authorization_refusals", "token", totals);
+        long socks = (long) sum("cp_proxy_socks_handshakes_refused", null, null);
+        if (socks > 0) {
+            totals.put("SOCKS5 handshake|REFUSED", socks);
+        }
+        return totals;
+    }
+
+    private List<List<String>> refusalRows(Instant now) {
+        Map<String, Long> totals = refusalTotals();
+        Map<String, Long> recent = history.recent(totals);
+        List<List<String>> rows = new ArrayList<>();
+        totals.forEach((key, total) -> {
+            String[] parts = key.split("\\|", 2);
+            rows.add(List.of(parts[0], parts[1], Long.toString(total), Long.toString(recent.getOrDefault(key, 0L))));
+        });
+        return rows;
+    }
+
+    private static String minutes(Duration covered) {
+        return Math.max(1, (covered.toSeconds() + 59) / 60) + " min";
+    }
+
+    private void byReason(String name, String what, Map<String, Long> totals) {
         for (Counter counter : meters.find(name).counters()) {
             if (counter.count() > 0) {
-                rows.add(List.of(what, String.valueOf(counter.getId().getTag("reason")),
-                        Long.toString((long) counter.count())));
+                totals.merge(what + "|" + counter.getId().getTag("reason"), (long) counter.count(), Long::sum);
             }
         }
     }

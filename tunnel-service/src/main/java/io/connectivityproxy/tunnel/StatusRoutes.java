@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.connectivityproxy.admin.RefusalHistory;
 import io.connectivityproxy.admin.StatusPage;
 import io.connectivityproxy.cluster.ClusterNode;
 import io.connectivityproxy.cluster.ClusterStatus;
@@ -15,6 +16,8 @@ import io.connectivityproxy.tunnel.channel.ServiceChannels;
 import io.connectivityproxy.tunnel.channel.ServiceMappingEntry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -33,6 +36,8 @@ public class StatusRoutes {
     private final ClusterNode node;
     private final ServiceChannels serviceChannels;
     private final MeterRegistry meters;
+    /** Refusal totals sampled every 30 s, for the "last 15 min" column. */
+    private final RefusalHistory history = new RefusalHistory(Duration.ofMinutes(15));
 
     public StatusRoutes(SessionBroker broker, SessionRegistry registry, ClusterNode node,
             ServiceChannels serviceChannels, MeterRegistry meters) {
@@ -41,6 +46,11 @@ public class StatusRoutes {
         this.node = node;
         this.serviceChannels = serviceChannels;
         this.meters = meters;
+    }
+
+    void sample(@Observes StartupEvent event, Vertx vertx) {
+        history.record(Instant.now(), refusalTotals());
+        vertx.setPeriodic(30_000, id -> history.record(Instant.now(), refusalTotals()));
     }
 
     void routes(@Observes Router router) {
@@ -80,14 +90,9 @@ public class StatusRoutes {
         page.facts("traffic", traffic);
 
         page.section("Refusals since the start");
-        List<List<String>> refusals = new ArrayList<>();
-        long handshakes = (long) sum("cp_tunnel_handshakes_rejected", null, null);
-        if (handshakes > 0) {
-            refusals.add(List.of("connector handshake", "REJECTED", Long.toString(handshakes)));
-        }
-        byReason("cp_tunnel_stream_open_failures", "stream open", refusals);
-        byReason("cp_tunnel_channel_refusals", "service channel", refusals);
-        page.table("refusals", List.of("what", "reason", "count"), refusals, "none");
+        List<List<String>> refusals = refusalRows(now);
+        page.table("refusals", List.of("what", "reason", "since the start", "last "
+                + minutes(history.covered(now))), refusals, "none");
 
         page.section("Service mappings in force");
         List<List<String>> mappings = new ArrayList<>();
@@ -113,11 +118,37 @@ public class StatusRoutes {
         return search.counters().stream().mapToDouble(Counter::count).sum();
     }
 
-    private void byReason(String name, String what, List<List<String>> rows) {
+    /** Every refusal counter of this node: "what|reason" to its total. */
+    private Map<String, Long> refusalTotals() {
+        Map<String, Long> totals = new java.util.TreeMap<>();
+        long handshakes = (long) sum("cp_tunnel_handshakes_rejected", null, null);
+        if (handshakes > 0) {
+            totals.put("connector handshake|REJECTED", handshakes);
+        }
+        byReason("cp_tunnel_stream_open_failures", "stream open", totals);
+        byReason("cp_tunnel_channel_refusals", "service channel", totals);
+        return totals;
+    }
+
+    private List<List<String>> refusalRows(Instant now) {
+        Map<String, Long> totals = refusalTotals();
+        Map<String, Long> recent = history.recent(totals);
+        List<List<String>> rows = new ArrayList<>();
+        totals.forEach((key, total) -> {
+            String[] parts = key.split("\\|", 2);
+            rows.add(List.of(parts[0], parts[1], Long.toString(total), Long.toString(recent.getOrDefault(key, 0L))));
+        });
+        return rows;
+    }
+
+    private static String minutes(Duration covered) {
+        return Math.max(1, (covered.toSeconds() + 59) / 60) + " min";
+    }
+
+    private void byReason(String name, String what, Map<String, Long> totals) {
         for (Counter counter : meters.find(name).counters()) {
             if (counter.count() > 0) {
-                rows.add(List.of(what, String.valueOf(counter.getId().getTag("reason")),
-                        Long.toString((long) counter.count())));
+                totals.merge(what + "|" + counter.getId().getTag("reason"), (long) counter.count(), Long::sum);
             }
         }
     }

@@ -77,4 +77,22 @@ class StatusPageTest {
         assertEquals(start, list.get(0).at());
         assertThrows(IllegalArgumentException.class, () -> new RecentRefusals(0, Clock.systemUTC()));
     }
+
+    @Test
+    void refusalHistoryCountsWhatCameWithinTheWindow() {
+        Instant start = Instant.parse("2026-01-02T10:00:00Z");
+        RefusalHistory history = new RefusalHistory(Duration.ofMinutes(15));
+        history.record(start, Map.of());
+        assertEquals(Map.of("NO_MAPPING", 3L), history.recent(Map.of("NO_MAPPING", 3L)),
+                "everything since the first sample");
+        for (int minute = 1; minute <= 20; minute++) {
+            // Two refusals a minute, sampled every minute.
+            history.record(start.plusSeconds(60L * minute), Map.of("NO_MAPPING", 2L * minute));
+        }
+        Instant now = start.plusSeconds(20 * 60);
+        assertEquals(Duration.ofMinutes(15), history.covered(now));
+        assertEquals(Map.of("NO_MAPPING", 30L, "TIMEOUT", 1L),
+                history.recent(Map.of("NO_MAPPING", 40L, "TIMEOUT", 1L)));
+        assertThrows(IllegalArgumentException.class, () -> new RefusalHistory(Duration.ZERO));
+    }
 }
