@@ -17,6 +17,11 @@
 #                             tunnel-service's SAP audit events stay "[AUDIT-EVENT] {json}" lines
 #   NATIVE=1 ./run-local.sh   the connector as a native executable (connector/target/*-runner, built
 #                             beforehand with mvn package -Dnative -pl connector -am; README "Native images")
+#   CONNECTOR_CONFIG=my-connector.yaml ./run-local.sh
+#                             the connector serves YOUR access control list: accessControl, serviceChannels,
+#                             backendTls and locationId are taken from that file (re-read when it changes),
+#                             everything else (tunnel, certificates, subaccount) from the local setup; the
+#                             connector doctor ("check") runs on the result and prints a line per backend
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -64,6 +69,16 @@ if [ "${NATIVE:-0}" = 1 ]; then
   connector_cmd=("$runner" -Xmx128m -Dconnector.config="$work/connector.yaml")
   connector_kind="native connector $runner"
 fi
+
+user_config=${CONNECTOR_CONFIG:-}
+if [ -n "$user_config" ]; then
+  if [ ! -r "$user_config" ]; then
+    echo "FAILED: CONNECTOR_CONFIG=$user_config is not a readable file" >&2
+    exit 1
+  fi
+  user_config=$(cd "$(dirname "$user_config")" && pwd)/$(basename "$user_config")
+fi
+check_cmd=("${connector_cmd[@]}" check)
 
 for port in $ports; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -178,17 +193,59 @@ if [ "$principal_propagation" = 1 ]; then
     key: principal-propagation/ca-key.pem
     generate: true"
 fi
-cat >"$work/connector.yaml" <<YAML
-# Sample connector configuration written by run-local.sh; see README.md for every field.
+# The part of the connector's file that belongs to this local setup: the tunnel endpoint, the
+# development certificates tunnel-service made, the subaccount those name, two sessions.
+connector_header() {
+  cat <<YAML
+# Connector configuration written by run-local.sh; see README.md for every field. While the system
+# runs, changes to the access control list and the service channels apply live.
 tunnel:
   url: wss://localhost:8042/tunnel
   certificate: certs/connector.pem
   key: certs/connector-key.pem
   ca: certs/ca.pem
 subaccount: dev-subaccount
-locationId: ""
 connectorId: local-connector
 sessions: 2
+YAML
+}
+
+# The user's top-level accessControl, serviceChannels, backendTls and locationId blocks, as written
+# (comments included); a relative backendTls.ca is made absolute against the user's file.
+user_blocks() { # file
+  awk -v dir="$(dirname "$1")" '
+    /^---/ { keep = 0; next }
+    /^[^[:space:]#-]/ {
+      keep = ($0 ~ /^(accessControl|serviceChannels|backendTls|locationId)[[:space:]]*:/)
+      tls = ($0 ~ /^backendTls[[:space:]]*:/)
+    }
+    keep {
+      if (tls && $0 ~ /^[[:space:]]+ca:[[:space:]]*[^\/[:space:]]/) { sub(/ca:[[:space:]]*/, "ca: " dir "/") }
+      print
+    }' "$1"
+}
+
+# Writes .run-local/connector.yaml next to itself and renames it into place, so that the connector
+# (which watches the file) never reads half of it.
+write_connector_config() {
+  local next="$work/.connector.yaml.next"
+  if [ -n "$user_config" ]; then
+    {
+      connector_header
+      echo "# From $user_config (accessControl, serviceChannels, backendTls, locationId):"
+      blocks=$(user_blocks "$user_config")
+      printf '%s\n' "$blocks"
+      printf '%s\n' "$blocks" | grep -q '^locationId[[:space:]]*:' || echo 'locationId: ""'
+    } >"$next"
+  else
+    { connector_header; sample_acl; } >"$next"
+  fi
+  mv -f "$next" "$work/connector.yaml"
+}
+
+sample_acl() {
+  cat <<YAML
+locationId: ""
 accessControl:
   - virtualHost: sample-backend
     virtualPort: 8080
@@ -228,6 +285,23 @@ serviceChannels:
     localPort: 21080
 $pp_section
 YAML
+}
+
+write_connector_config
+if [ -n "$user_config" ]; then
+  # Follows the user's file: every change is merged again, and the connector applies it live.
+  (
+    last=$(cksum <"$user_config" 2>/dev/null || true)
+    while sleep 1; do
+      now=$(cksum <"$user_config" 2>/dev/null || true)
+      if [ "$now" != "$last" ]; then
+        last=$now
+        write_connector_config && echo "run-local.sh: merged $user_config into $work/connector.yaml again"
+      fi
+    done
+  ) >>"$work/logs/connector-config-merge.log" 2>&1 &
+  pids+=($!)
+fi
 echo "starting the $connector_kind (config $work/connector.yaml, management http://127.0.0.1:8083)"
 "${connector_cmd[@]}" >"$work/logs/connector.log" 2>&1 &
 pids+=($!)
@@ -254,6 +328,24 @@ if [ "$auth" = 1 ] || [ "$tenant_mode" = shared ]; then
   fi
   printf '%s\n' "$token" >"$work/token"
 fi
+if [ -n "$user_config" ]; then
+  # Your list has no sample-backend. A host no list maps is refused by the connector itself (403
+  # "Access denied ..."), which shows that requests reach it through the tunnel.
+  location=$(sed -n 's/^locationId:[[:space:]]*"\{0,1\}\([^"]*\)"\{0,1\}[[:space:]]*$/\1/p' "$work/connector.yaml" | head -n 1)
+  [ -n "$location" ] && credentials+=(-H "SAP-Connectivity-SCC-Location_ID: $location")
+  until answer=$(curl -sS -x http://127.0.0.1:20003 "${credentials[@]}" http://run-local-probe.invalid:1/ 2>&1) \
+      && [[ "$answer" == "Access denied to system"* ]]; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "FAILED: no request reached the connector: $answer" >&2
+      exit 1
+    fi
+    sleep 0.3
+  done
+  echo "curl -x http://127.0.0.1:20003 http://run-local-probe.invalid:1/  ->  $answer   (the connector answers: your list is in force)"
+  echo "checking your access control list (connector check; the connector runs it too, see its status page):"
+  "${check_cmd[@]}" 2>/dev/null | sed 's/^/check: /' || true
+  echo "READY: the connector serves the access control list of $user_config: curl -x http://127.0.0.1:20003 ${location:+-H 'SAP-Connectivity-SCC-Location_ID: $location' }http://<virtual host>:<virtual port>/ (logs in $work/logs; edits to your file apply live; Ctrl-C stops)"
+else
 until answer=$(curl -fsS -x http://127.0.0.1:20003 "${credentials[@]}" http://sample-backend:8080/ 2>&1); do
   if [ $SECONDS -ge $deadline ]; then
     echo "FAILED: no request went through: $answer" >&2
@@ -300,6 +392,11 @@ echo "also:  curl http://127.0.0.1:8081/admin/loggers   (log levels of proxy-ser
 echo "also:  curl -X PUT -d '{\"level\":\"DEBUG\"}' http://127.0.0.1:8081/admin/loggers/io.connectivityproxy.proxy   (DEBUG now, no restart; {\"level\":null} inherits again)"
 echo "also:  curl --cacert $work/certs/ca.pem https://localhost:8042/healthcheck   (the tunnel endpoint's health check, no client certificate)"
 echo "also:  grep -h AUDIT-EVENT $work/logs/tunnel-service.log   (SAP's audit events of the connector handshakes)"
+echo "also:  edit $work/connector.yaml while it runs: access control list and service channels apply live"
+echo "also:  CONNECTOR_CONFIG=my-connector.yaml ./run-local.sh   (your own access control list; README \"Your own backends\")"
 echo "also:  curl -x http://127.0.0.1:20003 -i -N -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' http://sample-backend-ws:8080/   (WebSocket upgrade: 101, then frames)"
+fi
+echo "status: http://127.0.0.1:8081/admin/status (proxy-service), http://127.0.0.1:8082/admin/status (tunnel-service), http://127.0.0.1:8083/admin/status (connector)"
+echo "check:  ${check_cmd[*]}   (the connector doctor: one line per backend and the tunnel)"
 wait -n "${pids[@]}" || true
 echo "a process exited; see $work/logs" >&2

@@ -107,7 +107,7 @@ final class BackendBridge {
     }
 
     private void fail(TunnelStream stream, Reason reason, String message) {
-        metrics.openFailure(reason);
+        metrics.openFailure(reason, message);
         LOG.debugf("stream %d: %s", stream.id(), message);
         stream.reject(reason, message);
     }

@@ -105,10 +105,11 @@ final class BackendExchange {
     void start() {
         pool.acquire(mapping, user).onComplete(ar -> {
             if (ar.failed()) {
-                metrics.openFailure(Reason.BACKEND_UNREACHABLE);
+                String message = "backend of " + mapping.virtualAuthority() + " is unreachable: "
+                        + BackendBridge.brief(ar.cause());
+                metrics.openFailure(Reason.BACKEND_UNREACHABLE, message);
                 LOG.debugf("stream %d: backend of %s unreachable", stream.id(), mapping.virtualAuthority());
-                stream.reject(Reason.BACKEND_UNREACHABLE, "backend of " + mapping.virtualAuthority()
-                        + " is unreachable: " + BackendBridge.brief(ar.cause()));
+                stream.reject(Reason.BACKEND_UNREACHABLE, message);
                 return;
             }
             if (stream.state() != TunnelStream.State.OPENING) {

@@ -119,6 +119,75 @@ public final class ConfigLoader {
 
     /** Parses YAML text; relative file paths in it resolve against {@code baseDir}. */
     public static ConnectorSettings parse(String yaml, Path baseDir) {
+        return validate(read(yaml), baseDir);
+    }
+
+    /**
+     * Every problem of the file, not only the first, each naming the file and the field; empty
+     * when the file loads. The parts are checked on their own: the top-level fields, then each
+     * access control entry and each service channel, so one bad entry does not hide the next.
+     * (A file that is not YAML, or has an unknown or duplicate field, is one problem.)
+     */
+    public static List<String> problems(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            return List.of(file + ": file not found");
+        } catch (IOException e) {
+            return List.of(file + ": cannot read: " + e.getMessage());
+        }
+        Path baseDir = file.toAbsolutePath().getParent();
+        List<String> problems = new ArrayList<>();
+        ConnectorConfig config;
+        try {
+            config = read(text);
+        } catch (InvalidConfigException e) {
+            return List.of(file + ": " + e.getMessage());
+        }
+        List<ConnectorConfig.Mapping> entries = config.accessControl();
+        try {
+            validate(new ConnectorConfig(config.tunnel(), config.subaccount(), config.locationId(),
+                    config.connectorId(), config.sessions(), config.reconnect(), config.streams(), config.backendTls(),
+                    entries == null ? null : List.of(), null), baseDir);
+        } catch (InvalidConfigException e) {
+            problems.add(e.getMessage());
+        }
+        List<AccessControlList.Mapping> mappings = new ArrayList<>();
+        List<String> mappingFields = new ArrayList<>();
+        for (int i = 0; entries != null && i < entries.size(); i++) {
+            String where = "accessControl[" + i + "]";
+            try {
+                AccessControlList.Mapping mapping = mapping(entries.get(i), where);
+                for (int j = 0; j < mappings.size(); j++) {
+                    checkNoOverlap(mapping, where, mappings.get(j), mappingFields.get(j));
+                }
+                mappings.add(mapping);
+                mappingFields.add(where);
+            } catch (InvalidConfigException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        List<ConnectorConfig.ServiceChannel> channels = config.serviceChannels();
+        for (int i = 0; channels != null && i < channels.size(); i++) {
+            try {
+                serviceChannel(channels.get(i), "serviceChannels[" + i + "]");
+            } catch (InvalidConfigException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (problems.isEmpty()) {
+            // What only the whole file shows: listeners that collide, channels the protocol version lacks.
+            try {
+                validate(config, baseDir);
+            } catch (InvalidConfigException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        return problems.stream().map(problem -> file + ": " + problem).toList();
+    }
+
+    private static ConnectorConfig read(String yaml) {
         ConnectorConfig config;
         try {
             if (YAML.readTree(yaml) == null || YAML.readTree(yaml).isMissingNode()) {
@@ -137,7 +206,7 @@ public final class ConfigLoader {
         if (config == null) {
             throw new InvalidConfigException("the file is empty");
         }
-        return validate(config, baseDir);
+        return config;
     }
 
     private static String location(JsonProcessingException e) {

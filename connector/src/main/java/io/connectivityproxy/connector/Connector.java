@@ -3,7 +3,10 @@ package io.connectivityproxy.connector;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.random.RandomGenerator;
 
 import org.eclipse.microprofile.health.HealthCheck;
@@ -23,6 +26,7 @@ import io.quarkus.runtime.ImageMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.annotations.CommandLineArguments;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -41,25 +45,47 @@ public class Connector implements HealthCheck {
     private final Vertx vertx;
     private final ConnectorProcessSettings process;
     private final ConnectorMetrics metrics;
+    private final boolean checkMode;
     private final List<TunnelSession> sessions = new ArrayList<>();
-    private final List<ServiceChannel> channels = new ArrayList<>();
+    /** The service channels, including removed ones that still carry connections; changed on {@link #context} only. */
+    private final List<ServiceChannel> channels = new CopyOnWriteArrayList<>();
+    private Context context;
+    /** What the process was started with: the sessions, TLS and backend clients are built from it. */
+    private volatile ConnectorSettings started;
+    /** What is in force now: the access control list and channels of the last valid file. */
+    private volatile ConnectorSettings applied;
+    private volatile ConfigWatcher watcher;
+    private volatile ConnectorCheck.Report lastCheck;
+    private volatile int exitCode;
 
-    public Connector(Vertx vertx, ConnectorProcessSettings process, ConnectorMetrics metrics) {
+    public Connector(Vertx vertx, ConnectorProcessSettings process, ConnectorMetrics metrics,
+            @CommandLineArguments String[] args) {
         this.vertx = vertx;
         this.process = process;
         this.metrics = metrics;
+        this.checkMode = ConnectorMain.isCheck(args);
     }
 
     void start(@Observes StartupEvent event) {
+        if (checkMode) {
+            // connector check: ConnectorMain runs the checks; no session, listener or watcher.
+            return;
+        }
         ConnectorSettings settings;
+        byte[] content;
         try {
+            content = readFile(process.config());
             settings = ConfigLoader.load(process.config());
         } catch (ConfigLoader.InvalidConfigException e) {
             // One line that names the file and the field, not a stack trace; exit code 2 = bad config.
             LOG.errorf("invalid configuration: %s", e.getMessage());
+            exitCode = 2;
             Quarkus.asyncExit(2);
             return;
         }
+        started = settings;
+        applied = settings;
+        context = vertx.getOrCreateContext();
         LOG.infof("connector %s for subaccount %s, location %s: %d mappings, %d service channel(s), %d session(s) "
                 + "to %s (TLS: %s), protocol version %d",
                 settings.connectorId(), settings.subaccount(),
@@ -95,7 +121,8 @@ public class Connector implements HealthCheck {
         WindowBudget windowBudget = new WindowBudget(settings.windowBudget());
         metrics.windowBudget(windowBudget);
         for (int i = 0; i < settings.sessions(); i++) {
-            TunnelSession session = new TunnelSession(vertx, settings, i, bridge, metrics, random, windowBudget);
+            TunnelSession session = new TunnelSession(vertx, settings, i, bridge, metrics, random, windowBudget,
+                    () -> applied.accessControl());
             sessions.add(session);
             session.start();
         }
@@ -104,12 +131,112 @@ public class Connector implements HealthCheck {
             channels.add(serviceChannel);
             serviceChannel.start();
         }
+        ConfigWatcher configWatcher = new ConfigWatcher(vertx, process.config(), process.configPollInterval(), content,
+                next -> context.runOnContext(v -> apply(next)), metrics);
+        watcher = configWatcher;
+        configWatcher.start();
+        runChecks();
+    }
+
+    private static byte[] readFile(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            // ConfigLoader.load names the file and the cause.
+            return new byte[0];
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {
+        if (watcher != null) {
+            watcher.stop();
+        }
         // Stop taking on-premise connections first; the sessions then drain what is open.
         channels.forEach(ServiceChannel::stop);
         sessions.forEach(TunnelSession::stop);
+    }
+
+    /**
+     * Applies a changed, valid file (on {@link #context}): the access control list for every
+     * stream opened from now on, and the service channels (see {@link #applyChannels}). The
+     * fields only a restart applies are reported, not ignored.
+     */
+    private void apply(ConnectorSettings next) {
+        ConfigChange change = ConfigChange.between(started, applied, next);
+        applied = next;
+        if (change.serviceChannelsChanged()) {
+            applyChannels(next.serviceChannels());
+        }
+        List<String> before = watcher.status().needRestart();
+        watcher.needRestart(change.needRestart());
+        metrics.configRestartRequired(!change.needRestart().isEmpty());
+        LOG.infof("configuration applied from %s: access control list %s (%d entries), service channels %s (%d)",
+                process.config(), change.accessControlChanged() ? "changed" : "unchanged",
+                next.accessControl().mappings().size(), change.serviceChannelsChanged() ? "changed" : "unchanged",
+                next.serviceChannels().size());
+        if (!change.needRestart().isEmpty() && !change.needRestart().equals(before)) {
+            LOG.warnf("%s changes %s, which only a restart applies; until then the values the connector started "
+                    + "with stay in force", process.config(), String.join(", ", change.needRestart()));
+        }
+        if (change.appliesAnything()) {
+            runChecks();
+        }
+    }
+
+    /**
+     * Brings the channels in line with the file. An entry whose listen address is already served
+     * keeps that listener and takes the new settings for new connections; a new address starts
+     * listening; a listener whose entry is gone (or disabled) refuses new connections, lets its
+     * open ones finish, and then closes (see {@link ServiceChannel#retire}).
+     */
+    private void applyChannels(List<ChannelSettings> wanted) {
+        Map<String, ServiceChannel> listening = new HashMap<>();
+        for (ServiceChannel channel : channels) {
+            if (channel.settings().enabled()) {
+                listening.put(channel.settings().listenAddress(), channel);
+            }
+        }
+        List<ServiceChannel> keep = new ArrayList<>();
+        List<ChannelSettings> toStart = new ArrayList<>();
+        for (ChannelSettings settings : wanted) {
+            ServiceChannel existing = settings.enabled() ? listening.remove(settings.listenAddress()) : null;
+            if (existing == null) {
+                toStart.add(settings);
+                continue;
+            }
+            if (!existing.settings().equals(settings) || existing.retiring()) {
+                existing.update(settings);
+            }
+            keep.add(existing);
+        }
+        for (ServiceChannel channel : channels) {
+            if (!keep.contains(channel) && !channel.retiring()) {
+                channel.retire(() -> context.runOnContext(v -> channels.remove(channel)));
+            }
+        }
+        for (ChannelSettings settings : toStart) {
+            ServiceChannel channel = new ServiceChannel(vertx, settings, this::openChannel, metrics);
+            channels.add(channel);
+            channel.start();
+        }
+    }
+
+    /** Runs the connector doctor's backend and tunnel checks on a worker thread, for the status page. */
+    private void runChecks() {
+        if (!process.checks()) {
+            return;
+        }
+        ConnectorSettings settings = applied;
+        vertx.executeBlocking(() -> new ConnectorCheck(vertx, java.time.Clock.systemUTC()).run(settings, true), false)
+                .onSuccess(results -> {
+                    lastCheck = new ConnectorCheck.Report(java.time.Instant.now(), results);
+                    long failed = lastCheck.failures();
+                    if (failed > 0) {
+                        LOG.warnf("connector check: %d of %d checks failed; see /admin/status or run the executable "
+                                + "with 'check'", failed, results.size());
+                    }
+                })
+                .onFailure(e -> LOG.warnf("connector check could not run: %s", e.getMessage()));
     }
 
     /** Opens a service-channel stream on the least loaded established session. */
@@ -132,6 +259,35 @@ public class Connector implements HealthCheck {
         return List.copyOf(channels);
     }
 
+    /** The settings in force now (null before a valid file was read). */
+    ConnectorSettings settings() {
+        return applied;
+    }
+
+    /** The file's state against what is in force (null before the connector started). */
+    ConfigWatcher.Status configStatus() {
+        ConfigWatcher configWatcher = watcher;
+        return configWatcher == null ? null : configWatcher.status();
+    }
+
+    java.nio.file.Path configFile() {
+        return process.config();
+    }
+
+    /** The last run of the connector doctor's checks, or null before the first has finished. */
+    ConnectorCheck.Report lastCheck() {
+        return lastCheck;
+    }
+
+    ConnectorMetrics metrics() {
+        return metrics;
+    }
+
+    /** The process's exit code: 2 after an invalid file at the start. */
+    int exitCode() {
+        return exitCode;
+    }
+
     List<TunnelSession> sessions() {
         return List.copyOf(sessions);
     }
@@ -143,6 +299,17 @@ public class Connector implements HealthCheck {
                 .withData("active", active).withData("configured", sessions.size());
         for (ServiceChannel channel : channels) {
             response.withData("channel " + channel.settings().describe(), channel.status());
+        }
+        ConfigWatcher.Status config = configStatus();
+        if (config != null) {
+            response.withData("config", config.state() == ConfigWatcher.State.IN_FORCE
+                    ? "the file on disk is in force (" + process.config() + ")"
+                    : "the file on disk is not in force: " + config.problem()
+                            + "; the configuration read at " + config.appliedAt() + " stays in force");
+            if (!config.needRestart().isEmpty()) {
+                response.withData("needsRestart", "the file in force changes " + String.join(", ", config.needRestart())
+                        + ": a restart applies them");
+            }
         }
         return response.build();
     }

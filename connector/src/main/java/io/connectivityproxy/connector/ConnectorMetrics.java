@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import io.connectivityproxy.admin.RecentRefusals;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.protocol.WindowBudget;
 import io.micrometer.core.instrument.Counter;
@@ -25,6 +26,11 @@ public class ConnectorMetrics {
     private final Counter backendConnectionsOpened;
     private final Counter backendConnectionsReused;
     private final Map<Reason, Counter> openFailures = new ConcurrentHashMap<>();
+    private final RecentRefusals recentRefusals = new RecentRefusals(50, java.time.Clock.systemUTC());
+    private final AtomicInteger configNotInForce = new AtomicInteger();
+    private final AtomicInteger configRestartRequired = new AtomicInteger();
+    private final Counter configReloads;
+    private final Counter configReloadFailures;
 
     public ConnectorMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -38,6 +44,36 @@ public class ConnectorMetrics {
         this.backendConnectionsReused = Counter.builder("cp_connector_backend_connections")
                 .tag("event", "reused").description("HTTP(S) backend connections made, and kept-alive ones reused")
                 .register(registry);
+        Gauge.builder("cp_connector_config_file_not_in_force", configNotInForce, AtomicInteger::get)
+                .description("1 while the connector file on disk is refused (invalid, unreadable or missing) and the "
+                        + "configuration read before stays in force")
+                .register(registry);
+        Gauge.builder("cp_connector_config_restart_required", configRestartRequired, AtomicInteger::get)
+                .description("1 while the file in force changes settings that only a restart applies")
+                .register(registry);
+        this.configReloads = Counter.builder("cp_connector_config_reloads")
+                .description("Changed connector files applied without a restart").register(registry);
+        this.configReloadFailures = Counter.builder("cp_connector_config_reload_failures")
+                .description("Changed connector files refused (the previous configuration stayed in force)")
+                .register(registry);
+    }
+
+    // ---- the connector file, watched at run time ----
+
+    void configInForce(boolean inForce) {
+        configNotInForce.set(inForce ? 0 : 1);
+    }
+
+    void configRestartRequired(boolean required) {
+        configRestartRequired.set(required ? 1 : 0);
+    }
+
+    void configReloaded() {
+        configReloads.increment();
+    }
+
+    void configReloadFailed() {
+        configReloadFailures.increment();
     }
 
     void backendConnectionOpened() {
@@ -79,6 +115,10 @@ public class ConnectorMetrics {
         return sessions.get();
     }
 
+    int openStreams() {
+        return streams.get();
+    }
+
     void streamOpened() {
         streams.incrementAndGet();
     }
@@ -100,10 +140,11 @@ public class ConnectorMetrics {
         private final Counter toCloud;
         private final Counter fromCloud;
         private final Map<Reason, Counter> refusals = new ConcurrentHashMap<>();
+        private final Gauge open;
 
         private ChannelMeters(ChannelSettings channel, Supplier<Number> openConnections) {
             tags = Tags.of("service", channel.serviceId(), "listen", channel.listenAddress());
-            Gauge.builder("cp_connector_channel_streams_open", openConnections).tags(tags)
+            open = Gauge.builder("cp_connector_channel_streams_open", openConnections).tags(tags)
                     .description("Service-channel client connections (one tunnel stream each) open now")
                     .register(registry);
             connections = Counter.builder("cp_connector_channel_connections").tags(tags)
@@ -128,10 +169,42 @@ public class ConnectorMetrics {
                     .description("Service-channel connections refused by the cloud or the channel's limit, by reason")
                     .register(registry)).increment();
         }
+
+        /** Drops the open-connections gauge of a channel that no longer exists (counters keep their totals). */
+        void remove() {
+            registry.remove(open);
+        }
     }
 
     ChannelMeters channel(ChannelSettings channel, Supplier<Number> openConnections) {
         return new ChannelMeters(channel, openConnections);
+    }
+
+    /** A refused or failed stream, with the message its opener got: counted, and kept for the status page. */
+    void openFailure(Reason reason, String message) {
+        openFailure(reason);
+        recentRefusals.add(reason.name(), message);
+    }
+
+    RecentRefusals recentRefusals() {
+        return recentRefusals;
+    }
+
+    /** Refused or failed streams since the start, by reason. */
+    Map<Reason, Double> openFailuresByReason() {
+        Map<Reason, Double> out = new java.util.TreeMap<>();
+        openFailures.forEach((reason, counter) -> out.put(reason, counter.count()));
+        return out;
+    }
+
+    /** Service-channel payload bytes of all channels since the start, towards the cloud (true) or from it. */
+    double channelBytes(boolean towardsCloud) {
+        return registry.find("cp_connector_channel_bytes").tag("direction", towardsCloud ? "to_cloud" : "from_cloud")
+                .counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    double bytesToCloud() {
+        return bytesToCloud.count();
     }
 
     void openFailure(Reason reason) {

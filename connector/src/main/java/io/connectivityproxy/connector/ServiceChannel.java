@@ -60,9 +60,12 @@ final class ServiceChannel {
     }
 
     private final Vertx vertx;
-    private final ChannelSettings settings;
+    private final ConnectorMetrics connectorMetrics;
     private final Opener opener;
-    private final ConnectorMetrics.ChannelMeters metrics;
+    private volatile ChannelSettings settings;
+    private volatile ConnectorMetrics.ChannelMeters metrics;
+    /** Set while the channel is removed from the file but still carries connections; run once they have ended. */
+    private Runnable retired;
     private final AtomicInteger open = new AtomicInteger();
     private final Map<Connection, Boolean> connections = new ConcurrentHashMap<>();
     private final Map<Reason, AtomicLong> refusals = new ConcurrentHashMap<>();
@@ -79,7 +82,65 @@ final class ServiceChannel {
         this.settings = settings;
         this.opener = opener;
         this.state = settings.enabled() ? "starting" : "disabled";
+        this.connectorMetrics = metrics;
         this.metrics = metrics.channel(settings, open::get);
+    }
+
+    /**
+     * Applies a changed entry for the same listen address (a changed file): new connections get
+     * the new service id, type and limit; open ones carry on. A retiring channel listens again.
+     */
+    synchronized void update(ChannelSettings next) {
+        ChannelSettings before = settings;
+        if (!before.serviceId().equals(next.serviceId())) {
+            metrics.remove();
+            metrics = connectorMetrics.channel(next, open::get);
+        }
+        settings = next;
+        if (retired != null) {
+            retired = null;
+            state = server == null ? state : "listening";
+            LOG.infof("service channel %s is back in the configuration", next.describe());
+        } else {
+            LOG.infof("service channel %s changed (was %s)", next.describe(), before.describe());
+        }
+    }
+
+    /**
+     * The entry left the file: new connections are closed at once, the open ones are left to
+     * finish, and when the last has ended the listener closes and {@code whenGone} runs. (Vert.x
+     * closes a server's accepted connections with it, so the listener stays bound until then.)
+     */
+    synchronized void retire(Runnable whenGone) {
+        retired = whenGone;
+        if (server != null) {
+            state = "removed; closing after its open connections";
+            LOG.infof("service channel %s was removed from the configuration; %d open connection(s) may finish, "
+                    + "new ones are refused", settings.describe(), open.get());
+        }
+        closeIfRetiredAndIdle();
+    }
+
+    private void closeIfRetiredAndIdle() {
+        Runnable gone;
+        synchronized (this) {
+            if (retired == null || open.get() > 0) {
+                return;
+            }
+            gone = retired;
+            retired = null;
+        }
+        metrics.remove();
+        stop().onComplete(done -> {
+            if (settings.enabled()) {
+                LOG.infof("service channel %s stopped listening", settings.describe());
+            }
+            gone.run();
+        });
+    }
+
+    synchronized boolean retiring() {
+        return retired != null;
     }
 
     ChannelSettings settings() {
@@ -118,9 +179,14 @@ final class ServiceChannel {
     }
 
     private void accept(NetSocket socket) {
+        if (retiring()) {
+            socket.close();
+            return;
+        }
         // Paused until the cloud answers; a client that sends and half-closes at once loses nothing.
         TcpRelay.Held held = TcpRelay.hold(socket);
         Connection connection = new Connection(String.valueOf(socket.remoteAddress()));
+        ChannelSettings settings = this.settings;
         metrics.connection();
         if (open.incrementAndGet() > settings.maxConnections()) {
             open.decrementAndGet();
@@ -133,6 +199,7 @@ final class ServiceChannel {
         Runnable released = () -> {
             if (connections.remove(connection) != null) {
                 open.decrementAndGet();
+                closeIfRetiredAndIdle();
             }
         };
         Context context = vertx.getOrCreateContext();

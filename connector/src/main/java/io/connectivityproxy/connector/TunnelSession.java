@@ -1,6 +1,8 @@
 package io.connectivityproxy.connector;
 
 import java.net.URI;
+import java.time.Instant;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 import org.jboss.logging.Logger;
@@ -60,15 +62,20 @@ final class TunnelSession {
     private final Backoff backoff;
     private final Context context;
     private final WindowBudget windowBudget;
+    private final Supplier<AccessControlList> accessControl;
     private volatile State state = State.CONNECTING;
     private volatile String sessionId;
+    /** When the current connection's handshake completed; null while there is none. */
+    private volatile Instant establishedAt;
     private Connection current;
     /** Streams of the established connection that takes new service-channel streams; null while there is none. */
     private volatile StreamMultiplexer channelStreams;
 
+    /** {@code accessControl} gives the list in force when a stream opens (it changes when the file does). */
     TunnelSession(Vertx vertx, ConnectorSettings settings, int index, BackendBridge bridge, ConnectorMetrics metrics,
-            RandomGenerator random, WindowBudget windowBudget) {
+            RandomGenerator random, WindowBudget windowBudget, Supplier<AccessControlList> accessControl) {
         this.vertx = vertx;
+        this.accessControl = accessControl;
         this.windowBudget = windowBudget;
         this.settings = settings;
         this.index = index;
@@ -76,12 +83,17 @@ final class TunnelSession {
         this.metrics = metrics;
         this.context = vertx.getOrCreateContext();
         this.backoff = new Backoff(settings.reconnectInitialDelay(), settings.reconnectMaxDelay(), random);
+        this.client = vertx.createHttpClient(clientOptions(settings));
+    }
+
+    /** The tunnel's TLS and WebSocket client settings; {@code connector check} dials with the same ones. */
+    static HttpClientOptions clientOptions(ConnectorSettings settings) {
         int frame = FrameCodec.HEADER_LENGTH + FrameCodec.MAX_PAYLOAD;
         HttpClientOptions options = new HttpClientOptions();
         if (usesOpenSsl(settings)) {
             options.setSslEngineOptions(new OpenSSLEngineOptions());
         }
-        this.client = vertx.createHttpClient(options
+        return options
                 .setSsl(true)
                 .setVerifyHost(true)
                 .setTrustOptions(new PemTrustOptions().addCertPath(settings.ca().toString()))
@@ -92,7 +104,18 @@ final class TunnelSession {
                 .setMaxWebSocketFrameSize(frame)
                 .setMaxWebSocketMessageSize(frame)
                 // Inside TLS masking protects nothing; tunnel-service accepts unmasked frames.
-                .setSendUnmaskedFrames(true));
+                .setSendUnmaskedFrames(true);
+    }
+
+    /** Where the tunnel WebSocket is: host, port (default 443) and path (default /tunnel) of tunnel.url. */
+    static WebSocketConnectOptions connectOptions(ConnectorSettings settings) {
+        URI url = settings.tunnelUrl();
+        return new WebSocketConnectOptions()
+                .setHost(url.getHost())
+                .setPort(url.getPort() > 0 ? url.getPort() : 443)
+                .setURI(url.getRawPath() == null || url.getRawPath().isEmpty() ? "/tunnel" : url.getRawPath())
+                .setSsl(true)
+                .setTimeout(settings.connectTimeout().toMillis());
     }
 
     /** True when the tunnel TLS runs in BoringSSL: asked for, and the platform (JVM build) has it. */
@@ -110,6 +133,11 @@ final class TunnelSession {
 
     int index() {
         return index;
+    }
+
+    /** When the session's current connection was established, or null. */
+    Instant establishedAt() {
+        return state == State.ACTIVE ? establishedAt : null;
     }
 
     /** Streams the established connection carries now (both directions), or -1 without one: for picking a session. */
@@ -156,13 +184,7 @@ final class TunnelSession {
         }
         state = State.CONNECTING;
         URI url = settings.tunnelUrl();
-        WebSocketConnectOptions options = new WebSocketConnectOptions()
-                .setHost(url.getHost())
-                .setPort(url.getPort() > 0 ? url.getPort() : 443)
-                .setURI(url.getRawPath() == null || url.getRawPath().isEmpty() ? "/tunnel" : url.getRawPath())
-                .setSsl(true)
-                .setTimeout(settings.connectTimeout().toMillis());
-        client.webSocket(options).onComplete(ar -> {
+        client.webSocket(connectOptions(settings)).onComplete(ar -> {
             if (ar.failed()) {
                 if (ar.cause() instanceof UpgradeRejectedException rejected) {
                     Buffer body = rejected.getBody();
@@ -258,6 +280,7 @@ final class TunnelSession {
                     handshaken = true;
                     channelStreams = streams;
                     sessionId = ok.sessionId();
+                    establishedAt = Instant.now();
                     state = State.ACTIVE;
                     backoff.reset();
                     metrics.sessionUp();
@@ -323,10 +346,11 @@ final class TunnelSession {
                 int query = head.uri().indexOf('?');
                 path = query < 0 ? head.uri() : head.uri().substring(0, query);
             }
-            AccessControlList.Decision decision = settings.accessControl()
+            // The list in force now: the connector's file is watched and may have changed since the start.
+            AccessControlList.Decision decision = accessControl.get()
                     .decide(open.protocol(), open.host(), open.port(), path, upgrade);
             if (!decision.allowed()) {
-                metrics.openFailure(decision.reason());
+                metrics.openFailure(decision.reason(), decision.message());
                 LOG.infof("session %d: refused %s %s:%d%s: %s", index, open.protocol(), open.host(), open.port(),
                         path == null ? "" : path, decision.message());
                 stream.reject(decision.reason(), decision.message());

@@ -733,4 +733,32 @@ class ConfigLoaderTest {
     private String error(String yaml) {
         return assertThrows(InvalidConfigException.class, () -> ConfigLoader.parse(yaml, dir)).getMessage();
     }
+
+    @Test
+    void problemsListsEveryBadEntryNotOnlyTheFirst() throws IOException {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, MINIMAL.replace("subaccount: sub-1", "subaccount: \"not valid!\"")
+                .replace("virtualPort: 80", "virtualPort: 0").replace("protocol: LDAP", "protocol: GOPHER")
+                + "serviceChannels:\n  - serviceId: events\n    type: UDP\n    localPort: 21080\n");
+        List<String> problems = ConfigLoader.problems(file);
+        assertEquals(List.of(
+                file + ": subaccount: 'not valid!' is not a valid subaccount id",
+                file + ": accessControl[0].virtualPort: must be between 1 and 65535, got 0",
+                file + ": accessControl[1].protocol: 'GOPHER' is not one of HTTP, HTTPS, TCP, RFC, LDAP",
+                file + ": serviceChannels[0].type: 'UDP' is not one of TCP, RFC"), problems);
+    }
+
+    @Test
+    void problemsOfAGoodFileIsEmptyAndOfANonYamlFileOneLine() throws IOException {
+        Path good = dir.resolve("good.yaml");
+        Files.writeString(good, MINIMAL);
+        assertEquals(List.of(), ConfigLoader.problems(good));
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, MINIMAL + "unknownField: 1\n");
+        List<String> problems = ConfigLoader.problems(broken);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith(broken + ": unknownField"), problems.get(0));
+        assertEquals(List.of(dir.resolve("missing.yaml") + ": file not found"),
+                ConfigLoader.problems(dir.resolve("missing.yaml")));
+    }
 }

@@ -38,6 +38,12 @@ final class LocalSystem implements AutoCloseable {
     private final int hazelcastBase = freePorts(6);
     private final List<ManagedProcess> processes = Collections.synchronizedList(new ArrayList<>());
     private final List<Node> nodes = Collections.synchronizedList(new ArrayList<>());
+    /**
+     * Whether connectors started by {@link #connector} run their doctor's checks (each connects to
+     * every backend once at the start); off unless a test looks at them, so that backends see only
+     * the test's own connections.
+     */
+    boolean connectorChecks;
 
     LocalSystem(String name) {
         this.name = name;
@@ -137,6 +143,18 @@ final class LocalSystem implements AutoCloseable {
         }
         int management = freePort();
         List<String> args = new ArrayList<>(List.of("-Xmx128m", "-Dquarkus.http.port=" + management,
+                "-Dconnector.config=" + config, "-Dconnector.checks=" + connectorChecks));
+        Node node = new Node(start(ManagedProcess.connector(name + "-" + id, args)), 0, management);
+        if (awaitSession) {
+            node.process().awaitHttpOk(node.health(), START);
+        }
+        return node;
+    }
+
+    /** Starts a connector whose file is {@code config} as it is (the test writes and changes it). */
+    Node connectorAt(String id, Path config, boolean awaitSession) {
+        int management = freePort();
+        List<String> args = new ArrayList<>(List.of("-Xmx128m", "-Dquarkus.http.port=" + management,
                 "-Dconnector.config=" + config));
         args.addAll(options);
         Node node = node(new Node(Kind.CONNECTOR, start(ManagedProcess.connector(name + "-" + id, args)), 0,
@@ -145,6 +163,12 @@ final class LocalSystem implements AutoCloseable {
             node.process().awaitHttpOk(node.health(), START);
         }
         return node;
+    }
+
+    /** Runs {@code connector check} on {@code config}; the caller waits for its exit. */
+    ManagedProcess connectorCheck(String id, Path config) {
+        return start(ManagedProcess.connector(name + "-" + id, List.of("-Xmx128m", "-Dconnector.config=" + config),
+                List.of("check")));
     }
 
     /** Waits until {@code proxy} sees a session for the location in the cluster registry. */

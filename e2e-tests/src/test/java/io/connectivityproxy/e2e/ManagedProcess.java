@@ -56,13 +56,23 @@ final class ManagedProcess implements AutoCloseable {
 
     /** Starts the connector, the JVM build or the native executable (see {@link #NATIVE_CONNECTOR}), with these options. */
     static ManagedProcess connector(String name, List<String> options) {
-        if (!NATIVE_CONNECTOR) {
-            return quarkusApp(name, "connector", options);
-        }
+        return connector(name, options, List.of());
+    }
+
+    /** The same with program arguments after the options, e.g. {@code check}. */
+    static ManagedProcess connector(String name, List<String> options, List<String> arguments) {
         List<String> command = new ArrayList<>();
-        command.add(nativeConnectorExecutable().toString());
-        // A native executable takes -Xmx and -D options as the JVM does.
-        command.addAll(options);
+        if (NATIVE_CONNECTOR) {
+            command.add(nativeConnectorExecutable().toString());
+            // A native executable takes -Xmx and -D options as the JVM does.
+            command.addAll(options);
+        } else {
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(options);
+            command.add("-jar");
+            command.add(ROOT.resolve("connector/target/quarkus-app/quarkus-run.jar").toString());
+        }
+        command.addAll(arguments);
         return start(name, command);
     }
 

@@ -46,6 +46,8 @@ final class ConnectorSession {
     }
 
     final String id = UUID.randomUUID().toString();
+    /** When the connector's WebSocket was accepted, for the status page. */
+    final java.time.Instant since = java.time.Instant.now();
     final String subaccount;
     final String peer;
     private final ServerWebSocket ws;

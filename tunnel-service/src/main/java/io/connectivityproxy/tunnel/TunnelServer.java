@@ -38,6 +38,8 @@ public class TunnelServer {
     /** SAP's health check of the tunnel endpoint, {@code https://healthcheck.<external host>/healthcheck}. */
     static final String HEALTHCHECK_PATH = "/healthcheck";
     static final String FORWARDED_CLIENT_CERT = "X-Forwarded-Client-Cert";
+    /** Upgrade response header naming the subaccount tunnel-service authenticated (docs/tunnel-protocol.md). */
+    static final String SUBACCOUNT_HEADER = "Connectivity-Subaccount";
 
     private final Vertx vertx;
     private final TunnelSettings settings;
@@ -169,6 +171,8 @@ public class TunnelServer {
             request.response().setStatusCode(503).end("tunnel-service is shutting down\n");
             return;
         }
+        // Tells the connector which subaccount its certificate names here (connector check reports it).
+        request.response().putHeader(SUBACCOUNT_HEADER, identity.subaccount());
         request.toWebSocket().onSuccess(ws -> {
             ConnectorSession session = new ConnectorSession(vertx, ws, identity.subaccount(), peer, broker, settings,
                     channelBridge);
