@@ -149,7 +149,7 @@ public final class ConfigLoader {
         try {
             validate(new ConnectorConfig(config.tunnel(), config.subaccount(), config.locationId(),
                     config.connectorId(), config.sessions(), config.reconnect(), config.streams(), config.backendTls(),
-                    entries == null ? null : List.of(), null), baseDir);
+                    entries == null ? null : List.of(), null, config.principalPropagation()), baseDir);
         } catch (InvalidConfigException e) {
             problems.add(e.getMessage());
         }

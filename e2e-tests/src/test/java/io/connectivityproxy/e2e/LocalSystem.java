@@ -144,7 +144,9 @@ final class LocalSystem implements AutoCloseable {
         int management = freePort();
         List<String> args = new ArrayList<>(List.of("-Xmx128m", "-Dquarkus.http.port=" + management,
                 "-Dconnector.config=" + config, "-Dconnector.checks=" + connectorChecks));
-        Node node = new Node(start(ManagedProcess.connector(name + "-" + id, args)), 0, management);
+        args.addAll(options);
+        Node node = node(new Node(Kind.CONNECTOR, start(ManagedProcess.connector(name + "-" + id, args)), 0,
+                management));
         if (awaitSession) {
             node.process().awaitHttpOk(node.health(), START);
         }
@@ -156,7 +158,6 @@ final class LocalSystem implements AutoCloseable {
         int management = freePort();
         List<String> args = new ArrayList<>(List.of("-Xmx128m", "-Dquarkus.http.port=" + management,
                 "-Dconnector.config=" + config));
-        args.addAll(options);
         Node node = node(new Node(Kind.CONNECTOR, start(ManagedProcess.connector(name + "-" + id, args)), 0,
                 management));
         if (awaitSession) {
