@@ -31,6 +31,15 @@ public class ProxyDeploymentDependent extends OwnedDependent<Deployment> {
                         Names.CLUSTER_TLS_SECRET)));
     }
 
+    /** An autoscaled proxy-service starts at the autoscaler's minimum rather than the API server's default of 1. */
+    @Override
+    public Deployment create(Deployment desired, ConnectivityProxy primary, Context<ConnectivityProxy> context) {
+        if (desired.getSpec().getReplicas() == null) {
+            desired.getSpec().setReplicas(primary.getSpec().getDeployment().getReplicaCount());
+        }
+        return super.create(desired, primary, context);
+    }
+
     /**
      * An autoscaled proxy-service's desired Deployment has no replicas (the HorizontalPodAutoscaler
      * owns the count). Updates replace the whole object (no server-side apply here), which would

@@ -97,7 +97,7 @@ class HighAvailabilityReconcilerTest {
         assertEquals("kubernetes.io/hostname", pod(tunnel).getAffinity().getPodAntiAffinity()
                 .getPreferredDuringSchedulingIgnoredDuringExecution().get(0).getPodAffinityTerm().getTopologyKey());
         Deployment proxy = cluster.deployment(NS, Names.PROXY);
-        assertNull(proxy.getSpec().getReplicas(), "the autoscaler owns proxy-service's count");
+        assertEquals(3, proxy.getSpec().getReplicas(), "created at the autoscaler's minimum, then left to it");
         assertEquals(1, pod(proxy).getTopologySpreadConstraints().size());
 
         // The autoscaler scales proxy-service to 4; tunnel-service has 2 of 3 pods ready.
