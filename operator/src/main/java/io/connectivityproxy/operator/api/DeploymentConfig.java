@@ -3,6 +3,8 @@ package io.connectivityproxy.operator.api;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -25,6 +27,10 @@ public class DeploymentConfig {
     @Default("{}")
     private RestartWatcher restartWatcher = new RestartWatcher();
 
+    @Default("{}")
+    @JsonPropertyDescription("Scaling of proxy-service (SAP's deployment.autoscaling); see docs/operator.md, High availability.")
+    private Autoscaling autoscaling = new Autoscaling();
+
     public static ResourceRequirements defaultResources() {
         // Ordered maps: the CRD's default is generated from this, and must come out the same every build.
         Map<String, Quantity> requests = new TreeMap<>();
@@ -42,6 +48,9 @@ public class DeploymentConfig {
     public void setResources(ResourceRequirements resources) { this.resources = resources; }
     public RestartWatcher getRestartWatcher() { return restartWatcher; }
     public void setRestartWatcher(RestartWatcher restartWatcher) { this.restartWatcher = restartWatcher; }
+
+    public Autoscaling getAutoscaling() { return autoscaling; }
+    public void setAutoscaling(Autoscaling autoscaling) { this.autoscaling = autoscaling; }
 
     /** {@code spec.deployment.restartWatcher}: roll the workloads when labelled Secrets/ConfigMaps change. */
     public static class RestartWatcher {

@@ -30,4 +30,27 @@ public class ProxyDeploymentDependent extends OwnedDependent<Deployment> {
                 TlsSecrets.certificateFingerprint(ManagedSecrets.get(primary, context, DependentNames.CLUSTER_TLS_SECRET,
                         Names.CLUSTER_TLS_SECRET)));
     }
+
+    /** An autoscaled proxy-service starts at the autoscaler's minimum rather than the API server's default of 1. */
+    @Override
+    public Deployment create(Deployment desired, ConnectivityProxy primary, Context<ConnectivityProxy> context) {
+        if (desired.getSpec().getReplicas() == null) {
+            desired.getSpec().setReplicas(primary.getSpec().getDeployment().getReplicaCount());
+        }
+        return super.create(desired, primary, context);
+    }
+
+    /**
+     * An autoscaled proxy-service's desired Deployment has no replicas (the HorizontalPodAutoscaler
+     * owns the count). Updates replace the whole object (no server-side apply here), which would
+     * reset the count to the API server's default of 1; the live count is kept instead.
+     */
+    @Override
+    public Deployment update(Deployment actual, Deployment desired, ConnectivityProxy primary,
+            Context<ConnectivityProxy> context) {
+        if (desired.getSpec().getReplicas() == null && actual.getSpec() != null) {
+            desired.getSpec().setReplicas(actual.getSpec().getReplicas());
+        }
+        return super.update(actual, desired, primary, context);
+    }
 }

@@ -24,6 +24,9 @@ public final class DependentNames {
     public static final String HEALTHCHECK_VIRTUAL_SERVICE = "healthcheck-virtual-service";
     public static final String SERVICE_INSTANCE = "service-instance";
     public static final String SERVICE_BINDING = "service-binding";
+    public static final String PROXY_DISRUPTION_BUDGET = "proxy-disruption-budget";
+    public static final String TUNNEL_DISRUPTION_BUDGET = "tunnel-disruption-budget";
+    public static final String PROXY_AUTOSCALER = "proxy-autoscaler";
 
     private DependentNames() {
     }

@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.connectivityproxy.operator.api.Autoscaling;
 import io.connectivityproxy.operator.api.BusinessDataTunnel;
 import io.connectivityproxy.operator.api.ConnectivityProxySpec;
+import io.connectivityproxy.operator.api.DeploymentConfig;
 import io.connectivityproxy.operator.api.HighAvailabilityMode;
 import io.connectivityproxy.operator.api.LogFormat;
 import io.connectivityproxy.operator.api.IngressClass;
@@ -31,6 +33,8 @@ public final class SpecValidator {
 
     private static final Pattern IDENTIFIER = Pattern.compile(ProxyConfig.IDENTIFIER_PATTERN);
     private static final Pattern HOST = Pattern.compile(BusinessDataTunnel.HOST_PATTERN);
+    /** The CRD schema's bound of replicaCount and maxReplicaCount. */
+    private static final int MAX_REPLICAS = 100;
 
     /** SAP's admission messages, word for word, so that users and their tooling recognise them. */
     public static final String ALLOWED_CLIENT_ID_REQUIRED = "Allowed client id is required if proxy authorization is enabled";
@@ -56,6 +60,8 @@ public final class SpecValidator {
             violations.add("spec.deployment: must be set");
         } else if (spec.getDeployment().getReplicaCount() < 1) {
             violations.add("spec.deployment.replicaCount: must be at least 1, was " + spec.getDeployment().getReplicaCount());
+        } else {
+            validateScaling(spec.getDeployment(), violations);
         }
         validateIngress(spec.getIngress(), violations);
         if (spec.getSecretConfig() == null || spec.getSecretConfig().getIntegration() == null
@@ -63,6 +69,40 @@ public final class SpecValidator {
             violations.add("spec.secretConfig.integration.connectivityService: must be set");
         }
         return violations;
+    }
+
+    /** replicaCount's upper bound and {@code spec.deployment.autoscaling} (docs/operator.md, High availability). */
+    private static void validateScaling(DeploymentConfig deployment, List<String> violations) {
+        int replicas = deployment.getReplicaCount();
+        if (replicas > MAX_REPLICAS) {
+            violations.add("spec.deployment.replicaCount: must be at most " + MAX_REPLICAS + ", was " + replicas);
+        }
+        String prefix = "spec.deployment.autoscaling.horizontal";
+        if (deployment.getAutoscaling() == null || deployment.getAutoscaling().getHorizontal() == null) {
+            violations.add(prefix + ": must be set");
+            return;
+        }
+        Autoscaling.Horizontal horizontal = deployment.getAutoscaling().getHorizontal();
+        int max = horizontal.getMaxReplicaCount();
+        if (max < 1 || max > MAX_REPLICAS) {
+            violations.add(prefix + ".maxReplicaCount: must be between 1 and " + MAX_REPLICAS + ", was " + max);
+        } else if (horizontal.isEnabled() && max < replicas) {
+            violations.add(prefix + ".maxReplicaCount: must be at least spec.deployment.replicaCount (" + replicas
+                    + "), was " + max);
+        }
+        Autoscaling.Metrics metrics = horizontal.getMetrics();
+        if (metrics == null) {
+            violations.add(prefix + ".metrics: must be set");
+            return;
+        }
+        utilization(prefix + ".metrics.cpuAverageUtilization", metrics.getCpuAverageUtilization(), violations);
+        utilization(prefix + ".metrics.memoryAverageUtilization", metrics.getMemoryAverageUtilization(), violations);
+    }
+
+    private static void utilization(String field, Integer percent, List<String> violations) {
+        if (percent != null && (percent < 1 || percent > 100)) {
+            violations.add(field + ": must be between 1 and 100 (percent), was " + percent);
+        }
     }
 
     private static void validateConfig(ProxyConfig config, List<String> violations) {

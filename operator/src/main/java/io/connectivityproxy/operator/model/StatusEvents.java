@@ -17,6 +17,9 @@ public final class StatusEvents {
         public static final String WARNING = "Warning";
     }
 
+    /** Reason of the Event for changed ready/desired counts while WorkloadsReady keeps its status and reason. */
+    public static final String READY_REPLICAS_CHANGED = "ReadyReplicasChanged";
+
     private StatusEvents() {
     }
 
@@ -28,6 +31,9 @@ public final class StatusEvents {
             if (was == null || !Objects.equals(was.getStatus(), now.getStatus()) || !Objects.equals(was.getReason(), now.getReason())) {
                 String type = "True".equals(now.getStatus()) ? StatusEvent.NORMAL : StatusEvent.WARNING;
                 events.add(new StatusEvent(type, now.getReason(), now.getType() + "=" + now.getStatus() + ": " + now.getMessage()));
+            } else if (ConditionTypes.WORKLOADS_READY.equals(now.getType()) && !Objects.equals(was.getMessage(), now.getMessage())) {
+                // Same status and reason, other counts (2/3 -> 1/3 ready, or scaled): still worth telling.
+                events.add(new StatusEvent(StatusEvent.NORMAL, READY_REPLICAS_CHANGED, now.getMessage()));
             }
         }
         State was = before == null ? null : before.getState();

@@ -232,12 +232,15 @@ public final class Workloads {
 
     private static Deployment deployment(ConnectivityProxy cr, String name, String component, ResolvedConfig resolved,
             String clusterTlsHash, PodSpec pod) {
-        ConnectivityProxySpec spec = cr.getSpec();
+        if (HighAvailability.spread(cr, component)) {
+            pod.setTopologySpreadConstraints(HighAvailability.zoneSpread(component));
+            pod.setAffinity(HighAvailability.nodeAntiAffinity(component));
+        }
         Map<String, String> podLabels = Labels.of(cr.getMetadata().getName(), component);
         return ObjectMetas.withContentHash(new DeploymentBuilder()
                 .withMetadata(ObjectMetas.owned(cr, name, component))
                 .withNewSpec()
-                .withReplicas(spec.getDeployment().getReplicaCount())
+                .withReplicas(HighAvailability.replicas(cr, component))
                 .withNewSelector().withMatchLabels(Labels.selector(component)).endSelector()
                 .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
                 .withMaxUnavailable(new IntOrString(0)).withMaxSurge(new IntOrString(1)).endRollingUpdate().endStrategy()

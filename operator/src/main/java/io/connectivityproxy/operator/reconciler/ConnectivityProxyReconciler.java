@@ -21,6 +21,9 @@ import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_NETWORK_
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_SERVICE;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_SERVICE_ACCOUNT;
 import static io.connectivityproxy.operator.model.DependentNames.VIRTUAL_SERVICE;
+import static io.connectivityproxy.operator.model.DependentNames.PROXY_AUTOSCALER;
+import static io.connectivityproxy.operator.model.DependentNames.PROXY_DISRUPTION_BUDGET;
+import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_DISRUPTION_BUDGET;
 
 import java.time.Clock;
 import java.util.List;
@@ -61,6 +64,11 @@ import io.connectivityproxy.operator.dependent.TunnelNetworkPolicyDependent;
 import io.connectivityproxy.operator.dependent.TunnelServiceAccountDependent;
 import io.connectivityproxy.operator.dependent.TunnelServiceDependent;
 import io.connectivityproxy.operator.dependent.VirtualServiceDependent;
+import io.connectivityproxy.operator.dependent.HighAvailabilityConditions.ProxyAutoscaled;
+import io.connectivityproxy.operator.dependent.HighAvailabilityConditions.Replicated;
+import io.connectivityproxy.operator.dependent.ProxyAutoscalerDependent;
+import io.connectivityproxy.operator.dependent.ProxyDisruptionBudgetDependent;
+import io.connectivityproxy.operator.dependent.TunnelDisruptionBudgetDependent;
 import io.connectivityproxy.operator.model.ClusterFacts;
 import io.connectivityproxy.operator.model.ConfigResolver;
 import io.connectivityproxy.operator.model.Observation;
@@ -122,6 +130,13 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
         @Dependent(name = SERVICE_BINDING, type = ServiceBindingDependent.class, dependsOn = SERVICE_INSTANCE,
                 activationCondition = ServiceKeyProvisioningActive.class,
                 deletePostcondition = KubernetesResourceDeletedCondition.class),
+        // High availability: deleted again when the precondition no longer holds.
+        @Dependent(name = PROXY_DISRUPTION_BUDGET, type = ProxyDisruptionBudgetDependent.class,
+                reconcilePrecondition = Replicated.class),
+        @Dependent(name = TUNNEL_DISRUPTION_BUDGET, type = TunnelDisruptionBudgetDependent.class,
+                reconcilePrecondition = Replicated.class),
+        @Dependent(name = PROXY_AUTOSCALER, type = ProxyAutoscalerDependent.class,
+                reconcilePrecondition = ProxyAutoscaled.class),
 })
 @ControllerConfiguration(name = ConnectivityProxyReconciler.NAME)
 public class ConnectivityProxyReconciler implements Reconciler<ConnectivityProxy>, Cleaner<ConnectivityProxy> {

@@ -91,6 +91,24 @@ class CrdSchemaTest {
     }
 
     @Test
+    void autoscalingBoundsAreEnforced() throws IOException {
+        ObjectNode cr = defaultCr();
+        ObjectNode horizontal = (ObjectNode) cr.at("/spec/deployment/autoscaling/horizontal");
+        horizontal.put("enabled", true).put("maxReplicaCount", 5);
+        ((ObjectNode) horizontal.get("metrics")).put("memoryAverageUtilization", 75);
+        assertEquals(Set.of(), violations(schemaOf("connectivityproxies.connectivityproxy.sap.com"), cr));
+
+        horizontal.put("maxReplicaCount", 0);
+        ((ObjectNode) horizontal.get("metrics")).put("cpuAverageUtilization", 101).put("memoryAverageUtilization", 0);
+        Set<String> violations = violations(schemaOf("connectivityproxies.connectivityproxy.sap.com"), cr);
+        for (String field : List.of("$.spec.deployment.autoscaling.horizontal.maxReplicaCount",
+                "$.spec.deployment.autoscaling.horizontal.metrics.cpuAverageUtilization",
+                "$.spec.deployment.autoscaling.horizontal.metrics.memoryAverageUtilization")) {
+            assertTrue(violations.stream().anyMatch(v -> v.startsWith(field)), field + " in " + violations);
+        }
+    }
+
+    @Test
     void serviceMappingsNeedTypeServiceIdAndAnAddressWithAPort() throws IOException {
         JsonSchema schema = schemaOf("servicemappings.connectivityproxy.sap.com");
         JsonNode valid = YAML.readTree("apiVersion: connectivityproxy.sap.com/v1\nkind: ServiceMapping\nmetadata: {name: sm}\n"

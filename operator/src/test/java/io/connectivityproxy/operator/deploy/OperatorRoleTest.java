@@ -82,6 +82,17 @@ class OperatorRoleTest {
         assertFalse(allows(operator, "networking.k8s.io", "ingresses", "create", null), "nothing else of networking.k8s.io");
     }
 
+    @Test
+    void itManagesTheBudgetsAndTheAutoscalerOfAHighlyAvailableInstallation() throws IOException {
+        List<PolicyRule> operator = operatorRules();
+        // The dependents' informers run whatever the replica count; the reconcile preconditions create and delete.
+        for (String verb : List.of("get", "list", "watch", "create", "update", "patch", "delete")) {
+            assertTrue(allows(operator, "policy", "poddisruptionbudgets", verb, null), verb + " poddisruptionbudgets");
+            assertTrue(allows(operator, "autoscaling", "horizontalpodautoscalers", verb, null), verb + " horizontalpodautoscalers");
+        }
+        assertFalse(allows(operator, "policy", "pods/eviction", "create", null), "it evicts nothing");
+    }
+
     static List<PolicyRule> operatorRules() throws IOException {
         return new ObjectMapper(new YAMLFactory()).readValue(ROLE.toFile(), ClusterRole.class).getRules();
     }

@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.connectivityproxy.operator.api.Autoscaling;
 import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.connectivityproxy.operator.api.ProxyServer;
 
@@ -35,6 +36,38 @@ class SpecValidatorTest {
                 "spec.deployment.replicaCount:", "spec.ingress.className:")) {
             assertTrue(violations.stream().anyMatch(v -> v.startsWith(field)), field + " in " + violations);
         }
+    }
+
+    @Test
+    void autoscalingBoundsAreCheckedNamingTheField() {
+        ConnectivityProxy cr = Fixtures.cr();
+        cr.getSpec().getDeployment().setReplicaCount(3);
+        Autoscaling.Horizontal horizontal = cr.getSpec().getDeployment().getAutoscaling().getHorizontal();
+        horizontal.setEnabled(true);
+        horizontal.setMaxReplicaCount(2);
+        horizontal.getMetrics().setCpuAverageUtilization(0);
+        horizontal.getMetrics().setMemoryAverageUtilization(101);
+        assertEquals(List.of(
+                "spec.deployment.autoscaling.horizontal.maxReplicaCount: must be at least spec.deployment.replicaCount (3), was 2",
+                "spec.deployment.autoscaling.horizontal.metrics.cpuAverageUtilization: must be between 1 and 100 (percent), was 0",
+                "spec.deployment.autoscaling.horizontal.metrics.memoryAverageUtilization: must be between 1 and 100 (percent), was 101"),
+                SpecValidator.validate(cr.getSpec()));
+
+        // A disabled autoscaler's maximum is not compared with replicaCount: turning it off must not fail the resource.
+        horizontal.setEnabled(false);
+        horizontal.getMetrics().setCpuAverageUtilization(50);
+        horizontal.getMetrics().setMemoryAverageUtilization(null);
+        assertEquals(List.of(), SpecValidator.validate(cr.getSpec()));
+
+        horizontal.setMaxReplicaCount(101);
+        cr.getSpec().getDeployment().setReplicaCount(200);
+        assertEquals(List.of("spec.deployment.replicaCount: must be at most 100, was 200",
+                "spec.deployment.autoscaling.horizontal.maxReplicaCount: must be between 1 and 100, was 101"),
+                SpecValidator.validate(cr.getSpec()));
+
+        cr.getSpec().getDeployment().setReplicaCount(3);
+        cr.getSpec().getDeployment().getAutoscaling().setHorizontal(null);
+        assertEquals(List.of("spec.deployment.autoscaling.horizontal: must be set"), SpecValidator.validate(cr.getSpec()));
     }
 
     @Test

@@ -81,6 +81,20 @@ class StatusCalculatorTest {
     }
 
     @Test
+    void changedReadyCountsAreAnEventEvenWhenTheConditionKeepsItsReason() {
+        WorkloadObservation proxy = new WorkloadObservation(Labels.PROXY_SERVICE, true, 3, 3, 3, true);
+        WorkloadObservation twoOfThree = new WorkloadObservation(Labels.TUNNEL_SERVICE, true, 3, 2, 3, true);
+        WorkloadObservation oneOfThree = new WorkloadObservation(Labels.TUNNEL_SERVICE, true, 3, 1, 3, true);
+        ConnectivityProxyStatus two = compute(Fixtures.facts(), ALL_PRESENT, proxy, twoOfThree, List.of(), T0);
+        ConnectivityProxyStatus one = compute(Fixtures.facts(), ALL_PRESENT, proxy, oneOfThree, two.getConditions(), T1);
+        assertEquals("proxy-service 3/3 ready, tunnel-service 2/3 ready", condition(two, ConditionTypes.WORKLOADS_READY).getMessage());
+        List<StatusEvents.StatusEvent> events = StatusEvents.between(two, one);
+        assertEquals(List.of(new StatusEvents.StatusEvent("Normal", StatusEvents.READY_REPLICAS_CHANGED,
+                "proxy-service 3/3 ready, tunnel-service 1/3 ready")), events);
+        assertEquals(List.of(), StatusEvents.between(one, one));
+    }
+
+    @Test
     void eventsNameWhatChanged() {
         ConnectivityProxyStatus ready = compute(Fixtures.facts(), ALL_PRESENT, PROXY_READY, TUNNEL_READY, List.of(), T0);
         WorkloadObservation down = new WorkloadObservation(Labels.PROXY_SERVICE, true, 1, 0, 1, true);
