@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.vertx.core.Vertx;
 
@@ -41,6 +42,9 @@ class ConfigReloadIT {
     /** The issue's promise: a change is usable within 5 s. */
     private static final Duration LIVE = Duration.ofSeconds(5);
 
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("config-reload");
+
     private static Vertx vertx;
     private static LocalSystem system;
     private static LocalSystem.Node tunnel;
@@ -56,11 +60,11 @@ class ConfigReloadIT {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = e2e.vertx();
         backendA = new TestBackend(vertx, "a");
         backendB = new TestBackend(vertx, "b");
         echo = new ClusterService(ClusterService.ECHO);
-        system = new LocalSystem("config-reload");
+        system = e2e.system();
         mappingsFile = system.dir.resolve("service-mappings.yaml");
         Files.writeString(mappingsFile, "---\napiVersion: connectivityproxy.sap.com/v1\nkind: ServiceMapping\n"
                 + "metadata:\n  name: echo\nspec:\n  type: TCP\n  serviceId: echo\n  internalAddress: \""
@@ -81,16 +85,10 @@ class ConfigReloadIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
         for (AutoCloseable closeable : new AutoCloseable[] {backendA, backendB, echo}) {
             if (closeable != null) {
                 closeable.close();
             }
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
         }
     }
 

@@ -34,6 +34,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.connectivityproxy.cluster.CertificateAuthority;
 import io.vertx.core.Vertx;
@@ -47,6 +48,9 @@ import io.vertx.core.Vertx;
  */
 class ConnectorCheckIT {
 
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("connector-check");
+
     private static Vertx vertx;
     private static LocalSystem system;
     private static LocalSystem.Node tunnel;
@@ -59,10 +63,10 @@ class ConnectorCheckIT {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = e2e.vertx();
         reachable = new TestBackend(vertx, "reachable");
         refusing = LocalSystem.freePort();
-        system = new LocalSystem("connector-check");
+        system = e2e.system();
         CertificateAuthority ca = CertificateAuthority.create("backend test CA");
         backendCa = system.dir.resolve("backend-ca.pem");
         ca.ca().write(system.dir, "backend-ca");
@@ -79,16 +83,10 @@ class ConnectorCheckIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
         for (AutoCloseable closeable : new AutoCloseable[] {reachable, expired, valid}) {
             if (closeable != null) {
                 closeable.close();
             }
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
         }
     }
 

@@ -91,7 +91,7 @@ class LinkFailureIT {
 
         relay.pass();
         proxy.process().await("a request goes through again", BACK, () -> get("/after") == 200);
-        assertTrue(relay.accepted() > accepted + 1, "the connector dialled again, through the relay");
+        assertTrue(relay.accepted() > accepted, "the connector dialled again, through the relay");
     }
 
     @Test

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.connectivityproxy.cluster.CertificateAuthority;
 import io.connectivityproxy.protocol.Frame;
@@ -49,6 +50,9 @@ class OperationsIT {
     static final Map<String, String> JSON_LOGS = Map.of("quarkus.log.console.json.enabled", "true");
     static final List<String> JSON_LOGS_OPTION = List.of("-Dquarkus.log.console.json.enabled=true");
 
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("operations");
+
     static Vertx vertx;
     static TestBackend backend;
     static LocalSystem system;
@@ -60,10 +64,10 @@ class OperationsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = e2e.vertx();
         backend = new TestBackend(vertx, "A");
         int closedPort = LocalSystem.freePort();
-        system = new LocalSystem("operations");
+        system = e2e.system();
         tunnel = system.tunnel("tunnel", JSON_LOGS);
         Map<String, String> proxyProperties = new java.util.HashMap<>(JSON_LOGS);
         proxyProperties.put("proxy.open-timeout", "2s");
@@ -79,14 +83,8 @@ class OperationsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
         if (backend != null) {
             backend.close();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
         }
     }
 

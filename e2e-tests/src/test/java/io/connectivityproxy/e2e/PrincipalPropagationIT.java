@@ -31,12 +31,12 @@ import javax.security.auth.x500.X500Principal;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.connectivityproxy.cluster.CertificateAuthority;
 import io.vertx.core.Vertx;
@@ -54,6 +54,9 @@ class PrincipalPropagationIT {
     private static final String ROBOT = "sb-robot!t7";
     /** Every process logs everything it would log at DEBUG (Quarkus' lowest level built in). */
     private static final List<String> DEBUG = List.of("-Dquarkus.log.level=DEBUG");
+
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("principal-propagation");
 
     private static Vertx vertx;
     private static LocalSystem system;
@@ -73,8 +76,8 @@ class PrincipalPropagationIT {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
-        system = new LocalSystem("principal-propagation");
+        vertx = e2e.vertx();
+        system = e2e.system();
         Files.createDirectories(system.dir);
         issuer = new TokenIssuer(vertx, system.dir);
         Path foreignDir = system.dir.resolve("foreign");
@@ -133,19 +136,11 @@ class PrincipalPropagationIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {system, issuer, foreign, https, mtls, http, oldBackend}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {issuer, foreign, https, mtls, http, oldBackend}) {
             if (closeable != null) {
                 closeable.close();
             }
         }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
-        }
-    }
-
-    @AfterEach
-    void nothingLeaked() {
-        StreamGauges.awaitNone(proxy, tunnel, connector);
     }
 
     // ---- users arrive as themselves ---------------------------------------------------------------

@@ -16,6 +16,7 @@ import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.vertx.core.Vertx;
 
@@ -32,6 +33,9 @@ class StatusPageIT {
     private static final String HOSTILE_ID = "conn<b>ector</b><script>document.title='owned'</script>";
     static final Path SCREENSHOTS = ManagedProcess.ROOT.resolve("e2e-tests/target/status-pages");
 
+    @RegisterExtension
+    static final SystemExtension e2e = new SystemExtension("status-pages");
+
     private static Vertx vertx;
     private static LocalSystem system;
     private static LocalSystem.Node tunnel;
@@ -41,9 +45,9 @@ class StatusPageIT {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = e2e.vertx();
         backend = new TestBackend(vertx, "status");
-        system = new LocalSystem("status-pages");
+        system = e2e.system();
         system.connectorChecks = true;
         tunnel = system.tunnel("tunnel", Map.of());
         proxy = system.proxy("proxy");
@@ -62,14 +66,8 @@ class StatusPageIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
         if (backend != null) {
             backend.close();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get();
         }
     }
 
