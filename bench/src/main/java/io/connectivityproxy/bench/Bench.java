@@ -15,8 +15,7 @@ import java.util.Arrays;
  */
 public final class Bench {
 
-    private Bench() {
-    }
+    private Bench() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {

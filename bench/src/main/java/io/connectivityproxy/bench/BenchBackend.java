@@ -40,33 +40,46 @@ final class BenchBackend {
 
     /** Counters a suite reads from {@code GET /stats} to see how the path used the backend. */
     private static final AtomicLong HTTP_CONNECTIONS = new AtomicLong();
+
     private static final AtomicLong HTTP_REQUESTS = new AtomicLong();
     private static final AtomicLong TCP_CONNECTIONS = new AtomicLong();
 
-    private BenchBackend() {
-    }
+    private BenchBackend() {}
 
     public static void main(String[] args) throws Exception {
         int httpPort = Integer.parseInt(args[0]);
         int tcpPort = Integer.parseInt(args[1]);
         Vertx vertx = Vertx.vertx();
-        vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(httpPort).setTcpNoDelay(true)
-                .setAcceptBacklog(4096))
+        vertx.createHttpServer(new HttpServerOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(httpPort)
+                        .setTcpNoDelay(true)
+                        .setAcceptBacklog(4096))
                 .connectionHandler(connection -> HTTP_CONNECTIONS.incrementAndGet())
                 .requestHandler(BenchBackend::http)
-                .listen().toCompletionStage().toCompletableFuture().get();
-        vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(tcpPort).setTcpNoDelay(true)
-                .setAcceptBacklog(4096))
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get();
+        vertx.createNetServer(new NetServerOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(tcpPort)
+                        .setTcpNoDelay(true)
+                        .setAcceptBacklog(4096))
                 .connectHandler(BenchBackend::echo)
-                .listen().toCompletionStage().toCompletableFuture().get();
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get();
         System.out.println("bench backend: http://127.0.0.1:" + httpPort + "/bytes/<n>, tcp echo 127.0.0.1:" + tcpPort);
     }
 
     private static void http(HttpServerRequest request) {
         String path = request.path();
         if (path.equals("/stats")) {
-            request.response().end("http_connections=" + HTTP_CONNECTIONS.get() + " http_requests="
-                    + HTTP_REQUESTS.get() + " tcp_connections=" + TCP_CONNECTIONS.get() + "\n");
+            request.response()
+                    .end("http_connections=" + HTTP_CONNECTIONS.get() + " http_requests=" + HTTP_REQUESTS.get()
+                            + " tcp_connections=" + TCP_CONNECTIONS.get() + "\n");
             return;
         }
         HTTP_REQUESTS.incrementAndGet();

@@ -26,8 +26,7 @@ final class Download {
         }
     }
 
-    private Download() {
-    }
+    private Download() {}
 
     static Result run(Route route, int streams, long bytesPerStream) throws InterruptedException {
         AtomicLong total = new AtomicLong();
@@ -36,14 +35,16 @@ final class Download {
         List<Thread> threads = new ArrayList<>();
         long started = System.nanoTime();
         for (int i = 0; i < streams; i++) {
-            Thread thread = new Thread(() -> {
-                try {
-                    total.addAndGet(get(route, bytesPerStream));
-                } catch (IOException | RuntimeException e) {
-                    errors.incrementAndGet();
-                    messages.add(e.toString());
-                }
-            }, "download-" + i);
+            Thread thread = new Thread(
+                    () -> {
+                        try {
+                            total.addAndGet(get(route, bytesPerStream));
+                        } catch (IOException | RuntimeException e) {
+                            errors.incrementAndGet();
+                            messages.add(e.toString());
+                        }
+                    },
+                    "download-" + i);
             threads.add(thread);
             thread.start();
         }
@@ -124,7 +125,8 @@ final class Download {
     private static long contentLength(String head) {
         for (String line : head.split("\r\n")) {
             int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("content-length")) {
+            if (colon > 0
+                    && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("content-length")) {
                 return Long.parseLong(line.substring(colon + 1).trim());
             }
         }

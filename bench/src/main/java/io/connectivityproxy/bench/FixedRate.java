@@ -29,35 +29,51 @@ final class FixedRate {
     static final int POOL = 64;
     static final long TIMEOUT_MILLIS = 10_000;
 
-    record Result(int sent, int ok, int errors, double p50Millis, double p90Millis, double p99Millis,
-            double p999Millis, double maxMillis, double achievedRate, String firstError) {
-    }
+    record Result(
+            int sent,
+            int ok,
+            int errors,
+            double p50Millis,
+            double p90Millis,
+            double p99Millis,
+            double p999Millis,
+            double maxMillis,
+            double achievedRate,
+            String firstError) {}
 
-    private FixedRate() {
-    }
+    private FixedRate() {}
 
     static Result run(Vertx vertx, Route route, int rate, double seconds, int bodyBytes) throws InterruptedException {
-        HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(POOL)
-                .setTcpNoDelay(true).setConnectTimeout(10_000);
+        HttpClientOptions options = new HttpClientOptions()
+                .setKeepAlive(true)
+                .setMaxPoolSize(POOL)
+                .setTcpNoDelay(true)
+                .setConnectTimeout(10_000);
         String host = route.httpHost();
         int port = route.httpPort();
         if (route.httpProxied()) {
-            options.setProxyOptions(new ProxyOptions().setType(ProxyType.HTTP).setHost(route.httpHost())
+            options.setProxyOptions(new ProxyOptions()
+                    .setType(ProxyType.HTTP)
+                    .setHost(route.httpHost())
                     .setPort(route.httpPort()));
             String[] virtual = route.httpVirtual().split(":");
             host = virtual[0];
             port = Integer.parseInt(virtual[1]);
         }
         HttpClient client = vertx.createHttpClient(options);
-        RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
-                .setURI("/bytes/" + bodyBytes).setTimeout(TIMEOUT_MILLIS);
+        RequestOptions request = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setHost(host)
+                .setPort(port)
+                .setURI("/bytes/" + bodyBytes)
+                .setTimeout(TIMEOUT_MILLIS);
         int total = (int) Math.round(rate * seconds);
         long[] latency = new long[total];
         Arrays.fill(latency, -1);
         AtomicInteger errors = new AtomicInteger();
-        String[] firstError = { null };
+        String[] firstError = {null};
         CountDownLatch finished = new CountDownLatch(total);
-        long[] lastDone = { 0 };
+        long[] lastDone = {0};
         Context context = vertx.getOrCreateContext();
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime() + 50_000_000L;
@@ -70,7 +86,8 @@ final class FixedRate {
             int index = i;
             context.runOnContext(v -> client.request(request)
                     .compose(req -> req.send())
-                    .compose(response -> response.statusCode() == 200 ? response.body()
+                    .compose(response -> response.statusCode() == 200
+                            ? response.body()
                             : Future.failedFuture("status " + response.statusCode()))
                     .onComplete(ar -> {
                         long now = System.nanoTime();
@@ -78,7 +95,8 @@ final class FixedRate {
                             latency[index] = now - due;
                         } else {
                             if (errors.incrementAndGet() == 1) {
-                                firstError[0] = ar.succeeded() ? "body of " + ar.result().length() + " bytes"
+                                firstError[0] = ar.succeeded()
+                                        ? "body of " + ar.result().length() + " bytes"
                                         : String.valueOf(ar.cause());
                             }
                         }
@@ -91,9 +109,17 @@ final class FixedRate {
         long[] ok = Arrays.stream(latency).filter(l -> l >= 0).sorted().toArray();
         int missing = all ? 0 : (int) finished.getCount();
         double elapsed = (lastDone[0] - start) / 1e9;
-        return new Result(total, ok.length, errors.get() + missing, percentile(ok, 50), percentile(ok, 90),
-                percentile(ok, 99), percentile(ok, 99.9), ok.length == 0 ? Double.NaN : ok[ok.length - 1] / 1e6,
-                ok.length / elapsed, firstError[0]);
+        return new Result(
+                total,
+                ok.length,
+                errors.get() + missing,
+                percentile(ok, 50),
+                percentile(ok, 90),
+                percentile(ok, 99),
+                percentile(ok, 99.9),
+                ok.length == 0 ? Double.NaN : ok[ok.length - 1] / 1e6,
+                ok.length / elapsed,
+                firstError[0]);
     }
 
     static double percentile(long[] sorted, double p) {

@@ -41,8 +41,7 @@ final class JfrTop {
     private double gcCpuMillis;
     private double allocated;
 
-    private JfrTop() {
-    }
+    private JfrTop() {}
 
     public static void main(String[] args) throws Exception {
         int limit = args.length > 1 ? Integer.parseInt(args[1]) : 15;
@@ -73,8 +72,7 @@ final class JfrTop {
             }
             case "jdk.GCCPUTime" -> gcCpuMillis += (event.getLong("userTime") + event.getLong("systemTime")) / 1e6;
             case "jdk.ObjectAllocationSample" -> allocation(event);
-            default -> {
-            }
+            default -> {}
         }
     }
 
@@ -98,8 +96,11 @@ final class JfrTop {
         }
         String frame = name(stack.getFrames().get(0));
         // Threads parked in the selector, in accept or in sleep are idle, not busy in native code.
-        if (frame.contains("EPoll.wait") || frame.contains("accept") || frame.contains("Thread.sleep")
-                || frame.contains("socketAccept") || frame.contains("waitForReferencePendingList")) {
+        if (frame.contains("EPoll.wait")
+                || frame.contains("accept")
+                || frame.contains("Thread.sleep")
+                || frame.contains("socketAccept")
+                || frame.contains("waitForReferencePendingList")) {
             return;
         }
         nativeSamples++;
@@ -134,24 +135,43 @@ final class JfrTop {
     private void print(String title, int limit) {
         System.out.println(title);
         if (cpuLoads > 0) {
-            System.out.printf(Locale.ROOT, "  CPU (jdk.CPULoad, share of the whole machine): process user %.0f%%, system %.0f%%;"
-                    + " machine %.0f%%%n", 100 * jvmUser / cpuLoads, 100 * jvmSystem / cpuLoads, 100 * machine / cpuLoads);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  CPU (jdk.CPULoad, share of the whole machine): process user %.0f%%, system %.0f%%;"
+                            + " machine %.0f%%%n",
+                    100 * jvmUser / cpuLoads,
+                    100 * jvmSystem / cpuLoads,
+                    100 * machine / cpuLoads);
         }
-        System.out.printf(Locale.ROOT, "  GC: %d collections, %.0f ms paused, %.0f ms GC CPU; about %.0f MB allocated%n",
-                collections, pauseMillis, gcCpuMillis, allocated / 1e6);
+        System.out.printf(
+                Locale.ROOT,
+                "  GC: %d collections, %.0f ms paused, %.0f ms GC CPU; about %.0f MB allocated%n",
+                collections,
+                pauseMillis,
+                gcCpuMillis,
+                allocated / 1e6);
         print("hottest frames (jdk.ExecutionSample, " + samples + " samples)", top, samples, limit);
         print("first project frame on those stacks", ours, samples, limit);
         print("threads", threads, samples, 5);
-        print("busy in native code (jdk.NativeMethodSample, " + nativeSamples + " samples, idle waits left out)",
-                nativeTop, nativeSamples, 6);
-        print("allocation by class (share of about " + Math.round(allocated / 1e6) + " MB)", allocByClass, allocated, 6);
+        print(
+                "busy in native code (jdk.NativeMethodSample, " + nativeSamples + " samples, idle waits left out)",
+                nativeTop,
+                nativeSamples,
+                6);
+        print(
+                "allocation by class (share of about " + Math.round(allocated / 1e6) + " MB)",
+                allocByClass,
+                allocated,
+                6);
         print("allocation by first project frame", allocByOurs, allocated, 8);
     }
 
     private static void print(String title, Map<String, Double> counts, double total, int limit) {
         System.out.println("  " + title + ":");
-        counts.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(limit)
-                .forEach(e -> System.out.printf(Locale.ROOT, "    %5.1f%%  %s%n", 100.0 * e.getValue() / Math.max(1, total),
-                        e.getKey()));
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(limit)
+                .forEach(e -> System.out.printf(
+                        Locale.ROOT, "    %5.1f%%  %s%n", 100.0 * e.getValue() / Math.max(1, total), e.getKey()));
     }
 }

@@ -21,8 +21,16 @@ import io.vertx.core.net.NetSocket;
  */
 final class ManyStreams {
 
-    record Result(int attempted, int opened, int succeeded, int openErrors, int closedWhileHeld,
-            int exchangeErrors, double openSeconds, double exchangeSeconds, Map<String, Double> rssHeldMb,
+    record Result(
+            int attempted,
+            int opened,
+            int succeeded,
+            int openErrors,
+            int closedWhileHeld,
+            int exchangeErrors,
+            double openSeconds,
+            double exchangeSeconds,
+            Map<String, Double> rssHeldMb,
             String firstError) {
 
         int errors() {
@@ -54,13 +62,15 @@ final class ManyStreams {
         this.count = count;
         this.payload = payload;
         this.maxConnecting = maxConnecting;
-        this.client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(30_000).setTcpNoDelay(true));
+        this.client = vertx.createNetClient(
+                new NetClientOptions().setConnectTimeout(30_000).setTcpNoDelay(true));
         this.sockets = new NetSocket[count];
         this.received = new int[count];
     }
 
-    static Result run(Vertx vertx, Route route, int count, int payload, double holdSeconds, int maxConnecting,
-            Watch watch) throws Exception {
+    static Result run(
+            Vertx vertx, Route route, int count, int payload, double holdSeconds, int maxConnecting, Watch watch)
+            throws Exception {
         ManyStreams run = new ManyStreams(vertx, route, count, payload, maxConnecting);
         Context context = vertx.getOrCreateContext();
         run.openDone = new CompletableFuture<>();
@@ -82,10 +92,18 @@ final class ManyStreams {
                     socket.close();
                 }
             }
-            result.complete(new Result(count, run.opened, run.succeeded, run.openErrors, run.closedWhileHeld,
+            result.complete(new Result(
+                    count,
+                    run.opened,
+                    run.succeeded,
+                    run.openErrors,
+                    run.closedWhileHeld,
                     // failed or unfinished when the exchange phase ended
                     run.opened - run.closedWhileHeld - run.succeeded,
-                    openSeconds, exchangeSeconds, rssHeld, run.firstError));
+                    openSeconds,
+                    exchangeSeconds,
+                    rssHeld,
+                    run.firstError));
         });
         Result r = result.get(30, TimeUnit.SECONDS);
         run.client.close();

@@ -19,10 +19,10 @@ import java.util.regex.Pattern;
  */
 final class PerfTop {
 
-    private static final Pattern LINE = Pattern.compile("^\\s*(.+?)\\s+(\\d+)/(\\d+)\\s+([0-9a-f]+)\\s+(.*)\\s+\\(([^()]*)\\)\\s*$");
+    private static final Pattern LINE =
+            Pattern.compile("^\\s*(.+?)\\s+(\\d+)/(\\d+)\\s+([0-9a-f]+)\\s+(.*)\\s+\\(([^()]*)\\)\\s*$");
 
-    private PerfTop() {
-    }
+    private PerfTop() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> names = new LinkedHashMap<>();
@@ -46,15 +46,21 @@ final class PerfTop {
             threads.computeIfAbsent(process, k -> new HashMap<>()).merge(threadKind(m.group(1)), 1, Integer::sum);
             String kind = codeKind(m.group(6), m.group(5));
             kinds.computeIfAbsent(process, k -> new HashMap<>()).merge(kind, 1, Integer::sum);
-            String symbol = m.group(5).replaceAll("\\$\\$Lambda\\$[^.]*", "\\$Lambda").replaceAll("\\(.*", "");
-            symbols.computeIfAbsent(process, k -> new HashMap<>()).merge(shortKind(kind) + " " + symbol, 1,
-                    Integer::sum);
+            String symbol =
+                    m.group(5).replaceAll("\\$\\$Lambda\\$[^.]*", "\\$Lambda").replaceAll("\\(.*", "");
+            symbols.computeIfAbsent(process, k -> new HashMap<>())
+                    .merge(shortKind(kind) + " " + symbol, 1, Integer::sum);
         }
         int all = totals.values().stream().mapToInt(Integer::intValue).sum();
         names.forEach((pid, name) -> {
             int total = totals.getOrDefault(pid, 0);
-            System.out.printf(Locale.ROOT, "  %s (pid %s): %d samples, %.0f%% of the three processes' samples%n", name, pid,
-                    total, 100.0 * total / Math.max(1, all));
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %s (pid %s): %d samples, %.0f%% of the three processes' samples%n",
+                    name,
+                    pid,
+                    total,
+                    100.0 * total / Math.max(1, all));
             print("by thread", threads.get(pid), total, 6);
             print("by code", kinds.get(pid), total, 6);
             print("top symbols", symbols.get(pid), total, limit);
@@ -78,7 +84,8 @@ final class PerfTop {
         if (dso.contains("kernel")) {
             return "kernel (syscalls, TCP/IP, scheduler)";
         } else if (dso.startsWith("/tmp/perf-") || dso.contains("[JIT]")) {
-            return symbol.startsWith("StubRoutines") ? "JIT stubs (arraycopy, fill, crypto intrinsics)"
+            return symbol.startsWith("StubRoutines")
+                    ? "JIT stubs (arraycopy, fill, crypto intrinsics)"
                     : symbol.equals("Interpreter") ? "interpreter" : "JIT-compiled Java";
         } else if (dso.endsWith("libjvm.so")) {
             return "libjvm (GC, compiler, runtime)";
@@ -102,8 +109,13 @@ final class PerfTop {
             return;
         }
         System.out.println("    " + title + ":");
-        counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
-                .forEach(e -> System.out.printf(Locale.ROOT, "      %5.1f%%  %s%n", 100.0 * e.getValue() / Math.max(1, total),
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(limit)
+                .forEach(e -> System.out.printf(
+                        Locale.ROOT,
+                        "      %5.1f%%  %s%n",
+                        100.0 * e.getValue() / Math.max(1, total),
                         e.getKey().length() > 150 ? e.getKey().substring(0, 150) : e.getKey()));
     }
 }

@@ -17,12 +17,11 @@ import java.util.Set;
  */
 final class Report {
 
-    private static final String[] PATHS = { "direct", "ssh", "ours" };
+    private static final String[] PATHS = {"direct", "ssh", "ours"};
     private final Map<String, Map<String, String>> byPath = new LinkedHashMap<>();
     private final StringBuilder out = new StringBuilder();
 
-    private Report() {
-    }
+    private Report() {}
 
     public static void main(String[] args) throws IOException {
         Report report = new Report();
@@ -74,7 +73,8 @@ final class Report {
     }
 
     private static String ratio(Double a, Double b) {
-        return a == null || b == null || b == 0 || a.isNaN() || b.isNaN() ? "-"
+        return a == null || b == null || b == 0 || a.isNaN() || b.isNaN()
+                ? "-"
                 : String.format(Locale.ROOT, "%.2fx", a / b);
     }
 
@@ -85,8 +85,14 @@ final class Report {
         if (direct == null && ssh == null && ours == null) {
             return;
         }
-        line("| %-46s | %10s | %10s | %10s | %11s | %11s |", label, cell(direct, format), cell(ssh, format),
-                cell(ours, format), ratio(ours, ssh), ratio(ours, direct));
+        line(
+                "| %-46s | %10s | %10s | %10s | %11s | %11s |",
+                label,
+                cell(direct, format),
+                cell(ssh, format),
+                cell(ours, format),
+                ratio(ours, ssh),
+                ratio(ours, direct));
     }
 
     /** A row of values minus the direct path's value (added latency). */
@@ -97,9 +103,14 @@ final class Report {
         if (direct == null && ssh == null && ours == null) {
             return;
         }
-        line("| %-46s | %10s | %10s | %10s | %11s | %11s |", label, direct == null ? "-" : "0 (ref)",
+        line(
+                "| %-46s | %10s | %10s | %10s | %11s | %11s |",
+                label,
+                direct == null ? "-" : "0 (ref)",
                 ssh == null || direct == null ? "-" : cell(ssh - direct, "%+.3f"),
-                ours == null || direct == null ? "-" : cell(ours - direct, "%+.3f"), "", "");
+                ours == null || direct == null ? "-" : cell(ours - direct, "%+.3f"),
+                "",
+                "");
     }
 
     private void render() {
@@ -110,10 +121,17 @@ final class Report {
         String cSeconds = any("c.seconds").replaceAll("\\.0+$", "");
         String dStreams = any("d.streams");
         String eWorkers = any("e.concurrency");
-        line("| %-46s | %10s | %10s | %10s | %11s | %11s |", "workload (higher is better unless marked ms)",
-                "direct", "ssh -R", "ours", "ours/ssh -R", "ours/direct");
-        line("|%s|%s|%s|%s|%s|%s|", "-".repeat(48), "-".repeat(12), "-".repeat(12), "-".repeat(12), "-".repeat(13),
-                "-".repeat(13));
+        line(
+                "| %-46s | %10s | %10s | %10s | %11s | %11s |",
+                "workload (higher is better unless marked ms)",
+                "direct",
+                "ssh -R",
+                "ours",
+                "ours/ssh -R",
+                "ours/direct");
+        line(
+                "|%s|%s|%s|%s|%s|%s|",
+                "-".repeat(48), "-".repeat(12), "-".repeat(12), "-".repeat(12), "-".repeat(13), "-".repeat(13));
         row("(a) 1 stream, " + aBytes + " download, MB/s", "a.mbps", "%.1f");
         row("(b) " + bStreams + " streams, " + bBytes + " total, aggregate MB/s", "b.mbps", "%.1f");
         row("(c) " + rate + " req/s x " + cSeconds + " s, p50 ms (lower better)", "c.p50_ms", "%.3f");
@@ -127,7 +145,7 @@ final class Report {
         row("(d) time to open all streams, s (lower better)", "d.open_seconds", "%.1f");
         row("(e) new streams/s (" + eWorkers + " workers, open+64 B echo)", "e.streams_per_s", "%.0f");
         row("(e) open + echo p50 ms (lower better)", "e.p50_ms", "%.2f");
-        for (String w : new String[] { "a", "b", "c", "d", "e" }) {
+        for (String w : new String[] {"a", "b", "c", "d", "e"}) {
             row("errors in (" + w + ") (must be 0)", w + ".errors", "%.0f");
         }
         out.append('\n');
@@ -152,10 +170,17 @@ final class Report {
             for (String key : values.keySet()) {
                 if (key.startsWith("d.rss_peak_mb.")) {
                     String name = key.substring("d.rss_peak_mb.".length());
-                    parts.add(String.format(Locale.ROOT, "%s %s (held %s, whole run %s)", name,
-                            cell(value(path, key), "%.0f"), cell(value(path, "d.rss_held_mb." + name), "%.0f"),
-                            cell(max(value(path, "rss_peak_before_d_mb." + name),
-                                    value(path, "rss_peak_end_mb." + name)), "%.0f")));
+                    parts.add(String.format(
+                            Locale.ROOT,
+                            "%s %s (held %s, whole run %s)",
+                            name,
+                            cell(value(path, key), "%.0f"),
+                            cell(value(path, "d.rss_held_mb." + name), "%.0f"),
+                            cell(
+                                    max(
+                                            value(path, "rss_peak_before_d_mb." + name),
+                                            value(path, "rss_peak_end_mb." + name)),
+                                    "%.0f")));
                 }
             }
             line("  %-7s %s", label(path) + ":", parts.isEmpty() ? "-" : String.join("; ", parts));
@@ -170,7 +195,7 @@ final class Report {
                 continue;
             }
             List<String> parts = new ArrayList<>();
-            for (String w : new String[] { "a", "b", "c", "d", "e" }) {
+            for (String w : new String[] {"a", "b", "c", "d", "e"}) {
                 Double load = value(path, w + ".loadavg_before");
                 Double other = value(path, w + ".other_cpu_s");
                 Double wall = value(path, w + ".wall_s");
@@ -185,14 +210,15 @@ final class Report {
     private void cpu() {
         perProcess("CPU seconds used per workload (user+system, from /proc): total, then per process.", ".cpu_s.");
         line("");
-        perProcess("Seconds the threads of each process waited for a CPU while runnable (run-queue wait, from\n"
-                + "/proc/PID/task/*/schedstat), per workload: queueing for the two cores, on top of the CPU time.",
+        perProcess(
+                "Seconds the threads of each process waited for a CPU while runnable (run-queue wait, from\n"
+                        + "/proc/PID/task/*/schedstat), per workload: queueing for the two cores, on top of the CPU time.",
                 ".runq_s.");
     }
 
     private void perProcess(String title, String field) {
         line(title);
-        for (String w : new String[] { "a", "b", "c", "d", "e" }) {
+        for (String w : new String[] {"a", "b", "c", "d", "e"}) {
             List<String> cells = new ArrayList<>();
             for (String path : PATHS) {
                 Map<String, String> values = byPath.get(path);
@@ -225,14 +251,16 @@ final class Report {
         Double aSsh = value("ssh", "a.mbps");
         if (aOurs != null && aSsh != null) {
             double r = aOurs / aSsh;
-            line("  (a) ours >= 1.0 x ssh -R (stretch 1.5 x): %.2f x -> %s", r,
-                    r >= 1.5 ? "MET (stretch met too)" : r >= 1.0 ? "MET (stretch missed)" : "MISSED");
+            line(
+                    "  (a) ours >= 1.0 x ssh -R (stretch 1.5 x): %.2f x -> %s",
+                    r, r >= 1.5 ? "MET (stretch met too)" : r >= 1.0 ? "MET (stretch missed)" : "MISSED");
         }
         Double p50 = diff("c.p50_ms");
         Double p99 = diff("c.p99_ms");
         if (p50 != null && p99 != null) {
-            line("  (c) added latency over direct p50 <= 1 ms: %+.3f ms -> %s; p99 <= 5 ms: %+.3f ms -> %s", p50,
-                    p50 <= 1 ? "MET" : "MISSED", p99, p99 <= 5 ? "MET" : "MISSED");
+            line(
+                    "  (c) added latency over direct p50 <= 1 ms: %+.3f ms -> %s; p99 <= 5 ms: %+.3f ms -> %s",
+                    p50, p50 <= 1 ? "MET" : "MISSED", p99, p99 <= 5 ? "MET" : "MISSED");
         }
         Map<String, String> ours = byPath.get("ours");
         if (ours != null && ours.containsKey("d.succeeded")) {
@@ -249,21 +277,24 @@ final class Report {
                     }
                 }
             }
-            line("  (d) all %.0f streams succeed: %.0f -> %s; each of our processes <= 512 MB RSS: largest %s %.0f MB -> %s",
+            line(
+                    "  (d) all %.0f streams succeed: %.0f -> %s; each of our processes <= 512 MB RSS: largest %s %.0f MB -> %s",
                     n, ok, ok == n ? "MET" : "MISSED", worstName, worst, worst <= 512 ? "MET" : "MISSED");
         }
         Map<String, Double> errors = new LinkedHashMap<>();
         for (String path : PATHS) {
-            for (String w : new String[] { "a", "b", "c", "d", "e" }) {
+            for (String w : new String[] {"a", "b", "c", "d", "e"}) {
                 Double e = value(path, w + ".errors");
                 errors.merge(path, e == null ? 0 : e, Double::sum);
             }
         }
         if (byPath.containsKey("ours")) {
             double ourErrors = errors.getOrDefault("ours", 0.0);
-            line("  no errors in any workload through ours: %.0f errors -> %s", ourErrors, ourErrors == 0 ? "MET" : "MISSED");
+            line(
+                    "  no errors in any workload through ours: %.0f errors -> %s",
+                    ourErrors, ourErrors == 0 ? "MET" : "MISSED");
         }
-        for (String path : new String[] { "direct", "ssh" }) {
+        for (String path : new String[] {"direct", "ssh"}) {
             if (byPath.containsKey(path) && errors.getOrDefault(path, 0.0) > 0) {
                 line("  (the reference path %s had %.0f errors: see its rows above)", label(path), errors.get(path));
             }
@@ -287,7 +318,9 @@ final class Report {
     private static String mb(String bytes) {
         try {
             double b = Double.parseDouble(bytes);
-            return b >= 1e9 ? String.format(Locale.ROOT, "%.0f GB", b / 1e9) : String.format(Locale.ROOT, "%.0f MB", b / 1e6);
+            return b >= 1e9
+                    ? String.format(Locale.ROOT, "%.0f GB", b / 1e9)
+                    : String.format(Locale.ROOT, "%.0f MB", b / 1e6);
         } catch (NumberFormatException e) {
             return bytes;
         }

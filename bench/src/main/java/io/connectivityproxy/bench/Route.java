@@ -12,7 +12,13 @@ package io.connectivityproxy.bench;
  * @param socksTargetHost null: plain TCP to tcpHost:tcpPort; else SOCKS5 CONNECT to this host
  * @param socksTargetPort the port of the SOCKS5 CONNECT
  */
-record Route(String httpHost, int httpPort, String httpVirtual, String tcpHost, int tcpPort, String socksTargetHost,
+record Route(
+        String httpHost,
+        int httpPort,
+        String httpVirtual,
+        String tcpHost,
+        int tcpPort,
+        String socksTargetHost,
         int socksTargetPort) {
 
     boolean httpProxied() {
@@ -33,9 +39,13 @@ record Route(String httpHost, int httpPort, String httpVirtual, String tcpHost, 
     }
 
     String describe() {
-        return "HTTP " + (httpProxied() ? "via proxy " + httpHost + ":" + httpPort + " to " + httpVirtual
-                : "to " + httpHost + ":" + httpPort)
-                + "; TCP " + (socks() ? "via SOCKS5 " + tcpHost + ":" + tcpPort + " to " + socksTargetHost + ":"
-                        + socksTargetPort : "to " + tcpHost + ":" + tcpPort);
+        return "HTTP "
+                + (httpProxied()
+                        ? "via proxy " + httpHost + ":" + httpPort + " to " + httpVirtual
+                        : "to " + httpHost + ":" + httpPort)
+                + "; TCP "
+                + (socks()
+                        ? "via SOCKS5 " + tcpHost + ":" + tcpPort + " to " + socksTargetHost + ":" + socksTargetPort
+                        : "to " + tcpHost + ":" + tcpPort);
     }
 }

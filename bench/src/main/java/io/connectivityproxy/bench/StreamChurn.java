@@ -23,8 +23,7 @@ final class StreamChurn {
 
     static final int PAYLOAD = 64;
 
-    record Result(long completed, long errors, double seconds, double p50Millis, double p99Millis,
-            String firstError) {
+    record Result(long completed, long errors, double seconds, double p50Millis, double p99Millis, String firstError) {
         double perSecond() {
             return completed / seconds;
         }
@@ -44,7 +43,8 @@ final class StreamChurn {
     private StreamChurn(Vertx vertx, Route route, double seconds) {
         this.vertx = vertx;
         this.route = route;
-        this.client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true));
+        this.client = vertx.createNetClient(
+                new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true));
         this.deadline = System.nanoTime() + (long) (seconds * 1e9);
     }
 
@@ -64,8 +64,13 @@ final class StreamChurn {
         int n = (int) Math.min(churn.completed, churn.durations.length);
         long[] sorted = Arrays.copyOf(churn.durations, n);
         Arrays.sort(sorted);
-        return new Result(churn.completed, churn.errors, elapsed, FixedRate.percentile(sorted, 50),
-                FixedRate.percentile(sorted, 99), churn.firstError);
+        return new Result(
+                churn.completed,
+                churn.errors,
+                elapsed,
+                FixedRate.percentile(sorted, 50),
+                FixedRate.percentile(sorted, 99),
+                churn.firstError);
     }
 
     private void next() {
@@ -96,7 +101,7 @@ final class StreamChurn {
     private static Future<Void> roundTrip(NetSocket socket) {
         Promise<Void> promise = Promise.promise();
         byte[] payload = ManyStreams.pattern(PAYLOAD, PAYLOAD);
-        int[] got = { 0 };
+        int[] got = {0};
         socket.exceptionHandler(e -> {
             promise.tryFail(e);
             socket.close();

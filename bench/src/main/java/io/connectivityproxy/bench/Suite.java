@@ -63,8 +63,13 @@ final class Suite {
         String[] http = args.get("http").split(":");
         String[] tcp = args.get("tcp").split(":");
         String socks = args.get("socks-target");
-        return new Route(http[0], Integer.parseInt(http[1]), args.get("http-virtual"), tcp[0],
-                Integer.parseInt(tcp[1]), socks == null ? null : socks.split(":")[0],
+        return new Route(
+                http[0],
+                Integer.parseInt(http[1]),
+                args.get("http-virtual"),
+                tcp[0],
+                Integer.parseInt(tcp[1]),
+                socks == null ? null : socks.split(":")[0],
                 socks == null ? 0 : Integer.parseInt(socks.split(":")[1]));
     }
 
@@ -120,13 +125,21 @@ final class Suite {
             System.out.println("   no warm-up");
             return;
         }
-        System.out.printf(Locale.ROOT, "   warm-up: %d MB download, 2 x %d MB in parallel, %.0f s of small requests%n",
-                bytes / 1_000_000, bytes / 4_000_000, seconds);
+        System.out.printf(
+                Locale.ROOT,
+                "   warm-up: %d MB download, 2 x %d MB in parallel, %.0f s of small requests%n",
+                bytes / 1_000_000,
+                bytes / 4_000_000,
+                seconds);
         report("warmup.download_errors", Download.run(route, 1, bytes).errors());
         report("warmup.parallel_errors", Download.run(route, 2, bytes / 4).errors());
-        report("warmup.requests_errors", FixedRate.run(vertx, route, (int) number("c-rate", 1000), seconds,
-                (int) number("c-body", 64)).errors());
-        report("warmup.churn_errors", StreamChurn.run(vertx, route, 8, Math.min(seconds, 3)).errors());
+        report(
+                "warmup.requests_errors",
+                FixedRate.run(vertx, route, (int) number("c-rate", 1000), seconds, (int) number("c-body", 64))
+                        .errors());
+        report(
+                "warmup.churn_errors",
+                StreamChurn.run(vertx, route, 8, Math.min(seconds, 3)).errors());
     }
 
     private void report(String key, long errors) {
@@ -155,14 +168,15 @@ final class Suite {
         put(name + ".end_ms", System.currentTimeMillis());
         double wall = (System.nanoTime() - started) / 1e9;
         double machine = Watch.machineBusySeconds() - machineBefore;
-        double[] ours = { 0 };
+        double[] ours = {0};
         watch.cpuSeconds().forEach((process, seconds) -> {
             double used = seconds - before.getOrDefault(process, 0.0);
             ours[0] += used;
             put(name + ".cpu_s." + process, used);
         });
-        watch.runQueueWaitSeconds().forEach((process, seconds) ->
-                put(name + ".runq_s." + process, Math.max(0, seconds - waitBefore.getOrDefault(process, 0.0))));
+        watch.runQueueWaitSeconds()
+                .forEach((process, seconds) ->
+                        put(name + ".runq_s." + process, Math.max(0, seconds - waitBefore.getOrDefault(process, 0.0))));
         // What the rest of the machine (other builds and tests) took while this workload ran.
         put(name + ".other_cpu_s", Math.max(0, machine - ours[0]));
         put(name + ".wall_s", wall);
@@ -179,8 +193,15 @@ final class Suite {
         put(name + ".seconds", r.seconds());
         put(name + ".mbps", r.megabytesPerSecond());
         put(name + ".errors", r.errors());
-        System.out.printf(Locale.ROOT, "   (%s) %d x %d MB: %.1f MB/s in %.2f s, %d errors%s%n", name, streams,
-                bytes / 1_000_000, r.megabytesPerSecond(), r.seconds(), r.errors(),
+        System.out.printf(
+                Locale.ROOT,
+                "   (%s) %d x %d MB: %.1f MB/s in %.2f s, %d errors%s%n",
+                name,
+                streams,
+                bytes / 1_000_000,
+                r.megabytesPerSecond(),
+                r.seconds(),
+                r.errors(),
                 r.errorMessages().isEmpty() ? "" : " " + r.errorMessages().get(0));
     }
 
@@ -199,17 +220,32 @@ final class Suite {
         put("c.p999_ms", r.p999Millis());
         put("c.max_ms", r.maxMillis());
         put("c.errors", r.errors());
-        System.out.printf(Locale.ROOT,
+        System.out.printf(
+                Locale.ROOT,
                 "   (c) %d req/s for %.0f s: p50 %.3f ms, p90 %.3f, p99 %.3f, p99.9 %.3f, max %.3f ms;"
                         + " %d ok, %d errors%s%n",
-                rate, seconds, r.p50Millis(), r.p90Millis(), r.p99Millis(), r.p999Millis(), r.maxMillis(), r.ok(),
-                r.errors(), r.firstError() == null ? "" : " (" + r.firstError() + ")");
+                rate,
+                seconds,
+                r.p50Millis(),
+                r.p90Millis(),
+                r.p99Millis(),
+                r.p999Millis(),
+                r.maxMillis(),
+                r.ok(),
+                r.errors(),
+                r.firstError() == null ? "" : " (" + r.firstError() + ")");
     }
 
     private void manyStreams(Vertx vertx, Route route) throws Exception {
         int count = (int) number("d-streams", 10_000);
-        ManyStreams.Result r = ManyStreams.run(vertx, route, count, (int) number("d-bytes", 4096),
-                decimal("d-hold", 5), (int) number("d-connecting", 128), watch);
+        ManyStreams.Result r = ManyStreams.run(
+                vertx,
+                route,
+                count,
+                (int) number("d-bytes", 4096),
+                decimal("d-hold", 5),
+                (int) number("d-connecting", 128),
+                watch);
         put("d.streams", count);
         put("d.opened", r.opened());
         put("d.succeeded", r.succeeded());
@@ -220,9 +256,15 @@ final class Suite {
         put("d.open_seconds", r.openSeconds());
         put("d.exchange_seconds", r.exchangeSeconds());
         r.rssHeldMb().forEach((name, mb) -> put("d.rss_held_mb." + name, mb));
-        System.out.printf(Locale.ROOT,
-                "   (d) %d streams: %d opened in %.1f s, %d succeeded (exchange %.1f s), %d errors%s%n", count,
-                r.opened(), r.openSeconds(), r.succeeded(), r.exchangeSeconds(), r.errors(),
+        System.out.printf(
+                Locale.ROOT,
+                "   (d) %d streams: %d opened in %.1f s, %d succeeded (exchange %.1f s), %d errors%s%n",
+                count,
+                r.opened(),
+                r.openSeconds(),
+                r.succeeded(),
+                r.exchangeSeconds(),
+                r.errors(),
                 r.firstError() == null ? "" : " (first: " + r.firstError() + ")");
     }
 
@@ -235,8 +277,14 @@ final class Suite {
         put("e.p50_ms", r.p50Millis());
         put("e.p99_ms", r.p99Millis());
         put("e.errors", r.errors());
-        System.out.printf(Locale.ROOT, "   (e) %d workers: %.0f new streams/s (open + 64 B echo p50 %.2f ms, p99 %.2f ms),"
-                + " %d errors%s%n", concurrency, r.perSecond(), r.p50Millis(), r.p99Millis(), r.errors(),
+        System.out.printf(
+                Locale.ROOT,
+                "   (e) %d workers: %.0f new streams/s (open + 64 B echo p50 %.2f ms, p99 %.2f ms)," + " %d errors%s%n",
+                concurrency,
+                r.perSecond(),
+                r.p50Millis(),
+                r.p99Millis(),
+                r.errors(),
                 r.firstError() == null ? "" : " (first: " + r.firstError() + ")");
     }
 
@@ -249,8 +297,14 @@ final class Suite {
         put("f.completed", r.completed());
         put("f.requests_per_s", r.perSecond());
         put("f.errors", r.errors());
-        System.out.printf(Locale.ROOT, "   (f) %d connections, closed loop: %.0f requests/s of %d bytes, %d errors%s%n",
-                connections, r.perSecond(), body, r.errors(), r.firstError() == null ? "" : " (first: " + r.firstError() + ")");
+        System.out.printf(
+                Locale.ROOT,
+                "   (f) %d connections, closed loop: %.0f requests/s of %d bytes, %d errors%s%n",
+                connections,
+                r.perSecond(),
+                body,
+                r.errors(),
+                r.firstError() == null ? "" : " (first: " + r.firstError() + ")");
     }
 
     /** The backend's counters ({@code --backend-stats HOST:PORT}, straight to the backend). */
@@ -262,9 +316,11 @@ final class Suite {
         }
         String[] hostPort = target.split(":");
         try (java.net.Socket socket = new java.net.Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
-            socket.getOutputStream().write(("GET /stats HTTP/1.1\r\nHost: " + target + "\r\nConnection: close\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            socket.getOutputStream()
+                    .write(("GET /stats HTTP/1.1\r\nHost: " + target + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response =
+                    new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
             String body = response.substring(response.indexOf("\r\n\r\n") + 4).trim();
             for (String pair : body.split(" ")) {
                 String[] kv = pair.split("=");
@@ -290,7 +346,8 @@ final class Suite {
 
     private void write() throws IOException {
         StringBuilder text = new StringBuilder();
-        results.forEach((k, v) -> text.append(k).append('=').append(v.replace('\n', ' ')).append('\n'));
+        results.forEach((k, v) ->
+                text.append(k).append('=').append(v.replace('\n', ' ')).append('\n'));
         Files.writeString(out, text);
     }
 }

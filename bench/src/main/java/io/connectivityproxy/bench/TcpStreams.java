@@ -15,8 +15,7 @@ import io.vertx.core.net.NetSocket;
  */
 final class TcpStreams {
 
-    private TcpStreams() {
-    }
+    private TcpStreams() {}
 
     static Future<NetSocket> open(NetClient client, Route route) {
         Future<NetSocket> connected = client.connect(route.tcpPort(), route.tcpHost());
@@ -25,8 +24,8 @@ final class TcpStreams {
 
     private static Future<NetSocket> socks(NetSocket socket, Route route) {
         Promise<NetSocket> promise = Promise.promise();
-        Buffer[] received = { Buffer.buffer() };
-        boolean[] methodChosen = { false };
+        Buffer[] received = {Buffer.buffer()};
+        boolean[] methodChosen = {false};
         socket.exceptionHandler(e -> {
             promise.tryFail(e);
             socket.close();
@@ -44,19 +43,22 @@ final class TcpStreams {
                 }
                 methodChosen[0] = true;
                 byte[] host = route.socksTargetHost().getBytes(StandardCharsets.US_ASCII);
-                socket.write(Buffer.buffer().appendBytes(new byte[] { 5, 1, 0, 3, (byte) host.length })
-                        .appendBytes(host).appendUnsignedShort(route.socksTargetPort()));
+                socket.write(Buffer.buffer()
+                        .appendBytes(new byte[] {5, 1, 0, 3, (byte) host.length})
+                        .appendBytes(host)
+                        .appendUnsignedShort(route.socksTargetPort()));
                 in = received[0] = in.getBuffer(2, in.length());
             }
             if (in.length() < 5) {
                 return;
             }
-            int need = switch (in.getByte(3)) {
-                case 1 -> 10;
-                case 4 -> 22;
-                case 3 -> 7 + (in.getByte(4) & 0xff);
-                default -> -1;
-            };
+            int need =
+                    switch (in.getByte(3)) {
+                        case 1 -> 10;
+                        case 4 -> 22;
+                        case 3 -> 7 + (in.getByte(4) & 0xff);
+                        default -> -1;
+                    };
             if (need < 0) {
                 fail(promise, socket, "SOCKS5 reply with a bad address type");
                 return;
@@ -73,7 +75,7 @@ final class TcpStreams {
             socket.exceptionHandler(null);
             promise.tryComplete(socket);
         });
-        socket.write(Buffer.buffer(new byte[] { 5, 1, 0 }));
+        socket.write(Buffer.buffer(new byte[] {5, 1, 0}));
         return promise.future();
     }
 

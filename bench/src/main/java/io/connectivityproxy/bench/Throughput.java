@@ -40,20 +40,29 @@ final class Throughput {
     private final CompletableFuture<Void> done = new CompletableFuture<>();
 
     private Throughput(Vertx vertx, Route route, int connections, double seconds, int bodyBytes) {
-        HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(connections)
-                .setTcpNoDelay(true).setConnectTimeout(10_000);
+        HttpClientOptions options = new HttpClientOptions()
+                .setKeepAlive(true)
+                .setMaxPoolSize(connections)
+                .setTcpNoDelay(true)
+                .setConnectTimeout(10_000);
         String host = route.httpHost();
         int port = route.httpPort();
         if (route.httpProxied()) {
-            options.setProxyOptions(new ProxyOptions().setType(ProxyType.HTTP).setHost(route.httpHost())
+            options.setProxyOptions(new ProxyOptions()
+                    .setType(ProxyType.HTTP)
+                    .setHost(route.httpHost())
                     .setPort(route.httpPort()));
             String[] virtual = route.httpVirtual().split(":");
             host = virtual[0];
             port = Integer.parseInt(virtual[1]);
         }
         this.client = vertx.createHttpClient(options);
-        this.request = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
-                .setURI("/bytes/" + bodyBytes).setTimeout(FixedRate.TIMEOUT_MILLIS);
+        this.request = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setHost(host)
+                .setPort(port)
+                .setURI("/bytes/" + bodyBytes)
+                .setTimeout(FixedRate.TIMEOUT_MILLIS);
         this.bodyBytes = bodyBytes;
         this.deadline = System.nanoTime() + (long) (seconds * 1e9);
     }
@@ -84,7 +93,8 @@ final class Throughput {
         }
         client.request(request)
                 .compose(req -> req.send())
-                .compose(response -> response.statusCode() == 200 ? response.body()
+                .compose(response -> response.statusCode() == 200
+                        ? response.body()
                         : Future.failedFuture("status " + response.statusCode()))
                 .onComplete(ar -> {
                     if (ar.succeeded() && ar.result().length() == bodyBytes) {
@@ -92,7 +102,8 @@ final class Throughput {
                     } else {
                         errors++;
                         if (firstError == null) {
-                            firstError = ar.succeeded() ? "body of " + ar.result().length() + " bytes"
+                            firstError = ar.succeeded()
+                                    ? "body of " + ar.result().length() + " bytes"
                                     : String.valueOf(ar.cause());
                         }
                     }

@@ -80,7 +80,8 @@ final class Watch {
         try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 try {
-                    String[] fields = Files.readString(task.resolve("schedstat")).trim().split("\\s+");
+                    String[] fields =
+                            Files.readString(task.resolve("schedstat")).trim().split("\\s+");
                     total += Long.parseLong(fields[1]) / 1e9;
                 } catch (IOException | RuntimeException e) {
                     // the thread ended between listing and reading
@@ -98,7 +99,7 @@ final class Watch {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long busy = 0;
             // user nice system idle iowait irq softirq steal: everything but idle and iowait
-            for (int i : new int[] { 1, 2, 3, 6, 7, 8 }) {
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
                 busy += Long.parseLong(f[i]);
             }
             return busy / (double) TICKS_PER_SECOND;
@@ -117,13 +118,15 @@ final class Watch {
     }
 
     void resetPeaks() {
-        processes.values().forEach(pids -> pids.forEach(pid -> {
-            try {
-                Files.writeString(Path.of("/proc/" + pid + "/clear_refs"), "5");
-            } catch (IOException e) {
-                System.err.println("cannot reset the peak RSS of " + pid + ": " + e.getMessage());
-            }
-        }));
+        processes
+                .values()
+                .forEach(pids -> pids.forEach(pid -> {
+                    try {
+                        Files.writeString(Path.of("/proc/" + pid + "/clear_refs"), "5");
+                    } catch (IOException e) {
+                        System.err.println("cannot reset the peak RSS of " + pid + ": " + e.getMessage());
+                    }
+                }));
     }
 
     private Map<String, Double> statusField(String field) {

@@ -11,12 +11,12 @@ public final class BusAddresses {
     public static final String FROM = "from";
     /** Headers of an OPEN frame: which sessions may carry the stream. */
     public static final String SUBACCOUNT = "subaccount";
+
     public static final String LOCATION = "location";
     /** Header of a membership probe ({@link MemberAdmission}); its value is the nonce to answer with. */
     public static final String PROBE = "probe";
 
-    private BusAddresses() {
-    }
+    private BusAddresses() {}
 
     public static String tunnelNode(String nodeId) {
         return "cp.tunnel." + nodeId;

@@ -71,7 +71,9 @@ public final class CertificateAuthority {
             X509v3CertificateBuilder builder = builder(name, name, keys);
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            builder.addExtension(Extension.subjectKeyIdentifier, false,
+            builder.addExtension(
+                    Extension.subjectKeyIdentifier,
+                    false,
                     new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
             return new CertificateAuthority(new Issued(sign(builder, keys), keys));
         } catch (IOException | GeneralSecurityException e) {
@@ -110,8 +112,15 @@ public final class CertificateAuthority {
     public Issued issueMember(String commonName) {
         KeyPair keys = newKeyPair();
         try {
-            return new Issued(sign(leaf("CN=" + commonName, keys, KeyPurposeId.id_kp_serverAuth,
-                    KeyPurposeId.id_kp_clientAuth), ca.keyPair()), keys);
+            return new Issued(
+                    sign(
+                            leaf(
+                                    "CN=" + commonName,
+                                    keys,
+                                    KeyPurposeId.id_kp_serverAuth,
+                                    KeyPurposeId.id_kp_clientAuth),
+                            ca.keyPair()),
+                    keys);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot issue a member certificate", e);
         }
@@ -130,20 +139,28 @@ public final class CertificateAuthority {
     private X509v3CertificateBuilder leaf(String subject, KeyPair keys, KeyPurposeId... purposes)
             throws IOException, GeneralSecurityException {
         X509v3CertificateBuilder builder = builder(
-                X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded()), new X500Name(subject),
+                X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded()),
+                new X500Name(subject),
                 keys);
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
         builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
-        builder.addExtension(Extension.authorityKeyIdentifier, false,
+        builder.addExtension(
+                Extension.authorityKeyIdentifier,
+                false,
                 new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.certificate()));
         return builder;
     }
 
     private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
         Instant now = Instant.now();
-        return new JcaX509v3CertificateBuilder(issuer, new BigInteger(128, RANDOM).abs(),
-                Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(VALIDITY)), subject, keys.getPublic());
+        return new JcaX509v3CertificateBuilder(
+                issuer,
+                new BigInteger(128, RANDOM).abs(),
+                Date.from(now.minus(Duration.ofHours(1))),
+                Date.from(now.plus(VALIDITY)),
+                subject,
+                keys.getPublic());
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer)
@@ -173,9 +190,10 @@ public final class CertificateAuthority {
     static void writePem(Path file, Object object) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter pem = new JcaPEMWriter(out)) {
-            pem.writeObject(object instanceof java.security.PrivateKey key
-                    ? new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null).generate()
-                    : object);
+            pem.writeObject(
+                    object instanceof java.security.PrivateKey key
+                            ? new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null).generate()
+                            : object);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import jakarta.inject.Singleton;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
@@ -15,7 +16,6 @@ import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import jakarta.inject.Singleton;
 
 /** This process as a member of the cluster: its node id, the live members, who left. */
 @Singleton
@@ -55,7 +55,8 @@ public class ClusterNode {
     /** Describes each member for the admin endpoints. */
     public List<String> describeMembers() {
         return hazelcast().getCluster().getMembers().stream()
-                .map(member -> nodeIdOf(member) + " " + member.getAddress() + (member.localMember() ? " (this node)" : ""))
+                .map(member ->
+                        nodeIdOf(member) + " " + member.getAddress() + (member.localMember() ? " (this node)" : ""))
                 .toList();
     }
 

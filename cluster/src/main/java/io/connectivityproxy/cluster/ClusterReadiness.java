@@ -1,10 +1,10 @@
 package io.connectivityproxy.cluster;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /** Ready once this node has joined the cluster: without it no stream can cross the event bus. */
 @Readiness
@@ -24,7 +24,8 @@ public class ClusterReadiness implements HealthCheck {
         boolean joined = node.joined();
         var response = HealthCheckResponse.named("cluster").status(joined);
         if (joined) {
-            response.withData("nodeId", node.nodeId()).withData("members", node.members().size())
+            response.withData("nodeId", node.nodeId())
+                    .withData("members", node.members().size())
                     .withData("eventBus", cluster.eventBus());
         }
         return response.build();

@@ -27,8 +27,7 @@ final class DevClusterCertificates {
     static final String MEMBER = "cluster-member";
     private static final String LOCK = ".cluster-certificates.lock";
 
-    private DevClusterCertificates() {
-    }
+    private DevClusterCertificates() {}
 
     /** The member certificate, its key and the CA in {@code dir}, created if any is missing. */
     static synchronized List<Path> ensure(Path dir) {
@@ -38,12 +37,15 @@ final class DevClusterCertificates {
         List<Path> files = List.of(certificate, key, ca);
         try {
             Files.createDirectories(dir);
-            try (FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+            try (FileChannel channel =
+                            FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock lock = channel.lock()) {
                 if (!files.stream().allMatch(Files::isReadable)) {
-                    CertificateAuthority authority = CertificateAuthority.create(
-                            "connectivity-proxy development cluster CA");
-                    authority.issueMember("connectivity-proxy development cluster member").write(dir, MEMBER);
+                    CertificateAuthority authority =
+                            CertificateAuthority.create("connectivity-proxy development cluster CA");
+                    authority
+                            .issueMember("connectivity-proxy development cluster member")
+                            .write(dir, MEMBER);
                     CertificateAuthority.writePem(ca, authority.ca().certificate());
                     LOG.infof("generated a development cluster CA and member certificate in %s", dir.toAbsolutePath());
                 }

@@ -26,7 +26,11 @@ import io.vertx.core.net.PemTrustOptions;
 final class EventBusTls {
 
     /** Where the certificates came from. */
-    enum Source { CONFIGURED, DEVELOPMENT, OFF }
+    enum Source {
+        CONFIGURED,
+        DEVELOPMENT,
+        OFF
+    }
 
     private final Source source;
     private final Path certificate;
@@ -59,7 +63,8 @@ final class EventBusTls {
                     + String.join(" and ", missing) + (missing.size() == 1 ? " is" : " are") + " not set");
         }
         if (tls.devCertificatesDir().isPresent()) {
-            List<Path> dev = DevClusterCertificates.ensure(tls.devCertificatesDir().get());
+            List<Path> dev =
+                    DevClusterCertificates.ensure(tls.devCertificatesDir().get());
             return readable(new EventBusTls(Source.DEVELOPMENT, dev.get(0), dev.get(1), dev.get(2), tls.openssl()));
         }
         throw new IllegalStateException("the cluster event bus carries every stream and needs mutual TLS: set "
@@ -99,7 +104,8 @@ final class EventBusTls {
             return;
         }
         options.setSsl(true)
-                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certificate.toString())
+                .setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertPath(certificate.toString())
                         .setKeyPath(key.toString()))
                 .setTrustOptions(new PemTrustOptions().addCertPath(ca.toString()))
                 .setClientAuth(ClientAuth.REQUIRED)

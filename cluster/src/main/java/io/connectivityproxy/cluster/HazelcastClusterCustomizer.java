@@ -3,6 +3,7 @@ package io.connectivityproxy.cluster;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -15,7 +16,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import jakarta.inject.Singleton;
 
 /**
  * Gives the Vert.x instance a Hazelcast cluster manager configured from {@link ClusterSettings}:
@@ -45,12 +45,15 @@ public class HazelcastClusterCustomizer implements VertxOptionsCustomizer {
         tls.apply(bus);
         eventBus = tls.describe();
         if (!tls.enabled()) {
-            LOG.warnf("the cluster event bus on %s:%d runs WITHOUT TLS (cluster.tls.enabled=false): any process that "
-                    + "reaches that port can send and receive stream frames", settings.host(), settings.eventBusPort());
+            LOG.warnf(
+                    "the cluster event bus on %s:%d runs WITHOUT TLS (cluster.tls.enabled=false): any process that "
+                            + "reaches that port can send and receive stream frames",
+                    settings.host(), settings.eventBusPort());
         } else if (tls.development()) {
-            LOG.warnf("the cluster event bus on %s:%d uses %s: configure cluster.tls.certificate, cluster.tls.key and "
-                    + "cluster.tls.ca for anything but a local trial", settings.host(), settings.eventBusPort(),
-                    eventBus);
+            LOG.warnf(
+                    "the cluster event bus on %s:%d uses %s: configure cluster.tls.certificate, cluster.tls.key and "
+                            + "cluster.tls.ca for anything but a local trial",
+                    settings.host(), settings.eventBusPort(), eventBus);
         } else {
             LOG.infof("the cluster event bus on %s:%d uses %s", settings.host(), settings.eventBusPort(), eventBus);
         }
@@ -104,7 +107,8 @@ public class HazelcastClusterCustomizer implements VertxOptionsCustomizer {
         join.getAutoDetectionConfig().setEnabled(false);
         if (settings.kubernetesServiceDns().isPresent()) {
             join.getTcpIpConfig().setEnabled(false);
-            join.getKubernetesConfig().setEnabled(true)
+            join.getKubernetesConfig()
+                    .setEnabled(true)
                     .setProperty("service-dns", settings.kubernetesServiceDns().get());
         } else {
             join.getTcpIpConfig().setEnabled(true).setMembers(settings.members());

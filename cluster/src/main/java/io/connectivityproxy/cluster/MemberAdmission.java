@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -13,7 +14,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import jakarta.inject.Singleton;
 
 /**
  * Which cluster members this node routes streams to. Hazelcast open source does not
@@ -37,7 +37,11 @@ public class MemberAdmission {
     private static final long MAX_RETRY_MILLIS = 30_000;
 
     /** A member's standing: no answer yet, answered, or failed its last probe. */
-    enum State { UNDECIDED, ADMITTED, REFUSED }
+    enum State {
+        UNDECIDED,
+        ADMITTED,
+        REFUSED
+    }
 
     /** What this node knows of one member; guarded by its own monitor. */
     private static final class Verdict {
@@ -112,7 +116,9 @@ public class MemberAdmission {
                 vertx.cancelTimer(verdict.retryTimer);
                 verdict.retryTimer = -1;
             }
-            if (verdict.probing || verdicts.get(nodeId) != verdict || !node.members().contains(nodeId)) {
+            if (verdict.probing
+                    || verdicts.get(nodeId) != verdict
+                    || !node.members().contains(nodeId)) {
                 return;
             }
             verdict.probing = true;
@@ -134,18 +140,22 @@ public class MemberAdmission {
     /** False while {@code nodeId} is a member that has not answered its first probe yet. */
     boolean decided(String nodeId) {
         Verdict verdict = verdicts.get(nodeId);
-        return verdict == null || verdict.state != State.UNDECIDED || !node.members().contains(nodeId);
+        return verdict == null
+                || verdict.state != State.UNDECIDED
+                || !node.members().contains(nodeId);
     }
 
     private void probe(String nodeId, Verdict verdict) {
         String nonce = UUID.randomUUID().toString();
-        DeliveryOptions options = new DeliveryOptions().addHeader(BusAddresses.PROBE, nonce)
-                .setSendTimeout(PROBE_TIMEOUT_MILLIS);
-        vertx.eventBus().<Buffer>request(BusAddresses.tunnelNode(nodeId), Buffer.buffer(), options)
+        DeliveryOptions options =
+                new DeliveryOptions().addHeader(BusAddresses.PROBE, nonce).setSendTimeout(PROBE_TIMEOUT_MILLIS);
+        vertx.eventBus()
+                .<Buffer>request(BusAddresses.tunnelNode(nodeId), Buffer.buffer(), options)
                 .onComplete(ar -> {
                     if (ar.failed()) {
                         answered(nodeId, verdict, describe(ar.cause()), noHandlers(ar.cause()));
-                    } else if (!answer(nodeId, nonce).equals(String.valueOf(ar.result().body()))) {
+                    } else if (!answer(nodeId, nonce)
+                            .equals(String.valueOf(ar.result().body()))) {
                         answered(nodeId, verdict, "it answered the probe for another node or nonce", false);
                     } else {
                         answered(nodeId, verdict, null, false);
@@ -187,11 +197,14 @@ public class MemberAdmission {
         }
         String address = node.addressOf(nodeId).orElse("address unknown");
         if (warn) {
-            LOG.warnf("ignoring the session registry entries of cluster member %s (%s): it did not answer on %s over "
-                    + "the mutual-TLS event bus: %s; only a member with a certificate of the cluster CA can. "
-                    + "Probing again in %d s", nodeId, address, BusAddresses.tunnelNode(nodeId), failure, delay / 1000);
+            LOG.warnf(
+                    "ignoring the session registry entries of cluster member %s (%s): it did not answer on %s over "
+                            + "the mutual-TLS event bus: %s; only a member with a certificate of the cluster CA can. "
+                            + "Probing again in %d s",
+                    nodeId, address, BusAddresses.tunnelNode(nodeId), failure, delay / 1000);
         } else if (readmitted) {
-            LOG.infof("cluster member %s (%s) answered over the mutual-TLS event bus: its registry entries are used",
+            LOG.infof(
+                    "cluster member %s (%s) answered over the mutual-TLS event bus: its registry entries are used",
                     nodeId, address);
         } else if (failure != null) {
             LOG.debugf("cluster member %s still not admitted: %s", nodeId, failure);

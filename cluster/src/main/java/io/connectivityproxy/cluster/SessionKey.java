@@ -19,15 +19,18 @@ public record SessionKey(String subaccount, String locationId) {
             throw new IllegalArgumentException("invalid subaccount id '" + subaccount + "'");
         }
         if (!ID.matcher(locationId).matches()) {
-            throw new IllegalArgumentException("invalid location id '" + locationId
-                    + "': use letters, digits, '.', '_', '~' or '-', at most 128");
+            throw new IllegalArgumentException(
+                    "invalid location id '" + locationId + "': use letters, digits, '.', '_', '~' or '-', at most 128");
         }
     }
 
     /** True when both ids are well-formed. */
     public static boolean valid(String subaccount, String locationId) {
-        return subaccount != null && locationId != null && !subaccount.isEmpty()
-                && ID.matcher(subaccount).matches() && ID.matcher(locationId).matches();
+        return subaccount != null
+                && locationId != null
+                && !subaccount.isEmpty()
+                && ID.matcher(subaccount).matches()
+                && ID.matcher(locationId).matches();
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -17,7 +18,6 @@ import com.hazelcast.multimap.MultiMap;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import jakarta.inject.Singleton;
 
 /**
  * The cluster-wide registry of live connector sessions: subaccount + location id → the
@@ -41,7 +41,10 @@ public class SessionRegistry {
     public record IgnoredMember(String nodeId, String address, String reason, int entries) {
 
         public JsonObject toJson() {
-            return new JsonObject().put("node", nodeId).put("address", address).put("reason", reason)
+            return new JsonObject()
+                    .put("node", nodeId)
+                    .put("address", address)
+                    .put("reason", reason)
                     .put("entries", entries);
         }
     }
@@ -64,53 +67,59 @@ public class SessionRegistry {
             return;
         }
         MultiMap<String, String> map = map();
-        map.addEntryListener(new EntryListener<String, String>() {
-            @Override
-            public void entryAdded(EntryEvent<String, String> event) {
-                replica.computeIfAbsent(event.getKey(), k -> ConcurrentHashMap.newKeySet()).add(event.getValue());
-                checkNodeOf(event.getValue());
-            }
+        map.addEntryListener(
+                new EntryListener<String, String>() {
+                    @Override
+                    public void entryAdded(EntryEvent<String, String> event) {
+                        replica.computeIfAbsent(event.getKey(), k -> ConcurrentHashMap.newKeySet())
+                                .add(event.getValue());
+                        checkNodeOf(event.getValue());
+                    }
 
-            @Override
-            public void entryRemoved(EntryEvent<String, String> event) {
-                Set<String> values = replica.get(event.getKey());
-                if (values != null) {
-                    values.remove(event.getOldValue());
-                }
-            }
+                    @Override
+                    public void entryRemoved(EntryEvent<String, String> event) {
+                        Set<String> values = replica.get(event.getKey());
+                        if (values != null) {
+                            values.remove(event.getOldValue());
+                        }
+                    }
 
-            @Override
-            public void entryUpdated(EntryEvent<String, String> event) {
-            }
+                    @Override
+                    public void entryUpdated(EntryEvent<String, String> event) {}
 
-            @Override
-            public void entryEvicted(EntryEvent<String, String> event) {
-                entryRemoved(event);
-            }
+                    @Override
+                    public void entryEvicted(EntryEvent<String, String> event) {
+                        entryRemoved(event);
+                    }
 
-            @Override
-            public void entryExpired(EntryEvent<String, String> event) {
-                entryRemoved(event);
-            }
+                    @Override
+                    public void entryExpired(EntryEvent<String, String> event) {
+                        entryRemoved(event);
+                    }
 
-            @Override
-            public void mapCleared(MapEvent event) {
-                replica.clear();
-            }
+                    @Override
+                    public void mapCleared(MapEvent event) {
+                        replica.clear();
+                    }
 
-            @Override
-            public void mapEvicted(MapEvent event) {
-                replica.clear();
-            }
-        }, true);
+                    @Override
+                    public void mapEvicted(MapEvent event) {
+                        replica.clear();
+                    }
+                },
+                true);
         resync();
         awaitFirstVerdicts();
         node.onMemberLeft(this::purge);
         // Entry events are the fast path; a periodic full read repairs anything a partition lost.
-        vertx.setPeriodic(RESYNC_MILLIS, t -> vertx.executeBlocking(() -> {
-            resync();
-            return null;
-        }, false));
+        vertx.setPeriodic(
+                RESYNC_MILLIS,
+                t -> vertx.executeBlocking(
+                        () -> {
+                            resync();
+                            return null;
+                        },
+                        false));
         started = true;
     }
 
@@ -118,7 +127,8 @@ public class SessionRegistry {
     private void resync() {
         Map<String, Set<String>> fresh = new java.util.HashMap<>();
         for (Map.Entry<String, String> entry : map().entrySet()) {
-            fresh.computeIfAbsent(entry.getKey(), k -> ConcurrentHashMap.newKeySet()).add(entry.getValue());
+            fresh.computeIfAbsent(entry.getKey(), k -> ConcurrentHashMap.newKeySet())
+                    .add(entry.getValue());
         }
         replica.keySet().retainAll(fresh.keySet());
         fresh.forEach((key, values) -> replica.merge(key, values, (current, latest) -> {
@@ -139,7 +149,8 @@ public class SessionRegistry {
     /** Lets the first lookups after a start see the sessions of nodes already there. Blocking. */
     private void awaitFirstVerdicts() {
         long deadline = System.currentTimeMillis() + FIRST_VERDICTS_MILLIS;
-        while (System.currentTimeMillis() < deadline && !nodesWithEntries().stream().allMatch(admission::decided)) {
+        while (System.currentTimeMillis() < deadline
+                && !nodesWithEntries().stream().allMatch(admission::decided)) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -157,22 +168,25 @@ public class SessionRegistry {
 
     private Set<String> nodesWithEntries() {
         Set<String> nodes = new java.util.HashSet<>();
-        replica.values().forEach(values -> values.forEach(value -> {
-            String nodeId = nodeOf(value);
-            if (nodeId != null) {
-                nodes.add(nodeId);
-            }
-        }));
+        replica.values()
+                .forEach(values -> values.forEach(value -> {
+                    String nodeId = nodeOf(value);
+                    if (nodeId != null) {
+                        nodes.add(nodeId);
+                    }
+                }));
         return nodes;
     }
 
     /** Records a live session held by this node. */
     public Future<Void> register(SessionKey key, String sessionId) {
         String value = node.nodeId() + "|" + sessionId;
-        return vertx.executeBlocking(() -> {
-            map().put(key.registryKey(), value);
-            return null;
-        }, false);
+        return vertx.executeBlocking(
+                () -> {
+                    map().put(key.registryKey(), value);
+                    return null;
+                },
+                false);
     }
 
     /** Removes a session of this node; call the moment it dies. */
@@ -182,10 +196,12 @@ public class SessionRegistry {
             values.remove(value);
             return values;
         });
-        return vertx.executeBlocking(() -> {
-            map().remove(key.registryKey(), value);
-            return null;
-        }, false);
+        return vertx.executeBlocking(
+                () -> {
+                    map().remove(key.registryKey(), value);
+                    return null;
+                },
+                false);
     }
 
     /** Live, admitted nodes that hold at least one session for {@code key}; empty when none. */
@@ -210,14 +226,17 @@ public class SessionRegistry {
      * for admin endpoints. {@link #ignored()} lists the members whose entries are left out.
      */
     public Map<SessionKey, List<String>> snapshot() {
-        Map<SessionKey, List<String>> out = new java.util.TreeMap<>(
-                java.util.Comparator.comparing(SessionKey::toString));
+        Map<SessionKey, List<String>> out =
+                new java.util.TreeMap<>(java.util.Comparator.comparing(SessionKey::toString));
         Set<String> members = node.members();
         replica.forEach((key, values) -> {
-            List<String> used = values.stream().filter(value -> {
-                String nodeId = nodeOf(value);
-                return nodeId != null && members.contains(nodeId) && admission.admitted(nodeId);
-            }).sorted().toList();
+            List<String> used = values.stream()
+                    .filter(value -> {
+                        String nodeId = nodeOf(value);
+                        return nodeId != null && members.contains(nodeId) && admission.admitted(nodeId);
+                    })
+                    .sorted()
+                    .toList();
             if (!used.isEmpty()) {
                 SessionKey.fromRegistryKey(key).ifPresent(parsed -> out.put(parsed, used));
             }
@@ -228,18 +247,19 @@ public class SessionRegistry {
     /** Live members with registry entries that failed their probe: those entries are ignored. */
     public List<IgnoredMember> ignored() {
         Map<String, Integer> entries = new java.util.TreeMap<>();
-        replica.values().forEach(values -> values.forEach(value -> {
-            String nodeId = nodeOf(value);
-            if (nodeId != null) {
-                entries.merge(nodeId, 1, Integer::sum);
-            }
-        }));
+        replica.values()
+                .forEach(values -> values.forEach(value -> {
+                    String nodeId = nodeOf(value);
+                    if (nodeId != null) {
+                        entries.merge(nodeId, 1, Integer::sum);
+                    }
+                }));
         Set<String> members = node.members();
         List<IgnoredMember> ignored = new ArrayList<>();
         entries.forEach((nodeId, count) -> {
             Optional<String> refusal = members.contains(nodeId) ? admission.refusal(nodeId) : Optional.empty();
-            refusal.ifPresent(reason -> ignored.add(new IgnoredMember(nodeId,
-                    node.addressOf(nodeId).orElse("address unknown"), reason, count)));
+            refusal.ifPresent(reason -> ignored.add(
+                    new IgnoredMember(nodeId, node.addressOf(nodeId).orElse("address unknown"), reason, count)));
         });
         return ignored;
     }
@@ -255,15 +275,18 @@ public class SessionRegistry {
     }
 
     private void purge(String nodeId) {
-        vertx.executeBlocking(() -> {
-            MultiMap<String, String> map = map();
-            for (Map.Entry<String, String> entry : map.entrySet()) {
-                if (entry.getValue().startsWith(nodeId + "|")) {
-                    map.remove(entry.getKey(), entry.getValue());
-                }
-            }
-            return null;
-        }, false).onFailure(e -> LOG.warnf("could not purge sessions of departed node %s: %s", nodeId, e.getMessage()));
+        vertx.executeBlocking(
+                        () -> {
+                            MultiMap<String, String> map = map();
+                            for (Map.Entry<String, String> entry : map.entrySet()) {
+                                if (entry.getValue().startsWith(nodeId + "|")) {
+                                    map.remove(entry.getKey(), entry.getValue());
+                                }
+                            }
+                            return null;
+                        },
+                        false)
+                .onFailure(e -> LOG.warnf("could not purge sessions of departed node %s: %s", nodeId, e.getMessage()));
     }
 
     private MultiMap<String, String> map() {

@@ -71,7 +71,9 @@ class CertificateAuthorityTest {
         client.verify(ca.ca().certificate().getPublicKey());
 
         CertificateAuthority other = CertificateAuthority.create("dev connectors CA");
-        assertThrows(SignatureException.class, () -> client.verify(other.ca().certificate().getPublicKey()));
+        assertThrows(
+                SignatureException.class,
+                () -> client.verify(other.ca().certificate().getPublicKey()));
     }
 
     @Test
@@ -79,7 +81,8 @@ class CertificateAuthorityTest {
         CertificateAuthority.Issued first = ca.issueClient("sub-1");
         CertificateAuthority.Issued second = ca.issueClient("sub-1");
         assertNotEquals(first.keyPair().getPublic(), second.keyPair().getPublic());
-        assertNotEquals(first.certificate().getSerialNumber(), second.certificate().getSerialNumber());
+        assertNotEquals(
+                first.certificate().getSerialNumber(), second.certificate().getSerialNumber());
     }
 
     @Test

@@ -57,17 +57,18 @@ class EventBusTlsTest {
 
     @Test
     void withoutAnyCertificateTheNodeRefusesToStart() {
-        IllegalStateException refused = assertThrows(IllegalStateException.class,
-                () -> EventBusTls.resolve(TestTls.none()));
-        assertTrue(refused.getMessage().contains("set cluster.tls.certificate, cluster.tls.key and cluster.tls.ca"),
+        IllegalStateException refused =
+                assertThrows(IllegalStateException.class, () -> EventBusTls.resolve(TestTls.none()));
+        assertTrue(
+                refused.getMessage().contains("set cluster.tls.certificate, cluster.tls.key and cluster.tls.ca"),
                 refused.getMessage());
         assertTrue(refused.getMessage().contains("cluster.tls.enabled=false"), refused.getMessage());
     }
 
     @Test
     void onlyAnExplicitSwitchTurnsTlsOff() {
-        EventBusTls tls = EventBusTls.resolve(new TestTls(false, Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), false));
+        EventBusTls tls = EventBusTls.resolve(
+                new TestTls(false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false));
         EventBusOptions options = new EventBusOptions();
         tls.apply(options);
         assertFalse(tls.enabled());
@@ -78,18 +79,21 @@ class EventBusTlsTest {
     @Test
     void theThreeFilesGoTogether() {
         Path certificate = dir.resolve("member.pem");
-        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> EventBusTls.resolve(
-                new TestTls(true, Optional.of(certificate), Optional.empty(), Optional.empty(), Optional.of(dir),
-                        false)));
-        assertEquals("cluster.tls.certificate, cluster.tls.key and cluster.tls.ca go together: cluster.tls.key and "
-                + "cluster.tls.ca are not set", refused.getMessage());
+        IllegalStateException refused = assertThrows(
+                IllegalStateException.class,
+                () -> EventBusTls.resolve(new TestTls(
+                        true, Optional.of(certificate), Optional.empty(), Optional.empty(), Optional.of(dir), false)));
+        assertEquals(
+                "cluster.tls.certificate, cluster.tls.key and cluster.tls.ca go together: cluster.tls.key and "
+                        + "cluster.tls.ca are not set",
+                refused.getMessage());
     }
 
     @Test
     void aMissingFileIsNamed() {
         Path missing = dir.resolve("nowhere.pem");
-        IllegalStateException refused = assertThrows(IllegalStateException.class,
-                () -> EventBusTls.resolve(TestTls.files(missing, missing, missing)));
+        IllegalStateException refused = assertThrows(
+                IllegalStateException.class, () -> EventBusTls.resolve(TestTls.files(missing, missing, missing)));
         assertEquals("cluster TLS file " + missing + " does not exist or is not readable", refused.getMessage());
     }
 
@@ -101,8 +105,10 @@ class EventBusTlsTest {
         assertTrue(first.development() && second.development());
         assertEquals(ca, Files.readString(dir.resolve("certs/cluster-ca.pem")));
         assertTrue(first.describe().contains("development certificates"), first.describe());
-        assertEquals(Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE),
+        assertEquals(
+                Set.of(
+                        java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE),
                 Files.getPosixFilePermissions(dir.resolve("certs/cluster-member-key.pem")));
     }
 
@@ -112,9 +118,15 @@ class EventBusTlsTest {
         Path shared = dir.resolve("shared");
         List<Process> processes = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            processes.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), DevCertificatesMain.class.getName(),
-                    shared.toString()).redirectErrorStream(true).start());
+            processes.add(new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            DevCertificatesMain.class.getName(),
+                            shared.toString())
+                    .redirectErrorStream(true)
+                    .start());
         }
         Set<String> printed = new HashSet<>();
         for (Process process : processes) {
@@ -131,10 +143,13 @@ class EventBusTlsTest {
     void aTakenEventBusPortIsNamed() throws IOException {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
-            IllegalStateException refused = assertThrows(IllegalStateException.class,
+            IllegalStateException refused = assertThrows(
+                    IllegalStateException.class,
                     () -> HazelcastClusterCustomizer.checkPortFree("127.0.0.1", taken.getLocalPort()));
-            assertTrue(refused.getMessage().startsWith("cluster.event-bus-port " + taken.getLocalPort()
-                    + " on 127.0.0.1 is not free"), refused.getMessage());
+            assertTrue(
+                    refused.getMessage()
+                            .startsWith("cluster.event-bus-port " + taken.getLocalPort() + " on 127.0.0.1 is not free"),
+                    refused.getMessage());
         }
         HazelcastClusterCustomizer.checkPortFree("127.0.0.1", 0);
     }

@@ -16,11 +16,11 @@ class FrameMessageCodecTest {
     @Test
     void wireFormatIsLengthThenBytesAndDecodesAtItsPosition() {
         Buffer wire = Buffer.buffer("headers");
-        codec.encodeToWire(wire, Buffer.buffer(new byte[] { 1, 2, 3 }));
+        codec.encodeToWire(wire, Buffer.buffer(new byte[] {1, 2, 3}));
         assertEquals(7 + 4 + 3, wire.length());
         assertEquals(3, wire.getInt(7));
         Buffer frame = codec.decodeFromWire(7, wire);
-        assertArrayEquals(new byte[] { 1, 2, 3 }, frame.getBytes());
+        assertArrayEquals(new byte[] {1, 2, 3}, frame.getBytes());
 
         // A view: the relay rewrites stream ids in place without a copy of the message.
         wire.setByte(11, (byte) 9);
@@ -29,7 +29,7 @@ class FrameMessageCodecTest {
 
     @Test
     void deliveryInsideTheProcessGetsACopy() {
-        Buffer frame = Buffer.buffer(new byte[] { 1, 2, 3 });
+        Buffer frame = Buffer.buffer(new byte[] {1, 2, 3});
         Buffer delivered = codec.transform(frame);
         frame.setByte(0, (byte) 9);
         assertEquals(1, delivered.getByte(0));
@@ -42,9 +42,15 @@ class FrameMessageCodecTest {
             FrameMessageCodec.register(vertx.eventBus());
             FrameMessageCodec.register(vertx.eventBus());
             vertx.eventBus().consumer("a", message -> message.reply(message.body()));
-            Buffer reply = vertx.eventBus().<Buffer>request("a", Buffer.buffer("x"),
-                    new io.vertx.core.eventbus.DeliveryOptions().setCodecName(FrameMessageCodec.NAME))
-                    .toCompletionStage().toCompletableFuture().get().body();
+            Buffer reply = vertx.eventBus()
+                    .<Buffer>request(
+                            "a",
+                            Buffer.buffer("x"),
+                            new io.vertx.core.eventbus.DeliveryOptions().setCodecName(FrameMessageCodec.NAME))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get()
+                    .body();
             assertEquals("x", reply.toString());
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get();

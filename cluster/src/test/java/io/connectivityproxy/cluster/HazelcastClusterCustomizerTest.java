@@ -73,7 +73,9 @@ class HazelcastClusterCustomizerTest {
         assertFalse(join.getMulticastConfig().isEnabled());
         assertFalse(join.getAutoDetectionConfig().isEnabled());
         assertTrue(join.getTcpIpConfig().isEnabled());
-        assertEquals(List.of("127.0.0.1:5801", "127.0.0.1:5802"), join.getTcpIpConfig().getMembers());
+        assertEquals(
+                List.of("127.0.0.1:5801", "127.0.0.1:5802"),
+                join.getTcpIpConfig().getMembers());
         assertFalse(join.getKubernetesConfig().isEnabled());
         assertEquals("test-cluster", config.getClusterName());
         assertEquals(5801, config.getNetworkConfig().getPort());
@@ -89,7 +91,8 @@ class HazelcastClusterCustomizerTest {
         JoinConfig join = config.getNetworkConfig().getJoin();
         assertFalse(join.getTcpIpConfig().isEnabled());
         assertTrue(join.getKubernetesConfig().isEnabled());
-        assertEquals("connectivity-proxy-cluster.kyma-system.svc.cluster.local",
+        assertEquals(
+                "connectivity-proxy-cluster.kyma-system.svc.cluster.local",
                 join.getKubernetesConfig().getProperty("service-dns"));
         assertFalse(join.getMulticastConfig().isEnabled());
     }
@@ -98,7 +101,11 @@ class HazelcastClusterCustomizerTest {
     void keepsWhatTheVertxEventBusNeeds() {
         Config config = HazelcastClusterCustomizer.hazelcastConfig(settings(Optional.empty()));
         assertNotNull(config.getMultiMapConfigs().get("__vertx.subs"));
-        assertEquals("SET", config.getMultiMapConfig("__vertx.subs").getValueCollectionType().name());
+        assertEquals(
+                "SET",
+                config.getMultiMapConfig("__vertx.subs")
+                        .getValueCollectionType()
+                        .name());
     }
 
     @Test
@@ -106,9 +113,11 @@ class HazelcastClusterCustomizerTest {
         Config config = HazelcastClusterCustomizer.hazelcastConfig(settings(Optional.empty(), Duration.ofSeconds(4)));
         assertEquals("1", config.getProperty("hazelcast.heartbeat.interval.seconds"));
         assertEquals("4", config.getProperty("hazelcast.max.no.heartbeat.seconds"));
-        IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException tooShort = assertThrows(
+                IllegalArgumentException.class,
                 () -> HazelcastClusterCustomizer.hazelcastConfig(settings(Optional.empty(), Duration.ofMillis(1500))));
-        assertEquals("cluster.failure-timeout: must be at least 2s (members send a heartbeat every second), got PT1.5S",
+        assertEquals(
+                "cluster.failure-timeout: must be at least 2s (members send a heartbeat every second), got PT1.5S",
                 tooShort.getMessage());
     }
 }

@@ -35,7 +35,6 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
  * Three clustered Vert.x nodes in one Hazelcast cluster: two members with certificates of the
@@ -80,7 +79,7 @@ class MemberAdmissionTest {
 
     @AfterAll
     static void stop() throws Exception {
-        for (Vertx vertx : new Vertx[] { rogue, other, member }) {
+        for (Vertx vertx : new Vertx[] {rogue, other, member}) {
             if (vertx != null) {
                 vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
@@ -89,9 +88,15 @@ class MemberAdmissionTest {
 
     @Test
     void membersWithTheClusterCaExchangeMessages() throws Exception {
-        Buffer reply = other.eventBus().<Buffer>request(BusAddresses.tunnelNode(memberNode.nodeId()),
-                Buffer.buffer("hello"), new DeliveryOptions().setSendTimeout(10_000))
-                .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS).body();
+        Buffer reply = other.eventBus()
+                .<Buffer>request(
+                        BusAddresses.tunnelNode(memberNode.nodeId()),
+                        Buffer.buffer("hello"),
+                        new DeliveryOptions().setSendTimeout(10_000))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(15, TimeUnit.SECONDS)
+                .body();
         assertEquals("got hello", reply.toString());
     }
 
@@ -114,7 +119,8 @@ class MemberAdmissionTest {
         await("a verdict on the rogue", () -> admission.decided(rogueId));
         assertTrue(admission.admitted(memberNode.nodeId()), "a node admits itself");
         assertTrue(!admission.admitted(rogueId));
-        assertTrue(admission.refusal(rogueId).orElseThrow().startsWith("no answer within 5 s"),
+        assertTrue(
+                admission.refusal(rogueId).orElseThrow().startsWith("no answer within 5 s"),
                 admission.refusal(rogueId).toString());
         assertEquals(0, rogueReceived.get(), "the probe reached the rogue");
     }
@@ -145,7 +151,10 @@ class MemberAdmissionTest {
         SessionKey shared = new SessionKey("sub-1", "");
         SessionKey rogueOnly = new SessionKey("sub-1", "rogue-only");
         new SessionRegistry(other, new ClusterNode(other), new MemberAdmission(other, new ClusterNode(other)))
-                .register(shared, "real-session").toCompletionStage().toCompletableFuture().join();
+                .register(shared, "real-session")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .join();
         var map = new ClusterNode(rogue).hazelcast().<String, String>getMultiMap(SessionRegistry.MAP_NAME);
         map.put("sub-1|", rogueId + "|fake-1");
         map.put("sub-1|rogue-only", rogueId + "|fake-2");
@@ -168,8 +177,11 @@ class MemberAdmissionTest {
 
     private static void assertTimesOut(Vertx from, String address) throws Exception {
         try {
-            from.eventBus().request(address, Buffer.buffer("hello"), new DeliveryOptions().setSendTimeout(3_000))
-                    .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+            from.eventBus()
+                    .request(address, Buffer.buffer("hello"), new DeliveryOptions().setSendTimeout(3_000))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(15, TimeUnit.SECONDS);
             throw new AssertionError("a request to " + address + " was answered");
         } catch (ExecutionException e) {
             ReplyException failure = assertInstanceOf(ReplyException.class, e.getCause());
@@ -202,7 +214,10 @@ class MemberAdmissionTest {
         if (eventBus != null) {
             options.setEventBusOptions(eventBus);
         }
-        return Vertx.clusteredVertx(options).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        return Vertx.clusteredVertx(options)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
     }
 
     /** TLS with a certificate of another CA, trusting every server: the best a stranger can do. */
@@ -210,9 +225,14 @@ class MemberAdmissionTest {
         Path dir = DIR.resolve("rogue");
         CertificateAuthority own = CertificateAuthority.create("rogue CA");
         own.issueMember("rogue").write(dir, "rogue");
-        return new EventBusOptions().setHost("127.0.0.1").setPort(0).setSsl(true).setTrustAll(true)
+        return new EventBusOptions()
+                .setHost("127.0.0.1")
+                .setPort(0)
+                .setSsl(true)
+                .setTrustAll(true)
                 .setClientAuth(ClientAuth.NONE)
-                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(dir.resolve("rogue.pem").toString())
+                .setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertPath(dir.resolve("rogue.pem").toString())
                         .setKeyPath(dir.resolve("rogue-key.pem").toString()));
     }
 

@@ -10,12 +10,18 @@ record TestSettings(String name, int port, List<String> members, int eventBusPor
         implements ClusterSettings {
 
     /** {@link ClusterSettings.Tls} as a value. */
-    record TestTls(boolean enabled, Optional<Path> certificate, Optional<Path> key, Optional<Path> ca,
-            Optional<Path> devCertificatesDir, boolean openssl) implements ClusterSettings.Tls {
+    record TestTls(
+            boolean enabled,
+            Optional<Path> certificate,
+            Optional<Path> key,
+            Optional<Path> ca,
+            Optional<Path> devCertificatesDir,
+            boolean openssl)
+            implements ClusterSettings.Tls {
 
         static TestTls files(Path certificate, Path key, Path ca) {
-            return new TestTls(true, Optional.of(certificate), Optional.of(key), Optional.of(ca), Optional.empty(),
-                    false);
+            return new TestTls(
+                    true, Optional.of(certificate), Optional.of(key), Optional.of(ca), Optional.empty(), false);
         }
 
         static TestTls devDir(Path dir) {

@@ -69,14 +69,21 @@ public final class AccessControlList {
      * {@code internalPort} on, at the same offset. {@link AccessControlList#decide} returns the
      * entry resolved to the one port asked for, so callers only ever see single ports.
      */
-    public record Mapping(String virtualHost, int virtualPort, int lastVirtualPort, String internalHost,
-            int internalPort, TargetProtocol protocol, List<PathRule> paths, HostHeader hostHeader,
+    public record Mapping(
+            String virtualHost,
+            int virtualPort,
+            int lastVirtualPort,
+            String internalHost,
+            int internalPort,
+            TargetProtocol protocol,
+            List<PathRule> paths,
+            HostHeader hostHeader,
             PrincipalType principalType) {
 
         public Mapping {
             if (lastVirtualPort < virtualPort) {
-                throw new IllegalArgumentException("port range " + virtualPort + "-" + lastVirtualPort
-                        + " ends before it starts");
+                throw new IllegalArgumentException(
+                        "port range " + virtualPort + "-" + lastVirtualPort + " ends before it starts");
             }
             if (lastVirtualPort != virtualPort && protocol.isHttp()) {
                 throw new IllegalArgumentException("an " + protocol + " entry cannot map a port range");
@@ -85,22 +92,43 @@ public final class AccessControlList {
                 throw new IllegalArgumentException("internal ports from " + internalPort + " end above 65535");
             }
             if (principalType != PrincipalType.NONE && !protocol.isHttp()) {
-                throw new IllegalArgumentException("principal propagation needs an HTTP or HTTPS entry, not "
-                        + protocol);
+                throw new IllegalArgumentException(
+                        "principal propagation needs an HTTP or HTTPS entry, not " + protocol);
             }
             paths = List.copyOf(paths);
         }
 
         /** An entry without principal propagation. */
-        public Mapping(String virtualHost, int virtualPort, int lastVirtualPort, String internalHost,
-                int internalPort, TargetProtocol protocol, List<PathRule> paths, HostHeader hostHeader) {
-            this(virtualHost, virtualPort, lastVirtualPort, internalHost, internalPort, protocol, paths, hostHeader,
+        public Mapping(
+                String virtualHost,
+                int virtualPort,
+                int lastVirtualPort,
+                String internalHost,
+                int internalPort,
+                TargetProtocol protocol,
+                List<PathRule> paths,
+                HostHeader hostHeader) {
+            this(
+                    virtualHost,
+                    virtualPort,
+                    lastVirtualPort,
+                    internalHost,
+                    internalPort,
+                    protocol,
+                    paths,
+                    hostHeader,
                     PrincipalType.NONE);
         }
 
         /** An entry for one virtual port. */
-        public Mapping(String virtualHost, int virtualPort, String internalHost, int internalPort,
-                TargetProtocol protocol, List<PathRule> paths, HostHeader hostHeader) {
+        public Mapping(
+                String virtualHost,
+                int virtualPort,
+                String internalHost,
+                int internalPort,
+                TargetProtocol protocol,
+                List<PathRule> paths,
+                HostHeader hostHeader) {
             this(virtualHost, virtualPort, virtualPort, internalHost, internalPort, protocol, paths, hostHeader);
         }
 
@@ -122,8 +150,16 @@ public final class AccessControlList {
             if (port == virtualPort && port == lastVirtualPort) {
                 return this;
             }
-            return new Mapping(virtualHost, port, port, internalHost, internalPort + (port - virtualPort), protocol,
-                    paths, hostHeader, principalType);
+            return new Mapping(
+                    virtualHost,
+                    port,
+                    port,
+                    internalHost,
+                    internalPort + (port - virtualPort),
+                    protocol,
+                    paths,
+                    hostHeader,
+                    principalType);
         }
     }
 
@@ -175,8 +211,9 @@ public final class AccessControlList {
             return Decision.deny(Reason.NO_MAPPING, denied + ": no mapping for this virtual host and port");
         }
         if (!compatible(requested, mapping.protocol())) {
-            return Decision.deny(Reason.PROTOCOL_NOT_ALLOWED, denied + ": the mapping is for protocol "
-                    + mapping.protocol() + ", not " + requested);
+            return Decision.deny(
+                    Reason.PROTOCOL_NOT_ALLOWED,
+                    denied + ": the mapping is for protocol " + mapping.protocol() + ", not " + requested);
         }
         if (requested.isHttp()) {
             if (path == null || !path.startsWith("/") || hasDotSegment(path)) {
@@ -187,8 +224,9 @@ public final class AccessControlList {
                 return Decision.deny(Reason.PATH_NOT_ALLOWED, denied + ": path " + path + " is not allowed");
             }
             if (upgrade && !rule.upgradeAllowed()) {
-                return Decision.deny(Reason.PATH_NOT_ALLOWED, denied
-                        + ": protocol upgrade (WebSocket) is not allowed for path " + path);
+                return Decision.deny(
+                        Reason.PATH_NOT_ALLOWED,
+                        denied + ": protocol upgrade (WebSocket) is not allowed for path " + path);
             }
         }
         return Decision.allow(mapping.resolve(port));
@@ -209,7 +247,8 @@ public final class AccessControlList {
     private Mapping find(String host, int port) {
         String wanted = host.toLowerCase(Locale.ROOT);
         for (Mapping mapping : mappings) {
-            if (mapping.covers(port) && mapping.virtualHost().toLowerCase(Locale.ROOT).equals(wanted)) {
+            if (mapping.covers(port)
+                    && mapping.virtualHost().toLowerCase(Locale.ROOT).equals(wanted)) {
                 return mapping;
             }
         }
@@ -233,7 +272,11 @@ public final class AccessControlList {
 
     /** True for paths a backend could resolve outside the allowed prefix ("..", ".", encoded or not). */
     static boolean hasDotSegment(String path) {
-        String lower = path.toLowerCase(Locale.ROOT).replace("%2e", ".").replace("%2f", "/").replace("%5c", "/").replace("%3b", ";")
+        String lower = path.toLowerCase(Locale.ROOT)
+                .replace("%2e", ".")
+                .replace("%2f", "/")
+                .replace("%5c", "/")
+                .replace("%3b", ";")
                 .replace('\\', '/');
         for (String segment : lower.split("/", -1)) {
             // Servlet containers drop ";parameters" from a segment before resolving it ("..;" is "..").

@@ -1,11 +1,13 @@
 package io.connectivityproxy.connector;
 
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.health.Readiness;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import org.eclipse.microprofile.health.Readiness;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
 
 /**
  * Read-only admin view on the management port: {@code GET /admin/channels} lists the service
@@ -56,10 +58,14 @@ public class AdminRoutes {
                     .put("openConnections", channel.openConnections())
                     .put("connections", connections)
                     .put("refusals", refusals)
-                    .put("lastRefusal", last == null ? null : new JsonObject()
-                            .put("reason", last.reason().name())
-                            .put("message", last.message())
-                            .put("at", last.at().toString())));
+                    .put(
+                            "lastRefusal",
+                            last == null
+                                    ? null
+                                    : new JsonObject()
+                                            .put("reason", last.reason().name())
+                                            .put("message", last.message())
+                                            .put("at", last.at().toString())));
         }
         return new JsonObject().put("channels", out);
     }

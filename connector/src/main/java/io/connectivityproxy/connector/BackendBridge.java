@@ -1,6 +1,5 @@
 package io.connectivityproxy.connector;
 
-
 import org.jboss.logging.Logger;
 
 import io.connectivityproxy.connector.principal.PrincipalPropagation;
@@ -38,12 +37,14 @@ final class BackendBridge {
         this.metrics = metrics;
         this.principals = principals;
         int connectTimeout = (int) settings.backendConnectTimeout().toMillis();
-        NetClientOptions plain = new NetClientOptions().setConnectTimeout(connectTimeout).setTcpNoDelay(true);
+        NetClientOptions plain =
+                new NetClientOptions().setConnectTimeout(connectTimeout).setTcpNoDelay(true);
         NetClientOptions tls = new NetClientOptions(plain)
                 .setSsl(true)
                 .setHostnameVerificationAlgorithm(settings.backendVerifyHost() ? "HTTPS" : "");
         if (settings.backendCa() != null) {
-            tls.setTrustOptions(new PemTrustOptions().addCertPath(settings.backendCa().toString()));
+            tls.setTrustOptions(
+                    new PemTrustOptions().addCertPath(settings.backendCa().toString()));
         }
         this.pool = new BackendPool(vertx, metrics, vertx.createNetClient(plain), vertx.createNetClient(tls), tls);
         this.tcp = vertx.createNetClient(plain);
@@ -53,10 +54,16 @@ final class BackendBridge {
      * Connects an HTTP exchange; answers the stream with OPEN_OK or OPEN_FAIL. {@code upgrade}:
      * the request asks to switch protocols and the access control list allows it.
      */
-    void openHttp(TunnelStream stream, int peerWindow, AccessControlList.Mapping mapping, HttpHead.Request head,
-            boolean upgrade, PrincipalTokens tokens) {
+    void openHttp(
+            TunnelStream stream,
+            int peerWindow,
+            AccessControlList.Mapping mapping,
+            HttpHead.Request head,
+            boolean upgrade,
+            PrincipalTokens tokens) {
         if (mapping.principalType() != AccessControlList.PrincipalType.X509 || !tokens.present()) {
-            // No user to propagate (or an entry that propagates none): an X509 entry still gets an empty SSL_CLIENT_CERT.
+            // No user to propagate (or an entry that propagates none): an X509 entry still gets an empty
+            // SSL_CLIENT_CERT.
             new BackendExchange(vertx, pool, stream, peerWindow, mapping, head, upgrade, metrics, null).start();
             return;
         }
@@ -67,21 +74,28 @@ final class BackendBridge {
                 return;
             }
             if (ar.failed() && ar.cause() instanceof PrincipalRefused refused) {
-                LOG.infof("refused the propagated principal for %s: %s", mapping.virtualAuthority(),
-                        refused.getMessage());
-                fail(stream, Reason.PRINCIPAL_REFUSED, "Principal propagation to " + mapping.virtualAuthority()
-                        + " refused: " + refused.getMessage());
+                LOG.infof(
+                        "refused the propagated principal for %s: %s",
+                        mapping.virtualAuthority(), refused.getMessage());
+                fail(
+                        stream,
+                        Reason.PRINCIPAL_REFUSED,
+                        "Principal propagation to " + mapping.virtualAuthority() + " refused: " + refused.getMessage());
                 return;
             }
             if (ar.failed()) {
                 // The connector's own fault (e.g. its CA cannot sign), not the user's: 502, not 403.
-                LOG.errorf("principal propagation to %s failed: %s", mapping.virtualAuthority(), ar.cause().toString());
-                fail(stream, Reason.INTERNAL, "Principal propagation to " + mapping.virtualAuthority()
-                        + " failed in the connector: no certificate could be made");
+                LOG.errorf(
+                        "principal propagation to %s failed: %s",
+                        mapping.virtualAuthority(), ar.cause().toString());
+                fail(
+                        stream,
+                        Reason.INTERNAL,
+                        "Principal propagation to " + mapping.virtualAuthority()
+                                + " failed in the connector: no certificate could be made");
                 return;
             }
-            new BackendExchange(vertx, pool, stream, peerWindow, mapping, head, upgrade, metrics, ar.result())
-                    .start();
+            new BackendExchange(vertx, pool, stream, peerWindow, mapping, head, upgrade, metrics, ar.result()).start();
         });
     }
 
@@ -89,8 +103,10 @@ final class BackendBridge {
     void openTcp(TunnelStream stream, int peerWindow, AccessControlList.Mapping mapping) {
         tcp.connect(mapping.internalPort(), mapping.internalHost()).onComplete(ar -> {
             if (ar.failed()) {
-                fail(stream, Reason.BACKEND_UNREACHABLE, "backend of " + mapping.virtualAuthority()
-                        + " is unreachable: " + brief(ar.cause()));
+                fail(
+                        stream,
+                        Reason.BACKEND_UNREACHABLE,
+                        "backend of " + mapping.virtualAuthority() + " is unreachable: " + brief(ar.cause()));
                 return;
             }
             NetSocket socket = ar.result();
@@ -102,7 +118,7 @@ final class BackendBridge {
             socket.pause();
             metrics.streamOpened();
             stream.accept(peerWindow);
-            TcpRelay.bridge(socket, stream, metrics::bytesToCloud, n -> { }, metrics::streamClosed);
+            TcpRelay.bridge(socket, stream, metrics::bytesToCloud, n -> {}, metrics::streamClosed);
         });
     }
 
@@ -133,7 +149,8 @@ final class BackendBridge {
             String message = String.valueOf(root.getMessage()).toLowerCase(java.util.Locale.ROOT);
             return message.contains("timed out") ? "connect timed out" : "connection refused";
         }
-        if (root instanceof io.netty.channel.ConnectTimeoutException || root instanceof java.net.SocketTimeoutException) {
+        if (root instanceof io.netty.channel.ConnectTimeoutException
+                || root instanceof java.net.SocketTimeoutException) {
             return "connect timed out";
         }
         if (root instanceof javax.net.ssl.SSLException) {

@@ -74,8 +74,15 @@ final class BackendExchange {
      * {@code user}: the propagated user's certificate on an X509 entry (TLS client certificate
      * for HTTPS, {@code SSL_CLIENT_CERT} for HTTP); null when no user is propagated.
      */
-    BackendExchange(Vertx vertx, BackendPool pool, TunnelStream stream, int peerWindow,
-            AccessControlList.Mapping mapping, HttpHead.Request head, boolean upgrade, ConnectorMetrics metrics,
+    BackendExchange(
+            Vertx vertx,
+            BackendPool pool,
+            TunnelStream stream,
+            int peerWindow,
+            AccessControlList.Mapping mapping,
+            HttpHead.Request head,
+            boolean upgrade,
+            ConnectorMetrics metrics,
             UserCredential user) {
         this.user = user;
         this.vertx = vertx;
@@ -160,8 +167,10 @@ final class BackendExchange {
         next.socket.closeHandler(v -> {
             next.closed = true;
             if (next == connection && responseDone && !requestDone) {
-                stream.reset(Reason.CANCELLED, "the backend closed the connection after its response; "
-                        + "the rest of the request body was not read");
+                stream.reset(
+                        Reason.CANCELLED,
+                        "the backend closed the connection after its response; "
+                                + "the rest of the request body was not read");
             }
         });
         byte[] requestHead;
@@ -187,9 +196,14 @@ final class BackendExchange {
     private List<Map.Entry<String, String>> requestFields() {
         List<Map.Entry<String, String>> fields = new ArrayList<>();
         boolean virtualHost = mapping.hostHeader() == AccessControlList.HostHeader.VIRTUAL;
-        fields.add(Map.entry("Host", virtualHost ? authority(mapping.virtualHost(), mapping.virtualPort(), 80)
-                : authority(mapping.internalHost(), mapping.internalPort(),
-                        mapping.protocol() == io.connectivityproxy.protocol.TargetProtocol.HTTPS ? 443 : 80)));
+        fields.add(Map.entry(
+                "Host",
+                virtualHost
+                        ? authority(mapping.virtualHost(), mapping.virtualPort(), 80)
+                        : authority(
+                                mapping.internalHost(),
+                                mapping.internalPort(),
+                                mapping.protocol() == io.connectivityproxy.protocol.TargetProtocol.HTTPS ? 443 : 80)));
         for (Map.Entry<String, String> field : Intermediary.endToEnd(head.headers(), upgrade)) {
             String name = field.getKey().toLowerCase(Locale.ROOT);
             // A client's own SSL_CLIENT_CERT would let it log on as anyone at a backend that trusts the connector.
@@ -227,8 +241,12 @@ final class BackendExchange {
 
     /** The request body from the stream to the backend, with back-pressure both ways. */
     private void forwardBody() {
-        BodyWriter writer = new BodyWriter(connection.socket, requestFraming.kind() == BodyFraming.Kind.CHUNKED
-                ? BodyWriter.Framing.CHUNKED : BodyWriter.Framing.LENGTH, requestFraming.length());
+        BodyWriter writer = new BodyWriter(
+                connection.socket,
+                requestFraming.kind() == BodyFraming.Kind.CHUNKED
+                        ? BodyWriter.Framing.CHUNKED
+                        : BodyWriter.Framing.LENGTH,
+                requestFraming.length());
         stream.handler(data -> {
             if (connection.closed || bodyWriteFailed) {
                 return;
@@ -266,8 +284,10 @@ final class BackendExchange {
         }
         LOG.debugf("stream %d: writing the request body failed: %s", stream.id(), cause);
         if (responseDone) {
-            stream.reset(Reason.CANCELLED, "the backend closed the connection after its response; "
-                    + "the rest of the request body was not read");
+            stream.reset(
+                    Reason.CANCELLED,
+                    "the backend closed the connection after its response; "
+                            + "the rest of the request body was not read");
         }
     }
 
@@ -286,13 +306,15 @@ final class BackendExchange {
                     retry();
                     return;
                 }
-                stream.reset(Reason.BACKEND_RESET, "backend of " + mapping.virtualAuthority()
-                        + " closed the connection without a response");
+                stream.reset(
+                        Reason.BACKEND_RESET,
+                        "backend of " + mapping.virtualAuthority() + " closed the connection without a response");
             }
 
             @Override
             public void failed(HttpException e) {
-                String message = e.status() == 431 ? "its response head exceeds " + MAX_RESPONSE_HEAD + " bytes"
+                String message = e.status() == 431
+                        ? "its response head exceeds " + MAX_RESPONSE_HEAD + " bytes"
                         : "it closed the connection inside the response head";
                 stream.reset(Reason.BACKEND_RESET, "backend of " + mapping.virtualAuthority() + " failed: " + message);
             }
@@ -309,8 +331,10 @@ final class BackendExchange {
                 return;
             }
             if (ar.failed()) {
-                stream.reset(Reason.BACKEND_UNREACHABLE, "backend of " + mapping.virtualAuthority()
-                        + " is unreachable: " + BackendBridge.brief(ar.cause()));
+                stream.reset(
+                        Reason.BACKEND_UNREACHABLE,
+                        "backend of " + mapping.virtualAuthority() + " is unreachable: "
+                                + BackendBridge.brief(ar.cause()));
                 return;
             }
             send(ar.result());
@@ -322,8 +346,9 @@ final class BackendExchange {
         try {
             response = Http1Parser.parseResponse(bytes);
         } catch (HttpException e) {
-            stream.reset(Reason.BACKEND_RESET, "backend of " + mapping.virtualAuthority()
-                    + " sent a malformed response: " + e.getMessage());
+            stream.reset(
+                    Reason.BACKEND_RESET,
+                    "backend of " + mapping.virtualAuthority() + " sent a malformed response: " + e.getMessage());
             return;
         }
         if (response.interim()) {
@@ -332,8 +357,8 @@ final class BackendExchange {
                 return;
             }
             continueSent |= response.status() == 100;
-            writeHead(new HttpHead.Response(response.status(), response.reason(),
-                    Intermediary.endToEnd(response.fields(), false)));
+            writeHead(new HttpHead.Response(
+                    response.status(), response.reason(), Intermediary.endToEnd(response.fields(), false)));
             readHead();
             return;
         }
@@ -345,7 +370,7 @@ final class BackendExchange {
         }
         if (upgrade) {
             // Upgrade refused: an ordinary exchange, whose request side ends with the proxy's FIN.
-            stream.handler(data -> { });
+            stream.handler(data -> {});
             stream.endHandler(v -> {
                 requestDone = true;
                 maybeRelease();
@@ -356,12 +381,13 @@ final class BackendExchange {
         try {
             framing = Intermediary.responseFraming(head.method(), response);
         } catch (HttpException e) {
-            stream.reset(Reason.BACKEND_RESET, "backend of " + mapping.virtualAuthority()
-                    + " sent a malformed response: " + e.getMessage());
+            stream.reset(
+                    Reason.BACKEND_RESET,
+                    "backend of " + mapping.virtualAuthority() + " sent a malformed response: " + e.getMessage());
             return;
         }
-        List<Map.Entry<String, String>> fields = new ArrayList<>(
-                ResponseRewriter.rewrite(mapping, Intermediary.endToEnd(response.fields(), false)));
+        List<Map.Entry<String, String>> fields =
+                new ArrayList<>(ResponseRewriter.rewrite(mapping, Intermediary.endToEnd(response.fields(), false)));
         if (!framing.codings().isEmpty()) {
             // The body keeps these codings; proxy-service announces them again (with chunked).
             fields.add(Map.entry("Transfer-Encoding", String.join(", ", framing.codings())));
@@ -379,8 +405,10 @@ final class BackendExchange {
                 stream.drainHandler(v -> body.resume());
             }
         });
-        body.exceptionHandler(e -> stream.reset(Reason.BACKEND_RESET, "backend of " + mapping.virtualAuthority()
-                + " closed the connection before the response was complete"));
+        body.exceptionHandler(e -> stream.reset(
+                Reason.BACKEND_RESET,
+                "backend of " + mapping.virtualAuthority()
+                        + " closed the connection before the response was complete"));
         body.endHandler(v -> {
             responseDone = true;
             // Released before the FIN: the FIN can complete the stream, whose close handler would
@@ -388,8 +416,10 @@ final class BackendExchange {
             maybeRelease();
             stream.end();
             if (!requestDone && (connection.closed || bodyWriteFailed)) {
-                stream.reset(Reason.CANCELLED, "the backend closed the connection after its response; "
-                        + "the rest of the request body was not read");
+                stream.reset(
+                        Reason.CANCELLED,
+                        "the backend closed the connection after its response; "
+                                + "the rest of the request body was not read");
             }
         });
     }
@@ -400,13 +430,17 @@ final class BackendExchange {
         try {
             encoded = Buffer.buffer(HttpHead.encode(response));
         } catch (IllegalArgumentException e) {
-            stream.reset(Reason.BACKEND_RESET, "backend of " + mapping.virtualAuthority()
-                    + " sent a response head that cannot be forwarded: " + e.getMessage());
+            stream.reset(
+                    Reason.BACKEND_RESET,
+                    "backend of " + mapping.virtualAuthority() + " sent a response head that cannot be forwarded: "
+                            + e.getMessage());
             return false;
         }
         if (encoded.length() > peerWindow) {
-            stream.reset(Reason.BACKEND_RESET, "backend of " + mapping.virtualAuthority() + " sent a response head of "
-                    + encoded.length() + " bytes, more than the proxy's window of " + peerWindow);
+            stream.reset(
+                    Reason.BACKEND_RESET,
+                    "backend of " + mapping.virtualAuthority() + " sent a response head of " + encoded.length()
+                            + " bytes, more than the proxy's window of " + peerWindow);
             return false;
         }
         stream.writeWhole(encoded);
@@ -415,8 +449,10 @@ final class BackendExchange {
 
     private void switchProtocols(Http1Response response) {
         if (!upgrade) {
-            stream.reset(Reason.BACKEND_RESET, "backend of " + mapping.virtualAuthority()
-                    + " switched protocols although no upgrade was asked for");
+            stream.reset(
+                    Reason.BACKEND_RESET,
+                    "backend of " + mapping.virtualAuthority()
+                            + " switched protocols although no upgrade was asked for");
             return;
         }
         if (!writeHead(new HttpHead.Response(101, response.reason(), Intermediary.endToEnd(response.fields(), true)))) {
@@ -428,7 +464,7 @@ final class BackendExchange {
             metrics.bytesToCloud(early.length());
             stream.write(early);
         }
-        TcpRelay.bridge(connection.socket, stream, metrics::bytesToCloud, n -> { }, metrics::streamClosed);
+        TcpRelay.bridge(connection.socket, stream, metrics::bytesToCloud, n -> {}, metrics::streamClosed);
     }
 
     /** Both halves complete: the connection goes back to the pool if it is still in sync. */

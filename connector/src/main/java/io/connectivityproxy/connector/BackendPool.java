@@ -3,7 +3,6 @@ package io.connectivityproxy.connector;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.connectivityproxy.connector.principal.UserCredential;
@@ -14,8 +13,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
@@ -127,10 +126,13 @@ final class BackendPool {
      */
     private NetClient userClient(UserCredential user) {
         return userClients.computeIfAbsent(user.id(), id -> {
-            NetClientOptions options = new NetClientOptions(tlsOptions).setKeyCertOptions(new PemKeyCertOptions()
-                    .addCertValue(Buffer.buffer(user.certificatePem())).addKeyValue(Buffer.buffer(user.keyPem())));
+            NetClientOptions options = new NetClientOptions(tlsOptions)
+                    .setKeyCertOptions(new PemKeyCertOptions()
+                            .addCertValue(Buffer.buffer(user.certificatePem()))
+                            .addKeyValue(Buffer.buffer(user.keyPem())));
             NetClient client = vertx.createNetClient(options);
-            long closeIn = Math.max(1, user.notAfter().toEpochMilli() - System.currentTimeMillis()) + USER_CLIENT_GRACE_MS;
+            long closeIn =
+                    Math.max(1, user.notAfter().toEpochMilli() - System.currentTimeMillis()) + USER_CLIENT_GRACE_MS;
             vertx.setTimer(closeIn, t -> {
                 userClients.remove(id, client);
                 client.close();

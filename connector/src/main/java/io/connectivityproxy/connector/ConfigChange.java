@@ -14,8 +14,7 @@ import java.util.function.Function;
 record ConfigChange(boolean accessControlChanged, boolean serviceChannelsChanged, List<String> needRestart) {
 
     /** A field that only a restart applies, with its name in the file. */
-    private record Fixed(String field, Function<ConnectorSettings, Object> value) {
-    }
+    private record Fixed(String field, Function<ConnectorSettings, Object> value) {}
 
     private static final List<Fixed> FIXED = List.of(
             new Fixed("tunnel.url", ConnectorSettings::tunnelUrl),

@@ -13,15 +13,15 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import io.connectivityproxy.connector.principal.PrincipalPropagationSettings;
 import io.connectivityproxy.connector.principal.SubjectRule;
@@ -29,8 +29,8 @@ import io.connectivityproxy.connector.principal.SubjectRules;
 import io.connectivityproxy.connector.principal.TrustedIssuer;
 import io.connectivityproxy.connector.principal.UserCertificateAuthority;
 import io.connectivityproxy.connector.principal.UserType;
-import io.connectivityproxy.protocol.Ids;
 import io.connectivityproxy.protocol.FrameCodec;
+import io.connectivityproxy.protocol.Ids;
 import io.connectivityproxy.protocol.TargetProtocol;
 
 /**
@@ -60,8 +60,7 @@ public final class ConfigLoader {
         }
     }
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     /** Durations as people write them: 500ms, 5s, 2m, 1h, or ISO-8601 (PT5S). */
     static Duration parseDuration(String text) {
@@ -147,9 +146,20 @@ public final class ConfigLoader {
         }
         List<ConnectorConfig.Mapping> entries = config.accessControl();
         try {
-            validate(new ConnectorConfig(config.tunnel(), config.subaccount(), config.locationId(),
-                    config.connectorId(), config.sessions(), config.reconnect(), config.streams(), config.backendTls(),
-                    entries == null ? null : List.of(), null, config.principalPropagation()), baseDir);
+            validate(
+                    new ConnectorConfig(
+                            config.tunnel(),
+                            config.subaccount(),
+                            config.locationId(),
+                            config.connectorId(),
+                            config.sessions(),
+                            config.reconnect(),
+                            config.streams(),
+                            config.backendTls(),
+                            entries == null ? null : List.of(),
+                            null,
+                            config.principalPropagation()),
+                    baseDir);
         } catch (InvalidConfigException e) {
             problems.add(e.getMessage());
         }
@@ -196,12 +206,14 @@ public final class ConfigLoader {
             config = YAML.readValue(yaml, ConnectorConfig.class);
         } catch (JsonMappingException e) {
             if (e.getCause() instanceof JsonProcessingException syntax && !(syntax instanceof JsonMappingException)) {
-                throw new InvalidConfigException("not valid YAML: " + syntax.getOriginalMessage().split("\n")[0]
-                        + location(syntax));
+                throw new InvalidConfigException(
+                        "not valid YAML: " + syntax.getOriginalMessage().split("\n")[0] + location(syntax));
             }
-            throw new InvalidConfigException(path(e) + ": " + e.getOriginalMessage().split("\n")[0]);
+            throw new InvalidConfigException(
+                    path(e) + ": " + e.getOriginalMessage().split("\n")[0]);
         } catch (JsonProcessingException e) {
-            throw new InvalidConfigException("not valid YAML: " + e.getOriginalMessage().split("\n")[0] + location(e));
+            throw new InvalidConfigException(
+                    "not valid YAML: " + e.getOriginalMessage().split("\n")[0] + location(e));
         }
         if (config == null) {
             throw new InvalidConfigException("the file is empty");
@@ -210,8 +222,10 @@ public final class ConfigLoader {
     }
 
     private static String location(JsonProcessingException e) {
-        return e.getLocation() == null ? ""
-                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        return e.getLocation() == null
+                ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr() + ")";
     }
 
     private static String path(JsonMappingException e) {
@@ -238,8 +252,8 @@ public final class ConfigLoader {
         }
         String location = config.locationId() == null ? "" : config.locationId();
         if (!Ids.valid(location)) {
-            throw new InvalidConfigException("locationId: '" + location
-                    + "' must be letters, digits, '.', '_', '~' or '-', at most 128");
+            throw new InvalidConfigException(
+                    "locationId: '" + location + "' must be letters, digits, '.', '_', '~' or '-', at most 128");
         }
         String connectorId = config.connectorId() != null ? config.connectorId() : hostName();
         if (connectorId.isEmpty() || connectorId.length() > 255) {
@@ -249,15 +263,15 @@ public final class ConfigLoader {
         if (sessions < 1 || sessions > 64) {
             throw new InvalidConfigException("sessions: must be between 1 and 64, got " + sessions);
         }
-        ConnectorConfig.Reconnect reconnect = config.reconnect() == null
-                ? new ConnectorConfig.Reconnect(null, null) : config.reconnect();
+        ConnectorConfig.Reconnect reconnect =
+                config.reconnect() == null ? new ConnectorConfig.Reconnect(null, null) : config.reconnect();
         Duration initialDelay = positive(reconnect.initialDelay(), Duration.ofSeconds(1), "reconnect.initialDelay");
         Duration maxDelay = positive(reconnect.maxDelay(), Duration.ofSeconds(30), "reconnect.maxDelay");
         if (maxDelay.compareTo(initialDelay) < 0) {
             throw new InvalidConfigException("reconnect.maxDelay: must not be below reconnect.initialDelay");
         }
-        ConnectorConfig.Streams streams = config.streams() == null
-                ? new ConnectorConfig.Streams(null, null, null, null, null) : config.streams();
+        ConnectorConfig.Streams streams =
+                config.streams() == null ? new ConnectorConfig.Streams(null, null, null, null, null) : config.streams();
         int window = streams.window() == null ? 256 * 1024 : streams.window();
         if (window < 1024 || window > 64 * 1024 * 1024) {
             throw new InvalidConfigException("streams.window: must be between 1024 and 67108864, got " + window);
@@ -273,11 +287,11 @@ public final class ConfigLoader {
         }
         int chunk = streams.chunkSize() == null ? 64 * 1024 : streams.chunkSize();
         if (chunk < 512 || chunk > FrameCodec.MAX_PAYLOAD) {
-            throw new InvalidConfigException("streams.chunkSize: must be between 512 and " + FrameCodec.MAX_PAYLOAD
-                    + ", got " + chunk);
+            throw new InvalidConfigException(
+                    "streams.chunkSize: must be between 512 and " + FrameCodec.MAX_PAYLOAD + ", got " + chunk);
         }
-        ConnectorConfig.BackendTls backendTls = config.backendTls() == null
-                ? new ConnectorConfig.BackendTls(null, null) : config.backendTls();
+        ConnectorConfig.BackendTls backendTls =
+                config.backendTls() == null ? new ConnectorConfig.BackendTls(null, null) : config.backendTls();
         List<ConnectorConfig.Mapping> entries = require(config.accessControl(), "accessControl");
         List<AccessControlList.Mapping> mappings = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
@@ -305,8 +319,8 @@ public final class ConfigLoader {
             throw new InvalidConfigException("tunnel.idleTimeout: must be at least twice tunnel.pingInterval ("
                     + pingInterval.toMillis() + " ms), got " + idleTimeout.toMillis() + " ms");
         }
-        PrincipalPropagationSettings principalPropagation = principalPropagation(config.principalPropagation(),
-                baseDir);
+        PrincipalPropagationSettings principalPropagation =
+                principalPropagation(config.principalPropagation(), baseDir);
         for (int i = 0; i < mappings.size(); i++) {
             if (mappings.get(i).principalType() != AccessControlList.PrincipalType.NONE) {
                 if (principalPropagation == null) {
@@ -320,17 +334,26 @@ public final class ConfigLoader {
                 }
             }
         }
-        return new ConnectorSettings(url,
+        return new ConnectorSettings(
+                url,
                 file(baseDir, require(tunnel.certificate(), "tunnel.certificate"), "tunnel.certificate"),
                 file(baseDir, require(tunnel.key(), "tunnel.key"), "tunnel.key"),
                 file(baseDir, require(tunnel.ca(), "tunnel.ca"), "tunnel.ca"),
-                subaccount, location, connectorId, sessions,
+                subaccount,
+                location,
+                connectorId,
+                sessions,
                 pingInterval,
                 idleTimeout,
                 positive(tunnel.connectTimeout(), Duration.ofSeconds(10), "tunnel.connectTimeout"),
                 tunnel.openssl() == null || tunnel.openssl(),
                 protocolVersion,
-                initialDelay, maxDelay, window, maxWindow, windowBudget, chunk,
+                initialDelay,
+                maxDelay,
+                window,
+                maxWindow,
+                windowBudget,
+                chunk,
                 positive(streams.backendConnectTimeout(), Duration.ofSeconds(10), "streams.backendConnectTimeout"),
                 backendTls.ca() == null ? null : file(baseDir, backendTls.ca(), "backendTls.ca"),
                 backendTls.verifyHost() == null || backendTls.verifyHost(),
@@ -339,8 +362,8 @@ public final class ConfigLoader {
                 principalPropagation);
     }
 
-    private static PrincipalPropagationSettings principalPropagation(ConnectorConfig.PrincipalPropagation section,
-            Path baseDir) {
+    private static PrincipalPropagationSettings principalPropagation(
+            ConnectorConfig.PrincipalPropagation section, Path baseDir) {
         if (section == null) {
             return null;
         }
@@ -376,14 +399,16 @@ public final class ConfigLoader {
                         throw new URISyntaxException(entry.jwksUrl(), "not https");
                     }
                 } catch (URISyntaxException e) {
-                    throw new InvalidConfigException(field + ".jwksUrl: must be an https:// URL, got '"
-                            + entry.jwksUrl() + "'");
+                    throw new InvalidConfigException(
+                            field + ".jwksUrl: must be an https:// URL, got '" + entry.jwksUrl() + "'");
                 }
                 jwksUrl = entry.jwksUrl();
             } else if (entry.trustCa() != null) {
                 throw new InvalidConfigException(field + ".trustCa: only for a jwksUrl");
             }
-            issuers.add(new TrustedIssuer(issuer, jwksUrl,
+            issuers.add(new TrustedIssuer(
+                    issuer,
+                    jwksUrl,
                     entry.keyFile() == null ? null : file(baseDir, entry.keyFile(), field + ".keyFile"),
                     entry.trustCa() == null ? null : file(baseDir, entry.trustCa(), field + ".trustCa")));
         }
@@ -394,8 +419,8 @@ public final class ConfigLoader {
         SubjectRules rules = SubjectRules.DEFAULT;
         if (section.subjectRules() != null) {
             if (section.subjectRules().isEmpty()) {
-                throw new InvalidConfigException(where + ".subjectRules: must list at least one rule (or be left out "
-                        + "for CN=${name})");
+                throw new InvalidConfigException(
+                        where + ".subjectRules: must list at least one rule (or be left out " + "for CN=${name})");
             }
             List<SubjectRule> parsed = new ArrayList<>();
             for (int i = 0; i < section.subjectRules().size(); i++) {
@@ -408,8 +433,8 @@ public final class ConfigLoader {
                 if (rule.userType() != null) {
                     condition = UserType.ofLabel(rule.userType());
                     if (condition == null) {
-                        throw new InvalidConfigException(field + ".userType: '" + rule.userType()
-                                + "' is not one of Business, Technical");
+                        throw new InvalidConfigException(
+                                field + ".userType: '" + rule.userType() + "' is not one of Business, Technical");
                     }
                 }
                 try {
@@ -422,8 +447,8 @@ public final class ConfigLoader {
         }
         int minutes = section.certificateValidityMinutes() == null ? 10 : section.certificateValidityMinutes();
         if (minutes < 1 || minutes > 1440) {
-            throw new InvalidConfigException(where + ".certificateValidityMinutes: must be between 1 and 1440, got "
-                    + minutes);
+            throw new InvalidConfigException(
+                    where + ".certificateValidityMinutes: must be between 1 and 1440, got " + minutes);
         }
         UserCertificateAuthority.KeyAlgorithm keyAlgorithm = UserCertificateAuthority.KeyAlgorithm.EC;
         if (section.keyAlgorithm() != null) {
@@ -431,8 +456,8 @@ public final class ConfigLoader {
                 keyAlgorithm = UserCertificateAuthority.KeyAlgorithm.valueOf(
                         section.keyAlgorithm().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new InvalidConfigException(where + ".keyAlgorithm: '" + section.keyAlgorithm()
-                        + "' is not one of EC, RSA");
+                throw new InvalidConfigException(
+                        where + ".keyAlgorithm: '" + section.keyAlgorithm() + "' is not one of EC, RSA");
             }
         }
         ConnectorConfig.SigningCa ca = require(section.ca(), where + ".ca");
@@ -443,8 +468,8 @@ public final class ConfigLoader {
             file(baseDir, ca.certificate(), where + ".ca.certificate");
             file(baseDir, ca.key(), where + ".ca.key");
         }
-        return new PrincipalPropagationSettings(issuers, tolerance, rules, Duration.ofMinutes(minutes), keyAlgorithm,
-                caCertificate, caKey, generate);
+        return new PrincipalPropagationSettings(
+                issuers, tolerance, rules, Duration.ofMinutes(minutes), keyAlgorithm, caCertificate, caKey, generate);
     }
 
     private static Path path(Path baseDir, String value) {
@@ -461,7 +486,9 @@ public final class ConfigLoader {
             ChannelSettings channel = serviceChannel(entries.get(i), where);
             for (int j = 0; j < channels.size(); j++) {
                 ChannelSettings earlier = channels.get(j);
-                if (channel.enabled() && earlier.enabled() && channel.localPort() == earlier.localPort()
+                if (channel.enabled()
+                        && earlier.enabled()
+                        && channel.localPort() == earlier.localPort()
                         && sameListener(channel.localHost(), earlier.localHost())) {
                     throw new InvalidConfigException(where + ".localPort: " + channel.listenAddress()
                             + " is already used by serviceChannels[" + j + "] (" + earlier.listenAddress() + ")");
@@ -510,11 +537,11 @@ public final class ConfigLoader {
         int localPort = port(require(entry.localPort(), where + ".localPort"), where + ".localPort");
         int maxConnections = entry.maxConnections() == null ? 100 : entry.maxConnections();
         if (maxConnections < 1 || maxConnections > 100_000) {
-            throw new InvalidConfigException(where + ".maxConnections: must be between 1 and 100000, got "
-                    + maxConnections);
+            throw new InvalidConfigException(
+                    where + ".maxConnections: must be between 1 and 100000, got " + maxConnections);
         }
-        return new ChannelSettings(protocol, serviceId, localHost, localPort, maxConnections,
-                entry.enabled() == null || entry.enabled());
+        return new ChannelSettings(
+                protocol, serviceId, localHost, localPort, maxConnections, entry.enabled() == null || entry.enabled());
     }
 
     private static TargetProtocol channelType(String type, String field) {
@@ -534,12 +561,18 @@ public final class ConfigLoader {
         try {
             uri = new URI(value.trim());
         } catch (URISyntaxException e) {
-            throw new InvalidConfigException(field + ": '" + value + "' is not a URL like tcp://cp.example.com:443/erp-events");
+            throw new InvalidConfigException(
+                    field + ": '" + value + "' is not a URL like tcp://cp.example.com:443/erp-events");
         }
         String path = uri.getPath() == null ? "" : uri.getPath();
-        if (uri.getScheme() == null || uri.getHost() == null || path.length() < 2 || path.indexOf('/', 1) >= 0
-                || uri.getQuery() != null || uri.getFragment() != null) {
-            throw new InvalidConfigException(field + ": '" + value + "' is not a URL like tcp://cp.example.com:443/erp-events");
+        if (uri.getScheme() == null
+                || uri.getHost() == null
+                || path.length() < 2
+                || path.indexOf('/', 1) >= 0
+                || uri.getQuery() != null
+                || uri.getFragment() != null) {
+            throw new InvalidConfigException(
+                    field + ": '" + value + "' is not a URL like tcp://cp.example.com:443/erp-events");
         }
         String type = channelType(uri.getScheme(), field + " (scheme)").name();
         return new String[] {type, path.substring(1)};
@@ -555,10 +588,11 @@ public final class ConfigLoader {
         Ports internalPorts = ports(require(entry.internalPort(), where + ".internalPort"), where + ".internalPort");
         TargetProtocol protocol;
         try {
-            protocol = TargetProtocol.valueOf(require(entry.protocol(), where + ".protocol").toUpperCase(Locale.ROOT));
+            protocol = TargetProtocol.valueOf(
+                    require(entry.protocol(), where + ".protocol").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new InvalidConfigException(where + ".protocol: '" + entry.protocol()
-                    + "' is not one of HTTP, HTTPS, TCP, RFC, LDAP");
+            throw new InvalidConfigException(
+                    where + ".protocol: '" + entry.protocol() + "' is not one of HTTP, HTTPS, TCP, RFC, LDAP");
         }
         checkRanges(virtualPorts, internalPorts, protocol, where);
         List<AccessControlList.PathRule> paths = new ArrayList<>();
@@ -576,15 +610,16 @@ public final class ConfigLoader {
                     throw new InvalidConfigException(field + ".path: must start with '/' and have no '.' or '..' "
                             + "segments, got '" + path + "'");
                 }
-                AccessControlList.PathRule parsed = new AccessControlList.PathRule(path,
+                AccessControlList.PathRule parsed = new AccessControlList.PathRule(
+                        path,
                         rule.includeSubPaths() == null || rule.includeSubPaths(),
                         rule.upgradeAllowed() != null && rule.upgradeAllowed());
                 for (int k = 0; k < paths.size(); k++) {
                     // Two such rules could disagree on upgradeAllowed, and neither is more specific.
                     if (paths.get(k).path().equals(path)
                             && paths.get(k).includeSubPaths() == parsed.includeSubPaths()) {
-                        throw new InvalidConfigException(field + ".path: " + path + " is listed twice, also in "
-                                + where + ".paths[" + k + "]");
+                        throw new InvalidConfigException(
+                                field + ".path: " + path + " is listed twice, also in " + where + ".paths[" + k + "]");
                     }
                 }
                 paths.add(parsed);
@@ -593,13 +628,15 @@ public final class ConfigLoader {
         AccessControlList.HostHeader hostHeader = AccessControlList.HostHeader.VIRTUAL;
         if (entry.hostHeader() != null) {
             if (!protocol.isHttp()) {
-                throw new InvalidConfigException(where + ".hostHeader: only HTTP and HTTPS mappings have a Host header");
+                throw new InvalidConfigException(
+                        where + ".hostHeader: only HTTP and HTTPS mappings have a Host header");
             }
             try {
-                hostHeader = AccessControlList.HostHeader.valueOf(entry.hostHeader().toUpperCase(Locale.ROOT));
+                hostHeader =
+                        AccessControlList.HostHeader.valueOf(entry.hostHeader().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new InvalidConfigException(where + ".hostHeader: '" + entry.hostHeader()
-                        + "' is not one of VIRTUAL, INTERNAL");
+                throw new InvalidConfigException(
+                        where + ".hostHeader: '" + entry.hostHeader() + "' is not one of VIRTUAL, INTERNAL");
             }
         }
         AccessControlList.PrincipalType principalType = AccessControlList.PrincipalType.NONE;
@@ -616,8 +653,16 @@ public final class ConfigLoader {
                         + "propagate a principal, not " + protocol);
             }
         }
-        return new AccessControlList.Mapping(virtualHost, virtualPorts.first(), virtualPorts.last(), internalHost,
-                internalPorts.first(), protocol, List.copyOf(paths), hostHeader, principalType);
+        return new AccessControlList.Mapping(
+                virtualHost,
+                virtualPorts.first(),
+                virtualPorts.last(),
+                internalHost,
+                internalPorts.first(),
+                protocol,
+                List.copyOf(paths),
+                hostHeader,
+                principalType);
     }
 
     /** A port or an inclusive port range, as written in the file. */
@@ -682,16 +727,17 @@ public final class ConfigLoader {
     }
 
     /** Two entries for the same virtual host must not share a virtual port. */
-    private static void checkNoOverlap(AccessControlList.Mapping mapping, String where,
-            AccessControlList.Mapping earlier, String earlierWhere) {
+    private static void checkNoOverlap(
+            AccessControlList.Mapping mapping, String where, AccessControlList.Mapping earlier, String earlierWhere) {
         boolean sameHost = mapping.virtualHost().equalsIgnoreCase(earlier.virtualHost());
-        if (!sameHost || mapping.virtualPort() > earlier.lastVirtualPort()
+        if (!sameHost
+                || mapping.virtualPort() > earlier.lastVirtualPort()
                 || earlier.virtualPort() > mapping.lastVirtualPort()) {
             return;
         }
         if (mapping.virtualPort() == mapping.lastVirtualPort() && earlier.virtualPort() == earlier.lastVirtualPort()) {
-            throw new InvalidConfigException(where + ": " + mapping.virtualAuthority() + " is mapped twice, also by "
-                    + earlierWhere);
+            throw new InvalidConfigException(
+                    where + ": " + mapping.virtualAuthority() + " is mapped twice, also by " + earlierWhere);
         }
         throw new InvalidConfigException(where + ": " + mapping.virtualAuthorities() + " overlaps " + earlierWhere
                 + " (" + earlier.virtualAuthorities() + ")");

@@ -37,8 +37,7 @@ final class ConfigWatcher {
     }
 
     /** A snapshot for readiness, metrics and the status page. */
-    record Status(State state, String problem, Instant checkedAt, Instant appliedAt, List<String> needRestart) {
-    }
+    record Status(State state, String problem, Instant checkedAt, Instant appliedAt, List<String> needRestart) {}
 
     private final Vertx vertx;
     private final Path file;
@@ -51,7 +50,12 @@ final class ConfigWatcher {
     private volatile long timer = -1;
 
     /** {@code initial} is the content the process started from (its digest is the baseline). */
-    ConfigWatcher(Vertx vertx, Path file, Duration interval, byte[] initial, Consumer<ConnectorSettings> listener,
+    ConfigWatcher(
+            Vertx vertx,
+            Path file,
+            Duration interval,
+            byte[] initial,
+            Consumer<ConnectorSettings> listener,
             ConnectorMetrics metrics) {
         this.vertx = vertx;
         this.file = file;
@@ -64,8 +68,9 @@ final class ConfigWatcher {
     }
 
     void start() {
-        LOG.infof("watching %s for changes (checked every %s); access control list and service channels apply "
-                + "live", file, interval.toMillis() + " ms");
+        LOG.infof(
+                "watching %s for changes (checked every %s); access control list and service channels apply " + "live",
+                file, interval.toMillis() + " ms");
         schedule();
     }
 
@@ -92,15 +97,18 @@ final class ConfigWatcher {
         if (stopped) {
             return;
         }
-        timer = vertx.setTimer(interval.toMillis(), id -> vertx.executeBlocking(() -> {
-            check();
-            return null;
-        }, false).onComplete(done -> {
-            if (done.failed()) {
-                LOG.errorf(done.cause(), "checking %s failed", file);
-            }
-            schedule();
-        }));
+        timer = vertx.setTimer(interval.toMillis(), id -> vertx.executeBlocking(
+                        () -> {
+                            check();
+                            return null;
+                        },
+                        false)
+                .onComplete(done -> {
+                    if (done.failed()) {
+                        LOG.errorf(done.cause(), "checking %s failed", file);
+                    }
+                    schedule();
+                }));
     }
 
     /** One look at the file; blocking (file I/O), never on an event loop. */
@@ -147,8 +155,9 @@ final class ConfigWatcher {
         status = new Status(State.REFUSED, problem, Instant.now(), before.appliedAt(), before.needRestart());
         metrics.configInForce(false);
         metrics.configReloadFailed();
-        LOG.errorf("invalid configuration, not applied: %s; the configuration read at %s stays in force", problem,
-                before.appliedAt());
+        LOG.errorf(
+                "invalid configuration, not applied: %s; the configuration read at %s stays in force",
+                problem, before.appliedAt());
     }
 
     static byte[] sha256(byte[] content) {

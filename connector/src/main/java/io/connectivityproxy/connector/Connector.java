@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.random.RandomGenerator;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -20,16 +22,14 @@ import io.connectivityproxy.protocol.TargetProtocol;
 import io.connectivityproxy.protocol.WindowBudget;
 import io.connectivityproxy.stream.StreamException;
 import io.connectivityproxy.stream.TunnelStream;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.quarkus.runtime.ImageMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.CommandLineArguments;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 /**
  * The on-premise connector: loads its YAML configuration, opens the configured number of
@@ -49,16 +49,21 @@ public class Connector implements HealthCheck {
     private final List<TunnelSession> sessions = new ArrayList<>();
     /** The service channels, including removed ones that still carry connections; changed on {@link #context} only. */
     private final List<ServiceChannel> channels = new CopyOnWriteArrayList<>();
+
     private Context context;
     /** What the process was started with: the sessions, TLS and backend clients are built from it. */
     private volatile ConnectorSettings started;
     /** What is in force now: the access control list and channels of the last valid file. */
     private volatile ConnectorSettings applied;
+
     private volatile ConfigWatcher watcher;
     private volatile ConnectorCheck.Report lastCheck;
     private volatile int exitCode;
 
-    public Connector(Vertx vertx, ConnectorProcessSettings process, ConnectorMetrics metrics,
+    public Connector(
+            Vertx vertx,
+            ConnectorProcessSettings process,
+            ConnectorMetrics metrics,
             @CommandLineArguments String[] args) {
         this.vertx = vertx;
         this.process = process;
@@ -86,34 +91,46 @@ public class Connector implements HealthCheck {
         started = settings;
         applied = settings;
         context = vertx.getOrCreateContext();
-        LOG.infof("connector %s for subaccount %s, location %s: %d mappings, %d service channel(s), %d session(s) "
-                + "to %s (TLS: %s), protocol version %d",
-                settings.connectorId(), settings.subaccount(),
+        LOG.infof(
+                "connector %s for subaccount %s, location %s: %d mappings, %d service channel(s), %d session(s) "
+                        + "to %s (TLS: %s), protocol version %d",
+                settings.connectorId(),
+                settings.subaccount(),
                 settings.locationId().isEmpty() ? "(default)" : settings.locationId(),
-                settings.accessControl().mappings().size(), settings.serviceChannels().size(), settings.sessions(),
-                settings.tunnelUrl(), TunnelSession.usesOpenSsl(settings) ? "BoringSSL" : "JDK engine",
+                settings.accessControl().mappings().size(),
+                settings.serviceChannels().size(),
+                settings.sessions(),
+                settings.tunnelUrl(),
+                TunnelSession.usesOpenSsl(settings) ? "BoringSSL" : "JDK engine",
                 settings.protocolVersion());
         if (settings.openssl() && !TunnelSession.usesOpenSsl(settings)) {
             // tunnel.openssl (default true) asked for BoringSSL: say why the JDK's engine runs instead.
-            LOG.infof("TLS: BoringSSL (netty-tcnative) %s; the tunnel uses the JDK's TLS engine",
-                    ImageMode.current().isNativeImage() ? "is not in native executables"
+            LOG.infof(
+                    "TLS: BoringSSL (netty-tcnative) %s; the tunnel uses the JDK's TLS engine",
+                    ImageMode.current().isNativeImage()
+                            ? "is not in native executables"
                             : "has no build for this platform");
         }
         PrincipalPropagation principals = null;
         if (settings.principalPropagation() != null) {
             try {
-                principals = PrincipalPropagation.start(settings.principalPropagation(), settings.connectorId(),
-                        Clock.systemUTC());
+                principals = PrincipalPropagation.start(
+                        settings.principalPropagation(), settings.connectorId(), Clock.systemUTC());
             } catch (IllegalArgumentException | IllegalStateException e) {
                 LOG.errorf("invalid configuration: %s: %s", process.config(), e.getMessage());
                 Quarkus.asyncExit(2);
                 return;
             }
             metrics.principalCertificates(principals.certificates());
-            LOG.infof("principal propagation: %d trusted issuer(s), user certificates for %s signed by %s (%s)",
-                    settings.principalPropagation().issuers().size(), settings.principalPropagation()
-                            .certificateValidity(),
-                    principals.authority().certificate().getSubjectX500Principal().getName(),
+            LOG.infof(
+                    "principal propagation: %d trusted issuer(s), user certificates for %s signed by %s (%s)",
+                    settings.principalPropagation().issuers().size(),
+                    settings.principalPropagation().certificateValidity(),
+                    principals
+                            .authority()
+                            .certificate()
+                            .getSubjectX500Principal()
+                            .getName(),
                     settings.principalPropagation().caCertificate());
         }
         BackendBridge bridge = new BackendBridge(vertx, settings, metrics, principals);
@@ -121,8 +138,8 @@ public class Connector implements HealthCheck {
         WindowBudget windowBudget = new WindowBudget(settings.windowBudget());
         metrics.windowBudget(windowBudget);
         for (int i = 0; i < settings.sessions(); i++) {
-            TunnelSession session = new TunnelSession(vertx, settings, i, bridge, metrics, random, windowBudget,
-                    () -> applied.accessControl());
+            TunnelSession session = new TunnelSession(
+                    vertx, settings, i, bridge, metrics, random, windowBudget, () -> applied.accessControl());
             sessions.add(session);
             session.start();
         }
@@ -131,8 +148,13 @@ public class Connector implements HealthCheck {
             channels.add(serviceChannel);
             serviceChannel.start();
         }
-        ConfigWatcher configWatcher = new ConfigWatcher(vertx, process.config(), process.configPollInterval(), content,
-                next -> context.runOnContext(v -> apply(next)), metrics);
+        ConfigWatcher configWatcher = new ConfigWatcher(
+                vertx,
+                process.config(),
+                process.configPollInterval(),
+                content,
+                next -> context.runOnContext(v -> apply(next)),
+                metrics);
         watcher = configWatcher;
         configWatcher.start();
         runChecks();
@@ -170,13 +192,18 @@ public class Connector implements HealthCheck {
         List<String> before = watcher.status().needRestart();
         watcher.needRestart(change.needRestart());
         metrics.configRestartRequired(!change.needRestart().isEmpty());
-        LOG.infof("configuration applied from %s: access control list %s (%d entries), service channels %s (%d)",
-                process.config(), change.accessControlChanged() ? "changed" : "unchanged",
-                next.accessControl().mappings().size(), change.serviceChannelsChanged() ? "changed" : "unchanged",
+        LOG.infof(
+                "configuration applied from %s: access control list %s (%d entries), service channels %s (%d)",
+                process.config(),
+                change.accessControlChanged() ? "changed" : "unchanged",
+                next.accessControl().mappings().size(),
+                change.serviceChannelsChanged() ? "changed" : "unchanged",
                 next.serviceChannels().size());
         if (!change.needRestart().isEmpty() && !change.needRestart().equals(before)) {
-            LOG.warnf("%s changes %s, which only a restart applies; until then the values the connector started "
-                    + "with stay in force", process.config(), String.join(", ", change.needRestart()));
+            LOG.warnf(
+                    "%s changes %s, which only a restart applies; until then the values the connector started "
+                            + "with stay in force",
+                    process.config(), String.join(", ", change.needRestart()));
         }
         if (change.appliesAnything()) {
             runChecks();
@@ -232,8 +259,10 @@ public class Connector implements HealthCheck {
                     lastCheck = new ConnectorCheck.Report(java.time.Instant.now(), results);
                     long failed = lastCheck.failures();
                     if (failed > 0) {
-                        LOG.warnf("connector check: %d of %d checks failed; see /admin/status or run the executable "
-                                + "with 'check'", failed, results.size());
+                        LOG.warnf(
+                                "connector check: %d of %d checks failed; see /admin/status or run the executable "
+                                        + "with 'check'",
+                                failed, results.size());
                     }
                 })
                 .onFailure(e -> LOG.warnf("connector check could not run: %s", e.getMessage()));
@@ -249,8 +278,8 @@ public class Connector implements HealthCheck {
             }
         }
         if (best == null) {
-            return Future.failedFuture(new StreamException(Reason.NO_SESSION,
-                    "no tunnel session to tunnel-service is established"));
+            return Future.failedFuture(
+                    new StreamException(Reason.NO_SESSION, "no tunnel session to tunnel-service is established"));
         }
         return best.openChannel(context, type, serviceId);
     }
@@ -295,20 +324,26 @@ public class Connector implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         int active = metrics.activeSessions();
-        var response = HealthCheckResponse.named("tunnel-sessions").status(active > 0)
-                .withData("active", active).withData("configured", sessions.size());
+        var response = HealthCheckResponse.named("tunnel-sessions")
+                .status(active > 0)
+                .withData("active", active)
+                .withData("configured", sessions.size());
         for (ServiceChannel channel : channels) {
             response.withData("channel " + channel.settings().describe(), channel.status());
         }
         ConfigWatcher.Status config = configStatus();
         if (config != null) {
-            response.withData("config", config.state() == ConfigWatcher.State.IN_FORCE
-                    ? "the file on disk is in force (" + process.config() + ")"
-                    : "the file on disk is not in force: " + config.problem()
-                            + "; the configuration read at " + config.appliedAt() + " stays in force");
+            response.withData(
+                    "config",
+                    config.state() == ConfigWatcher.State.IN_FORCE
+                            ? "the file on disk is in force (" + process.config() + ")"
+                            : "the file on disk is not in force: " + config.problem() + "; the configuration read at "
+                                    + config.appliedAt() + " stays in force");
             if (!config.needRestart().isEmpty()) {
-                response.withData("needsRestart", "the file in force changes " + String.join(", ", config.needRestart())
-                        + ": a restart applies them");
+                response.withData(
+                        "needsRestart",
+                        "the file in force changes " + String.join(", ", config.needRestart())
+                                + ": a restart applies them");
             }
         }
         return response.build();

@@ -25,17 +25,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
-import javax.net.ssl.SSLEngine;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -55,6 +54,7 @@ final class ConnectorCheck {
 
     /** The WebSocket upgrade response header in which tunnel-service names the subaccount it authenticated. */
     static final String SUBACCOUNT_HEADER = "Connectivity-Subaccount";
+
     private static final int PARALLEL = 8;
     /** A port range is checked port by port up to this many ports; beyond, its first and last ports. */
     private static final int RANGE_LIMIT = 64;
@@ -93,15 +93,24 @@ final class ConnectorCheck {
         if (!problems.isEmpty()) {
             List<Result> results = new ArrayList<>();
             for (String problem : problems) {
-                results.add(new Result("config", file.toString(), false, problem.substring(file.toString().length() + 2)));
+                results.add(new Result(
+                        "config",
+                        file.toString(),
+                        false,
+                        problem.substring(file.toString().length() + 2)));
             }
             return new Report(clock.instant(), results);
         }
         ConnectorSettings settings = ConfigLoader.load(file);
         List<Result> results = new ArrayList<>();
-        results.add(new Result("config", file.toString(), true, settings.accessControl().mappings().size()
-                + " access control entries, " + settings.serviceChannels().size() + " service channel(s), location "
-                + (settings.locationId().isEmpty() ? "(default)" : settings.locationId())));
+        results.add(new Result(
+                "config",
+                file.toString(),
+                true,
+                settings.accessControl().mappings().size()
+                        + " access control entries, "
+                        + settings.serviceChannels().size() + " service channel(s), location "
+                        + (settings.locationId().isEmpty() ? "(default)" : settings.locationId())));
         results.addAll(run(settings, true));
         return new Report(clock.instant(), results);
     }
@@ -129,8 +138,12 @@ final class ConnectorCheck {
                 return new Result("certificate", target, false, subject + " expired on " + day(notAfter));
             }
             if (now.isBefore(certificate.getNotBefore().toInstant())) {
-                return new Result("certificate", target, false, subject + " is not valid before "
-                        + day(certificate.getNotBefore().toInstant()));
+                return new Result(
+                        "certificate",
+                        target,
+                        false,
+                        subject + " is not valid before "
+                                + day(certificate.getNotBefore().toInstant()));
             }
             return new Result("certificate", target, true, subject + ", valid until " + day(notAfter));
         } catch (IOException | GeneralSecurityException e) {
@@ -147,7 +160,8 @@ final class ConnectorCheck {
         try {
             tls = backendTls(settings);
         } catch (IOException | GeneralSecurityException e) {
-            return List.of(new Result("backend", "backendTls.ca", false, "cannot load the trusted CAs: " + e.getMessage()));
+            return List.of(
+                    new Result("backend", "backendTls.ca", false, "cannot load the trusted CAs: " + e.getMessage()));
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL, mappings.size()), runnable -> {
             Thread thread = new Thread(runnable, "connector-check");
@@ -188,8 +202,10 @@ final class ConnectorCheck {
         } catch (UnknownHostException e) {
             return new Result("backend", target, false, "cannot resolve " + mapping.internalHost());
         }
-        int timeout = (int) Math.min(Integer.MAX_VALUE, settings.backendConnectTimeout().toMillis());
-        String resolved = mapping.internalHost().equals(addresses[0].getHostAddress()) ? ""
+        int timeout = (int)
+                Math.min(Integer.MAX_VALUE, settings.backendConnectTimeout().toMillis());
+        String resolved = mapping.internalHost().equals(addresses[0].getHostAddress())
+                ? ""
                 : " (" + addresses[0].getHostAddress() + ")";
         if (mapping.protocol() == io.connectivityproxy.protocol.TargetProtocol.HTTPS) {
             return tlsHandshake(settings, mapping, tls, addresses[0], timeout, target, resolved);
@@ -205,13 +221,28 @@ final class ConnectorCheck {
             }
         }
         if (failed.isEmpty()) {
-            return new Result("backend", target, true, (checked.size() == 1 ? "accepts connections"
-                    : checked.size() + " ports accept connections" + (checked.size() < ports ? " (first and last "
-                            + RANGE_LIMIT / 2 + " of " + ports + " checked)" : "")) + resolved);
+            return new Result(
+                    "backend",
+                    target,
+                    true,
+                    (checked.size() == 1
+                                    ? "accepts connections"
+                                    : checked.size() + " ports accept connections"
+                                            + (checked.size() < ports
+                                                    ? " (first and last " + RANGE_LIMIT / 2 + " of " + ports
+                                                            + " checked)"
+                                                    : ""))
+                            + resolved);
         }
-        return new Result("backend", target, false, (checked.size() == 1 ? firstFailure
-                : failed.size() + " of " + checked.size() + " ports fail (" + firstFailure + "), e.g. port "
-                        + failed.get(0)) + resolved);
+        return new Result(
+                "backend",
+                target,
+                false,
+                (checked.size() == 1
+                                ? firstFailure
+                                : failed.size() + " of " + checked.size() + " ports fail (" + firstFailure
+                                        + "), e.g. port " + failed.get(0))
+                        + resolved);
     }
 
     private static List<Integer> portsToCheck(int first, int count) {
@@ -244,18 +275,25 @@ final class ConnectorCheck {
         }
     }
 
-    private Result tlsHandshake(ConnectorSettings settings, AccessControlList.Mapping mapping, SSLContext tls,
-            InetAddress address, int timeout, String target, String resolved) {
+    private Result tlsHandshake(
+            ConnectorSettings settings,
+            AccessControlList.Mapping mapping,
+            SSLContext tls,
+            InetAddress address,
+            int timeout,
+            String target,
+            String resolved) {
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress(address, mapping.internalPort()), timeout);
             plain.setSoTimeout(timeout);
-            try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, mapping.internalHost(),
-                    mapping.internalPort(), false)) {
+            try (SSLSocket socket = (SSLSocket)
+                    tls.getSocketFactory().createSocket(plain, mapping.internalHost(), mapping.internalPort(), false)) {
                 SSLParameters parameters = socket.getSSLParameters();
                 if (settings.backendVerifyHost()) {
                     parameters.setEndpointIdentificationAlgorithm("HTTPS");
                 }
-                if (!Character.isDigit(mapping.internalHost().charAt(0)) && mapping.internalHost().indexOf(':') < 0) {
+                if (!Character.isDigit(mapping.internalHost().charAt(0))
+                        && mapping.internalHost().indexOf(':') < 0) {
                     parameters.setServerNames(List.of(new SNIHostName(mapping.internalHost())));
                 }
                 socket.setSSLParameters(parameters);
@@ -265,16 +303,24 @@ final class ConnectorCheck {
                     return new Result("backend", target, false, tlsFailure(e, socket) + resolved);
                 }
                 X509Certificate peer = (X509Certificate) socket.getSession().getPeerCertificates()[0];
-                return new Result("backend", target, true, "TLS handshake OK, certificate "
-                        + peer.getSubjectX500Principal().getName() + ", valid until "
-                        + day(peer.getNotAfter().toInstant()) + resolved);
+                return new Result(
+                        "backend",
+                        target,
+                        true,
+                        "TLS handshake OK, certificate "
+                                + peer.getSubjectX500Principal().getName() + ", valid until "
+                                + day(peer.getNotAfter().toInstant()) + resolved);
             }
         } catch (SocketTimeoutException e) {
             return new Result("backend", target, false, "timed out after " + timeout + " ms" + resolved);
         } catch (IOException e) {
             String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-            return new Result("backend", target, false, (message.contains("refused") ? "connection refused"
-                    : "cannot connect: " + e.getMessage()) + resolved);
+            return new Result(
+                    "backend",
+                    target,
+                    false,
+                    (message.contains("refused") ? "connection refused" : "cannot connect: " + e.getMessage())
+                            + resolved);
         }
     }
 
@@ -286,11 +332,11 @@ final class ConnectorCheck {
             X509Certificate peer = shown[0];
             Instant notAfter = peer.getNotAfter().toInstant();
             if (clock.instant().isAfter(notAfter)) {
-                return "TLS handshake failed: certificate " + peer.getSubjectX500Principal().getName()
-                        + " expired on " + day(notAfter);
+                return "TLS handshake failed: certificate "
+                        + peer.getSubjectX500Principal().getName() + " expired on " + day(notAfter);
             }
-            certificate = ", certificate " + peer.getSubjectX500Principal().getName() + " (valid until "
-                    + day(notAfter) + ")";
+            certificate = ", certificate " + peer.getSubjectX500Principal().getName() + " (valid until " + day(notAfter)
+                    + ")";
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
@@ -317,30 +363,46 @@ final class ConnectorCheck {
         try {
             // Vert.x keeps the upgrade response's headers only while the WebSocket's first handler runs.
             String[] seenHolder = new String[1];
-            client.webSocket(TunnelSession.connectOptions(settings)).map(ws -> {
-                seenHolder[0] = ws.headers() == null ? null : ws.headers().get(SUBACCOUNT_HEADER);
-                // No HELLO: the check must not register a session that the cloud would route streams to.
-                ws.close((short) 1000, "connector check");
-                return ws;
-            }).toCompletionStage().toCompletableFuture()
+            client.webSocket(TunnelSession.connectOptions(settings))
+                    .map(ws -> {
+                        seenHolder[0] =
+                                ws.headers() == null ? null : ws.headers().get(SUBACCOUNT_HEADER);
+                        // No HELLO: the check must not register a session that the cloud would route streams to.
+                        ws.close((short) 1000, "connector check");
+                        return ws;
+                    })
+                    .toCompletionStage()
+                    .toCompletableFuture()
                     .get(settings.connectTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
             String seen = seenHolder[0];
             if (seen == null) {
-                return new Result("tunnel", target, true, "TLS and WebSocket handshake OK; this tunnel-service does "
-                        + "not say which subaccount it sees");
+                return new Result(
+                        "tunnel",
+                        target,
+                        true,
+                        "TLS and WebSocket handshake OK; this tunnel-service does "
+                                + "not say which subaccount it sees");
             }
             if (!seen.equals(settings.subaccount())) {
-                return new Result("tunnel", target, false, "tunnel-service sees subaccount " + seen
-                        + " (from the certificate), but the file says " + settings.subaccount());
+                return new Result(
+                        "tunnel",
+                        target,
+                        false,
+                        "tunnel-service sees subaccount " + seen + " (from the certificate), but the file says "
+                                + settings.subaccount());
             }
-            return new Result("tunnel", target, true, "TLS and WebSocket handshake OK; tunnel-service sees subaccount "
-                    + seen);
+            return new Result(
+                    "tunnel", target, true, "TLS and WebSocket handshake OK; tunnel-service sees subaccount " + seen);
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof UpgradeRejectedException rejected) {
                 Buffer body = rejected.getBody();
-                return new Result("tunnel", target, false, "tunnel-service refused the connection (HTTP "
-                        + rejected.getStatus() + ")" + (body == null ? "" : ": " + body.toString().trim()));
+                return new Result(
+                        "tunnel",
+                        target,
+                        false,
+                        "tunnel-service refused the connection (HTTP " + rejected.getStatus() + ")"
+                                + (body == null ? "" : ": " + body.toString().trim()));
             }
             return new Result("tunnel", target, false, "cannot connect: " + cause.getMessage());
         } catch (java.util.concurrent.TimeoutException e) {
@@ -381,10 +443,11 @@ final class ConnectorCheck {
         return context;
     }
 
-    private static Collection<? extends Certificate> certificates(Path pem) throws IOException, GeneralSecurityException {
+    private static Collection<? extends Certificate> certificates(Path pem)
+            throws IOException, GeneralSecurityException {
         try (InputStream in = Files.newInputStream(pem)) {
-            Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509")
-                    .generateCertificates(in);
+            Collection<? extends Certificate> certificates =
+                    CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certificates.isEmpty()) {
                 throw new GeneralSecurityException(pem + " holds no certificate");
             }

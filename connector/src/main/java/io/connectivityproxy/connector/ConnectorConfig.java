@@ -58,16 +58,14 @@ public record ConnectorConfig(
              * Tunnel protocol version to speak: 3 (default), 2 for a tunnel-service that predates
              * principal propagation, or 1 for one that predates service channels.
              */
-            Integer protocolVersion) {
-    }
+            Integer protocolVersion) {}
 
     @RegisterForReflection
     public record Reconnect(
             /** First backoff ceiling; default 1s. */
             Duration initialDelay,
             /** Cap of the backoff ceiling; default 30s. */
-            Duration maxDelay) {
-    }
+            Duration maxDelay) {}
 
     @RegisterForReflection
     public record Streams(
@@ -80,16 +78,14 @@ public record ConnectorConfig(
             /** Largest DATA payload sent, bytes; default 65536. */
             Integer chunkSize,
             /** Backend connect timeout; default 10s. */
-            Duration backendConnectTimeout) {
-    }
+            Duration backendConnectTimeout) {}
 
     @RegisterForReflection
     public record BackendTls(
             /** PEM CA certificate(s) trusted for HTTPS backends; default: the JVM's trust store. */
             String ca,
             /** Verify the backend host name against its certificate; default true. */
-            Boolean verifyHost) {
-    }
+            Boolean verifyHost) {}
 
     /** One allowed backend: a virtual host:port the cloud side uses, and where it really is. */
     @RegisterForReflection
@@ -107,8 +103,7 @@ public record ConnectorConfig(
             /** HTTP(S) only: VIRTUAL (send the virtual host) or INTERNAL (internal host + X-Forwarded-Host). */
             String hostHeader,
             /** HTTP(S) only: X509 (a certificate for the propagated user) or NONE (default). */
-            String principalPropagation) {
-    }
+            String principalPropagation) {}
 
     /** SAP's principal propagation: whose tokens are trusted and what certificates they become. */
     @RegisterForReflection
@@ -124,8 +119,7 @@ public record ConnectorConfig(
             /** EC (P-256, default) or RSA (2048) keys for user certificates. */
             String keyAlgorithm,
             /** The CA that signs user certificates. */
-            SigningCa ca) {
-    }
+            SigningCa ca) {}
 
     /** An identity provider: its iss and where its signing keys are. */
     @RegisterForReflection
@@ -137,16 +131,14 @@ public record ConnectorConfig(
             /** A JWKS document, a PEM public key or a PEM certificate; or jwksUrl. */
             String keyFile,
             /** PEM CA certificate(s) for the JWKS endpoint; default: the JVM's trust store. */
-            String trustCa) {
-    }
+            String trustCa) {}
 
     /** A subject pattern like CN=${name}, optionally only for one user type. */
     @RegisterForReflection
     public record SubjectRule(
             String subject,
             /** Business or Technical; default: both. */
-            String userType) {
-    }
+            String userType) {}
 
     /** PEM files of the CA that signs user certificates. */
     @RegisterForReflection
@@ -155,8 +147,7 @@ public record ConnectorConfig(
             /** PKCS#8 PEM private key. */
             String key,
             /** Create both files when neither exists (local use); default false. */
-            Boolean generate) {
-    }
+            Boolean generate) {}
 
     /**
      * A service channel: on-premise clients connect to {@code localHost:localPort} and reach the
@@ -176,8 +167,7 @@ public record ConnectorConfig(
             /** Most client connections open at once through this channel; default 100. */
             Integer maxConnections,
             /** False keeps the entry without listening; default true. */
-            Boolean enabled) {
-    }
+            Boolean enabled) {}
 
     /** An allowed path: exactly {@code path}, or {@code path} and everything below it. */
     @RegisterForReflection
@@ -186,6 +176,5 @@ public record ConnectorConfig(
             /** Also every path below {@code path}; default true. */
             Boolean includeSubPaths,
             /** Requests may ask for a protocol upgrade (WebSocket); default false. */
-            Boolean upgradeAllowed) {
-    }
+            Boolean upgradeAllowed) {}
 }

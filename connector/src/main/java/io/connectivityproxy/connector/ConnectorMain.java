@@ -1,6 +1,7 @@
 package io.connectivityproxy.connector;
 
 import java.time.Clock;
+import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.health.Readiness;
 
@@ -8,7 +9,6 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.vertx.core.Vertx;
-import jakarta.inject.Inject;
 
 /**
  * The connector executable's entry point. Without arguments it runs the connector until it is
@@ -54,9 +54,12 @@ public class ConnectorMain implements QuarkusApplication {
         if (isCheck(args)) {
             ConnectorCheck.Report report = new ConnectorCheck(vertx, Clock.systemUTC()).run(process.config());
             report.results().forEach(result -> System.out.println(result.line()));
-            boolean invalidFile = report.results().stream().anyMatch(r -> !r.ok() && r.check().equals("config"));
-            System.out.println(report.ok() ? "all " + report.results().size() + " checks passed"
-                    : report.failures() + " of " + report.results().size() + " checks failed");
+            boolean invalidFile =
+                    report.results().stream().anyMatch(r -> !r.ok() && r.check().equals("config"));
+            System.out.println(
+                    report.ok()
+                            ? "all " + report.results().size() + " checks passed"
+                            : report.failures() + " of " + report.results().size() + " checks failed");
             System.out.flush();
             return report.ok() ? 0 : invalidFile ? 2 : 1;
         }

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import jakarta.inject.Singleton;
 
 import io.connectivityproxy.admin.RecentRefusals;
 import io.connectivityproxy.protocol.Reason;
@@ -13,7 +14,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import jakarta.inject.Singleton;
 
 /** Connector metrics at {@code /q/metrics}: sessions, open streams, bytes, refused streams by reason. */
 @Singleton
@@ -36,13 +36,17 @@ public class ConnectorMetrics {
         this.registry = registry;
         this.sessions = registry.gauge("cp_connector_sessions_active", new AtomicInteger());
         this.streams = registry.gauge("cp_connector_streams_open", new AtomicInteger());
-        this.bytesToCloud = Counter.builder("cp_connector_bytes").tag("direction", "to_cloud")
-                .description("Backend bytes sent into the tunnel").register(registry);
+        this.bytesToCloud = Counter.builder("cp_connector_bytes")
+                .tag("direction", "to_cloud")
+                .description("Backend bytes sent into the tunnel")
+                .register(registry);
         this.backendConnectionsOpened = Counter.builder("cp_connector_backend_connections")
-                .tag("event", "opened").description("HTTP(S) backend connections made, and kept-alive ones reused")
+                .tag("event", "opened")
+                .description("HTTP(S) backend connections made, and kept-alive ones reused")
                 .register(registry);
         this.backendConnectionsReused = Counter.builder("cp_connector_backend_connections")
-                .tag("event", "reused").description("HTTP(S) backend connections made, and kept-alive ones reused")
+                .tag("event", "reused")
+                .description("HTTP(S) backend connections made, and kept-alive ones reused")
                 .register(registry);
         Gauge.builder("cp_connector_config_file_not_in_force", configNotInForce, AtomicInteger::get)
                 .description("1 while the connector file on disk is refused (invalid, unreadable or missing) and the "
@@ -52,7 +56,8 @@ public class ConnectorMetrics {
                 .description("1 while the file in force changes settings that only a restart applies")
                 .register(registry);
         this.configReloads = Counter.builder("cp_connector_config_reloads")
-                .description("Changed connector files applied without a restart").register(registry);
+                .description("Changed connector files applied without a restart")
+                .register(registry);
         this.configReloadFailures = Counter.builder("cp_connector_config_reload_failures")
                 .description("Changed connector files refused (the previous configuration stayed in force)")
                 .register(registry);
@@ -90,17 +95,24 @@ public class ConnectorMetrics {
                 .description("Window growth streams may still take (streams.windowBudget minus what they hold)")
                 .register(registry);
         FunctionCounter.builder("cp_connector_window_growth_bytes", budget, WindowBudget::grantedTotal)
-                .description("Window growth granted to streams whose window held them back").register(registry);
+                .description("Window growth granted to streams whose window held them back")
+                .register(registry);
     }
 
     /** Principal propagation: user certificates made and principals holding one now. */
     void principalCertificates(io.connectivityproxy.connector.principal.CertificateCache cache) {
-        FunctionCounter.builder("cp_connector_principal_certificates_issued", cache,
-                io.connectivityproxy.connector.principal.CertificateCache::issued)
-                .description("user certificates made for propagated principals").register(registry);
-        Gauge.builder("cp_connector_principal_certificates_cached", cache,
-                io.connectivityproxy.connector.principal.CertificateCache::size)
-                .description("principals with a valid certificate in the cache").register(registry);
+        FunctionCounter.builder(
+                        "cp_connector_principal_certificates_issued",
+                        cache,
+                        io.connectivityproxy.connector.principal.CertificateCache::issued)
+                .description("user certificates made for propagated principals")
+                .register(registry);
+        Gauge.builder(
+                        "cp_connector_principal_certificates_cached",
+                        cache,
+                        io.connectivityproxy.connector.principal.CertificateCache::size)
+                .description("principals with a valid certificate in the cache")
+                .register(registry);
     }
 
     void sessionUp() {
@@ -144,15 +156,24 @@ public class ConnectorMetrics {
 
         private ChannelMeters(ChannelSettings channel, Supplier<Number> openConnections) {
             tags = Tags.of("service", channel.serviceId(), "listen", channel.listenAddress());
-            open = Gauge.builder("cp_connector_channel_streams_open", openConnections).tags(tags)
+            open = Gauge.builder("cp_connector_channel_streams_open", openConnections)
+                    .tags(tags)
                     .description("Service-channel client connections (one tunnel stream each) open now")
                     .register(registry);
-            connections = Counter.builder("cp_connector_channel_connections").tags(tags)
-                    .description("On-premise client connections accepted by a service channel").register(registry);
-            toCloud = Counter.builder("cp_connector_channel_bytes").tags(tags).tag("direction", "to_cloud")
-                    .description("Service-channel payload bytes, client to cloud and back").register(registry);
-            fromCloud = Counter.builder("cp_connector_channel_bytes").tags(tags).tag("direction", "from_cloud")
-                    .description("Service-channel payload bytes, client to cloud and back").register(registry);
+            connections = Counter.builder("cp_connector_channel_connections")
+                    .tags(tags)
+                    .description("On-premise client connections accepted by a service channel")
+                    .register(registry);
+            toCloud = Counter.builder("cp_connector_channel_bytes")
+                    .tags(tags)
+                    .tag("direction", "to_cloud")
+                    .description("Service-channel payload bytes, client to cloud and back")
+                    .register(registry);
+            fromCloud = Counter.builder("cp_connector_channel_bytes")
+                    .tags(tags)
+                    .tag("direction", "from_cloud")
+                    .description("Service-channel payload bytes, client to cloud and back")
+                    .register(registry);
         }
 
         void connection() {
@@ -164,10 +185,13 @@ public class ConnectorMetrics {
         }
 
         void refused(Reason reason) {
-            refusals.computeIfAbsent(reason, r -> Counter.builder("cp_connector_channel_refusals").tags(tags)
-                    .tag("reason", r.name())
-                    .description("Service-channel connections refused by the cloud or the channel's limit, by reason")
-                    .register(registry)).increment();
+            refusals.computeIfAbsent(reason, r -> Counter.builder("cp_connector_channel_refusals")
+                            .tags(tags)
+                            .tag("reason", r.name())
+                            .description(
+                                    "Service-channel connections refused by the cloud or the channel's limit, by reason")
+                            .register(registry))
+                    .increment();
         }
 
         /** Drops the open-connections gauge of a channel that no longer exists (counters keep their totals). */
@@ -199,8 +223,13 @@ public class ConnectorMetrics {
 
     /** Service-channel payload bytes of all channels since the start, towards the cloud (true) or from it. */
     double channelBytes(boolean towardsCloud) {
-        return registry.find("cp_connector_channel_bytes").tag("direction", towardsCloud ? "to_cloud" : "from_cloud")
-                .counters().stream().mapToDouble(Counter::count).sum();
+        return registry
+                .find("cp_connector_channel_bytes")
+                .tag("direction", towardsCloud ? "to_cloud" : "from_cloud")
+                .counters()
+                .stream()
+                .mapToDouble(Counter::count)
+                .sum();
     }
 
     double bytesToCloud() {
@@ -208,8 +237,11 @@ public class ConnectorMetrics {
     }
 
     void openFailure(Reason reason) {
-        openFailures.computeIfAbsent(reason, r -> Counter.builder("cp_connector_stream_open_failures")
-                .tag("reason", r.name()).description("Streams the connector refused or could not connect, by reason")
-                .register(registry)).increment();
+        openFailures
+                .computeIfAbsent(reason, r -> Counter.builder("cp_connector_stream_open_failures")
+                        .tag("reason", r.name())
+                        .description("Streams the connector refused or could not connect, by reason")
+                        .register(registry))
+                .increment();
     }
 }

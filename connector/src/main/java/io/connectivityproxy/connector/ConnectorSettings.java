@@ -34,5 +34,4 @@ public record ConnectorSettings(
         AccessControlList accessControl,
         List<ChannelSettings> serviceChannels,
         /** Null when the file has no principalPropagation section. */
-        PrincipalPropagationSettings principalPropagation) {
-}
+        PrincipalPropagationSettings principalPropagation) {}

@@ -15,12 +15,11 @@ import java.util.Map;
  */
 final class ResponseRewriter {
 
-    private ResponseRewriter() {
-    }
+    private ResponseRewriter() {}
 
     /** The headers in the same order; entries that need no change are the same objects. */
-    static List<Map.Entry<String, String>> rewrite(AccessControlList.Mapping mapping,
-            List<Map.Entry<String, String>> headers) {
+    static List<Map.Entry<String, String>> rewrite(
+            AccessControlList.Mapping mapping, List<Map.Entry<String, String>> headers) {
         List<Map.Entry<String, String>> out = new ArrayList<>(headers.size());
         for (Map.Entry<String, String> header : headers) {
             out.add(rewrite(mapping, header));
@@ -28,8 +27,8 @@ final class ResponseRewriter {
         return out;
     }
 
-    private static Map.Entry<String, String> rewrite(AccessControlList.Mapping mapping,
-            Map.Entry<String, String> header) {
+    private static Map.Entry<String, String> rewrite(
+            AccessControlList.Mapping mapping, Map.Entry<String, String> header) {
         if (header == null || header.getKey() == null || header.getValue() == null) {
             return header;
         }

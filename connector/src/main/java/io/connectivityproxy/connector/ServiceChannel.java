@@ -66,6 +66,7 @@ final class ServiceChannel {
     private volatile ConnectorMetrics.ChannelMeters metrics;
     /** Set while the channel is removed from the file but still carries connections; run once they have ended. */
     private Runnable retired;
+
     private final AtomicInteger open = new AtomicInteger();
     private final Map<Connection, Boolean> connections = new ConcurrentHashMap<>();
     private final Map<Reason, AtomicLong> refusals = new ConcurrentHashMap<>();
@@ -115,8 +116,10 @@ final class ServiceChannel {
         retired = whenGone;
         if (server != null) {
             state = "removed; closing after its open connections";
-            LOG.infof("service channel %s was removed from the configuration; %d open connection(s) may finish, "
-                    + "new ones are refused", settings.describe(), open.get());
+            LOG.infof(
+                    "service channel %s was removed from the configuration; %d open connection(s) may finish, "
+                            + "new ones are refused",
+                    settings.describe(), open.get());
         }
         closeIfRetiredAndIdle();
     }
@@ -158,17 +161,20 @@ final class ServiceChannel {
                 .setPort(settings.localPort())
                 .setTcpNoDelay(true));
         listener.connectHandler(this::accept);
-        return listener.listen().map(bound -> {
-            server = bound;
-            state = "listening";
-            LOG.infof("service channel %s listening", settings.describe());
-            return (Void) null;
-        }).recover(e -> {
-            state = "cannot listen: " + e.getMessage();
-            LOG.errorf("service channel %s cannot listen on %s: %s", settings.serviceId(), settings.listenAddress(),
-                    e.getMessage());
-            return Future.succeededFuture();
-        });
+        return listener.listen()
+                .map(bound -> {
+                    server = bound;
+                    state = "listening";
+                    LOG.infof("service channel %s listening", settings.describe());
+                    return (Void) null;
+                })
+                .recover(e -> {
+                    state = "cannot listen: " + e.getMessage();
+                    LOG.errorf(
+                            "service channel %s cannot listen on %s: %s",
+                            settings.serviceId(), settings.listenAddress(), e.getMessage());
+                    return Future.succeededFuture();
+                });
     }
 
     Future<Void> stop() {
@@ -190,8 +196,9 @@ final class ServiceChannel {
         metrics.connection();
         if (open.incrementAndGet() > settings.maxConnections()) {
             open.decrementAndGet();
-            refused(Reason.TOO_MANY_STREAMS, "the channel already carries its maxConnections ("
-                    + settings.maxConnections() + ") connections");
+            refused(
+                    Reason.TOO_MANY_STREAMS,
+                    "the channel already carries its maxConnections (" + settings.maxConnections() + ") connections");
             socket.close();
             return;
         }
@@ -213,35 +220,42 @@ final class ServiceChannel {
             }
             released.run();
         });
-        opener.open(context, settings.type(), settings.serviceId()).compose(stream -> {
-            pending[0] = stream;
-            connection.streamId = stream.id();
-            if (clientGone[0]) {
-                stream.reset(Reason.CANCELLED, "the on-premise client closed the connection");
-            }
-            return stream.opened();
-        }).onComplete(ar -> {
-            if (ar.failed()) {
-                Reason reason = ar.cause() instanceof StreamException e ? e.reason() : Reason.INTERNAL;
-                if (!clientGone[0] && reason != Reason.CANCELLED) {
-                    refused(reason, ar.cause().getMessage());
-                }
-                socket.close();
-                released.run();
-                return;
-            }
-            if (clientGone[0]) {
-                return;
-            }
-            accepted();
-            TcpRelay.bridge(held, ar.result(), n -> {
-                connection.toCloud.addAndGet(n);
-                metrics.bytes(n, true);
-            }, n -> {
-                connection.fromCloud.addAndGet(n);
-                metrics.bytes(n, false);
-            }, released);
-        });
+        opener.open(context, settings.type(), settings.serviceId())
+                .compose(stream -> {
+                    pending[0] = stream;
+                    connection.streamId = stream.id();
+                    if (clientGone[0]) {
+                        stream.reset(Reason.CANCELLED, "the on-premise client closed the connection");
+                    }
+                    return stream.opened();
+                })
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        Reason reason = ar.cause() instanceof StreamException e ? e.reason() : Reason.INTERNAL;
+                        if (!clientGone[0] && reason != Reason.CANCELLED) {
+                            refused(reason, ar.cause().getMessage());
+                        }
+                        socket.close();
+                        released.run();
+                        return;
+                    }
+                    if (clientGone[0]) {
+                        return;
+                    }
+                    accepted();
+                    TcpRelay.bridge(
+                            held,
+                            ar.result(),
+                            n -> {
+                                connection.toCloud.addAndGet(n);
+                                metrics.bytes(n, true);
+                            },
+                            n -> {
+                                connection.fromCloud.addAndGet(n);
+                                metrics.bytes(n, false);
+                            },
+                            released);
+                });
     }
 
     private synchronized void accepted() {
@@ -264,8 +278,10 @@ final class ServiceChannel {
             firstTime = loggedCauses.size() < 64 && loggedCauses.add(refusal.cause());
         }
         if (firstTime) {
-            LOG.warnf("service channel %s: connection refused: %s (%s); the same cause again is counted in "
-                    + "cp_connector_channel_refusals_total, not logged", settings.describe(), message, reason);
+            LOG.warnf(
+                    "service channel %s: connection refused: %s (%s); the same cause again is counted in "
+                            + "cp_connector_channel_refusals_total, not logged",
+                    settings.describe(), message, reason);
         }
     }
 
@@ -276,8 +292,8 @@ final class ServiceChannel {
         synchronized (this) {
             stillFailing = failing;
         }
-        return state + (stillFailing && refusal != null ? "; last connection refused: " + refusal.cause() : "")
-                + "; " + open.get() + " open";
+        return state + (stillFailing && refusal != null ? "; last connection refused: " + refusal.cause() : "") + "; "
+                + open.get() + " open";
     }
 
     String state() {

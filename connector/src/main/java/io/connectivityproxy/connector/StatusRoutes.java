@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.health.Readiness;
 
@@ -16,8 +18,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
 
 /**
  * The connector's status page, {@code GET /admin/status} on the management port (read-only
@@ -65,10 +65,16 @@ public class StatusRoutes {
         }
         JsonArray out = new JsonArray();
         for (ConnectorCheck.Result result : report.results()) {
-            out.add(new JsonObject().put("check", result.check()).put("target", result.target())
-                    .put("ok", result.ok()).put("detail", result.detail()));
+            out.add(new JsonObject()
+                    .put("check", result.check())
+                    .put("target", result.target())
+                    .put("ok", result.ok())
+                    .put("detail", result.detail()));
         }
-        return new JsonObject().put("at", report.at().toString()).put("ok", report.ok()).put("checks", out);
+        return new JsonObject()
+                .put("at", report.at().toString())
+                .put("ok", report.ok())
+                .put("checks", out);
     }
 
     private void page(RoutingContext ctx) {
@@ -83,18 +89,22 @@ public class StatusRoutes {
         ConnectorSettings settings = connector.settings();
         ConnectorMetrics metrics = connector.metrics();
         if (settings == null) {
-            return new StatusPage("connector", "no valid configuration has been read", Duration.ofSeconds(5))
-                    .finish();
+            return new StatusPage("connector", "no valid configuration has been read", Duration.ofSeconds(5)).finish();
         }
-        StatusPage page = new StatusPage("connector " + settings.connectorId(), "subaccount " + settings.subaccount()
-                + ", location " + (settings.locationId().isEmpty() ? "(default)" : settings.locationId()) + ", tunnel "
-                + settings.tunnelUrl() + " - read-only, reloads every 5 s", Duration.ofSeconds(5));
+        StatusPage page = new StatusPage(
+                "connector " + settings.connectorId(),
+                "subaccount " + settings.subaccount()
+                        + ", location " + (settings.locationId().isEmpty() ? "(default)" : settings.locationId())
+                        + ", tunnel "
+                        + settings.tunnelUrl() + " - read-only, reloads every 5 s",
+                Duration.ofSeconds(5));
 
         page.section("Sessions");
         List<List<String>> sessions = new ArrayList<>();
         for (TunnelSession session : connector.sessions()) {
             Instant established = session.establishedAt();
-            sessions.add(List.of(Integer.toString(session.index()),
+            sessions.add(List.of(
+                    Integer.toString(session.index()),
                     (session.state() == TunnelSession.State.ACTIVE ? StatusPage.OK : StatusPage.FAIL)
                             + session.state().name(),
                     session.sessionId() == null ? "" : session.sessionId(),
@@ -114,11 +124,15 @@ public class StatusRoutes {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("file", connector.configFile().toString());
         if (status != null) {
-            config.put("state", status.state() == ConfigWatcher.State.IN_FORCE ? "the file on disk is in force"
-                    : "the file on disk is NOT in force: " + status.problem());
+            config.put(
+                    "state",
+                    status.state() == ConfigWatcher.State.IN_FORCE
+                            ? "the file on disk is in force"
+                            : "the file on disk is NOT in force: " + status.problem());
             config.put("in force since", status.appliedAt() + " (" + StatusPage.age(status.appliedAt(), now) + " ago)");
-            config.put("needs a restart", status.needRestart().isEmpty() ? "nothing"
-                    : String.join(", ", status.needRestart()));
+            config.put(
+                    "needs a restart",
+                    status.needRestart().isEmpty() ? "nothing" : String.join(", ", status.needRestart()));
         }
         page.facts("config", config);
         if (status != null && status.state() == ConfigWatcher.State.REFUSED) {
@@ -129,27 +143,38 @@ public class StatusRoutes {
         List<List<String>> acl = new ArrayList<>();
         for (AccessControlList.Mapping mapping : settings.accessControl().mappings()) {
             int count = mapping.lastVirtualPort() - mapping.virtualPort() + 1;
-            acl.add(List.of(mapping.virtualAuthorities(),
+            acl.add(List.of(
+                    mapping.virtualAuthorities(),
                     mapping.internalHost() + ":" + mapping.internalPort()
                             + (count > 1 ? "-" + (mapping.internalPort() + count - 1) : ""),
                     mapping.protocol().name(),
                     mapping.protocol().isHttp() ? paths(mapping) : "",
                     mapping.protocol().isHttp() ? mapping.hostHeader().name() : ""));
         }
-        page.table("acl", List.of("virtual host:port", "internal host:port", "protocol", "paths", "Host header"), acl,
+        page.table(
+                "acl",
+                List.of("virtual host:port", "internal host:port", "protocol", "paths", "Host header"),
+                acl,
                 "the list is empty: every stream is refused");
 
         page.section("Service channels");
         List<List<String>> channels = new ArrayList<>();
         for (ServiceChannel channel : connector.channels()) {
             ChannelSettings channelSettings = channel.settings();
-            channels.add(List.of(channelSettings.serviceId(), channelSettings.type().name(),
-                    channelSettings.listenAddress(), channel.status(),
+            channels.add(List.of(
+                    channelSettings.serviceId(),
+                    channelSettings.type().name(),
+                    channelSettings.listenAddress(),
+                    channel.status(),
                     channel.openConnections() + " / " + channelSettings.maxConnections(),
-                    channel.refusals().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                    channel.refusals().entrySet().stream()
+                            .map(e -> e.getKey() + " " + e.getValue())
                             .collect(Collectors.joining(", "))));
         }
-        page.table("channels", List.of("service", "type", "listen", "state", "connections", "refusals"), channels,
+        page.table(
+                "channels",
+                List.of("service", "type", "listen", "state", "connections", "refusals"),
+                channels,
                 "no service channels");
 
         page.section("Last checks");
@@ -157,21 +182,31 @@ public class StatusRoutes {
         if (report == null) {
             page.paragraph("checks", "empty", "the checks are still running");
         } else {
-            page.paragraph("checks-summary", report.ok() ? "ok" : "fail", (report.ok() ? "all checks passed"
-                    : report.failures() + " of " + report.results().size() + " checks failed") + ", "
-                    + StatusPage.age(report.at(), now) + " ago (at the start and after each change of the file)");
+            page.paragraph(
+                    "checks-summary",
+                    report.ok() ? "ok" : "fail",
+                    (report.ok()
+                                    ? "all checks passed"
+                                    : report.failures() + " of "
+                                            + report.results().size() + " checks failed")
+                            + ", "
+                            + StatusPage.age(report.at(), now)
+                            + " ago (at the start and after each change of the file)");
             List<List<String>> rows = new ArrayList<>();
             for (ConnectorCheck.Result result : report.results()) {
-                rows.add(List.of((result.ok() ? StatusPage.OK + "OK" : StatusPage.FAIL + "FAIL"), result.check(),
-                        result.target(), result.detail()));
+                rows.add(List.of(
+                        (result.ok() ? StatusPage.OK + "OK" : StatusPage.FAIL + "FAIL"),
+                        result.check(),
+                        result.target(),
+                        result.detail()));
             }
             page.table("checks", List.of("result", "check", "target", "detail"), rows, "no checks");
         }
 
         page.section("Refused streams");
         List<List<String>> byReason = new ArrayList<>();
-        metrics.openFailuresByReason().forEach((reason, count) -> byReason.add(List.of(reason.name(),
-                Long.toString(count.longValue()))));
+        metrics.openFailuresByReason()
+                .forEach((reason, count) -> byReason.add(List.of(reason.name(), Long.toString(count.longValue()))));
         page.table("refusals", List.of("reason", "since the start"), byReason, "none");
         page.paragraph("recent-title", "", "The most recent, newest first:");
         List<List<String>> recent = new ArrayList<>();
@@ -184,7 +219,8 @@ public class StatusRoutes {
 
     private static String paths(AccessControlList.Mapping mapping) {
         return mapping.paths().stream()
-                .map(rule -> rule.path() + (rule.includeSubPaths() ? " (and below)" : " (exactly)")
+                .map(rule -> rule.path()
+                        + (rule.includeSubPaths() ? " (and below)" : " (exactly)")
                         + (rule.upgradeAllowed() ? " upgrade allowed" : ""))
                 .collect(Collectors.joining(", "));
     }

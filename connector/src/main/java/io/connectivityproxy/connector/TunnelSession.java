@@ -67,13 +67,21 @@ final class TunnelSession {
     private volatile String sessionId;
     /** When the current connection's handshake completed; null while there is none. */
     private volatile Instant establishedAt;
+
     private Connection current;
     /** Streams of the established connection that takes new service-channel streams; null while there is none. */
     private volatile StreamMultiplexer channelStreams;
 
     /** {@code accessControl} gives the list in force when a stream opens (it changes when the file does). */
-    TunnelSession(Vertx vertx, ConnectorSettings settings, int index, BackendBridge bridge, ConnectorMetrics metrics,
-            RandomGenerator random, WindowBudget windowBudget, Supplier<AccessControlList> accessControl) {
+    TunnelSession(
+            Vertx vertx,
+            ConnectorSettings settings,
+            int index,
+            BackendBridge bridge,
+            ConnectorMetrics metrics,
+            RandomGenerator random,
+            WindowBudget windowBudget,
+            Supplier<AccessControlList> accessControl) {
         this.vertx = vertx;
         this.accessControl = accessControl;
         this.windowBudget = windowBudget;
@@ -93,11 +101,11 @@ final class TunnelSession {
         if (usesOpenSsl(settings)) {
             options.setSslEngineOptions(new OpenSSLEngineOptions());
         }
-        return options
-                .setSsl(true)
+        return options.setSsl(true)
                 .setVerifyHost(true)
                 .setTrustOptions(new PemTrustOptions().addCertPath(settings.ca().toString()))
-                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(settings.certificate().toString())
+                .setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertPath(settings.certificate().toString())
                         .setKeyPath(settings.key().toString()))
                 .setConnectTimeout((int) settings.connectTimeout().toMillis())
                 .setTcpNoDelay(true)
@@ -228,8 +236,13 @@ final class TunnelSession {
         Connection(WebSocket ws) {
             this.ws = ws;
             // The connector would open even stream ids (service channels); tunnel-service opens odd ones.
-            this.streams = new StreamMultiplexer(ws::writeBinaryMessage, 2, settings.window(), settings.maxWindow(),
-                    windowBudget, settings.chunkSize());
+            this.streams = new StreamMultiplexer(
+                    ws::writeBinaryMessage,
+                    2,
+                    settings.window(),
+                    settings.maxWindow(),
+                    windowBudget,
+                    settings.chunkSize());
         }
 
         void start() {
@@ -273,8 +286,10 @@ final class TunnelSession {
             if (!handshaken) {
                 if (frame instanceof Frame.HelloOk ok) {
                     if (ok.version() != settings.protocolVersion()) {
-                        goAway(Reason.PROTOCOL_ERROR, "HELLO_OK names protocol version " + ok.version()
-                                + ", this connector asked for " + settings.protocolVersion());
+                        goAway(
+                                Reason.PROTOCOL_ERROR,
+                                "HELLO_OK names protocol version " + ok.version() + ", this connector asked for "
+                                        + settings.protocolVersion());
                         return;
                     }
                     handshaken = true;
@@ -284,14 +299,19 @@ final class TunnelSession {
                     state = State.ACTIVE;
                     backoff.reset();
                     metrics.sessionUp();
-                    LOG.infof("session %d established: session %s, location %s", index, ok.sessionId(),
+                    LOG.infof(
+                            "session %d established: session %s, location %s",
+                            index,
+                            ok.sessionId(),
                             settings.locationId().isEmpty() ? "(default)" : settings.locationId());
                 } else if (frame instanceof Frame.GoAway goAway) {
                     LOG.errorf("session %d: tunnel-service refused the handshake: %s", index, goAway.message());
                     ws.close();
                     closed("handshake refused: " + goAway.message());
                 } else {
-                    goAway(Reason.PROTOCOL_ERROR, "expected HELLO_OK, got " + frame.getClass().getSimpleName());
+                    goAway(
+                            Reason.PROTOCOL_ERROR,
+                            "expected HELLO_OK, got " + frame.getClass().getSimpleName());
                 }
                 return;
             }
@@ -304,8 +324,9 @@ final class TunnelSession {
             } else if (frame instanceof Frame.Ping ping) {
                 send(new Frame.Pong(ping.opaque()));
             } else if (frame instanceof Frame.GoAway goAway) {
-                LOG.infof("session %d: tunnel-service sent GOAWAY (%s); dialling a new connection", index,
-                        goAway.message());
+                LOG.infof(
+                        "session %d: tunnel-service sent GOAWAY (%s); dialling a new connection",
+                        index, goAway.message());
                 replace();
             } else if (!(frame instanceof Frame.Pong)) {
                 goAway(Reason.PROTOCOL_ERROR, "unexpected " + frame.getClass().getSimpleName());
@@ -315,14 +336,17 @@ final class TunnelSession {
         private void onOpen(Frame.Open open) {
             if (open.streamId() % 2 == 0) {
                 // Even ids are this connector's own (service channels).
-                goAway(Reason.PROTOCOL_ERROR, "OPEN on even stream id " + open.streamId()
-                        + ": tunnel-service opens odd ids");
+                goAway(
+                        Reason.PROTOCOL_ERROR,
+                        "OPEN on even stream id " + open.streamId() + ": tunnel-service opens odd ids");
                 return;
             }
             if (open.principals().present() && settings.protocolVersion() < FrameCodec.PRINCIPAL_PROPAGATION_VERSION) {
-                goAway(Reason.PROTOCOL_ERROR, "OPEN with principals needs protocol version "
-                        + FrameCodec.PRINCIPAL_PROPAGATION_VERSION + "; this session speaks version "
-                        + settings.protocolVersion());
+                goAway(
+                        Reason.PROTOCOL_ERROR,
+                        "OPEN with principals needs protocol version "
+                                + FrameCodec.PRINCIPAL_PROPAGATION_VERSION + "; this session speaks version "
+                                + settings.protocolVersion());
                 return;
             }
             TunnelStream stream = streams.incoming(context, open);
@@ -347,12 +371,13 @@ final class TunnelSession {
                 path = query < 0 ? head.uri() : head.uri().substring(0, query);
             }
             // The list in force now: the connector's file is watched and may have changed since the start.
-            AccessControlList.Decision decision = accessControl.get()
-                    .decide(open.protocol(), open.host(), open.port(), path, upgrade);
+            AccessControlList.Decision decision =
+                    accessControl.get().decide(open.protocol(), open.host(), open.port(), path, upgrade);
             if (!decision.allowed()) {
                 metrics.openFailure(decision.reason(), decision.message());
-                LOG.infof("session %d: refused %s %s:%d%s: %s", index, open.protocol(), open.host(), open.port(),
-                        path == null ? "" : path, decision.message());
+                LOG.infof(
+                        "session %d: refused %s %s:%d%s: %s",
+                        index, open.protocol(), open.host(), open.port(), path == null ? "" : path, decision.message());
                 stream.reject(decision.reason(), decision.message());
                 return;
             }

@@ -54,7 +54,8 @@ class BackoffTest {
         for (int attempt = 0; attempt < 200; attempt++) {
             long ceiling = Math.min(5000, 100L << Math.min(attempt, 30));
             long delay = backoff.nextDelayMillis();
-            assertTrue(delay >= 0 && delay <= ceiling,
+            assertTrue(
+                    delay >= 0 && delay <= ceiling,
                     "attempt " + attempt + ": " + delay + " not in [0, " + ceiling + "]");
         }
     }

@@ -12,8 +12,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ClientCertificateFieldTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"SSL_CLIENT_CERT", "ssl_client_cert", "Ssl-Client-Cert", "SSL_CLIENT_CERT_CHAIN_0",
-        "ssl-client-cert-chain-1"})
+    @ValueSource(
+            strings = {
+                "SSL_CLIENT_CERT",
+                "ssl_client_cert",
+                "Ssl-Client-Cert",
+                "SSL_CLIENT_CERT_CHAIN_0",
+                "ssl-client-cert-chain-1"
+            })
     void clientCertificateFieldsAreDropped(String name) {
         assertTrue(BackendExchange.clientCertificateField(name.toLowerCase(Locale.ROOT)), name);
     }

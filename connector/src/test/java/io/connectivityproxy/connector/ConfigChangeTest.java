@@ -80,7 +80,8 @@ class ConfigChangeTest {
                 .replace("certificate: connector.pem", "certificate: other.pem")
                 .replace("sessions: 2", "sessions: 3\nlocationId: plant-2\nstreams:\n  window: 65536"));
         ConfigChange change = ConfigChange.between(parse(BASE), parse(BASE), next);
-        assertEquals(List.of("tunnel.url", "tunnel.certificate", "locationId", "sessions", "streams.window"),
+        assertEquals(
+                List.of("tunnel.url", "tunnel.certificate", "locationId", "sessions", "streams.window"),
                 change.needRestart());
         assertFalse(change.appliesAnything());
     }
@@ -89,8 +90,11 @@ class ConfigChangeTest {
     void restartNeedsAreMeasuredAgainstTheStartNotTheLastFile() {
         ConnectorSettings started = parse(BASE);
         ConnectorSettings three = parse(BASE.replace("sessions: 2", "sessions: 3"));
-        assertEquals(List.of("sessions"), ConfigChange.between(started, started, three).needRestart());
+        assertEquals(
+                List.of("sessions"),
+                ConfigChange.between(started, started, three).needRestart());
         // Back to what the process started with: nothing needs a restart any more.
-        assertEquals(List.of(), ConfigChange.between(started, three, parse(BASE)).needRestart());
+        assertEquals(
+                List.of(), ConfigChange.between(started, three, parse(BASE)).needRestart());
     }
 }

@@ -39,6 +39,7 @@ class ConfigWatcherTest {
 
     @TempDir
     Path dir;
+
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<ConnectorSettings> applied = new ArrayList<>();
     private Path config;
@@ -51,8 +52,13 @@ class ConfigWatcherTest {
         }
         config = dir.resolve("connector.yaml");
         Files.writeString(config, FILE);
-        watcher = new ConfigWatcher(null, config, java.time.Duration.ofSeconds(1), Files.readAllBytes(config),
-                applied::add, new ConnectorMetrics(registry));
+        watcher = new ConfigWatcher(
+                null,
+                config,
+                java.time.Duration.ofSeconds(1),
+                Files.readAllBytes(config),
+                applied::add,
+                new ConnectorMetrics(registry));
     }
 
     private double gauge(String name) {
@@ -93,8 +99,13 @@ class ConfigWatcherTest {
         Files.createSymbolicLink(data, Path.of("..v1"));
         Path link = dir.resolve("linked.yaml");
         Files.createSymbolicLink(link, Path.of("..data/connector.yaml"));
-        ConfigWatcher linked = new ConfigWatcher(null, link, java.time.Duration.ofSeconds(1), Files.readAllBytes(link),
-                applied::add, new ConnectorMetrics(new SimpleMeterRegistry()));
+        ConfigWatcher linked = new ConfigWatcher(
+                null,
+                link,
+                java.time.Duration.ofSeconds(1),
+                Files.readAllBytes(link),
+                applied::add,
+                new ConnectorMetrics(new SimpleMeterRegistry()));
         Path tmp = dir.resolve("..data_tmp");
         Files.createSymbolicLink(tmp, Path.of("..v2"));
         Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -111,7 +122,8 @@ class ConfigWatcherTest {
         assertEquals(List.of(), applied);
         ConfigWatcher.Status status = watcher.status();
         assertEquals(ConfigWatcher.State.REFUSED, status.state());
-        assertTrue(status.problem().endsWith("accessControl[0].virtualPort: must be between 1 and 65535, got 0"),
+        assertTrue(
+                status.problem().endsWith("accessControl[0].virtualPort: must be between 1 and 65535, got 0"),
                 status.problem());
         assertEquals(1, gauge("cp_connector_config_file_not_in_force"));
         assertEquals(1, counter("cp_connector_config_reload_failures"), "refused once, not on every look");

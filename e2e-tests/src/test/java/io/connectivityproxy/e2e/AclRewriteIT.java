@@ -46,6 +46,7 @@ class AclRewriteIT {
     static int socksPort;
     /** First virtual port of the range entries, and first internal port: three each. */
     static int virtualBase;
+
     static int internalBase;
     static final List<NetServer> lineServers = new ArrayList<>();
     static HttpServer redirectBackend;
@@ -60,7 +61,11 @@ class AclRewriteIT {
             lineServers.add(startLineServer(port));
         }
         redirectBackend = vertx.createHttpServer().requestHandler(AclRewriteIT::redirects);
-        redirectBackend.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        redirectBackend
+                .listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
 
         system = e2e.system();
         work = system.dir.resolve("client");
@@ -68,10 +73,16 @@ class AclRewriteIT {
         tunnel = system.tunnel("tunnel", Map.of());
         proxy = system.proxy("proxy", Map.of("proxy.socks5.port", Integer.toString(socksPort)));
         String range = virtualBase + "-" + (virtualBase + 2);
-        connector = system.connector("connector", system.connectorYaml(tunnel.port(), "", 1,
-                rangeEntry("range", range, Integer.toString(internalBase)),
-                rangeEntry("range-explicit", range, internalBase + "-" + (internalBase + 2)),
-                mapping("shop.corp", 8080, redirectBackend.actualPort(), "HTTP")), true);
+        connector = system.connector(
+                "connector",
+                system.connectorYaml(
+                        tunnel.port(),
+                        "",
+                        1,
+                        rangeEntry("range", range, Integer.toString(internalBase)),
+                        rangeEntry("range-explicit", range, internalBase + "-" + (internalBase + 2)),
+                        mapping("shop.corp", 8080, redirectBackend.actualPort(), "HTTP")),
+                true);
         system.awaitRegistered(proxy, "", 1);
     }
 
@@ -89,21 +100,33 @@ class AclRewriteIT {
                     assertEquals(0x00, client.connect(host, virtualPort), where);
                     client.send(("hello " + where + "\n").getBytes(StandardCharsets.US_ASCII));
                     client.socket.shutdownOutput();
-                    assertEquals(expected + "hello " + where + "\n", new String(client.in.readAllBytes(),
-                            StandardCharsets.US_ASCII), where);
+                    assertEquals(
+                            expected + "hello " + where + "\n",
+                            new String(client.in.readAllBytes(), StandardCharsets.US_ASCII),
+                            where);
                 }
 
                 // curl as HTTP/0.9: the line server's answer is the body, ended by its close.
-                Curl.Result socks = Curl.run(work, "--http0.9", "--socks5-hostname", "127.0.0.1:" + socksPort,
+                Curl.Result socks = Curl.run(
+                        work,
+                        "--http0.9",
+                        "--socks5-hostname",
+                        "127.0.0.1:" + socksPort,
                         "http://" + where + "/via-socks");
                 assertEquals(0, socks.exitCode(), socks.stderr());
-                assertTrue(socks.text().startsWith(expected + "GET /via-socks HTTP/1.1\r\n"),
-                        where + ": " + socks.text());
+                assertTrue(
+                        socks.text().startsWith(expected + "GET /via-socks HTTP/1.1\r\n"), where + ": " + socks.text());
 
-                Curl.Result connect = Curl.run(work, "--http0.9", "-p", "-x", "http://127.0.0.1:" + proxy.port(),
+                Curl.Result connect = Curl.run(
+                        work,
+                        "--http0.9",
+                        "-p",
+                        "-x",
+                        "http://127.0.0.1:" + proxy.port(),
                         "http://" + where + "/via-connect");
                 assertEquals(0, connect.exitCode(), connect.stderr());
-                assertTrue(connect.text().startsWith(expected + "GET /via-connect HTTP/1.1\r\n"),
+                assertTrue(
+                        connect.text().startsWith(expected + "GET /via-connect HTTP/1.1\r\n"),
                         where + ": " + connect.text());
             }
         }
@@ -111,7 +134,7 @@ class AclRewriteIT {
 
     @Test
     void portsJustOutsideTheRangeAreRefused() throws Exception {
-        for (int port : new int[] { virtualBase - 1, virtualBase + 3 }) {
+        for (int port : new int[] {virtualBase - 1, virtualBase + 3}) {
             try (SocksIT.SocksClient client = new SocksIT.SocksClient(socksPort)) {
                 assertEquals(0x02, client.connect("range", port), "SOCKS5 'not allowed by ruleset' for " + port);
                 assertTrue(client.closedByProxy());
@@ -120,8 +143,10 @@ class AclRewriteIT {
                 String answer = raw.send("CONNECT range:" + port + " HTTP/1.1\r\nHost: range:" + port + "\r\n\r\n")
                         .readResponse();
                 assertEquals(403, RawHttp.status(answer), answer);
-                assertTrue(answer.contains("Access denied to system range:" + port
-                        + ": no mapping for this virtual host and port"), answer);
+                assertTrue(
+                        answer.contains("Access denied to system range:" + port
+                                + ": no mapping for this virtual host and port"),
+                        answer);
             }
         }
     }
@@ -131,25 +156,42 @@ class AclRewriteIT {
     @Test
     void redirectsAndCookiesOfTheInternalHostNameTheVirtualOne() throws Exception {
         Path headers = Files.createTempFile(Files.createDirectories(work), "headers-", ".txt");
-        Curl.Result result = Curl.run(work, "-x", "http://127.0.0.1:" + proxy.port(), "-D", headers.toString(),
+        Curl.Result result = Curl.run(
+                work,
+                "-x",
+                "http://127.0.0.1:" + proxy.port(),
+                "-D",
+                headers.toString(),
                 "http://shop.corp:8080/login");
         assertEquals(302, result.status(), result.stderr());
         Map<String, List<String>> fields = fields(headers);
         assertEquals(List.of("http://shop.corp:8080/next?q=1"), fields.get("location"), fields.toString());
         assertEquals(List.of("http://shop.corp:8080/c#part"), fields.get("content-location"), fields.toString());
-        assertEquals(List.of("s=1; Domain=shop.corp; Path=/", "t=2; Path=/; domain=.shop.corp; HttpOnly"),
-                fields.get("set-cookie"), fields.toString());
+        assertEquals(
+                List.of("s=1; Domain=shop.corp; Path=/", "t=2; Path=/; domain=.shop.corp; HttpOnly"),
+                fields.get("set-cookie"),
+                fields.toString());
     }
 
     @Test
     void headersNamingAnotherHostOrPortOrARelativeReferenceAreUnchanged() throws Exception {
         int otherPort = redirectBackend.actualPort() + 1;
         for (String[] expected : new String[][] {
-                { "/elsewhere", "http://other.example:9999/x?y=2", "http://127.0.0.1:" + otherPort + "/c",
-                        "u=3; Domain=other.example; Path=/" },
-                { "/relative", "/next?q=1", "//127.0.0.1/c", "v=4; Path=/" } }) {
+            {
+                "/elsewhere",
+                "http://other.example:9999/x?y=2",
+                "http://127.0.0.1:" + otherPort + "/c",
+                "u=3; Domain=other.example; Path=/"
+            },
+            {"/relative", "/next?q=1", "//127.0.0.1/c", "v=4; Path=/"}
+        }) {
             Path headers = Files.createTempFile(Files.createDirectories(work), "headers-", ".txt");
-            Curl.Result result = Curl.run(work, "-x", "http://127.0.0.1:" + proxy.port(), "-D", headers.toString(),
+            Curl.Result result = Curl.run(
+                    work,
+                    "-x",
+                    "http://127.0.0.1:" + proxy.port(),
+                    "-D",
+                    headers.toString(),
                     "http://shop.corp:8080" + expected[0]);
             assertEquals(302, result.status(), result.stderr());
             Map<String, List<String>> fields = fields(headers);
@@ -163,8 +205,18 @@ class AclRewriteIT {
     void curlFollowsTheRewrittenRedirectThroughTheProxyAndSendsTheCookieBack() throws Exception {
         // -b "" turns on curl's cookie engine: it keeps a cookie only if its Domain fits the host.
         // Connection: close makes curl follow on a new connection (see the test below for reuse).
-        Curl.Result result = Curl.run(work, "-x", "http://127.0.0.1:" + proxy.port(), "-L", "-b", "",
-                "-H", "Connection: close", "--max-time", "30", "http://shop.corp:8080/login");
+        Curl.Result result = Curl.run(
+                work,
+                "-x",
+                "http://127.0.0.1:" + proxy.port(),
+                "-L",
+                "-b",
+                "",
+                "-H",
+                "Connection: close",
+                "--max-time",
+                "30",
+                "http://shop.corp:8080/login");
         assertEquals(200, result.status(), result.stderr());
         assertEquals("next GET /next?q=1 host=shop.corp:8080 cookies=s=1; t=2\n", result.text());
     }
@@ -175,8 +227,16 @@ class AclRewriteIT {
      */
     @Test
     void curlFollowsTheRewrittenRedirectOnTheSameConnection() throws Exception {
-        Curl.Result result = Curl.run(work, "-x", "http://127.0.0.1:" + proxy.port(), "-L", "-b", "",
-                "--max-time", "30", "http://shop.corp:8080/login");
+        Curl.Result result = Curl.run(
+                work,
+                "-x",
+                "http://127.0.0.1:" + proxy.port(),
+                "-L",
+                "-b",
+                "",
+                "--max-time",
+                "30",
+                "http://shop.corp:8080/login");
         assertEquals(0, result.exitCode(), result.stderr());
         assertEquals(200, result.status(), result.stderr());
         assertEquals("next GET /next?q=1 host=shop.corp:8080 cookies=s=1; t=2\n", result.text());
@@ -209,7 +269,10 @@ class AclRewriteIT {
             });
             lines.endHandler(v -> socket.end());
         });
-        return server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return server.listen(port, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 
     /**
@@ -221,25 +284,31 @@ class AclRewriteIT {
         String internal = "127.0.0.1:" + redirectBackend.actualPort();
         var response = request.response();
         switch (request.path()) {
-            case "/login" -> response.setStatusCode(302)
-                    .putHeader("Location", "http://" + internal + "/next?q=1")
-                    .putHeader("Content-Location", "http://" + internal + "/c#part")
-                    .putHeader("Set-Cookie", List.<String>of("s=1; Domain=127.0.0.1; Path=/",
-                            "t=2; Path=/; domain=.127.0.0.1; HttpOnly"))
-                    .end("moved\n");
-            case "/elsewhere" -> response.setStatusCode(302)
-                    .putHeader("Location", "http://other.example:9999/x?y=2")
-                    .putHeader("Content-Location", "http://127.0.0.1:" + (redirectBackend.actualPort() + 1) + "/c")
-                    .putHeader("Set-Cookie", "u=3; Domain=other.example; Path=/")
-                    .end("moved\n");
-            case "/relative" -> response.setStatusCode(302)
-                    .putHeader("Location", "/next?q=1")
-                    .putHeader("Content-Location", "//127.0.0.1/c")
-                    .putHeader("Set-Cookie", "v=4; Path=/")
-                    .end("moved\n");
-            default -> response.putHeader("Content-Type", "text/plain")
-                    .end("next " + request.method() + " " + request.uri() + " host=" + request.getHeader("Host")
-                            + " cookies=" + sortedCookies(request.getHeader("Cookie")) + "\n");
+            case "/login" ->
+                response.setStatusCode(302)
+                        .putHeader("Location", "http://" + internal + "/next?q=1")
+                        .putHeader("Content-Location", "http://" + internal + "/c#part")
+                        .putHeader(
+                                "Set-Cookie",
+                                List.<String>of(
+                                        "s=1; Domain=127.0.0.1; Path=/", "t=2; Path=/; domain=.127.0.0.1; HttpOnly"))
+                        .end("moved\n");
+            case "/elsewhere" ->
+                response.setStatusCode(302)
+                        .putHeader("Location", "http://other.example:9999/x?y=2")
+                        .putHeader("Content-Location", "http://127.0.0.1:" + (redirectBackend.actualPort() + 1) + "/c")
+                        .putHeader("Set-Cookie", "u=3; Domain=other.example; Path=/")
+                        .end("moved\n");
+            case "/relative" ->
+                response.setStatusCode(302)
+                        .putHeader("Location", "/next?q=1")
+                        .putHeader("Content-Location", "//127.0.0.1/c")
+                        .putHeader("Set-Cookie", "v=4; Path=/")
+                        .end("moved\n");
+            default ->
+                response.putHeader("Content-Type", "text/plain")
+                        .end("next " + request.method() + " " + request.uri() + " host=" + request.getHeader("Host")
+                                + " cookies=" + sortedCookies(request.getHeader("Cookie")) + "\n");
         }
     }
 

@@ -155,32 +155,35 @@ final class ChaosRelay implements AutoCloseable {
         }
 
         private void copy(Socket from, Socket to, String direction) {
-            Thread thread = new Thread(() -> {
-                byte[] chunk = new byte[64 * 1024];
-                try {
-                    InputStream in = from.getInputStream();
-                    OutputStream out = to.getOutputStream();
-                    for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
-                        Mode now = mode;
-                        if (now == Mode.BLACKHOLE) {
-                            dropped.addAndGet(n);
-                            continue;
+            Thread thread = new Thread(
+                    () -> {
+                        byte[] chunk = new byte[64 * 1024];
+                        try {
+                            InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream();
+                            for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+                                Mode now = mode;
+                                if (now == Mode.BLACKHOLE) {
+                                    dropped.addAndGet(n);
+                                    continue;
+                                }
+                                if (now == Mode.DELAY) {
+                                    TimeUnit.NANOSECONDS.sleep(delayNanos);
+                                }
+                                out.write(chunk, 0, n);
+                                out.flush();
+                            }
+                            // A FIN goes on as a FIN (half-close is part of what passes), unless the link is a
+                            // blackhole.
+                            if (mode != Mode.BLACKHOLE) {
+                                to.shutdownOutput();
+                            }
+                            directionEnded();
+                        } catch (IOException | InterruptedException e) {
+                            reset();
                         }
-                        if (now == Mode.DELAY) {
-                            TimeUnit.NANOSECONDS.sleep(delayNanos);
-                        }
-                        out.write(chunk, 0, n);
-                        out.flush();
-                    }
-                    // A FIN goes on as a FIN (half-close is part of what passes), unless the link is a blackhole.
-                    if (mode != Mode.BLACKHOLE) {
-                        to.shutdownOutput();
-                    }
-                    directionEnded();
-                } catch (IOException | InterruptedException e) {
-                    reset();
-                }
-            }, "chaos-" + name + "-" + direction);
+                    },
+                    "chaos-" + name + "-" + direction);
             thread.setDaemon(true);
             thread.start();
         }

@@ -56,7 +56,9 @@ class ChaosRelayTest {
         try (Socket client = connect()) {
             client.getOutputStream().write(bytes("hello"));
             client.shutdownOutput();
-            assertArrayEquals(bytes("hello"), client.getInputStream().readAllBytes(),
+            assertArrayEquals(
+                    bytes("hello"),
+                    client.getInputStream().readAllBytes(),
                     "the echo answers and, after the client's FIN reached it, closes");
         }
     }

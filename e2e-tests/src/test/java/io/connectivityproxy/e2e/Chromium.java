@@ -14,8 +14,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Chromium {
 
-    private Chromium() {
-    }
+    private Chromium() {}
 
     /** The DOM after Chromium loaded and rendered {@code url}, serialized as HTML. */
     static String dumpDom(Path workDir, String url) throws IOException, InterruptedException {
@@ -38,10 +37,16 @@ final class Chromium {
         Path profile = Files.createTempDirectory(workDir, "chromium-profile-");
         Path err = Files.createTempFile(workDir, "chromium-", ".err");
         // No sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-        List<String> command = new ArrayList<>(List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu",
-                "--no-first-run", "--user-data-dir=" + profile));
+        List<String> command = new ArrayList<>(List.of(
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--user-data-dir=" + profile));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
+        Process process =
+                new ProcessBuilder(command).redirectError(err.toFile()).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(90, TimeUnit.SECONDS)) {
             process.destroyForcibly();

@@ -35,12 +35,14 @@ class ClusterIT {
         LocalSystem.Node tunnel = system.tunnel("tunnel", Map.of());
         LocalSystem.Node proxy1 = system.proxy("proxy-1");
         LocalSystem.Node proxy2 = system.proxy("proxy-2");
-        system.connector("connector", system.connectorYaml(tunnel.port(), "", 2,
-                mapping("app", 8080, backend.port(), "HTTP")), true);
+        system.connector(
+                "connector",
+                system.connectorYaml(tunnel.port(), "", 2, mapping("app", 8080, backend.port(), "HTTP")),
+                true);
         system.awaitRegistered(proxy1, "", 2);
         system.awaitRegistered(proxy2, "", 2);
         Path client = system.dir.resolve("client");
-        for (LocalSystem.Node proxy : new LocalSystem.Node[] { proxy1, proxy2 }) {
+        for (LocalSystem.Node proxy : new LocalSystem.Node[] {proxy1, proxy2}) {
             for (int i = 0; i < 5; i++) {
                 Curl.Result result = Curl.run(client, "-x", "http://127.0.0.1:" + proxy.port(), "http://app:8080/" + i);
                 assertEquals(200, result.status(), result.stderr());
@@ -52,8 +54,8 @@ class ClusterIT {
 
         proxy1.process().kill();
         long size = 10L * 1024 * 1024;
-        Curl.Result result = Curl.run(client, "-x", "http://127.0.0.1:" + proxy2.port(),
-                "http://app:8080/bytes/" + size);
+        Curl.Result result =
+                Curl.run(client, "-x", "http://127.0.0.1:" + proxy2.port(), "http://app:8080/bytes/" + size);
         assertEquals(200, result.status());
         long[] length = new long[1];
         try (var in = java.nio.file.Files.newInputStream(result.body())) {

@@ -35,6 +35,7 @@ final class ClusterService implements AutoCloseable {
 
     /** Connections accepted so far. */
     final AtomicInteger connections = new AtomicInteger();
+
     private final ServerSocket server;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "cluster-service");

@@ -66,12 +66,18 @@ class ConfigReloadIT {
         echo = new ClusterService(ClusterService.ECHO);
         system = e2e.system();
         mappingsFile = system.dir.resolve("service-mappings.yaml");
-        Files.writeString(mappingsFile, "---\napiVersion: connectivityproxy.sap.com/v1\nkind: ServiceMapping\n"
-                + "metadata:\n  name: echo\nspec:\n  type: TCP\n  serviceId: echo\n  internalAddress: \""
-                + echo.address() + "\"\n");
-        tunnel = system.tunnel("tunnel", Map.of(
-                "tunnel.service-channels.mappings-file", mappingsFile.toString(),
-                "tunnel.service-channels.default-subaccount", LocalSystem.SUBACCOUNT));
+        Files.writeString(
+                mappingsFile,
+                "---\napiVersion: connectivityproxy.sap.com/v1\nkind: ServiceMapping\n"
+                        + "metadata:\n  name: echo\nspec:\n  type: TCP\n  serviceId: echo\n  internalAddress: \""
+                        + echo.address() + "\"\n");
+        tunnel = system.tunnel(
+                "tunnel",
+                Map.of(
+                        "tunnel.service-channels.mappings-file",
+                        mappingsFile.toString(),
+                        "tunnel.service-channels.default-subaccount",
+                        LocalSystem.SUBACCOUNT));
         proxy = system.proxy("proxy");
         // What a ConfigMap volume looks like: connector.yaml -> ..data/connector.yaml, ..data -> ..<version>.
         configMap = system.dir.resolve("configmap");
@@ -98,16 +104,32 @@ class ConfigReloadIT {
         long size = 256L * 1024 * 1024;
         Path downloaded = system.dir.resolve("download.bin");
         // About 20 s at 12 MB/s: long enough to span every change below.
-        Process download = new ProcessBuilder("curl", "-sS", "-f", "--limit-rate", "12M", "-o", downloaded.toString(),
-                "-x", "http://127.0.0.1:" + proxy.port(), "http://a-host:8080/bytes/" + size)
-                .redirectErrorStream(true).start();
+        Process download = new ProcessBuilder(
+                        "curl",
+                        "-sS",
+                        "-f",
+                        "--limit-rate",
+                        "12M",
+                        "-o",
+                        downloaded.toString(),
+                        "-x",
+                        "http://127.0.0.1:" + proxy.port(),
+                        "http://a-host:8080/bytes/" + size)
+                .redirectErrorStream(true)
+                .start();
         try {
-            connector.process().await("the download is under way", WAIT,
-                    () -> HttpProxyIT.metricValue(connector.metrics(), "cp_connector_streams_open") == 1);
+            connector
+                    .process()
+                    .await(
+                            "the download is under way",
+                            WAIT,
+                            () -> HttpProxyIT.metricValue(connector.metrics(), "cp_connector_streams_open") == 1);
             assertEquals(403, get("b-host").status(), "b-host is not mapped yet");
 
             // 1. A mapping added by a ConfigMap update is usable within 5 s.
-            swapConfigMap(yaml(1, mapping("a-host", 8080, backendA.port(), "HTTP"),
+            swapConfigMap(yaml(
+                    1,
+                    mapping("a-host", 8080, backendA.port(), "HTTP"),
                     mapping("b-host", 8080, backendB.port(), "HTTP")));
             awaitWithin(LIVE, "the added mapping b-host serves", () -> statusOf("b-host") == 200);
             assertTrue(get("b-host").text().startsWith("backend b GET /"));
@@ -121,32 +143,51 @@ class ConfigReloadIT {
 
             // 3. An invalid file, saved the way editors do: refused, the list read before stays in force.
             double failuresBefore = metric("cp_connector_config_reload_failures_total");
-            editInPlace(yaml(1, mapping("a-host", 8080, backendA.port(), "HTTP"),
+            editInPlace(yaml(
+                    1,
+                    mapping("a-host", 8080, backendA.port(), "HTTP"),
                     mapping("b-host", 0, backendB.port(), "HTTP")));
-            connector.process().await("the invalid file is reported", WAIT,
-                    () -> metric("cp_connector_config_file_not_in_force") == 1);
+            connector
+                    .process()
+                    .await(
+                            "the invalid file is reported",
+                            WAIT,
+                            () -> metric("cp_connector_config_file_not_in_force") == 1);
             assertEquals(failuresBefore + 1, metric("cp_connector_config_reload_failures_total"));
-            assertTrue(connector.process().logContains("accessControl[1].virtualPort: must be between 1 and 65535, "
-                    + "got 0"), connector.process().tail());
+            assertTrue(
+                    connector
+                            .process()
+                            .logContains("accessControl[1].virtualPort: must be between 1 and 65535, " + "got 0"),
+                    connector.process().tail());
             String readiness = ManagedProcess.get(connector.health());
-            assertTrue(readiness.contains("the file on disk is not in force: ") && readiness.contains(
-                    "accessControl[1].virtualPort"), readiness);
+            assertTrue(
+                    readiness.contains("the file on disk is not in force: ")
+                            && readiness.contains("accessControl[1].virtualPort"),
+                    readiness);
             assertTrue(connector.admin("/admin/config").contains("\"fileInForce\" : false"));
             assertEquals(200, get("a-host").status(), "the configuration in force still serves");
             assertEquals(403, get("b-host").status(), "nothing of the refused file was applied");
 
             // 4. Fixed, and with a setting only a restart applies: in force again, the restart reported.
             editInPlace(yaml(2, mapping("a-host", 8080, backendA.port(), "HTTP")));
-            connector.process().await("the fixed file is in force", WAIT,
-                    () -> metric("cp_connector_config_file_not_in_force") == 0);
+            connector
+                    .process()
+                    .await(
+                            "the fixed file is in force",
+                            WAIT,
+                            () -> metric("cp_connector_config_file_not_in_force") == 0);
             assertEquals(1, metric("cp_connector_config_restart_required"));
-            assertTrue(connector.admin("/admin/config").contains("\"needsRestart\" : [ \"sessions\" ]"),
+            assertTrue(
+                    connector.admin("/admin/config").contains("\"needsRestart\" : [ \"sessions\" ]"),
                     connector.admin("/admin/config"));
             assertTrue(ManagedProcess.get(connector.health()).contains("the file in force changes sessions"));
             assertEquals(failuresBefore + 1, metric("cp_connector_config_reload_failures_total"));
 
             assertTrue(download.waitFor(120, TimeUnit.SECONDS), "the download did not finish");
-            assertEquals(0, download.exitValue(), new String(download.getInputStream().readAllBytes()));
+            assertEquals(
+                    0,
+                    download.exitValue(),
+                    new String(download.getInputStream().readAllBytes()));
         } finally {
             download.destroyForcibly();
         }
@@ -160,8 +201,9 @@ class ConfigReloadIT {
         StreamGauges.awaitNone(proxy, tunnel, connector);
         // Back to the file the connector started with: nothing left that needs a restart.
         editInPlace(yaml(1, mapping("a-host", 8080, backendA.port(), "HTTP")));
-        connector.process().await("nothing needs a restart", WAIT,
-                () -> metric("cp_connector_config_restart_required") == 0);
+        connector
+                .process()
+                .await("nothing needs a restart", WAIT, () -> metric("cp_connector_config_restart_required") == 0);
     }
 
     @Test
@@ -178,21 +220,27 @@ class ConfigReloadIT {
             assertEquals("before", new String(open.getInputStream().readNBytes(6), StandardCharsets.US_ASCII));
 
             editInPlace(yaml(1, mapping("a-host", 8080, backendA.port(), "HTTP")));
-            connector.process().await("the removed channel refuses new connections", WAIT,
-                    () -> !echoes(port, "late"));
-            assertTrue(connector.admin("/admin/channels").contains("removed; closing after its open connections"),
+            connector.process().await("the removed channel refuses new connections", WAIT, () -> !echoes(port, "late"));
+            assertTrue(
+                    connector.admin("/admin/channels").contains("removed; closing after its open connections"),
                     connector.admin("/admin/channels"));
             // The connection opened before the removal carries on until it ends.
             out.write("after".getBytes(StandardCharsets.US_ASCII));
             open.shutdownOutput();
             assertEquals("after", new String(open.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
         }
-        connector.process().await("the removed channel's port is free once its last connection ended", WAIT,
-                () -> refused(port));
-        assertTrue(!connector.admin("/admin/channels").contains("\"serviceId\" : \"echo\""),
+        connector
+                .process()
+                .await("the removed channel's port is free once its last connection ended", WAIT, () -> refused(port));
+        assertTrue(
+                !connector.admin("/admin/channels").contains("\"serviceId\" : \"echo\""),
                 connector.admin("/admin/channels"));
-        connector.process().await("no channel stream is open", WAIT, () -> HttpProxyIT.metricValue(
-                tunnel.metrics(), "cp_tunnel_channel_streams_open") == 0);
+        connector
+                .process()
+                .await(
+                        "no channel stream is open",
+                        WAIT,
+                        () -> HttpProxyIT.metricValue(tunnel.metrics(), "cp_tunnel_channel_streams_open") == 0);
     }
 
     // ---- helpers -------------------------------------------------------------------------------
@@ -210,8 +258,8 @@ class ConfigReloadIT {
         Path link = configMap.resolve("..data_tmp");
         Files.deleteIfExists(link);
         Files.createSymbolicLink(link, Path.of(dir.getFileName().toString()));
-        Files.move(link, configMap.resolve("..data"), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                link, configMap.resolve("..data"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** An editor's save: the new content written next to the file, then renamed over it. */
@@ -225,15 +273,17 @@ class ConfigReloadIT {
     private static void awaitWithin(Duration limit, String what, java.util.function.BooleanSupplier condition) {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "not within " + limit + ": " + what + "\n"
-                    + connector.process().tail());
+            assertTrue(
+                    System.nanoTime() < deadline,
+                    "not within " + limit + ": " + what + "\n"
+                            + connector.process().tail());
             ManagedProcess.pause();
         }
     }
 
     private static Curl.Result get(String host) throws IOException, InterruptedException {
-        return Curl.run(system.dir.resolve("curl"), "-x", "http://127.0.0.1:" + proxy.port(), "http://" + host
-                + ":8080/");
+        return Curl.run(
+                system.dir.resolve("curl"), "-x", "http://127.0.0.1:" + proxy.port(), "http://" + host + ":8080/");
     }
 
     private static int statusOf(String host) {

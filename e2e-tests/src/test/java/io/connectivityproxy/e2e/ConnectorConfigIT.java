@@ -35,12 +35,20 @@ class ConnectorConfigIT {
                     internalPort: 8080
                     protocol: HTTP
                 """);
-        ManagedProcess connector = ManagedProcess.connector("connector-bad-config", List.of("-Dquarkus.http.port=0", "-Dconnector.config=" + config));
+        ManagedProcess connector = ManagedProcess.connector(
+                "connector-bad-config", List.of("-Dquarkus.http.port=0", "-Dconnector.config=" + config));
         assertEquals(2, connector.waitForExit(Duration.ofSeconds(60)), connector.tail());
-        List<String> errors = connector.logText().lines().filter(line -> line.contains("ERROR")).toList();
+        List<String> errors = connector
+                .logText()
+                .lines()
+                .filter(line -> line.contains("ERROR"))
+                .toList();
         assertEquals(1, errors.size(), connector.tail());
-        assertTrue(errors.get(0).contains("invalid configuration: " + config
-                + ": accessControl[0].virtualPort: must be between 1 and 65535, got 0"), errors.get(0));
+        assertTrue(
+                errors.get(0)
+                        .contains("invalid configuration: " + config
+                                + ": accessControl[0].virtualPort: must be between 1 and 65535, got 0"),
+                errors.get(0));
     }
 
     /** A principal propagation CA whose key is not the certificate's stops the start with the field named. */
@@ -51,10 +59,10 @@ class ConnectorConfigIT {
         for (String file : List.of("c.pem", "k.pem", "ca.pem", "issuer-key.pem")) {
             Files.writeString(dir.resolve(file), "placeholder");
         }
-        io.connectivityproxy.cluster.CertificateAuthority one = io.connectivityproxy.cluster.CertificateAuthority
-                .create("one");
-        io.connectivityproxy.cluster.CertificateAuthority other = io.connectivityproxy.cluster.CertificateAuthority
-                .create("other");
+        io.connectivityproxy.cluster.CertificateAuthority one =
+                io.connectivityproxy.cluster.CertificateAuthority.create("one");
+        io.connectivityproxy.cluster.CertificateAuthority other =
+                io.connectivityproxy.cluster.CertificateAuthority.create("other");
         one.ca().write(dir, "pp-ca");
         other.ca().write(dir, "other-ca");
         Path config = dir.resolve("bad.yaml");
@@ -80,13 +88,20 @@ class ConnectorConfigIT {
                     certificate: pp-ca.pem
                     key: other-ca-key.pem
                 """);
-        ManagedProcess connector = ManagedProcess.connector("connector-bad-pp-ca",
-                List.of("-Dquarkus.http.port=0", "-Dconnector.config=" + config));
+        ManagedProcess connector = ManagedProcess.connector(
+                "connector-bad-pp-ca", List.of("-Dquarkus.http.port=0", "-Dconnector.config=" + config));
         assertEquals(2, connector.waitForExit(Duration.ofSeconds(60)), connector.tail());
-        List<String> errors = connector.logText().lines().filter(line -> line.contains("ERROR")).toList();
+        List<String> errors = connector
+                .logText()
+                .lines()
+                .filter(line -> line.contains("ERROR"))
+                .toList();
         assertEquals(1, errors.size(), connector.tail());
-        assertTrue(errors.get(0).contains("invalid configuration: " + config + ": principalPropagation.ca.key: "
-                + dir.resolve("other-ca-key.pem") + " is not the private key of " + dir.resolve("pp-ca.pem")),
+        assertTrue(
+                errors.get(0)
+                        .contains("invalid configuration: " + config + ": principalPropagation.ca.key: "
+                                + dir.resolve("other-ca-key.pem") + " is not the private key of "
+                                + dir.resolve("pp-ca.pem")),
                 errors.get(0));
     }
 }

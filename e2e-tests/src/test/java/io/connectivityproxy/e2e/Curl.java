@@ -18,23 +18,23 @@ final class Curl {
         }
     }
 
-    private Curl() {
-    }
+    private Curl() {}
 
     static Result run(Path workDir, String... args) throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         Path body = Files.createTempFile(workDir, "curl-", ".out");
         Path err = Files.createTempFile(workDir, "curl-", ".err");
-        List<String> command = new ArrayList<>(List.of("curl", "-sS", "-o", body.toString(), "-w", "%{http_code}",
-                "--max-time", "120"));
+        List<String> command = new ArrayList<>(
+                List.of("curl", "-sS", "-o", body.toString(), "-w", "%{http_code}", "--max-time", "120"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
+        Process process =
+                new ProcessBuilder(command).redirectError(err.toFile()).start();
         String status = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (!process.waitFor(150, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("curl did not finish: " + command);
         }
-        return new Result(status.isEmpty() ? 0 : Integer.parseInt(status), body, process.exitValue(),
-                Files.readString(err));
+        return new Result(
+                status.isEmpty() ? 0 : Integer.parseInt(status), body, process.exitValue(), Files.readString(err));
     }
 }

@@ -47,8 +47,9 @@ class EarlyResponseIT {
      * Each Expect variant several times: whether the connector is still writing the body when the
      * backend's close arrives is a race, and a stream left open by it shows only in some rounds.
      */
-    static final List<String> ROUNDS = Collections.nCopies(5, List.of("100-continue", "none", "default"))
-            .stream().flatMap(List::stream).toList();
+    static final List<String> ROUNDS = Collections.nCopies(5, List.of("100-continue", "none", "default")).stream()
+            .flatMap(List::stream)
+            .toList();
 
     @RegisterExtension
     static final SystemExtension e2e = new SystemExtension("early-response");
@@ -58,6 +59,7 @@ class EarlyResponseIT {
     static final BlockingQueue<String> readToTheEnd = new LinkedBlockingQueue<>();
     /** Body bytes /early/reading has read so far, for the failure message. */
     static final AtomicLong backendRead = new AtomicLong();
+
     static LocalSystem system;
     static LocalSystem.Node tunnel;
     static LocalSystem.Node proxy;
@@ -83,8 +85,10 @@ class EarlyResponseIT {
         }
         tunnel = system.tunnel("tunnel", Map.of());
         proxy = system.proxy("proxy", Map.of("proxy.http.idle-timeout", "120s"));
-        connector = system.connector("connector", system.connectorYaml(tunnel.port(), "", 1,
-                mapping("uploads", 8080, backend.actualPort(), "HTTP")), true);
+        connector = system.connector(
+                "connector",
+                system.connectorYaml(tunnel.port(), "", 1, mapping("uploads", 8080, backend.actualPort(), "HTTP")),
+                true);
         system.awaitRegistered(proxy, "", 1);
     }
 
@@ -122,8 +126,8 @@ class EarlyResponseIT {
             StreamGauges.awaitBack("Expect " + expect, before, proxy, tunnel, connector);
         }
         // Every answer came before its 5 MB body was complete, and the proxy counted it as early.
-        assertEquals(early + ROUNDS.size(),
-                HttpProxyIT.metricValue(proxy.metrics(), "cp_proxy_http_early_responses_total"));
+        assertEquals(
+                early + ROUNDS.size(), HttpProxyIT.metricValue(proxy.metrics(), "cp_proxy_http_early_responses_total"));
     }
 
     /**
@@ -151,15 +155,24 @@ class EarlyResponseIT {
             assertEquals(200, RawHttp.status(answer), answer);
             assertTrue(answer.endsWith("\r\n\r\nanswered early, still reading\n"), answer);
             sent.get(20, TimeUnit.SECONDS);
-            assertEquals(Payload.sha256(SIZE) + " " + SIZE, readToTheEnd.poll(20, TimeUnit.SECONDS),
+            assertEquals(
+                    Payload.sha256(SIZE) + " " + SIZE,
+                    readToTheEnd.poll(20, TimeUnit.SECONDS),
                     "what the backend read after its answer (" + backendRead.get() + " bytes so far)");
         }
         StreamGauges.awaitBack(before, proxy, tunnel, connector);
     }
 
     private static Curl.Result post(String path, String expect) throws Exception {
-        List<String> args = new ArrayList<>(List.of("-x", "http://127.0.0.1:" + proxy.port(),
-                "--data-binary", "@" + upload, "-H", "Content-Type: application/octet-stream", "--max-time", "20"));
+        List<String> args = new ArrayList<>(List.of(
+                "-x",
+                "http://127.0.0.1:" + proxy.port(),
+                "--data-binary",
+                "@" + upload,
+                "-H",
+                "Content-Type: application/octet-stream",
+                "--max-time",
+                "20"));
         args.addAll(EXPECT.get(expect));
         args.add("http://uploads:8080" + path);
         return Curl.run(work, args.toArray(String[]::new));
@@ -182,7 +195,9 @@ class EarlyResponseIT {
                 // Paused: not a byte of the body is read; the unread input is there when it closes.
                 request.pause();
                 boolean ok = request.path().equals("/early/200");
-                request.response().setStatusCode(ok ? 200 : 413).putHeader("Content-Type", "text/plain")
+                request.response()
+                        .setStatusCode(ok ? 200 : 413)
+                        .putHeader("Content-Type", "text/plain")
                         .putHeader("Connection", "close")
                         .end((ok ? "accepted before the body" : "too large") + " (expect=" + expect + ")\n")
                         .onComplete(v -> request.connection().close());

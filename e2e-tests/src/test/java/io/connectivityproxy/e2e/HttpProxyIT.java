@@ -58,15 +58,23 @@ class HttpProxyIT {
         tunnel = system.tunnel("tunnel", Map.of());
         proxy = system.proxy("proxy");
         int down = LocalSystem.freePort();
-        connector = system.connector("connector-default", system.connectorYaml(tunnel.port(), "", 1,
-                mapping("app-a", 8080, backendA.port(), "HTTP"),
-                mapping("limited", 8080, backendA.port(), "HTTP", "/api/*", "/exact"),
-                mapping("down", 8080, down, "HTTP"),
-                mapping("stall", 8080, stallBackend.port(), "HTTP"),
-                mapping("raw-only", 8080, backendA.port(), "TCP"),
-                mapping("internal-host", 8080, backendA.port(), "HTTP") + "    hostHeader: INTERNAL\n"), true);
-        connectorB = system.connector("connector-loc-b", system.connectorYaml(tunnel.port(), "loc-b", 1,
-                mapping("app-a", 8080, backendB.port(), "HTTP")), true);
+        connector = system.connector(
+                "connector-default",
+                system.connectorYaml(
+                        tunnel.port(),
+                        "",
+                        1,
+                        mapping("app-a", 8080, backendA.port(), "HTTP"),
+                        mapping("limited", 8080, backendA.port(), "HTTP", "/api/*", "/exact"),
+                        mapping("down", 8080, down, "HTTP"),
+                        mapping("stall", 8080, stallBackend.port(), "HTTP"),
+                        mapping("raw-only", 8080, backendA.port(), "TCP"),
+                        mapping("internal-host", 8080, backendA.port(), "HTTP") + "    hostHeader: INTERNAL\n"),
+                true);
+        connectorB = system.connector(
+                "connector-loc-b",
+                system.connectorYaml(tunnel.port(), "loc-b", 1, mapping("app-a", 8080, backendB.port(), "HTTP")),
+                true);
         system.awaitRegistered(proxy, "", 1);
         system.awaitRegistered(proxy, "loc-b", 1);
     }
@@ -81,8 +89,15 @@ class HttpProxyIT {
         assertEquals(200, result.status(), result.stderr());
         assertEquals("backend A GET /hello?x=1\n", result.text());
 
-        Curl.Result headers = Curl.run(work, "-x", proxyUrl(), "-H", "Proxy-Authorization: Bearer secret",
-                "-H", "X-Custom: kept", "http://app-a:8080/headers");
+        Curl.Result headers = Curl.run(
+                work,
+                "-x",
+                proxyUrl(),
+                "-H",
+                "Proxy-Authorization: Bearer secret",
+                "-H",
+                "X-Custom: kept",
+                "http://app-a:8080/headers");
         assertTrue(headers.text().contains("host: app-a:8080\n"), headers.text());
         assertTrue(headers.text().contains("x-custom: kept\n"), headers.text());
         assertTrue(!headers.text().contains("proxy-authorization"), headers.text());
@@ -108,8 +123,15 @@ class HttpProxyIT {
                 out.write(block);
             }
         }
-        Curl.Result result = Curl.run(work, "-x", proxyUrl(), "--data-binary", "@" + upload,
-                "-H", "Content-Type: application/octet-stream", "http://app-a:8080/echo");
+        Curl.Result result = Curl.run(
+                work,
+                "-x",
+                proxyUrl(),
+                "--data-binary",
+                "@" + upload,
+                "-H",
+                "Content-Type: application/octet-stream",
+                "http://app-a:8080/echo");
         assertEquals(200, result.status(), result.stderr());
         long[] length = new long[1];
         try (InputStream in = Files.newInputStream(result.body())) {
@@ -136,7 +158,8 @@ class HttpProxyIT {
     void twoHundredConcurrentRequestsReachTheBackendOfTheirLocation() throws Exception {
         HttpClient client = HttpClient.newBuilder()
                 .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", proxy.port())))
-                .connectTimeout(Duration.ofSeconds(10)).build();
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://app-a:8080/n/" + i))
@@ -160,21 +183,27 @@ class HttpProxyIT {
         String reused = "cp_connector_backend_connections_total\\{event=\"reused\"\\}";
         double reusedBefore = metricValue(connectorB.metrics(), reused);
         for (int i = 0; i < 20; i++) {
-            Curl.Result result = Curl.run(work, "-x", proxyUrl(), "-H", "SAP-Connectivity-SCC-Location_ID: loc-b",
+            Curl.Result result = Curl.run(
+                    work,
+                    "-x",
+                    proxyUrl(),
+                    "-H",
+                    "SAP-Connectivity-SCC-Location_ID: loc-b",
                     "http://app-a:8080/seq/" + i);
             assertEquals(200, result.status(), result.stderr());
             assertEquals("backend B GET /seq/" + i + "\n", result.text());
         }
         int opened = backendB.connections.get() - before;
         assertTrue(opened <= 1, "20 sequential requests opened " + opened + " backend connections");
-        assertTrue(metricValue(connectorB.metrics(), reused) >= reusedBefore + 19,
+        assertTrue(
+                metricValue(connectorB.metrics(), reused) >= reusedBefore + 19,
                 "the connector reports the reuse: " + metricValue(connectorB.metrics(), reused));
     }
 
     @Test
     void unknownLocationIs503() throws Exception {
-        Curl.Result result = Curl.run(work, "-x", proxyUrl(), "-H", "SAP-Connectivity-SCC-Location_ID: nowhere",
-                "http://app-a:8080/");
+        Curl.Result result = Curl.run(
+                work, "-x", proxyUrl(), "-H", "SAP-Connectivity-SCC-Location_ID: nowhere", "http://app-a:8080/");
         assertEquals(503, result.status());
         assertEquals("No connector connected for subaccount dev-subaccount and location nowhere\n", result.text());
     }
@@ -192,19 +221,29 @@ class HttpProxyIT {
         Curl.Result path = Curl.run(work, "-x", proxyUrl(), "http://limited:8080/other");
         assertEquals(403, path.status());
         assertTrue(path.text().contains("path /other is not allowed"), path.text());
-        assertEquals(403, Curl.run(work, "-x", proxyUrl(), "http://limited:8080/exact/below").status());
-        assertEquals(403, Curl.run(work, "-x", proxyUrl(), "--path-as-is", "http://limited:8080/api/../secret")
-                .status());
-        assertEquals(200, Curl.run(work, "-x", proxyUrl(), "http://limited:8080/api/v1/items").status());
-        assertEquals(200, Curl.run(work, "-x", proxyUrl(), "http://limited:8080/exact").status());
+        assertEquals(
+                403,
+                Curl.run(work, "-x", proxyUrl(), "http://limited:8080/exact/below")
+                        .status());
+        assertEquals(
+                403,
+                Curl.run(work, "-x", proxyUrl(), "--path-as-is", "http://limited:8080/api/../secret")
+                        .status());
+        assertEquals(
+                200,
+                Curl.run(work, "-x", proxyUrl(), "http://limited:8080/api/v1/items")
+                        .status());
+        assertEquals(
+                200,
+                Curl.run(work, "-x", proxyUrl(), "http://limited:8080/exact").status());
 
         Curl.Result protocol = Curl.run(work, "-x", proxyUrl(), "http://raw-only:8080/");
         assertEquals(403, protocol.status());
         assertTrue(protocol.text().contains("protocol TCP"), protocol.text());
 
         String metrics = proxy.metrics();
-        assertTrue(metricValue(metrics, "cp_proxy_stream_open_failures_total\\{reason=\"NO_MAPPING\"\\}") >= 2,
-                metrics);
+        assertTrue(
+                metricValue(metrics, "cp_proxy_stream_open_failures_total\\{reason=\"NO_MAPPING\"\\}") >= 2, metrics);
     }
 
     @Test
@@ -217,7 +256,8 @@ class HttpProxyIT {
     @Test
     void malformedRequestsGetTheirStatusAndTheProxyKeepsServing() throws Exception {
         try (RawHttp raw = new RawHttp(proxy.port())) {
-            String answer = raw.send("GET https://app-a:8080/ HTTP/1.1\r\nHost: app-a:8080\r\n\r\n").readResponse();
+            String answer = raw.send("GET https://app-a:8080/ HTTP/1.1\r\nHost: app-a:8080\r\n\r\n")
+                    .readResponse();
             assertEquals(405, RawHttp.status(answer), answer);
             assertTrue(answer.contains("https:// request targets are not supported"), answer);
         }
@@ -230,17 +270,20 @@ class HttpProxyIT {
             assertEquals(400, RawHttp.status(answer), answer);
         }
         try (RawHttp raw = new RawHttp(proxy.port())) {
-            String answer = raw.send("GET /relative HTTP/1.1\r\nHost: app-a:8080\r\n\r\n").readHead();
+            String answer = raw.send("GET /relative HTTP/1.1\r\nHost: app-a:8080\r\n\r\n")
+                    .readHead();
             assertEquals(400, RawHttp.status(answer), answer);
         }
-        Curl.Result big = Curl.run(work, "-x", proxyUrl(), "-H", "X-Big: " + "a".repeat(9000),
-                "http://app-a:8080/");
+        Curl.Result big = Curl.run(work, "-x", proxyUrl(), "-H", "X-Big: " + "a".repeat(9000), "http://app-a:8080/");
         assertEquals(431, big.status());
         assertTrue(big.text().contains("exceeds 8192 bytes"), big.text());
         Curl.Result longLine = Curl.run(work, "-x", proxyUrl(), "http://app-a:8080/" + "p".repeat(9000));
         assertEquals(431, longLine.status());
 
-        assertEquals(200, Curl.run(work, "-x", proxyUrl(), "http://app-a:8080/still-serving").status());
+        assertEquals(
+                200,
+                Curl.run(work, "-x", proxyUrl(), "http://app-a:8080/still-serving")
+                        .status());
     }
 
     @Test
@@ -278,8 +321,11 @@ class HttpProxyIT {
             long written = stallBackend.written.get();
             assertTrue(written < 64L * 1024 * 1024, "backend wrote " + written + " bytes for a stalled client");
         }
-        proxy.process().await("the stalled stream is released", Duration.ofSeconds(30),
-                () -> metricValue(proxy.metrics(), "cp_proxy_streams_open") == 0);
+        proxy.process()
+                .await(
+                        "the stalled stream is released",
+                        Duration.ofSeconds(30),
+                        () -> metricValue(proxy.metrics(), "cp_proxy_streams_open") == 0);
     }
 
     @Test
@@ -287,8 +333,10 @@ class HttpProxyIT {
         assertEquals(200, Curl.run(work, "-x", proxyUrl(), "http://app-a:8080/").status());
         String tunnelMetrics = tunnel.metrics();
         assertEquals(2.0, metricValue(tunnelMetrics, "connectivity_business_data_tunnels_count"), tunnelMetrics);
-        assertEquals(1.0, metricValue(tunnelMetrics,
-                "cp_tunnel_sessions\\{location=\"loc-b\",subaccount=\"dev-subaccount\"\\}"), tunnelMetrics);
+        assertEquals(
+                1.0,
+                metricValue(tunnelMetrics, "cp_tunnel_sessions\\{location=\"loc-b\",subaccount=\"dev-subaccount\"\\}"),
+                tunnelMetrics);
         assertTrue(metricValue(tunnelMetrics, "cp_tunnel_bytes_total\\{direction=\"from_connector\"\\}") > 0);
         String sessions = tunnel.admin("/admin/sessions");
         assertTrue(sessions.contains("\"connector\" : \"connector-default\""), sessions);
@@ -310,31 +358,52 @@ class HttpProxyIT {
         long size = 64L * 1024 * 1024;
         Curl.Result download = Curl.run(work, "-x", proxyUrl(), "http://app-a:8080/bytes/" + size);
         assertEquals(200, download.status(), download.stderr());
-        Curl.Result upload = Curl.run(work, "-x", proxyUrl(), "--data-binary", "@" + download.body(),
-                "-H", "Content-Type: application/octet-stream", "http://app-a:8080/echo");
+        Curl.Result upload = Curl.run(
+                work,
+                "-x",
+                proxyUrl(),
+                "--data-binary",
+                "@" + download.body(),
+                "-H",
+                "Content-Type: application/octet-stream",
+                "http://app-a:8080/echo");
         assertEquals(200, upload.status(), upload.stderr());
         Files.delete(download.body());
         Files.delete(upload.body());
 
-        assertTrue(metricValue(proxy.metrics(), "cp_proxy_window_growth_bytes_total") > proxyGrowth,
+        assertTrue(
+                metricValue(proxy.metrics(), "cp_proxy_window_growth_bytes_total") > proxyGrowth,
                 "the proxy's windows grew for the download");
-        assertTrue(metricValue(connector.metrics(), "cp_connector_window_growth_bytes_total") > connectorGrowth,
+        assertTrue(
+                metricValue(connector.metrics(), "cp_connector_window_growth_bytes_total") > connectorGrowth,
                 "the connector's windows grew for the upload");
         double budget = 64.0 * 1024 * 1024;
-        proxy.process().await("the proxy's window budget is whole again", Duration.ofSeconds(30),
-                () -> metricValue(proxy.metrics(), "cp_proxy_window_budget_available_bytes") == budget);
-        connector.process().await("the connector's window budget is whole again", Duration.ofSeconds(30),
-                () -> metricValue(connector.metrics(), "cp_connector_window_budget_available_bytes") == budget);
+        proxy.process()
+                .await(
+                        "the proxy's window budget is whole again",
+                        Duration.ofSeconds(30),
+                        () -> metricValue(proxy.metrics(), "cp_proxy_window_budget_available_bytes") == budget);
+        connector
+                .process()
+                .await(
+                        "the connector's window budget is whole again",
+                        Duration.ofSeconds(30),
+                        () -> metricValue(connector.metrics(), "cp_connector_window_budget_available_bytes") == budget);
 
-        assertTrue(tunnel.process().logText().contains("(mutual TLS, BoringSSL)"), tunnel.process().tail());
+        assertTrue(
+                tunnel.process().logText().contains("(mutual TLS, BoringSSL)"),
+                tunnel.process().tail());
         // The native connector has no BoringSSL (README "Native images") and says it runs the JDK's engine.
         String engine = ManagedProcess.NATIVE_CONNECTOR ? "(TLS: JDK engine)" : "(TLS: BoringSSL)";
-        assertTrue(connector.process().logText().contains(engine), connector.process().tail());
+        assertTrue(
+                connector.process().logText().contains(engine),
+                connector.process().tail());
     }
 
     /** The value of the first Prometheus sample matching {@code nameAndLabels}, or -1. */
     static double metricValue(String metrics, String nameAndLabels) {
-        Matcher matcher = Pattern.compile("(?m)^" + nameAndLabels + " ([0-9.eE+-]+)$").matcher(metrics);
+        Matcher matcher =
+                Pattern.compile("(?m)^" + nameAndLabels + " ([0-9.eE+-]+)$").matcher(metrics);
         return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;
     }
 }

@@ -43,6 +43,7 @@ class HttpSemanticsIT {
 
     /** The virtual host the connector maps to the scripted backend. */
     private static final String VIRTUAL = "diff:8080";
+
     private static final Duration EARLY_RESPONSE_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Duration STREAMS_SETTLE = Duration.ofSeconds(15);
@@ -54,6 +55,7 @@ class HttpSemanticsIT {
 
     static ScriptedBackend backend;
     static Squid squid;
+
     @RegisterExtension
     static final SystemExtension e2e = new SystemExtension("http-semantics");
 
@@ -71,16 +73,18 @@ class HttpSemanticsIT {
         backend = new ScriptedBackend();
         system = e2e.system();
         // Started side by side: each JVM's start is mostly single-threaded, and there are two cores.
-        CompletableFuture<LocalSystem.Node> tunnelStarted = CompletableFuture.supplyAsync(
-                () -> system.tunnel("tunnel", Map.of()));
+        CompletableFuture<LocalSystem.Node> tunnelStarted =
+                CompletableFuture.supplyAsync(() -> system.tunnel("tunnel", Map.of()));
         // An idle timeout far beyond the client's read timeout, so a stuck exchange is never rescued by it.
-        CompletableFuture<LocalSystem.Node> proxyStarted = CompletableFuture.supplyAsync(
-                () -> system.proxy("proxy", Map.of("proxy.http.idle-timeout", "120s")));
+        CompletableFuture<LocalSystem.Node> proxyStarted =
+                CompletableFuture.supplyAsync(() -> system.proxy("proxy", Map.of("proxy.http.idle-timeout", "120s")));
         squid = Squid.start("http-semantics-squid", system.dir.resolve("squid"));
         tunnel = tunnelStarted.get();
         proxy = proxyStarted.get();
-        connector = system.connector("connector", system.connectorYaml(tunnel.port(), "", 1,
-                mapping("diff", 8080, backend.port(), "HTTP")), true);
+        connector = system.connector(
+                "connector",
+                system.connectorYaml(tunnel.port(), "", 1, mapping("diff", 8080, backend.port(), "HTTP")),
+                true);
         system.awaitRegistered(proxy, "", 1);
     }
 
@@ -108,7 +112,11 @@ class HttpSemanticsIT {
         List<String> squidFailures = c.matchesSquid ? c.verify(reference) : List.of();
         String report = report(c, reference, ours, failures, squidFailures);
         // One line per case for a table of both proxies; the whole record is logged or fails the case.
-        System.out.printf("SUMMARY %s | squid: %s | ours: %s | %s%n", c.name, brief(reference), brief(ours),
+        System.out.printf(
+                "SUMMARY %s | squid: %s | ours: %s | %s%n",
+                c.name,
+                brief(reference),
+                brief(ours),
                 failures.isEmpty() ? "PASS" : "FAIL " + failures.get(0).replace('\n', ' '));
         if (!failures.isEmpty() || !squidFailures.isEmpty()) {
             throw new AssertionError(report);
@@ -121,8 +129,14 @@ class HttpSemanticsIT {
                 ? answer(request, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond")
                 : c.script.serve(request));
         byte[] followUp = c.followUp ? bytes(get("/second").replace("{a}", authority)) : null;
-        RawClient.Plan plan = new RawClient.Plan(bytes(c.request.replace("{a}", authority)), c.body, c.send, c.finals,
-                followUp, c.probeClose, c.timeout);
+        RawClient.Plan plan = new RawClient.Plan(
+                bytes(c.request.replace("{a}", authority)),
+                c.body,
+                c.send,
+                c.finals,
+                followUp,
+                c.probeClose,
+                c.timeout);
         Result result = RawClient.exchange(port, plan);
         return new Observation(result, backend.received(SCRIPTS_FINISH), pseudonym);
     }
@@ -130,9 +144,10 @@ class HttpSemanticsIT {
     /** proxy-service's, tunnel-service's and the connector's open-stream gauges; -1 where unreadable. */
     private static double[] openStreams() {
         return new double[] {
-                gauge(proxy, "cp_proxy_streams_open"),
-                gauge(tunnel, "cp_tunnel_streams_open"),
-                gauge(connector, "cp_connector_streams_open") };
+            gauge(proxy, "cp_proxy_streams_open"),
+            gauge(tunnel, "cp_tunnel_streams_open"),
+            gauge(connector, "cp_connector_streams_open")
+        };
     }
 
     private static double gauge(LocalSystem.Node node, String name) {
@@ -146,8 +161,11 @@ class HttpSemanticsIT {
     /** Null once every gauge is back to its value before the case, else what is still open. */
     private static String awaitStreamsBackTo(double[] before) {
         try {
-            proxy.process().await("every stream of the case is closed", STREAMS_SETTLE,
-                    () -> Arrays.equals(openStreams(), before));
+            proxy.process()
+                    .await(
+                            "every stream of the case is closed",
+                            STREAMS_SETTLE,
+                            () -> Arrays.equals(openStreams(), before));
             return null;
         } catch (AssertionError e) {
             if (!proxy.process().alive()) {
@@ -164,16 +182,18 @@ class HttpSemanticsIT {
     static Stream<Case> cases() {
         String only = System.getProperty("http-semantics.case", "");
         return Stream.of(
-                earlyResponses(),
-                expectContinue(),
-                interimResponses(),
-                fieldCountsAndLimits(),
-                transferCodings(),
-                hopByHopAndVia(),
-                targetAndBodilessResponses(),
-                connectionHandling(),
-                requestSmuggling(),
-                responseSmuggling()).flatMap(s -> s).filter(c -> c.name.contains(only));
+                        earlyResponses(),
+                        expectContinue(),
+                        interimResponses(),
+                        fieldCountsAndLimits(),
+                        transferCodings(),
+                        hopByHopAndVia(),
+                        targetAndBodilessResponses(),
+                        connectionHandling(),
+                        requestSmuggling(),
+                        responseSmuggling())
+                .flatMap(s -> s)
+                .filter(c -> c.name.contains(only));
     }
 
     /** 1. A backend that answers before it has read the upload (RFC 9112 section 9.3, RFC 9110 section 15.5.14). */
@@ -185,27 +205,32 @@ class HttpSemanticsIT {
                 // RFC 9112 section 9.6 asks a server that is going to close to say close.
                 new Case("early 413, backend closes; client writes 5 MB first")
                         .send(upload + "\r\n", payload(UPLOAD), BODY_BEFORE_READING)
-                        .timeout(EARLY_RESPONSE_TIMEOUT).probeClose()
+                        .timeout(EARLY_RESPONSE_TIMEOUT)
+                        .probeClose()
                         .backend(r -> early(r, "413 Content Too Large"))
                         .expect(HttpSemanticsIT::earlyAnswerThenClose),
                 // Squid answers the same, closes, but labels the answer Connection: keep-alive;
                 // RFC 9112 section 9.6 asks a server that is going to close to say close.
                 new Case("early 200, backend closes; client writes 5 MB first")
                         .send(upload + "\r\n", payload(UPLOAD), BODY_BEFORE_READING)
-                        .timeout(EARLY_RESPONSE_TIMEOUT).probeClose()
+                        .timeout(EARLY_RESPONSE_TIMEOUT)
+                        .probeClose()
                         .backend(r -> early(r, "200 OK"))
                         .expect(HttpSemanticsIT::earlyAnswerThenClose),
                 // Squid answers the same, closes, but labels the answer Connection: keep-alive;
                 // RFC 9112 section 9.6 asks a server that is going to close to say close.
                 new Case("early 413 to Expect: 100-continue; client waits for 100")
                         .send(upload + "Expect: 100-continue\r\n\r\n", payload(UPLOAD), AFTER_CONTINUE)
-                        .timeout(EARLY_RESPONSE_TIMEOUT).probeClose()
+                        .timeout(EARLY_RESPONSE_TIMEOUT)
+                        .probeClose()
                         .backend(r -> early(r, "413 Content Too Large"))
                         .expect((o, v) -> {
                             earlyAnswerThenClose(o, v);
                             v.that(o.client.interims().isEmpty(), "no 100 (Continue) before the 413");
-                            v.that(o.client.bodySent().equals("never"), "the client never had reason to send the"
-                                    + " body (it was sent " + o.client.bodySent() + ")");
+                            v.that(
+                                    o.client.bodySent().equals("never"),
+                                    "the client never had reason to send the" + " body (it was sent "
+                                            + o.client.bodySent() + ")");
                         }),
                 // Squid stops relaying the upload once the response is complete and resets the
                 // client's connection; RFC 9112 section 9.3 lets the exchange finish, so we relay
@@ -221,20 +246,27 @@ class HttpSemanticsIT {
                         .expect((o, v) -> {
                             v.status(o, 200);
                             v.that(o.client.answer().text().equals("ok"), "the client gets the body 'ok'");
-                            v.that(o.backend.size() == 1 && Arrays.equals(o.backend.get(0).body(), payload(UPLOAD)),
+                            v.that(
+                                    o.backend.size() == 1
+                                            && Arrays.equals(o.backend.get(0).body(), payload(UPLOAD)),
                                     "the backend gets all " + UPLOAD + " bytes of the upload, got "
-                                            + o.backend.stream().map(r -> r.body().length).toList());
+                                            + o.backend.stream()
+                                                    .map(r -> r.body().length)
+                                                    .toList());
                         }));
     }
 
     static After early(Request request, String status) throws IOException {
-        return answerAndClose(request, "HTTP/1.1 " + status + "\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
-                + "Connection: close\r\n\r\nearly");
+        return answerAndClose(
+                request,
+                "HTTP/1.1 " + status + "\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
+                        + "Connection: close\r\n\r\nearly");
     }
 
     static void earlyAnswerThenClose(Observation o, Verdict v) {
         Response answer = o.client.answer();
-        v.that(answer.status() != 100 && answer.text().equals("early"),
+        v.that(
+                answer.status() != 100 && answer.text().equals("early"),
                 "the client gets the backend's early answer with its body 'early'");
         v.that(answer.tokens("Connection").contains("close"), "the answer carries Connection: close");
         v.that(Boolean.TRUE.equals(o.client.closed()), "the connection is closed after the answer");
@@ -254,8 +286,14 @@ class HttpSemanticsIT {
                             return After.KEEP_ALIVE;
                         })
                         .expect((o, v) -> {
-                            v.that(o.client.interims().size() == 1 && o.client.interims().get(0).status() == 100
-                                    && o.client.interims().get(0).field("X-Continue").isPresent(),
+                            v.that(
+                                    o.client.interims().size() == 1
+                                            && o.client.interims().get(0).status() == 100
+                                            && o.client
+                                                    .interims()
+                                                    .get(0)
+                                                    .field("X-Continue")
+                                                    .isPresent(),
                                     "the backend's own 100 (with its X-Continue field) reaches the client");
                             headBeforeBody(o, v);
                             v.status(o, 200);
@@ -271,9 +309,11 @@ class HttpSemanticsIT {
                         // Squid forwards the Expect and waits with the client; the connector
                         // answers 100 itself after about a second, so clients need not time out.
                         .expect((o, v) -> {
-                            v.that(o.client.bodySent().equals("after 100"), "the client gets a 100 (Continue)"
-                                    + " within " + RawClient.CONTINUE_WAIT.toSeconds() + " s (body sent "
-                                    + o.client.bodySent() + ")");
+                            v.that(
+                                    o.client.bodySent().equals("after 100"),
+                                    "the client gets a 100 (Continue)"
+                                            + " within " + RawClient.CONTINUE_WAIT.toSeconds() + " s (body sent "
+                                            + o.client.bodySent() + ")");
                             headBeforeBody(o, v);
                             v.status(o, 200);
                         }));
@@ -283,10 +323,12 @@ class HttpSemanticsIT {
         v.that(o.backend.size() == 1, "one request reaches the backend, got " + o.backend.size());
         if (o.backend.size() == 1) {
             Request request = o.backend.get(0);
-            v.that(o.client.bodySentAt() == 0 || request.headAt < o.client.bodySentAt(),
+            v.that(
+                    o.client.bodySentAt() == 0 || request.headAt < o.client.bodySentAt(),
                     "the head reaches the backend before the client sends any body byte");
-            v.that(Arrays.equals(request.body(), payload(1000)), "the backend gets the 1000 body bytes, got "
-                    + request.body().length);
+            v.that(
+                    Arrays.equals(request.body(), payload(1000)),
+                    "the backend gets the 1000 body bytes, got " + request.body().length);
         }
     }
 
@@ -295,8 +337,10 @@ class HttpSemanticsIT {
         return Stream.of(
                 new Case("102 Processing, then 200")
                         .send(get("/102"))
-                        .backend(r -> answer(r, "HTTP/1.1 102 Processing\r\n\r\n", "HTTP/1.1 200 OK\r\n"
-                                + "Content-Length: 2\r\n\r\nok"))
+                        .backend(r -> answer(
+                                r,
+                                "HTTP/1.1 102 Processing\r\n\r\n",
+                                "HTTP/1.1 200 OK\r\n" + "Content-Length: 2\r\n\r\nok"))
                         .expect((o, v) -> {
                             v.that(statuses(o).equals(List.of(102, 200)), "the client gets 102, then 200");
                             v.that(o.client.answer().text().equals("ok"), "body 'ok'");
@@ -304,26 +348,39 @@ class HttpSemanticsIT {
                         .matchesSquid(),
                 new Case("103 Early Hints with Link, then 200")
                         .send(get("/103"))
-                        .backend(r -> answer(r, "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload;"
-                                + " as=style\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+                        .backend(r -> answer(
+                                r,
+                                "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload;" + " as=style\r\n\r\n",
+                                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
                         .expect((o, v) -> {
                             v.that(statuses(o).equals(List.of(103, 200)), "the client gets 103, then 200");
-                            v.that(!o.client.interims().isEmpty() && o.client.interims().get(0).field("Link")
-                                    .orElse("").contains("</style.css>"), "the 103 keeps its Link field");
+                            v.that(
+                                    !o.client.interims().isEmpty()
+                                            && o.client
+                                                    .interims()
+                                                    .get(0)
+                                                    .field("Link")
+                                                    .orElse("")
+                                                    .contains("</style.css>"),
+                                    "the 103 keeps its Link field");
                         })
                         .matchesSquid(),
                 new Case("unsolicited 100 before 200, no Expect")
                         .send(get("/unsolicited-100"))
-                        .backend(r -> answer(r, "HTTP/1.1 100 Continue\r\n\r\n", "HTTP/1.1 200 OK\r\n"
-                                + "Content-Length: 2\r\n\r\nok"))
-                        .expect((o, v) -> v.that(statuses(o).equals(List.of(100, 200)),
-                                "the client gets the 100, then 200"))
+                        .backend(r -> answer(
+                                r,
+                                "HTTP/1.1 100 Continue\r\n\r\n",
+                                "HTTP/1.1 200 OK\r\n" + "Content-Length: 2\r\n\r\nok"))
+                        .expect((o, v) ->
+                                v.that(statuses(o).equals(List.of(100, 200)), "the client gets the 100, then 200"))
                         .matchesSquid(),
                 new Case("102 and 103 to an HTTP/1.0 client")
                         .send("GET http://{a}/interim-http10 HTTP/1.0\r\nHost: {a}\r\n\r\n")
-                        .backend(r -> answer(r, "HTTP/1.1 102 Processing\r\n\r\n", "HTTP/1.1 103 Early Hints\r\n"
-                                + "Link: </a.css>; rel=preload\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
-                                + "\r\nok"))
+                        .backend(r -> answer(
+                                r,
+                                "HTTP/1.1 102 Processing\r\n\r\n",
+                                "HTTP/1.1 103 Early Hints\r\n" + "Link: </a.css>; rel=preload\r\n\r\n",
+                                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + "\r\nok"))
                         .expect((o, v) -> {
                             v.that(statuses(o).equals(List.of(200)), "only the final 200 reaches an HTTP/1.0 client");
                             v.that(o.client.answer().text().equals("ok"), "body 'ok'");
@@ -333,12 +390,15 @@ class HttpSemanticsIT {
 
     /** 4. Many fields each way; the head limits (RFC 9110 section 15.5.20 via RFC 6585 431, 15.6.3 502). */
     static Stream<Case> fieldCountsAndLimits() {
-        String requestFields = IntStream.rangeClosed(1, 300).mapToObj(i -> "X-F" + i + ": v" + i + "\r\n")
+        String requestFields = IntStream.rangeClosed(1, 300)
+                .mapToObj(i -> "X-F" + i + ": v" + i + "\r\n")
                 .collect(Collectors.joining());
-        String responseFields = IntStream.rangeClosed(1, 300).mapToObj(i -> "X-R" + i + ": v" + i + "\r\n")
+        String responseFields = IntStream.rangeClosed(1, 300)
+                .mapToObj(i -> "X-R" + i + ": v" + i + "\r\n")
                 .collect(Collectors.joining());
-        String hugeResponseHead = IntStream.rangeClosed(1, 70).mapToObj(i -> "X-Big" + i + ": " + "b".repeat(1000)
-                + "\r\n").collect(Collectors.joining());
+        String hugeResponseHead = IntStream.rangeClosed(1, 70)
+                .mapToObj(i -> "X-Big" + i + ": " + "b".repeat(1000) + "\r\n")
+                .collect(Collectors.joining());
         return Stream.of(
                 new Case("300 request fields")
                         .send("GET http://{a}/fields HTTP/1.1\r\nHost: {a}\r\n" + requestFields + "\r\n")
@@ -346,10 +406,18 @@ class HttpSemanticsIT {
                         .expect((o, v) -> {
                             v.status(o, 200);
                             List<Integer> missing = IntStream.rangeClosed(1, 300)
-                                    .filter(i -> o.backend.isEmpty() || !o.backend.get(0).fields("X-F" + i)
-                                            .equals(List.of("v" + i))).boxed().toList();
-                            v.that(missing.isEmpty(), "all 300 fields reach the backend; " + missing.size()
-                                    + " missing or changed, the first: X-F" + missing.stream().limit(5).toList());
+                                    .filter(i -> o.backend.isEmpty()
+                                            || !o.backend
+                                                    .get(0)
+                                                    .fields("X-F" + i)
+                                                    .equals(List.of("v" + i)))
+                                    .boxed()
+                                    .toList();
+                            v.that(
+                                    missing.isEmpty(),
+                                    "all 300 fields reach the backend; " + missing.size()
+                                            + " missing or changed, the first: X-F"
+                                            + missing.stream().limit(5).toList());
                         })
                         .matchesSquid(),
                 new Case("300 response fields")
@@ -358,10 +426,15 @@ class HttpSemanticsIT {
                         .expect((o, v) -> {
                             v.status(o, 200);
                             List<Integer> missing = IntStream.rangeClosed(1, 300)
-                                    .filter(i -> !o.client.answer().values("X-R" + i).equals(List.of("v" + i)))
-                                    .boxed().toList();
-                            v.that(missing.isEmpty(), "all 300 fields reach the client; " + missing.size()
-                                    + " missing or changed, the first: X-R" + missing.stream().limit(5).toList());
+                                    .filter(i ->
+                                            !o.client.answer().values("X-R" + i).equals(List.of("v" + i)))
+                                    .boxed()
+                                    .toList();
+                            v.that(
+                                    missing.isEmpty(),
+                                    "all 300 fields reach the client; " + missing.size()
+                                            + " missing or changed, the first: X-R"
+                                            + missing.stream().limit(5).toList());
                         })
                         .matchesSquid(),
                 new Case("request head over 8192 bytes")
@@ -374,8 +447,8 @@ class HttpSemanticsIT {
                         .matchesSquid(),
                 new Case("response head over 65536 bytes")
                         .send(get("/huge-head"))
-                        .backend(r -> answer(r, "HTTP/1.1 200 OK\r\n" + hugeResponseHead
-                                + "Content-Length: 2\r\n\r\nok"))
+                        .backend(r ->
+                                answer(r, "HTTP/1.1 200 OK\r\n" + hugeResponseHead + "Content-Length: 2\r\n\r\nok"))
                         .expect((o, v) -> {
                             v.status(o, 502);
                             v.that(!o.client.answer().text().isBlank(), "the 502 says why in its body");
@@ -418,30 +491,36 @@ class HttpSemanticsIT {
                 // 6.1 lets a proxy pass codings on that it does not know, the client decodes them.
                 new Case("response TE: gzip, chunked")
                         .send(get("/gzip-chunked"))
-                        .backend(r -> answer(r, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+                        .backend(r -> answer(
+                                r,
+                                "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
                                 Integer.toHexString(gzip.length) + "\r\n",
                                 new String(gzip, StandardCharsets.ISO_8859_1),
                                 "\r\n0\r\n\r\n"))
                         .expect((o, v) -> {
                             v.status(o, 200);
                             Response answer = o.client.answer();
-                            v.that(answer.tokens("Transfer-Encoding").equals(List.of("gzip", "chunked")),
+                            v.that(
+                                    answer.tokens("Transfer-Encoding").equals(List.of("gzip", "chunked")),
                                     "the client gets Transfer-Encoding: gzip, chunked");
-                            v.that(answer.incomplete() == null && Arrays.equals(answer.body(), gzip),
+                            v.that(
+                                    answer.incomplete() == null && Arrays.equals(answer.body(), gzip),
                                     "the de-chunked bytes are the backend's gzip bytes, untouched");
                         }),
                 // Squid 5.7 answers 502 to a response coding other than chunked; RFC 9112 section
                 // 6.1 lets a proxy pass codings on that it does not know, the client decodes them.
                 new Case("response TE: xchunked, body until close")
                         .send(get("/xchunked"))
-                        .backend(r -> answerAndClose(r, "HTTP/1.1 200 OK\r\nTransfer-Encoding: xchunked\r\n\r\n"
-                                + xchunkedBody))
+                        .backend(r -> answerAndClose(
+                                r, "HTTP/1.1 200 OK\r\nTransfer-Encoding: xchunked\r\n\r\n" + xchunkedBody))
                         .expect((o, v) -> {
                             v.status(o, 200);
                             Response answer = o.client.answer();
-                            v.that(answer.tokens("Transfer-Encoding").equals(List.of("xchunked", "chunked")),
+                            v.that(
+                                    answer.tokens("Transfer-Encoding").equals(List.of("xchunked", "chunked")),
                                     "an HTTP/1.1 client gets Transfer-Encoding: xchunked, chunked");
-                            v.that(answer.incomplete() == null && answer.text().equals(xchunkedBody),
+                            v.that(
+                                    answer.incomplete() == null && answer.text().equals(xchunkedBody),
                                     "the de-chunked bytes are the raw bytes the backend sent until it closed");
                         }));
     }
@@ -459,33 +538,42 @@ class HttpSemanticsIT {
                             v.that(o.backend.size() == 1, "the request reaches the backend");
                             if (o.backend.size() == 1) {
                                 Request request = o.backend.get(0);
-                                for (String name : List.of("X-Hop", "Keep-Alive", "Proxy-Connection", "TE",
-                                        "Upgrade")) {
+                                for (String name :
+                                        List.of("X-Hop", "Keep-Alive", "Proxy-Connection", "TE", "Upgrade")) {
                                     v.that(request.fields(name).isEmpty(), name + " is removed");
                                 }
-                                v.that(!request.field("Connection").orElse("").toLowerCase().contains("x-hop"),
+                                v.that(
+                                        !request.field("Connection")
+                                                .orElse("")
+                                                .toLowerCase()
+                                                .contains("x-hop"),
                                         "Connection does not name X-Hop any more");
                                 v.that(request.fields("X-End").equals(List.of("kept")), "X-End is kept");
-                                v.that(request.field("Via").orElse("").equals("1.0 client-side, " + o.pseudonym),
+                                v.that(
+                                        request.field("Via").orElse("").equals("1.0 client-side, " + o.pseudonym),
                                         "Via is '1.0 client-side, " + o.pseudonym + "'");
                             }
                         })
                         .matchesSquid(),
                 new Case("hop-by-hop response fields and an existing Via")
                         .send(get("/hop-response"))
-                        .backend(r -> answer(r, "HTTP/1.1 200 OK\r\nConnection: X-Hop-Resp\r\nX-Hop-Resp: 1\r\n"
-                                + "Keep-Alive: timeout=5, max=100\r\nProxy-Connection: keep-alive\r\nUpgrade: h2c\r\n"
-                                + "Via: 1.0 origin-side\r\nX-End: kept\r\nContent-Length: 2\r\n\r\nok"))
+                        .backend(r -> answer(
+                                r,
+                                "HTTP/1.1 200 OK\r\nConnection: X-Hop-Resp\r\nX-Hop-Resp: 1\r\n"
+                                        + "Keep-Alive: timeout=5, max=100\r\nProxy-Connection: keep-alive\r\nUpgrade: h2c\r\n"
+                                        + "Via: 1.0 origin-side\r\nX-End: kept\r\nContent-Length: 2\r\n\r\nok"))
                         .expect((o, v) -> {
                             v.status(o, 200);
                             Response answer = o.client.answer();
                             for (String name : List.of("X-Hop-Resp", "Keep-Alive", "Proxy-Connection", "Upgrade")) {
                                 v.that(answer.values(name).isEmpty(), name + " is removed");
                             }
-                            v.that(!answer.tokens("Connection").contains("x-hop-resp"),
+                            v.that(
+                                    !answer.tokens("Connection").contains("x-hop-resp"),
                                     "Connection does not name X-Hop-Resp any more");
                             v.that(answer.values("X-End").equals(List.of("kept")), "X-End is kept");
-                            v.that(answer.field("Via").orElse("").equals("1.0 origin-side, " + o.pseudonym),
+                            v.that(
+                                    answer.field("Via").orElse("").equals("1.0 origin-side, " + o.pseudonym),
                                     "Via is '1.0 origin-side, " + o.pseudonym + "'");
                         })
                         .matchesSquid(),
@@ -494,10 +582,16 @@ class HttpSemanticsIT {
                         .backend(r -> answer(r, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
                         .expect((o, v) -> {
                             v.status(o, 200);
-                            v.that(!o.backend.isEmpty()
-                                    && o.backend.get(0).field("Via").orElse("").endsWith(o.pseudonym),
+                            v.that(
+                                    !o.backend.isEmpty()
+                                            && o.backend
+                                                    .get(0)
+                                                    .field("Via")
+                                                    .orElse("")
+                                                    .endsWith(o.pseudonym),
                                     "the backend sees a Via ending in '" + o.pseudonym + "'");
-                            v.that(o.client.answer().field("Via").orElse("").endsWith(o.pseudonym),
+                            v.that(
+                                    o.client.answer().field("Via").orElse("").endsWith(o.pseudonym),
                                     "the client sees a Via ending in '" + o.pseudonym + "'");
                         })
                         .matchesSquid(),
@@ -513,15 +607,18 @@ class HttpSemanticsIT {
                 new Case("TRACE with Max-Forwards: 0")
                         .send("TRACE http://{a}/trace HTTP/1.1\r\nHost: {a}\r\nMax-Forwards: 0\r\n"
                                 + "X-Traced: yes\r\n\r\n")
-                        .backend(r -> answer(r, "HTTP/1.1 200 OK\r\nContent-Type: message/http\r\nContent-Length: 2"
-                                + "\r\n\r\nok"))
+                        .backend(r -> answer(
+                                r, "HTTP/1.1 200 OK\r\nContent-Type: message/http\r\nContent-Length: 2" + "\r\n\r\nok"))
                         .expect((o, v) -> {
                             v.status(o, 200);
                             v.nothingReachedBackend(o);
                             Response answer = o.client.answer();
-                            v.that(answer.field("Content-Type").orElse("").startsWith("message/http"),
+                            v.that(
+                                    answer.field("Content-Type").orElse("").startsWith("message/http"),
                                     "Content-Type: message/http");
-                            v.that(answer.text().startsWith("TRACE ") && answer.text().contains("X-Traced: yes"),
+                            v.that(
+                                    answer.text().startsWith("TRACE ")
+                                            && answer.text().contains("X-Traced: yes"),
                                     "the body is the request as received");
                         })
                         .matchesSquid(),
@@ -531,7 +628,12 @@ class HttpSemanticsIT {
                         .backend(r -> answer(r, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
                         .expect((o, v) -> {
                             v.status(o, 200);
-                            v.that(!o.backend.isEmpty() && o.backend.get(0).fields("Max-Forwards").equals(List.of("4")),
+                            v.that(
+                                    !o.backend.isEmpty()
+                                            && o.backend
+                                                    .get(0)
+                                                    .fields("Max-Forwards")
+                                                    .equals(List.of("4")),
                                     "the backend sees Max-Forwards: 4");
                         })
                         .matchesSquid());
@@ -545,7 +647,9 @@ class HttpSemanticsIT {
                         .backend(r -> answer(r, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
                         .expect((o, v) -> {
                             v.status(o, 200);
-                            v.that(!o.backend.isEmpty() && o.backend.get(0).target().equals("/caf\u00c3\u00a9"),
+                            v.that(
+                                    !o.backend.isEmpty()
+                                            && o.backend.get(0).target().equals("/caf\u00c3\u00a9"),
                                     "the backend gets the target /caf\\xc3\\xa9 byte for byte");
                         })
                         .matchesSquid(),
@@ -562,11 +666,12 @@ class HttpSemanticsIT {
                 new Case("304 with Content-Length: 10")
                         .send("GET http://{a}/304 HTTP/1.1\r\nHost: {a}\r\nIf-None-Match: \"x\"\r\n\r\n")
                         .followUp()
-                        .backend(r -> answer(r, "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n"
-                                + "Content-Length: 10\r\n\r\n"))
+                        .backend(r -> answer(
+                                r, "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n" + "Content-Length: 10\r\n\r\n"))
                         .expect((o, v) -> {
                             v.status(o, 304);
-                            v.that(o.client.answer().values("Content-Length").equals(List.of("10")),
+                            v.that(
+                                    o.client.answer().values("Content-Length").equals(List.of("10")),
                                     "Content-Length: 10 is kept");
                             v.followUpServed(o);
                         })
@@ -577,7 +682,8 @@ class HttpSemanticsIT {
                         .backend(r -> answer(r, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"))
                         .expect((o, v) -> {
                             v.status(o, 200);
-                            v.that(o.client.answer().values("Content-Length").equals(List.of("1000")),
+                            v.that(
+                                    o.client.answer().values("Content-Length").equals(List.of("1000")),
                                     "Content-Length: 1000 is kept");
                             v.followUpServed(o);
                         })
@@ -588,8 +694,12 @@ class HttpSemanticsIT {
                         .backend(r -> answer(r, "HTTP/1.1 204 No Content\r\n\r\n"))
                         .expect((o, v) -> {
                             v.status(o, 204);
-                            v.that(o.client.answer().field("Content-Length").isEmpty()
-                                    && o.client.answer().field("Transfer-Encoding").isEmpty(),
+                            v.that(
+                                    o.client.answer().field("Content-Length").isEmpty()
+                                            && o.client
+                                                    .answer()
+                                                    .field("Transfer-Encoding")
+                                                    .isEmpty(),
                                     "neither Content-Length nor Transfer-Encoding added");
                             v.followUpServed(o);
                         })
@@ -603,19 +713,23 @@ class HttpSemanticsIT {
                 // Trailer fields may be dropped (RFC 9110 section 6.5.1); the body must be intact.
                 new Case("chunked response with trailers")
                         .send(get("/trailers"))
-                        .backend(r -> answer(r, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum"
-                                + "\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\nX-Checksum: abc\r\n\r\n"))
+                        .backend(r -> answer(
+                                r,
+                                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum"
+                                        + "\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\nX-Checksum: abc\r\n\r\n"))
                         .expect((o, v) -> {
                             v.status(o, 200);
-                            v.that(o.client.answer().incomplete() == null
-                                    && o.client.answer().text().equals("hello world"), "the body is 'hello world'");
+                            v.that(
+                                    o.client.answer().incomplete() == null
+                                            && o.client.answer().text().equals("hello world"),
+                                    "the body is 'hello world'");
                         })
                         .matchesSquid(),
                 new Case("close-delimited response to HTTP/1.1")
                         .send(get("/close-delimited"))
                         .followUp()
-                        .backend(r -> answerAndClose(r, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"
-                                + closeDelimited))
+                        .backend(r -> answerAndClose(
+                                r, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + closeDelimited))
                         .expect((o, v) -> {
                             v.status(o, 200);
                             v.that(o.client.answer().framing().equals("chunked"), "the client gets it chunked");
@@ -625,8 +739,8 @@ class HttpSemanticsIT {
                         .matchesSquid(),
                 new Case("close-delimited response to HTTP/1.0")
                         .send("GET http://{a}/close-delimited HTTP/1.0\r\nHost: {a}\r\n\r\n")
-                        .backend(r -> answerAndClose(r, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"
-                                + closeDelimited))
+                        .backend(r -> answerAndClose(
+                                r, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + closeDelimited))
                         .expect((o, v) -> {
                             v.status(o, 200);
                             v.that(o.client.answer().framing().equals("close"), "the client gets it close-delimited");
@@ -637,10 +751,16 @@ class HttpSemanticsIT {
                 new Case("two pipelined requests")
                         .send(get("/p1") + get("/p2"))
                         .finals(2)
-                        .backend(r -> answer(r, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"
-                                + r.target().substring(r.target().lastIndexOf('/') + 1)))
-                        .expect((o, v) -> v.that(o.client.finals().stream().map(Response::text).toList()
-                                .equals(List.of("p1", "p2")), "two responses in order: p1, p2"))
+                        .backend(r -> answer(
+                                r,
+                                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"
+                                        + r.target().substring(r.target().lastIndexOf('/') + 1)))
+                        .expect((o, v) -> v.that(
+                                o.client.finals().stream()
+                                        .map(Response::text)
+                                        .toList()
+                                        .equals(List.of("p1", "p2")),
+                                "two responses in order: p1, p2"))
                         .matchesSquid(),
                 new Case("HTTP/1.0 client")
                         .send("GET http://{a}/http10 HTTP/1.0\r\nHost: {a}\r\n\r\n")
@@ -667,17 +787,21 @@ class HttpSemanticsIT {
         String post = "POST http://{a}/smuggle HTTP/1.1\r\nHost: {a}\r\n";
         String body = "0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
         return Stream.of(
-                smuggle("Content-Length with Transfer-Encoding: chunked",
+                smuggle(
+                        "Content-Length with Transfer-Encoding: chunked",
                         post + "Content-Length: " + body.length() + "\r\nTransfer-Encoding: chunked\r\n\r\n" + body),
-                smuggle("two Content-Length fields, 5 and 6",
+                smuggle(
+                        "two Content-Length fields, 5 and 6",
                         post + "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!"),
                 smuggle("Content-Length: 5, 6", post + "Content-Length: 5, 6\r\n\r\nhello!"),
-                smuggle("obs-fold in Transfer-Encoding",
+                smuggle(
+                        "obs-fold in Transfer-Encoding",
                         post + "Transfer-Encoding: identity\r\n chunked\r\nContent-Length: 3\r\n\r\n" + body),
                 smuggle("obs-fold in an ordinary field", post + "X-Folded: a\r\n\tb\r\nContent-Length: 2\r\n\r\nhi"),
                 smuggle("bare CR in the head", post + "X-A: a\rb\r\nContent-Length: 2\r\n\r\nhi"),
                 smuggle("NUL in a field value", post + "X-A: a\u0000b\r\nContent-Length: 2\r\n\r\nhi"),
-                smuggle("whitespace before the colon",
+                smuggle(
+                        "whitespace before the colon",
                         post + "Transfer-Encoding : chunked\r\nContent-Length: 3\r\n\r\n" + body),
                 smuggle("Content-Length: -1", post + "Content-Length: -1\r\n\r\nhi"),
                 smuggle("Content-Length: 1a", post + "Content-Length: 1a\r\n\r\nhi"),
@@ -692,10 +816,12 @@ class HttpSemanticsIT {
                             v.that(o.backend.size() == 1, "the request reaches the backend");
                             if (o.backend.size() == 1) {
                                 String head = o.backend.get(0).head;
-                                v.that(head.replace("\r\n", "").indexOf('\n') < 0,
+                                v.that(
+                                        head.replace("\r\n", "").indexOf('\n') < 0,
                                         "the backend's head has CRLF line ends only");
                                 v.that(o.backend.get(0).field("X-A").orElse("").equals("a"), "X-A arrives");
-                                v.that(new String(o.backend.get(0).body(), StandardCharsets.ISO_8859_1).equals("hi"),
+                                v.that(
+                                        new String(o.backend.get(0).body(), StandardCharsets.ISO_8859_1).equals("hi"),
                                         "the body 'hi' arrives");
                             }
                         }));
@@ -716,14 +842,26 @@ class HttpSemanticsIT {
         return Stream.of(
                 // Squid decodes it by the chunked coding and answers 200; RFC 9112 section 6.3
                 // says such a message ought to be handled as an error, so we answer 502.
-                badResponse("response: Content-Length with Transfer-Encoding: chunked", true, false,
+                badResponse(
+                        "response: Content-Length with Transfer-Encoding: chunked",
+                        true,
+                        false,
                         "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
                                 + "5\r\nhello\r\n0\r\n\r\n"),
-                badResponse("response: two Content-Length fields", true, true,
+                badResponse(
+                        "response: two Content-Length fields",
+                        true,
+                        true,
                         "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc"),
-                badResponse("response: invalid first chunk size", false, true,
+                badResponse(
+                        "response: invalid first chunk size",
+                        false,
+                        true,
                         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"),
-                badResponse("response: invalid chunk size after a good chunk", false, true,
+                badResponse(
+                        "response: invalid chunk size after a good chunk",
+                        false,
+                        true,
                         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nworld\r\n0\r\n\r\n"));
     }
 
@@ -740,7 +878,8 @@ class HttpSemanticsIT {
                     if (headError) {
                         v.status(o, 502);
                     } else {
-                        v.that(answer.status() == 502 || answer.incomplete() != null,
+                        v.that(
+                                answer.status() == 502 || answer.incomplete() != null,
                                 "a 502, or a response whose body is visibly incomplete (got status " + answer.status()
                                         + ", " + answer.framing() + ", complete)");
                     }
@@ -808,20 +947,29 @@ class HttpSemanticsIT {
 
     // ---- Reporting ------------------------------------------------------------------------
 
-    private static String report(Case c, Observation reference, Observation ours, List<String> failures,
-            List<String> squidFailures) {
+    private static String report(
+            Case c, Observation reference, Observation ours, List<String> failures, List<String> squidFailures) {
         StringBuilder text = new StringBuilder("==== ").append(c.name).append('\n');
-        text.append("  sent (").append(c.send).append(c.body.length > 0 ? ", body " + c.body.length + " bytes" : "")
-                .append("):\n    ").append(RawClient.printable(c.request.replace("{a}", VIRTUAL), 1200)
-                        .replace("\n", "\n    ")).append('\n');
+        text.append("  sent (")
+                .append(c.send)
+                .append(c.body.length > 0 ? ", body " + c.body.length + " bytes" : "")
+                .append("):\n    ")
+                .append(RawClient.printable(c.request.replace("{a}", VIRTUAL), 1200)
+                        .replace("\n", "\n    "))
+                .append('\n');
         if (!failures.isEmpty()) {
             text.append("  OURS FAILS:\n");
             failures.forEach(f -> text.append("    - ").append(f).append('\n'));
         }
-        text.append("  ours, client received:\n").append(RawClient.describe(ours.client)).append('\n');
+        text.append("  ours, client received:\n")
+                .append(RawClient.describe(ours.client))
+                .append('\n');
         text.append("  ours, backend received:\n").append(describe(ours.backend));
-        text.append("  squid, client received").append(c.matchesSquid ? " (we claim to match)" : "").append(":\n")
-                .append(RawClient.describe(reference.client)).append('\n');
+        text.append("  squid, client received")
+                .append(c.matchesSquid ? " (we claim to match)" : "")
+                .append(":\n")
+                .append(RawClient.describe(reference.client))
+                .append('\n');
         text.append("  squid, backend received:\n").append(describe(reference.backend));
         if (!squidFailures.isEmpty()) {
             text.append("  SQUID DOES NOT DO WHAT WE CLAIM TO SHARE WITH IT:\n");
@@ -836,14 +984,18 @@ class HttpSemanticsIT {
         }
         StringBuilder text = new StringBuilder();
         for (Request request : requests) {
-            text.append("    ").append(RawClient.printable(request.head, 1500).strip().replace("\n", "\n    "))
-                    .append("\n    [body read: ").append(request.body().length).append(" bytes]\n");
+            text.append("    ")
+                    .append(RawClient.printable(request.head, 1500).strip().replace("\n", "\n    "))
+                    .append("\n    [body read: ")
+                    .append(request.body().length)
+                    .append(" bytes]\n");
         }
         return text.toString();
     }
 
     private static String brief(Observation o) {
-        String statuses = o.client.responses().stream().map(r -> r.status() + (r.incomplete() != null ? "(cut)" : ""))
+        String statuses = o.client.responses().stream()
+                .map(r -> r.status() + (r.incomplete() != null ? "(cut)" : ""))
                 .collect(Collectors.joining(","));
         return (statuses.isEmpty() ? "no response" : statuses)
                 + (o.client.error() != null ? " [" + o.client.error() + "]" : "")
@@ -854,8 +1006,7 @@ class HttpSemanticsIT {
     // ---- Case model -----------------------------------------------------------------------
 
     /** What the client and the backend received in one run of a case. */
-    record Observation(Result client, List<Request> backend, String pseudonym) {
-    }
+    record Observation(Result client, List<Request> backend, String pseudonym) {}
 
     @FunctionalInterface
     interface Check {
@@ -875,20 +1026,32 @@ class HttpSemanticsIT {
 
         void status(Observation o, int status) {
             List<Response> finals = o.client.finals();
-            that(!finals.isEmpty() && finals.get(0).status() == status, "status " + status + ", got "
-                    + (finals.isEmpty() ? "no response (" + o.client.error() + ")" : finals.get(0).status()));
+            that(
+                    !finals.isEmpty() && finals.get(0).status() == status,
+                    "status " + status + ", got "
+                            + (finals.isEmpty()
+                                    ? "no response (" + o.client.error() + ")"
+                                    : finals.get(0).status()));
         }
 
         void nothingReachedBackend(Observation o) {
-            that(o.backend.isEmpty(), "nothing reaches the backend, but it got " + o.backend.size() + " request(s): "
-                    + o.backend.stream().map(Request::requestLine).toList());
+            that(
+                    o.backend.isEmpty(),
+                    "nothing reaches the backend, but it got " + o.backend.size() + " request(s): "
+                            + o.backend.stream().map(Request::requestLine).toList());
         }
 
         void followUpServed(Observation o) {
             List<Response> finals = o.client.finals();
-            that(finals.size() == 2 && finals.get(1).text().equals("second"), "a second request on the same"
-                    + " connection gets its own answer 'second' (" + (finals.size() < 2 ? o.client.error()
-                    : "got " + finals.get(1).status() + " '" + finals.get(1).text() + "'") + ")");
+            that(
+                    finals.size() == 2 && finals.get(1).text().equals("second"),
+                    "a second request on the same"
+                            + " connection gets its own answer 'second' ("
+                            + (finals.size() < 2
+                                    ? o.client.error()
+                                    : "got " + finals.get(1).status() + " '"
+                                            + finals.get(1).text() + "'")
+                            + ")");
         }
     }
 

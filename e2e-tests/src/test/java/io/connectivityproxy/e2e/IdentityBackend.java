@@ -5,7 +5,6 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.security.auth.x500.X500Principal;
 
@@ -29,6 +28,7 @@ final class IdentityBackend implements AutoCloseable {
 
     /** Connections accepted (after the TLS handshake for HTTPS). */
     final AtomicInteger accepted = new AtomicInteger();
+
     private final HttpServer server;
 
     private IdentityBackend(HttpServer server) {
@@ -39,10 +39,13 @@ final class IdentityBackend implements AutoCloseable {
      * HTTPS on {@code port} with {@code certificate}/{@code key}; client certificates of
      * {@code clientCa} requested ({@link ClientAuth#REQUEST}) or demanded ({@link ClientAuth#REQUIRED}).
      */
-    static IdentityBackend https(Vertx vertx, int port, Path certificate, Path key, Path clientCa, ClientAuth clientAuth)
-            throws Exception {
-        HttpServerOptions options = new HttpServerOptions().setSsl(true)
-                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certificate.toString()).setKeyPath(key.toString()))
+    static IdentityBackend https(
+            Vertx vertx, int port, Path certificate, Path key, Path clientCa, ClientAuth clientAuth) throws Exception {
+        HttpServerOptions options = new HttpServerOptions()
+                .setSsl(true)
+                .setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertPath(certificate.toString())
+                        .setKeyPath(key.toString()))
                 .setTrustOptions(new PemTrustOptions().addCertPath(clientCa.toString()))
                 .setClientAuth(clientAuth);
         return start(vertx, vertx.createHttpServer(options), port);
@@ -54,8 +57,12 @@ final class IdentityBackend implements AutoCloseable {
 
     private static IdentityBackend start(Vertx vertx, HttpServer server, int port) throws Exception {
         IdentityBackend backend = new IdentityBackend(server);
-        server.connectionHandler(connection -> backend.accepted.incrementAndGet()).requestHandler(backend::handle);
-        server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server.connectionHandler(connection -> backend.accepted.incrementAndGet())
+                .requestHandler(backend::handle);
+        server.listen(port, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         return backend;
     }
 
@@ -71,12 +78,17 @@ final class IdentityBackend implements AutoCloseable {
             }
             text.append("subject=").append(subject).append('\n');
         } else {
-            text.append("ssl_client_cert_count=").append(request.headers().getAll("SSL_CLIENT_CERT").size()).append('\n');
+            text.append("ssl_client_cert_count=")
+                    .append(request.headers().getAll("SSL_CLIENT_CERT").size())
+                    .append('\n');
             String value = request.getHeader("SSL_CLIENT_CERT");
-            text.append("ssl_client_cert=").append(value == null ? "(absent)" : value).append('\n');
+            text.append("ssl_client_cert=")
+                    .append(value == null ? "(absent)" : value)
+                    .append('\n');
         }
         text.append("authorization=").append(request.getHeader("Authorization")).append('\n');
-        request.headers().names().stream().filter(n -> n.toLowerCase().startsWith("sap-connectivity"))
+        request.headers().names().stream()
+                .filter(n -> n.toLowerCase().startsWith("sap-connectivity"))
                 .forEach(n -> text.append("sap_header=").append(n).append('\n'));
         request.response().putHeader("Content-Type", "text/plain").end(text.toString());
     }

@@ -87,8 +87,7 @@ final class IdleState {
             connectorSessions += values.getOrDefault("cp_connector_sessions_active", 0.0);
         }
         if (tunnelSessions != connectorSessions) {
-            problems.add("tunnel-service holds " + tunnelSessions + " session(s), the connectors "
-                    + connectorSessions);
+            problems.add("tunnel-service holds " + tunnelSessions + " session(s), the connectors " + connectorSessions);
         }
         return problems;
     }

@@ -72,11 +72,16 @@ class LinkFailureIT {
     void aHalfOpenLinkIsNoticedAndRequestsGet503UntilTheConnectorIsBack() throws Exception {
         assertEquals(200, get("/before"));
         relay.blackhole();
-        proxy.process().await("requests get 503 once the half-open session is noticed", NOTICED,
-                () -> get("/while-blackholed") == 503);
-        assertTrue(tunnel.process().logContains("(ping timeout)"), tunnel.process().tail());
-        connector.process().await("the connector notices too", NOTICED,
-                () -> connector.process().logContains("no frame from tunnel-service"));
+        proxy.process()
+                .await(
+                        "requests get 503 once the half-open session is noticed",
+                        NOTICED,
+                        () -> get("/while-blackholed") == 503);
+        assertTrue(
+                tunnel.process().logContains("(ping timeout)"), tunnel.process().tail());
+        connector.process().await("the connector notices too", NOTICED, () -> connector
+                .process()
+                .logContains("no frame from tunnel-service"));
 
         relay.pass();
         proxy.process().await("a request goes through again", BACK, () -> get("/after") == 200);
@@ -108,7 +113,14 @@ class LinkFailureIT {
         relay.pass();
         assertEquals(200, get("/after"));
         assertEquals(1, relay.accepted(), "the one session outlived the slow link: no reconnect");
-        assertEquals(1, connector.process().logText().lines().filter(l -> l.contains("established")).count(),
+        assertEquals(
+                1,
+                connector
+                        .process()
+                        .logText()
+                        .lines()
+                        .filter(l -> l.contains("established"))
+                        .count(),
                 connector.process().tail());
     }
 
@@ -118,8 +130,14 @@ class LinkFailureIT {
 
     private int get(String path, String maxTime) {
         try {
-            return Curl.run(client, "-x", "http://127.0.0.1:" + proxy.port(), "--max-time", maxTime,
-                    "http://app:8080" + path).status();
+            return Curl.run(
+                            client,
+                            "-x",
+                            "http://127.0.0.1:" + proxy.port(),
+                            "--max-time",
+                            maxTime,
+                            "http://app:8080" + path)
+                    .status();
         } catch (Exception e) {
             throw new AssertionError(e);
         }

@@ -28,6 +28,7 @@ final class LocalSystem implements AutoCloseable {
     static final String SUBACCOUNT = "dev-subaccount";
     /** Where {@link #freePort()} looks: above run-local.sh's fixed ports, below the ephemeral range. */
     private static final int FIRST_PORT = 21000;
+
     private static final int LAST_PORT = 32000;
     private static int nextPort = FIRST_PORT + ThreadLocalRandom.current().nextInt(5000);
 
@@ -89,8 +90,11 @@ final class LocalSystem implements AutoCloseable {
         args.add("-Dtunnel.port=" + port);
         args.add("-Dtunnel.tls.dev-certificates-dir=" + certs);
         properties.forEach((k, v) -> args.add("-D" + k + "=" + v));
-        Node node = node(new Node(Kind.TUNNEL, start(ManagedProcess.quarkusApp(name + "-" + id, "tunnel-service", args)),
-                port, management));
+        Node node = node(new Node(
+                Kind.TUNNEL,
+                start(ManagedProcess.quarkusApp(name + "-" + id, "tunnel-service", args)),
+                port,
+                management));
         node.process().awaitHttpOk(node.health(), START);
         return node;
     }
@@ -142,11 +146,14 @@ final class LocalSystem implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         int management = freePort();
-        List<String> args = new ArrayList<>(List.of("-Xmx128m", "-Dquarkus.http.port=" + management,
-                "-Dconnector.config=" + config, "-Dconnector.checks=" + connectorChecks));
+        List<String> args = new ArrayList<>(List.of(
+                "-Xmx128m",
+                "-Dquarkus.http.port=" + management,
+                "-Dconnector.config=" + config,
+                "-Dconnector.checks=" + connectorChecks));
         args.addAll(options);
-        Node node = node(new Node(Kind.CONNECTOR, start(ManagedProcess.connector(name + "-" + id, args)), 0,
-                management));
+        Node node =
+                node(new Node(Kind.CONNECTOR, start(ManagedProcess.connector(name + "-" + id, args)), 0, management));
         if (awaitSession) {
             node.process().awaitHttpOk(node.health(), START);
         }
@@ -156,10 +163,10 @@ final class LocalSystem implements AutoCloseable {
     /** Starts a connector whose file is {@code config} as it is (the test writes and changes it). */
     Node connectorAt(String id, Path config, boolean awaitSession) {
         int management = freePort();
-        List<String> args = new ArrayList<>(List.of("-Xmx128m", "-Dquarkus.http.port=" + management,
-                "-Dconnector.config=" + config));
-        Node node = node(new Node(Kind.CONNECTOR, start(ManagedProcess.connector(name + "-" + id, args)), 0,
-                management));
+        List<String> args = new ArrayList<>(
+                List.of("-Xmx128m", "-Dquarkus.http.port=" + management, "-Dconnector.config=" + config));
+        Node node =
+                node(new Node(Kind.CONNECTOR, start(ManagedProcess.connector(name + "-" + id, args)), 0, management));
         if (awaitSession) {
             node.process().awaitHttpOk(node.health(), START);
         }
@@ -168,8 +175,8 @@ final class LocalSystem implements AutoCloseable {
 
     /** Runs {@code connector check} on {@code config}; the caller waits for its exit. */
     ManagedProcess connectorCheck(String id, Path config) {
-        return start(ManagedProcess.connector(name + "-" + id, List.of("-Xmx128m", "-Dconnector.config=" + config),
-                List.of("check")));
+        return start(ManagedProcess.connector(
+                name + "-" + id, List.of("-Xmx128m", "-Dconnector.config=" + config), List.of("check")));
     }
 
     /** Waits until {@code proxy} sees a session for the location in the cluster registry. */
@@ -245,7 +252,9 @@ final class LocalSystem implements AutoCloseable {
     }
 
     private String hazelcastMembers() {
-        return IntStream.range(0, 6).mapToObj(i -> "127.0.0.1:" + (hazelcastBase + i)).collect(Collectors.joining(","));
+        return IntStream.range(0, 6)
+                .mapToObj(i -> "127.0.0.1:" + (hazelcastBase + i))
+                .collect(Collectors.joining(","));
     }
 
     /**
@@ -257,8 +266,15 @@ final class LocalSystem implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagedProcess.OPENS);
-        command.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"), RogueMember.class.getName(),
-                clusterName, hazelcastMembers(), Integer.toString(hazelcastBase), dir.resolve(id + "-certs").toString(),
+        command.addAll(List.of(
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                RogueMember.class.getName(),
+                clusterName,
+                hazelcastMembers(),
+                Integer.toString(hazelcastBase),
+                dir.resolve(id + "-certs").toString(),
                 SUBACCOUNT));
         command.addAll(List.of(locations));
         return start(ManagedProcess.start(name + "-" + id, command));
@@ -266,24 +282,45 @@ final class LocalSystem implements AutoCloseable {
 
     /** A connector configuration for the development certificates of this system. */
     String connectorYaml(int tunnelPort, String location, int sessions, String... mappings) {
-        return connectorYaml(tunnelPort, location, sessions, certs.resolve("connector.pem"),
-                certs.resolve("connector-key.pem"), mappings);
+        return connectorYaml(
+                tunnelPort,
+                location,
+                sessions,
+                certs.resolve("connector.pem"),
+                certs.resolve("connector-key.pem"),
+                mappings);
     }
 
-    String connectorYaml(int tunnelPort, String location, int sessions, Path certificate, Path key,
-            String... mappings) {
+    String connectorYaml(
+            int tunnelPort, String location, int sessions, Path certificate, Path key, String... mappings) {
         StringBuilder yaml = new StringBuilder()
                 .append("tunnel:\n")
-                .append("  url: wss://localhost:").append(tunnelPort).append("/tunnel\n")
-                .append("  certificate: ").append(certificate).append('\n')
-                .append("  key: ").append(key).append('\n')
-                .append("  ca: ").append(certs.resolve("ca.pem")).append('\n')
+                .append("  url: wss://localhost:")
+                .append(tunnelPort)
+                .append("/tunnel\n")
+                .append("  certificate: ")
+                .append(certificate)
+                .append('\n')
+                .append("  key: ")
+                .append(key)
+                .append('\n')
+                .append("  ca: ")
+                .append(certs.resolve("ca.pem"))
+                .append('\n')
                 .append("  pingInterval: 1s\n")
                 .append("  idleTimeout: 5s\n")
-                .append("subaccount: ").append(SUBACCOUNT).append('\n')
-                .append("locationId: \"").append(location).append("\"\n")
-                .append("connectorId: connector-").append(location.isEmpty() ? "default" : location).append('\n')
-                .append("sessions: ").append(sessions).append('\n')
+                .append("subaccount: ")
+                .append(SUBACCOUNT)
+                .append('\n')
+                .append("locationId: \"")
+                .append(location)
+                .append("\"\n")
+                .append("connectorId: connector-")
+                .append(location.isEmpty() ? "default" : location)
+                .append('\n')
+                .append("sessions: ")
+                .append(sessions)
+                .append('\n')
                 .append("reconnect:\n  initialDelay: 200ms\n  maxDelay: 2s\n")
                 .append("accessControl:\n");
         for (String mapping : mappings) {
@@ -295,17 +332,29 @@ final class LocalSystem implements AutoCloseable {
     /** One access control entry in YAML; {@code paths} like "/api" or "/api/*" (with sub-paths). */
     static String mapping(String virtualHost, int virtualPort, int internalPort, String protocol, String... paths) {
         StringBuilder yaml = new StringBuilder()
-                .append("  - virtualHost: ").append(virtualHost).append('\n')
-                .append("    virtualPort: ").append(virtualPort).append('\n')
+                .append("  - virtualHost: ")
+                .append(virtualHost)
+                .append('\n')
+                .append("    virtualPort: ")
+                .append(virtualPort)
+                .append('\n')
                 .append("    internalHost: 127.0.0.1\n")
-                .append("    internalPort: ").append(internalPort).append('\n')
-                .append("    protocol: ").append(protocol).append('\n');
+                .append("    internalPort: ")
+                .append(internalPort)
+                .append('\n')
+                .append("    protocol: ")
+                .append(protocol)
+                .append('\n');
         if (paths.length > 0) {
             yaml.append("    paths:\n");
             for (String path : paths) {
                 boolean sub = path.endsWith("/*");
-                yaml.append("      - path: ").append(sub ? path.substring(0, path.length() - 2) : path).append('\n')
-                        .append("        includeSubPaths: ").append(sub).append('\n');
+                yaml.append("      - path: ")
+                        .append(sub ? path.substring(0, path.length() - 2) : path)
+                        .append('\n')
+                        .append("        includeSubPaths: ")
+                        .append(sub)
+                        .append('\n');
             }
         }
         return yaml.toString();
@@ -340,8 +389,8 @@ final class LocalSystem implements AutoCloseable {
                 return base;
             }
         }
-        throw new IllegalStateException("no " + count + " free consecutive ports between " + FIRST_PORT + " and "
-                + LAST_PORT);
+        throw new IllegalStateException(
+                "no " + count + " free consecutive ports between " + FIRST_PORT + " and " + LAST_PORT);
     }
 
     private static boolean bindable(int base, int count) {

@@ -19,14 +19,25 @@ import java.util.function.BooleanSupplier;
 /** One real executable started by a test: output goes to a log file the test can read. */
 final class ManagedProcess implements AutoCloseable {
 
-    static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+    static final Path ROOT =
+            Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
     static final Path LOGS = ROOT.resolve("e2e-tests/target/e2e-logs");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** Hazelcast asks for these on JDK 17; without them it logs a warning and runs slower. */
-    static final List<String> OPENS = List.of("--add-modules", "java.se", "--add-exports",
-            "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens",
-            "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-            "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+    static final List<String> OPENS = List.of(
+            "--add-modules",
+            "java.se",
+            "--add-exports",
+            "java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/java.lang=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens",
+            "java.management/sun.management=ALL-UNNAMED",
+            "--add-opens",
+            "jdk.management/com.sun.management.internal=ALL-UNNAMED");
 
     /**
      * Which build of the connector the tests start: {@code jvm} (the default, quarkus-run.jar) or
@@ -70,7 +81,8 @@ final class ManagedProcess implements AutoCloseable {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(options);
             command.add("-jar");
-            command.add(ROOT.resolve("connector/target/quarkus-app/quarkus-run.jar").toString());
+            command.add(
+                    ROOT.resolve("connector/target/quarkus-app/quarkus-run.jar").toString());
         }
         command.addAll(arguments);
         return start(name, command);
@@ -109,7 +121,9 @@ final class ManagedProcess implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().putAll(environment);
             Process process = builder.redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).directory(ROOT.toFile()).start();
+                    .redirectOutput(log.toFile())
+                    .directory(ROOT.toFile())
+                    .start();
             return new ManagedProcess(name, log, process);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
@@ -127,8 +141,8 @@ final class ManagedProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (!process.isAlive()) {
-                throw new AssertionError(name + " exited with " + process.exitValue() + " while waiting until " + what
-                        + "\n" + tail());
+                throw new AssertionError(
+                        name + " exited with " + process.exitValue() + " while waiting until " + what + "\n" + tail());
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting until " + what + " (" + name + ")\n" + tail());
@@ -191,8 +205,12 @@ final class ManagedProcess implements AutoCloseable {
 
     static int status(String url) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -203,8 +221,12 @@ final class ManagedProcess implements AutoCloseable {
 
     static String get(String url) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -11,8 +11,7 @@ final class Payload {
 
     static final int BLOCK = 64 * 1024;
 
-    private Payload() {
-    }
+    private Payload() {}
 
     /** Fills {@code out} with the payload bytes starting at {@code offset}. */
     static void fill(byte[] out, long offset) {
@@ -38,7 +37,7 @@ final class Payload {
         MessageDigest digest = digest();
         byte[] buffer = new byte[BLOCK];
         long total = 0;
-        for (int n; (n = in.read(buffer)) > 0;) {
+        for (int n; (n = in.read(buffer)) > 0; ) {
             digest.update(buffer, 0, n);
             total += n;
         }

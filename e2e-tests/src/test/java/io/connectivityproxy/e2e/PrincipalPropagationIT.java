@@ -25,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
 import javax.security.auth.x500.X500Principal;
 
 import org.jose4j.jwt.JwtClaims;
@@ -84,7 +83,9 @@ class PrincipalPropagationIT {
         Files.createDirectories(foreignDir);
         foreign = new TokenIssuer(vertx, foreignDir);
         CertificateAuthority backendCa = CertificateAuthority.create("backend test CA");
-        backendCa.issueServer("localhost", List.of("localhost"), List.of("127.0.0.1")).write(system.dir, "backend");
+        backendCa
+                .issueServer("localhost", List.of("localhost"), List.of("127.0.0.1"))
+                .write(system.dir, "backend");
         backendCa.ca().write(system.dir, "backend-ca");
         Map<String, String> debug = Map.of("quarkus.log.level", "DEBUG");
         tunnel = system.tunnel("tunnel", debug);
@@ -94,11 +95,14 @@ class PrincipalPropagationIT {
         int mtlsPort = LocalSystem.freePort();
         int httpPort = LocalSystem.freePort();
         principalCa = system.dir.resolve("principal-ca/ca.pem");
-        String yaml = system.connectorYaml(tunnel.port(), "", 1,
-                LocalSystem.mapping("erp-https", 443, httpsPort, "HTTPS") + "    principalPropagation: X509\n",
-                LocalSystem.mapping("erp-mtls", 443, mtlsPort, "HTTPS") + "    principalPropagation: X509\n",
-                LocalSystem.mapping("erp-http", 8080, httpPort, "HTTP") + "    principalPropagation: X509\n",
-                LocalSystem.mapping("plain-http", 8080, httpPort, "HTTP"))
+        String yaml = system.connectorYaml(
+                        tunnel.port(),
+                        "",
+                        1,
+                        LocalSystem.mapping("erp-https", 443, httpsPort, "HTTPS") + "    principalPropagation: X509\n",
+                        LocalSystem.mapping("erp-mtls", 443, mtlsPort, "HTTPS") + "    principalPropagation: X509\n",
+                        LocalSystem.mapping("erp-http", 8080, httpPort, "HTTP") + "    principalPropagation: X509\n",
+                        LocalSystem.mapping("plain-http", 8080, httpPort, "HTTP"))
                 + "backendTls:\n  ca: " + system.dir.resolve("backend-ca.pem") + "\n"
                 + "principalPropagation:\n"
                 + "  trustedIssuers:\n"
@@ -119,16 +123,27 @@ class PrincipalPropagationIT {
         connector = system.connector("connector", yaml, true, DEBUG);
         assertTrue(Files.exists(principalCa), "the connector generated its principal propagation CA");
         // The backends trust the CA the connector generated on its first start.
-        https = IdentityBackend.https(vertx, httpsPort, system.dir.resolve("backend.pem"),
-                system.dir.resolve("backend-key.pem"), principalCa, io.vertx.core.http.ClientAuth.REQUEST);
-        mtls = IdentityBackend.https(vertx, mtlsPort, system.dir.resolve("backend.pem"),
-                system.dir.resolve("backend-key.pem"), principalCa, io.vertx.core.http.ClientAuth.REQUIRED);
+        https = IdentityBackend.https(
+                vertx,
+                httpsPort,
+                system.dir.resolve("backend.pem"),
+                system.dir.resolve("backend-key.pem"),
+                principalCa,
+                io.vertx.core.http.ClientAuth.REQUEST);
+        mtls = IdentityBackend.https(
+                vertx,
+                mtlsPort,
+                system.dir.resolve("backend.pem"),
+                system.dir.resolve("backend-key.pem"),
+                principalCa,
+                io.vertx.core.http.ClientAuth.REQUIRED);
         http = IdentityBackend.http(vertx, httpPort);
 
         int oldPort = LocalSystem.freePort();
         oldBackend = IdentityBackend.http(vertx, oldPort);
-        String old = system.connectorYaml(tunnel.port(), "old", 1, LocalSystem.mapping("erp-http", 8080, oldPort,
-                "HTTP")).replace("  idleTimeout: 5s\n", "  idleTimeout: 5s\n  protocolVersion: 2\n");
+        String old = system.connectorYaml(
+                        tunnel.port(), "old", 1, LocalSystem.mapping("erp-http", 8080, oldPort, "HTTP"))
+                .replace("  idleTimeout: 5s\n", "  idleTimeout: 5s\n  protocolVersion: 2\n");
         connectorV2 = system.connector("connector-v2", old, true, DEBUG);
         awaitRegistered("(default)");
         awaitRegistered("old");
@@ -148,7 +163,10 @@ class PrincipalPropagationIT {
     @Test
     @Order(1)
     void aUserArrivesAtTheHttpsBackendAsHerself() throws Exception {
-        Reply reply = request("erp-https:443", "", "SAP-Connectivity-Authentication: Bearer " + userToken("alice"),
+        Reply reply = request(
+                "erp-https:443",
+                "",
+                "SAP-Connectivity-Authentication: Bearer " + userToken("alice"),
                 "Authorization: Basic YmFja2VuZDpzZWNyZXQ=");
         assertEquals(200, reply.status, reply.text);
         assertTrue(reply.body.startsWith("subject=CN=alice\n"), reply.body);
@@ -205,8 +223,8 @@ class PrincipalPropagationIT {
     @Test
     @Order(4)
     void aTechnicalUserArrivesWithTheTechnicalRule() throws Exception {
-        Reply reply = request("erp-https:443", "", "SAP-Connectivity-Technical-Authentication: Bearer "
-                + technicalToken());
+        Reply reply =
+                request("erp-https:443", "", "SAP-Connectivity-Technical-Authentication: Bearer " + technicalToken());
         assertEquals(200, reply.status, reply.text);
         assertTrue(reply.body.startsWith("subject=CN=" + ROBOT + ",OU=technical\n"), reply.body);
     }
@@ -216,14 +234,18 @@ class PrincipalPropagationIT {
     void theHttpBackendGetsTheUsersCertificateInSslClientCert() throws Exception {
         // A client's own SSL_CLIENT_CERT (someone else's certificate) is dropped, not passed on.
         String spoofed = Base64.getEncoder().encodeToString(Files.readAllBytes(principalCa));
-        Reply reply = request("erp-http:8080", "", "SAP-Connectivity-Authentication: Bearer " + userToken("carol"),
-                "SSL_CLIENT_CERT: " + spoofed, "ssl-client-cert: " + spoofed);
+        Reply reply = request(
+                "erp-http:8080",
+                "",
+                "SAP-Connectivity-Authentication: Bearer " + userToken("carol"),
+                "SSL_CLIENT_CERT: " + spoofed,
+                "ssl-client-cert: " + spoofed);
         assertEquals(200, reply.status, reply.text);
         assertTrue(reply.body.contains("ssl_client_cert_count=1\n"), reply.body);
         X509Certificate certificate = certificate(field(reply.body, "ssl_client_cert"));
         assertEquals("CN=carol", certificate.getSubjectX500Principal().getName(X500Principal.RFC2253));
-        X509Certificate ca = (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(Files.newInputStream(principalCa));
+        X509Certificate ca = (X509Certificate)
+                CertificateFactory.getInstance("X.509").generateCertificate(Files.newInputStream(principalCa));
         certificate.verify(ca.getPublicKey());
         certificate.checkValidity();
         assertEquals(ca.getSubjectX500Principal(), certificate.getIssuerX500Principal());
@@ -247,7 +269,10 @@ class PrincipalPropagationIT {
     @Test
     @Order(7)
     void anEntryWithoutPropagationPassesNeitherTheTokenNorAClientsCertificate() throws Exception {
-        Reply reply = request("plain-http:8080", "", "SAP-Connectivity-Authentication: Bearer " + userToken("alice"),
+        Reply reply = request(
+                "plain-http:8080",
+                "",
+                "SAP-Connectivity-Authentication: Bearer " + userToken("alice"),
                 "SSL_CLIENT_CERT: forged");
         assertEquals(200, reply.status, reply.text);
         assertTrue(reply.body.startsWith("ssl_client_cert_count=0\nssl_client_cert=(absent)\n"), reply.body);
@@ -265,8 +290,11 @@ class PrincipalPropagationIT {
         String valid = userToken("alice");
         String[] parts = valid.split("\\.");
         JwtClaims mallory = userClaims("mallory");
-        String tampered = parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
-                mallory.toJson().getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+        String tampered = parts[0] + "."
+                + Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(mallory.toJson().getBytes(StandardCharsets.UTF_8))
+                + "." + parts[2];
         JwtClaims namelessClaims = userClaims("x");
         namelessClaims.unsetClaim("user_name");
         namelessClaims.unsetClaim("email");
@@ -275,34 +303,47 @@ class PrincipalPropagationIT {
         foreignClaims.setIssuer(foreign.url());
         String nameless = remember(issuer.sign(namelessClaims, "ec-1"));
         Map<String, String> cases = Map.of(
-                "the user's token has expired", remember(issuer.sign(expired, "rsa-1")),
+                "the user's token has expired",
+                remember(issuer.sign(expired, "rsa-1")),
                 "the user's token: its issuer '" + foreign.url() + "' is not trusted",
                 remember(foreign.sign(foreignClaims, "rsa-1")),
-                "the user's token: its signature is invalid", remember(tampered),
-                "the user's token: its algorithm 'none' is not accepted (RS256, ES256 and the like only)", remember(TokenIssuer.unsigned(userClaims("alice"))),
-                "the user's token: its signature is invalid ", remember(issuer.forged("dev-subaccount")),
-                "no subject rule applies to this business user (its token lacks the claims the rules name)", nameless);
+                "the user's token: its signature is invalid",
+                remember(tampered),
+                "the user's token: its algorithm 'none' is not accepted (RS256, ES256 and the like only)",
+                remember(TokenIssuer.unsigned(userClaims("alice"))),
+                "the user's token: its signature is invalid ",
+                remember(issuer.forged("dev-subaccount")),
+                "no subject rule applies to this business user (its token lacks the claims the rules name)",
+                nameless);
         int httpsBefore = https.accepted.get();
         int httpBefore = http.accepted.get();
         for (Map.Entry<String, String> bad : cases.entrySet()) {
             for (String host : List.of("erp-https:443", "erp-http:8080")) {
                 Reply reply = request(host, "", "SAP-Connectivity-Authentication: Bearer " + bad.getValue());
                 assertEquals(403, reply.status, bad.getKey() + ": " + reply.text);
-                assertEquals("Principal propagation to " + host + " refused: " + bad.getKey().trim() + "\n", reply.body);
+                assertEquals(
+                        "Principal propagation to " + host + " refused: "
+                                + bad.getKey().trim() + "\n",
+                        reply.body);
             }
             if (!bad.getValue().equals(nameless)) {
                 // (As a technical user that token has a name: its client_id.)
-                Reply technical = request("erp-https:443", "", "SAP-Connectivity-Technical-Authentication: Bearer "
-                        + bad.getValue());
+                Reply technical = request(
+                        "erp-https:443", "", "SAP-Connectivity-Technical-Authentication: Bearer " + bad.getValue());
                 assertEquals(403, technical.status, technical.text);
-                assertTrue(technical.body.startsWith("Principal propagation to erp-https:443 refused: the technical "
-                        + "user's token"), technical.body);
+                assertTrue(
+                        technical.body.startsWith(
+                                "Principal propagation to erp-https:443 refused: the technical " + "user's token"),
+                        technical.body);
             }
         }
         assertEquals(httpsBefore, https.accepted.get(), "the HTTPS backend accepted a connection");
         assertEquals(httpBefore, http.accepted.get(), "the HTTP backend accepted a connection");
-        assertTrue(HttpProxyIT.metricValue(connector.metrics(),
-                "cp_connector_stream_open_failures_total\\{reason=\"PRINCIPAL_REFUSED\"}") >= cases.size() * 3 - 1,
+        assertTrue(
+                HttpProxyIT.metricValue(
+                                connector.metrics(),
+                                "cp_connector_stream_open_failures_total\\{reason=\"PRINCIPAL_REFUSED\"}")
+                        >= cases.size() * 3 - 1,
                 connector.metrics());
     }
 
@@ -323,17 +364,24 @@ class PrincipalPropagationIT {
         assertEquals(200, plain.status, plain.text);
         assertTrue(plain.body.startsWith("ssl_client_cert_count=0\n"), plain.body);
         int before = oldBackend.accepted.get();
-        Reply refused = request("erp-http:8080", "old", "SAP-Connectivity-Authentication: Bearer " + userToken("alice"));
+        Reply refused =
+                request("erp-http:8080", "old", "SAP-Connectivity-Authentication: Bearer " + userToken("alice"));
         assertEquals(502, refused.status, refused.text);
-        assertEquals("principal propagation (SAP-Connectivity-Authentication, SAP-Connectivity-Technical-Authentication) "
-                + "needs tunnel protocol version 3; the connector for this location speaks version 2 (upgrade it)\n",
+        assertEquals(
+                "principal propagation (SAP-Connectivity-Authentication, SAP-Connectivity-Technical-Authentication) "
+                        + "needs tunnel protocol version 3; the connector for this location speaks version 2 (upgrade it)\n",
                 refused.body);
         assertEquals(before, oldBackend.accepted.get());
         // The old connector never saw the OPEN: it would have closed its session over the unknown flag.
-        assertFalse(connectorV2.process().logContains("protocol error"), connectorV2.process().tail());
+        assertFalse(
+                connectorV2.process().logContains("protocol error"),
+                connectorV2.process().tail());
         assertTrue(request("erp-http:8080", "old").status == 200);
-        assertTrue(HttpProxyIT.metricValue(tunnel.metrics(),
-                "cp_tunnel_stream_open_failures_total\\{reason=\"PRINCIPAL_PROPAGATION_UNSUPPORTED\"}") >= 1,
+        assertTrue(
+                HttpProxyIT.metricValue(
+                                tunnel.metrics(),
+                                "cp_tunnel_stream_open_failures_total\\{reason=\"PRINCIPAL_PROPAGATION_UNSUPPORTED\"}")
+                        >= 1,
                 tunnel.metrics());
     }
 
@@ -343,9 +391,12 @@ class PrincipalPropagationIT {
     @Order(11)
     void certificatesAreCountedAndTheCaIsNamedAtStart() {
         // alice, bob, carol, dave (business) and the robot (technical): five principals, five certificates.
-        assertEquals(5.0, HttpProxyIT.metricValue(connector.metrics(),
-                "cp_connector_principal_certificates_issued_total"), connector.metrics());
-        assertTrue(connector.process().logContains("principal propagation: 1 trusted issuer(s)"),
+        assertEquals(
+                5.0,
+                HttpProxyIT.metricValue(connector.metrics(), "cp_connector_principal_certificates_issued_total"),
+                connector.metrics());
+        assertTrue(
+                connector.process().logContains("principal propagation: 1 trusted issuer(s)"),
                 connector.process().tail());
     }
 
@@ -373,7 +424,8 @@ class PrincipalPropagationIT {
     private static void assertNoToken(String where, String text) {
         for (String token : TOKENS) {
             String[] parts = token.split("\\.");
-            for (String part : List.of(token, parts.length > 1 ? parts[1] : token, parts.length > 2 ? parts[2] : token)) {
+            for (String part :
+                    List.of(token, parts.length > 1 ? parts[1] : token, parts.length > 2 ? parts[2] : token)) {
                 if (part.length() >= 16) {
                     assertFalse(text.contains(part), where + " holds token text");
                 }
@@ -415,26 +467,31 @@ class PrincipalPropagationIT {
     }
 
     private static String field(String body, String name) {
-        return body.lines().filter(l -> l.startsWith(name + "=")).findFirst().orElseThrow()
+        return body.lines()
+                .filter(l -> l.startsWith(name + "="))
+                .findFirst()
+                .orElseThrow()
                 .substring(name.length() + 1);
     }
 
     private static X509Certificate certificate(String base64) throws Exception {
         return (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(base64)));
+                .generateCertificate(
+                        new ByteArrayInputStream(Base64.getDecoder().decode(base64)));
     }
 
-    private record Reply(int status, String body, String text) {
-    }
+    private record Reply(int status, String body, String text) {}
 
     /** One GET through the HTTP proxy on its own connection, headers exactly as given. */
     private static Reply request(String authority, String location, String... headers) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
             socket.setSoTimeout(30_000);
-            StringBuilder request = new StringBuilder("GET http://" + authority + "/ HTTP/1.1\r\nHost: " + authority
-                    + "\r\n");
+            StringBuilder request =
+                    new StringBuilder("GET http://" + authority + "/ HTTP/1.1\r\nHost: " + authority + "\r\n");
             if (!location.isEmpty()) {
-                request.append("SAP-Connectivity-SCC-Location_ID: ").append(location).append("\r\n");
+                request.append("SAP-Connectivity-SCC-Location_ID: ")
+                        .append(location)
+                        .append("\r\n");
             }
             for (String header : headers) {
                 request.append(header).append("\r\n");
@@ -453,7 +510,8 @@ class PrincipalPropagationIT {
 
     private static void awaitRegistered(String location) {
         String key = "\"" + LocalSystem.SUBACCOUNT + "/" + location + "\"";
-        proxy.process().await("a session for " + key + " is registered", LocalSystem.START,
-                () -> proxy.admin("/admin/streams").contains(key));
+        proxy.process()
+                .await("a session for " + key + " is registered", LocalSystem.START, () -> proxy.admin("/admin/streams")
+                        .contains(key));
     }
 }

@@ -53,13 +53,13 @@ final class ProxiedWebSocket implements AutoCloseable {
     }
 
     /** The peer's close frame: status code and reason. */
-    record Close(int status, String reason) {
-    }
+    record Close(int status, String reason) {}
 
     /** Text messages in the order they arrived. */
     final BlockingQueue<String> texts;
     /** The peer's close frame, once it arrived. */
     final CompletableFuture<Close> closeReceived;
+
     private final Channel channel;
     private final Handler handler;
 
@@ -81,15 +81,24 @@ final class ProxiedWebSocket implements AutoCloseable {
                 .handshakeTimeoutMillis(20_000)
                 .build();
         Handler handler = new Handler();
-        Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        Channel channel = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
-                                new WebSocketClientProtocolHandler(config),
-                                new WebSocketFrameAggregator(16 * 1024 * 1024), handler);
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpClientCodec(),
+                                        new HttpObjectAggregator(64 * 1024),
+                                        new WebSocketClientProtocolHandler(config),
+                                        new WebSocketFrameAggregator(16 * 1024 * 1024),
+                                        handler);
                     }
-                }).connect("127.0.0.1", proxyPort).sync().channel();
+                })
+                .connect("127.0.0.1", proxyPort)
+                .sync()
+                .channel();
         try {
             handler.handshake.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -182,8 +191,8 @@ final class ProxiedWebSocket implements AutoCloseable {
                 return;
             }
             if (received > expected) {
-                binary.completeExceptionally(new AssertionError("received " + received + " bytes, expected "
-                        + expected));
+                binary.completeExceptionally(
+                        new AssertionError("received " + received + " bytes, expected " + expected));
                 return;
             }
             // digest() resets the digest: the next expectation starts from here.
@@ -207,8 +216,8 @@ final class ProxiedWebSocket implements AutoCloseable {
             handshake.completeExceptionally(new IllegalStateException("connection closed during the handshake"));
             synchronized (this) {
                 if (binary != null) {
-                    binary.completeExceptionally(new AssertionError("connection closed after " + received
-                            + " of " + expected + " binary bytes"));
+                    binary.completeExceptionally(new AssertionError(
+                            "connection closed after " + received + " of " + expected + " binary bytes"));
                 }
             }
             super.channelInactive(ctx);

@@ -62,33 +62,53 @@ class ProxyAuthorizationIT {
         // One CA for tunnel-service and for connectors of both subaccounts (no dev certificates generated).
         Files.createDirectories(system.certs);
         CertificateAuthority authority = CertificateAuthority.create("proxy-authorization test CA");
-        authority.issueServer("localhost", List.of("localhost"), List.of("127.0.0.1")).write(system.certs, "server");
+        authority
+                .issueServer("localhost", List.of("localhost"), List.of("127.0.0.1"))
+                .write(system.certs, "server");
         authority.issueClient(LocalSystem.SUBACCOUNT).write(system.certs, "connector");
         authority.issueClient(B).write(system.certs, B);
         authority.ca().write(system.certs, "ca");
         LocalSystem.Node tunnel = system.tunnel("tunnel", Map.of());
         Map<String, String> checked = Map.of(
-                "proxy.http.authorization-enabled", "true",
-                "proxy.socks5.authorization-enabled", "true",
-                "proxy.authorization.allowed-client-id", TokenIssuer.CLIENT,
-                "proxy.authorization.issuers", issuer.url(),
-                "proxy.authorization.trust-ca", issuer.ca.toString(),
-                "proxy.authorization.jwks-min-refresh-interval", "1s");
+                "proxy.http.authorization-enabled",
+                "true",
+                "proxy.socks5.authorization-enabled",
+                "true",
+                "proxy.authorization.allowed-client-id",
+                TokenIssuer.CLIENT,
+                "proxy.authorization.issuers",
+                issuer.url(),
+                "proxy.authorization.trust-ca",
+                issuer.ca.toString(),
+                "proxy.authorization.jwks-min-refresh-interval",
+                "1s");
         dedicated = system.proxy("dedicated", checked);
         Map<String, String> sharedChecked = new java.util.HashMap<>(checked);
         sharedChecked.put("proxy.tenant-mode", "shared");
         shared = system.proxy("shared", sharedChecked);
         trusted = system.proxy("trusted", Map.of("proxy.tenant-mode", "shared"));
-        system.connector("connector-a", system.connectorYaml(tunnel.port(), "", 1,
-                mapping("app", 8080, backendA.port(), "HTTP"), mapping("app-tcp", 8080, backendA.port(), "TCP")), true);
+        system.connector(
+                "connector-a",
+                system.connectorYaml(
+                        tunnel.port(),
+                        "",
+                        1,
+                        mapping("app", 8080, backendA.port(), "HTTP"),
+                        mapping("app-tcp", 8080, backendA.port(), "TCP")),
+                true);
         Path certB = system.certs.resolve(B + ".pem");
         Path keyB = system.certs.resolve(B + "-key.pem");
-        system.connector("connector-b", system.connectorYaml(tunnel.port(), "", 1, certB, keyB,
-                mapping("app", 8080, backendB.port(), "HTTP")).replace("subaccount: " + LocalSystem.SUBACCOUNT,
-                        "subaccount: " + B), true);
-        system.connector("connector-b-plant", system.connectorYaml(tunnel.port(), "b-plant", 1, certB, keyB,
-                mapping("app", 8080, backendB.port(), "HTTP")).replace("subaccount: " + LocalSystem.SUBACCOUNT,
-                        "subaccount: " + B), true);
+        system.connector(
+                "connector-b",
+                system.connectorYaml(tunnel.port(), "", 1, certB, keyB, mapping("app", 8080, backendB.port(), "HTTP"))
+                        .replace("subaccount: " + LocalSystem.SUBACCOUNT, "subaccount: " + B),
+                true);
+        system.connector(
+                "connector-b-plant",
+                system.connectorYaml(
+                                tunnel.port(), "b-plant", 1, certB, keyB, mapping("app", 8080, backendB.port(), "HTTP"))
+                        .replace("subaccount: " + LocalSystem.SUBACCOUNT, "subaccount: " + B),
+                true);
         for (LocalSystem.Node proxy : List.of(dedicated, shared, trusted)) {
             awaitRegistered(proxy, LocalSystem.SUBACCOUNT + "/(default)");
             awaitRegistered(proxy, B + "/(default)");
@@ -128,12 +148,17 @@ class ProxyAuthorizationIT {
         refused.put(issuer.sign(expired, "rsa-1"), "the token has expired");
         refused.put(issuer.sign(notYet, "rsa-1"), "the token is not valid yet (nbf)");
         refused.put(issuer.forged(LocalSystem.SUBACCOUNT), "the token's signature is invalid");
-        refused.put(issuer.sign(otherClient, "ec-1"), "the token's client id 'sb-someone-else' is not the allowed client id");
-        refused.put(TokenIssuer.unsigned(issuer.claims(LocalSystem.SUBACCOUNT)),
+        refused.put(
+                issuer.sign(otherClient, "ec-1"),
+                "the token's client id 'sb-someone-else' is not the allowed client id");
+        refused.put(
+                TokenIssuer.unsigned(issuer.claims(LocalSystem.SUBACCOUNT)),
                 "the token's algorithm 'none' is not accepted (RS256, ES256 and the like only)");
-        refused.put(issuer.hmacWithPublicKey(issuer.claims(LocalSystem.SUBACCOUNT)),
+        refused.put(
+                issuer.hmacWithPublicKey(issuer.claims(LocalSystem.SUBACCOUNT)),
                 "the token's algorithm 'HS256' is not accepted (RS256, ES256 and the like only)");
-        refused.put(issuer.signClaimingKid(issuer.claims(LocalSystem.SUBACCOUNT), "rsa-1", "kid-nobody-has"),
+        refused.put(
+                issuer.signClaimingKid(issuer.claims(LocalSystem.SUBACCOUNT), "rsa-1", "kid-nobody-has"),
                 "the token's key id 'kid-nobody-has' is not one of the issuer's keys");
         refused.put(valid.substring(0, valid.lastIndexOf('.')), "the token is not a JWT");
         refused.put("garbage", "the token is not a JWT");
@@ -144,13 +169,17 @@ class ProxyAuthorizationIT {
             assertEquals("proxy authorization failed: " + c.getValue() + "\n", reply.body);
             assertTrue(reply.head.contains("\r\nProxy-Authenticate: Bearer\r\n"), reply.head);
         }
-        assertTrue(HttpProxyIT.metricValue(dedicated.metrics(),
-                "cp_proxy_authorization_refusals_total\\{reason=\"EXPIRED\"\\}") >= 1);
+        assertTrue(HttpProxyIT.metricValue(
+                        dedicated.metrics(), "cp_proxy_authorization_refusals_total\\{reason=\"EXPIRED\"\\}")
+                >= 1);
     }
 
     @Test
     void theTokenNeverReachesTheBackend() throws Exception {
-        Reply reply = get(dedicated, "/headers", "Proxy-Authorization: Bearer " + issuer.token(LocalSystem.SUBACCOUNT),
+        Reply reply = get(
+                dedicated,
+                "/headers",
+                "Proxy-Authorization: Bearer " + issuer.token(LocalSystem.SUBACCOUNT),
                 "SAP-CP-Connectivity-Service-Token: " + issuer.token(LocalSystem.SUBACCOUNT));
         assertEquals(200, reply.status, reply.text);
         assertFalse(reply.body.contains("proxy-authorization"), reply.body);
@@ -163,7 +192,9 @@ class ProxyAuthorizationIT {
             try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), dedicated.port())) {
                 socket.setSoTimeout(30_000);
                 String request = "CONNECT app-tcp:8080 HTTP/1.1\r\nHost: app-tcp:8080\r\n"
-                        + (withToken ? "Proxy-Authorization: Bearer " + issuer.token(LocalSystem.SUBACCOUNT) + "\r\n" : "")
+                        + (withToken
+                                ? "Proxy-Authorization: Bearer " + issuer.token(LocalSystem.SUBACCOUNT) + "\r\n"
+                                : "")
                         + "\r\n";
                 socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
                 byte[] head = socket.getInputStream().readNBytes(withToken ? 37 : 12);
@@ -188,7 +219,9 @@ class ProxyAuthorizationIT {
             assertTrue(answer.contains("backend A GET /"), answer);
         }
         try (SocksIT.SocksClient client = new SocksIT.SocksClient(port)) {
-            assertEquals(5, client.sapConnect(issuer.forged(LocalSystem.SUBACCOUNT), "", "app-tcp", 8080),
+            assertEquals(
+                    5,
+                    client.sapConnect(issuer.forged(LocalSystem.SUBACCOUNT), "", "app-tcp", 8080),
                     "a bad token gets reply 0x05");
             assertTrue(client.closedByProxy());
         }
@@ -204,14 +237,19 @@ class ProxyAuthorizationIT {
         issuer.addRsa("rsa-2");
         String rotated = issuer.sign(issuer.claims(LocalSystem.SUBACCOUNT), "rsa-2");
         // The proxy looks again for a key id it does not know, at most once a second here.
-        dedicated.process().await("a token of the new key is accepted", Duration.ofSeconds(20),
-                () -> status(dedicated, "Proxy-Authorization: Bearer " + rotated) == 200);
+        dedicated
+                .process()
+                .await(
+                        "a token of the new key is accepted",
+                        Duration.ofSeconds(20),
+                        () -> status(dedicated, "Proxy-Authorization: Bearer " + rotated) == 200);
         issuer.down(true);
         try {
             // New tokens (never seen, so checked again) of known keys pass while the issuer is down.
             for (String kid : List.of("rsa-1", "rsa-2", "ec-1")) {
-                Reply reply = get(dedicated, "Proxy-Authorization: Bearer "
-                        + issuer.sign(issuer.claims(LocalSystem.SUBACCOUNT), kid));
+                Reply reply = get(
+                        dedicated,
+                        "Proxy-Authorization: Bearer " + issuer.sign(issuer.claims(LocalSystem.SUBACCOUNT), kid));
                 assertEquals(200, reply.status, kid + ": " + reply.text);
             }
         } finally {
@@ -244,18 +282,24 @@ class ProxyAuthorizationIT {
             pool.shutdownNow();
         }
         // A token of one subaccount naming a location only the other has: no session, never B's backend.
-        Reply crossed = get(shared, "Proxy-Authorization: Bearer " + tokenA, "SAP-Connectivity-SCC-Location_ID: b-plant");
+        Reply crossed =
+                get(shared, "Proxy-Authorization: Bearer " + tokenA, "SAP-Connectivity-SCC-Location_ID: b-plant");
         assertEquals(503, crossed.status, crossed.text);
         assertEquals("No connector connected for subaccount dev-subaccount and location b-plant\n", crossed.body);
-        assertEquals(200, get(shared, "Proxy-Authorization: Bearer " + tokenB,
-                "SAP-Connectivity-SCC-Location_ID: b-plant").status);
+        assertEquals(
+                200,
+                get(shared, "Proxy-Authorization: Bearer " + tokenB, "SAP-Connectivity-SCC-Location_ID: b-plant")
+                        .status);
         assertEquals(407, get(shared).status);
         // Per tenant in the proxy's metrics too.
         String metrics = shared.metrics();
-        assertTrue(HttpProxyIT.metricValue(metrics, "cp_proxy_streams_opened_total\\{subaccount=\"sub-b\"\\}") >= 100,
+        assertTrue(
+                HttpProxyIT.metricValue(metrics, "cp_proxy_streams_opened_total\\{subaccount=\"sub-b\"\\}") >= 100,
                 metrics);
-        assertTrue(HttpProxyIT.metricValue(metrics,
-                "cp_proxy_streams_opened_total\\{subaccount=\"dev-subaccount\"\\}") >= 100, metrics);
+        assertTrue(
+                HttpProxyIT.metricValue(metrics, "cp_proxy_streams_opened_total\\{subaccount=\"dev-subaccount\"\\}")
+                        >= 100,
+                metrics);
     }
 
     @Test
@@ -301,8 +345,7 @@ class ProxyAuthorizationIT {
 
     // ---- helpers --------------------------------------------------------------------------------
 
-    private record Reply(int status, String head, String body, String text) {
-    }
+    private record Reply(int status, String head, String body, String text) {}
 
     private static Reply get(LocalSystem.Node proxy, String... headers) throws IOException {
         if (headers.length > 0 && headers[0].startsWith("/")) {
@@ -356,7 +399,8 @@ class ProxyAuthorizationIT {
     }
 
     private static void awaitRegistered(LocalSystem.Node proxy, String key) {
-        proxy.process().await("a session for " + key + " is registered", LocalSystem.START,
-                () -> proxy.admin("/admin/streams").contains("\"" + key + "\""));
+        proxy.process()
+                .await("a session for " + key + " is registered", LocalSystem.START, () -> proxy.admin("/admin/streams")
+                        .contains("\"" + key + "\""));
     }
 }

@@ -23,8 +23,8 @@ class ProxyConfigIT {
                     "proxy.window-budget=-1", "proxy.window-budget must not be negative, not -1");
             for (Map.Entry<String, String> bad : expected.entrySet()) {
                 String[] setting = bad.getKey().split("=");
-                ManagedProcess proxy = system.proxyProcess(setting[0].replace('.', '-'),
-                        Map.of(setting[0], setting[1]));
+                ManagedProcess proxy =
+                        system.proxyProcess(setting[0].replace('.', '-'), Map.of(setting[0], setting[1]));
                 assertNotEquals(0, proxy.waitForExit(Duration.ofSeconds(90)), proxy.tail());
                 assertTrue(proxy.logText().contains(bad.getValue()), proxy.tail());
             }
@@ -35,11 +35,14 @@ class ProxyConfigIT {
     void withoutClusterCertificatesTheNodeRefusesToStart() throws Exception {
         try (LocalSystem system = new LocalSystem("proxy-config-tls")) {
             // An empty value overrides the packaged development directory, as an operator would.
-            ManagedProcess proxy = system.proxyProcess("no-cluster-tls",
-                    Map.of("cluster.tls.dev-certificates-dir", ""));
+            ManagedProcess proxy =
+                    system.proxyProcess("no-cluster-tls", Map.of("cluster.tls.dev-certificates-dir", ""));
             assertNotEquals(0, proxy.waitForExit(Duration.ofSeconds(90)), proxy.tail());
-            assertTrue(proxy.logText().contains("the cluster event bus carries every stream and needs mutual TLS: set "
-                    + "cluster.tls.certificate, cluster.tls.key and cluster.tls.ca"), proxy.tail());
+            assertTrue(
+                    proxy.logText()
+                            .contains("the cluster event bus carries every stream and needs mutual TLS: set "
+                                    + "cluster.tls.certificate, cluster.tls.key and cluster.tls.ca"),
+                    proxy.tail());
         }
     }
 }

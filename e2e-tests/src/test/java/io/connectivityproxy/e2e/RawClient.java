@@ -34,26 +34,34 @@ final class RawClient {
 
     /** How long a client that sent Expect: 100-continue waits before sending the body anyway. */
     static final Duration CONTINUE_WAIT = Duration.ofSeconds(5);
+
     private static final Duration CLOSE_PROBE = Duration.ofSeconds(3);
     private static final int MAX_HEAD = 1024 * 1024;
 
     /** What to do on one connection. */
-    record Plan(byte[] head, byte[] body, Send send, int finals, byte[] followUp, boolean probeClose,
-            Duration timeout) {
-    }
+    record Plan(
+            byte[] head, byte[] body, Send send, int finals, byte[] followUp, boolean probeClose, Duration timeout) {}
 
-    record Field(String name, String value) {
-    }
+    record Field(String name, String value) {}
 
     /**
      * One response. {@code framing} is how its body was delimited (none, content-length, chunked,
      * close); {@code incomplete} says why the body did not end as its framing promised, or is null.
      */
-    record Response(String head, int status, List<Field> fields, byte[] body, List<Field> trailers, String framing,
+    record Response(
+            String head,
+            int status,
+            List<Field> fields,
+            byte[] body,
+            List<Field> trailers,
+            String framing,
             String incomplete) {
 
         List<String> values(String name) {
-            return fields.stream().filter(f -> f.name.equalsIgnoreCase(name)).map(Field::value).toList();
+            return fields.stream()
+                    .filter(f -> f.name.equalsIgnoreCase(name))
+                    .map(Field::value)
+                    .toList();
         }
 
         /** All values of the field joined with ", " (RFC 9110 section 5.3), if any. */
@@ -64,7 +72,9 @@ final class RawClient {
 
         /** The comma-separated members of a list field, lower case. */
         List<String> tokens(String name) {
-            return field(name).map(v -> List.of(v.toLowerCase(Locale.ROOT).replace(" ", "").split(",")))
+            return field(name)
+                    .map(v ->
+                            List.of(v.toLowerCase(Locale.ROOT).replace(" ", "").split(",")))
                     .orElse(List.of());
         }
 
@@ -82,8 +92,15 @@ final class RawClient {
      * last response, false when it stayed open, null when not probed. {@code bodySent}: when the
      * body went out ("with head", "after 100", "after waiting", "before reading", or "never").
      */
-    record Result(List<Response> responses, String error, Boolean closed, String afterLast, String bodySent,
-            long bodySentAt, String writeError, long millis) {
+    record Result(
+            List<Response> responses,
+            String error,
+            Boolean closed,
+            String afterLast,
+            String bodySent,
+            long bodySentAt,
+            String writeError,
+            long millis) {
 
         List<Response> interims() {
             return responses.stream().filter(Response::interim).toList();
@@ -95,13 +112,15 @@ final class RawClient {
 
         /** The first final response; fails with the whole record when there is none. */
         Response answer() {
-            return finals().stream().findFirst().orElseThrow(() -> new AssertionError("a final response, got "
-                    + (responses.isEmpty() ? "none" : "only " + responses.size() + " interim") + " (" + error + ")"));
+            return finals().stream()
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("a final response, got "
+                            + (responses.isEmpty() ? "none" : "only " + responses.size() + " interim") + " (" + error
+                            + ")"));
         }
     }
 
-    private RawClient() {
-    }
+    private RawClient() {}
 
     static Result exchange(int port, Plan plan) {
         long started = System.nanoTime();
@@ -134,7 +153,8 @@ final class RawClient {
                         out.write(plan.head);
                         out.flush();
                         bodySentAt = System.nanoTime();
-                        bodySent = writeBody(out, plan.body, plan.timeout, writeError) ? "before reading"
+                        bodySent = writeBody(out, plan.body, plan.timeout, writeError)
+                                ? "before reading"
                                 : "partly, then gave up";
                     }
                     case AFTER_CONTINUE -> {
@@ -227,21 +247,30 @@ final class RawClient {
         } catch (IOException e) {
             error = "connect or write failed: " + e;
         }
-        return new Result(responses, error, closed, afterLast, bodySent, bodySentAt, writeError.get(),
+        return new Result(
+                responses,
+                error,
+                closed,
+                afterLast,
+                bodySent,
+                bodySentAt,
+                writeError.get(),
                 (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Writes the body from its own thread; false if it did not finish within the timeout (a stall). */
-    private static boolean writeBody(OutputStream out, byte[] body, Duration timeout,
-            AtomicReference<String> writeError) {
-        Thread writer = new Thread(() -> {
-            try {
-                out.write(body);
-                out.flush();
-            } catch (IOException e) {
-                writeError.set(e.toString());
-            }
-        }, "raw-client-body");
+    private static boolean writeBody(
+            OutputStream out, byte[] body, Duration timeout, AtomicReference<String> writeError) {
+        Thread writer = new Thread(
+                () -> {
+                    try {
+                        out.write(body);
+                        out.flush();
+                    } catch (IOException e) {
+                        writeError.set(e.toString());
+                    }
+                },
+                "raw-client-body");
         writer.setDaemon(true);
         writer.start();
         try {
@@ -292,14 +321,20 @@ final class RawClient {
                         return null;
                     }
                     String head = raw.toString(StandardCharsets.ISO_8859_1);
-                    return new Response(head, -1, List.of(), new byte[0], List.of(), "none",
-                            "connection closed inside the head");
+                    return new Response(
+                            head, -1, List.of(), new byte[0], List.of(), "none", "connection closed inside the head");
                 }
                 raw.write(b);
                 if (raw.size() > MAX_HEAD) {
                     broken = true;
-                    return new Response(raw.toString(StandardCharsets.ISO_8859_1), -1, List.of(), new byte[0],
-                            List.of(), "none", "head longer than " + MAX_HEAD + " bytes");
+                    return new Response(
+                            raw.toString(StandardCharsets.ISO_8859_1),
+                            -1,
+                            List.of(),
+                            new byte[0],
+                            List.of(),
+                            "none",
+                            "head longer than " + MAX_HEAD + " bytes");
                 }
                 if (b == '\n') {
                     if (line.isEmpty()) {
@@ -340,8 +375,8 @@ final class RawClient {
                 length = Long.parseLong(shape.field("Content-Length").get().trim());
             } catch (NumberFormatException e) {
                 broken = true;
-                return new Response(head, status, fields, new byte[0], List.of(), "content-length",
-                        "unreadable Content-Length");
+                return new Response(
+                        head, status, fields, new byte[0], List.of(), "content-length", "unreadable Content-Length");
             }
             byte[] body = in.readNBytes((int) length);
             String incomplete = null;
@@ -370,7 +405,7 @@ final class RawClient {
                 }
                 if (size == 0) {
                     List<String> trailerLines = new ArrayList<>();
-                    for (String trailer; (trailer = line()) != null && !trailer.isEmpty();) {
+                    for (String trailer; (trailer = line()) != null && !trailer.isEmpty(); ) {
                         trailerLines.add(trailer);
                     }
                     return chunkedEnd(shape, body, fields(trailerLines), null);
@@ -383,16 +418,16 @@ final class RawClient {
             }
         }
 
-        private Response chunkedEnd(Response shape, ByteArrayOutputStream body, List<Field> trailers,
-                String incomplete) {
-            return new Response(shape.head, shape.status, shape.fields, body.toByteArray(), trailers, "chunked",
-                    incomplete);
+        private Response chunkedEnd(
+                Response shape, ByteArrayOutputStream body, List<Field> trailers, String incomplete) {
+            return new Response(
+                    shape.head, shape.status, shape.fields, body.toByteArray(), trailers, "chunked", incomplete);
         }
 
         /** A line without its CRLF, or null at EOF. */
         private String line() throws IOException {
             StringBuilder line = new StringBuilder();
-            for (int b; (b = in.read()) != '\n';) {
+            for (int b; (b = in.read()) != '\n'; ) {
                 if (b < 0) {
                     eof = true;
                     return null;
@@ -409,7 +444,8 @@ final class RawClient {
             for (String line : lines) {
                 int colon = line.indexOf(':');
                 if (colon > 0) {
-                    fields.add(new Field(line.substring(0, colon), line.substring(colon + 1).trim()));
+                    fields.add(new Field(
+                            line.substring(0, colon), line.substring(colon + 1).trim()));
                 } else {
                     fields.add(new Field(line, ""));
                 }
@@ -422,8 +458,13 @@ final class RawClient {
     static String describe(Result result) {
         StringBuilder text = new StringBuilder();
         for (Response response : result.responses) {
-            text.append("    ").append(indent(printable(response.head, 3000).strip())).append('\n');
-            text.append("    [body ").append(response.body.length).append(" bytes, ").append(response.framing);
+            text.append("    ")
+                    .append(indent(printable(response.head, 3000).strip()))
+                    .append('\n');
+            text.append("    [body ")
+                    .append(response.body.length)
+                    .append(" bytes, ")
+                    .append(response.framing);
             if (response.incomplete != null) {
                 text.append(", INCOMPLETE: ").append(response.incomplete);
             }
@@ -439,8 +480,12 @@ final class RawClient {
         if (result.responses.isEmpty()) {
             text.append("    (no response)\n");
         }
-        text.append("    error: ").append(result.error).append("; closed after: ").append(result.closed)
-                .append("; body sent: ").append(result.bodySent);
+        text.append("    error: ")
+                .append(result.error)
+                .append("; closed after: ")
+                .append(result.closed)
+                .append("; body sent: ")
+                .append(result.bodySent);
         if (result.writeError != null) {
             text.append(" (").append(result.writeError).append(")");
         }

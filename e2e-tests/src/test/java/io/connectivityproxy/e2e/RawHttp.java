@@ -75,7 +75,7 @@ final class RawHttp implements AutoCloseable {
         byte[] buffer = new byte[64 * 1024];
         long total = 0;
         try {
-            for (int n; (n = in.read(buffer)) >= 0;) {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
                 total += n;
             }
             return total;

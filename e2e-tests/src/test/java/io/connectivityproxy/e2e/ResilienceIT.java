@@ -38,13 +38,16 @@ class ResilienceIT {
     void killedConnectorMidResponseGivesAnIncompleteResponseAndThen503() throws Exception {
         LocalSystem.Node tunnel = system.tunnel("tunnel-kill", Map.of());
         LocalSystem.Node proxy = system.proxy("proxy-kill");
-        LocalSystem.Node connector = system.connector("connector-kill", system.connectorYaml(tunnel.port(), "kill", 1,
-                mapping("app", 8080, backend.port(), "HTTP")), true);
+        LocalSystem.Node connector = system.connector(
+                "connector-kill",
+                system.connectorYaml(tunnel.port(), "kill", 1, mapping("app", 8080, backend.port(), "HTTP")),
+                true);
         system.awaitRegistered(proxy, "kill", 1);
         long size = 512L * 1024 * 1024;
         try (RawHttp raw = new RawHttp(proxy.port())) {
             String head = raw.send("GET http://app:8080/bytes/" + size + " HTTP/1.1\r\nHost: app\r\n"
-                    + "SAP-Connectivity-SCC-Location_ID: kill\r\n\r\n").readHead();
+                            + "SAP-Connectivity-SCC-Location_ID: kill\r\n\r\n")
+                    .readHead();
             assertEquals(200, RawHttp.status(head), head);
             assertEquals(size, RawHttp.contentLength(head));
             assertEquals(1024 * 1024, raw.readBody(1024 * 1024));
@@ -55,8 +58,15 @@ class ResilienceIT {
         }
         proxy.process().await("requests for the location get 503", Duration.ofSeconds(30), () -> {
             try {
-                return Curl.run(client, "-x", "http://127.0.0.1:" + proxy.port(), "-H",
-                        "SAP-Connectivity-SCC-Location_ID: kill", "http://app:8080/").status() == 503;
+                return Curl.run(
+                                        client,
+                                        "-x",
+                                        "http://127.0.0.1:" + proxy.port(),
+                                        "-H",
+                                        "SAP-Connectivity-SCC-Location_ID: kill",
+                                        "http://app:8080/")
+                                .status()
+                        == 503;
             } catch (Exception e) {
                 return false;
             }
@@ -70,17 +80,24 @@ class ResilienceIT {
         int tunnelPort = LocalSystem.freePort();
         LocalSystem.Node tunnel = system.tunnel("tunnel-restart", tunnelPort, Map.of());
         LocalSystem.Node proxy = system.proxy("proxy-restart");
-        LocalSystem.Node connector = system.connector("connector-restart", system.connectorYaml(tunnelPort, "", 1,
-                mapping("app", 8080, backend.port(), "HTTP")), true);
+        LocalSystem.Node connector = system.connector(
+                "connector-restart",
+                system.connectorYaml(tunnelPort, "", 1, mapping("app", 8080, backend.port(), "HTTP")),
+                true);
         system.awaitRegistered(proxy, "", 1);
         String proxyUrl = "http://127.0.0.1:" + proxy.port();
-        assertEquals(200, Curl.run(client, "-x", proxyUrl, "http://app:8080/before").status());
+        assertEquals(
+                200, Curl.run(client, "-x", proxyUrl, "http://app:8080/before").status());
 
         tunnel.process().close();
-        assertTrue(tunnel.process().logContains("session closed"), tunnel.process().tail());
-        connector.process().await("the connector notices and backs off", Duration.ofSeconds(30),
-                () -> connector.process().logContains("reconnecting in"));
-        assertEquals(503, Curl.run(client, "-x", proxyUrl, "http://app:8080/while-down").status());
+        assertTrue(
+                tunnel.process().logContains("session closed"), tunnel.process().tail());
+        connector.process().await("the connector notices and backs off", Duration.ofSeconds(30), () -> connector
+                .process()
+                .logContains("reconnecting in"));
+        assertEquals(
+                503,
+                Curl.run(client, "-x", proxyUrl, "http://app:8080/while-down").status());
 
         system.tunnel("tunnel-restart-2", tunnelPort, Map.of());
         connector.process().await("a request goes through again", Duration.ofSeconds(60), () -> {
@@ -90,7 +107,14 @@ class ResilienceIT {
                 return false;
             }
         });
-        assertEquals(2, connector.process().logText().lines().filter(l -> l.contains("session 0 established")).count());
+        assertEquals(
+                2,
+                connector
+                        .process()
+                        .logText()
+                        .lines()
+                        .filter(l -> l.contains("session 0 established"))
+                        .count());
         connector.process().close();
         proxy.process().close();
     }

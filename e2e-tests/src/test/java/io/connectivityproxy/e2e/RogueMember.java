@@ -55,8 +55,7 @@ public final class RogueMember {
     private static final AtomicInteger SENT = new AtomicInteger();
     private static final AtomicInteger ANSWERED = new AtomicInteger();
 
-    private RogueMember() {
-    }
+    private RogueMember() {}
 
     public static void main(String[] args) throws Exception {
         String clusterName = args[0];
@@ -69,12 +68,20 @@ public final class RogueMember {
         HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(clusterName, members, port));
         CertificateAuthority own = CertificateAuthority.create("rogue CA");
         own.issueMember("rogue member").write(certs, "rogue");
-        EventBusOptions eventBus = new EventBusOptions().setHost("127.0.0.1").setPort(0)
-                .setSsl(true).setTrustAll(true).setClientAuth(ClientAuth.NONE)
-                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certs.resolve("rogue.pem").toString())
+        EventBusOptions eventBus = new EventBusOptions()
+                .setHost("127.0.0.1")
+                .setPort(0)
+                .setSsl(true)
+                .setTrustAll(true)
+                .setClientAuth(ClientAuth.NONE)
+                .setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertPath(certs.resolve("rogue.pem").toString())
                         .setKeyPath(certs.resolve("rogue-key.pem").toString()));
-        Vertx vertx = Vertx.clusteredVertx(new VertxOptions().setClusterManager(manager).setEventBusOptions(eventBus))
-                .toCompletionStage().toCompletableFuture().get();
+        Vertx vertx = Vertx.clusteredVertx(
+                        new VertxOptions().setClusterManager(manager).setEventBusOptions(eventBus))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get();
         String nodeId = manager.getNodeId();
         System.out.println("ROGUE joined node=" + nodeId);
 
@@ -84,16 +91,26 @@ public final class RogueMember {
         MultiMap<String, String> registry = manager.getHazelcastInstance().getMultiMap(REGISTRY);
         StringBuilder registered = new StringBuilder("ROGUE registered");
         for (String location : locations) {
-            registry.put(subaccount + "|" + location, nodeId + "|rogue-session-" + (location.isEmpty() ? "default"
-                    : location));
-            registered.append(" '").append(subaccount).append('|').append(location).append('\'');
+            registry.put(
+                    subaccount + "|" + location,
+                    nodeId + "|rogue-session-" + (location.isEmpty() ? "default" : location));
+            registered
+                    .append(" '")
+                    .append(subaccount)
+                    .append('|')
+                    .append(location)
+                    .append('\'');
         }
         System.out.println(registered);
 
-        vertx.setPeriodic(1000, t -> vertx.executeBlocking(() -> {
-            attack(vertx, nodeId, realNodes(registry, nodeId), subaccount);
-            return null;
-        }, false));
+        vertx.setPeriodic(
+                1000,
+                t -> vertx.executeBlocking(
+                        () -> {
+                            attack(vertx, nodeId, realNodes(registry, nodeId), subaccount);
+                            return null;
+                        },
+                        false));
     }
 
     private static Config hazelcast(String clusterName, List<String> members, int port) {
@@ -123,7 +140,8 @@ public final class RogueMember {
     private static Set<String> realNodes(MultiMap<String, String> registry, String nodeId) {
         Set<String> nodes = new TreeSet<>();
         for (Map.Entry<String, String> entry : registry.entrySet()) {
-            String owner = entry.getValue().substring(0, Math.max(0, entry.getValue().indexOf('|')));
+            String owner =
+                    entry.getValue().substring(0, Math.max(0, entry.getValue().indexOf('|')));
             if (!owner.isEmpty() && !owner.equals(nodeId)) {
                 nodes.add(owner);
             }
@@ -135,16 +153,25 @@ public final class RogueMember {
     private static void attack(Vertx vertx, String nodeId, Set<String> realNodes, String subaccount) {
         byte[] head = "GET /from-rogue HTTP/1.1\r\nHost: app:8080\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         for (String real : realNodes) {
-            DeliveryOptions open = new DeliveryOptions().addHeader("from", "cp.proxy." + nodeId)
-                    .addHeader("subaccount", subaccount).addHeader("location", "");
-            vertx.eventBus().send("cp.tunnel." + real, Buffer.buffer(FrameCodec.encode(
-                    new Frame.Open(1 + SENT.get() * 2, TargetProtocol.HTTP, "app", 8080, 65536, head))), open);
+            DeliveryOptions open = new DeliveryOptions()
+                    .addHeader("from", "cp.proxy." + nodeId)
+                    .addHeader("subaccount", subaccount)
+                    .addHeader("location", "");
+            vertx.eventBus()
+                    .send(
+                            "cp.tunnel." + real,
+                            Buffer.buffer(FrameCodec.encode(
+                                    new Frame.Open(1 + SENT.get() * 2, TargetProtocol.HTTP, "app", 8080, 65536, head))),
+                            open);
             SENT.incrementAndGet();
-            vertx.eventBus().request("cp.tunnel." + real, Buffer.buffer(),
-                    new DeliveryOptions().addHeader("probe", "rogue").setSendTimeout(900))
+            vertx.eventBus()
+                    .request(
+                            "cp.tunnel." + real,
+                            Buffer.buffer(),
+                            new DeliveryOptions().addHeader("probe", "rogue").setSendTimeout(900))
                     .onSuccess(reply -> ANSWERED.incrementAndGet());
         }
-        System.out.println("ROGUE status received=" + RECEIVED.get() + " sent=" + SENT.get() + " answered="
-                + ANSWERED.get());
+        System.out.println(
+                "ROGUE status received=" + RECEIVED.get() + " sent=" + SENT.get() + " answered=" + ANSWERED.get());
     }
 }

@@ -56,19 +56,32 @@ class RogueMemberIT {
     void aMemberWithoutTheClusterCertificateGetsNoStreamAndItsSessionsAreIgnored() throws Exception {
         LocalSystem.Node tunnel = system.tunnel("tunnel", Map.of());
         LocalSystem.Node proxy = system.proxy("proxy");
-        system.connector("connector", system.connectorYaml(tunnel.port(), "", 1,
-                mapping("app", 8080, backend.port(), "HTTP")), true);
+        system.connector(
+                "connector",
+                system.connectorYaml(tunnel.port(), "", 1, mapping("app", 8080, backend.port(), "HTTP")),
+                true);
         system.awaitRegistered(proxy, "", 1);
 
         ManagedProcess rogue = system.rogue("rogue-member", "", ROGUE_ONLY);
-        rogue.await("the rogue joined and registered its fake sessions", LocalSystem.START,
+        rogue.await(
+                "the rogue joined and registered its fake sessions",
+                LocalSystem.START,
                 () -> rogue.logContains("ROGUE registered"));
         String rogueId = group(rogue.logText(), "ROGUE joined node=(\\S+)");
-        proxy.process().await("proxy-service refuses the rogue", Duration.ofSeconds(60),
-                () -> metricValue(proxy.metrics(), "cp_cluster_unverified_members") == 1);
+        proxy.process()
+                .await(
+                        "proxy-service refuses the rogue",
+                        Duration.ofSeconds(60),
+                        () -> metricValue(proxy.metrics(), "cp_cluster_unverified_members") == 1);
         assertEquals(2, metricValue(proxy.metrics(), "cp_cluster_registry_entries_ignored"), proxy.metrics());
         String warning = "ignoring the session registry entries of cluster member " + rogueId;
-        assertEquals(1, proxy.process().logText().lines().filter(l -> l.contains(warning)).count(),
+        assertEquals(
+                1,
+                proxy.process()
+                        .logText()
+                        .lines()
+                        .filter(l -> l.contains(warning))
+                        .count(),
                 proxy.process().tail());
         String admin = proxy.admin("/admin/streams");
         assertTrue(admin.contains("\"node\" : \"" + rogueId + "\"") && admin.contains("\"entries\" : 2"), admin);
@@ -78,11 +91,15 @@ class RogueMemberIT {
         // (a) The location the rogue shares with the real connector: every request reaches the real backend.
         HttpClient client = HttpClient.newBuilder()
                 .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", proxy.port())))
-                .connectTimeout(Duration.ofSeconds(10)).build();
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            responses.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://app:8080/r/" + i))
-                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString()));
+            responses.add(client.sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://app:8080/r/" + i))
+                            .timeout(Duration.ofSeconds(60))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString()));
         }
         for (int i = 0; i < 200; i++) {
             HttpResponse<String> response = responses.get(i).get();
@@ -92,19 +109,34 @@ class RogueMemberIT {
 
         // (b) The location only the rogue claims: the same answer as no connector at all.
         Path work = system.dir.resolve("client");
-        Curl.Result rogueOnly = Curl.run(work, "-x", "http://127.0.0.1:" + proxy.port(), "-H",
-                "SAP-Connectivity-SCC-Location_ID: " + ROGUE_ONLY, "http://app:8080/");
-        Curl.Result nobody = Curl.run(work, "-x", "http://127.0.0.1:" + proxy.port(), "-H",
-                "SAP-Connectivity-SCC-Location_ID: nobody", "http://app:8080/");
+        Curl.Result rogueOnly = Curl.run(
+                work,
+                "-x",
+                "http://127.0.0.1:" + proxy.port(),
+                "-H",
+                "SAP-Connectivity-SCC-Location_ID: " + ROGUE_ONLY,
+                "http://app:8080/");
+        Curl.Result nobody = Curl.run(
+                work,
+                "-x",
+                "http://127.0.0.1:" + proxy.port(),
+                "-H",
+                "SAP-Connectivity-SCC-Location_ID: nobody",
+                "http://app:8080/");
         assertEquals(503, rogueOnly.status(), rogueOnly.text());
         assertEquals(nobody.text().replace("nobody", ROGUE_ONLY), rogueOnly.text());
-        assertTrue(metricValue(proxy.metrics(), "cp_proxy_stream_open_failures_total\\{reason=\"NO_SESSION\"\\}") >= 2,
+        assertTrue(
+                metricValue(proxy.metrics(), "cp_proxy_stream_open_failures_total\\{reason=\"NO_SESSION\"\\}") >= 2,
                 proxy.metrics());
-        assertEquals(-1, metricValue(proxy.metrics(), "cp_proxy_stream_open_failures_total\\{reason=\"TIMEOUT\"\\}"),
+        assertEquals(
+                -1,
+                metricValue(proxy.metrics(), "cp_proxy_stream_open_failures_total\\{reason=\"TIMEOUT\"\\}"),
                 "no stream waited for the rogue");
 
         // Nothing crossed the event bus either way: the rogue tried to send, and received nothing.
-        rogue.await("the rogue tried to reach the real node a few times", Duration.ofSeconds(30),
+        rogue.await(
+                "the rogue tried to reach the real node a few times",
+                Duration.ofSeconds(30),
                 () -> lastSent(rogue.logText()) >= 5);
         String status = group(rogue.logText(), "(?s).*(ROGUE status [^\\n]*)");
         assertTrue(status.contains("received=0 ") && status.endsWith("answered=0"), status);
@@ -114,14 +146,18 @@ class RogueMemberIT {
 
         // When it leaves, nothing of it is left.
         rogue.close();
-        proxy.process().await("proxy-service forgets the rogue", Duration.ofSeconds(60),
-                () -> metricValue(proxy.metrics(), "cp_cluster_unverified_members") == 0);
+        proxy.process()
+                .await(
+                        "proxy-service forgets the rogue",
+                        Duration.ofSeconds(60),
+                        () -> metricValue(proxy.metrics(), "cp_cluster_unverified_members") == 0);
         Curl.Result after = Curl.run(work, "-x", "http://127.0.0.1:" + proxy.port(), "http://app:8080/after");
         assertEquals(200, after.status(), after.stderr());
     }
 
     private static int lastSent(String log) {
-        Matcher matcher = Pattern.compile("ROGUE status received=\\d+ sent=(\\d+)").matcher(log);
+        Matcher matcher =
+                Pattern.compile("ROGUE status received=\\d+ sent=(\\d+)").matcher(log);
         int sent = 0;
         while (matcher.find()) {
             sent = Integer.parseInt(matcher.group(1));

@@ -29,24 +29,29 @@ class RunLocalIT {
         Map<String, String> environment = ManagedProcess.NATIVE_CONNECTOR ? Map.of("NATIVE", "1") : Map.of();
         ManagedProcess script = ManagedProcess.start("run-local", List.of("bash", "run-local.sh"), environment);
         try {
-            script.await("run-local.sh prints READY", Duration.ofSeconds(180),
-                    () -> script.logText().lines().anyMatch(line -> line.startsWith("READY")));
-            String started = ManagedProcess.NATIVE_CONNECTOR ? "starting the native connector " : "starting the connector ";
+            script.await("run-local.sh prints READY", Duration.ofSeconds(180), () -> script.logText()
+                    .lines()
+                    .anyMatch(line -> line.startsWith("READY")));
+            String started =
+                    ManagedProcess.NATIVE_CONNECTOR ? "starting the native connector " : "starting the connector ";
             assertTrue(script.logText().lines().anyMatch(line -> line.startsWith(started)), script.tail());
-            Curl.Result result = Curl.run(ManagedProcess.ROOT.resolve("e2e-tests/target/e2e/run-local"),
-                    "-x", "http://127.0.0.1:20003", "http://sample-backend:8080/");
+            Curl.Result result = Curl.run(
+                    ManagedProcess.ROOT.resolve("e2e-tests/target/e2e/run-local"),
+                    "-x",
+                    "http://127.0.0.1:20003",
+                    "http://sample-backend:8080/");
             assertEquals(200, result.status(), result.stderr());
             assertTrue(result.text().startsWith("Hello from the sample on-premise backend"), result.text());
             // The other direction: an on-premise client through the sample service channel.
-            Curl.Result channel = Curl.run(ManagedProcess.ROOT.resolve("e2e-tests/target/e2e/run-local"),
-                    "http://127.0.0.1:21080/");
+            Curl.Result channel =
+                    Curl.run(ManagedProcess.ROOT.resolve("e2e-tests/target/e2e/run-local"), "http://127.0.0.1:21080/");
             assertEquals(200, channel.status(), channel.stderr());
             assertTrue(channel.text().startsWith("Hello from the sample cluster service"), channel.text());
         } finally {
             script.close();
         }
         assertTrue(script.logContains("stopped"), script.tail());
-        for (int port : new int[] { 20003, 8042, 8081, 8082, 8083, 5710, 5711, 18080, 18090, 21080 }) {
+        for (int port : new int[] {20003, 8042, 8081, 8082, 8083, 5710, 5711, 18080, 18090, 21080}) {
             assertFalse(listening(port), "port " + port + " is still served after run-local.sh stopped");
         }
     }
@@ -59,35 +64,56 @@ class RunLocalIT {
     @Test
     void runLocalWithPrincipalPropagationNamesTheUser() throws Exception {
         Map<String, String> environment = ManagedProcess.NATIVE_CONNECTOR
-                ? Map.of("NATIVE", "1", "PRINCIPAL_PROPAGATION", "1") : Map.of("PRINCIPAL_PROPAGATION", "1");
+                ? Map.of("NATIVE", "1", "PRINCIPAL_PROPAGATION", "1")
+                : Map.of("PRINCIPAL_PROPAGATION", "1");
         ManagedProcess script = ManagedProcess.start("run-local-pp", List.of("bash", "run-local.sh"), environment);
         java.nio.file.Path work = ManagedProcess.ROOT.resolve("e2e-tests/target/e2e/run-local-pp");
         try {
-            script.await("run-local.sh prints READY", Duration.ofSeconds(180),
-                    () -> script.logText().lines().anyMatch(line -> line.startsWith("READY")));
-            assertTrue(script.logText().lines().anyMatch(line -> line.startsWith("principal propagation: curl ")
-                    && line.contains("->  SSL_CLIENT_CERT: CN=alice ")), script.tail());
-            String token = java.nio.file.Files.readString(ManagedProcess.ROOT.resolve(".run-local/user-token")).trim();
-            Curl.Result alice = Curl.run(work, "-x", "http://127.0.0.1:20003",
-                    "-H", "SAP-Connectivity-Authentication: Bearer " + token, "http://sample-backend-pp:8080/whoami");
+            script.await("run-local.sh prints READY", Duration.ofSeconds(180), () -> script.logText()
+                    .lines()
+                    .anyMatch(line -> line.startsWith("READY")));
+            assertTrue(
+                    script.logText()
+                            .lines()
+                            .anyMatch(line -> line.startsWith("principal propagation: curl ")
+                                    && line.contains("->  SSL_CLIENT_CERT: CN=alice ")),
+                    script.tail());
+            String token = java.nio.file.Files.readString(ManagedProcess.ROOT.resolve(".run-local/user-token"))
+                    .trim();
+            Curl.Result alice = Curl.run(
+                    work,
+                    "-x",
+                    "http://127.0.0.1:20003",
+                    "-H",
+                    "SAP-Connectivity-Authentication: Bearer " + token,
+                    "http://sample-backend-pp:8080/whoami");
             assertEquals(200, alice.status(), alice.stderr());
-            assertTrue(alice.text().startsWith("SSL_CLIENT_CERT: CN=alice (issued by CN=connector principal propagation CA"),
+            assertTrue(
+                    alice.text()
+                            .startsWith("SSL_CLIENT_CERT: CN=alice (issued by CN=connector principal propagation CA"),
                     alice.text());
             Curl.Result nobody = Curl.run(work, "-x", "http://127.0.0.1:20003", "http://sample-backend-pp:8080/whoami");
             assertEquals("SSL_CLIENT_CERT is empty: no user was propagated\n", nobody.text());
             char last = token.charAt(token.length() - 1);
-            String changed = token.substring(0, token.length() - 2) + (token.charAt(token.length() - 2) == 'A' ? 'B' : 'A')
+            String changed = token.substring(0, token.length() - 2)
+                    + (token.charAt(token.length() - 2) == 'A' ? 'B' : 'A')
                     + last;
-            Curl.Result refused = Curl.run(work, "-x", "http://127.0.0.1:20003",
-                    "-H", "SAP-Connectivity-Authentication: Bearer " + changed, "http://sample-backend-pp:8080/whoami");
+            Curl.Result refused = Curl.run(
+                    work,
+                    "-x",
+                    "http://127.0.0.1:20003",
+                    "-H",
+                    "SAP-Connectivity-Authentication: Bearer " + changed,
+                    "http://sample-backend-pp:8080/whoami");
             assertEquals(403, refused.status(), refused.text());
-            assertTrue(refused.text().startsWith("Principal propagation to sample-backend-pp:8080 refused: "),
+            assertTrue(
+                    refused.text().startsWith("Principal propagation to sample-backend-pp:8080 refused: "),
                     refused.text());
         } finally {
             script.close();
         }
         assertTrue(script.logContains("stopped"), script.tail());
-        for (int port : new int[] { 20003, 8042, 8083, 18443 }) {
+        for (int port : new int[] {20003, 8042, 8083, 18443}) {
             assertFalse(listening(port), "port " + port + " is still served after run-local.sh stopped");
         }
     }
@@ -117,18 +143,23 @@ class RunLocalIT {
                 + "  - virtualHost: my-dead\n    virtualPort: 9000\n    internalHost: 127.0.0.1\n"
                 + "    internalPort: " + dead + "\n    protocol: TCP\n";
         Files.writeString(file, tunnel + acl);
-        ManagedProcess script = ManagedProcess.start("run-local-user", List.of("bash", "run-local.sh"),
-                Map.of("CONNECTOR_CONFIG", file.toString()));
+        ManagedProcess script = ManagedProcess.start(
+                "run-local-user", List.of("bash", "run-local.sh"), Map.of("CONNECTOR_CONFIG", file.toString()));
         Path curlDir = ManagedProcess.ROOT.resolve("e2e-tests/target/e2e/run-local-user/curl");
         try {
-            script.await("run-local.sh prints READY", Duration.ofSeconds(180),
-                    () -> script.logText().lines().anyMatch(line -> line.startsWith("READY")));
+            script.await("run-local.sh prints READY", Duration.ofSeconds(180), () -> script.logText()
+                    .lines()
+                    .anyMatch(line -> line.startsWith("READY")));
             String log = script.logText();
             assertTrue(log.contains("READY: the connector serves the access control list of " + file), log);
-            assertTrue(log.contains("check: OK   backend     my-erp:8080 -> 127.0.0.1:" + mine.port()
-                    + " (HTTP): accepts connections"), log);
-            assertTrue(log.contains("check: FAIL backend     my-dead:9000 -> 127.0.0.1:" + dead
-                    + " (TCP): connection refused"), log);
+            assertTrue(
+                    log.contains("check: OK   backend     my-erp:8080 -> 127.0.0.1:" + mine.port()
+                            + " (HTTP): accepts connections"),
+                    log);
+            assertTrue(
+                    log.contains(
+                            "check: FAIL backend     my-dead:9000 -> 127.0.0.1:" + dead + " (TCP): connection refused"),
+                    log);
             assertTrue(log.contains("check: OK   tunnel      wss://localhost:8042/tunnel"), log);
             assertTrue(log.contains("status: http://127.0.0.1:8081/admin/status"), log);
             Curl.Result result = Curl.run(curlDir, "-x", "http://127.0.0.1:20003", "http://my-erp:8080/x");
@@ -137,11 +168,16 @@ class RunLocalIT {
             Curl.Result sample = Curl.run(curlDir, "-x", "http://127.0.0.1:20003", "http://sample-backend:8080/");
             assertEquals(403, sample.status(), "the sample list is not in force");
             // An edit of the user's file reaches the running connector.
-            Files.writeString(file, tunnel + acl + "  - virtualHost: my-later\n    virtualPort: 8080\n"
-                    + "    internalHost: 127.0.0.1\n    internalPort: " + later.port() + "\n    protocol: HTTP\n");
+            Files.writeString(
+                    file,
+                    tunnel + acl + "  - virtualHost: my-later\n    virtualPort: 8080\n"
+                            + "    internalHost: 127.0.0.1\n    internalPort: " + later.port()
+                            + "\n    protocol: HTTP\n");
             script.await("the added mapping serves", Duration.ofSeconds(30), () -> {
                 try {
-                    return Curl.run(curlDir, "-x", "http://127.0.0.1:20003", "http://my-later:8080/").status() == 200;
+                    return Curl.run(curlDir, "-x", "http://127.0.0.1:20003", "http://my-later:8080/")
+                                    .status()
+                            == 200;
                 } catch (Exception e) {
                     return false;
                 }
@@ -153,7 +189,7 @@ class RunLocalIT {
             vertx.close().toCompletionStage().toCompletableFuture().get();
         }
         assertTrue(script.logContains("stopped"), script.tail());
-        for (int port : new int[] { 20003, 8042, 8081, 8082, 8083, 5710, 5711, 18080, 18090, 21080 }) {
+        for (int port : new int[] {20003, 8042, 8081, 8082, 8083, 5710, 5711, 18080, 18090, 21080}) {
             assertFalse(listening(port), "port " + port + " is still served after run-local.sh stopped");
         }
     }

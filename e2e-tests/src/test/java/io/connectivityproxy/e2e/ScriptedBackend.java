@@ -193,9 +193,11 @@ final class ScriptedBackend implements AutoCloseable {
         final String head;
         /** When the head's last byte was read ({@link System#nanoTime()}). */
         final long headAt;
+
         private final CountDownLatch served = new CountDownLatch(1);
         /** Body bytes the script read, in order. */
         private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+
         private final InputStream in;
         private final OutputStream out;
 
@@ -247,10 +249,14 @@ final class ScriptedBackend implements AutoCloseable {
 
         /** Reads the body the head declares: chunked (de-chunked, trailers discarded) or Content-Length. */
         byte[] readBody() throws IOException {
-            if (field("Transfer-Encoding").map(v -> v.toLowerCase(Locale.ROOT).endsWith("chunked")).orElse(false)) {
+            if (field("Transfer-Encoding")
+                    .map(v -> v.toLowerCase(Locale.ROOT).endsWith("chunked"))
+                    .orElse(false)) {
                 readChunked();
             } else {
-                readBytes(field("Content-Length").map(v -> Long.parseLong(v.trim())).orElse(0L));
+                readBytes(field("Content-Length")
+                        .map(v -> Long.parseLong(v.trim()))
+                        .orElse(0L));
             }
             return body();
         }
@@ -289,7 +295,7 @@ final class ScriptedBackend implements AutoCloseable {
 
         private String readLine() throws IOException {
             StringBuilder line = new StringBuilder();
-            for (int b; (b = in.read()) != '\n';) {
+            for (int b; (b = in.read()) != '\n'; ) {
                 if (b < 0) {
                     throw new IOException("EOF in a chunked body");
                 }

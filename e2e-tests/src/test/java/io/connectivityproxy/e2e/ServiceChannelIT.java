@@ -90,21 +90,33 @@ class ServiceChannelIT {
         system = e2e.system();
         mappingsFile = system.dir.resolve("service-mappings.yaml");
         writeMappings(baseMappings());
-        tunnel = system.tunnel("tunnel", Map.of(
-                "tunnel.service-channels.mappings-file", mappingsFile.toString(),
-                "tunnel.service-channels.default-subaccount", LocalSystem.SUBACCOUNT,
-                "tunnel.service-channels.poll-interval", "500ms"));
+        tunnel = system.tunnel(
+                "tunnel",
+                Map.of(
+                        "tunnel.service-channels.mappings-file",
+                        mappingsFile.toString(),
+                        "tunnel.service-channels.default-subaccount",
+                        LocalSystem.SUBACCOUNT,
+                        "tunnel.service-channels.poll-interval",
+                        "500ms"));
         proxy = system.proxy("proxy");
         for (String id : List.of("echo", "source", "greeter", "late", "nope", "plant-only", "foreign", "dead")) {
             ports.put(id, LocalSystem.freePort());
         }
         StringBuilder channels = new StringBuilder("serviceChannels:\n");
-        ports.forEach((id, port) -> channels.append("  - serviceId: ").append(id).append("\n    type: TCP\n")
-                .append("    localPort: ").append(port).append("\n    maxConnections: ").append(MANY + 100)
+        ports.forEach((id, port) -> channels.append("  - serviceId: ")
+                .append(id)
+                .append("\n    type: TCP\n")
+                .append("    localPort: ")
+                .append(port)
+                .append("\n    maxConnections: ")
+                .append(MANY + 100)
                 .append('\n'));
         // One session, so that every channel stream of a test shares it.
-        connector = system.connector("connector", system.connectorYaml(tunnel.port(), "", 1,
-                mapping("app", 8080, backend.port(), "HTTP")) + channels, true);
+        connector = system.connector(
+                "connector",
+                system.connectorYaml(tunnel.port(), "", 1, mapping("app", 8080, backend.port(), "HTTP")) + channels,
+                true);
         system.awaitRegistered(proxy, "", 1);
     }
 
@@ -140,9 +152,11 @@ class ServiceChannelIT {
             assertEquals(Payload.sha256(size), received);
         }
         assertTrue(sum(tunnel.metrics(), "cp_tunnel_channel_bytes_total") >= 2 * size);
-        assertTrue(HttpProxyIT.metricValue(connector.metrics(),
-                "cp_connector_channel_bytes_total\\{direction=\"to_cloud\",listen=\"127.0.0.1:" + ports.get("echo")
-                        + "\",service=\"echo\"\\}") >= size);
+        assertTrue(HttpProxyIT.metricValue(
+                        connector.metrics(),
+                        "cp_connector_channel_bytes_total\\{direction=\"to_cloud\",listen=\"127.0.0.1:"
+                                + ports.get("echo") + "\",service=\"echo\"\\}")
+                >= size);
     }
 
     @Test
@@ -155,9 +169,13 @@ class ServiceChannelIT {
                 sockets.add(socket);
             }
             // All of them are open at once, on the connector's one session.
-            tunnel.process().await(MANY + " channel streams are open", WAIT,
-                    () -> sum(tunnel.metrics(), "cp_tunnel_channel_streams_open") == MANY);
-            assertTrue(tunnel.admin("/admin/channels").contains("\"openStreams\" : " + MANY),
+            tunnel.process()
+                    .await(
+                            MANY + " channel streams are open",
+                            WAIT,
+                            () -> sum(tunnel.metrics(), "cp_tunnel_channel_streams_open") == MANY);
+            assertTrue(
+                    tunnel.admin("/admin/channels").contains("\"openStreams\" : " + MANY),
                     tunnel.admin("/admin/channels"));
             assertTrue(connector.admin("/admin/channels").contains("\"openConnections\" : " + MANY));
             for (Socket socket : sockets) {
@@ -177,8 +195,12 @@ class ServiceChannelIT {
     void aStalledClientDoesNotStopAnotherStreamOfTheSession() throws Exception {
         try (Socket stalled = channel("source")) {
             // It reads nothing: its stream fills its window and waits, the session carries on.
-            connector.process().await("the stalled stream is open", WAIT,
-                    () -> sum(connector.metrics(), "cp_connector_channel_streams_open") == 1);
+            connector
+                    .process()
+                    .await(
+                            "the stalled stream is open",
+                            WAIT,
+                            () -> sum(connector.metrics(), "cp_connector_channel_streams_open") == 1);
             for (int round = 0; round < 20; round++) {
                 try (Socket other = channel("echo")) {
                     byte[] message = message(round);
@@ -227,8 +249,9 @@ class ServiceChannelIT {
             byte[] first = open.getInputStream().readNBytes(6);
             assertEquals("before", new String(first, StandardCharsets.US_ASCII));
             writeMappings(baseMappings());
-            connector.process().await("new connections to the removed mapping are refused", WAIT,
-                    () -> !echoes("late"));
+            connector
+                    .process()
+                    .await("new connections to the removed mapping are refused", WAIT, () -> !echoes("late"));
             // The stream opened before the removal keeps working until it ends.
             open.getOutputStream().write("after".getBytes(StandardCharsets.US_ASCII));
             open.shutdownOutput();
@@ -240,8 +263,7 @@ class ServiceChannelIT {
 
     @Test
     void eachRefusalClosesTheClientAndIsLoggedOnceAndCounted() throws Exception {
-        record Case(String serviceId, Reason reason, String logged) {
-        }
+        record Case(String serviceId, Reason reason, String logged) {}
         for (Case c : List.of(
                 new Case("nope", Reason.UNKNOWN_SERVICE, "no service mapping for TCP service 'nope'"),
                 new Case("foreign", Reason.UNKNOWN_SERVICE, "no service mapping for TCP service 'foreign'"),
@@ -252,11 +274,19 @@ class ServiceChannelIT {
             double before = Math.max(0, HttpProxyIT.metricValue(connector.metrics(), metric));
             assertRefused(c.serviceId());
             assertRefused(c.serviceId());
-            connector.process().await(c.serviceId() + ": both refusals are counted", WAIT,
-                    () -> HttpProxyIT.metricValue(connector.metrics(), metric) == before + 2);
-            List<String> lines = connector.process().logText().lines()
+            connector
+                    .process()
+                    .await(
+                            c.serviceId() + ": both refusals are counted",
+                            WAIT,
+                            () -> HttpProxyIT.metricValue(connector.metrics(), metric) == before + 2);
+            List<String> lines = connector
+                    .process()
+                    .logText()
+                    .lines()
                     .filter(line -> line.contains("service channel " + c.serviceId() + " (")
-                            && line.contains("connection refused: ") && line.contains(c.logged()))
+                            && line.contains("connection refused: ")
+                            && line.contains(c.logged()))
                     .toList();
             assertEquals(1, lines.size(), "logged once per cause: " + lines);
             assertTrue(lines.get(0).contains("(" + c.reason() + ")"), lines.get(0));
@@ -264,20 +294,34 @@ class ServiceChannelIT {
             assertTrue(readiness.contains(c.reason().name()), readiness);
         }
         // The internal address of a mapping never reaches the connector.
-        assertTrue(!connector.process().logText().contains("127.0.0.1:" + deadPort), connector.process().tail());
+        assertTrue(
+                !connector.process().logText().contains("127.0.0.1:" + deadPort),
+                connector.process().tail());
     }
 
     @Test
     void aConnectorReachesNothingButMappedAddresses() throws Exception {
         int connectionsBefore = echo.connections.get();
         Path certs = system.certs;
-        try (WsClient raw = WsClient.tls(vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"),
-                certs.resolve("ca.pem"))) {
+        try (WsClient raw = WsClient.tls(
+                vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"), certs.resolve("ca.pem"))) {
             assertEquals(101, raw.connect(tunnel.port()));
             raw.send(new Frame.Hello(2, "hostile", ""));
             assertInstanceOf(Frame.HelloOk.class, raw.next());
-            String[] hostile = {echo.address(), "localhost:" + echo.port(), "tcp://" + echo.address(), "../echo",
-                "echo\u0000", "ECHO", " echo", "echo ", "e".repeat(255), "\u00e9cho", "*", "127.0.0.1"};
+            String[] hostile = {
+                echo.address(),
+                "localhost:" + echo.port(),
+                "tcp://" + echo.address(),
+                "../echo",
+                "echo\u0000",
+                "ECHO",
+                " echo",
+                "echo ",
+                "e".repeat(255),
+                "\u00e9cho",
+                "*",
+                "127.0.0.1"
+            };
             int streamId = 2;
             for (String id : hostile) {
                 raw.send(new Frame.ChannelOpen(streamId, TargetProtocol.TCP, id, 65536));
@@ -288,9 +332,13 @@ class ServiceChannelIT {
             }
             // A real service id of another type is unknown too, and an HTTP channel is refused.
             raw.send(new Frame.ChannelOpen(streamId, TargetProtocol.RFC, "echo", 65536));
-            assertEquals(Reason.UNKNOWN_SERVICE, assertInstanceOf(Frame.OpenFail.class, raw.next()).reason());
+            assertEquals(
+                    Reason.UNKNOWN_SERVICE,
+                    assertInstanceOf(Frame.OpenFail.class, raw.next()).reason());
             raw.send(new Frame.ChannelOpen(streamId + 2, TargetProtocol.HTTP, "echo", 65536));
-            assertEquals(Reason.PROTOCOL_NOT_ALLOWED, assertInstanceOf(Frame.OpenFail.class, raw.next()).reason());
+            assertEquals(
+                    Reason.PROTOCOL_NOT_ALLOWED,
+                    assertInstanceOf(Frame.OpenFail.class, raw.next()).reason());
         }
         assertEquals(connectionsBefore, echo.connections.get(), "no connection reached the cluster service");
     }
@@ -299,13 +347,20 @@ class ServiceChannelIT {
 
     @Test
     void aVersionOneConnectorStillServesTheCloudToOnPremiseDirection() throws Exception {
-        LocalSystem.Node old = system.connector("connector-v1", system.connectorYaml(tunnel.port(), "old", 1,
-                mapping("app", 8080, backend.port(), "HTTP")).replace("  idleTimeout: 5s\n",
-                        "  idleTimeout: 5s\n  protocolVersion: 1\n"), true);
+        LocalSystem.Node old = system.connector(
+                "connector-v1",
+                system.connectorYaml(tunnel.port(), "old", 1, mapping("app", 8080, backend.port(), "HTTP"))
+                        .replace("  idleTimeout: 5s\n", "  idleTimeout: 5s\n  protocolVersion: 1\n"),
+                true);
         try {
             system.awaitRegistered(proxy, "old", 1);
-            Curl.Result result = Curl.run(system.dir.resolve("client"), "-x", "http://127.0.0.1:" + proxy.port(),
-                    "-H", "SAP-Connectivity-SCC-Location_ID: old", "http://app:8080/");
+            Curl.Result result = Curl.run(
+                    system.dir.resolve("client"),
+                    "-x",
+                    "http://127.0.0.1:" + proxy.port(),
+                    "-H",
+                    "SAP-Connectivity-SCC-Location_ID: old",
+                    "http://app:8080/");
             assertEquals(200, result.status());
             assertTrue(tunnel.admin("/admin/sessions").contains("\"protocolVersion\" : 1"));
         } finally {
@@ -314,8 +369,8 @@ class ServiceChannelIT {
         system.awaitRegistered(proxy, "old", 0);
         // A version 1 session that sends CHANNEL_OPEN anyway is a protocol error.
         Path certs = system.certs;
-        try (WsClient raw = WsClient.tls(vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"),
-                certs.resolve("ca.pem"))) {
+        try (WsClient raw = WsClient.tls(
+                vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"), certs.resolve("ca.pem"))) {
             assertEquals(101, raw.connect(tunnel.port()));
             raw.send(new Frame.Hello(1, "old-raw", "old-raw"));
             assertEquals(1, assertInstanceOf(Frame.HelloOk.class, raw.next()).version());
@@ -338,15 +393,22 @@ class ServiceChannelIT {
     }
 
     /** One ServiceMapping resource, as {@code kubectl apply -f} would take it. */
-    private static String resource(String name, String serviceId, String address, List<String> locations,
-            String subaccount) {
+    private static String resource(
+            String name, String serviceId, String address, List<String> locations, String subaccount) {
         StringBuilder yaml = new StringBuilder("---\napiVersion: connectivityproxy.sap.com/v1\nkind: ServiceMapping\n")
-                .append("metadata:\n  name: ").append(name).append("\nspec:\n  type: TCP\n")
-                .append("  serviceId: ").append(serviceId).append('\n')
-                .append("  internalAddress: \"").append(address).append("\"\n");
+                .append("metadata:\n  name: ")
+                .append(name)
+                .append("\nspec:\n  type: TCP\n")
+                .append("  serviceId: ")
+                .append(serviceId)
+                .append('\n')
+                .append("  internalAddress: \"")
+                .append(address)
+                .append("\"\n");
         if (locations != null) {
             yaml.append("  locationIds:\n");
-            locations.forEach(location -> yaml.append("    - \"").append(location).append("\"\n"));
+            locations.forEach(
+                    location -> yaml.append("    - \"").append(location).append("\"\n"));
         }
         if (subaccount != null) {
             yaml.append("  subaccountId: ").append(subaccount).append('\n');
@@ -358,7 +420,10 @@ class ServiceChannelIT {
         // Written next to the file and moved over it, so the watcher never reads half a file.
         Path next = mappingsFile.resolveSibling(mappingsFile.getFileName() + ".next");
         Files.writeString(next, yaml);
-        Files.move(next, mappingsFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        Files.move(
+                next,
+                mappingsFile,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -381,7 +446,9 @@ class ServiceChannelIT {
         try (Socket socket = channel(serviceId)) {
             socket.getOutputStream().write("x".getBytes(StandardCharsets.US_ASCII));
             socket.shutdownOutput();
-            return Arrays.equals("x".getBytes(StandardCharsets.US_ASCII), socket.getInputStream().readAllBytes());
+            return Arrays.equals(
+                    "x".getBytes(StandardCharsets.US_ASCII),
+                    socket.getInputStream().readAllBytes());
         } catch (IOException e) {
             return false;
         }
@@ -402,7 +469,8 @@ class ServiceChannelIT {
 
     /** The sum of every sample of {@code name}, whatever its labels. */
     static double sum(String metrics, String name) {
-        Matcher matcher = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(metrics);
+        Matcher matcher = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+-]+)$")
+                .matcher(metrics);
         double total = 0;
         while (matcher.find()) {
             total += Double.parseDouble(matcher.group(2));

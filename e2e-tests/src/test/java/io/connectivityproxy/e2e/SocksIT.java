@@ -89,7 +89,11 @@ class SocksIT {
         backendSecond = new TestBackend(vertx, "second");
         secureBackend = startSecureBackend(system.dir.resolve("secure-backend"));
         echoBackend = vertx.createNetServer().connectHandler(socket -> socket.pipeTo(socket));
-        echoBackend.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        echoBackend
+                .listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         // Reads until the client's EOF, and only then answers: SHA-256 and length of what it read.
         digestBackend = new BlockingServer("digest", socket -> {
             long[] length = new long[1];
@@ -110,23 +114,37 @@ class SocksIT {
         socksPort = LocalSystem.freePort();
         rfcPort = LocalSystem.freePort();
         tunnel = system.tunnel("tunnel", Map.of());
-        proxy = system.proxy("proxy", Map.of(
-                "proxy.socks5.port", Integer.toString(socksPort),
-                "proxy.rfc-and-ldap.port", Integer.toString(rfcPort),
-                "proxy.socks-handshake-timeout", "2s"));
-        system.connector("connector-default", withBackendCa(system.connectorYaml(tunnel.port(), "", 1,
-                mapping("tcp-a", 8080, backendA.port(), "TCP"),
-                mapping("http-a", 8080, backendA.port(), "HTTP"),
-                mapping("secure-backend", 443, secureBackend.actualPort(), "TCP"),
-                mapping("secure-https", 443, secureBackend.actualPort(), "HTTPS"),
-                mapping("ldap-server", 389, slapdPort, "LDAP"),
-                mapping("closed", 9, closedPort, "TCP"),
-                mapping("echo", 7, echoBackend.actualPort(), "TCP"),
-                mapping("digest", 7000, digestBackend.port(), "TCP"),
-                mapping("farewell", 7001, farewellBackend.port(), "TCP"))), true);
-        system.connector("connector-second", system.connectorYaml(tunnel.port(), "second", 1,
-                mapping("tcp-a", 8080, backendSecond.port(), "TCP"),
-                mapping("secure-https", 443, secureBackend.actualPort(), "HTTPS")), true);
+        proxy = system.proxy(
+                "proxy",
+                Map.of(
+                        "proxy.socks5.port", Integer.toString(socksPort),
+                        "proxy.rfc-and-ldap.port", Integer.toString(rfcPort),
+                        "proxy.socks-handshake-timeout", "2s"));
+        system.connector(
+                "connector-default",
+                withBackendCa(system.connectorYaml(
+                        tunnel.port(),
+                        "",
+                        1,
+                        mapping("tcp-a", 8080, backendA.port(), "TCP"),
+                        mapping("http-a", 8080, backendA.port(), "HTTP"),
+                        mapping("secure-backend", 443, secureBackend.actualPort(), "TCP"),
+                        mapping("secure-https", 443, secureBackend.actualPort(), "HTTPS"),
+                        mapping("ldap-server", 389, slapdPort, "LDAP"),
+                        mapping("closed", 9, closedPort, "TCP"),
+                        mapping("echo", 7, echoBackend.actualPort(), "TCP"),
+                        mapping("digest", 7000, digestBackend.port(), "TCP"),
+                        mapping("farewell", 7001, farewellBackend.port(), "TCP"))),
+                true);
+        system.connector(
+                "connector-second",
+                system.connectorYaml(
+                        tunnel.port(),
+                        "second",
+                        1,
+                        mapping("tcp-a", 8080, backendSecond.port(), "TCP"),
+                        mapping("secure-https", 443, secureBackend.actualPort(), "HTTPS")),
+                true);
         system.awaitRegistered(proxy, "", 1);
         system.awaitRegistered(proxy, "second", 1);
     }
@@ -149,7 +167,12 @@ class SocksIT {
     @Test
     void curlReachesAnHttpsBackendThroughSocks5AndVerifiesItsCertificate() throws Exception {
         String socks = "127.0.0.1:" + socksPort;
-        Curl.Result result = Curl.run(work, "--socks5-hostname", socks, "--cacert", backendCa.toString(),
+        Curl.Result result = Curl.run(
+                work,
+                "--socks5-hostname",
+                socks,
+                "--cacert",
+                backendCa.toString(),
                 "https://secure-backend:443/over/socks");
         assertEquals(200, result.status(), result.stderr());
         assertEquals("secure backend GET /over/socks\n", result.text());
@@ -166,24 +189,55 @@ class SocksIT {
         startSlapd();
         // No "-o nettimeout": libldap then connects non-blocking, which socksify (dante 1.4) breaks
         // even with a plain relay as proxy; the blocking connect is what socksify supports.
-        Command search = Command.run(work, Map.of("SOCKS_CONF", socksConf(rfcPort).toString()),
-                tool("socksify", "dante-client"), tool("ldapsearch", "ldap-utils"), "-x", "-LLL",
-                "-H", "ldap://ldap-server:389", "-D", "cn=admin,dc=example,dc=org", "-w", "secret",
-                "-b", "ou=people,dc=example,dc=org", "(objectClass=inetOrgPerson)", "cn", "mail");
+        Command search = Command.run(
+                work,
+                Map.of("SOCKS_CONF", socksConf(rfcPort).toString()),
+                tool("socksify", "dante-client"),
+                tool("ldapsearch", "ldap-utils"),
+                "-x",
+                "-LLL",
+                "-H",
+                "ldap://ldap-server:389",
+                "-D",
+                "cn=admin,dc=example,dc=org",
+                "-w",
+                "secret",
+                "-b",
+                "ou=people,dc=example,dc=org",
+                "(objectClass=inetOrgPerson)",
+                "cn",
+                "mail");
         assertEquals(0, search.exitCode(), search.output());
-        assertTrue(search.output().contains("dn: uid=alice,ou=people,dc=example,dc=org\ncn: Alice Example\n"
-                + "mail: alice@example.org\n"), search.output());
-        assertTrue(search.output().contains("dn: uid=bob,ou=people,dc=example,dc=org\ncn: Bob Example\n"),
+        assertTrue(
+                search.output()
+                        .contains("dn: uid=alice,ou=people,dc=example,dc=org\ncn: Alice Example\n"
+                                + "mail: alice@example.org\n"),
                 search.output());
-        assertTrue(search.output().contains("dn: uid=carol,ou=people,dc=example,dc=org\ncn: Carol Example\n"),
+        assertTrue(
+                search.output().contains("dn: uid=bob,ou=people,dc=example,dc=org\ncn: Bob Example\n"),
                 search.output());
-        assertEquals(3, search.output().lines().filter(line -> line.startsWith("dn: ")).count(), search.output());
+        assertTrue(
+                search.output().contains("dn: uid=carol,ou=people,dc=example,dc=org\ncn: Carol Example\n"),
+                search.output());
+        assertEquals(
+                3,
+                search.output().lines().filter(line -> line.startsWith("dn: ")).count(),
+                search.output());
 
         // The SOCKS5 port serves TCP mappings only; this one is LDAP.
-        Command refused = Command.run(work, Map.of("SOCKS_CONF", socksConf(socksPort).toString()),
-                tool("socksify", "dante-client"), tool("ldapsearch", "ldap-utils"), "-x", "-LLL",
-                "-H", "ldap://ldap-server:389", "-b", "ou=people,dc=example,dc=org",
-                "(objectClass=inetOrgPerson)", "cn");
+        Command refused = Command.run(
+                work,
+                Map.of("SOCKS_CONF", socksConf(socksPort).toString()),
+                tool("socksify", "dante-client"),
+                tool("ldapsearch", "ldap-utils"),
+                "-x",
+                "-LLL",
+                "-H",
+                "ldap://ldap-server:389",
+                "-b",
+                "ou=people,dc=example,dc=org",
+                "(objectClass=inetOrgPerson)",
+                "cn");
         assertNotEquals(0, refused.exitCode(), refused.output());
         assertTrue(refused.output().contains("Can't contact LDAP server"), refused.output());
         assertTrue(!refused.output().contains("uid=alice"), refused.output());
@@ -201,7 +255,8 @@ class SocksIT {
             client.send(hex("05 01 80"));
             assertEquals("0580", client.readHex(2));
             byte[] auth = SocksClient.sapAuthBytes(JWT, "second");
-            assertEquals("01" + String.format("%08x", JWT.length()), HexFormat.of().formatHex(auth, 0, 5));
+            assertEquals(
+                    "01" + String.format("%08x", JWT.length()), HexFormat.of().formatHex(auth, 0, 5));
             assertEquals("c2Vjb25k", new String(auth, 6 + JWT.length(), 8, StandardCharsets.US_ASCII));
             client.send(auth);
             assertEquals("0100", client.readHex(2));
@@ -239,20 +294,26 @@ class SocksIT {
         assertRefused(socksPort, 0x02, "an HTTPS mapping on the SOCKS5 port", domainRequest("secure-https", 443));
         assertRefused(rfcPort, 0x02, "a TCP mapping on the RFC and LDAP port", domainRequest("tcp-a", 8080));
         try (SocksClient client = new SocksClient(socksPort)) {
-            assertEquals(0x03, client.sapConnect(JWT, "no-such-location", "tcp-a", 8080),
+            assertEquals(
+                    0x03,
+                    client.sapConnect(JWT, "no-such-location", "tcp-a", 8080),
                     "no connector connected for the location");
             assertTrue(client.closedByProxy());
         }
         assertRefused(socksPort, 0x04, "the mapped backend port is closed", domainRequest("closed", 9));
         assertRefused(socksPort, 0x07, "BIND", hex("05 02 00 01 7f 00 00 01 1f 90"));
         assertRefused(socksPort, 0x07, "UDP ASSOCIATE", hex("05 03 00 01 00 00 00 00 00 00"));
-        assertRefused(socksPort, 0x08, "IPv6",
-                hex("05 01 00 04 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 1f 90"));
+        assertRefused(
+                socksPort, 0x08, "IPv6", hex("05 01 00 04 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 1f 90"));
         String metrics = proxy.metrics();
-        assertTrue(HttpProxyIT.metricValue(metrics,
-                "cp_proxy_stream_open_failures_total\\{reason=\"PROTOCOL_NOT_ALLOWED\"\\}") >= 4, metrics);
-        assertTrue(HttpProxyIT.metricValue(metrics,
-                "cp_proxy_stream_open_failures_total\\{reason=\"NO_SESSION\"\\}") >= 1, metrics);
+        assertTrue(
+                HttpProxyIT.metricValue(
+                                metrics, "cp_proxy_stream_open_failures_total\\{reason=\"PROTOCOL_NOT_ALLOWED\"\\}")
+                        >= 4,
+                metrics);
+        assertTrue(
+                HttpProxyIT.metricValue(metrics, "cp_proxy_stream_open_failures_total\\{reason=\"NO_SESSION\"\\}") >= 1,
+                metrics);
     }
 
     private static void assertRefused(int port, int code, String cause, byte[] request) throws IOException {
@@ -301,7 +362,8 @@ class SocksIT {
             }
         }
         // Truncated at every byte, then closed by the client: the proxy answers what was complete and closes.
-        List<byte[]> handshakes = List.of(concat(hex("05 01 00"), domainRequest("tcp-a", 8080)),
+        List<byte[]> handshakes = List.of(
+                concat(hex("05 01 00"), domainRequest("tcp-a", 8080)),
                 concat(hex("05 01 80"), SocksClient.sapAuthBytes(JWT, "second"), domainRequest("tcp-a", 8080)));
         for (byte[] handshake : handshakes) {
             for (int cut = 1; cut < handshake.length; cut++) {
@@ -309,8 +371,9 @@ class SocksIT {
                     truncated.send(Arrays.copyOf(handshake, cut));
                     truncated.socket.shutdownOutput();
                     String answered = truncated.readHexToEof();
-                    String expected = cut < 3 ? "" : handshake[2] == 0 ? "0500"
-                            : cut < 3 + 6 + JWT.length() + 8 ? "0580" : "05800100";
+                    String expected = cut < 3
+                            ? ""
+                            : handshake[2] == 0 ? "0500" : cut < 3 + 6 + JWT.length() + 8 ? "0580" : "05800100";
                     assertEquals(expected, answered, "handshake " + hex(handshake) + " cut at " + cut);
                 }
             }
@@ -329,12 +392,16 @@ class SocksIT {
 
         try (SocksClient wellFormed = new SocksClient(socksPort)) {
             assertEquals(0x00, wellFormed.connect("tcp-a", 8080));
-            assertTrue(wellFormed.exchangeHttp("GET /after HTTP/1.1\r\nHost: tcp-a\r\nConnection: close\r\n\r\n")
+            assertTrue(wellFormed
+                    .exchangeHttp("GET /after HTTP/1.1\r\nHost: tcp-a\r\nConnection: close\r\n\r\n")
                     .endsWith("backend A GET /after\n"));
         }
         double expected = refusedBefore + refusals;
-        proxy.process().await("cp_proxy_socks_handshakes_refused_total reaches " + expected, Duration.ofSeconds(30),
-                () -> refusedHandshakes() >= expected);
+        proxy.process()
+                .await(
+                        "cp_proxy_socks_handshakes_refused_total reaches " + expected,
+                        Duration.ofSeconds(30),
+                        () -> refusedHandshakes() >= expected);
     }
 
     private static double refusedHandshakes() {
@@ -406,11 +473,12 @@ class SocksIT {
                     failures.add("stream " + i + ": " + e.getCause());
                 }
             }
-            assertEquals(List.of(), failures.subList(0, Math.min(10, failures.size())),
+            assertEquals(
+                    List.of(),
+                    failures.subList(0, Math.min(10, failures.size())),
                     failures.size() + " of " + STREAMS + " streams did not open");
             // All of them are open at the same time, on the one session of the default connector.
-            assertTrue(HttpProxyIT.metricValue(proxy.metrics(), "cp_proxy_streams_open") >= STREAMS,
-                    proxy.metrics());
+            assertTrue(HttpProxyIT.metricValue(proxy.metrics(), "cp_proxy_streams_open") >= STREAMS, proxy.metrics());
             system.awaitRegistered(proxy, "", 1);
 
             List<Callable<Void>> exchanges = new ArrayList<>();
@@ -436,7 +504,9 @@ class SocksIT {
                     failures.add("stream " + i + ": " + e.getCause());
                 }
             }
-            assertEquals(List.of(), failures.subList(0, Math.min(10, failures.size())),
+            assertEquals(
+                    List.of(),
+                    failures.subList(0, Math.min(10, failures.size())),
                     failures.size() + " of " + STREAMS + " streams did not echo their bytes");
         } finally {
             pool.shutdownNow();
@@ -446,8 +516,11 @@ class SocksIT {
                 }
             }
         }
-        proxy.process().await("all streams are released", Duration.ofSeconds(60),
-                () -> HttpProxyIT.metricValue(proxy.metrics(), "cp_proxy_streams_open") == 0);
+        proxy.process()
+                .await(
+                        "all streams are released",
+                        Duration.ofSeconds(60),
+                        () -> HttpProxyIT.metricValue(proxy.metrics(), "cp_proxy_streams_open") == 0);
     }
 
     // ---- 8. HTTP CONNECT ---------------------------------------------------------------------
@@ -460,13 +533,14 @@ class SocksIT {
         assertEquals("backend A GET /through/connect\n", tunnelled.text());
 
         // TLS passes through untouched: curl verifies the backend's own certificate.
-        Curl.Result tls = Curl.run(work, "-x", httpProxy, "--cacert", backendCa.toString(),
-                "https://secure-backend:443/through/connect");
+        Curl.Result tls = Curl.run(
+                work, "-x", httpProxy, "--cacert", backendCa.toString(), "https://secure-backend:443/through/connect");
         assertEquals(200, tls.status(), tls.stderr());
         assertEquals("secure backend GET /through/connect\n", tls.text());
 
         try (RawHttp raw = new RawHttp(proxy.port())) {
-            String answer = raw.send("CONNECT http-a:8080 HTTP/1.1\r\nHost: http-a:8080\r\n\r\n").readResponse();
+            String answer = raw.send("CONNECT http-a:8080 HTTP/1.1\r\nHost: http-a:8080\r\n\r\n")
+                    .readResponse();
             assertEquals(405, RawHttp.status(answer), answer);
             assertTrue(answer.contains("CONNECT is only allowed for connector mappings of protocol TCP"), answer);
             assertTrue(answer.contains("the mapping is for protocol HTTP"), answer);
@@ -484,10 +558,11 @@ class SocksIT {
         assertEquals("secure backend GET /via/https-mapping\n", result.text());
 
         // The second connector does not trust the backend's CA: the request fails, and says why.
-        Curl.Result untrusted = Curl.run(work, "-x", httpProxy, "-H", "SAP-Connectivity-SCC-Location_ID: second",
-                "http://secure-https:443/");
+        Curl.Result untrusted = Curl.run(
+                work, "-x", httpProxy, "-H", "SAP-Connectivity-SCC-Location_ID: second", "http://secure-https:443/");
         assertEquals(502, untrusted.status());
-        assertEquals("backend of secure-https:443 is unreachable: TLS handshake with the backend failed\n",
+        assertEquals(
+                "backend of secure-https:443 is unreachable: TLS handshake with the backend failed\n",
                 untrusted.text());
     }
 
@@ -501,14 +576,22 @@ class SocksIT {
     private static HttpServer startSecureBackend(Path dir) throws Exception {
         CertificateAuthority ca = CertificateAuthority.create("SocksIT backend CA");
         ca.ca().write(dir, "ca");
-        ca.issueServer("secure-backend", List.of("secure-backend"), List.of("127.0.0.1")).write(dir, "secure-backend");
+        ca.issueServer("secure-backend", List.of("secure-backend"), List.of("127.0.0.1"))
+                .write(dir, "secure-backend");
         backendCa = dir.resolve("ca.pem");
-        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setSsl(true)
-                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(dir.resolve("secure-backend.pem").toString())
-                        .setKeyPath(dir.resolve("secure-backend-key.pem").toString())))
-                .requestHandler(request -> request.response().putHeader("Content-Type", "text/plain")
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+                        .setSsl(true)
+                        .setKeyCertOptions(new PemKeyCertOptions()
+                                .setCertPath(dir.resolve("secure-backend.pem").toString())
+                                .setKeyPath(
+                                        dir.resolve("secure-backend-key.pem").toString())))
+                .requestHandler(request -> request.response()
+                        .putHeader("Content-Type", "text/plain")
                         .end("secure backend " + request.method() + " " + request.uri() + "\n"));
-        return server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return server.listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 
     /** Seeds and starts a private slapd on {@link #slapdPort}, as the user running the test. */
@@ -523,36 +606,49 @@ class SocksIT {
         Path dir = system.dir.resolve("slapd");
         Files.createDirectories(dir.resolve("data"));
         Path conf = dir.resolve("slapd.conf");
-        Files.writeString(conf, String.join("\n",
-                "include /etc/ldap/schema/core.schema",
-                "include /etc/ldap/schema/cosine.schema",
-                "include /etc/ldap/schema/inetorgperson.schema",
-                "pidfile " + dir.resolve("slapd.pid"),
-                "argsfile " + dir.resolve("slapd.args"),
-                "modulepath /usr/lib/ldap",
-                "moduleload back_mdb",
-                "database mdb",
-                "maxsize 16777216",
-                "suffix \"dc=example,dc=org\"",
-                "rootdn \"cn=admin,dc=example,dc=org\"",
-                "rootpw secret",
-                "directory " + dir.resolve("data"),
-                ""));
+        Files.writeString(
+                conf,
+                String.join(
+                        "\n",
+                        "include /etc/ldap/schema/core.schema",
+                        "include /etc/ldap/schema/cosine.schema",
+                        "include /etc/ldap/schema/inetorgperson.schema",
+                        "pidfile " + dir.resolve("slapd.pid"),
+                        "argsfile " + dir.resolve("slapd.args"),
+                        "modulepath /usr/lib/ldap",
+                        "moduleload back_mdb",
+                        "database mdb",
+                        "maxsize 16777216",
+                        "suffix \"dc=example,dc=org\"",
+                        "rootdn \"cn=admin,dc=example,dc=org\"",
+                        "rootpw secret",
+                        "directory " + dir.resolve("data"),
+                        ""));
         Path seed = dir.resolve("seed.ldif");
-        StringBuilder ldif = new StringBuilder("dn: dc=example,dc=org\nobjectClass: dcObject\nobjectClass: organization\n"
-                + "dc: example\no: Example\n\ndn: ou=people,dc=example,dc=org\nobjectClass: organizationalUnit\n"
-                + "ou: people\n");
+        StringBuilder ldif =
+                new StringBuilder("dn: dc=example,dc=org\nobjectClass: dcObject\nobjectClass: organization\n"
+                        + "dc: example\no: Example\n\ndn: ou=people,dc=example,dc=org\nobjectClass: organizationalUnit\n"
+                        + "ou: people\n");
         for (String name : List.of("Alice", "Bob", "Carol")) {
             String uid = name.toLowerCase();
-            ldif.append("\ndn: uid=").append(uid).append(",ou=people,dc=example,dc=org\nobjectClass: inetOrgPerson\n")
-                    .append("uid: ").append(uid).append("\ncn: ").append(name).append(" Example\nsn: Example\n")
-                    .append("mail: ").append(uid).append("@example.org\n");
+            ldif.append("\ndn: uid=")
+                    .append(uid)
+                    .append(",ou=people,dc=example,dc=org\nobjectClass: inetOrgPerson\n")
+                    .append("uid: ")
+                    .append(uid)
+                    .append("\ncn: ")
+                    .append(name)
+                    .append(" Example\nsn: Example\n")
+                    .append("mail: ")
+                    .append(uid)
+                    .append("@example.org\n");
         }
         Files.writeString(seed, ldif);
         Command load = Command.run(dir, Map.of(), slapadd, "-f", conf.toString(), "-l", seed.toString());
         assertEquals(0, load.exitCode(), "slapadd: " + load.output());
-        slapd = ManagedProcess.start("socks-slapd", List.of(slapdBinary, "-d", "256", "-f", conf.toString(), "-h",
-                "ldap://127.0.0.1:" + slapdPort + "/"));
+        slapd = ManagedProcess.start(
+                "socks-slapd",
+                List.of(slapdBinary, "-d", "256", "-f", conf.toString(), "-h", "ldap://127.0.0.1:" + slapdPort + "/"));
         slapd.await("slapd listens on " + slapdPort, Duration.ofSeconds(30), () -> listening(slapdPort));
     }
 
@@ -569,16 +665,19 @@ class SocksIT {
     private static Path socksConf(int port) throws IOException {
         Path conf = system.dir.resolve("socks-" + port + ".conf");
         // "fake" resolution: socksify hands the host name to the proxy instead of resolving it here.
-        Files.writeString(conf, String.join("\n",
-                "logoutput: stderr",
-                "resolveprotocol: fake",
-                "route {",
-                "    from: 0.0.0.0/0 to: 0.0.0.0/0 via: 127.0.0.1 port = " + port,
-                "    protocol: tcp",
-                "    proxyprotocol: socks_v5",
-                "    method: none",
-                "}",
-                ""));
+        Files.writeString(
+                conf,
+                String.join(
+                        "\n",
+                        "logoutput: stderr",
+                        "resolveprotocol: fake",
+                        "route {",
+                        "    from: 0.0.0.0/0 to: 0.0.0.0/0 via: 127.0.0.1 port = " + port,
+                        "    protocol: tcp",
+                        "    proxyprotocol: socks_v5",
+                        "    method: none",
+                        "}",
+                        ""));
         return conf;
     }
 
@@ -600,8 +699,8 @@ class SocksIT {
         static Command run(Path dir, Map<String, String> env, String... command) throws Exception {
             Files.createDirectories(dir);
             Path output = Files.createTempFile(dir, "command-", ".out");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(output.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
             builder.environment().putAll(env);
             Process process = builder.start();
             if (!process.waitFor(90, TimeUnit.SECONDS)) {
@@ -623,25 +722,29 @@ class SocksIT {
 
         BlockingServer(String name, Handler handler) throws IOException {
             server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
-            Thread acceptor = new Thread(() -> {
-                while (!server.isClosed()) {
-                    Socket socket;
-                    try {
-                        socket = server.accept();
-                    } catch (IOException e) {
-                        return;
-                    }
-                    Thread connection = new Thread(() -> {
-                        try (socket) {
-                            handler.handle(socket);
-                        } catch (IOException e) {
-                            // The client went away; the test asserting on this backend reports it.
+            Thread acceptor = new Thread(
+                    () -> {
+                        while (!server.isClosed()) {
+                            Socket socket;
+                            try {
+                                socket = server.accept();
+                            } catch (IOException e) {
+                                return;
+                            }
+                            Thread connection = new Thread(
+                                    () -> {
+                                        try (socket) {
+                                            handler.handle(socket);
+                                        } catch (IOException e) {
+                                            // The client went away; the test asserting on this backend reports it.
+                                        }
+                                    },
+                                    name + "-connection");
+                            connection.setDaemon(true);
+                            connection.start();
                         }
-                    }, name + "-connection");
-                    connection.setDaemon(true);
-                    connection.start();
-                }
-            }, name + "-accept");
+                    },
+                    name + "-accept");
             acceptor.setDaemon(true);
             acceptor.start();
         }
@@ -755,8 +858,9 @@ class SocksIT {
 
     static byte[] domainRequest(String host, int port) {
         byte[] name = host.getBytes(StandardCharsets.US_ASCII);
-        return concat(hex("05 01 00 03"), new byte[] { (byte) name.length }, name,
-                new byte[] { (byte) (port >>> 8), (byte) port });
+        return concat(
+                hex("05 01 00 03"), new byte[] {(byte) name.length}, name, new byte[] {(byte) (port >>> 8), (byte) port
+                });
     }
 
     static byte[] hex(String text) {

@@ -34,9 +34,13 @@ final class Squid implements AutoCloseable {
 
     /** The squid executable: on the PATH, or where Debian puts it (/usr/sbin is not on every PATH). */
     static Optional<Path> executable() {
-        return Stream.concat(Stream.of(System.getenv().getOrDefault("PATH", "").split(":")),
-                Stream.of("/usr/sbin", "/usr/local/sbin")).filter(dir -> !dir.isEmpty())
-                .map(dir -> Path.of(dir, "squid")).filter(Files::isExecutable).findFirst();
+        return Stream.concat(
+                        Stream.of(System.getenv().getOrDefault("PATH", "").split(":")),
+                        Stream.of("/usr/sbin", "/usr/local/sbin"))
+                .filter(dir -> !dir.isEmpty())
+                .map(dir -> Path.of(dir, "squid"))
+                .filter(Files::isExecutable)
+                .findFirst();
     }
 
     /** Starts squid in the foreground ({@code -N}) and waits until it accepts connections. */
@@ -45,36 +49,41 @@ final class Squid implements AutoCloseable {
         Path conf = dir.resolve("squid.conf");
         try {
             Files.createDirectories(dir);
-            Files.writeString(conf, String.join("\n",
-                    "http_port 127.0.0.1:" + port,
-                    "visible_hostname squid-reference",
-                    "http_access allow localhost",
-                    "http_access deny all",
-                    "cache deny all",
-                    "cache_mem 8 MB",
-                    "via on",
-                    "httpd_suppress_version_string on",
-                    "request_header_max_size 8 KB",
-                    "reply_header_max_size 64 KB",
-                    "pid_filename " + dir.resolve("squid.pid"),
-                    "cache_log " + dir.resolve("cache.log"),
-                    "access_log stdio:" + dir.resolve("access.log"),
-                    "cache_store_log none",
-                    "netdb_filename none",
-                    "coredump_dir " + dir,
-                    "pinger_enable off",
-                    "shutdown_lifetime 1 seconds",
-                    ""));
+            Files.writeString(
+                    conf,
+                    String.join(
+                            "\n",
+                            "http_port 127.0.0.1:" + port,
+                            "visible_hostname squid-reference",
+                            "http_access allow localhost",
+                            "http_access deny all",
+                            "cache deny all",
+                            "cache_mem 8 MB",
+                            "via on",
+                            "httpd_suppress_version_string on",
+                            "request_header_max_size 8 KB",
+                            "reply_header_max_size 64 KB",
+                            "pid_filename " + dir.resolve("squid.pid"),
+                            "cache_log " + dir.resolve("cache.log"),
+                            "access_log stdio:" + dir.resolve("access.log"),
+                            "cache_store_log none",
+                            "netdb_filename none",
+                            "coredump_dir " + dir,
+                            "pinger_enable off",
+                            "shutdown_lifetime 1 seconds",
+                            ""));
             if ("root".equals(System.getProperty("user.name"))) {
                 // As root, squid drops to the proxy user before it opens its logs and pid file.
-                UserPrincipal user = dir.getFileSystem().getUserPrincipalLookupService()
-                        .lookupPrincipalByName(EFFECTIVE_USER);
+                UserPrincipal user =
+                        dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(EFFECTIVE_USER);
                 Files.setOwner(dir, user);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String squid = executable().orElseThrow(() -> new IllegalStateException("squid is not installed")).toString();
+        String squid = executable()
+                .orElseThrow(() -> new IllegalStateException("squid is not installed"))
+                .toString();
         ManagedProcess process = ManagedProcess.start(name, List.of(squid, "-N", "-f", conf.toString()));
         Squid started = new Squid(port, process);
         process.await("squid accepts on port " + port, Duration.ofSeconds(30), started::accepts);

@@ -31,6 +31,7 @@ class StatusPageIT {
 
     /** Markup in a value the connector chooses: it must show as text on tunnel-service's page. */
     private static final String HOSTILE_ID = "conn<b>ector</b><script>document.title='owned'</script>";
+
     static final Path SCREENSHOTS = ManagedProcess.ROOT.resolve("e2e-tests/target/status-pages");
 
     @RegisterExtension
@@ -51,17 +52,18 @@ class StatusPageIT {
         system.connectorChecks = true;
         tunnel = system.tunnel("tunnel", Map.of());
         proxy = system.proxy("proxy");
-        String yaml = system.connectorYaml(tunnel.port(), "", 2, mapping("status-backend", 8080, backend.port(), "HTTP",
-                "/api/*")).replace("connectorId: connector-default", "connectorId: \"" + HOSTILE_ID.replace("\"", "\\\"")
-                + "\"");
+        String yaml = system.connectorYaml(
+                        tunnel.port(), "", 2, mapping("status-backend", 8080, backend.port(), "HTTP", "/api/*"))
+                .replace("connectorId: connector-default", "connectorId: \"" + HOSTILE_ID.replace("\"", "\\\"") + "\"");
         connector = system.connector("connector", yaml, true);
         system.awaitRegistered(proxy, "", 2);
         Curl.Result ok = curl("http://status-backend:8080/api/hello");
         assertEquals(200, ok.status(), ok.stderr());
         assertEquals(403, curl("http://status-backend:8080/private").status());
         assertEquals(403, curl("http://elsewhere:8080/").status());
-        connector.process().await("the connector's checks have run", LocalSystem.START,
-                () -> connector.admin("/admin/checks").contains("\"ok\" : true"));
+        connector.process().await("the connector's checks have run", LocalSystem.START, () -> connector
+                .admin("/admin/checks")
+                .contains("\"ok\" : true"));
     }
 
     @AfterAll
@@ -83,11 +85,14 @@ class StatusPageIT {
             // The id arrives as text, character for character; none of its markup became elements.
             assertEquals(HOSTILE_ID, row.child(4).text());
             assertTrue(row.child(4).children().isEmpty(), row.outerHtml());
-            assertTrue(row.child(7).text().matches("[0-9]+s|[0-9]+m [0-9]+s"), "age: " + row.child(7).text());
+            assertTrue(
+                    row.child(7).text().matches("[0-9]+s|[0-9]+m [0-9]+s"),
+                    "age: " + row.child(7).text());
         }
         assertTrue(page.select("b, script").isEmpty(), "markup from the connector id was rendered");
         assertFalse(page.title().contains("owned"));
-        assertTrue(page.select("table#registry td").text().contains(LocalSystem.SUBACCOUNT + "/(default)"),
+        assertTrue(
+                page.select("table#registry td").text().contains(LocalSystem.SUBACCOUNT + "/(default)"),
                 page.select("table#registry").outerHtml());
         assertEquals(2, page.select("table#members tbody tr").size(), "tunnel-service and proxy-service");
         assertTrue(page.select("table#members").text().contains("(this node)"));
@@ -97,7 +102,9 @@ class StatusPageIT {
     @Test
     void proxyServiceShowsRefusalsByReasonAndTheRegistry() throws Exception {
         Document page = render(proxy, "proxy-service");
-        assertEquals(2, count(page, "stream open", "PATH_NOT_ALLOWED") + count(page, "stream open", "NO_MAPPING"),
+        assertEquals(
+                2,
+                count(page, "stream open", "PATH_NOT_ALLOWED") + count(page, "stream open", "NO_MAPPING"),
                 page.select("table#refusals").outerHtml());
         assertEquals(1, count(page, "stream open", "NO_MAPPING"));
         Element header = page.select("table#refusals thead th").get(3);
@@ -120,16 +127,23 @@ class StatusPageIT {
         assertEquals("127.0.0.1:" + backend.port(), acl.child(1).text());
         assertEquals("HTTP", acl.child(2).text());
         assertEquals("/api (and below)", acl.child(3).text());
-        assertTrue(dd(page, "config", "state").equals("the file on disk is in force"), page.select("dl#config").text());
-        assertEquals("all checks passed", page.selectFirst("#checks-summary").text().split(",")[0]);
-        assertTrue(page.select("table#checks tbody tr").stream().anyMatch(row -> row.child(1).text().equals("backend")
-                && row.child(0).text().equals("OK") && row.child(2).text().startsWith("status-backend:8080")));
-        assertTrue(page.select("table#checks tbody tr").stream().anyMatch(row -> row.child(1).text().equals("tunnel")
-                && row.child(3).text().endsWith("sees subaccount " + LocalSystem.SUBACCOUNT)));
+        assertTrue(
+                dd(page, "config", "state").equals("the file on disk is in force"),
+                page.select("dl#config").text());
+        assertEquals(
+                "all checks passed", page.selectFirst("#checks-summary").text().split(",")[0]);
+        assertTrue(page.select("table#checks tbody tr").stream()
+                .anyMatch(row -> row.child(1).text().equals("backend")
+                        && row.child(0).text().equals("OK")
+                        && row.child(2).text().startsWith("status-backend:8080")));
+        assertTrue(page.select("table#checks tbody tr").stream()
+                .anyMatch(row -> row.child(1).text().equals("tunnel")
+                        && row.child(3).text().endsWith("sees subaccount " + LocalSystem.SUBACCOUNT)));
         List<Element> recent = page.select("table#recent-refusals tbody tr");
         assertEquals(2, recent.size(), page.select("table#recent-refusals").outerHtml());
         assertEquals("NO_MAPPING", recent.get(0).child(1).text(), "newest first");
-        assertEquals("Access denied to system elsewhere:8080: no mapping for this virtual host and port",
+        assertEquals(
+                "Access denied to system elsewhere:8080: no mapping for this virtual host and port",
                 recent.get(0).child(2).text());
         assertEquals("PATH_NOT_ALLOWED", recent.get(1).child(1).text());
         assertTrue(page.select("table#refusals").text().contains("NO_MAPPING 1"));
@@ -145,7 +159,8 @@ class StatusPageIT {
         Path png = SCREENSHOTS.resolve(name + ".png");
         Chromium.screenshot(work, url, png, 1280, 1400);
         byte[] header = Files.readAllBytes(png);
-        assertTrue(header.length > 1000 && header[1] == 'P' && header[2] == 'N' && header[3] == 'G',
+        assertTrue(
+                header.length > 1000 && header[1] == 'P' && header[2] == 'N' && header[3] == 'G',
                 "a PNG screenshot of " + url);
         return Jsoup.parse(dom, url);
     }
@@ -156,7 +171,8 @@ class StatusPageIT {
                 return dt.nextElementSibling().text();
             }
         }
-        throw new AssertionError("no " + term + " in " + page.select("dl#" + list).outerHtml());
+        throw new AssertionError(
+                "no " + term + " in " + page.select("dl#" + list).outerHtml());
     }
 
     private static long count(Document page, String what, String reason) {

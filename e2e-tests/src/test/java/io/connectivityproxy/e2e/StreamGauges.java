@@ -12,19 +12,24 @@ record StreamGauges(double proxy, double tunnel, double connector) {
     static final Duration SETTLE = Duration.ofSeconds(30);
 
     static StreamGauges read(LocalSystem.Node proxy, LocalSystem.Node tunnel, LocalSystem.Node connector) {
-        return new StreamGauges(HttpProxyIT.metricValue(proxy.metrics(), "cp_proxy_streams_open"),
+        return new StreamGauges(
+                HttpProxyIT.metricValue(proxy.metrics(), "cp_proxy_streams_open"),
                 HttpProxyIT.metricValue(tunnel.metrics(), "cp_tunnel_streams_open"),
                 HttpProxyIT.metricValue(connector.metrics(), "cp_connector_streams_open"));
     }
 
     /** Waits until all three gauges read {@code expected} again; fails naming the ones that do not. */
-    static void awaitBack(StreamGauges expected, LocalSystem.Node proxy, LocalSystem.Node tunnel,
-            LocalSystem.Node connector) {
+    static void awaitBack(
+            StreamGauges expected, LocalSystem.Node proxy, LocalSystem.Node tunnel, LocalSystem.Node connector) {
         awaitBack("", expected, proxy, tunnel, connector);
     }
 
     /** The same, naming the case {@code what} in the failure message. */
-    static void awaitBack(String what, StreamGauges expected, LocalSystem.Node proxy, LocalSystem.Node tunnel,
+    static void awaitBack(
+            String what,
+            StreamGauges expected,
+            LocalSystem.Node proxy,
+            LocalSystem.Node tunnel,
             LocalSystem.Node connector) {
         StreamGauges[] last = new StreamGauges[1];
         try {
@@ -33,8 +38,10 @@ record StreamGauges(double proxy, double tunnel, double connector) {
                 return last[0].equals(expected);
             });
         } catch (AssertionError e) {
-            throw new AssertionError("streams left open" + (what.isEmpty() ? "" : " after " + what) + ": expected "
-                    + expected + ", got " + last[0], e);
+            throw new AssertionError(
+                    "streams left open" + (what.isEmpty() ? "" : " after " + what) + ": expected " + expected + ", got "
+                            + last[0],
+                    e);
         }
     }
 

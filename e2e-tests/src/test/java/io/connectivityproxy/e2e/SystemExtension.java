@@ -1,12 +1,14 @@
 package io.connectivityproxy.e2e;
 
-import io.vertx.core.Vertx;
 import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+
+import io.vertx.core.Vertx;
 
 /**
  * The setup every end-to-end test class shares: a Vert.x instance for its clients and backends,

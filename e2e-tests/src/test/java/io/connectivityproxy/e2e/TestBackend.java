@@ -24,11 +24,13 @@ final class TestBackend implements AutoCloseable {
     final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     /** The request target of every request received, in order. */
     final java.util.Queue<String> uris = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     private final HttpServer server;
 
     TestBackend(Vertx vertx, String name) throws Exception {
         this.name = name;
-        this.server = vertx.createHttpServer().requestHandler(this::handle)
+        this.server = vertx.createHttpServer()
+                .requestHandler(this::handle)
                 .connectionHandler(connection -> connections.incrementAndGet());
         server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
@@ -50,17 +52,21 @@ final class TestBackend implements AutoCloseable {
             response.putHeader("Content-Length", Long.toString(2 * length));
             byte[] bytes = new byte[(int) length];
             Payload.fill(bytes, 0);
-            response.write(Buffer.buffer(bytes)).onComplete(v -> request.connection().close());
+            response.write(Buffer.buffer(bytes))
+                    .onComplete(v -> request.connection().close());
         } else if (path.equals("/echo")) {
             response.setChunked(true);
             request.pipeTo(response);
         } else if (path.equals("/headers")) {
             StringBuilder text = new StringBuilder();
-            request.headers().forEach(h -> text.append(h.getKey().toLowerCase()).append(": ").append(h.getValue())
+            request.headers().forEach(h -> text.append(h.getKey().toLowerCase())
+                    .append(": ")
+                    .append(h.getValue())
                     .append('\n'));
             response.putHeader("Content-Type", "text/plain").end(text.toString());
         } else {
-            response.putHeader("Content-Type", "text/plain").putHeader("X-Backend", name)
+            response.putHeader("Content-Type", "text/plain")
+                    .putHeader("X-Backend", name)
                     .end("backend " + name + " " + request.method() + " " + request.uri() + "\n");
         }
     }

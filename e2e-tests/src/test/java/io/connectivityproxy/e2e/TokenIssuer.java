@@ -43,20 +43,27 @@ final class TokenIssuer implements AutoCloseable {
 
     TokenIssuer(Vertx vertx, Path dir) throws Exception {
         CertificateAuthority authority = CertificateAuthority.create("token issuer CA");
-        authority.issueServer("localhost", List.of("localhost"), List.of("127.0.0.1")).write(dir, "issuer");
+        authority
+                .issueServer("localhost", List.of("localhost"), List.of("127.0.0.1"))
+                .write(dir, "issuer");
         authority.ca().write(dir, "issuer-ca");
         ca = dir.resolve("issuer-ca.pem");
         addRsa("rsa-1");
         addEc("ec-1");
-        server = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-                .setCertPath(dir.resolve("issuer.pem").toString()).setKeyPath(dir.resolve("issuer-key.pem").toString())))
+        server = vertx.createHttpServer(new HttpServerOptions()
+                        .setSsl(true)
+                        .setKeyCertOptions(new PemKeyCertOptions()
+                                .setCertPath(dir.resolve("issuer.pem").toString())
+                                .setKeyPath(dir.resolve("issuer-key.pem").toString())))
                 .requestHandler(request -> {
                     fetches.incrementAndGet();
                     if (down) {
                         request.connection().close();
                     } else if (request.path().equals("/token_keys")) {
-                        request.response().putHeader("Content-Type", "application/json").end(new JsonWebKeySet(
-                                keys.toArray(new JsonWebKey[0])).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
+                        request.response()
+                                .putHeader("Content-Type", "application/json")
+                                .end(new JsonWebKeySet(keys.toArray(new JsonWebKey[0]))
+                                        .toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
                     } else {
                         request.response().setStatusCode(404).end();
                     }
@@ -111,8 +118,10 @@ final class TokenIssuer implements AutoCloseable {
         jws.setPayload(claims.toJson());
         jws.setKey(key.getPrivateKey());
         jws.setKeyIdHeaderValue(kid);
-        jws.setAlgorithmHeaderValue("EC".equals(key.getKeyType()) ? AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256
-                : AlgorithmIdentifiers.RSA_USING_SHA256);
+        jws.setAlgorithmHeaderValue(
+                "EC".equals(key.getKeyType())
+                        ? AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256
+                        : AlgorithmIdentifiers.RSA_USING_SHA256);
         return jws.getCompactSerialization();
     }
 

@@ -43,11 +43,13 @@ class TunnelAuthIT {
         backend = new TestBackend(vertx, "A");
         system = e2e.system();
         tunnel = system.tunnel("tunnel", Map.of());
-        gatewayTunnel = system.tunnel("gateway-tunnel", Map.of("tunnel.tls.enabled", "false",
-                "tunnel.trust-forwarded-client-cert", "true"));
+        gatewayTunnel = system.tunnel(
+                "gateway-tunnel", Map.of("tunnel.tls.enabled", "false", "tunnel.trust-forwarded-client-cert", "true"));
         proxy = system.proxy("proxy", Map.of("proxy.open-timeout", "2s"));
-        system.connector("connector", system.connectorYaml(tunnel.port(), "", 1,
-                mapping("app", 8080, backend.port(), "HTTP")), true);
+        system.connector(
+                "connector",
+                system.connectorYaml(tunnel.port(), "", 1, mapping("app", 8080, backend.port(), "HTTP")),
+                true);
         system.awaitRegistered(proxy, "", 1);
     }
 
@@ -56,20 +58,42 @@ class TunnelAuthIT {
         CertificateAuthority other = CertificateAuthority.create("some other CA");
         Path dir = system.dir.resolve("foreign");
         other.issueClient("dev-subaccount").write(dir, "foreign");
-        LocalSystem.Node foreign = system.connector("foreign-connector", system.connectorYaml(tunnel.port(),
-                "foreign", 1, dir.resolve("foreign.pem"), dir.resolve("foreign-key.pem"),
-                mapping("app", 8080, backend.port(), "HTTP")), false);
-        tunnel.process().await("the handshake is rejected in the audit log", Duration.ofSeconds(60),
-                () -> tunnel.process().logText().lines().anyMatch(line -> line.contains("handshake rejected")
-                        && line.contains("not signed by the connector CA")));
-        assertTrue(tunnel.process().logText().lines().anyMatch(line -> line.startsWith("[AUDIT-EVENT] {")
-                && line.contains("\"message\":\"tunnel handshake failure\"")),
+        LocalSystem.Node foreign = system.connector(
+                "foreign-connector",
+                system.connectorYaml(
+                        tunnel.port(),
+                        "foreign",
+                        1,
+                        dir.resolve("foreign.pem"),
+                        dir.resolve("foreign-key.pem"),
+                        mapping("app", 8080, backend.port(), "HTTP")),
+                false);
+        tunnel.process()
+                .await("the handshake is rejected in the audit log", Duration.ofSeconds(60), () -> tunnel.process()
+                        .logText()
+                        .lines()
+                        .anyMatch(line -> line.contains("handshake rejected")
+                                && line.contains("not signed by the connector CA")));
+        assertTrue(
+                tunnel.process()
+                        .logText()
+                        .lines()
+                        .anyMatch(line -> line.startsWith("[AUDIT-EVENT] {")
+                                && line.contains("\"message\":\"tunnel handshake failure\"")),
                 "SAP's audit event is there too, in the same form as with JSON logs");
-        foreign.process().await("the connector reports the refusal and backs off", Duration.ofSeconds(60),
-                () -> foreign.process().logContains("reconnecting in"));
+        foreign.process()
+                .await(
+                        "the connector reports the refusal and backs off",
+                        Duration.ofSeconds(60),
+                        () -> foreign.process().logContains("reconnecting in"));
         assertEquals(503, ManagedProcess.status(foreign.health()));
-        Curl.Result result = Curl.run(system.dir.resolve("client"), "-x", "http://127.0.0.1:" + proxy.port(),
-                "-H", "SAP-Connectivity-SCC-Location_ID: foreign", "http://app:8080/");
+        Curl.Result result = Curl.run(
+                system.dir.resolve("client"),
+                "-x",
+                "http://127.0.0.1:" + proxy.port(),
+                "-H",
+                "SAP-Connectivity-SCC-Location_ID: foreign",
+                "http://app:8080/");
         assertEquals(503, result.status());
         assertTrue(HttpProxyIT.metricValue(tunnel.metrics(), "cp_tunnel_handshakes_rejected_total") >= 1);
         foreign.process().close();
@@ -80,8 +104,8 @@ class TunnelAuthIT {
         try (WsClient client = WsClient.anonymousTls(vertx, system.certs.resolve("ca.pem"))) {
             assertEquals(401, client.connect(tunnel.port()));
         }
-        tunnel.process().await("the refusal is audited", Duration.ofSeconds(20),
-                () -> tunnel.process().logContains("reason=a client certificate is required"));
+        tunnel.process().await("the refusal is audited", Duration.ofSeconds(20), () -> tunnel.process()
+                .logContains("reason=a client certificate is required"));
     }
 
     @Test
@@ -90,14 +114,17 @@ class TunnelAuthIT {
             assertEquals(401, client.connect(gatewayTunnel.port()));
         }
         try (WsClient client = WsClient.plain(vertx)) {
-            int status = client.connect(gatewayTunnel.port(), "X-Forwarded-Client-Cert",
+            int status = client.connect(
+                    gatewayTunnel.port(),
+                    "X-Forwarded-Client-Cert",
                     "By=spiffe://cluster.local/ns/kyma-system/sa/gw;Hash=abc;Subject=\"CN=dev-subaccount,O=Example\";URI=");
             assertEquals(101, status);
             client.send(new Frame.Hello(FrameCodec.VERSION, "gateway-connector", "via-gateway"));
             assertInstanceOf(Frame.HelloOk.class, client.next());
             system.awaitRegistered(proxy, "via-gateway", 1);
-            assertTrue(gatewayTunnel.process().logText().contains(
-                    "handshake accepted peer="), gatewayTunnel.process().tail());
+            assertTrue(
+                    gatewayTunnel.process().logText().contains("handshake accepted peer="),
+                    gatewayTunnel.process().tail());
             assertTrue(gatewayTunnel.process().logContains("connector=gateway-connector location=via-gateway"));
         }
         system.awaitRegistered(proxy, "via-gateway", 0);
@@ -106,21 +133,27 @@ class TunnelAuthIT {
     @Test
     void theMutualTlsEndpointIgnoresAForwardedClientCertificate() throws Exception {
         try (WsClient client = WsClient.anonymousTls(vertx, system.certs.resolve("ca.pem"))) {
-            assertEquals(401, client.connect(tunnel.port(), "X-Forwarded-Client-Cert", "Subject=\"CN=dev-subaccount\""));
+            assertEquals(
+                    401, client.connect(tunnel.port(), "X-Forwarded-Client-Cert", "Subject=\"CN=dev-subaccount\""));
         }
     }
 
     @Test
     void aConnectorThatNeverAnswersAnOpenGives504() throws Exception {
         Path certs = system.certs;
-        try (WsClient silent = WsClient.tls(vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"),
-                certs.resolve("ca.pem"))) {
+        try (WsClient silent = WsClient.tls(
+                vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"), certs.resolve("ca.pem"))) {
             assertEquals(101, silent.connect(tunnel.port()));
             silent.send(new Frame.Hello(FrameCodec.VERSION, "silent-connector", "silent"));
             assertInstanceOf(Frame.HelloOk.class, silent.next());
             system.awaitRegistered(proxy, "silent", 1);
-            Curl.Result result = Curl.run(system.dir.resolve("client"), "-x", "http://127.0.0.1:" + proxy.port(),
-                    "-H", "SAP-Connectivity-SCC-Location_ID: silent", "http://app:8080/");
+            Curl.Result result = Curl.run(
+                    system.dir.resolve("client"),
+                    "-x",
+                    "http://127.0.0.1:" + proxy.port(),
+                    "-H",
+                    "SAP-Connectivity-SCC-Location_ID: silent",
+                    "http://app:8080/");
             assertEquals(504, result.status());
             assertEquals("The connector did not answer within 2 s\n", result.text());
             Frame.Open open = assertInstanceOf(Frame.Open.class, silent.next());
@@ -128,16 +161,19 @@ class TunnelAuthIT {
             Frame.Rst reset = assertInstanceOf(Frame.Rst.class, silent.next());
             assertEquals(Reason.TIMEOUT, reset.reason());
             assertEquals(open.streamId(), reset.streamId());
-            assertEquals(1.0, HttpProxyIT.metricValue(proxy.metrics(),
-                    "connectivity_tunnel_opening_timeout_count_total\\{tunnel_id=\"account:///dev-subaccount\"\\}"));
+            assertEquals(
+                    1.0,
+                    HttpProxyIT.metricValue(
+                            proxy.metrics(),
+                            "connectivity_tunnel_opening_timeout_count_total\\{tunnel_id=\"account:///dev-subaccount\"\\}"));
         }
     }
 
     @Test
     void malformedFramesCloseOnlyThatSessionWithAReason() throws Exception {
         Path certs = system.certs;
-        try (WsClient client = WsClient.tls(vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"),
-                certs.resolve("ca.pem"))) {
+        try (WsClient client = WsClient.tls(
+                vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"), certs.resolve("ca.pem"))) {
             assertEquals(101, client.connect(tunnel.port()));
             client.send(new Frame.Hello(99, "bad-version", ""));
             Frame.GoAway away = assertInstanceOf(Frame.GoAway.class, client.next());
@@ -145,27 +181,27 @@ class TunnelAuthIT {
             assertTrue(away.message().contains("protocol version 99 is not supported"), away.message());
             client.closed.get(20, TimeUnit.SECONDS);
         }
-        try (WsClient client = WsClient.tls(vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"),
-                certs.resolve("ca.pem"))) {
+        try (WsClient client = WsClient.tls(
+                vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"), certs.resolve("ca.pem"))) {
             assertEquals(101, client.connect(tunnel.port()));
             client.send(new Frame.Hello(FrameCodec.VERSION, "fuzzer", "fuzz"));
             assertInstanceOf(Frame.HelloOk.class, client.next());
-            client.sendRaw(new byte[] { 0x13, 0, 0, 0, 0, 7, 0, 0, 0, 99, 1, 2 });
+            client.sendRaw(new byte[] {0x13, 0, 0, 0, 0, 7, 0, 0, 0, 99, 1, 2});
             Frame.GoAway away = assertInstanceOf(Frame.GoAway.class, client.next());
             assertEquals(Reason.PROTOCOL_ERROR, away.reason());
             assertTrue(away.message().contains("payload length 99 does not match"), away.message());
             client.closed.get(20, TimeUnit.SECONDS);
         }
-        try (WsClient client = WsClient.tls(vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"),
-                certs.resolve("ca.pem"))) {
+        try (WsClient client = WsClient.tls(
+                vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"), certs.resolve("ca.pem"))) {
             assertEquals(101, client.connect(tunnel.port()));
             client.sendText("hello?");
             Frame.GoAway away = assertInstanceOf(Frame.GoAway.class, client.next());
             assertTrue(away.message().contains("text messages"), away.message());
         }
         // The real connector's session was never touched.
-        Curl.Result result = Curl.run(system.dir.resolve("client"), "-x", "http://127.0.0.1:" + proxy.port(),
-                "http://app:8080/");
+        Curl.Result result =
+                Curl.run(system.dir.resolve("client"), "-x", "http://127.0.0.1:" + proxy.port(), "http://app:8080/");
         assertEquals(200, result.status(), result.stderr());
         assertTrue(tunnel.process().logContains("protocol error: payload length 99"));
     }

@@ -48,17 +48,22 @@ class TunnelNodeFailureIT {
         LocalSystem.Node tunnel1 = system.tunnel(how + "-tunnel-1", Map.of());
         LocalSystem.Node tunnel2 = system.tunnel(how + "-tunnel-2", Map.of());
         LocalSystem.Node proxy = system.proxy(how + "-proxy");
-        system.connector(how + "-connector-1", system.connectorYaml(tunnel1.port(), how,
-                1, mapping("app", 8080, backend.port(), "HTTP")), true);
-        system.connector(how + "-connector-2", system.connectorYaml(tunnel2.port(), how,
-                1, mapping("app", 8080, backend.port(), "HTTP")), true);
+        system.connector(
+                how + "-connector-1",
+                system.connectorYaml(tunnel1.port(), how, 1, mapping("app", 8080, backend.port(), "HTTP")),
+                true);
+        system.connector(
+                how + "-connector-2",
+                system.connectorYaml(tunnel2.port(), how, 1, mapping("app", 8080, backend.port(), "HTTP")),
+                true);
         system.awaitRegistered(proxy, how, 2);
 
         long size = 1024L * 1024 * 1024;
         LocalSystem.Node carrier = null;
         try (RawHttp raw = new RawHttp(proxy.port())) {
             String head = raw.send("GET http://app:8080/bytes/" + size + " HTTP/1.1\r\nHost: app\r\n"
-                    + "SAP-Connectivity-SCC-Location_ID: " + how + "\r\n\r\n").readHead();
+                            + "SAP-Connectivity-SCC-Location_ID: " + how + "\r\n\r\n")
+                    .readHead();
             assertEquals(200, RawHttp.status(head), head);
             assertEquals(1024 * 1024, raw.readBody(1024 * 1024));
             carrier = IdleState.sum(tunnel1.metrics(), "cp_tunnel_streams_open") == 1 ? tunnel1 : tunnel2;
@@ -74,8 +79,17 @@ class TunnelNodeFailureIT {
             int[] failures = new int[1];
             proxy.process().await("a new request goes through the survivor", NOTICED, () -> {
                 try {
-                    if (Curl.run(client, "-x", "http://127.0.0.1:" + proxy.port(), "--max-time", "5", "-H",
-                            "SAP-Connectivity-SCC-Location_ID: " + how, "http://app:8080/after").status() == 200) {
+                    if (Curl.run(
+                                            client,
+                                            "-x",
+                                            "http://127.0.0.1:" + proxy.port(),
+                                            "--max-time",
+                                            "5",
+                                            "-H",
+                                            "SAP-Connectivity-SCC-Location_ID: " + how,
+                                            "http://app:8080/after")
+                                    .status()
+                            == 200) {
                         return true;
                     }
                 } catch (Exception e) {
@@ -85,11 +99,14 @@ class TunnelNodeFailureIT {
                 return false;
             });
             long servedAfter = System.nanoTime() - failed;
-            System.out.printf("tunnel-service replica %s: its stream failed after %d ms, a new request was served"
-                    + " after %d ms (%d failed in between)%n", how, failedAfter / 1_000_000, servedAfter / 1_000_000,
-                    failures[0]);
+            System.out.printf(
+                    "tunnel-service replica %s: its stream failed after %d ms, a new request was served"
+                            + " after %d ms (%d failed in between)%n",
+                    how, failedAfter / 1_000_000, servedAfter / 1_000_000, failures[0]);
             assertTrue(failedAfter < NOTICED.toNanos(), "the stream failed after " + failedAfter / 1_000_000 + " ms");
-            assertTrue(proxy.process().logContains("left: failing 1 streams"), proxy.process().tail());
+            assertTrue(
+                    proxy.process().logContains("left: failing 1 streams"),
+                    proxy.process().tail());
         } finally {
             // A frozen replica is dead to the cluster now; a stopped process takes SIGKILL too.
             if (carrier != null) {
@@ -99,7 +116,9 @@ class TunnelNodeFailureIT {
     }
 
     private static void signal(ManagedProcess process, String signal) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .inheritIO()
+                .start();
         assertEquals(0, kill.waitFor(), "kill -" + signal);
     }
 }

@@ -66,14 +66,20 @@ class WebSocketIT {
         system = e2e.system();
         tunnel = system.tunnel("tunnel", Map.of());
         proxy = system.proxy("proxy");
-        connector = system.connector("connector", system.connectorYaml(tunnel.port(), "", 1,
-                mapping("echo", 8080, backend.actualPort(), "HTTP")
-                        + "    paths:\n"
-                        + "      - path: /ws\n"
-                        + "        includeSubPaths: true\n"
-                        + "        upgradeAllowed: true\n"
-                        + "      - path: /plain\n"
-                        + "        includeSubPaths: true\n"), true);
+        connector = system.connector(
+                "connector",
+                system.connectorYaml(
+                        tunnel.port(),
+                        "",
+                        1,
+                        mapping("echo", 8080, backend.actualPort(), "HTTP")
+                                + "    paths:\n"
+                                + "      - path: /ws\n"
+                                + "        includeSubPaths: true\n"
+                                + "        upgradeAllowed: true\n"
+                                + "      - path: /plain\n"
+                                + "        includeSubPaths: true\n"),
+                true);
         system.awaitRegistered(proxy, "", 1);
     }
 
@@ -115,7 +121,7 @@ class WebSocketIT {
             CompletableFuture<String> echoed = ws.binaryReceived(data.length);
             // Messages of random sizes, written while the echo streams back (both directions at once).
             Random sizes = new Random(seed);
-            for (int offset = 0; offset < data.length;) {
+            for (int offset = 0; offset < data.length; ) {
                 int length = Math.min(1 + sizes.nextInt(32 * 1024), data.length - offset);
                 ws.sendBinary(data, offset, length);
                 offset += length;
@@ -138,7 +144,9 @@ class WebSocketIT {
             // After the close handshake the server closes TCP; that end crosses the proxy to the client.
             tcpClosed.get(20, TimeUnit.SECONDS);
         }
-        assertEquals(upgrades + 1, HttpProxyIT.metricValue(proxy.metrics(), "cp_proxy_http_upgrades_total"),
+        assertEquals(
+                upgrades + 1,
+                HttpProxyIT.metricValue(proxy.metrics(), "cp_proxy_http_upgrades_total"),
                 "the proxy counts the protocol switch");
     }
 
@@ -148,7 +156,9 @@ class WebSocketIT {
         long fromBackendSeed = System.nanoTime();
         long fromClientSeed = fromBackendSeed + 1;
         byte[] fromClient = random(fromClientSeed, MEGABYTES_10);
-        try (ProxiedWebSocket ws = ProxiedWebSocket.connect(clientLoop, proxy.port(),
+        try (ProxiedWebSocket ws = ProxiedWebSocket.connect(
+                clientLoop,
+                proxy.port(),
                 "http://echo:8080/ws/both?seed=" + fromBackendSeed + "&size=" + MEGABYTES_10)) {
             // The backend starts its 10 MB as soon as it accepted; the client sends its own meanwhile.
             CompletableFuture<String> fromBackend = ws.binaryReceived(MEGABYTES_10);
@@ -156,9 +166,13 @@ class WebSocketIT {
                 ws.sendBinary(fromClient, offset, Math.min(32 * 1024, fromClient.length - offset));
             }
             ws.sendText("sent");
-            assertEquals("received " + MEGABYTES_10 + " " + sha256(fromClient), ws.texts.poll(60, TimeUnit.SECONDS),
+            assertEquals(
+                    "received " + MEGABYTES_10 + " " + sha256(fromClient),
+                    ws.texts.poll(60, TimeUnit.SECONDS),
                     "what the backend received, seed " + fromClientSeed);
-            assertEquals(sha256(random(fromBackendSeed, MEGABYTES_10)), fromBackend.get(60, TimeUnit.SECONDS),
+            assertEquals(
+                    sha256(random(fromBackendSeed, MEGABYTES_10)),
+                    fromBackend.get(60, TimeUnit.SECONDS),
                     "what the client received, seed " + fromBackendSeed);
             ws.sendClose(1000, "done");
             assertEquals(1000, ws.closeReceived.get(20, TimeUnit.SECONDS).status());
@@ -169,18 +183,22 @@ class WebSocketIT {
     @Test
     void anUpgradeOnAPathWithoutUpgradeAllowedIs403WithTheReason() throws Exception {
         try (RawHttp raw = new RawHttp(proxy.port())) {
-            String answer = raw.send("GET http://echo:8080/plain/chat HTTP/1.1\r\nHost: echo:8080\r\n"
-                    + UPGRADE_HEADERS + "\r\n").readResponse();
+            String answer = raw.send("GET http://echo:8080/plain/chat HTTP/1.1\r\nHost: echo:8080\r\n" + UPGRADE_HEADERS
+                            + "\r\n")
+                    .readResponse();
             assertEquals(403, RawHttp.status(answer), answer);
-            assertTrue(answer.contains("Access denied to system echo:8080: protocol upgrade (WebSocket) is not "
-                    + "allowed for path /plain/chat"), answer);
+            assertTrue(
+                    answer.contains("Access denied to system echo:8080: protocol upgrade (WebSocket) is not "
+                            + "allowed for path /plain/chat"),
+                    answer);
         }
-        ProxiedWebSocket.Refused refused = assertThrows(ProxiedWebSocket.Refused.class,
+        ProxiedWebSocket.Refused refused = assertThrows(
+                ProxiedWebSocket.Refused.class,
                 () -> ProxiedWebSocket.connect(clientLoop, proxy.port(), "http://echo:8080/plain/chat"));
         assertEquals(403, refused.status, refused.getMessage());
         // The same path without an upgrade is allowed.
-        Curl.Result plain = Curl.run(system.dir.resolve("client"), "-x", "http://127.0.0.1:" + proxy.port(),
-                "http://echo:8080/plain/chat");
+        Curl.Result plain = Curl.run(
+                system.dir.resolve("client"), "-x", "http://127.0.0.1:" + proxy.port(), "http://echo:8080/plain/chat");
         assertEquals(200, plain.status(), plain.stderr());
         assertEquals("plain GET /plain/chat\n", plain.text());
     }
@@ -188,8 +206,9 @@ class WebSocketIT {
     @Test
     void anUpgradeOnAPathOutsideTheAclIs403() throws Exception {
         try (RawHttp raw = new RawHttp(proxy.port())) {
-            String answer = raw.send("GET http://echo:8080/elsewhere HTTP/1.1\r\nHost: echo:8080\r\n"
-                    + UPGRADE_HEADERS + "\r\n").readResponse();
+            String answer = raw.send(
+                            "GET http://echo:8080/elsewhere HTTP/1.1\r\nHost: echo:8080\r\n" + UPGRADE_HEADERS + "\r\n")
+                    .readResponse();
             assertEquals(403, RawHttp.status(answer), answer);
             assertTrue(answer.contains("Access denied to system echo:8080: path /elsewhere is not allowed"), answer);
         }
@@ -203,8 +222,9 @@ class WebSocketIT {
     void aBackendThatRefusesTheUpgradeGivesItsAnswerAndTheConnectionStaysUsable() throws Exception {
         try (RawHttp raw = new RawHttp(proxy.port())) {
             raw.socket.setSoTimeout(20_000);
-            String answer = raw.send("GET http://echo:8080/ws/refuse HTTP/1.1\r\nHost: echo:8080\r\n"
-                    + UPGRADE_HEADERS + "\r\n").readResponse();
+            String answer = raw.send(
+                            "GET http://echo:8080/ws/refuse HTTP/1.1\r\nHost: echo:8080\r\n" + UPGRADE_HEADERS + "\r\n")
+                    .readResponse();
             assertEquals(200, RawHttp.status(answer), answer);
             assertTrue(answer.endsWith("\r\n\r\nno upgrade GET /ws/refuse (Upgrade: websocket)\n"), answer);
             assertTrue(!answer.toLowerCase().contains("connection: close"), answer);
@@ -214,7 +234,8 @@ class WebSocketIT {
             assertEquals(200, RawHttp.status(next), next);
             assertTrue(next.endsWith("\r\n\r\nplain GET /plain/next\n"), next);
         }
-        ProxiedWebSocket.Refused refused = assertThrows(ProxiedWebSocket.Refused.class,
+        ProxiedWebSocket.Refused refused = assertThrows(
+                ProxiedWebSocket.Refused.class,
                 () -> ProxiedWebSocket.connect(clientLoop, proxy.port(), "http://echo:8080/ws/refuse"));
         assertEquals(200, refused.status, refused.getMessage());
     }
@@ -271,7 +292,8 @@ class WebSocketIT {
         long[] received = new long[1];
         ws.frameHandler(frame -> {
             if (frame.isText() && frame.textData().equals("sent")) {
-                ws.writeTextMessage("received " + received[0] + " " + HexFormat.of().formatHex(digest.digest()));
+                ws.writeTextMessage(
+                        "received " + received[0] + " " + HexFormat.of().formatHex(digest.digest()));
             } else if (frame.isBinary() || frame.isContinuation()) {
                 byte[] bytes = frame.binaryData().getBytes();
                 digest.update(bytes);

@@ -31,15 +31,18 @@ final class WsClient implements AutoCloseable {
 
     /** Mutual TLS with the given client certificate. */
     static WsClient tls(Vertx vertx, Path certificate, Path key, Path ca) {
-        return new WsClient(vertx.createHttpClient(new HttpClientOptions().setSsl(true)
+        return new WsClient(vertx.createHttpClient(new HttpClientOptions()
+                .setSsl(true)
                 .setTrustOptions(new PemTrustOptions().addCertPath(ca.toString()))
-                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certificate.toString())
+                .setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertPath(certificate.toString())
                         .setKeyPath(key.toString()))));
     }
 
     /** TLS without a client certificate. */
     static WsClient anonymousTls(Vertx vertx, Path ca) {
-        return new WsClient(vertx.createHttpClient(new HttpClientOptions().setSsl(true)
+        return new WsClient(vertx.createHttpClient(new HttpClientOptions()
+                .setSsl(true)
                 .setTrustOptions(new PemTrustOptions().addCertPath(ca.toString()))));
     }
 
@@ -50,13 +53,16 @@ final class WsClient implements AutoCloseable {
 
     /** Connects; returns the HTTP status if the upgrade was refused, else 101. */
     int connect(int port, String... headers) throws Exception {
-        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("localhost").setPort(port)
-                .setURI("/tunnel");
+        WebSocketConnectOptions options =
+                new WebSocketConnectOptions().setHost("localhost").setPort(port).setURI("/tunnel");
         for (int i = 0; i < headers.length; i += 2) {
             options.addHeader(headers[i], headers[i + 1]);
         }
         try {
-            ws = client.webSocket(options).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            ws = client.webSocket(options)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(20, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof io.vertx.core.http.UpgradeRejectedException rejected) {
                 return rejected.getStatus();

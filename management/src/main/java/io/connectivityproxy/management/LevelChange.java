@@ -58,7 +58,8 @@ public record LevelChange(Optional<Level> level) {
             return new LevelChange(Optional.empty());
         }
         if (!(value instanceof String name)) {
-            throw new Invalid("level: must be a string, one of " + names() + " or null, got " + shorten(String.valueOf(value)));
+            throw new Invalid(
+                    "level: must be a string, one of " + names() + " or null, got " + shorten(String.valueOf(value)));
         }
         Level level = LEVELS.get(name.toUpperCase(Locale.ROOT));
         if (level == null) {
@@ -73,8 +74,10 @@ public record LevelChange(Optional<Level> level) {
 
     /** Echoed input is cut short, so that a huge or hostile body does not become a huge reply. */
     private static String shorten(String text) {
-        String printable = text.codePoints().map(c -> c < 0x20 || c == 0x7f ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        String printable = text.codePoints()
+                .map(c -> c < 0x20 || c == 0x7f ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
         return printable.length() <= 40 ? printable : printable.substring(0, 40) + "…";
     }
 

@@ -1,6 +1,8 @@
 package io.connectivityproxy.management;
 
 import java.util.List;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 import org.jboss.logmanager.LogContext;
@@ -10,8 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
 
 /**
  * Log levels on the management port of every process that has this module (proxy-service,
@@ -53,11 +53,19 @@ public class LogLevelRoutes {
         try {
             LevelChange change = LevelChange.parse(ctx.body().buffer());
             LogLevels.Change result = levels.set(name, change.level());
-            LOG.infof("logger %s: level %s (was %s) set through the management port by %s", result.after().name(),
+            LOG.infof(
+                    "logger %s: level %s (was %s) set through the management port by %s",
+                    result.after().name(),
                     result.after().level().orElse("inherited " + result.after().effectiveLevel()),
-                    result.before().level().orElse("inherited " + result.before().effectiveLevel()),
+                    result.before()
+                            .level()
+                            .orElse("inherited " + result.before().effectiveLevel()),
                     ctx.request().remoteAddress());
-            json(ctx, 200, toJson(result.after()).put("previousLevel", result.before().level().orElse(null)));
+            json(
+                    ctx,
+                    200,
+                    toJson(result.after())
+                            .put("previousLevel", result.before().level().orElse(null)));
         } catch (LevelChange.Invalid | LogLevels.InvalidName e) {
             refuse(ctx, e.getMessage());
         }
@@ -68,20 +76,29 @@ public class LogLevelRoutes {
         for (LogLevels.Entry entry : levels.list()) {
             loggers.add(toJson(entry));
         }
-        return new JsonObject().put("levels", new JsonArray(List.copyOf(LevelChange.LEVELS.keySet())))
+        return new JsonObject()
+                .put("levels", new JsonArray(List.copyOf(LevelChange.LEVELS.keySet())))
                 .put("loggers", loggers);
     }
 
     private static JsonObject toJson(LogLevels.Entry entry) {
-        return new JsonObject().put("name", entry.name()).put("level", entry.level().orElse(null))
+        return new JsonObject()
+                .put("name", entry.name())
+                .put("level", entry.level().orElse(null))
                 .put("effectiveLevel", entry.effectiveLevel());
     }
 
     private static void json(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encodePrettily());
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(body.encodePrettily());
     }
 
     private static void refuse(RoutingContext ctx, String message) {
-        ctx.response().setStatusCode(400).putHeader("Content-Type", "text/plain; charset=utf-8").end(message + "\n");
+        ctx.response()
+                .setStatusCode(400)
+                .putHeader("Content-Type", "text/plain; charset=utf-8")
+                .end(message + "\n");
     }
 }

@@ -19,6 +19,7 @@ public final class LogLevels {
 
     /** The name the root logger (whose real name is empty) goes by in paths and answers. */
     public static final String ROOT = "ROOT";
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_$.\\-]{1,255}");
 
     private final LogContext context;
@@ -34,12 +35,10 @@ public final class LogLevels {
      * @param level the level set on it, empty when it inherits
      * @param effectiveLevel the level it logs at: its own, or the nearest ancestor's
      */
-    public record Entry(String name, Optional<String> level, String effectiveLevel) {
-    }
+    public record Entry(String name, Optional<String> level, String effectiveLevel) {}
 
     /** A level change: the logger before and after it. */
-    public record Change(Entry before, Entry after) {
-    }
+    public record Change(Entry before, Entry after) {}
 
     /** Why a logger name is refused. */
     public static final class InvalidName extends Exception {
@@ -83,8 +82,8 @@ public final class LogLevels {
             return context.getLogger("");
         }
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new InvalidName("logger name: letters, digits, '.', '_', '$' and '-' (1 to 255 characters), "
-                    + "or " + ROOT + " for the root logger");
+            throw new InvalidName("logger name: letters, digits, '.', '_', '$' and '-' (1 to 255 characters), " + "or "
+                    + ROOT + " for the root logger");
         }
         return context.getLogger(name);
     }
@@ -98,7 +97,9 @@ public final class LogLevels {
             effective = current.getLevel();
         }
         String name = logger.getName().isEmpty() ? ROOT : logger.getName();
-        return new Entry(name, Optional.ofNullable(own).map(Level::getName),
+        return new Entry(
+                name,
+                Optional.ofNullable(own).map(Level::getName),
                 effective == null ? Level.INFO.getName() : effective.getName());
     }
 }

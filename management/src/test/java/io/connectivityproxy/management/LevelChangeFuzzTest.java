@@ -19,8 +19,9 @@ import io.vertx.core.buffer.Buffer;
 class LevelChangeFuzzTest {
 
     private static final long SEED = Long.getLong("fuzz.seed", System.nanoTime());
-    private static final String[] VALID = { "{\"level\":\"DEBUG\"}", "{\"level\":null}", "{\"level\":\"trace\"}",
-            "{ \"level\" : \"INFO\" }" };
+    private static final String[] VALID = {
+        "{\"level\":\"DEBUG\"}", "{\"level\":null}", "{\"level\":\"trace\"}", "{ \"level\" : \"INFO\" }"
+    };
 
     @Test
     void randomBytes() {
@@ -65,14 +66,20 @@ class LevelChangeFuzzTest {
             LevelChange change = LevelChange.parse(Buffer.buffer(input));
             String text = new String(input, StandardCharsets.UTF_8);
             assertTrue(text.contains("level"), () -> "seed " + SEED + ": accepted without a level field: " + text);
-            change.level().ifPresent(level -> assertTrue(LevelChange.LEVELS.containsValue(level),
-                    () -> "seed " + SEED + ": accepted an unknown level " + level));
+            change.level()
+                    .ifPresent(level -> assertTrue(
+                            LevelChange.LEVELS.containsValue(level),
+                            () -> "seed " + SEED + ": accepted an unknown level " + level));
         } catch (LevelChange.Invalid e) {
             String message = e.getMessage();
-            assertTrue(message.length() < 300 && message.chars().noneMatch(c -> c < 0x20),
+            assertTrue(
+                    message.length() < 300 && message.chars().noneMatch(c -> c < 0x20),
                     () -> "seed " + SEED + ": refusal message too long or not printable: " + message);
         } catch (RuntimeException e) {
-            fail("seed " + SEED + ": " + e + " for input " + java.util.HexFormat.of().formatHex(input), e);
+            fail(
+                    "seed " + SEED + ": " + e + " for input "
+                            + java.util.HexFormat.of().formatHex(input),
+                    e);
         }
     }
 }

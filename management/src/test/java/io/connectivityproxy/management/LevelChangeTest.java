@@ -14,9 +14,15 @@ class LevelChangeTest {
 
     @Test
     void aKnownLevelInAnyCaseIsTaken() throws Exception {
-        assertEquals(Optional.of(org.jboss.logmanager.Level.DEBUG), parse("{\"level\":\"DEBUG\"}").level());
-        assertEquals(Optional.of(org.jboss.logmanager.Level.WARN), parse("{\"level\":\"warn\"}").level());
-        assertEquals(Optional.of(java.util.logging.Level.OFF), parse(" {\"level\" : \"Off\"} ").level());
+        assertEquals(
+                Optional.of(org.jboss.logmanager.Level.DEBUG),
+                parse("{\"level\":\"DEBUG\"}").level());
+        assertEquals(
+                Optional.of(org.jboss.logmanager.Level.WARN),
+                parse("{\"level\":\"warn\"}").level());
+        assertEquals(
+                Optional.of(java.util.logging.Level.OFF),
+                parse(" {\"level\" : \"Off\"} ").level());
     }
 
     @Test
@@ -26,16 +32,21 @@ class LevelChangeTest {
 
     @Test
     void everythingElseIsRefusedNamingTheField() {
-        assertEquals("level: must be one of OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE, ALL or null, got 'LOUD'",
+        assertEquals(
+                "level: must be one of OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE, ALL or null, got 'LOUD'",
                 refused("{\"level\":\"LOUD\"}"));
-        assertEquals("level: must be a string, one of OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE, ALL or null, got 5",
+        assertEquals(
+                "level: must be a string, one of OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE, ALL or null, got 5",
                 refused("{\"level\":5}"));
-        assertEquals("level: required, one of OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE, ALL or null to inherit the "
-                + "parent's level", refused("{}"));
+        assertEquals(
+                "level: required, one of OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE, ALL or null to inherit the "
+                        + "parent's level",
+                refused("{}"));
         assertEquals("unknown field 'lvl': the body has only \"level\"", refused("{\"lvl\":\"DEBUG\"}"));
         assertTrue(refused("{\"level\":\"DEBUG\",\"x\":1}").startsWith("unknown field 'x'"));
-        for (String notAnObject : new String[] { "DEBUG", "\"DEBUG\"", "[\"DEBUG\"]", "null", "{", "level=DEBUG" }) {
-            assertTrue(refused(notAnObject).startsWith("the body is not a JSON object; send {\"level\":\"DEBUG\"}"),
+        for (String notAnObject : new String[] {"DEBUG", "\"DEBUG\"", "[\"DEBUG\"]", "null", "{", "level=DEBUG"}) {
+            assertTrue(
+                    refused(notAnObject).startsWith("the body is not a JSON object; send {\"level\":\"DEBUG\"}"),
                     notAnObject);
         }
         assertTrue(refused("").startsWith("the body is empty"));

@@ -27,7 +27,8 @@ class LogLevelsTest {
         assertEquals(new LogLevels.Entry("io.example", Optional.empty(), "INFO"), change.before());
         assertEquals(new LogLevels.Entry("io.example", Optional.of("DEBUG"), "DEBUG"), change.after());
         assertTrue(child.isLoggable(Level.DEBUG), "the child inherits the new level");
-        assertEquals(new LogLevels.Entry("io.example.child", Optional.empty(), "DEBUG"), levels.get("io.example.child"));
+        assertEquals(
+                new LogLevels.Entry("io.example.child", Optional.empty(), "DEBUG"), levels.get("io.example.child"));
 
         levels.set("io.example", Optional.empty());
         assertFalse(child.isLoggable(Level.DEBUG), "cleared: inherited from the root again");
@@ -50,15 +51,20 @@ class LogLevelsTest {
     void theRootGoesByRootAndKeepsALevel() throws Exception {
         levels.set(LogLevels.ROOT, Optional.of(Level.ERROR));
         assertEquals(Level.ERROR, context.getLogger("").getLevel());
-        assertEquals("the root logger cannot inherit a level: give it one",
-                assertThrows(LogLevels.InvalidName.class, () -> levels.set("ROOT", Optional.empty())).getMessage());
+        assertEquals(
+                "the root logger cannot inherit a level: give it one",
+                assertThrows(LogLevels.InvalidName.class, () -> levels.set("ROOT", Optional.empty()))
+                        .getMessage());
     }
 
     @Test
     void oddNamesAreRefused() {
-        for (String name : new String[] { "", "a b", "a/b", "x".repeat(256), "é" }) {
-            assertTrue(assertThrows(LogLevels.InvalidName.class, () -> levels.get(name)).getMessage()
-                    .startsWith("logger name: letters, digits"), name);
+        for (String name : new String[] {"", "a b", "a/b", "x".repeat(256), "é"}) {
+            assertTrue(
+                    assertThrows(LogLevels.InvalidName.class, () -> levels.get(name))
+                            .getMessage()
+                            .startsWith("logger name: letters, digits"),
+                    name);
         }
     }
 }

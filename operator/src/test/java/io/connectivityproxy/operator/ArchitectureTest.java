@@ -20,18 +20,31 @@ class ArchitectureTest {
 
     @Test
     void theModelImportsNoClientNoSdkAndNoCdi() {
-        noClasses().that().resideInAnyPackage("..operator.model..", "..operator.tls..", "..operator.api..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.fabric8.kubernetes.client.dsl..",
-                        "io.javaoperatorsdk..", "io.quarkus..", "jakarta.inject..", "jakarta.enterprise..")
-                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.fabric8.kubernetes.client.KubernetesClient")
+        noClasses()
+                .that()
+                .resideInAnyPackage("..operator.model..", "..operator.tls..", "..operator.api..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.fabric8.kubernetes.client.dsl..",
+                        "io.javaoperatorsdk..",
+                        "io.quarkus..",
+                        "jakarta.inject..",
+                        "jakarta.enterprise..")
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("io.fabric8.kubernetes.client.KubernetesClient")
                 .check(CLASSES);
     }
 
     @Test
     void theModelDoesNotKnowTheOperatorAroundIt() {
-        noClasses().that().resideInAnyPackage("..operator.model..", "..operator.tls..")
-                .should().dependOnClassesThat().resideInAnyPackage("..operator.dependent..", "..operator.reconciler..",
-                        "..operator.config..")
+        noClasses()
+                .that()
+                .resideInAnyPackage("..operator.model..", "..operator.tls..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("..operator.dependent..", "..operator.reconciler..", "..operator.config..")
                 .check(CLASSES);
     }
 }

@@ -33,7 +33,7 @@ final class ClientConnection {
     final Http1Reader reader;
     final ProxySettings settings;
     private final ExchangeFactory exchanges;
-    private Runnable onClientClosed = () -> { };
+    private Runnable onClientClosed = () -> {};
     private boolean closed;
     private boolean closing;
 
@@ -54,7 +54,7 @@ final class ClientConnection {
         socket.closeHandler(v -> {
             closed = true;
             Runnable handler = onClientClosed;
-            onClientClosed = () -> { };
+            onClientClosed = () -> {};
             handler.run();
         });
         socket.exceptionHandler(e -> {
@@ -104,7 +104,7 @@ final class ClientConnection {
 
     /** The exchange is over: read the next request, or close. */
     void exchangeDone(boolean keepAlive) {
-        onClientClosed = () -> { };
+        onClientClosed = () -> {};
         if (closed) {
             return;
         }
@@ -154,7 +154,7 @@ final class ClientConnection {
             closed = true;
             vertx.cancelTimer(timer);
         });
-        socket.handler(data -> { });
+        socket.handler(data -> {});
         socket.endHandler(v -> socket.close());
         socket.write(Buffer.buffer()).onComplete(flushed -> {
             io.connectivityproxy.stream.TcpRelay.shutdownOutput(socket);

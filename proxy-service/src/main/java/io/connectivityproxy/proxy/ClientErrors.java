@@ -5,8 +5,7 @@ import io.connectivityproxy.protocol.Reason;
 /** How a tunnel failure reason reads to a client of the HTTP proxy (design.md section 3). */
 final class ClientErrors {
 
-    private ClientErrors() {
-    }
+    private ClientErrors() {}
 
     /** The SOCKS5 reply code for a failed stream (design.md section 3). */
     static int socksReply(Reason reason) {

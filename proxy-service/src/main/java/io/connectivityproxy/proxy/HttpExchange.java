@@ -10,8 +10,8 @@ import org.jboss.logging.Logger;
 import io.connectivityproxy.cluster.SessionKey;
 import io.connectivityproxy.protocol.HttpHead;
 import io.connectivityproxy.protocol.Ids;
-import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.PrincipalTokens;
+import io.connectivityproxy.protocol.ProtocolException;
 import io.connectivityproxy.protocol.Reason;
 import io.connectivityproxy.protocol.TargetProtocol;
 import io.connectivityproxy.protocol.http.BodyFraming;
@@ -90,8 +90,14 @@ final class HttpExchange {
     private long quietTimer = -1;
     private long openStarted;
 
-    HttpExchange(ClientConnection connection, Http1Request request, byte[] rawHead, TunnelClient tunnel,
-            ProxySettings settings, ProxyMetrics metrics, ProxyAuthorization authorization) {
+    HttpExchange(
+            ClientConnection connection,
+            Http1Request request,
+            byte[] rawHead,
+            TunnelClient tunnel,
+            ProxySettings settings,
+            ProxyMetrics metrics,
+            ProxyAuthorization authorization) {
         this.authorization = authorization;
         this.connection = connection;
         this.request = request;
@@ -115,8 +121,10 @@ final class HttpExchange {
         }
         String location = location(request);
         if (!Ids.valid(location)) {
-            connection.reply(400, "invalid " + LOCATION_HEADER
-                    + " header: use letters, digits, '.', '_', '~' or '-', at most 128", closeAfterReply());
+            connection.reply(
+                    400,
+                    "invalid " + LOCATION_HEADER + " header: use letters, digits, '.', '_', '~' or '-', at most 128",
+                    closeAfterReply());
             return;
         }
         PrincipalTokens principals;
@@ -126,23 +134,28 @@ final class HttpExchange {
             connection.reply(400, e.getMessage(), closeAfterReply());
             return;
         }
-        authorization.http(request.fields(), settings.http().authorizationEnabled()).onComplete(ar -> {
-            if (connection.closed()) {
-                return;
-            }
-            if (ar.failed()) {
-                refuse(connection, ar.cause(), closeAfterReply());
-                return;
-            }
-            proceed(target, location, ar.result(), principals);
-        });
+        authorization
+                .http(request.fields(), settings.http().authorizationEnabled())
+                .onComplete(ar -> {
+                    if (connection.closed()) {
+                        return;
+                    }
+                    if (ar.failed()) {
+                        refuse(connection, ar.cause(), closeAfterReply());
+                        return;
+                    }
+                    proceed(target, location, ar.result(), principals);
+                });
     }
 
     /** Answers a request whose authorization or tenant failed: 407 with a Bearer challenge, or 400. */
     static void refuse(ClientConnection connection, Throwable cause, boolean close) {
         if (cause instanceof ProxyAuthorization.Refused refused) {
-            connection.reply(refused.status, refused.getMessage(), close, refused.status == 407
-                    ? List.of(Map.entry("Proxy-Authenticate", "Bearer")) : List.of());
+            connection.reply(
+                    refused.status,
+                    refused.getMessage(),
+                    close,
+                    refused.status == 407 ? List.of(Map.entry("Proxy-Authenticate", "Bearer")) : List.of());
         } else {
             connection.reply(500, "the request's authorization could not be checked", true);
         }
@@ -167,8 +180,11 @@ final class HttpExchange {
         openStarted = System.nanoTime();
         if (node == null) {
             metrics.openFailed(key.subaccount(), Reason.NO_SESSION, openStarted);
-            connection.reply(503, "No connector connected for subaccount " + key.subaccount() + " and location "
-                    + (location.isEmpty() ? "(default)" : location), closeAfterReply());
+            connection.reply(
+                    503,
+                    "No connector connected for subaccount " + key.subaccount() + " and location "
+                            + (location.isEmpty() ? "(default)" : location),
+                    closeAfterReply());
             return;
         }
         Context context = connection.vertx.getOrCreateContext();
@@ -199,8 +215,11 @@ final class HttpExchange {
                 finished = true;
                 metrics.openFailed(key.subaccount(), Reason.TIMEOUT, openStarted);
                 stream.reset(Reason.TIMEOUT, "no answer from the connector within " + settings.openTimeout());
-                connection.reply(504, "The connector did not answer within " + settings.openTimeout().toSeconds()
-                        + " s", closeAfterReply());
+                connection.reply(
+                        504,
+                        "The connector did not answer within "
+                                + settings.openTimeout().toSeconds() + " s",
+                        closeAfterReply());
             }
         });
         stream.opened().onComplete(ar -> {
@@ -241,7 +260,8 @@ final class HttpExchange {
         if (close) {
             fields.add(Map.entry("Connection", "close"));
         }
-        connection.socket.write(Buffer.buffer(Http1Writer.response(200, "", fields)).appendBytes(body));
+        connection.socket.write(
+                Buffer.buffer(Http1Writer.response(200, "", fields)).appendBytes(body));
         connection.exchangeDone(!close);
         return true;
     }
@@ -252,7 +272,9 @@ final class HttpExchange {
         long maxForwards = Intermediary.maxForwards(request.fields());
         for (Map.Entry<String, String> field : Intermediary.endToEnd(request.fields(), upgrade)) {
             String name = field.getKey().toLowerCase(Locale.ROOT);
-            if (name.equals("host") || name.startsWith("sap-connectivity-") || name.startsWith("sap-cp-connectivity-")) {
+            if (name.equals("host")
+                    || name.startsWith("sap-connectivity-")
+                    || name.startsWith("sap-cp-connectivity-")) {
                 continue;
             }
             if (name.equals("max-forwards") && maxForwards > 0) {
@@ -373,8 +395,8 @@ final class HttpExchange {
             metrics.bytesToBackend(early.length());
             stream.write(early);
         }
-        connection.onClientClosed(() -> { });
-        TcpRelay.bridge(connection.socket, stream, metrics::bytesToBackend, metrics::bytesToClient, () -> { });
+        connection.onClientClosed(() -> {});
+        TcpRelay.bridge(connection.socket, stream, metrics::bytesToBackend, metrics::bytesToClient, () -> {});
     }
 
     private void finalHead(HttpHead.Response head) {
@@ -412,8 +434,10 @@ final class HttpExchange {
                 framing = BodyWriter.Framing.RAW;
             } else {
                 stream.reset(Reason.CANCELLED, "transfer-coded response for an HTTP/1.0 client");
-                replyError(502, "The backend's response uses transfer coding " + String.join(", ", codings)
-                        + ", which an HTTP/1.0 client cannot receive");
+                replyError(
+                        502,
+                        "The backend's response uses transfer coding " + String.join(", ", codings)
+                                + ", which an HTTP/1.0 client cannot receive");
                 return;
             }
         }
@@ -512,10 +536,11 @@ final class HttpExchange {
         if (quietTimer >= 0) {
             connection.vertx.cancelTimer(quietTimer);
         }
-        quietTimer = connection.vertx.setTimer(settings.http().lingeringTimeout().toMillis(), t -> {
-            stream.reset(Reason.CANCELLED, "the client sent no more of the request body after the response");
-            finish(false);
-        });
+        quietTimer =
+                connection.vertx.setTimer(settings.http().lingeringTimeout().toMillis(), t -> {
+                    stream.reset(Reason.CANCELLED, "the client sent no more of the request body after the response");
+                    finish(false);
+                });
     }
 
     /** An error status while nothing of a response was sent; a closed connection otherwise. */
@@ -557,8 +582,9 @@ final class HttpExchange {
                 stream.reset(Reason.CANCELLED, "the exchange ended before the request body was complete");
             } else {
                 // The body's last bytes may still wait for credit: give them the lingering timeout.
-                connection.vertx.setTimer(settings.http().lingeringTimeout().toMillis(), t -> stream.reset(
-                        Reason.CANCELLED, "the connector did not take the end of the request body"));
+                connection.vertx.setTimer(
+                        settings.http().lingeringTimeout().toMillis(),
+                        t -> stream.reset(Reason.CANCELLED, "the connector did not take the end of the request body"));
             }
         }
         connection.exchangeDone(keep);
@@ -578,11 +604,10 @@ final class HttpExchange {
     }
 
     private void cancelTimers() {
-        for (long timer : new long[] { openTimer, lingerTimer, quietTimer }) {
+        for (long timer : new long[] {openTimer, lingerTimer, quietTimer}) {
             if (timer >= 0) {
                 connection.vertx.cancelTimer(timer);
             }
         }
     }
-
 }

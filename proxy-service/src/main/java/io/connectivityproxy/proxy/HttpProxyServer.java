@@ -30,8 +30,13 @@ final class HttpProxyServer {
 
     private final ProxyAuthorization authorization;
 
-    HttpProxyServer(Vertx vertx, ProxySettings settings, TunnelClient tunnel, ProxyMetrics metrics,
-            ProxyAuthorization authorization, TcpExchange tcp) {
+    HttpProxyServer(
+            Vertx vertx,
+            ProxySettings settings,
+            TunnelClient tunnel,
+            ProxyMetrics metrics,
+            ProxyAuthorization authorization,
+            TcpExchange tcp) {
         this.vertx = vertx;
         this.settings = settings;
         this.tunnel = tunnel;

@@ -21,6 +21,7 @@ final class OpenTunnelHealth {
 
     /** The outcomes of the last opens, oldest overwritten first. */
     private final boolean[] failed = new boolean[WINDOW];
+
     private int next;
     private int recorded;
 
@@ -31,7 +32,7 @@ final class OpenTunnelHealth {
     /** Records a failed open, or nothing when the reason says the tunnel itself was not at fault or not asked. */
     synchronized void failed(Reason reason) {
         switch (reason) {
-            case CANCELLED -> { }
+            case CANCELLED -> {}
             case NO_MAPPING, PATH_NOT_ALLOWED, PROTOCOL_NOT_ALLOWED -> add(false);
             default -> add(true);
         }

@@ -28,8 +28,7 @@ final class PrincipalHeaders {
         }
     }
 
-    private PrincipalHeaders() {
-    }
+    private PrincipalHeaders() {}
 
     /** The tokens of the request's headers; {@link PrincipalTokens#NONE} when it has neither. */
     static PrincipalTokens read(List<Map.Entry<String, String>> fields) throws Malformed {
@@ -49,7 +48,8 @@ final class PrincipalHeaders {
         if (value == null) {
             return "";
         }
-        if (value.length() < 7 || !value.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
+        if (value.length() < 7
+                || !value.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
             throw new Malformed(name + " must be 'Bearer <token>'");
         }
         String token = value.substring(7).trim();

@@ -3,6 +3,7 @@ package io.connectivityproxy.proxy;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import jakarta.inject.Singleton;
 
 import io.connectivityproxy.cluster.SessionKey;
 import io.connectivityproxy.cluster.SessionRegistry;
@@ -12,7 +13,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import jakarta.inject.Singleton;
 
 /**
  * proxy-service metrics at {@code /q/metrics}: open streams, bytes each way, stream-open latency
@@ -40,37 +40,49 @@ public class ProxyMetrics {
 
     public ProxyMetrics(MeterRegistry registry, TunnelClient tunnel, SessionRegistry sessions, ProxySettings settings) {
         this.registry = registry;
-        this.bytesToBackend = Counter.builder("cp_proxy_bytes").tag("direction", "to_backend")
-                .description("Request body bytes sent into the tunnel").register(registry);
-        this.bytesToClient = Counter.builder("cp_proxy_bytes").tag("direction", "to_client")
-                .description("Response body bytes sent to clients").register(registry);
+        this.bytesToBackend = Counter.builder("cp_proxy_bytes")
+                .tag("direction", "to_backend")
+                .description("Request body bytes sent into the tunnel")
+                .register(registry);
+        this.bytesToClient = Counter.builder("cp_proxy_bytes")
+                .tag("direction", "to_client")
+                .description("Response body bytes sent to clients")
+                .register(registry);
         Gauge.builder("connectivity_proxy_open_tunnel_call_health_status", health, OpenTunnelHealth::status)
                 .description("1 while opening streams towards connectors works; 0 when the last 5 opens failed or "
-                        + "at least 60 % of the last 15 did (SAP's metric name)").register(registry);
+                        + "at least 60 % of the last 15 did (SAP's metric name)")
+                .register(registry);
         if ("dedicated".equals(settings.tenantMode())) {
             // The one tunnel of a dedicated installation shows 0 before its first timeout.
             openingTimeouts(settings.subaccount());
         }
-        this.openLatency = Timer.builder("cp_proxy_stream_open").publishPercentiles(0.5, 0.99)
-                .description("Time from OPEN to OPEN_OK or OPEN_FAIL").register(registry);
+        this.openLatency = Timer.builder("cp_proxy_stream_open")
+                .publishPercentiles(0.5, 0.99)
+                .description("Time from OPEN to OPEN_OK or OPEN_FAIL")
+                .register(registry);
         this.socksRefused = Counter.builder("cp_proxy_socks_handshakes_refused")
-                .description("SOCKS5 handshakes that failed (malformed, unsupported, too slow)").register(registry);
+                .description("SOCKS5 handshakes that failed (malformed, unsupported, too slow)")
+                .register(registry);
         this.earlyResponses = Counter.builder("cp_proxy_http_early_responses")
                 .description("HTTP responses that came before the end of their request body (answered with "
-                        + "Connection: close, the rest of the body passed on or drained)").register(registry);
+                        + "Connection: close, the rest of the body passed on or drained)")
+                .register(registry);
         this.upgrades = Counter.builder("cp_proxy_http_upgrades")
                 .description("HTTP requests that switched protocols (101, e.g. WebSocket) and became byte relays")
                 .register(registry);
         Gauge.builder("cp_proxy_streams_open", tunnel, TunnelClient::totalOpenStreams)
-                .description("Streams open through this proxy node").register(registry);
+                .description("Streams open through this proxy node")
+                .register(registry);
         Gauge.builder("cp_proxy_window_budget_available_bytes", tunnel, TunnelClient::windowBudgetAvailable)
                 .description("Window growth streams may still take (proxy.window-budget minus what they hold)")
                 .register(registry);
         FunctionCounter.builder("cp_proxy_window_growth_bytes", tunnel, TunnelClient::windowGrowthTotal)
-                .description("Window growth granted to streams whose window held them back").register(registry);
+                .description("Window growth granted to streams whose window held them back")
+                .register(registry);
         Gauge.builder("cp_cluster_unverified_members", sessions, SessionRegistry::ignoredMembers)
                 .description("Cluster members with session registry entries that did not answer over the "
-                        + "mutual-TLS event bus; their entries are ignored").register(registry);
+                        + "mutual-TLS event bus; their entries are ignored")
+                .register(registry);
         Gauge.builder("cp_cluster_registry_entries_ignored", sessions, SessionRegistry::ignoredEntries)
                 .description("Session registry entries ignored because their member is not verified")
                 .register(registry);
@@ -108,29 +120,40 @@ public class ProxyMetrics {
         if (reason == Reason.TIMEOUT) {
             openingTimeouts(subaccount).increment();
         }
-        openFailures.computeIfAbsent(reason, r -> Counter.builder("cp_proxy_stream_open_failures")
-                .tag("reason", r.name()).description("Requests refused before reaching a backend, by reason")
-                .register(registry)).increment();
+        openFailures
+                .computeIfAbsent(reason, r -> Counter.builder("cp_proxy_stream_open_failures")
+                        .tag("reason", r.name())
+                        .description("Requests refused before reaching a backend, by reason")
+                        .register(registry))
+                .increment();
     }
 
     private Counter openingTimeouts(String subaccount) {
-        return openingTimeouts.computeIfAbsent(subaccount, id -> Counter.builder(
-                "connectivity_tunnel_opening_timeout_count").tag("tunnel_id", SessionKey.tunnelId(id))
-                .description("Streams towards the connectors of a subaccount whose opening timed out (SAP's "
-                        + "metric name)").register(registry));
+        return openingTimeouts.computeIfAbsent(
+                subaccount, id -> Counter.builder("connectivity_tunnel_opening_timeout_count")
+                        .tag("tunnel_id", SessionKey.tunnelId(id))
+                        .description("Streams towards the connectors of a subaccount whose opening timed out (SAP's "
+                                + "metric name)")
+                        .register(registry));
     }
 
     /** A request or stream refused for its token (or missing tenant), by why. */
     void authorizationRefused(io.connectivityproxy.proxy.auth.TokenException.Kind kind) {
-        authorizationRefusals.computeIfAbsent(kind, k -> Counter.builder("cp_proxy_authorization_refusals")
-                .tag("reason", k.name()).description("Requests and streams refused for their token, by reason")
-                .register(registry)).increment();
+        authorizationRefusals
+                .computeIfAbsent(kind, k -> Counter.builder("cp_proxy_authorization_refusals")
+                        .tag("reason", k.name())
+                        .description("Requests and streams refused for their token, by reason")
+                        .register(registry))
+                .increment();
     }
 
     /** A stream was opened towards a connector of {@code subaccount} (tenants are few; one row each). */
     void streamFor(String subaccount) {
-        streamsBySubaccount.computeIfAbsent(subaccount, id -> Counter.builder("cp_proxy_streams_opened")
-                .tag("subaccount", id).description("Streams opened towards connectors, by subaccount")
-                .register(registry)).increment();
+        streamsBySubaccount
+                .computeIfAbsent(subaccount, id -> Counter.builder("cp_proxy_streams_opened")
+                        .tag("subaccount", id)
+                        .description("Streams opened towards connectors, by subaccount")
+                        .register(registry))
+                .increment();
     }
 }

@@ -1,5 +1,8 @@
 package io.connectivityproxy.proxy;
 
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -16,8 +19,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 /**
  * Starts the proxy servers once the node is in the cluster, reports them ready, and serves the
@@ -38,8 +39,13 @@ public class ProxyService implements HealthCheck {
     private Socks5Server rfcAndLdap;
     private volatile boolean started;
 
-    public ProxyService(Vertx vertx, ProxySettings settings, TunnelClient tunnel, ProxyMetrics metrics,
-            ClusterNode node, SessionRegistry registry) {
+    public ProxyService(
+            Vertx vertx,
+            ProxySettings settings,
+            TunnelClient tunnel,
+            ProxyMetrics metrics,
+            ClusterNode node,
+            SessionRegistry registry) {
         this.vertx = vertx;
         this.settings = settings;
         this.tunnel = tunnel;
@@ -60,20 +66,32 @@ public class ProxyService implements HealthCheck {
         long handshakeTimeout = settings.socksHandshakeTimeout().toMillis();
         if (settings.socks5().enabled()) {
             boolean required = settings.socks5().authorizationEnabled();
-            socks5 = new Socks5Server(vertx, "SOCKS5 proxy", settings.host(), settings.socks5().port(),
-                    TargetProtocol.TCP, handshakeTimeout, required,
-                    (socket, context, protocol, request, early) -> tcp.socks(socket, context, protocol, request, early,
-                            required),
+            socks5 = new Socks5Server(
+                    vertx,
+                    "SOCKS5 proxy",
+                    settings.host(),
+                    settings.socks5().port(),
+                    TargetProtocol.TCP,
+                    handshakeTimeout,
+                    required,
+                    (socket, context, protocol, request, early) ->
+                            tcp.socks(socket, context, protocol, request, early, required),
                     metrics::socksRefused);
             socks5.start();
         }
         if (settings.rfcAndLdapEnabled()) {
             // SAP's own protocol on this port is proprietary; ours is SOCKS5 restricted to RFC and LDAP mappings.
             boolean required = settings.rfcAndLdapAuthorizationEnabled();
-            rfcAndLdap = new Socks5Server(vertx, "RFC and LDAP proxy (SOCKS5)", settings.host(),
-                    settings.rfcAndLdapPort(), TargetProtocol.RFC, handshakeTimeout, required,
-                    (socket, context, protocol, request, early) -> tcp.socks(socket, context, protocol, request, early,
-                            required),
+            rfcAndLdap = new Socks5Server(
+                    vertx,
+                    "RFC and LDAP proxy (SOCKS5)",
+                    settings.host(),
+                    settings.rfcAndLdapPort(),
+                    TargetProtocol.RFC,
+                    handshakeTimeout,
+                    required,
+                    (socket, context, protocol, request, early) ->
+                            tcp.socks(socket, context, protocol, request, early, required),
                     metrics::socksRefused);
             rfcAndLdap.start();
         }
@@ -84,8 +102,8 @@ public class ProxyService implements HealthCheck {
     /** Refuses window and chunk settings the streams cannot work with, naming the property. */
     static void checkStreamSettings(ProxySettings settings) {
         if (settings.window() < 1024 || settings.window() > 64 * 1024 * 1024) {
-            throw new IllegalStateException("proxy.window must be between 1024 and 67108864 bytes, not "
-                    + settings.window());
+            throw new IllegalStateException(
+                    "proxy.window must be between 1024 and 67108864 bytes, not " + settings.window());
         }
         if (settings.maxWindow() < settings.window()) {
             throw new IllegalStateException("proxy.max-window (" + settings.maxWindow()
@@ -138,7 +156,10 @@ public class ProxyService implements HealthCheck {
                 .put("members", new JsonArray(node.describeMembers()))
                 .put("openStreamsByTunnelNode", streams)
                 .put("sessions", sessions)
-                .put("ignoredMembers", new JsonArray(registry.ignored().stream().map(m -> m.toJson()).toList()));
+                .put(
+                        "ignoredMembers",
+                        new JsonArray(
+                                registry.ignored().stream().map(m -> m.toJson()).toList()));
     }
 
     @Override

@@ -18,14 +18,19 @@ record RequestTarget(String host, int port, String originForm) {
     }
 
     static RequestTarget parse(String requestTarget) throws Rejected {
-        String lower = requestTarget.length() >= 8 ? requestTarget.substring(0, 8).toLowerCase() : "";
+        String lower =
+                requestTarget.length() >= 8 ? requestTarget.substring(0, 8).toLowerCase() : "";
         if (lower.startsWith("https://")) {
-            throw new Rejected(405, "https:// request targets are not supported: send http:// to the proxy; "
-                    + "the connector's mapping decides whether the backend is reached over TLS");
+            throw new Rejected(
+                    405,
+                    "https:// request targets are not supported: send http:// to the proxy; "
+                            + "the connector's mapping decides whether the backend is reached over TLS");
         }
         if (!lower.startsWith("http://")) {
-            throw new Rejected(400, "this is a forward proxy: the request target must be an absolute "
-                    + "http:// URI, got '" + abbreviate(requestTarget) + "'");
+            throw new Rejected(
+                    400,
+                    "this is a forward proxy: the request target must be an absolute " + "http:// URI, got '"
+                            + abbreviate(requestTarget) + "'");
         }
         for (int i = 0; i < requestTarget.length(); i++) {
             char c = requestTarget.charAt(i);
@@ -74,11 +79,13 @@ record RequestTarget(String host, int port, String originForm) {
         }
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);
-            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            boolean allowed = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
                     || "-._~%!$&'()*+,;=:".indexOf(c) >= 0;
             if (!allowed) {
-                throw new Rejected(400, "malformed request target: the host contains '" + (c < ' ' || c > '~' ? '?' : c)
-                        + "'");
+                throw new Rejected(
+                        400, "malformed request target: the host contains '" + (c < ' ' || c > '~' ? '?' : c) + "'");
             }
         }
         int port = 80;
@@ -101,8 +108,9 @@ record RequestTarget(String host, int port, String originForm) {
             // A '%' in the path not followed by two hex digits could be decoded differently by the
             // backend than by the connector's path check (RFC 3986 section 2.1); the query is the
             // backend's alone.
-            if (c == '%' && i < pathEnd && (i + 2 >= pathEnd || !isHex(originForm.charAt(i + 1))
-                    || !isHex(originForm.charAt(i + 2)))) {
+            if (c == '%'
+                    && i < pathEnd
+                    && (i + 2 >= pathEnd || !isHex(originForm.charAt(i + 1)) || !isHex(originForm.charAt(i + 2)))) {
                 throw new Rejected(400, "malformed request target: '%' must start a percent-encoded octet");
             }
         }

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import io.connectivityproxy.admin.RefusalHistory;
 import io.connectivityproxy.admin.StatusPage;
@@ -17,8 +19,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
 
 /**
  * proxy-service's status page, {@code GET /admin/status} on the management port: read-only
@@ -57,8 +57,10 @@ public class StatusRoutes {
     }
 
     String render(Instant now) {
-        StatusPage page = new StatusPage("proxy-service " + node.nodeId(),
-                "HTTP and SOCKS5 proxy for cluster workloads - read-only, reloads every 5 s", Duration.ofSeconds(5));
+        StatusPage page = new StatusPage(
+                "proxy-service " + node.nodeId(),
+                "HTTP and SOCKS5 proxy for cluster workloads - read-only, reloads every 5 s",
+                Duration.ofSeconds(5));
         page.section("Streams open through this node");
         List<List<String>> streams = new ArrayList<>();
         tunnel.openStreams().forEach((tunnelNode, count) -> streams.add(List.of(tunnelNode, Integer.toString(count))));
@@ -71,8 +73,11 @@ public class StatusRoutes {
 
         page.section("Refused requests since the start");
         List<List<String>> refusals = refusalRows(now);
-        page.table("refusals", List.of("what", "reason", "since the start", "last "
-                + minutes(history.covered(now))), refusals, "none");
+        page.table(
+                "refusals",
+                List.of("what", "reason", "since the start", "last " + minutes(history.covered(now))),
+                refusals,
+                "none");
         ClusterStatus.render(page, node, registry);
         return page.finish();
     }

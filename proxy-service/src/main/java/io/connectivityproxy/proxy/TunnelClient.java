@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -24,7 +25,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import jakarta.inject.Singleton;
 
 /**
  * This proxy node's side of the event bus hop: opens streams to the tunnel-service node that
@@ -59,8 +59,8 @@ public class TunnelClient {
         registry.start();
         address = BusAddresses.proxyNode(node.nodeId());
         FrameMessageCodec.register(vertx.eventBus());
-        fromThisNode = new DeliveryOptions().setCodecName(FrameMessageCodec.NAME)
-                .addHeader(BusAddresses.FROM, address);
+        fromThisNode =
+                new DeliveryOptions().setCodecName(FrameMessageCodec.NAME).addHeader(BusAddresses.FROM, address);
         vertx.eventBus().<Buffer>consumer(address, this::fromTunnel);
         node.onMemberLeft(this::tunnelNodeLeft);
         LOG.infof("proxy-service node %s receives streams on %s", node.nodeId(), address);
@@ -81,25 +81,44 @@ public class TunnelClient {
     }
 
     /** Opens a stream through {@code tunnelNode}; it runs on {@code context}. */
-    TunnelStream open(Context context, String tunnelNode, SessionKey key, TargetProtocol protocol, String host,
-            int port, byte[] head) {
+    TunnelStream open(
+            Context context,
+            String tunnelNode,
+            SessionKey key,
+            TargetProtocol protocol,
+            String host,
+            int port,
+            byte[] head) {
         return open(context, tunnelNode, key, protocol, host, port, head, PrincipalTokens.NONE);
     }
 
     /** The same, carrying the tokens of a user to propagate (protocol version 3). */
-    TunnelStream open(Context context, String tunnelNode, SessionKey key, TargetProtocol protocol, String host,
-            int port, byte[] head, PrincipalTokens principals) {
+    TunnelStream open(
+            Context context,
+            String tunnelNode,
+            SessionKey key,
+            TargetProtocol protocol,
+            String host,
+            int port,
+            byte[] head,
+            PrincipalTokens principals) {
         String target = BusAddresses.tunnelNode(tunnelNode);
-        StreamMultiplexer streams = byTunnelNode.computeIfAbsent(tunnelNode, id -> new StreamMultiplexer(
-                frame -> vertx.eventBus().send(target, frame, fromThisNode), 1, settings.window(),
-                settings.maxWindow(), windowBudget, settings.chunkSize()));
+        StreamMultiplexer streams = byTunnelNode.computeIfAbsent(
+                tunnelNode,
+                id -> new StreamMultiplexer(
+                        frame -> vertx.eventBus().send(target, frame, fromThisNode),
+                        1,
+                        settings.window(),
+                        settings.maxWindow(),
+                        windowBudget,
+                        settings.chunkSize()));
         DeliveryOptions openOptions = new DeliveryOptions()
                 .setCodecName(FrameMessageCodec.NAME)
                 .addHeader(BusAddresses.FROM, address)
                 .addHeader(BusAddresses.SUBACCOUNT, key.subaccount())
                 .addHeader(BusAddresses.LOCATION, key.locationId());
-        return streams.open(context, protocol, host, port, head, principals,
-                frame -> vertx.eventBus().send(target, frame, openOptions));
+        return streams.open(context, protocol, host, port, head, principals, frame -> vertx.eventBus()
+                .send(target, frame, openOptions));
     }
 
     /** Streams open through this node, per tunnel-service node (admin endpoint). */

@@ -33,7 +33,8 @@ class ClientErrorsTest {
         "SERVICE_CHANNELS_DISABLED, 502",
         // Principal propagation: the connector refused the token; the connector is too old for it.
         "PRINCIPAL_REFUSED, 403",
-        "PRINCIPAL_PROPAGATION_UNSUPPORTED, 502" })
+        "PRINCIPAL_PROPAGATION_UNSUPPORTED, 502"
+    })
     void statusForReason(Reason reason, int status) {
         assertEquals(status, ClientErrors.httpStatus(reason));
     }

@@ -59,7 +59,7 @@ class OpenTunnelHealthTest {
         assertEquals(0, health.status());
         health.failed(Reason.NO_MAPPING);
         assertEquals(1, health.status());
-        for (Reason refusal : new Reason[] { Reason.PATH_NOT_ALLOWED, Reason.PROTOCOL_NOT_ALLOWED }) {
+        for (Reason refusal : new Reason[] {Reason.PATH_NOT_ALLOWED, Reason.PROTOCOL_NOT_ALLOWED}) {
             OpenTunnelHealth fresh = new OpenTunnelHealth();
             for (int i = 0; i < 5; i++) {
                 fresh.failed(Reason.TIMEOUT);

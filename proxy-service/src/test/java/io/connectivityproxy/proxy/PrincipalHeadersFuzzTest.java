@@ -24,8 +24,14 @@ import io.connectivityproxy.protocol.TargetProtocol;
 class PrincipalHeadersFuzzTest {
 
     private static final long SEED = Long.getLong("fuzz.seed", System.nanoTime());
-    private static final String[] NAMES = {PrincipalHeaders.USER, PrincipalHeaders.TECHNICAL,
-        "sap-connectivity-authentication", "SAP-CONNECTIVITY-TECHNICAL-AUTHENTICATION", "Authorization", "X-Other"};
+    private static final String[] NAMES = {
+        PrincipalHeaders.USER,
+        PrincipalHeaders.TECHNICAL,
+        "sap-connectivity-authentication",
+        "SAP-CONNECTIVITY-TECHNICAL-AUTHENTICATION",
+        "Authorization",
+        "X-Other"
+    };
     private static final String[] PREFIXES = {"Bearer ", "bearer ", "BEARER  ", "Bearer", "Basic ", "", " Bearer "};
 
     @Test
@@ -35,7 +41,8 @@ class PrincipalHeadersFuzzTest {
         for (int i = 0; i < 50_000; i++) {
             List<Map.Entry<String, String>> fields = new ArrayList<>();
             for (int f = random.nextInt(4); f > 0; f--) {
-                fields.add(Map.entry(NAMES[random.nextInt(NAMES.length)],
+                fields.add(Map.entry(
+                        NAMES[random.nextInt(NAMES.length)],
                         PREFIXES[random.nextInt(PREFIXES.length)] + randomToken(random)));
             }
             PrincipalTokens tokens;
@@ -48,8 +55,8 @@ class PrincipalHeadersFuzzTest {
                 throw new AssertionError("seed " + SEED + ", iteration " + i + ": " + e + " for " + fields, e);
             }
             read++;
-            Frame.Open open = (Frame.Open) FrameCodec.decode(FrameCodec.encode(new Frame.Open(1, TargetProtocol.HTTP,
-                    "h", 80, 0, new byte[0], tokens)));
+            Frame.Open open = (Frame.Open) FrameCodec.decode(
+                    FrameCodec.encode(new Frame.Open(1, TargetProtocol.HTTP, "h", 80, 0, new byte[0], tokens)));
             assertEquals(tokens, open.principals(), "seed " + SEED + ", iteration " + i);
         }
         assertTrue(read > 5_000, "seed " + SEED + ": only " + read + " field lists were read");

@@ -22,34 +22,48 @@ class PrincipalHeadersTest {
     @Test
     void bothHeadersOrNeither() throws Exception {
         assertEquals(PrincipalTokens.NONE, PrincipalHeaders.read(List.of(Map.entry("Authorization", "Bearer x"))));
-        assertEquals(new PrincipalTokens(JWT, ""), PrincipalHeaders.read(List.of(
-                Map.entry("sap-connectivity-authentication", "Bearer " + JWT))));
-        assertEquals(new PrincipalTokens("", JWT), PrincipalHeaders.read(List.of(
-                Map.entry("SAP-Connectivity-Technical-Authentication", "bearer   " + JWT + " "))));
-        assertEquals(new PrincipalTokens("u.u.u", "t.t.t"), PrincipalHeaders.read(List.of(
-                Map.entry("SAP-Connectivity-Authentication", "Bearer u.u.u"),
-                Map.entry("SAP-Connectivity-Technical-Authentication", "BEARER t.t.t"))));
+        assertEquals(
+                new PrincipalTokens(JWT, ""),
+                PrincipalHeaders.read(List.of(Map.entry("sap-connectivity-authentication", "Bearer " + JWT))));
+        assertEquals(
+                new PrincipalTokens("", JWT),
+                PrincipalHeaders.read(
+                        List.of(Map.entry("SAP-Connectivity-Technical-Authentication", "bearer   " + JWT + " "))));
+        assertEquals(
+                new PrincipalTokens("u.u.u", "t.t.t"),
+                PrincipalHeaders.read(List.of(
+                        Map.entry("SAP-Connectivity-Authentication", "Bearer u.u.u"),
+                        Map.entry("SAP-Connectivity-Technical-Authentication", "BEARER t.t.t"))));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "Bearer a b", "Bearer caf\u00e9", JWT})
     void malformedHeadersAreRefusedWithoutQuotingTheToken(String value) {
-        PrincipalHeaders.Malformed e = assertThrows(PrincipalHeaders.Malformed.class, () -> PrincipalHeaders.read(
-                List.of(Map.entry("SAP-Connectivity-Authentication", value))));
+        PrincipalHeaders.Malformed e = assertThrows(
+                PrincipalHeaders.Malformed.class,
+                () -> PrincipalHeaders.read(List.of(Map.entry("SAP-Connectivity-Authentication", value))));
         assertFalse(e.getMessage().contains("dXNl") || e.getMessage().contains("eyJ"), e.getMessage());
         assertFalse(e.getMessage().isEmpty());
     }
 
     @Test
     void repeatedOrOverlongTokensAreRefused() throws Exception {
-        assertEquals("SAP-Connectivity-Technical-Authentication is given more than once", assertThrows(
-                PrincipalHeaders.Malformed.class, () -> PrincipalHeaders.read(List.of(
-                        Map.entry("SAP-Connectivity-Technical-Authentication", "Bearer a"),
-                        Map.entry("SAP-Connectivity-Technical-Authentication", "Bearer b")))).getMessage());
+        assertEquals(
+                "SAP-Connectivity-Technical-Authentication is given more than once",
+                assertThrows(
+                                PrincipalHeaders.Malformed.class,
+                                () -> PrincipalHeaders.read(List.of(
+                                        Map.entry("SAP-Connectivity-Technical-Authentication", "Bearer a"),
+                                        Map.entry("SAP-Connectivity-Technical-Authentication", "Bearer b"))))
+                        .getMessage());
         String longest = "a".repeat(FrameCodec.MAX_TOKEN_LENGTH);
-        assertEquals(longest, PrincipalHeaders.read(List.of(Map.entry("SAP-Connectivity-Authentication",
-                "Bearer " + longest))).user());
-        assertThrows(PrincipalHeaders.Malformed.class, () -> PrincipalHeaders.read(List.of(
-                Map.entry("SAP-Connectivity-Authentication", "Bearer " + longest + "a"))));
+        assertEquals(
+                longest,
+                PrincipalHeaders.read(List.of(Map.entry("SAP-Connectivity-Authentication", "Bearer " + longest)))
+                        .user());
+        assertThrows(
+                PrincipalHeaders.Malformed.class,
+                () -> PrincipalHeaders.read(
+                        List.of(Map.entry("SAP-Connectivity-Authentication", "Bearer " + longest + "a"))));
     }
 }

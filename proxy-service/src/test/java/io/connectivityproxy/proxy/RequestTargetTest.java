@@ -27,8 +27,8 @@ class RequestTargetTest {
     @Test
     void emptyPathIsTheRoot() throws RequestTarget.Rejected {
         assertEquals(new RequestTarget("erp.virtual", 80, "/"), RequestTarget.parse("http://erp.virtual"));
-        assertEquals(new RequestTarget("erp.virtual", 8080, "/?q=1"),
-                RequestTarget.parse("http://erp.virtual:8080?q=1"));
+        assertEquals(
+                new RequestTarget("erp.virtual", 8080, "/?q=1"), RequestTarget.parse("http://erp.virtual:8080?q=1"));
         assertEquals(new RequestTarget("erp.virtual", 8080, "/"), RequestTarget.parse("http://erp.virtual:8080"));
         assertEquals(new RequestTarget("erp.virtual", 80, "/?q=1"), RequestTarget.parse("http://erp.virtual?q=1"));
     }
@@ -42,7 +42,7 @@ class RequestTargetTest {
 
     /** The connector checks paths after decoding %2e and %2f, so a path must decode one way only. */
     @ParameterizedTest
-    @ValueSource(strings = { "http://erp.virtual/%zz", "http://erp.virtual/a%2", "http://erp.virtual/a%?q" })
+    @ValueSource(strings = {"http://erp.virtual/%zz", "http://erp.virtual/a%2", "http://erp.virtual/a%?q"})
     void invalidPercentEncodingInThePathIsBadRequest(String target) {
         RequestTarget.Rejected e = rejected(target);
         assertEquals(400, e.status);
@@ -51,29 +51,32 @@ class RequestTargetTest {
 
     @Test
     void theQueryIsTheBackendsToJudge() throws RequestTarget.Rejected {
-        assertEquals("/a?q=%&r=%zz", RequestTarget.parse("http://erp.virtual/a?q=%&r=%zz").originForm());
+        assertEquals(
+                "/a?q=%&r=%zz",
+                RequestTarget.parse("http://erp.virtual/a?q=%&r=%zz").originForm());
     }
 
     @Test
     void bytesAbove0x7fArePassedOnUnchanged() throws RequestTarget.Rejected {
         // One char per byte, as Http1Parser reads the request line: UTF-8 e-acute is the two chars C3 A9.
-        RequestTarget target = RequestTarget.parse(
-                "http://erp.virtual/caf\u00c3\u00a9/\u0082?name=\u00c3\u00a9&raw=\u0080\u00ff");
+        RequestTarget target =
+                RequestTarget.parse("http://erp.virtual/caf\u00c3\u00a9/\u0082?name=\u00c3\u00a9&raw=\u0080\u00ff");
         assertEquals("/caf\u00c3\u00a9/\u0082?name=\u00c3\u00a9&raw=\u0080\u00ff", target.originForm());
         assertEquals("/caf\u00c3\u00a9/\u0082", target.path());
     }
 
     @Test
     void atSignOutsideTheAuthorityIsNotUserInfo() throws RequestTarget.Rejected {
-        assertEquals(new RequestTarget("erp.virtual", 80, "/a@b?mail=x@y"),
+        assertEquals(
+                new RequestTarget("erp.virtual", 80, "/a@b?mail=x@y"),
                 RequestTarget.parse("http://erp.virtual/a@b?mail=x@y"));
     }
 
     @Test
     void schemeIsCaseInsensitive() throws RequestTarget.Rejected {
         assertEquals(new RequestTarget("erp.virtual", 80, "/"), RequestTarget.parse("HTTP://erp.virtual/"));
-        assertEquals(new RequestTarget("erp.virtual", 8080, "/?q=1"),
-                RequestTarget.parse("HTTP://erp.virtual:8080?q=1"));
+        assertEquals(
+                new RequestTarget("erp.virtual", 8080, "/?q=1"), RequestTarget.parse("HTTP://erp.virtual:8080?q=1"));
         assertEquals(new RequestTarget("erp.virtual", 80, "/"), RequestTarget.parse("hTtP://erp.virtual"));
     }
 
@@ -96,7 +99,7 @@ class RequestTargetTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "https://erp.virtual/", "HTTPS://erp.virtual:443/x", "https://erp.virtual" })
+    @ValueSource(strings = {"https://erp.virtual/", "HTTPS://erp.virtual:443/x", "https://erp.virtual"})
     void httpsIsMethodNotAllowed(String target) {
         RequestTarget.Rejected e = rejected(target);
         assertEquals(405, e.status);
@@ -104,7 +107,7 @@ class RequestTargetTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "/x", "*", "erp.virtual:80", "ftp://erp.virtual/", "", "http:/erp.virtual/" })
+    @ValueSource(strings = {"/x", "*", "erp.virtual:80", "ftp://erp.virtual/", "", "http:/erp.virtual/"})
     void notAnAbsoluteHttpUri(String target) {
         RequestTarget.Rejected e = rejected(target);
         assertEquals(400, e.status);
@@ -112,8 +115,14 @@ class RequestTargetTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "http://user@erp.virtual/", "http://user:secret@erp.virtual:8080/x",
-        "http://@erp.virtual/", "http://user@[::1]:8080/", "http://erp.virtual@evil.virtual/" })
+    @ValueSource(
+            strings = {
+                "http://user@erp.virtual/",
+                "http://user:secret@erp.virtual:8080/x",
+                "http://@erp.virtual/",
+                "http://user@[::1]:8080/",
+                "http://erp.virtual@evil.virtual/"
+            })
     void userInfoIsRefused(String target) {
         RequestTarget.Rejected e = rejected(target);
         assertEquals(400, e.status);
@@ -121,15 +130,30 @@ class RequestTargetTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "http://[::1/", "http://[::1]x/", "http://[]/", "http://", "http:///x", "http://:80/",
-        "http://?q=1" })
+    @ValueSource(
+            strings = {
+                "http://[::1/",
+                "http://[::1]x/",
+                "http://[]/",
+                "http://",
+                "http:///x",
+                "http://:80/",
+                "http://?q=1"
+            })
     void garbageIsBadRequest(String target) {
         assertEquals(400, rejected(target).status);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "http://erp virtual/", "http://erp.virtual/a b", "http://erp.virtual/a\tb",
-        "http://erp.virtual/?q=\u0000", "http://erp.virtual/\u007f", "http://erp.virtual/x\r\nHost: evil" })
+    @ValueSource(
+            strings = {
+                "http://erp virtual/",
+                "http://erp.virtual/a b",
+                "http://erp.virtual/a\tb",
+                "http://erp.virtual/?q=\u0000",
+                "http://erp.virtual/\u007f",
+                "http://erp.virtual/x\r\nHost: evil"
+            })
     void whitespaceAndControlCharactersAreRefused(String target) {
         RequestTarget.Rejected e = rejected(target);
         assertEquals(400, e.status);
@@ -137,7 +161,7 @@ class RequestTargetTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "http://erp.virtual/x#top", "http://erp.virtual#top", "http://erp.virtual/?q=1#" })
+    @ValueSource(strings = {"http://erp.virtual/x#top", "http://erp.virtual#top", "http://erp.virtual/?q=1#"})
     void fragmentIsRefused(String target) {
         RequestTarget.Rejected e = rejected(target);
         assertEquals(400, e.status);
@@ -145,8 +169,16 @@ class RequestTargetTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "caf\u00e9.virtual|?", "erp\u00a0virtual|?", "erp<virtual>|<", "erp\"x|\"", "erp^x|^",
-        "[::1\u00e9]|?", "[::1<x]|<" })
+    @ValueSource(
+            strings = {
+                "caf\u00e9.virtual|?",
+                "erp\u00a0virtual|?",
+                "erp<virtual>|<",
+                "erp\"x|\"",
+                "erp^x|^",
+                "[::1\u00e9]|?",
+                "[::1<x]|<"
+            })
     void hostWithADisallowedCharacterIsRefused(String hostAndShown) {
         String[] parts = hostAndShown.split("\\|");
         RequestTarget.Rejected e = rejected("http://" + parts[0] + "/");
@@ -155,10 +187,20 @@ class RequestTargetTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "http://erp.virtual:8o/", "http://erp.virtual:-1/", "http://erp.virtual:+80/",
-        "http://erp.virtual:0x50/", "http://erp.virtual:123456/", "http://erp.virtual:000080/",
-        "http://erp.virtual:\u0668\u0660/", "http://erp.virtual:\uff18\uff10/", "http://erp.virtual:80:80/",
-        "http://[::1]:8o/", "http://[::1]:80:80/" })
+    @ValueSource(
+            strings = {
+                "http://erp.virtual:8o/",
+                "http://erp.virtual:-1/",
+                "http://erp.virtual:+80/",
+                "http://erp.virtual:0x50/",
+                "http://erp.virtual:123456/",
+                "http://erp.virtual:000080/",
+                "http://erp.virtual:\u0668\u0660/",
+                "http://erp.virtual:\uff18\uff10/",
+                "http://erp.virtual:80:80/",
+                "http://[::1]:8o/",
+                "http://[::1]:80:80/"
+            })
     void malformedPortIsRefused(String target) {
         // Only ASCII digits make a port (RFC 3986 section 3.2.3), whatever Character.isDigit says.
         RequestTarget.Rejected e = rejected(target);
@@ -167,7 +209,7 @@ class RequestTargetTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "http://erp.virtual:0/", "http://erp.virtual:99999/", "http://erp.virtual:65536/" })
+    @ValueSource(strings = {"http://erp.virtual:0/", "http://erp.virtual:99999/", "http://erp.virtual:65536/"})
     void portOutOfRange(String target) {
         RequestTarget.Rejected e = rejected(target);
         assertEquals(400, e.status);

@@ -25,8 +25,7 @@ public final class SampleBackend {
 
     private static String name = "sample on-premise backend";
 
-    private SampleBackend() {
-    }
+    private SampleBackend() {}
 
     public static void main(String[] args) throws IOException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 18080;
@@ -38,7 +37,8 @@ public final class SampleBackend {
         server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/", SampleBackend::handle);
         server.start();
-        System.out.println(name + " listening on http://" + host + ":" + server.getAddress().getPort());
+        System.out.println(name + " listening on http://" + host + ":"
+                + server.getAddress().getPort());
         WebSocketEcho.start(host, port + 1);
     }
 
@@ -54,13 +54,13 @@ public final class SampleBackend {
             return "SSL_CLIENT_CERT is empty: no user was propagated\n";
         }
         try {
-            java.security.cert.X509Certificate certificate = (java.security.cert.X509Certificate)
-                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
-                            new java.io.ByteArrayInputStream(java.util.Base64.getMimeDecoder().decode(
-                                    header.replaceAll("-----[A-Z ]+-----", ""))));
+            java.security.cert.X509Certificate certificate =
+                    (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                            .generateCertificate(new java.io.ByteArrayInputStream(java.util.Base64.getMimeDecoder()
+                                    .decode(header.replaceAll("-----[A-Z ]+-----", ""))));
             return "SSL_CLIENT_CERT: " + certificate.getSubjectX500Principal().getName() + " (issued by "
-                    + certificate.getIssuerX500Principal().getName() + ", valid until " + certificate.getNotAfter()
-                    .toInstant() + ")\n";
+                    + certificate.getIssuerX500Principal().getName() + ", valid until "
+                    + certificate.getNotAfter().toInstant() + ")\n";
         } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
             return "SSL_CLIENT_CERT does not hold a certificate\n";
         }
@@ -99,7 +99,8 @@ public final class SampleBackend {
             } else if (path.equals("/echo")) {
                 exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
                 exchange.sendResponseHeaders(200, 0);
-                try (InputStream in = exchange.getRequestBody(); OutputStream out = exchange.getResponseBody()) {
+                try (InputStream in = exchange.getRequestBody();
+                        OutputStream out = exchange.getResponseBody()) {
                     in.transferTo(out);
                 }
             } else {

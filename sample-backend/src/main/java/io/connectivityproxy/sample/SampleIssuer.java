@@ -23,7 +23,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
-
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
@@ -64,8 +63,8 @@ public final class SampleIssuer {
         int port = Integer.parseInt(args[0]);
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
-        SampleIssuer issuer = new SampleIssuer(generator.generateKeyPair(),
-                "https://localhost:" + port + "/oauth/token");
+        SampleIssuer issuer =
+                new SampleIssuer(generator.generateKeyPair(), "https://localhost:" + port + "/oauth/token");
         HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", port), 64);
         server.setHttpsConfigurator(new HttpsConfigurator(tls(Path.of(args[1]), Path.of(args[2]))));
         server.setExecutor(Executors.newFixedThreadPool(4));
@@ -126,7 +125,8 @@ public final class SampleIssuer {
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
-                out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                out.put(
+                        URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                         URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
             }
         }
@@ -153,7 +153,9 @@ public final class SampleIssuer {
     private static SSLContext tls(Path certificate, Path key) throws Exception {
         Certificate[] chain;
         try (InputStream in = Files.newInputStream(certificate)) {
-            chain = CertificateFactory.getInstance("X.509").generateCertificates(in).toArray(new Certificate[0]);
+            chain = CertificateFactory.getInstance("X.509")
+                    .generateCertificates(in)
+                    .toArray(new Certificate[0]);
         }
         String pem = Files.readString(key).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         PrivateKey privateKey = privateKey(Base64.getDecoder().decode(pem));

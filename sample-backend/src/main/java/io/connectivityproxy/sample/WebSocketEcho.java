@@ -24,24 +24,25 @@ final class WebSocketEcho {
 
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    private WebSocketEcho() {
-    }
+    private WebSocketEcho() {}
 
     static void start(String host, int port) throws IOException {
         ServerSocket server = new ServerSocket();
         server.bind(new InetSocketAddress(host, port));
-        Thread acceptor = new Thread(() -> {
-            while (!server.isClosed()) {
-                try {
-                    Socket socket = server.accept();
-                    Thread connection = new Thread(() -> serve(socket), "websocket-echo");
-                    connection.setDaemon(true);
-                    connection.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "websocket-echo-accept");
+        Thread acceptor = new Thread(
+                () -> {
+                    while (!server.isClosed()) {
+                        try {
+                            Socket socket = server.accept();
+                            Thread connection = new Thread(() -> serve(socket), "websocket-echo");
+                            connection.setDaemon(true);
+                            connection.start();
+                        } catch (IOException e) {
+                            return;
+                        }
+                    }
+                },
+                "websocket-echo-accept");
         acceptor.setDaemon(false);
         acceptor.start();
         System.out.println("sample WebSocket echo listening on ws://" + host + ":" + port + "/");
@@ -54,11 +55,13 @@ final class WebSocketEcho {
             String key = handshake(in);
             if (key == null) {
                 out.write(("HTTP/1.1 400 Bad Request\r\nContent-Length: 28\r\nConnection: close\r\n\r\n"
-                        + "expected a WebSocket upgrade").getBytes(StandardCharsets.ISO_8859_1));
+                                + "expected a WebSocket upgrade")
+                        .getBytes(StandardCharsets.ISO_8859_1));
                 return;
             }
             out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + accept(key) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                            + "Sec-WebSocket-Accept: " + accept(key) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             echo(in, out);
         } catch (IOException e) {
@@ -103,8 +106,8 @@ final class WebSocketEcho {
 
     private static String accept(String key) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-1")
-                    .digest((key + GUID).getBytes(StandardCharsets.ISO_8859_1));
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.ISO_8859_1));
             return Base64.getEncoder().encodeToString(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

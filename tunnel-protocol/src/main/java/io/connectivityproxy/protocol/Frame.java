@@ -32,8 +32,15 @@ public sealed interface Frame {
      * data flowing back to it. {@code principals} (protocol version 3, flag PRINCIPALS) are the
      * tokens of the user to propagate; {@link PrincipalTokens#NONE} otherwise.
      */
-    record Open(int streamId, TargetProtocol protocol, String host, int port, int window, byte[] head,
-            PrincipalTokens principals) implements Frame {
+    record Open(
+            int streamId,
+            TargetProtocol protocol,
+            String host,
+            int port,
+            int window,
+            byte[] head,
+            PrincipalTokens principals)
+            implements Frame {
 
         public Open {
             if (principals == null) {
@@ -53,32 +60,25 @@ public sealed interface Frame {
      * ServiceMapping; tunnel-service alone decides where that leads. {@code window} is the credit
      * the connector grants for data flowing back to it.
      */
-    record ChannelOpen(int streamId, TargetProtocol protocol, String serviceId, int window) implements Frame {
-    }
+    record ChannelOpen(int streamId, TargetProtocol protocol, String serviceId, int window) implements Frame {}
 
     /** The stream is open; {@code window} is the credit granted to the opener. */
-    record OpenOk(int streamId, int window) implements Frame {
-    }
+    record OpenOk(int streamId, int window) implements Frame {}
 
     /** The stream could not be opened; the stream id is free again. */
-    record OpenFail(int streamId, Reason reason, String message) implements Frame {
-    }
+    record OpenFail(int streamId, Reason reason, String message) implements Frame {}
 
     /** Stream bytes; counts against the receiver's credit. */
-    record Data(int streamId, byte[] payload) implements Frame {
-    }
+    record Data(int streamId, byte[] payload) implements Frame {}
 
     /** Gives the peer {@code increment} more bytes of credit on the stream. */
-    record WindowUpdate(int streamId, int increment) implements Frame {
-    }
+    record WindowUpdate(int streamId, int increment) implements Frame {}
 
     /** The sender will send no more data on the stream (half-close). */
-    record Fin(int streamId) implements Frame {
-    }
+    record Fin(int streamId) implements Frame {}
 
     /** The stream is aborted in both directions. */
-    record Rst(int streamId, Reason reason, String message) implements Frame {
-    }
+    record Rst(int streamId, Reason reason, String message) implements Frame {}
 
     record Ping(long opaque) implements Frame {
         @Override

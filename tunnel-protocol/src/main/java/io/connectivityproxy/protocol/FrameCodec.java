@@ -24,11 +24,13 @@ public final class FrameCodec {
     public static final int SERVICE_CHANNELS_VERSION = 2;
     /** The first version whose OPEN may carry the tokens of a user to propagate (flag PRINCIPALS). */
     public static final int PRINCIPAL_PROPAGATION_VERSION = 3;
+
     public static final int HEADER_LENGTH = 10;
     /** Largest payload a peer may send or must accept. */
     public static final int MAX_PAYLOAD = 256 * 1024;
     /** Largest window (and window increment) a peer may grant: 2^31 - 1 as in HTTP/2. */
     public static final int MAX_WINDOW = Integer.MAX_VALUE;
+
     static final int MAX_ID_LENGTH = 255;
     static final int MAX_MESSAGE_LENGTH = 1024;
     /** Longest token an OPEN carries, bytes (as proxy authorization's and SAP's SOCKS5 method 0x80). */
@@ -52,6 +54,7 @@ public final class FrameCodec {
     public static final int TYPE_OPEN_FAIL = 0x12;
     /** Version 2 and later. */
     public static final int TYPE_CHANNEL_OPEN = 0x17;
+
     public static final int TYPE_DATA = 0x13;
     public static final int TYPE_WINDOW_UPDATE = 0x14;
     public static final int TYPE_FIN = 0x15;
@@ -60,8 +63,7 @@ public final class FrameCodec {
     public static final int TYPE_PONG = 0x21;
     public static final int TYPE_GOAWAY = 0x22;
 
-    private FrameCodec() {
-    }
+    private FrameCodec() {}
 
     // ---- encoding -------------------------------------------------------------------------
 
@@ -75,12 +77,22 @@ public final class FrameCodec {
         if (frame instanceof Frame.Data f) {
             return data(f.streamId(), f.payload(), 0, f.payload().length);
         } else if (frame instanceof Frame.Hello f) {
-            return body(TYPE_HELLO, 0, new Writer()
-                    .u16(f.version()).string(f.connectorId(), MAX_ID_LENGTH).string(f.locationId(), MAX_ID_LENGTH));
+            return body(
+                    TYPE_HELLO,
+                    0,
+                    new Writer()
+                            .u16(f.version())
+                            .string(f.connectorId(), MAX_ID_LENGTH)
+                            .string(f.locationId(), MAX_ID_LENGTH));
         } else if (frame instanceof Frame.HelloOk f) {
             requirePositive("max streams", f.maxStreams());
-            return body(TYPE_HELLO_OK, 0, new Writer()
-                    .u16(f.version()).string(f.sessionId(), MAX_ID_LENGTH).u32(f.maxStreams()));
+            return body(
+                    TYPE_HELLO_OK,
+                    0,
+                    new Writer()
+                            .u16(f.version())
+                            .string(f.sessionId(), MAX_ID_LENGTH)
+                            .u32(f.maxStreams()));
         } else if (frame instanceof Frame.Open f) {
             requireStreamId(f.streamId());
             if (f.host().isEmpty()) {
@@ -91,14 +103,21 @@ public final class FrameCodec {
             }
             requireWindow(f.window());
             Writer payload = new Writer()
-                    .u8(f.protocol().code()).string(f.host(), MAX_ID_LENGTH).u16(f.port()).u32(f.window());
+                    .u8(f.protocol().code())
+                    .string(f.host(), MAX_ID_LENGTH)
+                    .u16(f.port())
+                    .u32(f.window());
             if (!f.principals().present()) {
                 return body(TYPE_OPEN, f.streamId(), payload.bytes(f.head()));
             }
             requireToken(f.principals().user());
             requireToken(f.principals().technical());
-            byte[] out = body(TYPE_OPEN, f.streamId(), payload.string(f.principals().user(), MAX_TOKEN_LENGTH)
-                    .string(f.principals().technical(), MAX_TOKEN_LENGTH).bytes(f.head()));
+            byte[] out = body(
+                    TYPE_OPEN,
+                    f.streamId(),
+                    payload.string(f.principals().user(), MAX_TOKEN_LENGTH)
+                            .string(f.principals().technical(), MAX_TOKEN_LENGTH)
+                            .bytes(f.head()));
             out[1] = FLAG_PRINCIPALS;
             return out;
         } else if (frame instanceof Frame.ChannelOpen f) {
@@ -110,16 +129,25 @@ public final class FrameCodec {
                 throw new IllegalArgumentException("CHANNEL_OPEN needs a service id");
             }
             requireWindow(f.window());
-            return body(TYPE_CHANNEL_OPEN, f.streamId(), new Writer()
-                    .u8(f.protocol().code()).string(f.serviceId(), MAX_ID_LENGTH).u32(f.window()));
+            return body(
+                    TYPE_CHANNEL_OPEN,
+                    f.streamId(),
+                    new Writer()
+                            .u8(f.protocol().code())
+                            .string(f.serviceId(), MAX_ID_LENGTH)
+                            .u32(f.window()));
         } else if (frame instanceof Frame.OpenOk f) {
             requireStreamId(f.streamId());
             requireWindow(f.window());
             return body(TYPE_OPEN_OK, f.streamId(), new Writer().u32(f.window()));
         } else if (frame instanceof Frame.OpenFail f) {
             requireStreamId(f.streamId());
-            return body(TYPE_OPEN_FAIL, f.streamId(), new Writer()
-                    .u8(f.reason().code()).string(truncate(f.message(), MAX_MESSAGE_LENGTH), MAX_MESSAGE_LENGTH));
+            return body(
+                    TYPE_OPEN_FAIL,
+                    f.streamId(),
+                    new Writer()
+                            .u8(f.reason().code())
+                            .string(truncate(f.message(), MAX_MESSAGE_LENGTH), MAX_MESSAGE_LENGTH));
         } else if (frame instanceof Frame.WindowUpdate f) {
             requireStreamId(f.streamId());
             requirePositive("window increment", f.increment());
@@ -129,15 +157,23 @@ public final class FrameCodec {
             return body(TYPE_FIN, f.streamId(), new Writer());
         } else if (frame instanceof Frame.Rst f) {
             requireStreamId(f.streamId());
-            return body(TYPE_RST, f.streamId(), new Writer()
-                    .u8(f.reason().code()).string(truncate(f.message(), MAX_MESSAGE_LENGTH), MAX_MESSAGE_LENGTH));
+            return body(
+                    TYPE_RST,
+                    f.streamId(),
+                    new Writer()
+                            .u8(f.reason().code())
+                            .string(truncate(f.message(), MAX_MESSAGE_LENGTH), MAX_MESSAGE_LENGTH));
         } else if (frame instanceof Frame.Ping f) {
             return body(TYPE_PING, 0, new Writer().u64(f.opaque()));
         } else if (frame instanceof Frame.Pong f) {
             return body(TYPE_PONG, 0, new Writer().u64(f.opaque()));
         } else if (frame instanceof Frame.GoAway f) {
-            return body(TYPE_GOAWAY, 0, new Writer()
-                    .u8(f.reason().code()).string(truncate(f.message(), MAX_MESSAGE_LENGTH), MAX_MESSAGE_LENGTH));
+            return body(
+                    TYPE_GOAWAY,
+                    0,
+                    new Writer()
+                            .u8(f.reason().code())
+                            .string(truncate(f.message(), MAX_MESSAGE_LENGTH), MAX_MESSAGE_LENGTH));
         }
         throw new IllegalArgumentException("unknown frame " + frame);
     }
@@ -181,8 +217,8 @@ public final class FrameCodec {
 
     private static void requireStreamId(int streamId) {
         if (streamId <= 0) {
-            throw new IllegalArgumentException("stream frames need a stream id between 1 and 2^31 - 1, not "
-                    + streamId);
+            throw new IllegalArgumentException(
+                    "stream frames need a stream id between 1 and 2^31 - 1, not " + streamId);
         }
     }
 
@@ -240,7 +276,11 @@ public final class FrameCodec {
         int at = frame.position();
         // duplicate() reads big-endian whatever byte order the caller's buffer has, like decode().
         ByteBuffer in = frame.duplicate();
-        return checkHeader(in.get(at) & 0xff, in.get(at + 1) & 0xff, in.getInt(at + 2), in.getInt(at + 6),
+        return checkHeader(
+                in.get(at) & 0xff,
+                in.get(at + 1) & 0xff,
+                in.getInt(at + 2),
+                in.getInt(at + 6),
                 frame.remaining() - HEADER_LENGTH);
     }
 
@@ -250,22 +290,26 @@ public final class FrameCodec {
      */
     public static int checkHeader(int type, int flags, int streamId, int length, int following)
             throws ProtocolException {
-        if (flags != 0 && !(type == TYPE_DATA && flags == FLAG_BLOCKED)
+        if (flags != 0
+                && !(type == TYPE_DATA && flags == FLAG_BLOCKED)
                 && !(type == TYPE_OPEN && flags == FLAG_PRINCIPALS)) {
-            throw new ProtocolException(type == TYPE_DATA ? "DATA flags must be 0 or 1 (BLOCKED), got " + flags
-                    : type == TYPE_OPEN ? "OPEN flags must be 0 or 2 (PRINCIPALS), got " + flags
-                    : "reserved flags must be 0, got " + flags);
+            throw new ProtocolException(
+                    type == TYPE_DATA
+                            ? "DATA flags must be 0 or 1 (BLOCKED), got " + flags
+                            : type == TYPE_OPEN
+                                    ? "OPEN flags must be 0 or 2 (PRINCIPALS), got " + flags
+                                    : "reserved flags must be 0, got " + flags);
         }
         if (streamId < 0) {
             throw new ProtocolException("stream id has its reserved high bit set");
         }
         if (length < 0 || length > MAX_PAYLOAD) {
-            throw new ProtocolException("payload length " + Integer.toUnsignedString(length)
-                    + " exceeds the maximum of " + MAX_PAYLOAD);
+            throw new ProtocolException(
+                    "payload length " + Integer.toUnsignedString(length) + " exceeds the maximum of " + MAX_PAYLOAD);
         }
         if (following != length) {
-            throw new ProtocolException("payload length " + length + " does not match the "
-                    + following + " bytes that follow the header");
+            throw new ProtocolException(
+                    "payload length " + length + " does not match the " + following + " bytes that follow the header");
         }
         if (type == TYPE_DATA && streamId == 0) {
             throw new ProtocolException("DATA frame must not be on stream 0");
@@ -465,8 +509,8 @@ public final class FrameCodec {
         int positiveInt(String what) throws ProtocolException {
             int value = in.getInt();
             if (value <= 0) {
-                throw new ProtocolException(what + " must be between 1 and " + MAX_WINDOW + ", got "
-                        + Integer.toUnsignedString(value));
+                throw new ProtocolException(
+                        what + " must be between 1 and " + MAX_WINDOW + ", got " + Integer.toUnsignedString(value));
             }
             return value;
         }
@@ -474,8 +518,8 @@ public final class FrameCodec {
         int window(String what) throws ProtocolException {
             int value = in.getInt();
             if (value < 0) {
-                throw new ProtocolException(what + " must be between 0 and " + MAX_WINDOW + ", got "
-                        + Integer.toUnsignedString(value));
+                throw new ProtocolException(
+                        what + " must be between 0 and " + MAX_WINDOW + ", got " + Integer.toUnsignedString(value));
             }
             return value;
         }
@@ -492,7 +536,8 @@ public final class FrameCodec {
             bytes.limit(length);
             in.position(in.position() + length);
             try {
-                return StandardCharsets.UTF_8.newDecoder()
+                return StandardCharsets.UTF_8
+                        .newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
                         .decode(bytes)

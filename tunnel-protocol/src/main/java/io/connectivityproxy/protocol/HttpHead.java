@@ -31,16 +31,14 @@ public final class HttpHead {
      * response head limit); this one only keeps a head within one frame.
      */
     public static final int MAX_HEADERS = 16 * 1024;
+
     private static final int MAX_STRING = 65535;
 
-    private HttpHead() {
-    }
+    private HttpHead() {}
 
-    public record Request(String method, String uri, List<Map.Entry<String, String>> headers) {
-    }
+    public record Request(String method, String uri, List<Map.Entry<String, String>> headers) {}
 
-    public record Response(int status, String reason, List<Map.Entry<String, String>> headers) {
-    }
+    public record Response(int status, String reason, List<Map.Entry<String, String>> headers) {}
 
     /** The request head; an {@link IllegalArgumentException} if HTTP/1.1 cannot carry it. */
     public static byte[] encode(Request head) {
@@ -51,9 +49,8 @@ public final class HttpHead {
         if (invalid != null) {
             throw new IllegalArgumentException(invalid);
         }
-        FrameCodec.Writer out = new FrameCodec.Writer()
-                .string(head.method(), MAX_STRING)
-                .string(head.uri(), MAX_STRING);
+        FrameCodec.Writer out =
+                new FrameCodec.Writer().string(head.method(), MAX_STRING).string(head.uri(), MAX_STRING);
         return finish(writeHeaders(out, head.headers()));
     }
 
@@ -66,9 +63,7 @@ public final class HttpHead {
         if (invalid != null) {
             throw new IllegalArgumentException(invalid);
         }
-        FrameCodec.Writer out = new FrameCodec.Writer()
-                .u16(head.status())
-                .string(head.reason(), MAX_STRING);
+        FrameCodec.Writer out = new FrameCodec.Writer().u16(head.status()).string(head.reason(), MAX_STRING);
         return finish(writeHeaders(out, head.headers()));
     }
 
@@ -154,7 +149,8 @@ public final class HttpHead {
     }
 
     private static String invalidMethod(String method) {
-        return Http1Parser.isToken(method) ? null
+        return Http1Parser.isToken(method)
+                ? null
                 : "HTTP method must be a token: \"" + Http1Parser.printable(method) + "\"";
     }
 

@@ -8,8 +8,7 @@ public final class Ids {
     /** Letters, digits, '.', '_', '~', '-'; at most 128. Location ids may be empty (the default location). */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{0,128}");
 
-    private Ids() {
-    }
+    private Ids() {}
 
     /** True for a well-formed (possibly empty) id. */
     public static boolean valid(String id) {

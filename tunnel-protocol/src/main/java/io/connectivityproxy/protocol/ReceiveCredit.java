@@ -35,8 +35,8 @@ public final class ReceiveCredit {
             throw new IllegalArgumentException("window must be positive: " + initialWindow);
         }
         if (maxWindow < initialWindow) {
-            throw new IllegalArgumentException("maximum window " + maxWindow + " is below the initial window "
-                    + initialWindow);
+            throw new IllegalArgumentException(
+                    "maximum window " + maxWindow + " is below the initial window " + initialWindow);
         }
         this.initialWindow = initialWindow;
         this.maxWindow = maxWindow;
@@ -64,8 +64,7 @@ public final class ReceiveCredit {
             throw new IllegalArgumentException("negative length " + length);
         }
         if (length > outstanding) {
-            throw new ProtocolException("peer sent " + length + " bytes with only " + outstanding
-                    + " bytes of credit");
+            throw new ProtocolException("peer sent " + length + " bytes with only " + outstanding + " bytes of credit");
         }
         outstanding -= length;
         if (senderBlocked || (outstanding == 0 && length > 0)) {
@@ -81,8 +80,8 @@ public final class ReceiveCredit {
     public int consumed(int length) {
         long buffered = window - outstanding - consumedNotAcknowledged;
         if (length < 0 || length > buffered) {
-            throw new IllegalArgumentException("consumed " + length + " bytes with only " + buffered
-                    + " bytes received and not yet consumed");
+            throw new IllegalArgumentException(
+                    "consumed " + length + " bytes with only " + buffered + " bytes received and not yet consumed");
         }
         consumedNotAcknowledged += length;
         // No early return when the sender is out of credit: then more than half a window is still

@@ -32,8 +32,7 @@ public final class SendCredit {
     /** Adds credit from a WINDOW_UPDATE; a total above 2^31 - 1 is the peer's flow-control error. */
     public void grant(int increment) throws ProtocolException {
         if (increment <= 0 || available + increment > FrameCodec.MAX_WINDOW) {
-            throw new ProtocolException("window increment " + increment + " overflows the send window of "
-                    + available);
+            throw new ProtocolException("window increment " + increment + " overflows the send window of " + available);
         }
         available += increment;
     }

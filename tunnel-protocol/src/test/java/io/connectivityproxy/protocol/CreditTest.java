@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayDeque;
 import java.util.Random;
+
 import org.junit.jupiter.api.Test;
 
 /** Per-stream flow-control arithmetic: the sender's credit and the receiver's window. */
@@ -289,12 +290,20 @@ class CreditTest {
                 assertTrue(window <= max, where);
                 assertEquals(budgetBytes - growth, budget.available(), where);
                 assertTrue(returnedTotal <= consumedTotal + growth, where);
-                long pendingCredit = updates.stream().mapToLong(Integer::longValue).sum();
-                long inFlightBytes = inFlight.stream().mapToLong(Integer::longValue).sum();
+                long pendingCredit =
+                        updates.stream().mapToLong(Integer::longValue).sum();
+                long inFlightBytes =
+                        inFlight.stream().mapToLong(Integer::longValue).sum();
                 assertTrue(buffered <= window, where);
                 // Conservation: credit is with the sender, on the wire, buffered, or owed back.
-                assertEquals(window, sender.available() + inFlightBytes + buffered
-                        + (consumedTotal + growth - returnedTotal) + pendingCredit, where);
+                assertEquals(
+                        window,
+                        sender.available()
+                                + inFlightBytes
+                                + buffered
+                                + (consumedTotal + growth - returnedTotal)
+                                + pendingCredit,
+                        where);
                 if (buffered == 0 && inFlightBytes == 0 && updates.isEmpty()) {
                     assertTrue(sender.available() > 0, where + ": stalled at step " + step);
                 }

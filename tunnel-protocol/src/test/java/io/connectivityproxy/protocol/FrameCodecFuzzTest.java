@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,18 +36,44 @@ class FrameCodecFuzzTest {
      * input (every string costs a charset decoder and a copy). Never a multiple of a declared size.
      */
     private static final long ALLOCATION_ALLOWANCE = 64 * 1024;
+
     private static final int ALLOCATION_PER_INPUT_BYTE = 32;
 
     private static final int[] TYPES = {
-        FrameCodec.TYPE_HELLO, FrameCodec.TYPE_HELLO_OK, FrameCodec.TYPE_OPEN, FrameCodec.TYPE_OPEN_OK,
-        FrameCodec.TYPE_OPEN_FAIL, FrameCodec.TYPE_CHANNEL_OPEN, FrameCodec.TYPE_DATA, FrameCodec.TYPE_WINDOW_UPDATE, FrameCodec.TYPE_FIN,
-        FrameCodec.TYPE_RST, FrameCodec.TYPE_PING, FrameCodec.TYPE_PONG, FrameCodec.TYPE_GOAWAY,
+        FrameCodec.TYPE_HELLO,
+        FrameCodec.TYPE_HELLO_OK,
+        FrameCodec.TYPE_OPEN,
+        FrameCodec.TYPE_OPEN_OK,
+        FrameCodec.TYPE_OPEN_FAIL,
+        FrameCodec.TYPE_CHANNEL_OPEN,
+        FrameCodec.TYPE_DATA,
+        FrameCodec.TYPE_WINDOW_UPDATE,
+        FrameCodec.TYPE_FIN,
+        FrameCodec.TYPE_RST,
+        FrameCodec.TYPE_PING,
+        FrameCodec.TYPE_PONG,
+        FrameCodec.TYPE_GOAWAY,
     };
     private static final int[] INTERESTING_INTS = {
-        0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, FrameCodec.MAX_PAYLOAD,
-        FrameCodec.MAX_PAYLOAD + 1, Integer.MAX_VALUE, Integer.MIN_VALUE, -1,
+        0,
+        1,
+        2,
+        0x7f,
+        0x80,
+        0xff,
+        0x100,
+        0x7fff,
+        0x8000,
+        0xffff,
+        0x10000,
+        FrameCodec.MAX_PAYLOAD,
+        FrameCodec.MAX_PAYLOAD + 1,
+        Integer.MAX_VALUE,
+        Integer.MIN_VALUE,
+        -1,
     };
-    private static final String TCHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static final String TCHARS =
+            "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     private final Allocation allocation = new Allocation();
 
@@ -97,7 +124,8 @@ class FrameCodecFuzzTest {
             Random random = new Random(SEED);
             for (int i = 0; i < 100_000; i++) {
                 byte[] input = mutateFrame(random, FrameCodec.encode(randomFrame(random)));
-                String where = "seed " + SEED + ", iteration " + i + ", input " + java.util.HexFormat.of().formatHex(input);
+                String where = "seed " + SEED + ", iteration " + i + ", input "
+                        + java.util.HexFormat.of().formatHex(input);
                 Integer type;
                 try {
                     type = FrameCodec.checkHeader(java.nio.ByteBuffer.wrap(input));
@@ -113,7 +141,9 @@ class FrameCodecFuzzTest {
                     decoded = null;
                 }
                 if (decoded != null) {
-                    assertTrue(type != null && type == (input[0] & 0xff), where + ": decode accepted what checkHeader refused");
+                    assertTrue(
+                            type != null && type == (input[0] & 0xff),
+                            where + ": decode accepted what checkHeader refused");
                 }
                 if (type != null && type == FrameCodec.TYPE_DATA) {
                     assertTrue(decoded instanceof Frame.Data, where + ": checkHeader passed DATA the decoder refuses");
@@ -158,8 +188,8 @@ class FrameCodecFuzzTest {
                     refused++;
                     continue;
                 } catch (RuntimeException e) {
-                    throw new AssertionError("seed " + SEED + ", iteration " + i + ": encode threw " + e + " for "
-                            + frame, e);
+                    throw new AssertionError(
+                            "seed " + SEED + ", iteration " + i + ": encode threw " + e + " for " + frame, e);
                 }
                 if (checkFrame(wire, "wild frame " + frame + ", iteration " + i) == null) {
                     fail("seed " + SEED + ", iteration " + i + ": " + frame + " encoded as " + toHex(wire)
@@ -179,10 +209,14 @@ class FrameCodecFuzzTest {
                 int declared = random.nextBoolean()
                         ? FrameCodec.MAX_PAYLOAD + 1 + random.nextInt(Integer.MAX_VALUE - FrameCodec.MAX_PAYLOAD)
                         : INTERESTING_INTS[random.nextInt(INTERESTING_INTS.length)];
-                byte[] input = concat(new byte[] {(byte) TYPES[random.nextInt(TYPES.length)], 0},
-                        WireBytes.u32(random.nextInt(3)), WireBytes.u32(declared), randomBytes(random, random.nextInt(16)));
+                byte[] input = concat(
+                        new byte[] {(byte) TYPES[random.nextInt(TYPES.length)], 0},
+                        WireBytes.u32(random.nextInt(3)),
+                        WireBytes.u32(declared),
+                        randomBytes(random, random.nextInt(16)));
                 int body = input.length - FrameCodec.HEADER_LENGTH;
-                Frame frame = checkFrame(input, "declared length " + Integer.toUnsignedString(declared) + ", iteration " + i);
+                Frame frame =
+                        checkFrame(input, "declared length " + Integer.toUnsignedString(declared) + ", iteration " + i);
                 if (declared != body) {
                     assertEquals(null, frame);
                     String message = rejection(input);
@@ -222,7 +256,8 @@ class FrameCodecFuzzTest {
             int decoded = 0;
             for (int i = 0; i < 80_000; i++) {
                 boolean request = random.nextBoolean();
-                byte[] valid = request ? HttpHead.encode(randomRequest(random)) : HttpHead.encode(randomResponse(random));
+                byte[] valid =
+                        request ? HttpHead.encode(randomRequest(random)) : HttpHead.encode(randomResponse(random));
                 byte[] input = mutateHead(random, valid);
                 String where = "mutated head of " + valid.length + " bytes, iteration " + i;
                 Object head = request ? checkRequest(input, where) : checkResponse(input, where);
@@ -240,10 +275,14 @@ class FrameCodecFuzzTest {
             Random random = new Random(SEED);
             for (int i = 0; i < 20_000; i++) {
                 HttpHead.Request request = randomRequest(random);
-                assertEquals(request, checkRequest(HttpHead.encode(request), "round trip, iteration " + i),
+                assertEquals(
+                        request,
+                        checkRequest(HttpHead.encode(request), "round trip, iteration " + i),
                         "seed " + SEED + ", iteration " + i);
                 HttpHead.Response response = randomResponse(random);
-                assertEquals(response, checkResponse(HttpHead.encode(response), "round trip, iteration " + i),
+                assertEquals(
+                        response,
+                        checkResponse(HttpHead.encode(response), "round trip, iteration " + i),
                         "seed " + SEED + ", iteration " + i);
             }
         });
@@ -272,10 +311,14 @@ class FrameCodecFuzzTest {
     private HttpHead.Request checkRequest(byte[] input, String where) {
         HttpHead.Request request = allocation.measure(input, where, () -> HttpHead.decodeRequest(input)).value;
         if (request != null) {
-            assertArrayEquals(input, reencode(() -> HttpHead.encode(request), where, input),
+            assertArrayEquals(
+                    input,
+                    reencode(() -> HttpHead.encode(request), where, input),
                     () -> context(where, input) + ": re-encoded differently");
             String startLine = request.method() + " " + request.uri() + " HTTP/1.1";
-            assertEquals(2, startLine.chars().filter(c -> c == ' ').count(),
+            assertEquals(
+                    2,
+                    startLine.chars().filter(c -> c == ' ').count(),
                     () -> context(where, input) + ": request line " + startLine);
             assertSafeHttp1(startLine, request.headers(), where, input);
         }
@@ -285,16 +328,19 @@ class FrameCodecFuzzTest {
     private HttpHead.Response checkResponse(byte[] input, String where) {
         HttpHead.Response response = allocation.measure(input, where, () -> HttpHead.decodeResponse(input)).value;
         if (response != null) {
-            assertArrayEquals(input, reencode(() -> HttpHead.encode(response), where, input),
+            assertArrayEquals(
+                    input,
+                    reencode(() -> HttpHead.encode(response), where, input),
                     () -> context(where, input) + ": re-encoded differently");
-            assertSafeHttp1("HTTP/1.1 " + response.status() + " " + response.reason(), response.headers(), where, input);
+            assertSafeHttp1(
+                    "HTTP/1.1 " + response.status() + " " + response.reason(), response.headers(), where, input);
         }
         return response;
     }
 
     /** Written out as HTTP/1.1, a decoded head has exactly the lines it claims: nothing smuggled. */
-    private static void assertSafeHttp1(String startLine, List<Map.Entry<String, String>> headers, String where,
-            byte[] input) {
+    private static void assertSafeHttp1(
+            String startLine, List<Map.Entry<String, String>> headers, String where, byte[] input) {
         StringBuilder text = new StringBuilder(startLine).append("\r\n");
         for (Map.Entry<String, String> header : headers) {
             text.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
@@ -304,7 +350,8 @@ class FrameCodecFuzzTest {
         assertEquals(headers.size() + 3, lines.length, () -> context(where, input) + ": line count");
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
-            assertTrue(line.indexOf('\r') < 0 && line.indexOf('\n') < 0 && line.indexOf('\0') < 0,
+            assertTrue(
+                    line.indexOf('\r') < 0 && line.indexOf('\n') < 0 && line.indexOf('\0') < 0,
                     () -> context(where, input) + ": bare CR, LF or NUL in " + line);
             if (i > 0 && i <= headers.size()) {
                 String name = line.substring(0, line.indexOf(':'));
@@ -331,8 +378,8 @@ class FrameCodecFuzzTest {
             out[1] = 0;
             return out;
         }
-        boolean hasReason = type == FrameCodec.TYPE_OPEN_FAIL || type == FrameCodec.TYPE_RST
-                || type == FrameCodec.TYPE_GOAWAY;
+        boolean hasReason =
+                type == FrameCodec.TYPE_OPEN_FAIL || type == FrameCodec.TYPE_RST || type == FrameCodec.TYPE_GOAWAY;
         int code = hasReason ? frame[FrameCodec.HEADER_LENGTH] & 0xff : 0;
         if (Reason.of(code).code() == code) {
             return frame;
@@ -361,8 +408,7 @@ class FrameCodecFuzzTest {
         T decode() throws ProtocolException;
     }
 
-    record Decoded<T>(T value) {
-    }
+    record Decoded<T>(T value) {}
 
     /** Runs decoders, turning anything but a value or a ProtocolException into a failure. */
     private static final class Allocation {
@@ -374,8 +420,9 @@ class FrameCodecFuzzTest {
             if (result.allocated > limit) {
                 // The first use of a call site (string concatenation, a charset) allocates once; only a repeat counts.
                 long again = run(input, where, decoder).allocated;
-                assertTrue(again <= limit, () -> context(where, input) + ": decoding allocated " + again
-                        + " bytes, more than " + limit);
+                assertTrue(
+                        again <= limit,
+                        () -> context(where, input) + ": decoding allocated " + again + " bytes, more than " + limit);
             }
             return new Decoded<>(result.value);
         }
@@ -402,14 +449,14 @@ class FrameCodecFuzzTest {
 
         private static com.sun.management.ThreadMXBean threadBean() {
             if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean
-                    && bean.isThreadAllocatedMemorySupported() && bean.isThreadAllocatedMemoryEnabled()) {
+                    && bean.isThreadAllocatedMemorySupported()
+                    && bean.isThreadAllocatedMemoryEnabled()) {
                 return bean;
             }
             return null;
         }
 
-        private record Result<T>(T value, long allocated) {
-        }
+        private record Result<T>(T value, long allocated) {}
     }
 
     // ---- generators and mutators -----------------------------------------------------------
@@ -425,14 +472,21 @@ class FrameCodecFuzzTest {
         switch (random.nextInt(13)) {
             case 11: {
                 String serviceId = randomString(random, FrameCodec.MAX_ID_LENGTH);
-                return new Frame.ChannelOpen(streamId & ~1 | 2, TargetProtocol.values()[random.nextInt(
-                        TargetProtocol.values().length)], serviceId.isEmpty() ? "s" : serviceId, randomWindow(random));
+                return new Frame.ChannelOpen(
+                        streamId & ~1 | 2,
+                        TargetProtocol.values()[random.nextInt(TargetProtocol.values().length)],
+                        serviceId.isEmpty() ? "s" : serviceId,
+                        randomWindow(random));
             }
             case 0:
-                return new Frame.Hello(random.nextInt(0x10000), randomString(random, FrameCodec.MAX_ID_LENGTH),
+                return new Frame.Hello(
+                        random.nextInt(0x10000),
+                        randomString(random, FrameCodec.MAX_ID_LENGTH),
                         randomString(random, FrameCodec.MAX_ID_LENGTH));
             case 1:
-                return new Frame.HelloOk(random.nextInt(0x10000), randomString(random, FrameCodec.MAX_ID_LENGTH),
+                return new Frame.HelloOk(
+                        random.nextInt(0x10000),
+                        randomString(random, FrameCodec.MAX_ID_LENGTH),
                         1 + random.nextInt(Integer.MAX_VALUE));
             case 2: {
                 TargetProtocol protocol = TargetProtocol.values()[random.nextInt(TargetProtocol.values().length)];
@@ -440,26 +494,35 @@ class FrameCodecFuzzTest {
                 byte[] head = protocol.isHttp() && random.nextBoolean()
                         ? HttpHead.encode(randomRequest(random))
                         : randomBytes(random, random.nextInt(4) == 0 ? random.nextInt(300) : 0);
-                return new Frame.Open(streamId, protocol, host.isEmpty() ? "h" : host, 1 + random.nextInt(0xffff),
-                        randomWindow(random), head, random.nextInt(3) == 0 ? randomPrincipals(random)
-                                : PrincipalTokens.NONE);
+                return new Frame.Open(
+                        streamId,
+                        protocol,
+                        host.isEmpty() ? "h" : host,
+                        1 + random.nextInt(0xffff),
+                        randomWindow(random),
+                        head,
+                        random.nextInt(3) == 0 ? randomPrincipals(random) : PrincipalTokens.NONE);
             }
             case 3:
                 return new Frame.OpenOk(streamId, randomWindow(random));
             case 4:
-                return new Frame.OpenFail(streamId, randomReason(random),
-                        randomString(random, FrameCodec.MAX_MESSAGE_LENGTH));
+                return new Frame.OpenFail(
+                        streamId, randomReason(random), randomString(random, FrameCodec.MAX_MESSAGE_LENGTH));
             case 5: {
-                int length = random.nextInt(2000) == 0 ? FrameCodec.MAX_PAYLOAD : random.nextInt(random.nextBoolean() ? 16 : 2048);
+                int length = random.nextInt(2000) == 0
+                        ? FrameCodec.MAX_PAYLOAD
+                        : random.nextInt(random.nextBoolean() ? 16 : 2048);
                 return new Frame.Data(streamId, randomBytes(random, length));
             }
             case 6:
-                return new Frame.WindowUpdate(streamId, random.nextBoolean() ? 1 + random.nextInt(1 << 20)
-                        : 1 + random.nextInt(Integer.MAX_VALUE));
+                return new Frame.WindowUpdate(
+                        streamId,
+                        random.nextBoolean() ? 1 + random.nextInt(1 << 20) : 1 + random.nextInt(Integer.MAX_VALUE));
             case 7:
                 return new Frame.Fin(streamId);
             case 8:
-                return new Frame.Rst(streamId, randomReason(random), randomString(random, FrameCodec.MAX_MESSAGE_LENGTH));
+                return new Frame.Rst(
+                        streamId, randomReason(random), randomString(random, FrameCodec.MAX_MESSAGE_LENGTH));
             case 9:
                 return new Frame.Ping(random.nextLong());
             case 10:
@@ -473,9 +536,11 @@ class FrameCodecFuzzTest {
     private static Frame randomWildFrame(Random random) {
         int streamId = wildInt(random);
         int number = wildInt(random);
-        String id = random.nextInt(8) == 0 ? "x".repeat(FrameCodec.MAX_ID_LENGTH + random.nextInt(3) - 1)
+        String id = random.nextInt(8) == 0
+                ? "x".repeat(FrameCodec.MAX_ID_LENGTH + random.nextInt(3) - 1)
                 : random.nextInt(8) == 0 ? "" : randomString(random, 20);
-        String message = random.nextInt(8) == 0 ? "\u00e9".repeat(FrameCodec.MAX_MESSAGE_LENGTH / 2 + random.nextInt(3) - 1)
+        String message = random.nextInt(8) == 0
+                ? "\u00e9".repeat(FrameCodec.MAX_MESSAGE_LENGTH / 2 + random.nextInt(3) - 1)
                 : randomString(random, 40);
         switch (random.nextInt(10)) {
             case 9:
@@ -485,8 +550,15 @@ class FrameCodecFuzzTest {
             case 1:
                 return new Frame.HelloOk(random.nextInt(0x10000), id, number);
             case 2:
-                return new Frame.Open(streamId, TargetProtocol.TCP, id, wildInt(random), wildInt(random),
-                        randomBytes(random, random.nextInt(8)), random.nextBoolean() ? PrincipalTokens.NONE
+                return new Frame.Open(
+                        streamId,
+                        TargetProtocol.TCP,
+                        id,
+                        wildInt(random),
+                        wildInt(random),
+                        randomBytes(random, random.nextInt(8)),
+                        random.nextBoolean()
+                                ? PrincipalTokens.NONE
                                 : new PrincipalTokens(wildToken(random), wildToken(random)));
             case 3:
                 return new Frame.OpenOk(streamId, number);
@@ -555,15 +627,16 @@ class FrameCodecFuzzTest {
         StringBuilder out = new StringBuilder();
         int used = 0;
         while (true) {
-            int codePoint = switch (random.nextInt(6)) {
-                case 0 -> 0x80 + random.nextInt(0x780);
-                case 1 -> {
-                    int c = 0x800 + random.nextInt(0x10000 - 0x800);
-                    yield c >= 0xd800 && c <= 0xdfff ? 'x' : c;
-                }
-                case 2 -> 0x10000 + random.nextInt(0x110000 - 0x10000);
-                default -> random.nextInt(0x80);
-            };
+            int codePoint =
+                    switch (random.nextInt(6)) {
+                        case 0 -> 0x80 + random.nextInt(0x780);
+                        case 1 -> {
+                            int c = 0x800 + random.nextInt(0x10000 - 0x800);
+                            yield c >= 0xd800 && c <= 0xdfff ? 'x' : c;
+                        }
+                        case 2 -> 0x10000 + random.nextInt(0x110000 - 0x10000);
+                        default -> random.nextInt(0x80);
+                    };
             int bytes = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
             if (used + bytes > budget) {
                 return out.toString();
@@ -587,14 +660,20 @@ class FrameCodecFuzzTest {
             case 3 -> {
                 if (out.length >= FrameCodec.HEADER_LENGTH) {
                     int length = out.length - FrameCodec.HEADER_LENGTH;
-                    int[] choices = {length + 1, length - 1, length + random.nextInt(64) - 32, random.nextInt(),
-                        INTERESTING_INTS[random.nextInt(INTERESTING_INTS.length)]};
+                    int[] choices = {
+                        length + 1,
+                        length - 1,
+                        length + random.nextInt(64) - 32,
+                        random.nextInt(),
+                        INTERESTING_INTS[random.nextInt(INTERESTING_INTS.length)]
+                    };
                     FrameCodec.putInt(out, 6, choices[random.nextInt(choices.length)]);
                 }
             }
             case 4 -> {
                 if (out.length > 0) {
-                    out[0] = (byte) (random.nextInt(4) == 0 ? random.nextInt(256) : TYPES[random.nextInt(TYPES.length)]);
+                    out[0] =
+                            (byte) (random.nextInt(4) == 0 ? random.nextInt(256) : TYPES[random.nextInt(TYPES.length)]);
                 }
             }
             case 5 -> {

@@ -18,8 +18,8 @@ import static io.connectivityproxy.protocol.WireBytes.withStreamId;
 import static io.connectivityproxy.protocol.WireBytes.withType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +29,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -42,55 +43,68 @@ class FrameCodecTest {
 
     static Stream<Arguments> wireExamples() {
         return Stream.of(
-                Arguments.of(new Frame.Hello(1, "c1", "loc"),
+                Arguments.of(
+                        new Frame.Hello(1, "c1", "loc"),
                         hex("01 00 00000000 0000000b", "0001", "0002 6331", "0003 6c6f63")),
-                Arguments.of(new Frame.Hello(1, "conn", ""),
+                Arguments.of(
+                        new Frame.Hello(1, "conn", ""),
                         hex("01 00 00000000 0000000a", "0001", "0004 636f6e6e", "0000")),
-                Arguments.of(new Frame.HelloOk(1, "s-7", 100),
+                Arguments.of(
+                        new Frame.HelloOk(1, "s-7", 100),
                         hex("02 00 00000000 0000000b", "0001", "0003 732d37", "00000064")),
-                Arguments.of(new Frame.Open(1, TargetProtocol.TCP, "db", 5432, 65536, new byte[0]),
+                Arguments.of(
+                        new Frame.Open(1, TargetProtocol.TCP, "db", 5432, 65536, new byte[0]),
                         hex("10 00 00000001 0000000b", "03", "0002 6462", "1538", "00010000")),
-                Arguments.of(new Frame.Open(3, TargetProtocol.HTTP, "h", 80, 16384, hex("cafe")),
+                Arguments.of(
+                        new Frame.Open(3, TargetProtocol.HTTP, "h", 80, 16384, hex("cafe")),
                         hex("10 00 00000003 0000000c", "01", "0001 68", "0050", "00004000", "cafe")),
-                Arguments.of(new Frame.Open(5, TargetProtocol.HTTPS, "h", 443, 0, new byte[0]),
+                Arguments.of(
+                        new Frame.Open(5, TargetProtocol.HTTPS, "h", 443, 0, new byte[0]),
                         hex("10 00 00000005 0000000a", "02", "0001 68", "01bb", "00000000")),
-                Arguments.of(new Frame.Open(7, TargetProtocol.RFC, "s", 3300, 1, new byte[0]),
+                Arguments.of(
+                        new Frame.Open(7, TargetProtocol.RFC, "s", 3300, 1, new byte[0]),
                         hex("10 00 00000007 0000000a", "04", "0001 73", "0ce4", "00000001")),
-                Arguments.of(new Frame.Open(9, TargetProtocol.LDAP, "l", 389, Integer.MAX_VALUE, new byte[0]),
+                Arguments.of(
+                        new Frame.Open(9, TargetProtocol.LDAP, "l", 389, Integer.MAX_VALUE, new byte[0]),
                         hex("10 00 00000009 0000000a", "05", "0001 6c", "0185", "7fffffff")),
-                Arguments.of(new Frame.Open(11, TargetProtocol.HTTP, "h", 80, 16384, hex("cafe"),
-                                new PrincipalTokens("a.b.c", "")),
-                        hex("10 02 0000000b 00000015", "01", "0001 68", "0050", "00004000", "0005 612e622e63", "0000",
+                Arguments.of(
+                        new Frame.Open(
+                                11, TargetProtocol.HTTP, "h", 80, 16384, hex("cafe"), new PrincipalTokens("a.b.c", "")),
+                        hex(
+                                "10 02 0000000b 00000015",
+                                "01",
+                                "0001 68",
+                                "0050",
+                                "00004000",
+                                "0005 612e622e63",
+                                "0000",
                                 "cafe")),
-                Arguments.of(new Frame.Open(13, TargetProtocol.HTTPS, "h", 443, 0, new byte[0],
-                                new PrincipalTokens("", "t")),
+                Arguments.of(
+                        new Frame.Open(
+                                13, TargetProtocol.HTTPS, "h", 443, 0, new byte[0], new PrincipalTokens("", "t")),
                         hex("10 02 0000000d 0000000f", "02", "0001 68", "01bb", "00000000", "0000", "0001 74")),
-                Arguments.of(new Frame.ChannelOpen(2, TargetProtocol.TCP, "erp", 65536),
+                Arguments.of(
+                        new Frame.ChannelOpen(2, TargetProtocol.TCP, "erp", 65536),
                         hex("17 00 00000002 0000000a", "03", "0003 657270", "00010000")),
-                Arguments.of(new Frame.ChannelOpen(0x7ffffffe, TargetProtocol.RFC, "s", 0),
+                Arguments.of(
+                        new Frame.ChannelOpen(0x7ffffffe, TargetProtocol.RFC, "s", 0),
                         hex("17 00 7ffffffe 00000008", "04", "0001 73", "00000000")),
-                Arguments.of(new Frame.OpenOk(1, 262144),
-                        hex("11 00 00000001 00000004", "00040000")),
-                Arguments.of(new Frame.OpenFail(5, Reason.NO_MAPPING, "no"),
+                Arguments.of(new Frame.OpenOk(1, 262144), hex("11 00 00000001 00000004", "00040000")),
+                Arguments.of(
+                        new Frame.OpenFail(5, Reason.NO_MAPPING, "no"),
                         hex("12 00 00000005 00000005", "01", "0002 6e6f")),
-                Arguments.of(new Frame.OpenFail(0x7fffffff, Reason.TIMEOUT, "\u00e9"),
+                Arguments.of(
+                        new Frame.OpenFail(0x7fffffff, Reason.TIMEOUT, "\u00e9"),
                         hex("12 00 7fffffff 00000005", "0c", "0002 c3a9")),
-                Arguments.of(new Frame.Data(7, hex("010203")),
-                        hex("13 00 00000007 00000003", "010203")),
-                Arguments.of(new Frame.Data(7, new byte[0]),
-                        hex("13 00 00000007 00000000")),
-                Arguments.of(new Frame.WindowUpdate(9, 32768),
-                        hex("14 00 00000009 00000004", "00008000")),
-                Arguments.of(new Frame.Fin(11),
-                        hex("15 00 0000000b 00000000")),
-                Arguments.of(new Frame.Rst(13, Reason.BACKEND_RESET, ""),
-                        hex("16 00 0000000d 00000003", "05", "0000")),
-                Arguments.of(new Frame.Ping(0x0102030405060708L),
-                        hex("20 00 00000000 00000008", "0102030405060708")),
-                Arguments.of(new Frame.Pong(-1L),
-                        hex("21 00 00000000 00000008", "ffffffffffffffff")),
-                Arguments.of(new Frame.GoAway(Reason.SHUTDOWN, "bye"),
-                        hex("22 00 00000000 00000006", "0b", "0003 627965")));
+                Arguments.of(new Frame.Data(7, hex("010203")), hex("13 00 00000007 00000003", "010203")),
+                Arguments.of(new Frame.Data(7, new byte[0]), hex("13 00 00000007 00000000")),
+                Arguments.of(new Frame.WindowUpdate(9, 32768), hex("14 00 00000009 00000004", "00008000")),
+                Arguments.of(new Frame.Fin(11), hex("15 00 0000000b 00000000")),
+                Arguments.of(new Frame.Rst(13, Reason.BACKEND_RESET, ""), hex("16 00 0000000d 00000003", "05", "0000")),
+                Arguments.of(new Frame.Ping(0x0102030405060708L), hex("20 00 00000000 00000008", "0102030405060708")),
+                Arguments.of(new Frame.Pong(-1L), hex("21 00 00000000 00000008", "ffffffffffffffff")),
+                Arguments.of(
+                        new Frame.GoAway(Reason.SHUTDOWN, "bye"), hex("22 00 00000000 00000006", "0b", "0003 627965")));
     }
 
     @ParameterizedTest
@@ -124,12 +138,14 @@ class FrameCodecTest {
                 "00 06 41 63 63 65 70 74",
                 "00 03 2a 2f 2a");
         assertArrayEquals(head, HttpHead.encode(request));
-        byte[] open = concat(hex(
-                "10 00 00 00 00 01 00 00 00 39",
-                "01",
-                "00 0c 65 72 70 2e 69 6e 74 65 72 6e 61 6c",
-                "1f 90",
-                "00 04 00 00"), head);
+        byte[] open = concat(
+                hex(
+                        "10 00 00 00 00 01 00 00 00 39",
+                        "01",
+                        "00 0c 65 72 70 2e 69 6e 74 65 72 6e 61 6c",
+                        "1f 90",
+                        "00 04 00 00"),
+                head);
         Frame.Open frame = new Frame.Open(1, TargetProtocol.HTTP, "erp.internal", 8080, 262144, head);
         assertArrayEquals(open, FrameCodec.encode(frame));
         assertEquals(request, HttpHead.decodeRequest(((Frame.Open) FrameCodec.decode(open)).head()));
@@ -137,19 +153,35 @@ class FrameCodecTest {
 
     @Test
     void wireCodesAreStable() {
-        assertEquals(List.of(0x01, 0x02, 0x10, 0x11, 0x12, 0x17, 0x13, 0x14, 0x15, 0x16, 0x20, 0x21, 0x22),
-                List.of(FrameCodec.TYPE_HELLO, FrameCodec.TYPE_HELLO_OK, FrameCodec.TYPE_OPEN,
-                        FrameCodec.TYPE_OPEN_OK, FrameCodec.TYPE_OPEN_FAIL, FrameCodec.TYPE_CHANNEL_OPEN, FrameCodec.TYPE_DATA,
-                        FrameCodec.TYPE_WINDOW_UPDATE, FrameCodec.TYPE_FIN, FrameCodec.TYPE_RST,
-                        FrameCodec.TYPE_PING, FrameCodec.TYPE_PONG, FrameCodec.TYPE_GOAWAY));
+        assertEquals(
+                List.of(0x01, 0x02, 0x10, 0x11, 0x12, 0x17, 0x13, 0x14, 0x15, 0x16, 0x20, 0x21, 0x22),
+                List.of(
+                        FrameCodec.TYPE_HELLO,
+                        FrameCodec.TYPE_HELLO_OK,
+                        FrameCodec.TYPE_OPEN,
+                        FrameCodec.TYPE_OPEN_OK,
+                        FrameCodec.TYPE_OPEN_FAIL,
+                        FrameCodec.TYPE_CHANNEL_OPEN,
+                        FrameCodec.TYPE_DATA,
+                        FrameCodec.TYPE_WINDOW_UPDATE,
+                        FrameCodec.TYPE_FIN,
+                        FrameCodec.TYPE_RST,
+                        FrameCodec.TYPE_PING,
+                        FrameCodec.TYPE_PONG,
+                        FrameCodec.TYPE_GOAWAY));
         int code = 0;
         for (Reason reason : Reason.values()) {
             assertEquals(code++, reason.code(), reason.name());
             assertEquals(reason, Reason.of(reason.code()));
         }
-        assertEquals(List.of(1, 2, 3, 4, 5), Arrays.stream(TargetProtocol.values()).map(TargetProtocol::code).toList());
-        assertEquals(List.of(TargetProtocol.HTTP, TargetProtocol.HTTPS),
-                Arrays.stream(TargetProtocol.values()).filter(TargetProtocol::isHttp).toList());
+        assertEquals(
+                List.of(1, 2, 3, 4, 5),
+                Arrays.stream(TargetProtocol.values()).map(TargetProtocol::code).toList());
+        assertEquals(
+                List.of(TargetProtocol.HTTP, TargetProtocol.HTTPS),
+                Arrays.stream(TargetProtocol.values())
+                        .filter(TargetProtocol::isHttp)
+                        .toList());
     }
 
     @Test
@@ -174,10 +206,13 @@ class FrameCodecTest {
     void longestStringsAreAccepted() throws ProtocolException {
         String id = "i".repeat(FrameCodec.MAX_ID_LENGTH);
         String message = "m".repeat(FrameCodec.MAX_MESSAGE_LENGTH);
-        for (Frame frame : List.of(new Frame.Hello(1, id, id), new Frame.HelloOk(1, id, 1),
+        for (Frame frame : List.of(
+                new Frame.Hello(1, id, id),
+                new Frame.HelloOk(1, id, 1),
                 new Frame.Open(1, TargetProtocol.TCP, id, 1, 0, new byte[0]),
                 new Frame.ChannelOpen(2, TargetProtocol.TCP, id, 1),
-                new Frame.OpenFail(1, Reason.INTERNAL, message), new Frame.Rst(1, Reason.INTERNAL, message),
+                new Frame.OpenFail(1, Reason.INTERNAL, message),
+                new Frame.Rst(1, Reason.INTERNAL, message),
                 new Frame.GoAway(Reason.INTERNAL, message))) {
             assertFrameEquals(frame, FrameCodec.decode(FrameCodec.encode(frame)));
         }
@@ -186,7 +221,8 @@ class FrameCodecTest {
     @Test
     void decodeReadsBigEndianFromTheRemainingBytesOfAnyBuffer() throws ProtocolException {
         byte[] wire = FrameCodec.encode(new Frame.WindowUpdate(0x01020304, 0x05060708));
-        ByteBuffer buffer = ByteBuffer.wrap(concat(hex("ffff"), wire, hex("ee"))).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buffer =
+                ByteBuffer.wrap(concat(hex("ffff"), wire, hex("ee"))).order(ByteOrder.LITTLE_ENDIAN);
         buffer.position(2).limit(2 + wire.length);
         assertEquals(new Frame.WindowUpdate(0x01020304, 0x05060708), FrameCodec.decode(buffer));
         assertEquals(FrameCodec.TYPE_WINDOW_UPDATE, FrameCodec.checkHeader(buffer));
@@ -220,9 +256,14 @@ class FrameCodecTest {
                 // OPEN's one flag changes the layout (principalsFlagChangesTheOpenLayout).
                 continue;
             }
-            assertRejected((data ? "DATA flags must be 0 or 1 (BLOCKED), got "
-                    : open ? "OPEN flags must be 0 or 2 (PRINCIPALS), got " : "reserved flags must be 0, got ")
-                    + flags, withFlags(wire, flags));
+            assertRejected(
+                    (data
+                                    ? "DATA flags must be 0 or 1 (BLOCKED), got "
+                                    : open
+                                            ? "OPEN flags must be 0 or 2 (PRINCIPALS), got "
+                                            : "reserved flags must be 0, got ")
+                            + flags,
+                    withFlags(wire, flags));
         }
     }
 
@@ -235,11 +276,15 @@ class FrameCodecTest {
         assertEquals(0, wire[1]);
         // The same bytes read with the flag: the head's first bytes become the tokens' lengths.
         assertRejected("OPEN frame is truncated", withFlags(wire, FrameCodec.FLAG_PRINCIPALS));
-        byte[] tokens = concat(payload(wire).length == 0 ? new byte[0]
-                : java.util.Arrays.copyOf(payload(wire), payload(wire).length - 3), str("u.v.w"), str(""),
+        byte[] tokens = concat(
+                payload(wire).length == 0
+                        ? new byte[0]
+                        : java.util.Arrays.copyOf(payload(wire), payload(wire).length - 3),
+                str("u.v.w"),
+                str(""),
                 hex("00 01 41"));
-        Frame.Open decoded = (Frame.Open) FrameCodec.decode(withFlags(withPayload(wire, tokens),
-                FrameCodec.FLAG_PRINCIPALS));
+        Frame.Open decoded =
+                (Frame.Open) FrameCodec.decode(withFlags(withPayload(wire, tokens), FrameCodec.FLAG_PRINCIPALS));
         assertEquals(new PrincipalTokens("u.v.w", ""), decoded.principals());
         assertArrayEquals(hex("00 01 41"), decoded.head());
         assertEquals(PrincipalTokens.NONE, ((Frame.Open) FrameCodec.decode(wire)).principals());
@@ -248,7 +293,8 @@ class FrameCodecTest {
     @Test
     void principalsFlagWithoutATokenIsRejected() {
         byte[] payload = concat(hex("03"), str("db"), hex("1538 00010000"), str(""), str(""));
-        assertRejected("OPEN frame has the PRINCIPALS flag but no token",
+        assertRejected(
+                "OPEN frame has the PRINCIPALS flag but no token",
                 withFlags(frame(FrameCodec.TYPE_OPEN, 1, payload), FrameCodec.FLAG_PRINCIPALS));
     }
 
@@ -256,30 +302,37 @@ class FrameCodecTest {
     void tokensMustBeVisibleAsciiWithinTheirLimit() {
         for (String bad : new String[] {"a b", "a\u0000b", "\u00e9", "a\nb", "\u007f"}) {
             byte[] payload = concat(hex("01"), str("h"), hex("0050 00000000"), str(bad), str(""));
-            assertRejected("user token is not visible ASCII",
+            assertRejected(
+                    "user token is not visible ASCII",
                     withFlags(frame(FrameCodec.TYPE_OPEN, 1, payload), FrameCodec.FLAG_PRINCIPALS));
             payload = concat(hex("01"), str("h"), hex("0050 00000000"), str("x"), str(bad));
-            assertRejected("technical token is not visible ASCII",
+            assertRejected(
+                    "technical token is not visible ASCII",
                     withFlags(frame(FrameCodec.TYPE_OPEN, 1, payload), FrameCodec.FLAG_PRINCIPALS));
-            assertThrows(IllegalArgumentException.class, () -> FrameCodec.encode(new Frame.Open(1,
-                    TargetProtocol.HTTP, "h", 80, 0, new byte[0], new PrincipalTokens(bad, ""))));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> FrameCodec.encode(new Frame.Open(
+                            1, TargetProtocol.HTTP, "h", 80, 0, new byte[0], new PrincipalTokens(bad, ""))));
         }
         String longest = "t".repeat(FrameCodec.MAX_TOKEN_LENGTH);
-        Frame.Open ok = new Frame.Open(1, TargetProtocol.HTTP, "h", 80, 0, new byte[0],
-                new PrincipalTokens(longest, longest));
+        Frame.Open ok =
+                new Frame.Open(1, TargetProtocol.HTTP, "h", 80, 0, new byte[0], new PrincipalTokens(longest, longest));
         assertDoesNotThrow(() -> FrameCodec.decode(FrameCodec.encode(ok)));
-        assertThrows(IllegalArgumentException.class, () -> FrameCodec.encode(new Frame.Open(1, TargetProtocol.HTTP,
-                "h", 80, 0, new byte[0], new PrincipalTokens(longest + "t", ""))));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> FrameCodec.encode(new Frame.Open(
+                        1, TargetProtocol.HTTP, "h", 80, 0, new byte[0], new PrincipalTokens(longest + "t", ""))));
         byte[] payload = concat(hex("01"), str("h"), hex("0050 00000000"), str(longest + "t"), str(""));
-        assertRejected("user token: string of 16385 bytes exceeds 16384",
+        assertRejected(
+                "user token: string of 16385 bytes exceeds 16384",
                 withFlags(frame(FrameCodec.TYPE_OPEN, 1, payload), FrameCodec.FLAG_PRINCIPALS));
     }
 
     @Test
     void tokensNeverShowInToString() {
         String token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
-        Frame.Open open = new Frame.Open(1, TargetProtocol.HTTP, "h", 80, 0, new byte[0],
-                new PrincipalTokens(token, token));
+        Frame.Open open =
+                new Frame.Open(1, TargetProtocol.HTTP, "h", 80, 0, new byte[0], new PrincipalTokens(token, token));
         assertFalse(open.toString().contains("eyJ"), open.toString());
         assertTrue(open.toString().contains("user=(" + token.length() + " characters, redacted)"), open.toString());
         assertEquals("PrincipalTokens[user=none, technical=none]", PrincipalTokens.NONE.toString());
@@ -307,8 +360,8 @@ class FrameCodecTest {
         String name = FrameCodec.typeName(wire[0]);
         if (frame.streamId() == 0) {
             assertRejected(name + " frame must be on stream 0, not 1", wire, withStreamId(wire, 1));
-            assertRejected(name + " frame must be on stream 0, not 2147483647", wire,
-                    withStreamId(wire, Integer.MAX_VALUE));
+            assertRejected(
+                    name + " frame must be on stream 0, not 2147483647", wire, withStreamId(wire, Integer.MAX_VALUE));
         } else {
             assertRejected(name + " frame must not be on stream 0", wire, withStreamId(wire, 0));
         }
@@ -319,11 +372,15 @@ class FrameCodecTest {
     void lengthFieldMustMatchTheBytesThatFollow(Frame frame) {
         byte[] wire = FrameCodec.encode(frame);
         int length = wire.length - FrameCodec.HEADER_LENGTH;
-        assertRejected("payload length " + (length + 1) + " does not match the " + length + " bytes",
-                wire, withLengthField(wire, length + 1));
+        assertRejected(
+                "payload length " + (length + 1) + " does not match the " + length + " bytes",
+                wire,
+                withLengthField(wire, length + 1));
         if (length > 0) {
-            assertRejected("payload length " + (length - 1) + " does not match the " + length + " bytes",
-                    wire, withLengthField(wire, length - 1));
+            assertRejected(
+                    "payload length " + (length - 1) + " does not match the " + length + " bytes",
+                    wire,
+                    withLengthField(wire, length - 1));
         }
         assertRejected("does not match", wire, concat(wire, hex("00")));
     }
@@ -347,11 +404,13 @@ class FrameCodecTest {
         byte[] wire = FrameCodec.encode(frame);
         byte[] payload = payload(wire);
         // DATA and the head of OPEN run to the end of the payload; shortening them is still valid.
-        int fixedPart = frame instanceof Frame.Data ? 0
-                : frame instanceof Frame.Open open ? payload.length - open.head().length
-                : payload.length;
+        int fixedPart = frame instanceof Frame.Data
+                ? 0
+                : frame instanceof Frame.Open open ? payload.length - open.head().length : payload.length;
         for (int cut = 0; cut < fixedPart; cut++) {
-            assertRejected(FrameCodec.typeName(wire[0]) + " frame is truncated", wire,
+            assertRejected(
+                    FrameCodec.typeName(wire[0]) + " frame is truncated",
+                    wire,
                     withPayload(wire, Arrays.copyOf(payload, cut)));
         }
         for (int cut = fixedPart; cut < payload.length; cut++) {
@@ -391,8 +450,7 @@ class FrameCodecTest {
     void unknownFrameTypesAreRejected() {
         for (int type : new int[] {0x00, 0x03, 0x0f, 0x18, 0x1f, 0x23, 0x7f, 0x80, 0xff}) {
             for (int streamId : new int[] {0, 1}) {
-                assertRejected("unknown frame type 0x" + Integer.toHexString(type),
-                        frame(type, streamId, new byte[0]));
+                assertRejected("unknown frame type 0x" + Integer.toHexString(type), frame(type, streamId, new byte[0]));
             }
         }
     }
@@ -411,56 +469,63 @@ class FrameCodecTest {
 
     @Test
     void emptyHostIsRejected() {
-        assertRejected("OPEN frame has an empty host",
-                frame(FrameCodec.TYPE_OPEN, 1, hex("03", "0000", "0016", "00010000")));
+        assertRejected(
+                "OPEN frame has an empty host", frame(FrameCodec.TYPE_OPEN, 1, hex("03", "0000", "0016", "00010000")));
     }
 
     @Test
     void channelOpenOnAnOddStreamIdIsRejected() {
         // Odd ids are tunnel-service's; a connector-opened stream there could collide with one of them.
-        assertRejected("CHANNEL_OPEN frame must be on an even stream id, not 3",
+        assertRejected(
+                "CHANNEL_OPEN frame must be on an even stream id, not 3",
                 frame(FrameCodec.TYPE_CHANNEL_OPEN, 3, hex("03", "0001 73", "00010000")));
     }
 
     @Test
     void channelOpenWithoutServiceIdIsRejected() {
-        assertRejected("CHANNEL_OPEN frame has an empty service id",
+        assertRejected(
+                "CHANNEL_OPEN frame has an empty service id",
                 frame(FrameCodec.TYPE_CHANNEL_OPEN, 2, hex("03", "0000", "00010000")));
     }
 
     @Test
     void portZeroIsRejected() {
-        assertRejected("OPEN frame has port 0",
-                frame(FrameCodec.TYPE_OPEN, 1, hex("03", "0001 68", "0000", "00010000")));
+        assertRejected(
+                "OPEN frame has port 0", frame(FrameCodec.TYPE_OPEN, 1, hex("03", "0001 68", "0000", "00010000")));
     }
 
     @ParameterizedTest
     @ValueSource(ints = {0x80000000, 0xffffffff})
     void negativeWindowsAreRejected(int window) {
-        assertRejected("window must be between 0 and 2147483647, got " + Integer.toUnsignedString(window),
+        assertRejected(
+                "window must be between 0 and 2147483647, got " + Integer.toUnsignedString(window),
                 frame(FrameCodec.TYPE_OPEN, 1, concat(hex("03", "0001 68", "0016"), u32(window))));
-        assertRejected("window must be between 0 and 2147483647, got " + Integer.toUnsignedString(window),
+        assertRejected(
+                "window must be between 0 and 2147483647, got " + Integer.toUnsignedString(window),
                 frame(FrameCodec.TYPE_OPEN_OK, 1, u32(window)));
     }
 
     @ParameterizedTest
     @ValueSource(ints = {0, 0x80000000, 0xffffffff})
     void windowIncrementBelowOneIsRejected(int increment) {
-        assertRejected("window increment must be between 1 and 2147483647, got "
-                + Integer.toUnsignedString(increment), frame(FrameCodec.TYPE_WINDOW_UPDATE, 1, u32(increment)));
+        assertRejected(
+                "window increment must be between 1 and 2147483647, got " + Integer.toUnsignedString(increment),
+                frame(FrameCodec.TYPE_WINDOW_UPDATE, 1, u32(increment)));
     }
 
     @ParameterizedTest
     @ValueSource(ints = {0, 0x80000000, 0xffffffff})
     void maxStreamsBelowOneIsRejected(int maxStreams) {
-        assertRejected("max streams must be between 1",
+        assertRejected(
+                "max streams must be between 1",
                 frame(FrameCodec.TYPE_HELLO_OK, 0, concat(hex("0001"), str("s"), u32(maxStreams))));
     }
 
     @ParameterizedTest
     @ValueSource(ints = {0, 6, 0x7f, 0xff})
     void unknownTargetProtocolIsRejected(int code) {
-        assertRejected("unknown target protocol " + code,
+        assertRejected(
+                "unknown target protocol " + code,
                 frame(FrameCodec.TYPE_OPEN, 1, concat(new byte[] {(byte) code}, hex("0001 68", "0016", "00010000"))));
     }
 
@@ -468,38 +533,42 @@ class FrameCodecTest {
     @ValueSource(ints = {20, 0x80, 0xff})
     void unknownReasonCodesReadAsInternal(int code) throws ProtocolException {
         byte[] reasonAndMessage = concat(new byte[] {(byte) code}, str("later"));
-        assertEquals(new Frame.OpenFail(1, Reason.INTERNAL, "later"),
+        assertEquals(
+                new Frame.OpenFail(1, Reason.INTERNAL, "later"),
                 FrameCodec.decode(frame(FrameCodec.TYPE_OPEN_FAIL, 1, reasonAndMessage)));
-        assertEquals(new Frame.Rst(1, Reason.INTERNAL, "later"),
+        assertEquals(
+                new Frame.Rst(1, Reason.INTERNAL, "later"),
                 FrameCodec.decode(frame(FrameCodec.TYPE_RST, 1, reasonAndMessage)));
-        assertEquals(new Frame.GoAway(Reason.INTERNAL, "later"),
+        assertEquals(
+                new Frame.GoAway(Reason.INTERNAL, "later"),
                 FrameCodec.decode(frame(FrameCodec.TYPE_GOAWAY, 0, reasonAndMessage)));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "c328", // 2-byte lead followed by ASCII
-        "c0af", // overlong '/'
-        "e080af", // overlong '/' in 3 bytes
-        "eda080", // UTF-16 surrogate U+D800 encoded in UTF-8
-        "f4908080", // above U+10FFFF
-        "f8888080", // 5-byte form
-        "ff", // never valid
-        "80", // lone continuation byte
-        "61e282", // multi-byte sequence cut by the end of the string
-    })
+    @ValueSource(
+            strings = {
+                "c328", // 2-byte lead followed by ASCII
+                "c0af", // overlong '/'
+                "e080af", // overlong '/' in 3 bytes
+                "eda080", // UTF-16 surrogate U+D800 encoded in UTF-8
+                "f4908080", // above U+10FFFF
+                "f8888080", // 5-byte form
+                "ff", // never valid
+                "80", // lone continuation byte
+                "61e282", // multi-byte sequence cut by the end of the string
+            })
     void invalidUtf8IsRejectedInEveryString(String bad) {
         byte[] string = lengthPrefixed(hex(bad));
-        assertRejected("string is not valid UTF-8",
-                frame(FrameCodec.TYPE_HELLO, 0, concat(hex("0001"), string, str("loc"))));
-        assertRejected("string is not valid UTF-8",
-                frame(FrameCodec.TYPE_HELLO, 0, concat(hex("0001"), str("c"), string)));
-        assertRejected("string is not valid UTF-8",
-                frame(FrameCodec.TYPE_HELLO_OK, 0, concat(hex("0001"), string, u32(1))));
-        assertRejected("string is not valid UTF-8",
+        assertRejected(
+                "string is not valid UTF-8", frame(FrameCodec.TYPE_HELLO, 0, concat(hex("0001"), string, str("loc"))));
+        assertRejected(
+                "string is not valid UTF-8", frame(FrameCodec.TYPE_HELLO, 0, concat(hex("0001"), str("c"), string)));
+        assertRejected(
+                "string is not valid UTF-8", frame(FrameCodec.TYPE_HELLO_OK, 0, concat(hex("0001"), string, u32(1))));
+        assertRejected(
+                "string is not valid UTF-8",
                 frame(FrameCodec.TYPE_OPEN, 1, concat(hex("03"), string, hex("0016", "00000000"))));
-        assertRejected("string is not valid UTF-8",
-                frame(FrameCodec.TYPE_OPEN_FAIL, 1, concat(hex("01"), string)));
+        assertRejected("string is not valid UTF-8", frame(FrameCodec.TYPE_OPEN_FAIL, 1, concat(hex("01"), string)));
         assertRejected("string is not valid UTF-8", frame(FrameCodec.TYPE_RST, 1, concat(hex("01"), string)));
         assertRejected("string is not valid UTF-8", frame(FrameCodec.TYPE_GOAWAY, 0, concat(hex("01"), string)));
     }
@@ -507,8 +576,10 @@ class FrameCodecTest {
     @Test
     void validMultiByteUtf8IsAccepted() throws ProtocolException {
         String text = "\u00e9\u20ac\ud83d\ude00\u0000\ufeff";
-        byte[] wire = frame(FrameCodec.TYPE_GOAWAY, 0, concat(hex("00"),
-                lengthPrefixed(hex("c3a9", "e282ac", "f09f9880", "00", "efbbbf"))));
+        byte[] wire = frame(
+                FrameCodec.TYPE_GOAWAY,
+                0,
+                concat(hex("00"), lengthPrefixed(hex("c3a9", "e282ac", "f09f9880", "00", "efbbbf"))));
         assertEquals(new Frame.GoAway(Reason.INTERNAL, text), FrameCodec.decode(wire));
         assertArrayEquals(wire, FrameCodec.encode(new Frame.GoAway(Reason.INTERNAL, text)));
     }
@@ -516,26 +587,32 @@ class FrameCodecTest {
     @Test
     void stringsOverTheirLimitAreRejected() {
         byte[] longId = lengthPrefixed(repeat('i', FrameCodec.MAX_ID_LENGTH + 1));
-        assertRejected("string of 256 bytes exceeds 255",
+        assertRejected(
+                "string of 256 bytes exceeds 255",
                 frame(FrameCodec.TYPE_HELLO, 0, concat(hex("0001"), longId, str(""))));
-        assertRejected("string of 256 bytes exceeds 255",
+        assertRejected(
+                "string of 256 bytes exceeds 255",
                 frame(FrameCodec.TYPE_HELLO_OK, 0, concat(hex("0001"), longId, u32(1))));
-        assertRejected("string of 256 bytes exceeds 255",
+        assertRejected(
+                "string of 256 bytes exceeds 255",
                 frame(FrameCodec.TYPE_OPEN, 1, concat(hex("03"), longId, hex("0016", "00000000"))));
         byte[] longMessage = lengthPrefixed(repeat('m', FrameCodec.MAX_MESSAGE_LENGTH + 1));
-        assertRejected("string of 1025 bytes exceeds 1024",
-                frame(FrameCodec.TYPE_RST, 1, concat(hex("01"), longMessage)));
-        assertRejected("string of 1025 bytes exceeds 1024",
+        assertRejected(
+                "string of 1025 bytes exceeds 1024", frame(FrameCodec.TYPE_RST, 1, concat(hex("01"), longMessage)));
+        assertRejected(
+                "string of 1025 bytes exceeds 1024",
                 frame(FrameCodec.TYPE_OPEN_FAIL, 1, concat(hex("01"), longMessage)));
-        assertRejected("string of 1025 bytes exceeds 1024",
-                frame(FrameCodec.TYPE_GOAWAY, 0, concat(hex("01"), longMessage)));
+        assertRejected(
+                "string of 1025 bytes exceeds 1024", frame(FrameCodec.TYPE_GOAWAY, 0, concat(hex("01"), longMessage)));
     }
 
     @Test
     void stringLengthBeyondThePayloadIsRejected() {
-        assertRejected("HELLO frame is truncated",
+        assertRejected(
+                "HELLO frame is truncated",
                 frame(FrameCodec.TYPE_HELLO, 0, concat(hex("0001"), u16(200), hex("6162"))));
-        assertRejected("string of 65535 bytes exceeds 255",
+        assertRejected(
+                "string of 65535 bytes exceeds 255",
                 frame(FrameCodec.TYPE_HELLO, 0, concat(hex("0001"), u16(0xffff), hex("6162"))));
     }
 
@@ -579,19 +656,19 @@ class FrameCodecTest {
         }
         assertThrows(IllegalArgumentException.class, () -> FrameCodec.data(0, none, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> FrameCodec.data(1, none, 0, -1));
-        assertThrows(IllegalArgumentException.class,
-                () -> FrameCodec.data(1, new byte[1], 0, FrameCodec.MAX_PAYLOAD + 1));
+        assertThrows(
+                IllegalArgumentException.class, () -> FrameCodec.data(1, new byte[1], 0, FrameCodec.MAX_PAYLOAD + 1));
         assertThrows(IllegalArgumentException.class, () -> FrameCodec.dataHeader(0, 1, false));
         assertThrows(IllegalArgumentException.class, () -> FrameCodec.dataHeader(1, FrameCodec.MAX_PAYLOAD + 1, true));
     }
 
     @Test
     void longReasonMessagesAreCutAtACharacterBoundary() throws ProtocolException {
-        Frame.OpenFail fail = (Frame.OpenFail) FrameCodec.decode(FrameCodec.encode(
-                new Frame.OpenFail(1, Reason.BACKEND_UNREACHABLE, "m".repeat(1025))));
+        Frame.OpenFail fail = (Frame.OpenFail) FrameCodec.decode(
+                FrameCodec.encode(new Frame.OpenFail(1, Reason.BACKEND_UNREACHABLE, "m".repeat(1025))));
         assertEquals("m".repeat(1024), fail.message());
-        Frame.GoAway away = (Frame.GoAway) FrameCodec.decode(FrameCodec.encode(
-                new Frame.GoAway(Reason.INTERNAL, "\u00e9".repeat(513))));
+        Frame.GoAway away = (Frame.GoAway)
+                FrameCodec.decode(FrameCodec.encode(new Frame.GoAway(Reason.INTERNAL, "\u00e9".repeat(513))));
         assertEquals("\u00e9".repeat(512), away.message());
     }
 
@@ -617,7 +694,8 @@ class FrameCodecTest {
 
     static void assertRejected(String fragment, Decoding decoding) {
         ProtocolException e = assertThrows(ProtocolException.class, decoding::run);
-        assertTrue(e.getMessage().contains(fragment),
+        assertTrue(
+                e.getMessage().contains(fragment),
                 () -> "expected a message containing \"" + fragment + "\" but got \"" + e.getMessage() + "\"");
     }
 }

@@ -4,7 +4,6 @@ import static io.connectivityproxy.protocol.FrameCodecTest.assertRejected;
 import static io.connectivityproxy.protocol.WireBytes.concat;
 import static io.connectivityproxy.protocol.WireBytes.hex;
 import static io.connectivityproxy.protocol.WireBytes.lengthPrefixed;
-import static io.connectivityproxy.protocol.WireBytes.repeat;
 import static io.connectivityproxy.protocol.WireBytes.str;
 import static io.connectivityproxy.protocol.WireBytes.toHex;
 import static io.connectivityproxy.protocol.WireBytes.u16;
@@ -16,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,12 +37,23 @@ class HttpHeadTest {
 
     @Test
     void responseExactBytesKeepRepeatedHeadersInOrder() throws ProtocolException {
-        HttpHead.Response response = new HttpHead.Response(200, "OK", List.of(
-                Map.entry("Content-Length", "5"), Map.entry("Set-Cookie", "a=1"), Map.entry("Set-Cookie", "b=2")));
-        byte[] wire = hex("00c8", "0002 4f4b", "0003",
-                "000e 436f6e74656e742d4c656e677468", "0001 35",
-                "000a 5365742d436f6f6b6965", "0003 613d31",
-                "000a 5365742d436f6f6b6965", "0003 623d32");
+        HttpHead.Response response = new HttpHead.Response(
+                200,
+                "OK",
+                List.of(
+                        Map.entry("Content-Length", "5"),
+                        Map.entry("Set-Cookie", "a=1"),
+                        Map.entry("Set-Cookie", "b=2")));
+        byte[] wire = hex(
+                "00c8",
+                "0002 4f4b",
+                "0003",
+                "000e 436f6e74656e742d4c656e677468",
+                "0001 35",
+                "000a 5365742d436f6f6b6965",
+                "0003 613d31",
+                "000a 5365742d436f6f6b6965",
+                "0003 623d32");
         assertEquals(toHex(wire), toHex(HttpHead.encode(response)));
         assertEquals(response, HttpHead.decodeResponse(wire));
     }
@@ -61,12 +72,15 @@ class HttpHeadTest {
     void requestRoundTrips() throws ProtocolException {
         List<HttpHead.Request> requests = List.of(
                 new HttpHead.Request("GET", "/", List.of()),
-                new HttpHead.Request("POST", "/sap/bc/srt?sap-client=100&x=%20y", List.of(
-                        Map.entry("Content-Type", "text/xml; charset=utf-8"),
-                        Map.entry("Content-Length", "1234"),
-                        Map.entry("X-Empty", ""),
-                        Map.entry("X-Tab", "a\tb"),
-                        Map.entry("X-Latin", "caf\u00e9 \u20ac"))),
+                new HttpHead.Request(
+                        "POST",
+                        "/sap/bc/srt?sap-client=100&x=%20y",
+                        List.of(
+                                Map.entry("Content-Type", "text/xml; charset=utf-8"),
+                                Map.entry("Content-Length", "1234"),
+                                Map.entry("X-Empty", ""),
+                                Map.entry("X-Tab", "a\tb"),
+                                Map.entry("X-Latin", "caf\u00e9 \u20ac"))),
                 new HttpHead.Request("M-SEARCH!#$%&'*+-.^_`|~09", "/" + "p".repeat(MAX_STRING - 1), List.of()),
                 new HttpHead.Request("OPTIONS", "/x", manyHeaders(HttpHead.MAX_HEADERS)));
         for (HttpHead.Request request : requests) {
@@ -121,8 +135,8 @@ class HttpHeadTest {
     void methodMustBeAToken(String method) {
         byte[] bad = request(method, "/", List.of());
         assertRejected("HTTP method must be a token", () -> HttpHead.decodeRequest(bad));
-        assertThrows(IllegalArgumentException.class,
-                () -> HttpHead.encode(new HttpHead.Request(method, "/", List.of())));
+        assertThrows(
+                IllegalArgumentException.class, () -> HttpHead.encode(new HttpHead.Request(method, "/", List.of())));
     }
 
     @ParameterizedTest
@@ -130,18 +144,19 @@ class HttpHeadTest {
     void targetMustBeInOriginForm(String uri) {
         byte[] bad = request("GET", uri, List.of());
         assertRejected("origin form", () -> HttpHead.decodeRequest(bad));
-        assertThrows(IllegalArgumentException.class,
-                () -> HttpHead.encode(new HttpHead.Request("GET", uri, List.of())));
+        assertThrows(
+                IllegalArgumentException.class, () -> HttpHead.encode(new HttpHead.Request("GET", uri, List.of())));
     }
 
     /** A target with a line break would let the head smuggle a second request past the path check. */
     @ParameterizedTest
-    @ValueSource(strings = {"/ok HTTP/1.1\r\nHost: x\r\n\r\nGET /admin", "/a b", "/a\tb", "/a\nb", "/a\u0000", "/a\u007f"})
+    @ValueSource(
+            strings = {"/ok HTTP/1.1\r\nHost: x\r\n\r\nGET /admin", "/a b", "/a\tb", "/a\nb", "/a\u0000", "/a\u007f"})
     void targetWithWhitespaceOrControlsIsRejected(String uri) {
         byte[] bad = request("GET", uri, List.of());
         assertRejected("whitespace or a control character", () -> HttpHead.decodeRequest(bad));
-        assertThrows(IllegalArgumentException.class,
-                () -> HttpHead.encode(new HttpHead.Request("GET", uri, List.of())));
+        assertThrows(
+                IllegalArgumentException.class, () -> HttpHead.encode(new HttpHead.Request("GET", uri, List.of())));
     }
 
     @ParameterizedTest
@@ -151,7 +166,8 @@ class HttpHeadTest {
         assertRejected("HTTP header name must be a token", () -> HttpHead.decodeRequest(bad));
         byte[] badResponse = response(200, "OK", List.of(Map.entry(name, "v")));
         assertRejected("HTTP header name must be a token", () -> HttpHead.decodeResponse(badResponse));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> HttpHead.encode(new HttpHead.Request("GET", "/", List.of(Map.entry(name, "v")))));
     }
 
@@ -164,10 +180,11 @@ class HttpHeadTest {
         assertRejected("HTTP header X has a value with CR, LF or NUL", () -> HttpHead.decodeResponse(badResponse));
         byte[] badReason = response(200, value, List.of());
         assertRejected("HTTP reason phrase contains CR, LF or NUL", () -> HttpHead.decodeResponse(badReason));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> HttpHead.encode(new HttpHead.Response(200, "OK", List.of(Map.entry("X", value)))));
-        assertThrows(IllegalArgumentException.class,
-                () -> HttpHead.encode(new HttpHead.Response(200, value, List.of())));
+        assertThrows(
+                IllegalArgumentException.class, () -> HttpHead.encode(new HttpHead.Response(200, value, List.of())));
     }
 
     @ParameterizedTest
@@ -175,16 +192,16 @@ class HttpHeadTest {
     void statusOutOfRangeIsRejected(int status) {
         byte[] bad = concat(u16(status), str("OK"), u16(0));
         assertRejected("HTTP status " + status + " is out of range", () -> HttpHead.decodeResponse(bad));
-        assertThrows(IllegalArgumentException.class,
-                () -> HttpHead.encode(new HttpHead.Response(status, "OK", List.of())));
+        assertThrows(
+                IllegalArgumentException.class, () -> HttpHead.encode(new HttpHead.Response(status, "OK", List.of())));
     }
 
     @Test
     void statusBeyondSixteenBitsCannotBeEncoded() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> HttpHead.encode(new HttpHead.Response(0x10000 + 200, "OK", List.of())));
-        assertThrows(IllegalArgumentException.class,
-                () -> HttpHead.encode(new HttpHead.Response(-1, "OK", List.of())));
+        assertThrows(IllegalArgumentException.class, () -> HttpHead.encode(new HttpHead.Response(-1, "OK", List.of())));
     }
 
     /** The count is checked before anything is read or allocated for the headers. */
@@ -195,8 +212,9 @@ class HttpHeadTest {
         assertRejected(count + " headers exceed " + HttpHead.MAX_HEADERS, () -> HttpHead.decodeRequest(bad));
         byte[] badResponse = concat(u16(200), str(""), u16(count));
         assertRejected(count + " headers exceed " + HttpHead.MAX_HEADERS, () -> HttpHead.decodeResponse(badResponse));
-        assertThrows(IllegalArgumentException.class, () -> HttpHead.encode(
-                new HttpHead.Request("GET", "/", manyHeaders(HttpHead.MAX_HEADERS + 1))));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HttpHead.encode(new HttpHead.Request("GET", "/", manyHeaders(HttpHead.MAX_HEADERS + 1))));
     }
 
     @Test
@@ -209,8 +227,10 @@ class HttpHeadTest {
     void stringsBeyondSixteenBitLengthsCannotBeEncoded() {
         byte[] declaredOnly = concat(str("GET"), u16(0xffff), hex("2f"));
         assertRejected("HTTP request head is truncated", () -> HttpHead.decodeRequest(declaredOnly));
-        assertThrows(IllegalArgumentException.class, () -> HttpHead.encode(
-                new HttpHead.Request("GET", "/", List.of(Map.entry("X", "v".repeat(MAX_STRING + 1))))));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HttpHead.encode(
+                        new HttpHead.Request("GET", "/", List.of(Map.entry("X", "v".repeat(MAX_STRING + 1))))));
     }
 
     @ParameterizedTest
@@ -225,9 +245,9 @@ class HttpHeadTest {
         for (byte[] request : requests) {
             assertRejected("string is not valid UTF-8", () -> HttpHead.decodeRequest(request));
         }
-        assertRejected("string is not valid UTF-8",
-                () -> HttpHead.decodeResponse(concat(u16(200), bad, u16(0))));
-        assertRejected("string is not valid UTF-8",
+        assertRejected("string is not valid UTF-8", () -> HttpHead.decodeResponse(concat(u16(200), bad, u16(0))));
+        assertRejected(
+                "string is not valid UTF-8",
                 () -> HttpHead.decodeResponse(concat(u16(200), str(""), u16(1), str("N"), bad)));
     }
 

@@ -12,8 +12,7 @@ import java.util.List;
 /** Byte-level helpers for the codec tests: hex in and out, header surgery, frame comparison. */
 final class WireBytes {
 
-    private WireBytes() {
-    }
+    private WireBytes() {}
 
     /** The bytes spelled by the hex digits of all parts; whitespace is ignored. */
     static byte[] hex(String... parts) {
@@ -110,7 +109,13 @@ final class WireBytes {
                 new Frame.Open(1, TargetProtocol.TCP, "db", 5432, 65536, new byte[0]),
                 new Frame.Open(3, TargetProtocol.HTTP, "erp.internal", 80, 0, new byte[] {1, 2, 3}),
                 new Frame.Open(Integer.MAX_VALUE, TargetProtocol.LDAP, "h", 65535, Integer.MAX_VALUE, new byte[0]),
-                new Frame.Open(5, TargetProtocol.HTTPS, "erp", 443, 65536, new byte[] {4, 5},
+                new Frame.Open(
+                        5,
+                        TargetProtocol.HTTPS,
+                        "erp",
+                        443,
+                        65536,
+                        new byte[] {4, 5},
                         new PrincipalTokens("eyJh.eyJz.c2ln", "")),
                 new Frame.Open(7, TargetProtocol.HTTP, "erp", 80, 0, new byte[0], new PrincipalTokens("", "t.t.t")),
                 new Frame.ChannelOpen(2, TargetProtocol.TCP, "erp-events", 262144),
@@ -135,9 +140,9 @@ final class WireBytes {
         assertEquals(expected.getClass(), actual.getClass());
         if (expected instanceof Frame.Open e) {
             Frame.Open a = (Frame.Open) actual;
-            assertEquals(new Frame.Open(e.streamId(), e.protocol(), e.host(), e.port(), e.window(), null,
-                    e.principals()), new Frame.Open(a.streamId(), a.protocol(), a.host(), a.port(), a.window(), null,
-                            a.principals()));
+            assertEquals(
+                    new Frame.Open(e.streamId(), e.protocol(), e.host(), e.port(), e.window(), null, e.principals()),
+                    new Frame.Open(a.streamId(), a.protocol(), a.host(), a.port(), a.window(), null, a.principals()));
             assertArrayEquals(e.head(), a.head());
         } else if (expected instanceof Frame.Data e) {
             assertEquals(e.streamId(), actual.streamId());

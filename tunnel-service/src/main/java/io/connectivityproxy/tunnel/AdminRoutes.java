@@ -1,5 +1,8 @@
 package io.connectivityproxy.tunnel;
 
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
 import io.connectivityproxy.cluster.ClusterNode;
 import io.connectivityproxy.cluster.SessionRegistry;
 import io.connectivityproxy.tunnel.channel.ServiceChannels;
@@ -7,8 +10,6 @@ import io.connectivityproxy.tunnel.channel.ServiceMappingEntry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
 
 /**
  * Read-only admin endpoint on the management port (reach it with {@code kubectl port-forward}):
@@ -24,8 +25,8 @@ public class AdminRoutes {
     private final ClusterNode node;
     private final ServiceChannels serviceChannels;
 
-    public AdminRoutes(SessionBroker broker, SessionRegistry registry, ClusterNode node,
-            ServiceChannels serviceChannels) {
+    public AdminRoutes(
+            SessionBroker broker, SessionRegistry registry, ClusterNode node, ServiceChannels serviceChannels) {
         this.serviceChannels = serviceChannels;
         this.broker = broker;
         this.registry = registry;
@@ -73,7 +74,11 @@ public class AdminRoutes {
                 .put("enabled", serviceChannels.enabled())
                 .put("mappings", mappings)
                 .put("problems", new JsonArray(serviceChannels.problems()))
-                .put("openStreams", broker.sessions().stream().mapToInt(ConnectorSession::channelStreamCount).sum());
+                .put(
+                        "openStreams",
+                        broker.sessions().stream()
+                                .mapToInt(ConnectorSession::channelStreamCount)
+                                .sum());
     }
 
     JsonObject sessions() {
@@ -83,7 +88,9 @@ public class AdminRoutes {
                     .put("session", session.id)
                     .put("state", session.state().name())
                     .put("subaccount", session.subaccount)
-                    .put("location", session.key() == null ? null : session.key().locationId())
+                    .put(
+                            "location",
+                            session.key() == null ? null : session.key().locationId())
                     .put("connector", session.connectorId())
                     .put("peer", session.peer)
                     .put("protocolVersion", session.version())
@@ -97,7 +104,10 @@ public class AdminRoutes {
                 .put("sessions", local)
                 .put("openStreams", broker.openStreams())
                 .put("registry", cluster)
-                .put("ignoredMembers", new JsonArray(registry.ignored().stream().map(m -> m.toJson()).toList()))
+                .put(
+                        "ignoredMembers",
+                        new JsonArray(
+                                registry.ignored().stream().map(m -> m.toJson()).toList()))
                 .put("members", new JsonArray(node.describeMembers()));
     }
 }

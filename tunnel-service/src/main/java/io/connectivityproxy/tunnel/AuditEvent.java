@@ -30,6 +30,7 @@ record AuditEvent(String tenant, boolean success, String clientId, String detail
     static final String PREFIX = "[AUDIT-EVENT] ";
     /** SAP's value when an event has no end user, as a tunnel handshake never has. */
     static final String NO_USER = "fallback_for_missing_user";
+
     static final String ACTION = "tunnel handshake";
     static final String SUCCESS = "tunnel handshake success";
     static final String FAILURE = "tunnel handshake failure";

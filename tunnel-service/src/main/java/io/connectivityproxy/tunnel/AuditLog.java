@@ -15,15 +15,15 @@ final class AuditLog {
     private static final Logger AUDIT = Logger.getLogger("io.connectivityproxy.audit");
     private static final Logger EVENTS = Logger.getLogger("io.connectivityproxy.audit-event");
 
-    private AuditLog() {
-    }
+    private AuditLog() {}
 
     static void accepted(String peer, String subaccount, String connectorId, String locationId, String sessionId) {
         String location = locationId.isEmpty() ? "(default)" : locationId;
-        AUDIT.infof("handshake accepted peer=%s subaccount=%s connector=%s location=%s session=%s", peer, subaccount,
-                connectorId, location, sessionId);
-        event(new AuditEvent(subaccount, true, connectorId, "peer=" + peer + " location=" + location + " session="
-                + sessionId));
+        AUDIT.infof(
+                "handshake accepted peer=%s subaccount=%s connector=%s location=%s session=%s",
+                peer, subaccount, connectorId, location, sessionId);
+        event(new AuditEvent(
+                subaccount, true, connectorId, "peer=" + peer + " location=" + location + " session=" + sessionId));
     }
 
     /** A connector refused before it proved a subaccount: no certificate, or one that does not pass. */

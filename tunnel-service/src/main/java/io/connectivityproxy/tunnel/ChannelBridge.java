@@ -2,6 +2,7 @@ package io.connectivityproxy.tunnel;
 
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -18,7 +19,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
-import jakarta.inject.Singleton;
 
 /**
  * Serves service channels: a stream a connector opened with CHANNEL_OPEN is resolved to exactly
@@ -33,13 +33,19 @@ public class ChannelBridge {
 
     /** Credit first granted per channel stream, and how far it may grow (as the connector's defaults). */
     static final int WINDOW = 256 * 1024;
+
     static final int MAX_WINDOW = 4 * 1024 * 1024;
     static final int CHUNK = 64 * 1024;
 
     /** One open channel stream, for the admin endpoint. */
-    record Stream(int streamId, String serviceId, TargetProtocol type, String mapping, Instant since,
-            AtomicLong toConnector, AtomicLong fromConnector) {
-    }
+    record Stream(
+            int streamId,
+            String serviceId,
+            TargetProtocol type,
+            String mapping,
+            Instant since,
+            AtomicLong toConnector,
+            AtomicLong fromConnector) {}
 
     private final ServiceChannels catalogue;
     private final TunnelMetrics metrics;
@@ -50,7 +56,8 @@ public class ChannelBridge {
         this.catalogue = catalogue;
         this.metrics = metrics;
         this.client = vertx.createNetClient(new NetClientOptions()
-                .setConnectTimeout((int) settings.serviceChannels().connectTimeout().toMillis())
+                .setConnectTimeout(
+                        (int) settings.serviceChannels().connectTimeout().toMillis())
                 .setTcpNoDelay(true));
     }
 
@@ -64,10 +71,14 @@ public class ChannelBridge {
      * backend socket does too. {@code opened} sees the stream once it carries bytes; {@code closed}
      * runs once when it is done, however it ends.
      */
-    void open(ConnectorSession session, TunnelStream stream, Frame.ChannelOpen open,
-            java.util.function.Consumer<Stream> opened, Runnable closed) {
-        Resolution resolution = catalogue.resolve(session.subaccount, session.key().locationId(), open.protocol(),
-                open.serviceId());
+    void open(
+            ConnectorSession session,
+            TunnelStream stream,
+            Frame.ChannelOpen open,
+            java.util.function.Consumer<Stream> opened,
+            Runnable closed) {
+        Resolution resolution =
+                catalogue.resolve(session.subaccount, session.key().locationId(), open.protocol(), open.serviceId());
         if (resolution instanceof Resolution.Refused refused) {
             refuse(session, stream, refused.reason(), refused.message());
             closed.run();
@@ -77,11 +88,20 @@ public class ChannelBridge {
         client.connect(mapping.internalPort(), mapping.internalHost()).onComplete(ar -> {
             if (ar.failed()) {
                 // The connector's log gets the kind of failure, never the cluster-internal address.
-                LOG.infof("session %s: service channel %s (ServiceMapping %s): cannot connect to %s:%d: %s", session.id,
-                        mapping.serviceId(), mapping.name(), mapping.internalHost(), mapping.internalPort(),
+                LOG.infof(
+                        "session %s: service channel %s (ServiceMapping %s): cannot connect to %s:%d: %s",
+                        session.id,
+                        mapping.serviceId(),
+                        mapping.name(),
+                        mapping.internalHost(),
+                        mapping.internalPort(),
                         ar.cause().getMessage());
-                refuse(session, stream, Reason.BACKEND_UNREACHABLE, "the cluster service of " + open.protocol()
-                        + " service '" + mapping.serviceId() + "' is unreachable: " + brief(ar.cause()));
+                refuse(
+                        session,
+                        stream,
+                        Reason.BACKEND_UNREACHABLE,
+                        "the cluster service of " + open.protocol() + " service '" + mapping.serviceId()
+                                + "' is unreachable: " + brief(ar.cause()));
                 closed.run();
                 return;
             }
@@ -92,23 +112,34 @@ public class ChannelBridge {
                 closed.run();
                 return;
             }
-            Stream info = new Stream(stream.id(), mapping.serviceId(), mapping.type(), mapping.name(), Instant.now(),
-                    new AtomicLong(), new AtomicLong());
+            Stream info = new Stream(
+                    stream.id(),
+                    mapping.serviceId(),
+                    mapping.type(),
+                    mapping.name(),
+                    Instant.now(),
+                    new AtomicLong(),
+                    new AtomicLong());
             socket.pause();
             TcpRelay.allowHalfClose(socket);
             metrics.channelOpened(mapping.serviceId());
             opened.accept(info);
             stream.accept(open.window());
-            TcpRelay.bridge(socket, stream, n -> {
-                info.toConnector().addAndGet(n);
-                metrics.channelBytes(n, true);
-            }, n -> {
-                info.fromConnector().addAndGet(n);
-                metrics.channelBytes(n, false);
-            }, () -> {
-                metrics.channelClosed();
-                closed.run();
-            });
+            TcpRelay.bridge(
+                    socket,
+                    stream,
+                    n -> {
+                        info.toConnector().addAndGet(n);
+                        metrics.channelBytes(n, true);
+                    },
+                    n -> {
+                        info.fromConnector().addAndGet(n);
+                        metrics.channelBytes(n, false);
+                    },
+                    () -> {
+                        metrics.channelClosed();
+                        closed.run();
+                    });
         });
     }
 
@@ -127,8 +158,11 @@ public class ChannelBridge {
         if (root instanceof java.net.UnknownHostException) {
             return "its host name could not be resolved";
         }
-        if (root instanceof io.netty.channel.ConnectTimeoutException || root instanceof java.net.SocketTimeoutException
-                || String.valueOf(root.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("timed out")) {
+        if (root instanceof io.netty.channel.ConnectTimeoutException
+                || root instanceof java.net.SocketTimeoutException
+                || String.valueOf(root.getMessage())
+                        .toLowerCase(java.util.Locale.ROOT)
+                        .contains("timed out")) {
             return "connect timed out";
         }
         if (root instanceof java.net.ConnectException) {

@@ -3,7 +3,6 @@ package io.connectivityproxy.tunnel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
 import javax.naming.NamingEnumeration;
 import javax.naming.NamingException;
 import javax.naming.directory.Attribute;
@@ -18,8 +17,7 @@ import javax.naming.ldap.Rdn;
  */
 public final class ClientIdentity {
 
-    private ClientIdentity() {
-    }
+    private ClientIdentity() {}
 
     /** The CN of an RFC 2253 distinguished name, if it has exactly one. */
     public static Optional<String> commonName(String distinguishedName) {
@@ -27,7 +25,8 @@ public final class ClientIdentity {
             List<String> cns = new ArrayList<>();
             for (Rdn rdn : new LdapName(distinguishedName).getRdns()) {
                 // A multi-valued RDN (CN=a+CN=b) holds several attributes; each counts.
-                NamingEnumeration<? extends Attribute> attributes = rdn.toAttributes().getAll();
+                NamingEnumeration<? extends Attribute> attributes =
+                        rdn.toAttributes().getAll();
                 while (attributes.hasMore()) {
                     Attribute attribute = attributes.next();
                     if ("CN".equalsIgnoreCase(attribute.getID())) {
@@ -87,7 +86,7 @@ public final class ClientIdentity {
                 token.setLength(0);
             } else if (c == ';' || c == ',') {
                 if (key != null) {
-                    pairs.add(new String[] { key, token.toString().trim() });
+                    pairs.add(new String[] {key, token.toString().trim()});
                 }
                 key = null;
                 token.setLength(0);
@@ -103,7 +102,7 @@ public final class ClientIdentity {
             return null;
         }
         if (key != null) {
-            pairs.add(new String[] { key, token.toString().trim() });
+            pairs.add(new String[] {key, token.toString().trim()});
         }
         elements.add(pairs);
         return elements;

@@ -20,8 +20,8 @@ import io.connectivityproxy.stream.StreamMultiplexer;
 import io.connectivityproxy.stream.TunnelStream;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.impl.ContextInternal;
 
 /**
  * One connector's WebSocket session: the handshake, liveness, the streams relayed over it to
@@ -48,6 +48,7 @@ final class ConnectorSession {
     final String id = UUID.randomUUID().toString();
     /** When the connector's WebSocket was accepted, for the status page. */
     final java.time.Instant since = java.time.Instant.now();
+
     final String subaccount;
     final String peer;
     private final ServerWebSocket ws;
@@ -59,6 +60,7 @@ final class ConnectorSession {
     private final Map<Integer, Link> links = new HashMap<>();
     /** Service-channel streams: null until a version 2 handshake. */
     private StreamMultiplexer channels;
+
     private final Map<Integer, ChannelBridge.Stream> channelStreams = new ConcurrentHashMap<>();
     private int version;
     private State state = State.AWAITING_HELLO;
@@ -69,8 +71,14 @@ final class ConnectorSession {
     private long timer = -1;
     private volatile int streamCount;
 
-    ConnectorSession(Vertx vertx, ServerWebSocket ws, String subaccount, String peer, SessionBroker broker,
-            TunnelSettings settings, ChannelBridge channelBridge) {
+    ConnectorSession(
+            Vertx vertx,
+            ServerWebSocket ws,
+            String subaccount,
+            String peer,
+            SessionBroker broker,
+            TunnelSettings settings,
+            ChannelBridge channelBridge) {
         this.channelBridge = channelBridge;
         this.vertx = vertx;
         this.ws = ws;
@@ -128,7 +136,8 @@ final class ConnectorSession {
 
     private void tick() {
         long silentFor = System.nanoTime() - lastReceived;
-        if (state == State.AWAITING_HELLO && silentFor > settings.handshakeTimeout().toNanos()) {
+        if (state == State.AWAITING_HELLO
+                && silentFor > settings.handshakeTimeout().toNanos()) {
             AuditLog.rejected(peer, subaccount, null, "no HELLO within " + settings.handshakeTimeout());
             close("handshake timeout");
         } else if (silentFor > settings.idleTimeout().toNanos()) {
@@ -166,28 +175,37 @@ final class ConnectorSession {
 
     private void onHello(Frame frame) {
         if (!(frame instanceof Frame.Hello hello)) {
-            protocolError("the first frame must be HELLO, got " + frame.getClass().getSimpleName());
+            protocolError(
+                    "the first frame must be HELLO, got " + frame.getClass().getSimpleName());
             return;
         }
         if (hello.version() < FrameCodec.MIN_VERSION || hello.version() > FrameCodec.VERSION) {
-            AuditLog.rejected(peer, subaccount, hello.connectorId(),
-                    "unsupported protocol version " + hello.version());
-            goAway(Reason.PROTOCOL_ERROR, "protocol version " + hello.version() + " is not supported; this "
-                    + "tunnel-service speaks versions " + FrameCodec.MIN_VERSION + " to " + FrameCodec.VERSION);
+            AuditLog.rejected(peer, subaccount, hello.connectorId(), "unsupported protocol version " + hello.version());
+            goAway(
+                    Reason.PROTOCOL_ERROR,
+                    "protocol version " + hello.version() + " is not supported; this "
+                            + "tunnel-service speaks versions " + FrameCodec.MIN_VERSION + " to " + FrameCodec.VERSION);
             return;
         }
         if (!SessionKey.valid(subaccount, hello.locationId())) {
             AuditLog.rejected(peer, subaccount, hello.connectorId(), "invalid location id");
-            goAway(Reason.PROTOCOL_ERROR, "invalid location id '" + hello.locationId()
-                    + "': use letters, digits, '.', '_', '~' or '-', at most 128");
+            goAway(
+                    Reason.PROTOCOL_ERROR,
+                    "invalid location id '" + hello.locationId()
+                            + "': use letters, digits, '.', '_', '~' or '-', at most 128");
             return;
         }
         key = new SessionKey(subaccount, hello.locationId());
         connectorId = hello.connectorId();
         version = hello.version();
         if (version >= FrameCodec.SERVICE_CHANNELS_VERSION) {
-            channels = new StreamMultiplexer(ws::writeBinaryMessage, 2, ChannelBridge.WINDOW, ChannelBridge.MAX_WINDOW,
-                    channelBridge.windowBudget(), ChannelBridge.CHUNK);
+            channels = new StreamMultiplexer(
+                    ws::writeBinaryMessage,
+                    2,
+                    ChannelBridge.WINDOW,
+                    ChannelBridge.MAX_WINDOW,
+                    channelBridge.windowBudget(),
+                    ChannelBridge.CHUNK);
         }
         state = State.ACTIVE;
         // A tunnel-service answers each connector in the version it asked for.
@@ -212,14 +230,19 @@ final class ConnectorSession {
     /** A proxy-service node opens a stream over this session. */
     void openFromProxy(String proxyAddress, int proxyStreamId, Buffer openFrame) {
         if (state != State.ACTIVE) {
-            broker.toProxy(proxyAddress, new Frame.OpenFail(proxyStreamId, Reason.SESSION_LOST,
-                    "the connector session is closing"));
+            broker.toProxy(
+                    proxyAddress,
+                    new Frame.OpenFail(proxyStreamId, Reason.SESSION_LOST, "the connector session is closing"));
             return;
         }
         if (links.size() >= settings.maxStreamsPerSession()) {
             broker.recordOpenFailure(Reason.TOO_MANY_STREAMS);
-            broker.toProxy(proxyAddress, new Frame.OpenFail(proxyStreamId, Reason.TOO_MANY_STREAMS,
-                    "the connector session already carries " + links.size() + " streams"));
+            broker.toProxy(
+                    proxyAddress,
+                    new Frame.OpenFail(
+                            proxyStreamId,
+                            Reason.TOO_MANY_STREAMS,
+                            "the connector session already carries " + links.size() + " streams"));
             return;
         }
         if (openFrame.getUnsignedByte(1) == FrameCodec.FLAG_PRINCIPALS
@@ -244,7 +267,9 @@ final class ConnectorSession {
 
     /** The refusal of an OPEN with tokens for a session of {@code version}, which cannot carry them. */
     static Frame.OpenFail principalsUnsupported(int proxyStreamId, int version) {
-        return new Frame.OpenFail(proxyStreamId, Reason.PRINCIPAL_PROPAGATION_UNSUPPORTED,
+        return new Frame.OpenFail(
+                proxyStreamId,
+                Reason.PRINCIPAL_PROPAGATION_UNSUPPORTED,
                 "principal propagation (SAP-Connectivity-Authentication, SAP-Connectivity-Technical-Authentication) "
                         + "needs tunnel protocol version " + FrameCodec.PRINCIPAL_PROPAGATION_VERSION
                         + "; the connector for this location speaks version " + version + " (upgrade it)");
@@ -313,7 +338,9 @@ final class ConnectorSession {
         Link link = links.get(frame.streamId());
         if (link == null) {
             if (frame instanceof Frame.Open) {
-                send(new Frame.OpenFail(frame.streamId(), Reason.PROTOCOL_NOT_ALLOWED,
+                send(new Frame.OpenFail(
+                        frame.streamId(),
+                        Reason.PROTOCOL_NOT_ALLOWED,
                         "connector-initiated streams (service channels) are not supported by this tunnel-service"));
             }
             return;
@@ -345,7 +372,9 @@ final class ConnectorSession {
                 protocolError("CHANNEL_OPEN needs protocol version " + FrameCodec.SERVICE_CHANNELS_VERSION
                         + "; this session speaks version " + version);
             } else if (frame instanceof Frame.Open) {
-                send(new Frame.OpenFail(frame.streamId(), Reason.PROTOCOL_NOT_ALLOWED,
+                send(new Frame.OpenFail(
+                        frame.streamId(),
+                        Reason.PROTOCOL_NOT_ALLOWED,
                         "connector-opened streams (service channels) need protocol version "
                                 + FrameCodec.SERVICE_CHANNELS_VERSION));
             }
@@ -368,7 +397,9 @@ final class ConnectorSession {
         }
         if (channels.size() >= settings.maxStreamsPerSession()) {
             broker.recordChannelRefusal(Reason.TOO_MANY_STREAMS);
-            send(new Frame.OpenFail(open.streamId(), Reason.TOO_MANY_STREAMS,
+            send(new Frame.OpenFail(
+                    open.streamId(),
+                    Reason.TOO_MANY_STREAMS,
                     "the tunnel session already carries " + channels.size() + " service-channel streams"));
             return;
         }
@@ -453,8 +484,9 @@ final class ConnectorSession {
             vertx.cancelTimer(timer);
         }
         for (Link link : new ArrayList<>(links.values())) {
-            broker.toProxy(link.proxyAddress, new Frame.Rst(link.proxyStreamId, Reason.SESSION_LOST,
-                    "the connector session was lost: " + why));
+            broker.toProxy(
+                    link.proxyAddress,
+                    new Frame.Rst(link.proxyStreamId, Reason.SESSION_LOST, "the connector session was lost: " + why));
             broker.linkClosed(link);
         }
         links.clear();

@@ -21,8 +21,7 @@ final class DevCertificates {
     static final String SERVER = "server";
     static final String CONNECTOR = "connector";
 
-    private DevCertificates() {
-    }
+    private DevCertificates() {}
 
     /** Generates the set unless {@code dir/ca.pem} already exists. */
     static void ensure(Path dir, String subaccount) {
@@ -30,10 +29,12 @@ final class DevCertificates {
             return;
         }
         CertificateAuthority authority = CertificateAuthority.create("connectivity-proxy development CA");
-        authority.issueServer("localhost", List.of("localhost"), List.of("127.0.0.1")).write(dir, SERVER);
+        authority
+                .issueServer("localhost", List.of("localhost"), List.of("127.0.0.1"))
+                .write(dir, SERVER);
         authority.issueClient(subaccount).write(dir, CONNECTOR);
         authority.ca().write(dir, CA);
-        LOG.infof("generated development certificates in %s (connector subaccount %s)", dir.toAbsolutePath(),
-                subaccount);
+        LOG.infof(
+                "generated development certificates in %s (connector subaccount %s)", dir.toAbsolutePath(), subaccount);
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -30,7 +31,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import jakarta.inject.Singleton;
 
 /**
  * This node's connector sessions and the streams relayed through them. Receives frames from
@@ -66,8 +66,8 @@ public class SessionBroker {
         nodeId = node.nodeId();
         String address = BusAddresses.tunnelNode(nodeId);
         FrameMessageCodec.register(vertx.eventBus());
-        fromThisNode = new DeliveryOptions().setCodecName(FrameMessageCodec.NAME)
-                .addHeader(BusAddresses.FROM, address);
+        fromThisNode =
+                new DeliveryOptions().setCodecName(FrameMessageCodec.NAME).addHeader(BusAddresses.FROM, address);
         consumer = vertx.eventBus().consumer(address, this::fromProxy);
         // Known cluster-wide before the first session is registered, so proxy nodes can admit this node.
         awaitRegistration(consumer);
@@ -100,7 +100,8 @@ public class SessionBroker {
     }
 
     void activate(ConnectorSession session) {
-        sessions.computeIfAbsent(session.key(), k -> ConcurrentHashMap.newKeySet()).add(session);
+        sessions.computeIfAbsent(session.key(), k -> ConcurrentHashMap.newKeySet())
+                .add(session);
         registry.register(session.key(), session.id)
                 .onFailure(e -> LOG.errorf("could not register session %s: %s", session.id, e.getMessage()));
         metrics.sessionsChanged(allSessions);
@@ -164,7 +165,9 @@ public class SessionBroker {
             return;
         }
         if (from == null || frame.streamId() == 0) {
-            LOG.warnf("dropped a %s frame without a stream or sender", frame.getClass().getSimpleName());
+            LOG.warnf(
+                    "dropped a %s frame without a stream or sender",
+                    frame.getClass().getSimpleName());
             return;
         }
         if (frame instanceof Frame.Open open) {
@@ -182,7 +185,9 @@ public class SessionBroker {
         String subaccount = message.headers().get(BusAddresses.SUBACCOUNT);
         String location = message.headers().get(BusAddresses.LOCATION);
         if (!SessionKey.valid(subaccount, location)) {
-            toProxy(from, new Frame.OpenFail(proxyStreamId, Reason.PROTOCOL_ERROR, "invalid subaccount or location id"));
+            toProxy(
+                    from,
+                    new Frame.OpenFail(proxyStreamId, Reason.PROTOCOL_ERROR, "invalid subaccount or location id"));
             return;
         }
         SessionKey key = new SessionKey(subaccount, location);
@@ -199,9 +204,13 @@ public class SessionBroker {
         }
         if (session == null) {
             recordOpenFailure(Reason.NO_SESSION);
-            toProxy(from, new Frame.OpenFail(proxyStreamId, Reason.NO_SESSION,
-                    "no connector connected for subaccount " + subaccount + " and location "
-                            + (location.isEmpty() ? "(default)" : location)));
+            toProxy(
+                    from,
+                    new Frame.OpenFail(
+                            proxyStreamId,
+                            Reason.NO_SESSION,
+                            "no connector connected for subaccount " + subaccount + " and location "
+                                    + (location.isEmpty() ? "(default)" : location)));
             return;
         }
         session.context().emit(openFrame, encoded -> session.openFromProxy(from, proxyStreamId, encoded));
@@ -215,7 +224,8 @@ public class SessionBroker {
         }
         ConnectorSession best = null;
         for (ConnectorSession candidate : candidates) {
-            if (candidate.state() == ConnectorSession.State.ACTIVE && candidate.version() >= minVersion
+            if (candidate.state() == ConnectorSession.State.ACTIVE
+                    && candidate.version() >= minVersion
                     && (best == null || candidate.streamCount() < best.streamCount())) {
                 best = candidate;
             }

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import io.connectivityproxy.admin.RefusalHistory;
 import io.connectivityproxy.admin.StatusPage;
@@ -19,8 +21,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
 
 /**
  * tunnel-service's status page, {@code GET /admin/status} on the management port: read-only
@@ -39,8 +39,12 @@ public class StatusRoutes {
     /** Refusal totals sampled every 30 s, for the "last 15 min" column. */
     private final RefusalHistory history = new RefusalHistory(Duration.ofMinutes(15));
 
-    public StatusRoutes(SessionBroker broker, SessionRegistry registry, ClusterNode node,
-            ServiceChannels serviceChannels, MeterRegistry meters) {
+    public StatusRoutes(
+            SessionBroker broker,
+            SessionRegistry registry,
+            ClusterNode node,
+            ServiceChannels serviceChannels,
+            MeterRegistry meters) {
         this.broker = broker;
         this.registry = registry;
         this.node = node;
@@ -62,47 +66,84 @@ public class StatusRoutes {
     }
 
     String render(Instant now) {
-        StatusPage page = new StatusPage("tunnel-service " + node.nodeId(),
-                "holds the connector sessions - read-only, reloads every 5 s", Duration.ofSeconds(5));
+        StatusPage page = new StatusPage(
+                "tunnel-service " + node.nodeId(),
+                "holds the connector sessions - read-only, reloads every 5 s",
+                Duration.ofSeconds(5));
         page.section("Connector sessions on this node");
         List<List<String>> sessions = new ArrayList<>();
         for (ConnectorSession session : broker.sessions()) {
-            sessions.add(List.of(session.id,
-                    (session.state() == ConnectorSession.State.ACTIVE ? StatusPage.OK : "") + session.state().name(),
+            sessions.add(List.of(
+                    session.id,
+                    (session.state() == ConnectorSession.State.ACTIVE ? StatusPage.OK : "")
+                            + session.state().name(),
                     session.subaccount,
-                    session.key() == null ? "" : session.key().locationId().isEmpty() ? "(default)"
-                            : session.key().locationId(),
-                    session.connectorId(), session.peer, Integer.toString(session.version()),
-                    StatusPage.age(session.since, now), Integer.toString(session.streamCount()),
+                    session.key() == null
+                            ? ""
+                            : session.key().locationId().isEmpty()
+                                    ? "(default)"
+                                    : session.key().locationId(),
+                    session.connectorId(),
+                    session.peer,
+                    Integer.toString(session.version()),
+                    StatusPage.age(session.since, now),
+                    Integer.toString(session.streamCount()),
                     Integer.toString(session.channelStreamCount())));
         }
-        page.table("sessions", List.of("session", "state", "subaccount", "location", "connector", "peer", "protocol",
-                "age", "streams", "channel streams"), sessions, "no connector session on this node");
+        page.table(
+                "sessions",
+                List.of(
+                        "session",
+                        "state",
+                        "subaccount",
+                        "location",
+                        "connector",
+                        "peer",
+                        "protocol",
+                        "age",
+                        "streams",
+                        "channel streams"),
+                sessions,
+                "no connector session on this node");
 
         Map<String, String> traffic = new LinkedHashMap<>();
         traffic.put("streams open", Integer.toString(broker.openStreams()));
         traffic.put("bytes to connectors", StatusPage.bytes(sum("cp_tunnel_bytes", "direction", "to_connector")));
         traffic.put("bytes from connectors", StatusPage.bytes(sum("cp_tunnel_bytes", "direction", "from_connector")));
-        traffic.put("service-channel bytes to connectors",
+        traffic.put(
+                "service-channel bytes to connectors",
                 StatusPage.bytes(sum("cp_tunnel_channel_bytes", "direction", "to_connector")));
-        traffic.put("service-channel bytes from connectors",
+        traffic.put(
+                "service-channel bytes from connectors",
                 StatusPage.bytes(sum("cp_tunnel_channel_bytes", "direction", "from_connector")));
         page.facts("traffic", traffic);
 
         page.section("Refusals since the start");
         List<List<String>> refusals = refusalRows(now);
-        page.table("refusals", List.of("what", "reason", "since the start", "last "
-                + minutes(history.covered(now))), refusals, "none");
+        page.table(
+                "refusals",
+                List.of("what", "reason", "since the start", "last " + minutes(history.covered(now))),
+                refusals,
+                "none");
 
         page.section("Service mappings in force");
         List<List<String>> mappings = new ArrayList<>();
         for (ServiceMappingEntry mapping : serviceChannels.mappings()) {
-            mappings.add(List.of(mapping.name(), mapping.type().name(), mapping.serviceId(),
-                    mapping.internalAddress(), mapping.locationIds().stream().map(id -> id.isEmpty() ? "(default)" : id).collect(java.util.stream.Collectors.joining(", ")),
+            mappings.add(List.of(
+                    mapping.name(),
+                    mapping.type().name(),
+                    mapping.serviceId(),
+                    mapping.internalAddress(),
+                    mapping.locationIds().stream()
+                            .map(id -> id.isEmpty() ? "(default)" : id)
+                            .collect(java.util.stream.Collectors.joining(", ")),
                     mapping.subaccountId() == null ? "" : mapping.subaccountId()));
         }
-        page.table("mappings", List.of("name", "type", "service id", "internal address", "locations", "subaccount"),
-                mappings, serviceChannels.enabled() ? "no service mapping" : "service channels are disabled");
+        page.table(
+                "mappings",
+                List.of("name", "type", "service id", "internal address", "locations", "subaccount"),
+                mappings,
+                serviceChannels.enabled() ? "no service mapping" : "service channels are disabled");
         for (String problem : serviceChannels.problems()) {
             page.paragraph("mapping-problem", "fail", problem);
         }

@@ -1,10 +1,10 @@
 package io.connectivityproxy.tunnel;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /** Ready when the tunnel endpoint accepts connectors (the cluster check is separate). */
 @Readiness
@@ -19,7 +19,9 @@ public class TunnelReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("tunnel-endpoint").status(server.listening())
-                .withData("port", server.actualPort()).build();
+        return HealthCheckResponse.named("tunnel-endpoint")
+                .status(server.listening())
+                .withData("port", server.actualPort())
+                .build();
     }
 }

@@ -6,9 +6,10 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -21,8 +22,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
 
 /**
  * The tunnel endpoint: {@code GET /healthcheck} and the connectors' WebSocket at {@code /tunnel}.
@@ -37,6 +36,7 @@ public class TunnelServer {
     static final String TUNNEL_PATH = "/tunnel";
     /** SAP's health check of the tunnel endpoint, {@code https://healthcheck.<external host>/healthcheck}. */
     static final String HEALTHCHECK_PATH = "/healthcheck";
+
     static final String FORWARDED_CLIENT_CERT = "X-Forwarded-Client-Cert";
     /** Upgrade response header naming the subaccount tunnel-service authenticated (docs/tunnel-protocol.md). */
     static final String SUBACCOUNT_HEADER = "Connectivity-Subaccount";
@@ -51,8 +51,13 @@ public class TunnelServer {
     private HttpServer server;
     private volatile boolean listening;
 
-    public TunnelServer(Vertx vertx, TunnelSettings settings, SessionBroker broker, ClusterNode node,
-            TunnelMetrics metrics, ChannelBridge channelBridge) {
+    public TunnelServer(
+            Vertx vertx,
+            TunnelSettings settings,
+            SessionBroker broker,
+            ClusterNode node,
+            TunnelMetrics metrics,
+            ChannelBridge channelBridge) {
         this.channelBridge = channelBridge;
         this.vertx = vertx;
         this.settings = settings;
@@ -117,21 +122,27 @@ public class TunnelServer {
     }
 
     private TunnelTls loadTls() {
-        boolean explicit = settings.tls().certificate().isPresent() && settings.tls().key().isPresent()
+        boolean explicit = settings.tls().certificate().isPresent()
+                && settings.tls().key().isPresent()
                 && settings.tls().clientCa().isPresent();
         Optional<Path> devDir = explicit ? Optional.empty() : settings.tls().devCertificatesDir();
         devDir.ifPresent(dir -> {
             DevCertificates.ensure(dir, settings.tls().devSubaccount());
-            LOG.warnf("using DEVELOPMENT certificates from %s: configure tunnel.tls.certificate, tunnel.tls.key and "
-                    + "tunnel.tls.client-ca for anything but a local trial", dir.toAbsolutePath());
+            LOG.warnf(
+                    "using DEVELOPMENT certificates from %s: configure tunnel.tls.certificate, tunnel.tls.key and "
+                            + "tunnel.tls.client-ca for anything but a local trial",
+                    dir.toAbsolutePath());
         });
-        Path certificate = settings.tls().certificate()
+        Path certificate = settings.tls()
+                .certificate()
                 .or(() -> devDir.map(d -> d.resolve(DevCertificates.SERVER + ".pem")))
                 .orElseThrow(() -> new IllegalStateException("tunnel.tls.certificate is required when TLS is on"));
-        Path key = settings.tls().key()
+        Path key = settings.tls()
+                .key()
                 .or(() -> devDir.map(d -> d.resolve(DevCertificates.SERVER + "-key.pem")))
                 .orElseThrow(() -> new IllegalStateException("tunnel.tls.key is required when TLS is on"));
-        Path clientCa = settings.tls().clientCa()
+        Path clientCa = settings.tls()
+                .clientCa()
                 .or(() -> devDir.map(d -> d.resolve(DevCertificates.CA + ".pem")))
                 .orElseThrow(() -> new IllegalStateException("tunnel.tls.client-ca is required when TLS is on"));
         return TunnelTls.load(certificate, key, clientCa);
@@ -143,17 +154,24 @@ public class TunnelServer {
             // Reachable from the internet without a client certificate (the gateway's healthcheck
             // host): it says up or not, nothing else.
             if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
-                request.response().setStatusCode(405).putHeader("Allow", "GET, HEAD")
-                        .putHeader("Content-Type", "text/plain").end("only GET and HEAD\n");
+                request.response()
+                        .setStatusCode(405)
+                        .putHeader("Allow", "GET, HEAD")
+                        .putHeader("Content-Type", "text/plain")
+                        .end("only GET and HEAD\n");
                 return;
             }
             boolean healthy = listening && node.joined();
-            request.response().setStatusCode(healthy ? 200 : 503).putHeader("Content-Type", "text/plain")
+            request.response()
+                    .setStatusCode(healthy ? 200 : 503)
+                    .putHeader("Content-Type", "text/plain")
                     .end(healthy ? "OK\n" : "not ready\n");
         } else if (TUNNEL_PATH.equals(path)) {
             upgrade(request);
         } else {
-            request.response().setStatusCode(404).putHeader("Content-Type", "text/plain")
+            request.response()
+                    .setStatusCode(404)
+                    .putHeader("Content-Type", "text/plain")
                     .end("unknown path; connectors use " + TUNNEL_PATH + "\n");
         }
     }
@@ -164,7 +182,10 @@ public class TunnelServer {
         if (identity.error() != null) {
             AuditLog.rejected(peer, identity.subject(), identity.error());
             metrics.handshakeRejected();
-            request.response().setStatusCode(401).putHeader("Content-Type", "text/plain").end(identity.error() + "\n");
+            request.response()
+                    .setStatusCode(401)
+                    .putHeader("Content-Type", "text/plain")
+                    .end(identity.error() + "\n");
             return;
         }
         if (!listening) {
@@ -173,12 +194,14 @@ public class TunnelServer {
         }
         // Tells the connector which subaccount its certificate names here (connector check reports it).
         request.response().putHeader(SUBACCOUNT_HEADER, identity.subaccount());
-        request.toWebSocket().onSuccess(ws -> {
-            ConnectorSession session = new ConnectorSession(vertx, ws, identity.subaccount(), peer, broker, settings,
-                    channelBridge);
-            broker.attach(session);
-            session.start();
-        }).onFailure(e -> LOG.debugf("WebSocket upgrade from %s failed: %s", peer, e.getMessage()));
+        request.toWebSocket()
+                .onSuccess(ws -> {
+                    ConnectorSession session = new ConnectorSession(
+                            vertx, ws, identity.subaccount(), peer, broker, settings, channelBridge);
+                    broker.attach(session);
+                    session.start();
+                })
+                .onFailure(e -> LOG.debugf("WebSocket upgrade from %s failed: %s", peer, e.getMessage()));
     }
 
     /** The connector's subaccount, or why it is refused. */
@@ -214,7 +237,8 @@ public class TunnelServer {
 
     private static Identity subaccountOf(String subject) {
         Optional<String> cn = ClientIdentity.commonName(subject);
-        if (cn.isEmpty() || !io.connectivityproxy.cluster.SessionKey.ID.matcher(cn.get()).matches()
+        if (cn.isEmpty()
+                || !io.connectivityproxy.cluster.SessionKey.ID.matcher(cn.get()).matches()
                 || cn.get().isEmpty()) {
             return Identity.refused(subject, "the certificate subject must carry the subaccount id as its one CN");
         }

@@ -44,7 +44,7 @@ class ClientIdentityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "not a dn", "CN", "=sub-1", "CN=a,,O=b", "CN=\"unterminated" })
+    @ValueSource(strings = {"not a dn", "CN", "=sub-1", "CN=a,,O=b", "CN=\"unterminated"})
     void garbageHasNoCommonName(String dn) {
         assertEquals(Optional.empty(), ClientIdentity.commonName(dn));
     }
@@ -53,29 +53,33 @@ class ClientIdentityTest {
 
     @Test
     void subjectOfTheOnlyElement() {
-        assertEquals(Optional.of("CN=abc,O=x"), ClientIdentity.forwardedSubject(
-                "By=spiffe://cluster.local/ns/kyma-system/sa/tunnel;"
+        assertEquals(
+                Optional.of("CN=abc,O=x"),
+                ClientIdentity.forwardedSubject("By=spiffe://cluster.local/ns/kyma-system/sa/tunnel;"
                         + "Hash=468ed33be74eee6556d90c0149c1309e9ba61d6425303443c0748a02dd8de688;"
                         + "Subject=\"CN=abc,O=x\";URI=spiffe://cluster.local/ns/onprem/sa/connector"));
     }
 
     @Test
     void subjectOfTheLastElement() {
-        assertEquals(Optional.of("CN=nearest,O=x"), ClientIdentity.forwardedSubject(
-                "By=spiffe://a;Hash=11;Subject=\"CN=client,O=x\";URI=spiffe://c,"
+        assertEquals(
+                Optional.of("CN=nearest,O=x"),
+                ClientIdentity.forwardedSubject("By=spiffe://a;Hash=11;Subject=\"CN=client,O=x\";URI=spiffe://c,"
                         + "By=spiffe://b;Hash=22;Subject=\"CN=nearest,O=x\";URI=spiffe://d"));
     }
 
     @Test
     void quotedValuesMayHoldSemicolonsAndCommas() {
-        assertEquals(Optional.of("CN=a;b,O=x,y"), ClientIdentity.forwardedSubject(
-                "Hash=1;Subject=\"CN=a;b,O=x,y\";URI=\"spiffe://c;d,e\""));
+        assertEquals(
+                Optional.of("CN=a;b,O=x,y"),
+                ClientIdentity.forwardedSubject("Hash=1;Subject=\"CN=a;b,O=x,y\";URI=\"spiffe://c;d,e\""));
     }
 
     @Test
     void escapedQuotesInsideAQuotedValue() {
-        assertEquals(Optional.of("CN=say \"hi\",O=x"), ClientIdentity.forwardedSubject(
-                "Hash=1;Subject=\"CN=say \\\"hi\\\",O=x\";URI=spiffe://c"));
+        assertEquals(
+                Optional.of("CN=say \"hi\",O=x"),
+                ClientIdentity.forwardedSubject("Hash=1;Subject=\"CN=say \\\"hi\\\",O=x\";URI=spiffe://c"));
     }
 
     @Test
@@ -93,13 +97,14 @@ class ClientIdentityTest {
     void missingSubjectIsNoSubject() {
         assertEquals(Optional.empty(), ClientIdentity.forwardedSubject("By=spiffe://b;Hash=22;URI=spiffe://d"));
         // Only the nearest proxy's element counts; an earlier hop's Subject is not ours to trust.
-        assertEquals(Optional.empty(), ClientIdentity.forwardedSubject(
-                "Hash=11;Subject=\"CN=client\",By=spiffe://b;Hash=22;URI=spiffe://d"));
+        assertEquals(
+                Optional.empty(),
+                ClientIdentity.forwardedSubject("Hash=11;Subject=\"CN=client\",By=spiffe://b;Hash=22;URI=spiffe://d"));
     }
 
     @ParameterizedTest
     @NullAndEmptySource
-    @ValueSource(strings = { " ", "\t" })
+    @ValueSource(strings = {" ", "\t"})
     void nullOrBlankIsNoSubject(String header) {
         assertEquals(Optional.empty(), ClientIdentity.forwardedSubject(header));
     }
@@ -107,6 +112,7 @@ class ClientIdentityTest {
     @Test
     void forwardedSubjectFeedsCommonName() {
         String header = "Hash=1;Subject=\"CN=sub-1,OU=connectors,O=Example\";URI=spiffe://c";
-        assertEquals(Optional.of("sub-1"), ClientIdentity.forwardedSubject(header).flatMap(ClientIdentity::commonName));
+        assertEquals(
+                Optional.of("sub-1"), ClientIdentity.forwardedSubject(header).flatMap(ClientIdentity::commonName));
     }
 }

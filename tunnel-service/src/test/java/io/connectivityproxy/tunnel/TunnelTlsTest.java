@@ -22,8 +22,10 @@ class TunnelTlsTest {
 
     private TunnelTls tls() {
         DevCertificates.ensure(dir, "dev-subaccount");
-        return TunnelTls.load(dir.resolve(DevCertificates.SERVER + ".pem"),
-                dir.resolve(DevCertificates.SERVER + "-key.pem"), dir.resolve(DevCertificates.CA + ".pem"));
+        return TunnelTls.load(
+                dir.resolve(DevCertificates.SERVER + ".pem"),
+                dir.resolve(DevCertificates.SERVER + "-key.pem"),
+                dir.resolve(DevCertificates.CA + ".pem"));
     }
 
     @Test
@@ -40,8 +42,8 @@ class TunnelTlsTest {
     void jdkEngineWhenTurnedOff() {
         HttpServerOptions options = new HttpServerOptions();
         assertEquals("mutual TLS, JDK TLS engine", tls().apply(options, false));
-        assertTrue(options.getSslEngineOptions() == null
-                || options.getSslEngineOptions() instanceof JdkSSLEngineOptions);
+        assertTrue(
+                options.getSslEngineOptions() == null || options.getSslEngineOptions() instanceof JdkSSLEngineOptions);
         assertTrue(options.isSsl());
     }
 }

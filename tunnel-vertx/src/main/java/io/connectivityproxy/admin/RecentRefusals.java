@@ -15,8 +15,7 @@ import java.util.List;
 public final class RecentRefusals {
 
     /** One refusal. */
-    public record Refusal(Instant at, String reason, String message) {
-    }
+    public record Refusal(Instant at, String reason, String message) {}
 
     private final int capacity;
     private final Clock clock;

@@ -14,8 +14,7 @@ import java.util.TreeMap;
  */
 public final class RefusalHistory {
 
-    private record Sample(Instant at, Map<String, Long> totals) {
-    }
+    private record Sample(Instant at, Map<String, Long> totals) {}
 
     private final Duration window;
     private final Deque<Sample> samples = new ArrayDeque<>();
@@ -42,7 +41,8 @@ public final class RefusalHistory {
 
     /** How many of each came since the oldest sample still kept: the totals now minus the baseline's. */
     public synchronized Map<String, Long> recent(Map<String, Long> now) {
-        Map<String, Long> baseline = samples.isEmpty() ? Map.of() : samples.peekFirst().totals();
+        Map<String, Long> baseline =
+                samples.isEmpty() ? Map.of() : samples.peekFirst().totals();
         Map<String, Long> out = new TreeMap<>();
         now.forEach((key, total) -> out.put(key, Math.max(0, total - baseline.getOrDefault(key, 0L))));
         return out;
@@ -50,6 +50,8 @@ public final class RefusalHistory {
 
     /** How far back {@link #recent} reaches at {@code now}: up to the window, less shortly after the start. */
     public synchronized Duration covered(Instant now) {
-        return samples.isEmpty() ? Duration.ZERO : Duration.between(samples.peekFirst().at(), now);
+        return samples.isEmpty()
+                ? Duration.ZERO
+                : Duration.between(samples.peekFirst().at(), now);
     }
 }

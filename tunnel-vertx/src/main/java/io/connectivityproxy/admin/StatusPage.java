@@ -30,11 +30,19 @@ public final class StatusPage {
     public StatusPage(String title, String subtitle, Duration refresh) {
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
         if (!refresh.isZero()) {
-            html.append("<meta http-equiv=\"refresh\" content=\"").append(refresh.toSeconds()).append("\">");
+            html.append("<meta http-equiv=\"refresh\" content=\"")
+                    .append(refresh.toSeconds())
+                    .append("\">");
         }
-        html.append("<title>").append(escape(title)).append("</title><style>").append(STYLE)
-                .append("</style></head><body>\n<h1>").append(escape(title)).append("</h1>\n<p class=\"sub\">")
-                .append(escape(subtitle)).append("</p>\n");
+        html.append("<title>")
+                .append(escape(title))
+                .append("</title><style>")
+                .append(STYLE)
+                .append("</style></head><body>\n<h1>")
+                .append(escape(title))
+                .append("</h1>\n<p class=\"sub\">")
+                .append(escape(subtitle))
+                .append("</p>\n");
     }
 
     /** A heading that starts a section. */
@@ -56,8 +64,11 @@ public final class StatusPage {
     /** Name-value pairs, in the map's order. */
     public StatusPage facts(String id, Map<String, String> facts) {
         html.append("<dl id=\"").append(escape(id)).append("\">");
-        facts.forEach((name, value) -> html.append("<dt>").append(escape(name)).append("</dt><dd>")
-                .append(escape(value)).append("</dd>"));
+        facts.forEach((name, value) -> html.append("<dt>")
+                .append(escape(name))
+                .append("</dt><dd>")
+                .append(escape(value))
+                .append("</dd>"));
         html.append("</dl>\n");
         return this;
     }

@@ -12,16 +12,19 @@ import io.vertx.core.buffer.Buffer;
  */
 public final class FrameBuffers {
 
-    private FrameBuffers() {
-    }
+    private FrameBuffers() {}
 
     /** Checks the header of the frame that fills {@code message} (as {@link FrameCodec#checkHeader}); returns its type. */
     public static int checkHeader(Buffer message) throws ProtocolException {
         if (message.length() < FrameCodec.HEADER_LENGTH) {
             throw new ProtocolException("frame of " + message.length() + " bytes is shorter than its header");
         }
-        return FrameCodec.checkHeader(message.getUnsignedByte(0), message.getUnsignedByte(1), message.getInt(2),
-                message.getInt(6), message.length() - FrameCodec.HEADER_LENGTH);
+        return FrameCodec.checkHeader(
+                message.getUnsignedByte(0),
+                message.getUnsignedByte(1),
+                message.getInt(2),
+                message.getInt(6),
+                message.length() - FrameCodec.HEADER_LENGTH);
     }
 
     /** The stream id of a frame whose header was checked. */
@@ -53,7 +56,7 @@ public final class FrameBuffers {
      */
     public static Buffer data(int streamId, Buffer data, int length, boolean blocked) {
         byte[] header = FrameCodec.dataHeader(streamId, length, blocked);
-        return Buffer.buffer(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(header),
-                data.slice(0, length).getByteBuf()));
+        return Buffer.buffer(Unpooled.wrappedBuffer(
+                Unpooled.wrappedBuffer(header), data.slice(0, length).getByteBuf()));
     }
 }

@@ -46,8 +46,13 @@ public final class StreamMultiplexer {
      * @param windowBudget what the growth of all streams comes out of (shared by the process)
      * @param maxChunk the largest DATA payload this side sends
      */
-    public StreamMultiplexer(FrameSink sink, int firstId, int receiveWindow, int maxReceiveWindow,
-            WindowBudget windowBudget, int maxChunk) {
+    public StreamMultiplexer(
+            FrameSink sink,
+            int firstId,
+            int receiveWindow,
+            int maxReceiveWindow,
+            WindowBudget windowBudget,
+            int maxChunk) {
         if (maxChunk <= 0 || maxChunk > FrameCodec.MAX_PAYLOAD) {
             throw new IllegalArgumentException("chunk size must be between 1 and " + FrameCodec.MAX_PAYLOAD);
         }
@@ -65,17 +70,23 @@ public final class StreamMultiplexer {
     }
 
     /** Opens a stream whose OPEN frame goes through {@code openSink} (e.g. with routing headers). */
-    public TunnelStream open(Context context, TargetProtocol protocol, String host, int port, byte[] head,
-            FrameSink openSink) {
+    public TunnelStream open(
+            Context context, TargetProtocol protocol, String host, int port, byte[] head, FrameSink openSink) {
         return open(context, protocol, host, port, head, PrincipalTokens.NONE, openSink);
     }
 
     /** The same, with the tokens of a user to propagate (protocol version 3; none: {@link PrincipalTokens#NONE}). */
-    public TunnelStream open(Context context, TargetProtocol protocol, String host, int port, byte[] head,
-            PrincipalTokens principals, FrameSink openSink) {
+    public TunnelStream open(
+            Context context,
+            TargetProtocol protocol,
+            String host,
+            int port,
+            byte[] head,
+            PrincipalTokens principals,
+            FrameSink openSink) {
         TunnelStream stream = register(context, allocateId());
-        openSink.send(Buffer.buffer(FrameCodec.encode(
-                new Frame.Open(stream.id(), protocol, host, port, receiveWindow, head, principals))));
+        openSink.send(Buffer.buffer(
+                FrameCodec.encode(new Frame.Open(stream.id(), protocol, host, port, receiveWindow, head, principals))));
         return stream;
     }
 
@@ -85,8 +96,8 @@ public final class StreamMultiplexer {
      */
     public TunnelStream openChannel(Context context, TargetProtocol protocol, String serviceId) {
         TunnelStream stream = register(context, allocateId());
-        sink.send(Buffer.buffer(FrameCodec.encode(
-                new Frame.ChannelOpen(stream.id(), protocol, serviceId, receiveWindow))));
+        sink.send(Buffer.buffer(
+                FrameCodec.encode(new Frame.ChannelOpen(stream.id(), protocol, serviceId, receiveWindow))));
         return stream;
     }
 
@@ -171,8 +182,8 @@ public final class StreamMultiplexer {
     }
 
     private TunnelStream newStream(Context context, int id) {
-        return new TunnelStream(context, id, sink,
-                new ReceiveCredit(receiveWindow, maxReceiveWindow, windowBudget), maxChunk);
+        return new TunnelStream(
+                context, id, sink, new ReceiveCredit(receiveWindow, maxReceiveWindow, windowBudget), maxChunk);
     }
 
     private int allocateId() {

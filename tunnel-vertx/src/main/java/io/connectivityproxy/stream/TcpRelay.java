@@ -64,8 +64,8 @@ public final class TcpRelay {
     }
 
     /** {@link #bridge(NetSocket, TunnelStream, LongConsumer, LongConsumer, Runnable)} for a held socket. */
-    public static void bridge(Held held, TunnelStream stream, LongConsumer toStream, LongConsumer toSocket,
-            Runnable onClosed) {
+    public static void bridge(
+            Held held, TunnelStream stream, LongConsumer toStream, LongConsumer toSocket, Runnable onClosed) {
         TcpRelay relay = new TcpRelay(held.socket, stream, toStream);
         relay.start(toSocket, onClosed);
         if (held.inputEnded) {
@@ -103,8 +103,8 @@ public final class TcpRelay {
      * runs once when the stream is done. Must run on the stream's context; the socket should be
      * paused until then.
      */
-    public static void bridge(NetSocket socket, TunnelStream stream, LongConsumer toStream, LongConsumer toSocket,
-            Runnable onClosed) {
+    public static void bridge(
+            NetSocket socket, TunnelStream stream, LongConsumer toStream, LongConsumer toSocket, Runnable onClosed) {
         new TcpRelay(socket, stream, toStream).start(toSocket, onClosed);
     }
 
@@ -147,7 +147,10 @@ public final class TcpRelay {
                 });
             }
         });
-        stream.pipe().endOnSuccess(false).endOnFailure(false).to(new CountingWriteStream(socket, toSocket))
+        stream.pipe()
+                .endOnSuccess(false)
+                .endOnFailure(false)
+                .to(new CountingWriteStream(socket, toSocket))
                 .onComplete(done -> {
                     if (done.succeeded()) {
                         // Netty drops writes still queued when the output is shut down: let an

@@ -52,7 +52,7 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
     private boolean endDelivered;
     private boolean endNotified;
     private Handler<Void> closeHandler;
-    private Runnable unregister = () -> { };
+    private Runnable unregister = () -> {};
 
     // read side
     private final ArrayDeque<Buffer> inbound = new ArrayDeque<>();
@@ -69,8 +69,7 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
     private Promise<Void> endPromise;
 
     /** {@code whole}: sent as one DATA frame, waiting for enough credit (an HTTP head). */
-    private record PendingWrite(Buffer data, Promise<Void> promise, boolean whole) {
-    }
+    private record PendingWrite(Buffer data, Promise<Void> promise, boolean whole) {}
 
     TunnelStream(Context context, int id, FrameSink sink, ReceiveCredit receiveCredit, int maxChunk) {
         this.context = context;
@@ -234,7 +233,11 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
                 sink.send(Buffer.buffer(FrameCodec.encode(new Frame.WindowUpdate(id, increment))));
             }
         }
-        if (finReceived && inbound.isEmpty() && !endDelivered && state != State.CLOSED && handler != null
+        if (finReceived
+                && inbound.isEmpty()
+                && !endDelivered
+                && state != State.CLOSED
+                && handler != null
                 && demand > 0) {
             endDelivered = true;
             if (endHandler != null) {
@@ -311,8 +314,8 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
      */
     public Future<Void> writeWhole(Buffer data) {
         if (data.length() > FrameCodec.MAX_PAYLOAD) {
-            return Future.failedFuture(new IllegalArgumentException("a " + data.length()
-                    + "-byte message does not fit in one DATA frame"));
+            return Future.failedFuture(new IllegalArgumentException(
+                    "a " + data.length() + "-byte message does not fit in one DATA frame"));
         }
         if (state == State.CLOSED) {
             return Future.failedFuture(new StreamException(Reason.CANCELLED, "stream " + id + " is closed"));
@@ -342,7 +345,8 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
     @Override
     public Future<Void> end() {
         if (state == State.CLOSED) {
-            return finSent ? Future.succeededFuture()
+            return finSent
+                    ? Future.succeededFuture()
                     : Future.failedFuture(new StreamException(Reason.CANCELLED, "stream " + id + " is closed"));
         }
         if (endPromise == null) {

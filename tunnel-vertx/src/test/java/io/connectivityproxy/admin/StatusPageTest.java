@@ -44,8 +44,9 @@ class StatusPageTest {
 
     @Test
     void anEmptyTableSaysSoInsteadOfShowingAHeaderAlone() {
-        String html = new StatusPage("t", "s", Duration.ofSeconds(5)).table("sessions", List.of("a"), List.of(),
-                "no sessions").finish();
+        String html = new StatusPage("t", "s", Duration.ofSeconds(5))
+                .table("sessions", List.of("a"), List.of(), "no sessions")
+                .finish();
         assertTrue(html.contains("<p id=\"sessions\" class=\"empty\">no sessions</p>"), html);
         assertFalse(html.contains("<table"), html);
         assertTrue(html.contains("<meta http-equiv=\"refresh\" content=\"5\">"), html);
@@ -72,7 +73,8 @@ class StatusPageTest {
             recent.add("NO_MAPPING", "refusal " + i);
         }
         List<RecentRefusals.Refusal> list = recent.list();
-        assertEquals(List.of("refusal 4", "refusal 3", "refusal 2"),
+        assertEquals(
+                List.of("refusal 4", "refusal 3", "refusal 2"),
                 list.stream().map(RecentRefusals.Refusal::message).toList());
         assertEquals(start, list.get(0).at());
         assertThrows(IllegalArgumentException.class, () -> new RecentRefusals(0, Clock.systemUTC()));
@@ -83,7 +85,9 @@ class StatusPageTest {
         Instant start = Instant.parse("2026-01-02T10:00:00Z");
         RefusalHistory history = new RefusalHistory(Duration.ofMinutes(15));
         history.record(start, Map.of());
-        assertEquals(Map.of("NO_MAPPING", 3L), history.recent(Map.of("NO_MAPPING", 3L)),
+        assertEquals(
+                Map.of("NO_MAPPING", 3L),
+                history.recent(Map.of("NO_MAPPING", 3L)),
                 "everything since the first sample");
         for (int minute = 1; minute <= 20; minute++) {
             // Two refusals a minute, sampled every minute.
@@ -91,8 +95,8 @@ class StatusPageTest {
         }
         Instant now = start.plusSeconds(20 * 60);
         assertEquals(Duration.ofMinutes(15), history.covered(now));
-        assertEquals(Map.of("NO_MAPPING", 30L, "TIMEOUT", 1L),
-                history.recent(Map.of("NO_MAPPING", 40L, "TIMEOUT", 1L)));
+        assertEquals(
+                Map.of("NO_MAPPING", 30L, "TIMEOUT", 1L), history.recent(Map.of("NO_MAPPING", 40L, "TIMEOUT", 1L)));
         assertThrows(IllegalArgumentException.class, () -> new RefusalHistory(Duration.ZERO));
     }
 }

@@ -22,8 +22,8 @@ class FrameBuffersTest {
 
     @Test
     void dataFrameIsTheCodecsEncodingWithOrWithoutBlocked() throws ProtocolException {
-        Buffer payload = Buffer.buffer(new byte[] { 9, 1, 2, 3, 9 }).slice(1, 4);
-        byte[] expected = FrameCodec.encode(new Frame.Data(7, new byte[] { 1, 2, 3 }));
+        Buffer payload = Buffer.buffer(new byte[] {9, 1, 2, 3, 9}).slice(1, 4);
+        byte[] expected = FrameCodec.encode(new Frame.Data(7, new byte[] {1, 2, 3}));
         assertArrayEquals(expected, FrameBuffers.data(7, payload, 3, false).getBytes());
 
         Buffer blocked = FrameBuffers.data(7, payload, 3, true);
@@ -31,15 +31,16 @@ class FrameBuffersTest {
         assertTrue(FrameBuffers.blocked(blocked));
         assertFalse(FrameBuffers.blocked(FrameBuffers.data(7, payload, 2, false)));
         assertEquals(FrameCodec.TYPE_DATA, FrameBuffers.checkHeader(blocked));
-        assertArrayEquals(new byte[] { 1, 2 }, FrameBuffers.data(7, payload, 2, false).getBytes(10, 12));
+        assertArrayEquals(
+                new byte[] {1, 2}, FrameBuffers.data(7, payload, 2, false).getBytes(10, 12));
     }
 
     @Test
     void payloadIsAViewNotACopy() throws ProtocolException {
-        Buffer frame = Buffer.buffer(FrameCodec.encode(new Frame.Data(3, new byte[] { 1, 2, 3 })));
+        Buffer frame = Buffer.buffer(FrameCodec.encode(new Frame.Data(3, new byte[] {1, 2, 3})));
         Buffer payload = FrameBuffers.payload(frame);
         frame.setByte(FrameCodec.HEADER_LENGTH, (byte) 42);
-        assertArrayEquals(new byte[] { 42, 2, 3 }, payload.getBytes());
+        assertArrayEquals(new byte[] {42, 2, 3}, payload.getBytes());
     }
 
     @Test
@@ -60,11 +61,13 @@ class FrameBuffersTest {
     void checkHeaderAgreesWithTheCodecOnRandomInput() {
         long seed = System.nanoTime();
         Random random = new Random(seed);
-        int[] types = { FrameCodec.TYPE_DATA, FrameCodec.TYPE_OPEN, FrameCodec.TYPE_PING, 0x00, 0x7f, 0xff };
+        int[] types = {FrameCodec.TYPE_DATA, FrameCodec.TYPE_OPEN, FrameCodec.TYPE_PING, 0x00, 0x7f, 0xff};
         for (int i = 0; i < 20_000; i++) {
             int following = random.nextInt(40);
-            byte[] bytes = new byte[random.nextInt(8) == 0 ? random.nextInt(FrameCodec.HEADER_LENGTH)
-                    : FrameCodec.HEADER_LENGTH + following];
+            byte[] bytes = new byte
+                    [random.nextInt(8) == 0
+                            ? random.nextInt(FrameCodec.HEADER_LENGTH)
+                            : FrameCodec.HEADER_LENGTH + following];
             random.nextBytes(bytes);
             if (bytes.length >= FrameCodec.HEADER_LENGTH) {
                 bytes[0] = (byte) types[random.nextInt(types.length)];

@@ -64,8 +64,7 @@ class TunnelStreamTest {
 
     @Test
     void openSendsOpenWithTheReceiveWindow() throws Exception {
-        TunnelStream stream = on(
-                () -> mux.open(context, TargetProtocol.HTTP, "erp.virtual", 80, new byte[] { 1, 2, 3 }));
+        TunnelStream stream = on(() -> mux.open(context, TargetProtocol.HTTP, "erp.virtual", 80, new byte[] {1, 2, 3}));
 
         List<Frame> frames = takeSent();
         assertEquals(1, frames.size());
@@ -75,7 +74,7 @@ class TunnelStreamTest {
         assertEquals("erp.virtual", open.host());
         assertEquals(80, open.port());
         assertEquals(WINDOW, open.window());
-        assertArrayEquals(new byte[] { 1, 2, 3 }, open.head());
+        assertArrayEquals(new byte[] {1, 2, 3}, open.head());
 
         assertEquals(1, stream.id());
         assertEquals(WINDOW, stream.receiveWindow());
@@ -92,8 +91,8 @@ class TunnelStreamTest {
     @Test
     void openFrameCanGoThroughAnotherSink() throws Exception {
         List<Frame> routed = new CopyOnWriteArrayList<>();
-        TunnelStream stream = on(() -> mux.open(context, TargetProtocol.TCP, "db.virtual", 5432, new byte[0],
-                frame -> routed.add(decode(frame))));
+        TunnelStream stream = on(() -> mux.open(
+                context, TargetProtocol.TCP, "db.virtual", 5432, new byte[0], frame -> routed.add(decode(frame))));
         assertEquals(List.of("OPEN(1, TCP db.virtual:5432, window 1024)"), describe(routed));
         assertEquals(List.of(), takeSent());
 
@@ -109,7 +108,8 @@ class TunnelStreamTest {
 
         deliver(new Frame.OpenFail(stream.id(), Reason.NO_MAPPING, "Access denied to system erp.virtual:80"));
 
-        StreamException failure = assertInstanceOf(StreamException.class, stream.opened().cause());
+        StreamException failure =
+                assertInstanceOf(StreamException.class, stream.opened().cause());
         assertEquals(Reason.NO_MAPPING, failure.reason());
         assertEquals("Access denied to system erp.virtual:80", failure.getMessage());
         assertSame(failure, written.cause());
@@ -148,8 +148,8 @@ class TunnelStreamTest {
         run(() -> stream.reject(Reason.NO_MAPPING, "Access denied to system erp.virtual:80"));
 
         List<Frame> frames = takeSent();
-        assertEquals(List.of(new Frame.OpenFail(3, Reason.NO_MAPPING, "Access denied to system erp.virtual:80")),
-                frames);
+        assertEquals(
+                List.of(new Frame.OpenFail(3, Reason.NO_MAPPING, "Access denied to system erp.virtual:80")), frames);
         assertEquals(TunnelStream.State.CLOSED, stream.state());
         assertEquals(Reason.NO_MAPPING, ((StreamException) stream.opened().cause()).reason());
         assertEquals(0, acceptor.size());
@@ -173,7 +173,9 @@ class TunnelStreamTest {
         assertTrue(stream.opened().succeeded());
         assertEquals(TunnelStream.State.OPEN, stream.state());
         List<Frame> first = takeSent();
-        assertEquals(List.of("DATA(1, 256)", "DATA(1, 256)", "DATA(1, 88)"), describe(first),
+        assertEquals(
+                List.of("DATA(1, 256)", "DATA(1, 256)", "DATA(1, 88)"),
+                describe(first),
                 "chunks of at most 256, 600 bytes of credit in all");
         assertFalse(written.isComplete());
 
@@ -321,7 +323,8 @@ class TunnelStreamTest {
         TunnelStream stream = openedStream(WINDOW);
         List<Integer> received = new CopyOnWriteArrayList<>();
         AtomicInteger closed = new AtomicInteger();
-        run(() -> stream.handler(buffer -> received.add(buffer.length())).pause()
+        run(() -> stream.handler(buffer -> received.add(buffer.length()))
+                .pause()
                 .closeHandler(v -> closed.incrementAndGet()));
 
         deliver(new Frame.Data(stream.id(), bytes(WINDOW)));
@@ -341,7 +344,7 @@ class TunnelStreamTest {
     void flowControlErrorIsReportedToTheReader() throws Exception {
         TunnelStream stream = openedStream(WINDOW);
         List<Throwable> failures = new CopyOnWriteArrayList<>();
-        run(() -> stream.handler(buffer -> { }).exceptionHandler(failures::add));
+        run(() -> stream.handler(buffer -> {}).exceptionHandler(failures::add));
 
         deliver(new Frame.Data(stream.id(), bytes(WINDOW + 1)));
 
@@ -372,7 +375,7 @@ class TunnelStreamTest {
     @Test
     void dataAfterFinIsAProtocolError() throws Exception {
         TunnelStream stream = openedStream(WINDOW);
-        run(() -> stream.handler(buffer -> { }));
+        run(() -> stream.handler(buffer -> {}));
         deliver(new Frame.Fin(stream.id()));
         deliver(new Frame.Data(stream.id(), bytes(1)));
         assertEquals(List.of("RST(1, PROTOCOL_ERROR)"), describe(takeSent()));
@@ -402,7 +405,8 @@ class TunnelStreamTest {
     void finWithoutPauseFollowsTheData() throws Exception {
         TunnelStream stream = openedStream(WINDOW);
         List<String> events = new CopyOnWriteArrayList<>();
-        run(() -> stream.handler(buffer -> events.add("data " + buffer.length())).endHandler(v -> events.add("end")));
+        run(() ->
+                stream.handler(buffer -> events.add("data " + buffer.length())).endHandler(v -> events.add("end")));
 
         deliver(new Frame.Data(stream.id(), bytes(7)));
         deliver(new Frame.Fin(stream.id()));
@@ -417,7 +421,7 @@ class TunnelStreamTest {
         run(() -> stream.handler(buffer -> onStreamContext.add(Vertx.currentContext() == context)));
 
         mux.dispatch(new Frame.Data(stream.id(), bytes(5)));
-        run(() -> { });
+        run(() -> {});
 
         assertEquals(List.of(true), onStreamContext);
     }
@@ -484,7 +488,7 @@ class TunnelStreamTest {
 
         mux.loseAll(Reason.SESSION_LOST, "the session to tunnel-service closed");
         assertEquals(0, mux.size());
-        run(() -> { });
+        run(() -> {});
 
         assertEquals(Reason.SESSION_LOST, ((StreamException) opening.opened().cause()).reason());
         assertEquals(1, failures.size());
@@ -500,7 +504,8 @@ class TunnelStreamTest {
         TunnelStream stream = openedStream(WINDOW);
         AtomicInteger closed = new AtomicInteger();
         AtomicInteger ended = new AtomicInteger();
-        run(() -> stream.handler(buffer -> { }).endHandler(v -> ended.incrementAndGet())
+        run(() -> stream.handler(buffer -> {})
+                .endHandler(v -> ended.incrementAndGet())
                 .closeHandler(v -> closed.incrementAndGet()));
 
         on(stream::end);
@@ -519,7 +524,7 @@ class TunnelStreamTest {
     @Test
     void streamIsUnregisteredWhenThePeerEndedFirst() throws Exception {
         TunnelStream stream = openedStream(WINDOW);
-        run(() -> stream.handler(buffer -> { }));
+        run(() -> stream.handler(buffer -> {}));
         deliver(new Frame.Fin(stream.id()));
         assertEquals(1, mux.size());
 
@@ -570,10 +575,15 @@ class TunnelStreamTest {
         List<String> updates = new ArrayList<>();
         for (int window : new int[] {WINDOW, 2 * WINDOW, 4 * WINDOW}) {
             Buffer frame = FrameBuffers.data(stream.id(), Buffer.buffer(bytes(window)), window, true);
-            on(() -> { receiver.dispatch(frame); return null; });
+            on(() -> {
+                receiver.dispatch(frame);
+                return null;
+            });
             updates.addAll(describe(takeSent()));
         }
-        assertEquals(List.of("WINDOW_UPDATE(1, 2048)", "WINDOW_UPDATE(1, 4096)", "WINDOW_UPDATE(1, 4096)"), updates,
+        assertEquals(
+                List.of("WINDOW_UPDATE(1, 2048)", "WINDOW_UPDATE(1, 4096)", "WINDOW_UPDATE(1, 4096)"),
+                updates,
                 "each update returns what was read plus the growth, up to 4 x 1024");
         assertEquals(4 * WINDOW, stream.receiveWindow());
         assertEquals(7 * WINDOW, read.size());
@@ -588,16 +598,22 @@ class TunnelStreamTest {
         WindowBudget budget = new WindowBudget(1 << 20);
         StreamMultiplexer receiver = new StreamMultiplexer(sink, 1, WINDOW, 4 * WINDOW, budget, CHUNK);
         TunnelStream stream = openedOn(receiver);
-        run(() -> stream.handler(buffer -> { }));
+        run(() -> stream.handler(buffer -> {}));
 
         Buffer unflagged = FrameBuffers.data(stream.id(), Buffer.buffer(bytes(600)), 600, false);
-        on(() -> { receiver.dispatch(unflagged); return null; });
+        on(() -> {
+            receiver.dispatch(unflagged);
+            return null;
+        });
         assertEquals(List.of("WINDOW_UPDATE(1, 600)"), describe(takeSent()), "the sender had credit left");
 
         run(stream::pause);
         for (int i = 0; i < 2; i++) {
             Buffer blocked = FrameBuffers.data(stream.id(), Buffer.buffer(bytes(512)), 512, true);
-            on(() -> { receiver.dispatch(blocked); return null; });
+            on(() -> {
+                receiver.dispatch(blocked);
+                return null;
+            });
         }
         run(() -> stream.fetch(1));
         assertEquals(List.of("WINDOW_UPDATE(1, 512)"), describe(takeSent()), "half is still buffered: no growth");
@@ -611,13 +627,13 @@ class TunnelStreamTest {
         TunnelStream stream = openedStream(WINDOW);
         Buffer badFlags = FrameBuffers.data(stream.id(), Buffer.buffer(bytes(10)), 10, false);
         badFlags.setByte(1, (byte) 2);
-        ProtocolException e = assertThrows(ProtocolException.class,
-                () -> mux.dispatch(badFlags));
+        ProtocolException e = assertThrows(ProtocolException.class, () -> mux.dispatch(badFlags));
         assertEquals("DATA flags must be 0 or 1 (BLOCKED), got 2", e.getMessage());
-        Buffer shortFrame = Buffer.buffer(new byte[] { 0x13, 0, 0, 0 });
+        Buffer shortFrame = Buffer.buffer(new byte[] {0x13, 0, 0, 0});
         e = assertThrows(ProtocolException.class, () -> mux.dispatch(shortFrame));
         assertEquals("frame of 4 bytes is shorter than its header", e.getMessage());
-        Buffer longer = FrameBuffers.data(stream.id(), Buffer.buffer(bytes(10)), 10, false).appendByte((byte) 1);
+        Buffer longer = FrameBuffers.data(stream.id(), Buffer.buffer(bytes(10)), 10, false)
+                .appendByte((byte) 1);
         e = assertThrows(ProtocolException.class, () -> mux.dispatch(longer));
         assertEquals("payload length 10 does not match the 11 bytes that follow the header", e.getMessage());
     }

@@ -20,11 +20,10 @@ import java.util.regex.Pattern;
 /** PEM in and out with the JDK alone (RFC 7468): certificates and PKCS#8 private keys. */
 final class Pem {
 
-    private static final Pattern BLOCK = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
+    private static final Pattern BLOCK =
+            Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
 
-    private Pem() {
-    }
+    private Pem() {}
 
     static String encode(String label, byte[] der) {
         return "-----BEGIN " + label + "-----\n"
@@ -60,8 +59,8 @@ final class Pem {
     static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
         List<byte[]> keys = blocks(Files.readString(file), "PRIVATE KEY");
         if (keys.size() != 1) {
-            throw new GeneralSecurityException("expected one PEM PKCS#8 key (BEGIN PRIVATE KEY) in " + file + ", found "
-                    + keys.size());
+            throw new GeneralSecurityException(
+                    "expected one PEM PKCS#8 key (BEGIN PRIVATE KEY) in " + file + ", found " + keys.size());
         }
         for (String algorithm : new String[] {"EC", "RSA"}) {
             try {

@@ -13,8 +13,8 @@ import java.util.Map;
 public record Principal(UserType type, Map<String, String> variables) {
 
     /** The variables subject rules may name, in the order the README lists them. */
-    public static final List<String> VARIABLES = List.of("name", "mail", "email", "user_uuid", "login_name",
-            "display_name", "user_type");
+    public static final List<String> VARIABLES =
+            List.of("name", "mail", "email", "user_uuid", "login_name", "display_name", "user_type");
 
     /** SAP's order for {@code ${name}} of a business user. */
     static final List<String> BUSINESS_NAME = List.of("user_name", "email", "mail", "user_uuid", "sub");

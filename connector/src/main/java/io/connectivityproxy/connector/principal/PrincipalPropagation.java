@@ -1,7 +1,6 @@
 package io.connectivityproxy.connector.principal;
 
 import java.time.Clock;
-
 import javax.security.auth.x500.X500Principal;
 
 import io.connectivityproxy.protocol.PrincipalTokens;
@@ -18,7 +17,10 @@ public final class PrincipalPropagation {
     private final CertificateCache certificates;
     private final UserCertificateAuthority authority;
 
-    public PrincipalPropagation(TokenVerifier verifier, SubjectRules rules, CertificateCache certificates,
+    public PrincipalPropagation(
+            TokenVerifier verifier,
+            SubjectRules rules,
+            CertificateCache certificates,
             UserCertificateAuthority authority) {
         this.verifier = verifier;
         this.rules = rules;
@@ -30,8 +32,12 @@ public final class PrincipalPropagation {
     public static PrincipalPropagation start(PrincipalPropagationSettings settings, String connectorId, Clock clock) {
         UserCertificateAuthority authority;
         try {
-            authority = UserCertificateAuthority.open(settings.caCertificate(), settings.caKey(), settings.generateCa(),
-                    "connector principal propagation CA (" + connectorId + ")", settings.keyAlgorithm());
+            authority = UserCertificateAuthority.open(
+                    settings.caCertificate(),
+                    settings.caKey(),
+                    settings.generateCa(),
+                    "connector principal propagation CA (" + connectorId + ")",
+                    settings.keyAlgorithm());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("principalPropagation.ca." + e.getMessage());
         }
@@ -41,8 +47,11 @@ public final class PrincipalPropagation {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("principalPropagation.trustedIssuers: " + e.getMessage());
         }
-        return new PrincipalPropagation(verifier, settings.subjectRules(),
-                new CertificateCache(authority, settings.certificateValidity(), clock), authority);
+        return new PrincipalPropagation(
+                verifier,
+                settings.subjectRules(),
+                new CertificateCache(authority, settings.certificateValidity(), clock),
+                authority);
     }
 
     public UserCertificateAuthority authority() {
@@ -62,13 +71,14 @@ public final class PrincipalPropagation {
             return null;
         }
         Principal business = tokens.user().isEmpty() ? null : verifier.verify(tokens.user(), UserType.BUSINESS);
-        Principal technical = tokens.technical().isEmpty() ? null
-                : verifier.verify(tokens.technical(), UserType.TECHNICAL);
+        Principal technical =
+                tokens.technical().isEmpty() ? null : verifier.verify(tokens.technical(), UserType.TECHNICAL);
         Principal principal = business != null ? business : technical;
         X500Principal subject = rules.subjectFor(principal);
         if (subject == null) {
-            throw new PrincipalRefused("no subject rule applies to this " + principal.type().label().toLowerCase(
-                    java.util.Locale.ROOT) + " user (its token lacks the claims the rules name)");
+            throw new PrincipalRefused("no subject rule applies to this "
+                    + principal.type().label().toLowerCase(java.util.Locale.ROOT)
+                    + " user (its token lacks the claims the rules name)");
         }
         return certificates.credentialFor(principal.type(), subject);
     }

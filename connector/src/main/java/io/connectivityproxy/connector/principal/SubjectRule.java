@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import javax.security.auth.x500.X500Principal;
 
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -23,10 +22,10 @@ public final class SubjectRule {
 
     /** The longest value a variable may put into one attribute. */
     static final int MAX_VALUE_LENGTH = 256;
+
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
 
-    private record Attribute(String name, ASN1ObjectIdentifier oid, String template) {
-    }
+    private record Attribute(String name, ASN1ObjectIdentifier oid, String template) {}
 
     private final String pattern;
     private final UserType condition;
@@ -59,7 +58,8 @@ public final class SubjectRule {
             try {
                 oid = BCStyle.INSTANCE.attrNameToOID(name);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown attribute '" + name + "' (use e.g. CN, OU, O, L, ST, C, E, UID)");
+                throw new IllegalArgumentException(
+                        "unknown attribute '" + name + "' (use e.g. CN, OU, O, L, ST, C, E, UID)");
             }
             if (template.isEmpty()) {
                 throw new IllegalArgumentException("attribute " + name + " has no value");
@@ -68,7 +68,11 @@ public final class SubjectRule {
             while (matcher.find()) {
                 if (!Principal.VARIABLES.contains(matcher.group(1))) {
                     throw new IllegalArgumentException("unknown variable ${" + matcher.group(1) + "} (use "
-                            + String.join(", ", Principal.VARIABLES.stream().map(v -> "${" + v + "}").toList()) + ")");
+                            + String.join(
+                                    ", ",
+                                    Principal.VARIABLES.stream()
+                                            .map(v -> "${" + v + "}")
+                                            .toList()) + ")");
                 }
             }
             if (template.replaceAll(VARIABLE.pattern(), "").contains("$")) {

@@ -1,7 +1,6 @@
 package io.connectivityproxy.connector.principal;
 
 import java.util.List;
-
 import javax.security.auth.x500.X500Principal;
 
 /** SAP's ordered subject rules: the first that applies to a user names its certificate's subject. */

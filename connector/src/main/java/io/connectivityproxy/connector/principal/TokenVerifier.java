@@ -45,9 +45,12 @@ public final class TokenVerifier {
     /** The asymmetric JWS algorithms, as proxy authorization accepts them. */
     static final AlgorithmConstraints ALGORITHMS = new AlgorithmConstraints(
             AlgorithmConstraints.ConstraintType.PERMIT,
-            AlgorithmIdentifiers.RSA_USING_SHA256, AlgorithmIdentifiers.RSA_USING_SHA384,
-            AlgorithmIdentifiers.RSA_USING_SHA512, AlgorithmIdentifiers.RSA_PSS_USING_SHA256,
-            AlgorithmIdentifiers.RSA_PSS_USING_SHA384, AlgorithmIdentifiers.RSA_PSS_USING_SHA512,
+            AlgorithmIdentifiers.RSA_USING_SHA256,
+            AlgorithmIdentifiers.RSA_USING_SHA384,
+            AlgorithmIdentifiers.RSA_USING_SHA512,
+            AlgorithmIdentifiers.RSA_PSS_USING_SHA256,
+            AlgorithmIdentifiers.RSA_PSS_USING_SHA384,
+            AlgorithmIdentifiers.RSA_PSS_USING_SHA512,
             AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256,
             AlgorithmIdentifiers.ECDSA_USING_P384_CURVE_AND_SHA384,
             AlgorithmIdentifiers.ECDSA_USING_P521_CURVE_AND_SHA512);
@@ -84,7 +87,8 @@ public final class TokenVerifier {
                 try {
                     get.setTrustedCertificates(Pem.certificates(issuer.trustCa()));
                 } catch (IOException | GeneralSecurityException e) {
-                    throw new IllegalArgumentException("trustCa: cannot read " + issuer.trustCa() + ": " + e.getMessage());
+                    throw new IllegalArgumentException(
+                            "trustCa: cannot read " + issuer.trustCa() + ": " + e.getMessage());
                 }
             }
             jwks.setSimpleHttpGet(get);

@@ -7,5 +7,4 @@ import java.nio.file.Path;
  * signing keys are: a JWKS URL (https://, with an optional CA file for that endpoint) or a key
  * file (a JWKS document, a PEM public key or a PEM certificate).
  */
-public record TrustedIssuer(String issuer, String jwksUrl, Path keyFile, Path trustCa) {
-}
+public record TrustedIssuer(String issuer, String jwksUrl, Path keyFile, Path trustCa) {}

@@ -19,7 +19,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-
 import javax.security.auth.x500.X500Principal;
 
 import org.bouncycastle.asn1.x500.X500Name;
@@ -45,11 +44,13 @@ public final class UserCertificateAuthority {
 
     /** Key type of user certificates. */
     public enum KeyAlgorithm {
-        EC, RSA
+        EC,
+        RSA
     }
 
     /** A user certificate's validity starts this long before it is made (backend clocks run behind). */
     static final Duration BACKDATE = Duration.ofMinutes(1);
+
     private static final Duration CA_VALIDITY = Duration.ofDays(3650);
 
     private final X509Certificate certificate;
@@ -68,15 +69,17 @@ public final class UserCertificateAuthority {
      * when neither file exists (local use). Throws {@link IllegalArgumentException} with a message
      * naming the file.
      */
-    public static UserCertificateAuthority open(Path certificateFile, Path keyFile, boolean generate, String name,
-            KeyAlgorithm userKeys) {
+    public static UserCertificateAuthority open(
+            Path certificateFile, Path keyFile, boolean generate, String name, KeyAlgorithm userKeys) {
         boolean haveCertificate = Files.exists(certificateFile);
         boolean haveKey = Files.exists(keyFile);
         if (!haveCertificate && !haveKey && generate) {
             generate(certificateFile, keyFile, name);
         } else if (!haveCertificate || !haveKey) {
             throw new IllegalArgumentException((haveCertificate ? "key: " + keyFile : "certificate: " + certificateFile)
-                    + " does not exist" + (generate ? " (a CA is generated only when neither file exists)"
+                    + " does not exist"
+                    + (generate
+                            ? " (a CA is generated only when neither file exists)"
                             : " (set generate: true to create a CA for local use)"));
         }
         X509Certificate certificate;
@@ -95,8 +98,8 @@ public final class UserCertificateAuthority {
             throw new IllegalArgumentException("key: " + keyFile + " is not the private key of " + certificateFile);
         }
         if (certificate.getBasicConstraints() < 0) {
-            throw new IllegalArgumentException("certificate: " + certificateFile + " is not a CA certificate "
-                    + "(basic constraints CA:true)");
+            throw new IllegalArgumentException(
+                    "certificate: " + certificateFile + " is not a CA certificate " + "(basic constraints CA:true)");
         }
         return new UserCertificateAuthority(certificate, key, userKeys);
     }
@@ -115,13 +118,24 @@ public final class UserCertificateAuthority {
             }
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
                     X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()),
-                    new BigInteger(127, random).setBit(126), Date.from(now.minus(BACKDATE)), Date.from(notAfter),
-                    X500Name.getInstance(subject.getEncoded()), keys.getPublic());
+                    new BigInteger(127, random).setBit(126),
+                    Date.from(now.minus(BACKDATE)),
+                    Date.from(notAfter),
+                    X500Name.getInstance(subject.getEncoded()),
+                    keys.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(userKeys == KeyAlgorithm.RSA
-                    ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment : KeyUsage.digitalSignature));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
-            builder.addExtension(Extension.authorityKeyIdentifier, false,
+            builder.addExtension(
+                    Extension.keyUsage,
+                    true,
+                    new KeyUsage(
+                            userKeys == KeyAlgorithm.RSA
+                                    ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment
+                                    : KeyUsage.digitalSignature));
+            builder.addExtension(
+                    Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+            builder.addExtension(
+                    Extension.authorityKeyIdentifier,
+                    false,
                     new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate));
             return new UserCredential(sign(builder, key), keys.getPrivate());
         } catch (IOException | GeneralSecurityException e) {
@@ -134,21 +148,28 @@ public final class UserCertificateAuthority {
         X500Name subject = new X500Name("CN=" + name);
         Instant now = Instant.now();
         try {
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
-                    new BigInteger(127, new SecureRandom()).setBit(126), Date.from(now.minus(BACKDATE)),
-                    Date.from(now.plus(CA_VALIDITY)), subject, keys.getPublic());
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    subject,
+                    new BigInteger(127, new SecureRandom()).setBit(126),
+                    Date.from(now.minus(BACKDATE)),
+                    Date.from(now.plus(CA_VALIDITY)),
+                    subject,
+                    keys.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            builder.addExtension(Extension.subjectKeyIdentifier, false,
+            builder.addExtension(
+                    Extension.subjectKeyIdentifier,
+                    false,
                     new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
             X509Certificate ca = sign(builder, keys.getPrivate());
             write(keyFile, Pem.encode("PRIVATE KEY", keys.getPrivate().getEncoded()), "rw-------");
             write(certificateFile, Pem.encode("CERTIFICATE", ca.getEncoded()), "rw-r--r--");
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("certificate: cannot generate a CA in " + certificateFile + ": "
-                    + e.getMessage());
+            throw new IllegalArgumentException(
+                    "certificate: cannot generate a CA in " + certificateFile + ": " + e.getMessage());
         } catch (UncheckedIOException e) {
-            throw new IllegalArgumentException("certificate: cannot write the generated CA: " + e.getCause().getMessage());
+            throw new IllegalArgumentException("certificate: cannot write the generated CA: "
+                    + e.getCause().getMessage());
         }
     }
 
@@ -156,8 +177,8 @@ public final class UserCertificateAuthority {
             throws GeneralSecurityException {
         try {
             String algorithm = signer.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
-            return new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder(algorithm).build(signer)));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(new JcaContentSignerBuilder(algorithm).build(signer)));
         } catch (OperatorCreationException e) {
             throw new GeneralSecurityException(e.getMessage(), e);
         }

@@ -12,7 +12,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-
 import javax.security.auth.x500.X500Principal;
 
 import org.junit.jupiter.api.Test;
@@ -29,7 +28,11 @@ class CertificateCacheTest {
     Path dir;
 
     private UserCertificateAuthority ca() {
-        return UserCertificateAuthority.open(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"), true, "test CA",
+        return UserCertificateAuthority.open(
+                dir.resolve("ca.pem"),
+                dir.resolve("ca-key.pem"),
+                true,
+                "test CA",
                 UserCertificateAuthority.KeyAlgorithm.EC);
     }
 
@@ -45,7 +48,8 @@ class CertificateCacheTest {
         UserCredential bob = cache.credentialFor(UserType.BUSINESS, BOB);
         assertNotEquals(first.id(), bob.id());
         // The same subject as a technical user is another principal.
-        assertNotEquals(first.id(), cache.credentialFor(UserType.TECHNICAL, ALICE).id());
+        assertNotEquals(
+                first.id(), cache.credentialFor(UserType.TECHNICAL, ALICE).id());
         assertEquals(3, cache.issued());
 
         clock.advance(VALIDITY.minus(cache.renewBefore()).minusSeconds(1));
@@ -58,14 +62,15 @@ class CertificateCacheTest {
         assertEquals(clock.instant().plus(VALIDITY).truncatedTo(ChronoUnit.SECONDS), second.notAfter());
 
         clock.advance(Duration.ofHours(2));
-        assertNotEquals(second.id(), cache.credentialFor(UserType.BUSINESS, ALICE).id(), "a new one after expiry");
+        assertNotEquals(
+                second.id(), cache.credentialFor(UserType.BUSINESS, ALICE).id(), "a new one after expiry");
         assertEquals(3, cache.size());
     }
 
     @Test
     void shortValiditiesRenewAtAQuarter() {
-        CertificateCache cache = new CertificateCache(ca(), Duration.ofMinutes(1),
-                new MutableClock(Instant.parse("2026-01-01T10:00:00Z")));
+        CertificateCache cache = new CertificateCache(
+                ca(), Duration.ofMinutes(1), new MutableClock(Instant.parse("2026-01-01T10:00:00Z")));
         assertEquals(Duration.ofSeconds(15), cache.renewBefore());
     }
 
@@ -80,22 +85,31 @@ class CertificateCacheTest {
         assertEquals(ca.certificate().getSubjectX500Principal(), certificate.getIssuerX500Principal());
         certificate.verify(ca.certificate().getPublicKey());
         certificate.checkValidity(java.util.Date.from(now));
-        assertEquals(now.minus(UserCertificateAuthority.BACKDATE), certificate.getNotBefore().toInstant());
+        assertEquals(
+                now.minus(UserCertificateAuthority.BACKDATE),
+                certificate.getNotBefore().toInstant());
         assertTrue(certificate.getExtendedKeyUsage().contains("1.3.6.1.5.5.7.3.2"), "clientAuth");
         assertEquals(-1, certificate.getBasicConstraints());
         // SSL_CLIENT_CERT: the PEM body on one line.
         String header = credential.sslClientCertHeader();
         assertTrue(header.matches("[A-Za-z0-9+/=]+"), header);
-        assertEquals(certificate, java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
-                new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(header))));
+        assertEquals(
+                certificate,
+                java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificate(new java.io.ByteArrayInputStream(
+                                java.util.Base64.getDecoder().decode(header))));
         assertTrue(credential.certificatePem().startsWith("-----BEGIN CERTIFICATE-----\n"));
         assertTrue(credential.keyPem().startsWith("-----BEGIN PRIVATE KEY-----\n"));
     }
 
     @Test
     void rsaUserKeysOnRequest() {
-        UserCertificateAuthority ca = UserCertificateAuthority.open(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"),
-                true, "test CA", UserCertificateAuthority.KeyAlgorithm.RSA);
+        UserCertificateAuthority ca = UserCertificateAuthority.open(
+                dir.resolve("ca.pem"),
+                dir.resolve("ca-key.pem"),
+                true,
+                "test CA",
+                UserCertificateAuthority.KeyAlgorithm.RSA);
         UserCredential credential = ca.issue(ALICE, Instant.now(), VALIDITY);
         assertEquals("RSA", credential.certificate().getPublicKey().getAlgorithm());
     }
@@ -105,8 +119,10 @@ class CertificateCacheTest {
         UserCertificateAuthority first = ca();
         String pem = Files.readString(dir.resolve("ca.pem"));
         assertTrue(Files.exists(dir.resolve("ca-key.pem")));
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(dir.resolve("ca-key.pem"))));
+        assertEquals(
+                "rw-------",
+                java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(dir.resolve("ca-key.pem"))));
         UserCertificateAuthority second = ca();
         assertEquals(first.certificate(), second.certificate());
         assertEquals(pem, Files.readString(dir.resolve("ca.pem")));
@@ -114,21 +130,41 @@ class CertificateCacheTest {
 
     @Test
     void missingOrMismatchedCaFilesAreRefusedNamingTheFile() throws Exception {
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                () -> UserCertificateAuthority.open(dir.resolve("none.pem"), dir.resolve("none-key.pem"), false, "x",
+        IllegalArgumentException missing = assertThrows(
+                IllegalArgumentException.class,
+                () -> UserCertificateAuthority.open(
+                        dir.resolve("none.pem"),
+                        dir.resolve("none-key.pem"),
+                        false,
+                        "x",
                         UserCertificateAuthority.KeyAlgorithm.EC));
-        assertTrue(missing.getMessage().startsWith("certificate: " + dir.resolve("none.pem") + " does not exist"),
+        assertTrue(
+                missing.getMessage().startsWith("certificate: " + dir.resolve("none.pem") + " does not exist"),
                 missing.getMessage());
         ca();
-        UserCertificateAuthority.open(dir.resolve("other.pem"), dir.resolve("other-key.pem"), true, "other",
+        UserCertificateAuthority.open(
+                dir.resolve("other.pem"),
+                dir.resolve("other-key.pem"),
+                true,
+                "other",
                 UserCertificateAuthority.KeyAlgorithm.EC);
-        IllegalArgumentException mismatch = assertThrows(IllegalArgumentException.class,
-                () -> UserCertificateAuthority.open(dir.resolve("ca.pem"), dir.resolve("other-key.pem"), false, "x",
+        IllegalArgumentException mismatch = assertThrows(
+                IllegalArgumentException.class,
+                () -> UserCertificateAuthority.open(
+                        dir.resolve("ca.pem"),
+                        dir.resolve("other-key.pem"),
+                        false,
+                        "x",
                         UserCertificateAuthority.KeyAlgorithm.EC));
         assertTrue(mismatch.getMessage().contains("is not the private key of"), mismatch.getMessage());
         Files.delete(dir.resolve("other.pem"));
-        IllegalArgumentException half = assertThrows(IllegalArgumentException.class,
-                () -> UserCertificateAuthority.open(dir.resolve("other.pem"), dir.resolve("other-key.pem"), true, "x",
+        IllegalArgumentException half = assertThrows(
+                IllegalArgumentException.class,
+                () -> UserCertificateAuthority.open(
+                        dir.resolve("other.pem"),
+                        dir.resolve("other-key.pem"),
+                        true,
+                        "x",
                         UserCertificateAuthority.KeyAlgorithm.EC));
         assertTrue(half.getMessage().contains("a CA is generated only when neither file exists"), half.getMessage());
     }

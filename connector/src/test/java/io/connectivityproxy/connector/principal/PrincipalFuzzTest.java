@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
 import javax.security.auth.x500.X500Principal;
 
 import org.jose4j.jwk.JsonWebKey;
@@ -44,6 +43,7 @@ class PrincipalFuzzTest {
 
     @TempDir
     Path dir;
+
     private TokenVerifier verifier;
     private String valid;
 
@@ -53,12 +53,13 @@ class PrincipalFuzzTest {
         key.setKeyId("k1");
         Path jwks = dir.resolve("jwks.json");
         Files.writeString(jwks, new JsonWebKeySet(key).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
-        verifier = new TokenVerifier(List.of(new TrustedIssuer(ISSUER, null, jwks, null)), Duration.ofSeconds(30),
-                new MutableClock(NOW));
+        verifier = new TokenVerifier(
+                List.of(new TrustedIssuer(ISSUER, null, jwks, null)), Duration.ofSeconds(30), new MutableClock(NOW));
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(ISSUER);
         claims.setClaim("user_name", "alice");
-        claims.setExpirationTime(NumericDate.fromMilliseconds(NOW.plusSeconds(600).toEpochMilli()));
+        claims.setExpirationTime(
+                NumericDate.fromMilliseconds(NOW.plusSeconds(600).toEpochMilli()));
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());
         jws.setKey(key.getPrivateKey());
@@ -107,18 +108,40 @@ class PrincipalFuzzTest {
     void structuredButHostileTokensAreRefusedClearly() {
         assertTimeoutPreemptively(Duration.ofSeconds(90), () -> {
             Random random = new Random(SEED);
-            String[] headers = {"{\"alg\":\"RS256\",\"kid\":\"k1\"}", "{\"alg\":\"none\"}", "{\"alg\":null}",
-                "{\"alg\":1}", "{\"alg\":\"RS256\",\"kid\":[1]}", "{}", "[]", "null", "{\"alg\":\"RS256\",\"crit\":[\"x\"]}",
-                "{\"alg\":\"HS256\"}", "{\"alg\":\"RS256\",\"jwk\":{\"kty\":\"RSA\"}}", "{\"alg\":\"RS256\"",
-                "{\"alg\":\"RSA-OAEP\",\"enc\":\"A128GCM\"}"};
-            String[] payloads = {"{\"iss\":\"" + ISSUER + "\",\"exp\":\"soon\"}", "{\"iss\":5}", "{\"exp\":1e308}",
-                "{\"iss\":\"" + ISSUER + "\",\"exp\":99999999999,\"user_name\":{}}", "[1,2]", "",
-                "{\"iss\":[\"" + ISSUER + "\"]}", "{\"a\":" + "[".repeat(50), "{\"iss\":\"" + ISSUER + "\"}"};
+            String[] headers = {
+                "{\"alg\":\"RS256\",\"kid\":\"k1\"}",
+                "{\"alg\":\"none\"}",
+                "{\"alg\":null}",
+                "{\"alg\":1}",
+                "{\"alg\":\"RS256\",\"kid\":[1]}",
+                "{}",
+                "[]",
+                "null",
+                "{\"alg\":\"RS256\",\"crit\":[\"x\"]}",
+                "{\"alg\":\"HS256\"}",
+                "{\"alg\":\"RS256\",\"jwk\":{\"kty\":\"RSA\"}}",
+                "{\"alg\":\"RS256\"",
+                "{\"alg\":\"RSA-OAEP\",\"enc\":\"A128GCM\"}"
+            };
+            String[] payloads = {
+                "{\"iss\":\"" + ISSUER + "\",\"exp\":\"soon\"}",
+                "{\"iss\":5}",
+                "{\"exp\":1e308}",
+                "{\"iss\":\"" + ISSUER + "\",\"exp\":99999999999,\"user_name\":{}}",
+                "[1,2]",
+                "",
+                "{\"iss\":[\"" + ISSUER + "\"]}",
+                "{\"a\":" + "[".repeat(50),
+                "{\"iss\":\"" + ISSUER + "\"}"
+            };
             for (int i = 0; i < 3_000; i++) {
-                String header = B64.encodeToString(headers[random.nextInt(headers.length)].getBytes(StandardCharsets.UTF_8));
-                String payload = B64.encodeToString(payloads[random.nextInt(payloads.length)].getBytes(StandardCharsets.UTF_8));
+                String header =
+                        B64.encodeToString(headers[random.nextInt(headers.length)].getBytes(StandardCharsets.UTF_8));
+                String payload =
+                        B64.encodeToString(payloads[random.nextInt(payloads.length)].getBytes(StandardCharsets.UTF_8));
                 String signature = random.nextBoolean() ? "" : B64.encodeToString(new byte[random.nextInt(300)]);
-                String token = random.nextInt(10) == 0 ? header + "." + payload
+                String token = random.nextInt(10) == 0
+                        ? header + "." + payload
                         : header + "." + payload + "." + signature + (random.nextInt(10) == 0 ? ".x.y" : "");
                 String name = verify(token, "hostile " + i);
                 assertEquals(null, name, "seed " + SEED + ": accepted " + token);
@@ -129,12 +152,42 @@ class PrincipalFuzzTest {
     @Test
     void claimsOfAnyShapeMakeASubjectOrNone() {
         Random random = new Random(SEED);
-        Object[] values = {"alice", "", " ", "a,b=c+d", "#x", "\\", "\u0000", "é\u202e", "x".repeat(300), 7, 1.5, true,
-            null, List.of("a"), Map.of("k", "v")};
-        String[] claims = {"user_name", "email", "mail", "user_uuid", "sub", "client_id", "cid", "azp", "login_name",
-            "display_name", "given_name", "family_name", "user_id"};
-        SubjectRules rules = new SubjectRules(List.of(SubjectRule.parse("CN=${display_name}, OU=${login_name}", null),
-                SubjectRule.parse("CN=${name}, E=${email}", UserType.BUSINESS), SubjectRule.parse("CN=${name}", null)));
+        Object[] values = {
+            "alice",
+            "",
+            " ",
+            "a,b=c+d",
+            "#x",
+            "\\",
+            "\u0000",
+            "é\u202e",
+            "x".repeat(300),
+            7,
+            1.5,
+            true,
+            null,
+            List.of("a"),
+            Map.of("k", "v")
+        };
+        String[] claims = {
+            "user_name",
+            "email",
+            "mail",
+            "user_uuid",
+            "sub",
+            "client_id",
+            "cid",
+            "azp",
+            "login_name",
+            "display_name",
+            "given_name",
+            "family_name",
+            "user_id"
+        };
+        SubjectRules rules = new SubjectRules(List.of(
+                SubjectRule.parse("CN=${display_name}, OU=${login_name}", null),
+                SubjectRule.parse("CN=${name}, E=${email}", UserType.BUSINESS),
+                SubjectRule.parse("CN=${name}", null)));
         for (int i = 0; i < 20_000; i++) {
             Map<String, Object> map = new HashMap<>();
             for (String claim : claims) {
@@ -147,14 +200,17 @@ class PrincipalFuzzTest {
                 X500Principal subject = rules.subjectFor(Principal.of(type, map));
                 if (subject != null) {
                     // Whatever the values, the subject has the rule's attributes and no others.
-                    org.bouncycastle.asn1.x500.RDN[] rdns = org.bouncycastle.asn1.x500.X500Name
-                            .getInstance(subject.getEncoded()).getRDNs();
+                    org.bouncycastle.asn1.x500.RDN[] rdns = org.bouncycastle.asn1.x500.X500Name.getInstance(
+                                    subject.getEncoded())
+                            .getRDNs();
                     assertTrue(rdns.length == 1 || rdns.length == 2, "seed " + SEED + ", " + map + ": " + subject);
                     for (org.bouncycastle.asn1.x500.RDN rdn : rdns) {
                         assertTrue(!rdn.isMultiValued(), "seed " + SEED + ", " + map + ": " + subject);
                     }
-                    assertEquals(org.bouncycastle.asn1.x500.style.BCStyle.CN,
-                            rdns[rdns.length - 1].getFirst().getType(), "seed " + SEED + ", " + map);
+                    assertEquals(
+                            org.bouncycastle.asn1.x500.style.BCStyle.CN,
+                            rdns[rdns.length - 1].getFirst().getType(),
+                            "seed " + SEED + ", " + map);
                 }
             } catch (RuntimeException e) {
                 throw new AssertionError("seed " + SEED + ", iteration " + i + ": " + e + " for " + map, e);

@@ -32,7 +32,9 @@ class PrincipalTest {
             for (int i = first; i < order.size(); i++) {
                 claims.put(order.get(i), "value-of-" + order.get(i));
             }
-            assertEquals("value-of-" + order.get(first), Principal.of(type, claims).variable("name"),
+            assertEquals(
+                    "value-of-" + order.get(first),
+                    Principal.of(type, claims).variable("name"),
                     type + " with claims " + claims.keySet());
         }
         assertNull(Principal.of(type, Map.of()).variable("name"));
@@ -40,7 +42,8 @@ class PrincipalTest {
 
     @Test
     void businessClaimsDoNotNameATechnicalUserAndTheOtherWayRound() {
-        assertNull(Principal.of(UserType.TECHNICAL, Map.of("user_name", "alice", "email", "a@x")).variable("name"));
+        assertNull(Principal.of(UserType.TECHNICAL, Map.of("user_name", "alice", "email", "a@x"))
+                .variable("name"));
         assertNull(Principal.of(UserType.BUSINESS, Map.of("client_id", "sb-app", "cid", "c", "azp", "z"))
                 .variable("name"));
         assertEquals("z", Principal.of(UserType.TECHNICAL, Map.of("azp", "z")).variable("name"));
@@ -58,21 +61,47 @@ class PrincipalTest {
 
     @Test
     void otherVariables() {
-        Principal alice = Principal.of(UserType.BUSINESS, Map.of("user_name", "alice", "mail", "alice@mail.example",
-                "user_id", "u-1", "given_name", "Alice", "family_name", "Liddell"));
+        Principal alice = Principal.of(
+                UserType.BUSINESS,
+                Map.of(
+                        "user_name",
+                        "alice",
+                        "mail",
+                        "alice@mail.example",
+                        "user_id",
+                        "u-1",
+                        "given_name",
+                        "Alice",
+                        "family_name",
+                        "Liddell"));
         assertEquals("alice@mail.example", alice.variable("mail"));
         assertEquals("alice@mail.example", alice.variable("email"));
         assertEquals("u-1", alice.variable("user_uuid"));
         assertEquals("alice", alice.variable("login_name"));
         assertEquals("Alice Liddell", alice.variable("display_name"));
         assertEquals("Business", alice.variable("user_type"));
-        Principal bob = Principal.of(UserType.BUSINESS, Map.of("email", "bob@e.example", "mail", "bob@m.example",
-                "user_uuid", "u-2", "login_name", "BOB", "user_name", "bob", "display_name", "Bob B."));
+        Principal bob = Principal.of(
+                UserType.BUSINESS,
+                Map.of(
+                        "email",
+                        "bob@e.example",
+                        "mail",
+                        "bob@m.example",
+                        "user_uuid",
+                        "u-2",
+                        "login_name",
+                        "BOB",
+                        "user_name",
+                        "bob",
+                        "display_name",
+                        "Bob B."));
         assertEquals("bob@m.example", bob.variable("mail"));
         assertEquals("bob@e.example", bob.variable("email"));
         assertEquals("u-2", bob.variable("user_uuid"));
         assertEquals("BOB", bob.variable("login_name"));
         assertEquals("Bob B.", bob.variable("display_name"));
-        assertEquals("Technical", Principal.of(UserType.TECHNICAL, Map.of("cid", "c")).variable("user_type"));
+        assertEquals(
+                "Technical",
+                Principal.of(UserType.TECHNICAL, Map.of("cid", "c")).variable("user_type"));
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-
 import javax.security.auth.x500.X500Principal;
 
 import org.junit.jupiter.api.Test;
@@ -15,10 +14,10 @@ import org.junit.jupiter.api.Test;
 /** Subject rules: patterns, conditions on ${user_type}, order, and values that cannot inject attributes. */
 class SubjectRuleTest {
 
-    private static final Principal ALICE = Principal.of(UserType.BUSINESS,
-            Map.of("user_name", "alice", "email", "alice@example.com", "user_uuid", "9f3c-uuid"));
-    private static final Principal ROBOT = Principal.of(UserType.TECHNICAL,
-            Map.of("client_id", "sb-robot!b7", "sub", "robot-sub"));
+    private static final Principal ALICE = Principal.of(
+            UserType.BUSINESS, Map.of("user_name", "alice", "email", "alice@example.com", "user_uuid", "9f3c-uuid"));
+    private static final Principal ROBOT =
+            Principal.of(UserType.TECHNICAL, Map.of("client_id", "sb-robot!b7", "sub", "robot-sub"));
 
     private static String subject(SubjectRules rules, Principal principal) {
         X500Principal subject = rules.subjectFor(principal);
@@ -39,7 +38,8 @@ class SubjectRuleTest {
     void patternsKeepTheirAttributeOrder() {
         SubjectRules rules = rules(SubjectRule.parse("CN=${name}, OU=${user_type} users, O=ACME, C=DE", null));
         assertEquals("CN=alice,OU=Business users,O=ACME,C=DE", subject(rules, ALICE));
-        assertEquals("CN=alice,OU=Business users,O=ACME,C=DE",
+        assertEquals(
+                "CN=alice,OU=Business users,O=ACME,C=DE",
                 new X500Principal("CN=alice, OU=Business users, O=ACME, C=DE").getName(X500Principal.RFC2253));
         assertEquals(new X500Principal("CN=alice, OU=Business users, O=ACME, C=DE"), rules.subjectFor(ALICE));
     }
@@ -68,8 +68,9 @@ class SubjectRuleTest {
                 SubjectRule.parse("CN=${name}", null));
         assertEquals("CN=alice@example.com", subject(rules, ALICE));
         assertEquals("CN=sb-robot!b7", subject(rules, ROBOT));
-        assertEquals("CN=first", subject(rules(SubjectRule.parse("CN=first", null),
-                SubjectRule.parse("CN=${name}", null)), ALICE));
+        assertEquals(
+                "CN=first",
+                subject(rules(SubjectRule.parse("CN=first", null), SubjectRule.parse("CN=${name}", null)), ALICE));
         assertNull(subject(rules(SubjectRule.parse("CN=${display_name}", null)), ALICE));
     }
 
@@ -86,10 +87,15 @@ class SubjectRuleTest {
     @Test
     void unusableValuesMakeTheRuleNotApply() {
         assertNull(subject(SubjectRules.DEFAULT, Principal.of(UserType.BUSINESS, Map.of("user_name", "a\u0000b"))));
-        assertNull(subject(SubjectRules.DEFAULT, Principal.of(UserType.BUSINESS,
-                Map.of("user_name", "x".repeat(SubjectRule.MAX_VALUE_LENGTH + 1)))));
-        assertEquals("CN=" + "x".repeat(SubjectRule.MAX_VALUE_LENGTH), subject(SubjectRules.DEFAULT,
-                Principal.of(UserType.BUSINESS, Map.of("user_name", "x".repeat(SubjectRule.MAX_VALUE_LENGTH)))));
+        assertNull(subject(
+                SubjectRules.DEFAULT,
+                Principal.of(UserType.BUSINESS, Map.of("user_name", "x".repeat(SubjectRule.MAX_VALUE_LENGTH + 1)))));
+        assertEquals(
+                "CN=" + "x".repeat(SubjectRule.MAX_VALUE_LENGTH),
+                subject(
+                        SubjectRules.DEFAULT,
+                        Principal.of(
+                                UserType.BUSINESS, Map.of("user_name", "x".repeat(SubjectRule.MAX_VALUE_LENGTH)))));
     }
 
     @Test
@@ -103,7 +109,8 @@ class SubjectRuleTest {
     }
 
     private static void assertMessage(String fragment, String pattern) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SubjectRule.parse(pattern, null));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> SubjectRule.parse(pattern, null));
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
 }

@@ -33,6 +33,7 @@ class TokenVerifierTest {
 
     @TempDir
     Path dir;
+
     private PublicJsonWebKey key;
     private TokenVerifier verifier;
 
@@ -42,8 +43,8 @@ class TokenVerifierTest {
         key.setKeyId("k1");
         Path jwks = dir.resolve("jwks.json");
         Files.writeString(jwks, new JsonWebKeySet(key).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
-        verifier = new TokenVerifier(List.of(new TrustedIssuer(ISSUER, null, jwks, null)), Duration.ofSeconds(30),
-                new MutableClock(NOW));
+        verifier = new TokenVerifier(
+                List.of(new TrustedIssuer(ISSUER, null, jwks, null)), Duration.ofSeconds(30), new MutableClock(NOW));
     }
 
     private JwtClaims claims() {
@@ -52,7 +53,8 @@ class TokenVerifierTest {
         claims.setClaim("user_name", "alice");
         claims.setClaim("email", "alice@example.com");
         claims.setIssuedAt(NumericDate.fromMilliseconds(NOW.minusSeconds(60).toEpochMilli()));
-        claims.setExpirationTime(NumericDate.fromMilliseconds(NOW.plusSeconds(600).toEpochMilli()));
+        claims.setExpirationTime(
+                NumericDate.fromMilliseconds(NOW.plusSeconds(600).toEpochMilli()));
         return claims;
     }
 
@@ -73,15 +75,19 @@ class TokenVerifierTest {
         JwtClaims technical = claims();
         technical.unsetClaim("user_name");
         technical.setClaim("client_id", "sb-robot");
-        assertEquals("sb-robot", verifier.verify(sign(technical, key), UserType.TECHNICAL).variable("name"));
+        assertEquals(
+                "sb-robot",
+                verifier.verify(sign(technical, key), UserType.TECHNICAL).variable("name"));
     }
 
     @Test
     void expiryHasTheConfiguredTolerance() throws Exception {
         JwtClaims claims = claims();
-        claims.setExpirationTime(NumericDate.fromMilliseconds(NOW.minusSeconds(20).toEpochMilli()));
+        claims.setExpirationTime(
+                NumericDate.fromMilliseconds(NOW.minusSeconds(20).toEpochMilli()));
         verifier.verify(sign(claims, key), UserType.BUSINESS);
-        claims.setExpirationTime(NumericDate.fromMilliseconds(NOW.minusSeconds(40).toEpochMilli()));
+        claims.setExpirationTime(
+                NumericDate.fromMilliseconds(NOW.minusSeconds(40).toEpochMilli()));
         assertRefused("the user's token has expired", sign(claims, key));
         claims.unsetClaim("exp");
         assertRefused("has no expiry", sign(claims, key));
@@ -103,8 +109,11 @@ class TokenVerifierTest {
         String[] parts = token.split("\\.");
         JwtClaims changed = claims();
         changed.setClaim("user_name", "admin");
-        String tampered = parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                changed.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "." + parts[2];
+        String tampered = parts[0] + "."
+                + java.util.Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(changed.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + "." + parts[2];
         assertRefused("its signature is invalid", tampered);
 
         JsonWebSignature none = new JsonWebSignature();
@@ -128,13 +137,16 @@ class TokenVerifierTest {
     void aPemPublicKeyFileWorksToo() throws Exception {
         Path pem = dir.resolve("key.pem");
         Files.writeString(pem, Pem.encode("PUBLIC KEY", key.getPublicKey().getEncoded()));
-        TokenVerifier fromPem = new TokenVerifier(List.of(new TrustedIssuer(ISSUER, null, pem, null)),
-                Duration.ZERO, new MutableClock(NOW));
-        assertEquals("alice", fromPem.verify(sign(claims(), key), UserType.BUSINESS).variable("name"));
+        TokenVerifier fromPem = new TokenVerifier(
+                List.of(new TrustedIssuer(ISSUER, null, pem, null)), Duration.ZERO, new MutableClock(NOW));
+        assertEquals(
+                "alice", fromPem.verify(sign(claims(), key), UserType.BUSINESS).variable("name"));
         Path garbage = dir.resolve("garbage.pem");
         Files.writeString(garbage, "nothing here");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TokenVerifier(
-                List.of(new TrustedIssuer(ISSUER, null, garbage, null)), Duration.ZERO, new MutableClock(NOW)));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new TokenVerifier(
+                        List.of(new TrustedIssuer(ISSUER, null, garbage, null)), Duration.ZERO, new MutableClock(NOW)));
         assertTrue(e.getMessage().startsWith("keyFile: " + garbage), e.getMessage());
     }
 

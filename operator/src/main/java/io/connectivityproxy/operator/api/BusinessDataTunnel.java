@@ -9,8 +9,7 @@ import io.fabric8.generator.annotation.Pattern;
 public class BusinessDataTunnel {
 
     /** A DNS name (RFC 1123 subdomain) or the auto-provision marker. */
-    public static final String HOST_PATTERN =
-            "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+    public static final String HOST_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
     @Default(ConnectivityProxySpec.AUTO_PROVISION)
     @Pattern(HOST_PATTERN)
@@ -21,8 +20,19 @@ public class BusinessDataTunnel {
     @Max(65535)
     private int externalPort = 443;
 
-    public String getExternalHost() { return externalHost; }
-    public void setExternalHost(String externalHost) { this.externalHost = externalHost; }
-    public int getExternalPort() { return externalPort; }
-    public void setExternalPort(int externalPort) { this.externalPort = externalPort; }
+    public String getExternalHost() {
+        return externalHost;
+    }
+
+    public void setExternalHost(String externalHost) {
+        this.externalHost = externalHost;
+    }
+
+    public int getExternalPort() {
+        return externalPort;
+    }
+
+    public void setExternalPort(int externalPort) {
+        this.externalPort = externalPort;
+    }
 }

@@ -12,7 +12,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Version("v1")
 @ShortNames("cp")
 @AdditionalPrinterColumn(name = "STATE", jsonPath = ".status.state", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "AGE",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class ConnectivityProxy extends CustomResource<ConnectivityProxySpec, ConnectivityProxyStatus>
         implements Namespaced {
 

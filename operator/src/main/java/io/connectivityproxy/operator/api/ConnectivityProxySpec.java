@@ -13,10 +13,13 @@ public class ConnectivityProxySpec {
 
     @Default("{}")
     private ProxyConfig config = new ProxyConfig();
+
     @Default("{}")
     private DeploymentConfig deployment = new DeploymentConfig();
+
     @Default("{}")
     private IngressConfig ingress = new IngressConfig();
+
     @Default("{}")
     private SecretConfig secretConfig = new SecretConfig();
 
@@ -24,12 +27,35 @@ public class ConnectivityProxySpec {
         return value == null || AUTO_PROVISION.equals(value);
     }
 
-    public ProxyConfig getConfig() { return config; }
-    public void setConfig(ProxyConfig config) { this.config = config; }
-    public DeploymentConfig getDeployment() { return deployment; }
-    public void setDeployment(DeploymentConfig deployment) { this.deployment = deployment; }
-    public IngressConfig getIngress() { return ingress; }
-    public void setIngress(IngressConfig ingress) { this.ingress = ingress; }
-    public SecretConfig getSecretConfig() { return secretConfig; }
-    public void setSecretConfig(SecretConfig secretConfig) { this.secretConfig = secretConfig; }
+    public ProxyConfig getConfig() {
+        return config;
+    }
+
+    public void setConfig(ProxyConfig config) {
+        this.config = config;
+    }
+
+    public DeploymentConfig getDeployment() {
+        return deployment;
+    }
+
+    public void setDeployment(DeploymentConfig deployment) {
+        this.deployment = deployment;
+    }
+
+    public IngressConfig getIngress() {
+        return ingress;
+    }
+
+    public void setIngress(IngressConfig ingress) {
+        this.ingress = ingress;
+    }
+
+    public SecretConfig getSecretConfig() {
+        return secretConfig;
+    }
+
+    public void setSecretConfig(SecretConfig secretConfig) {
+        this.secretConfig = secretConfig;
+    }
 }

@@ -18,14 +18,37 @@ public class ConnectivityProxyStatus {
     /** The public tunnel host connectors dial, once known. */
     private String externalHost;
 
-    public State getState() { return state; }
-    public void setState(State state) { this.state = state; }
-    public Long getObservedGeneration() { return observedGeneration; }
-    public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
-    public List<Condition> getConditions() { return conditions; }
-    public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
-    public String getExternalHost() { return externalHost; }
-    public void setExternalHost(String externalHost) { this.externalHost = externalHost; }
+    public State getState() {
+        return state;
+    }
+
+    public void setState(State state) {
+        this.state = state;
+    }
+
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
+    }
+
+    public String getExternalHost() {
+        return externalHost;
+    }
+
+    public void setExternalHost(String externalHost) {
+        this.externalHost = externalHost;
+    }
 
     @Override
     public boolean equals(Object o) {
@@ -36,8 +59,10 @@ public class ConnectivityProxyStatus {
             return false;
         }
         ConnectivityProxyStatus that = (ConnectivityProxyStatus) o;
-        return state == that.state && Objects.equals(observedGeneration, that.observedGeneration)
-                && Objects.equals(conditions, that.conditions) && Objects.equals(externalHost, that.externalHost);
+        return state == that.state
+                && Objects.equals(observedGeneration, that.observedGeneration)
+                && Objects.equals(conditions, that.conditions)
+                && Objects.equals(externalHost, that.externalHost);
     }
 
     @Override

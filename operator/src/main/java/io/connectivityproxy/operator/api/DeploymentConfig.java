@@ -28,7 +28,8 @@ public class DeploymentConfig {
     private RestartWatcher restartWatcher = new RestartWatcher();
 
     @Default("{}")
-    @JsonPropertyDescription("Scaling of proxy-service (SAP's deployment.autoscaling); see docs/operator.md, High availability.")
+    @JsonPropertyDescription(
+            "Scaling of proxy-service (SAP's deployment.autoscaling); see docs/operator.md, High availability.")
     private Autoscaling autoscaling = new Autoscaling();
 
     public static ResourceRequirements defaultResources() {
@@ -42,22 +43,49 @@ public class DeploymentConfig {
                 .build();
     }
 
-    public int getReplicaCount() { return replicaCount; }
-    public void setReplicaCount(int replicaCount) { this.replicaCount = replicaCount; }
-    public ResourceRequirements getResources() { return resources; }
-    public void setResources(ResourceRequirements resources) { this.resources = resources; }
-    public RestartWatcher getRestartWatcher() { return restartWatcher; }
-    public void setRestartWatcher(RestartWatcher restartWatcher) { this.restartWatcher = restartWatcher; }
+    public int getReplicaCount() {
+        return replicaCount;
+    }
 
-    public Autoscaling getAutoscaling() { return autoscaling; }
-    public void setAutoscaling(Autoscaling autoscaling) { this.autoscaling = autoscaling; }
+    public void setReplicaCount(int replicaCount) {
+        this.replicaCount = replicaCount;
+    }
+
+    public ResourceRequirements getResources() {
+        return resources;
+    }
+
+    public void setResources(ResourceRequirements resources) {
+        this.resources = resources;
+    }
+
+    public RestartWatcher getRestartWatcher() {
+        return restartWatcher;
+    }
+
+    public void setRestartWatcher(RestartWatcher restartWatcher) {
+        this.restartWatcher = restartWatcher;
+    }
+
+    public Autoscaling getAutoscaling() {
+        return autoscaling;
+    }
+
+    public void setAutoscaling(Autoscaling autoscaling) {
+        this.autoscaling = autoscaling;
+    }
 
     /** {@code spec.deployment.restartWatcher}: roll the workloads when labelled Secrets/ConfigMaps change. */
     public static class RestartWatcher {
         @Default("true")
         private boolean enabled = true;
 
-        public boolean isEnabled() { return enabled; }
-        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 }

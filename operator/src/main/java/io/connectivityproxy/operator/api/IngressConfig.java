@@ -2,7 +2,6 @@ package io.connectivityproxy.operator.api;
 
 import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 
@@ -19,12 +18,29 @@ public class IngressConfig {
     @Default("{}")
     private Timeouts timeouts = new Timeouts();
 
-    public String getClassName() { return className; }
-    public void setClassName(String className) { this.className = className; }
-    public Tls getTls() { return tls; }
-    public void setTls(Tls tls) { this.tls = tls; }
-    public Timeouts getTimeouts() { return timeouts; }
-    public void setTimeouts(Timeouts timeouts) { this.timeouts = timeouts; }
+    public String getClassName() {
+        return className;
+    }
+
+    public void setClassName(String className) {
+        this.className = className;
+    }
+
+    public Tls getTls() {
+        return tls;
+    }
+
+    public void setTls(Tls tls) {
+        this.tls = tls;
+    }
+
+    public Timeouts getTimeouts() {
+        return timeouts;
+    }
+
+    public void setTimeouts(Timeouts timeouts) {
+        this.timeouts = timeouts;
+    }
 
     /** {@code spec.ingress.tls}. */
     public static class Tls {
@@ -33,8 +49,13 @@ public class IngressConfig {
         @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
         private String secretName = ConnectivityProxySpec.AUTO_PROVISION;
 
-        public String getSecretName() { return secretName; }
-        public void setSecretName(String secretName) { this.secretName = secretName; }
+        public String getSecretName() {
+            return secretName;
+        }
+
+        public void setSecretName(String secretName) {
+            this.secretName = secretName;
+        }
     }
 
     /** {@code spec.ingress.timeouts}. */
@@ -42,8 +63,13 @@ public class IngressConfig {
         @Default("{}")
         private ProxyTimeouts proxy = new ProxyTimeouts();
 
-        public ProxyTimeouts getProxy() { return proxy; }
-        public void setProxy(ProxyTimeouts proxy) { this.proxy = proxy; }
+        public ProxyTimeouts getProxy() {
+            return proxy;
+        }
+
+        public void setProxy(ProxyTimeouts proxy) {
+            this.proxy = proxy;
+        }
     }
 
     /** {@code spec.ingress.timeouts.proxy}, in seconds. */
@@ -51,18 +77,37 @@ public class IngressConfig {
         @Default("20")
         @Min(1)
         private int connect = 20;
+
         @Default("120")
         @Min(1)
         private int read = 120;
+
         @Default("120")
         @Min(1)
         private int send = 120;
 
-        public int getConnect() { return connect; }
-        public void setConnect(int connect) { this.connect = connect; }
-        public int getRead() { return read; }
-        public void setRead(int read) { this.read = read; }
-        public int getSend() { return send; }
-        public void setSend(int send) { this.send = send; }
+        public int getConnect() {
+            return connect;
+        }
+
+        public void setConnect(int connect) {
+            this.connect = connect;
+        }
+
+        public int getRead() {
+            return read;
+        }
+
+        public void setRead(int read) {
+            this.read = read;
+        }
+
+        public int getSend() {
+            return send;
+        }
+
+        public void setSend(int send) {
+            this.send = send;
+        }
     }
 }

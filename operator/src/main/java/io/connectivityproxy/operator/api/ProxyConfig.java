@@ -36,20 +36,61 @@ public class ProxyConfig {
     @Default("{}")
     private Logging logging = new Logging();
 
-    public String getSubaccountId() { return subaccountId; }
-    public void setSubaccountId(String subaccountId) { this.subaccountId = subaccountId; }
-    public String getSubaccountSubdomain() { return subaccountSubdomain; }
-    public void setSubaccountSubdomain(String subaccountSubdomain) { this.subaccountSubdomain = subaccountSubdomain; }
-    public String getTenantMode() { return tenantMode; }
-    public void setTenantMode(String tenantMode) { this.tenantMode = tenantMode; }
-    public ServiceChannels getServiceChannels() { return serviceChannels; }
-    public void setServiceChannels(ServiceChannels serviceChannels) { this.serviceChannels = serviceChannels; }
-    public String getHighAvailabilityMode() { return highAvailabilityMode; }
-    public void setHighAvailabilityMode(String highAvailabilityMode) { this.highAvailabilityMode = highAvailabilityMode; }
-    public Servers getServers() { return servers; }
-    public void setServers(Servers servers) { this.servers = servers; }
-    public Logging getLogging() { return logging; }
-    public void setLogging(Logging logging) { this.logging = logging; }
+    public String getSubaccountId() {
+        return subaccountId;
+    }
+
+    public void setSubaccountId(String subaccountId) {
+        this.subaccountId = subaccountId;
+    }
+
+    public String getSubaccountSubdomain() {
+        return subaccountSubdomain;
+    }
+
+    public void setSubaccountSubdomain(String subaccountSubdomain) {
+        this.subaccountSubdomain = subaccountSubdomain;
+    }
+
+    public String getTenantMode() {
+        return tenantMode;
+    }
+
+    public void setTenantMode(String tenantMode) {
+        this.tenantMode = tenantMode;
+    }
+
+    public ServiceChannels getServiceChannels() {
+        return serviceChannels;
+    }
+
+    public void setServiceChannels(ServiceChannels serviceChannels) {
+        this.serviceChannels = serviceChannels;
+    }
+
+    public String getHighAvailabilityMode() {
+        return highAvailabilityMode;
+    }
+
+    public void setHighAvailabilityMode(String highAvailabilityMode) {
+        this.highAvailabilityMode = highAvailabilityMode;
+    }
+
+    public Servers getServers() {
+        return servers;
+    }
+
+    public void setServers(Servers servers) {
+        this.servers = servers;
+    }
+
+    public Logging getLogging() {
+        return logging;
+    }
+
+    public void setLogging(Logging logging) {
+        this.logging = logging;
+    }
 
     /** {@code spec.config.logging}: how proxy-service and tunnel-service write their logs. */
     public static class Logging {
@@ -58,8 +99,13 @@ public class ProxyConfig {
         @SchemaFrom(type = LogFormat.class)
         private String format = LogFormat.CONSOLE.value();
 
-        public String getFormat() { return format; }
-        public void setFormat(String format) { this.format = format; }
+        public String getFormat() {
+            return format;
+        }
+
+        public void setFormat(String format) {
+            this.format = format;
+        }
     }
 
     /** {@code spec.config.serviceChannels}: on-premise-to-cloud channels through ServiceMappings. */
@@ -67,20 +113,37 @@ public class ProxyConfig {
         @Default("true")
         private boolean enabled = true;
 
-        public boolean isEnabled() { return enabled; }
-        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 
     /** {@code spec.config.servers}. */
     public static class Servers {
         @Default("{}")
         private BusinessDataTunnel businessDataTunnel = new BusinessDataTunnel();
+
         @Default("{}")
         private ProxyServers proxy = new ProxyServers();
 
-        public BusinessDataTunnel getBusinessDataTunnel() { return businessDataTunnel; }
-        public void setBusinessDataTunnel(BusinessDataTunnel businessDataTunnel) { this.businessDataTunnel = businessDataTunnel; }
-        public ProxyServers getProxy() { return proxy; }
-        public void setProxy(ProxyServers proxy) { this.proxy = proxy; }
+        public BusinessDataTunnel getBusinessDataTunnel() {
+            return businessDataTunnel;
+        }
+
+        public void setBusinessDataTunnel(BusinessDataTunnel businessDataTunnel) {
+            this.businessDataTunnel = businessDataTunnel;
+        }
+
+        public ProxyServers getProxy() {
+            return proxy;
+        }
+
+        public void setProxy(ProxyServers proxy) {
+            this.proxy = proxy;
+        }
     }
 }

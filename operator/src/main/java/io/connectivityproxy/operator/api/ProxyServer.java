@@ -16,10 +16,21 @@ public abstract class ProxyServer {
     @Default("false")
     private boolean enableProxyAuthorization;
 
-    public boolean isEnabled() { return enabled; }
-    public void setEnabled(boolean enabled) { this.enabled = enabled; }
-    public boolean isEnableProxyAuthorization() { return enableProxyAuthorization; }
-    public void setEnableProxyAuthorization(boolean enableProxyAuthorization) { this.enableProxyAuthorization = enableProxyAuthorization; }
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public boolean isEnableProxyAuthorization() {
+        return enableProxyAuthorization;
+    }
+
+    public void setEnableProxyAuthorization(boolean enableProxyAuthorization) {
+        this.enableProxyAuthorization = enableProxyAuthorization;
+    }
 
     public abstract int getPort();
 
@@ -33,9 +44,14 @@ public abstract class ProxyServer {
         private int port = 20003;
 
         @Override
-        public int getPort() { return port; }
+        public int getPort() {
+            return port;
+        }
+
         @Override
-        public void setPort(int port) { this.port = port; }
+        public void setPort(int port) {
+            this.port = port;
+        }
     }
 
     /** {@code spec.config.servers.proxy.rfcAndLdap}. */
@@ -46,9 +62,14 @@ public abstract class ProxyServer {
         private int port = 20001;
 
         @Override
-        public int getPort() { return port; }
+        public int getPort() {
+            return port;
+        }
+
         @Override
-        public void setPort(int port) { this.port = port; }
+        public void setPort(int port) {
+            this.port = port;
+        }
     }
 
     /** {@code spec.config.servers.proxy.socks5}. */
@@ -59,8 +80,13 @@ public abstract class ProxyServer {
         private int port = 20004;
 
         @Override
-        public int getPort() { return port; }
+        public int getPort() {
+            return port;
+        }
+
         @Override
-        public void setPort(int port) { this.port = port; }
+        public void setPort(int port) {
+            this.port = port;
+        }
     }
 }

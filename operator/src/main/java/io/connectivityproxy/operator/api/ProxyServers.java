@@ -10,29 +10,60 @@ public class ProxyServers {
 
     @Default("{}")
     private ProxyServer.Http http = new ProxyServer.Http();
+
     @Default("{}")
     private ProxyServer.RfcAndLdap rfcAndLdap = new ProxyServer.RfcAndLdap();
+
     @Default("{}")
     private ProxyServer.Socks5 socks5 = new ProxyServer.Socks5();
+
     @Default("{}")
     private Authorization authorization = new Authorization();
 
-    public ProxyServer.Http getHttp() { return http; }
-    public void setHttp(ProxyServer.Http http) { this.http = http; }
-    public ProxyServer.RfcAndLdap getRfcAndLdap() { return rfcAndLdap; }
-    public void setRfcAndLdap(ProxyServer.RfcAndLdap rfcAndLdap) { this.rfcAndLdap = rfcAndLdap; }
-    public ProxyServer.Socks5 getSocks5() { return socks5; }
-    public void setSocks5(ProxyServer.Socks5 socks5) { this.socks5 = socks5; }
-    public Authorization getAuthorization() { return authorization; }
-    public void setAuthorization(Authorization authorization) { this.authorization = authorization; }
+    public ProxyServer.Http getHttp() {
+        return http;
+    }
+
+    public void setHttp(ProxyServer.Http http) {
+        this.http = http;
+    }
+
+    public ProxyServer.RfcAndLdap getRfcAndLdap() {
+        return rfcAndLdap;
+    }
+
+    public void setRfcAndLdap(ProxyServer.RfcAndLdap rfcAndLdap) {
+        this.rfcAndLdap = rfcAndLdap;
+    }
+
+    public ProxyServer.Socks5 getSocks5() {
+        return socks5;
+    }
+
+    public void setSocks5(ProxyServer.Socks5 socks5) {
+        this.socks5 = socks5;
+    }
+
+    public Authorization getAuthorization() {
+        return authorization;
+    }
+
+    public void setAuthorization(Authorization authorization) {
+        this.authorization = authorization;
+    }
 
     /** {@code spec.config.servers.proxy.authorization}. */
     public static class Authorization {
         @Default("{}")
         private OAuth oauth = new OAuth();
 
-        public OAuth getOauth() { return oauth; }
-        public void setOauth(OAuth oauth) { this.oauth = oauth; }
+        public OAuth getOauth() {
+            return oauth;
+        }
+
+        public void setOauth(OAuth oauth) {
+            this.oauth = oauth;
+        }
     }
 
     /**
@@ -50,11 +81,28 @@ public class ProxyServers {
         /** Where the issuers' signing keys are published (JWKS, https); empty: derived as described in docs/operator.md. */
         private String jwksUrl = "";
 
-        public String getAllowedClientId() { return allowedClientId; }
-        public void setAllowedClientId(String allowedClientId) { this.allowedClientId = allowedClientId; }
-        public List<String> getIssuers() { return issuers; }
-        public void setIssuers(List<String> issuers) { this.issuers = issuers; }
-        public String getJwksUrl() { return jwksUrl; }
-        public void setJwksUrl(String jwksUrl) { this.jwksUrl = jwksUrl; }
+        public String getAllowedClientId() {
+            return allowedClientId;
+        }
+
+        public void setAllowedClientId(String allowedClientId) {
+            this.allowedClientId = allowedClientId;
+        }
+
+        public List<String> getIssuers() {
+            return issuers;
+        }
+
+        public void setIssuers(List<String> issuers) {
+            this.issuers = issuers;
+        }
+
+        public String getJwksUrl() {
+            return jwksUrl;
+        }
+
+        public void setJwksUrl(String jwksUrl) {
+            this.jwksUrl = jwksUrl;
+        }
     }
 }

@@ -9,16 +9,26 @@ public class SecretConfig {
     @Default("{}")
     private Integration integration = new Integration();
 
-    public Integration getIntegration() { return integration; }
-    public void setIntegration(Integration integration) { this.integration = integration; }
+    public Integration getIntegration() {
+        return integration;
+    }
+
+    public void setIntegration(Integration integration) {
+        this.integration = integration;
+    }
 
     /** {@code spec.secretConfig.integration}. */
     public static class Integration {
         @Default("{}")
         private ConnectivityService connectivityService = new ConnectivityService();
 
-        public ConnectivityService getConnectivityService() { return connectivityService; }
-        public void setConnectivityService(ConnectivityService connectivityService) { this.connectivityService = connectivityService; }
+        public ConnectivityService getConnectivityService() {
+            return connectivityService;
+        }
+
+        public void setConnectivityService(ConnectivityService connectivityService) {
+            this.connectivityService = connectivityService;
+        }
     }
 
     /** {@code spec.secretConfig.integration.connectivityService}. */
@@ -31,7 +41,12 @@ public class SecretConfig {
         @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
         private String secretName = ConnectivityProxySpec.AUTO_PROVISION;
 
-        public String getSecretName() { return secretName; }
-        public void setSecretName(String secretName) { this.secretName = secretName; }
+        public String getSecretName() {
+            return secretName;
+        }
+
+        public void setSecretName(String secretName) {
+            this.secretName = secretName;
+        }
     }
 }

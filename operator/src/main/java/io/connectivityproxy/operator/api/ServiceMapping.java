@@ -17,9 +17,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "TYPE", jsonPath = ".spec.type", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "SERVICE ID", jsonPath = ".spec.serviceId", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "ENDPOINT", jsonPath = ".status.endpoint", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "ACCEPTED", jsonPath = ".status.conditions[?(@.type==\"Accepted\")].status",
+@AdditionalPrinterColumn(
+        name = "ACCEPTED",
+        jsonPath = ".status.conditions[?(@.type==\"Accepted\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "AGE",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class ServiceMapping extends CustomResource<ServiceMappingSpec, ServiceMappingStatus> {
 
     // No status until the operator writes one: its first status patch then adds the whole object.

@@ -42,18 +42,53 @@ public class ServiceMappingSpec {
     @Pattern(ProxyConfig.IDENTIFIER_PATTERN)
     private String tenantId;
 
-    public String getType() { return type; }
-    public void setType(String type) { this.type = type; }
-    public String getServiceId() { return serviceId; }
-    public void setServiceId(String serviceId) { this.serviceId = serviceId; }
-    public String getInternalAddress() { return internalAddress; }
-    public void setInternalAddress(String internalAddress) { this.internalAddress = internalAddress; }
-    public List<String> getLocationIds() { return locationIds; }
-    public void setLocationIds(List<String> locationIds) { this.locationIds = locationIds; }
-    public String getSubaccountId() { return subaccountId; }
-    public void setSubaccountId(String subaccountId) { this.subaccountId = subaccountId; }
-    public String getTenantId() { return tenantId; }
-    public void setTenantId(String tenantId) { this.tenantId = tenantId; }
+    public String getType() {
+        return type;
+    }
+
+    public void setType(String type) {
+        this.type = type;
+    }
+
+    public String getServiceId() {
+        return serviceId;
+    }
+
+    public void setServiceId(String serviceId) {
+        this.serviceId = serviceId;
+    }
+
+    public String getInternalAddress() {
+        return internalAddress;
+    }
+
+    public void setInternalAddress(String internalAddress) {
+        this.internalAddress = internalAddress;
+    }
+
+    public List<String> getLocationIds() {
+        return locationIds;
+    }
+
+    public void setLocationIds(List<String> locationIds) {
+        this.locationIds = locationIds;
+    }
+
+    public String getSubaccountId() {
+        return subaccountId;
+    }
+
+    public void setSubaccountId(String subaccountId) {
+        this.subaccountId = subaccountId;
+    }
+
+    public String getTenantId() {
+        return tenantId;
+    }
+
+    public void setTenantId(String tenantId) {
+        this.tenantId = tenantId;
+    }
 
     // Value equality: the operator re-checks the other mappings only when a spec changed, not on status writes.
     @Override
@@ -65,9 +100,12 @@ public class ServiceMappingSpec {
             return false;
         }
         ServiceMappingSpec that = (ServiceMappingSpec) o;
-        return Objects.equals(type, that.type) && Objects.equals(serviceId, that.serviceId)
-                && Objects.equals(internalAddress, that.internalAddress) && Objects.equals(locationIds, that.locationIds)
-                && Objects.equals(subaccountId, that.subaccountId) && Objects.equals(tenantId, that.tenantId);
+        return Objects.equals(type, that.type)
+                && Objects.equals(serviceId, that.serviceId)
+                && Objects.equals(internalAddress, that.internalAddress)
+                && Objects.equals(locationIds, that.locationIds)
+                && Objects.equals(subaccountId, that.subaccountId)
+                && Objects.equals(tenantId, that.tenantId);
     }
 
     @Override

@@ -17,15 +17,33 @@ public class ServiceMappingStatus {
      * once the mapping is accepted; administrators paste it into the connector's configuration.
      */
     private String endpoint;
+
     private Long observedGeneration;
     private List<Condition> conditions = new ArrayList<>();
 
-    public String getEndpoint() { return endpoint; }
-    public void setEndpoint(String endpoint) { this.endpoint = endpoint; }
-    public Long getObservedGeneration() { return observedGeneration; }
-    public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
-    public List<Condition> getConditions() { return conditions; }
-    public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+    public String getEndpoint() {
+        return endpoint;
+    }
+
+    public void setEndpoint(String endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
+    }
 
     @Override
     public boolean equals(Object o) {
@@ -36,7 +54,8 @@ public class ServiceMappingStatus {
             return false;
         }
         ServiceMappingStatus that = (ServiceMappingStatus) o;
-        return Objects.equals(endpoint, that.endpoint) && Objects.equals(observedGeneration, that.observedGeneration)
+        return Objects.equals(endpoint, that.endpoint)
+                && Objects.equals(observedGeneration, that.observedGeneration)
                 && Objects.equals(conditions, that.conditions);
     }
 

@@ -2,7 +2,6 @@ package io.connectivityproxy.operator.config;
 
 import java.security.SecureRandom;
 import java.time.Clock;
-
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 

@@ -11,13 +11,14 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
  */
 public final class ActivationConditions {
 
-    private ActivationConditions() {
-    }
+    private ActivationConditions() {}
 
     /** Istio is installed and the external host is known. */
     public static class IngressActive implements Condition<Object, ConnectivityProxy> {
         @Override
-        public boolean isMet(DependentResource<Object, ConnectivityProxy> dependent, ConnectivityProxy primary,
+        public boolean isMet(
+                DependentResource<Object, ConnectivityProxy> dependent,
+                ConnectivityProxy primary,
                 Context<ConnectivityProxy> context) {
             return InstallationInputs.from(context).ingressActive();
         }
@@ -26,7 +27,9 @@ public final class ActivationConditions {
     /** The gateway certificate is to be generated. */
     public static class GatewayTlsActive implements Condition<Object, ConnectivityProxy> {
         @Override
-        public boolean isMet(DependentResource<Object, ConnectivityProxy> dependent, ConnectivityProxy primary,
+        public boolean isMet(
+                DependentResource<Object, ConnectivityProxy> dependent,
+                ConnectivityProxy primary,
                 Context<ConnectivityProxy> context) {
             return InstallationInputs.from(context).gatewayTlsActive();
         }
@@ -35,7 +38,9 @@ public final class ActivationConditions {
     /** The service key is to be provisioned through btp-operator. */
     public static class ServiceKeyProvisioningActive implements Condition<Object, ConnectivityProxy> {
         @Override
-        public boolean isMet(DependentResource<Object, ConnectivityProxy> dependent, ConnectivityProxy primary,
+        public boolean isMet(
+                DependentResource<Object, ConnectivityProxy> dependent,
+                ConnectivityProxy primary,
                 Context<ConnectivityProxy> context) {
             return InstallationInputs.from(context).serviceKeyProvisioningActive();
         }
@@ -44,7 +49,9 @@ public final class ActivationConditions {
     /** The workloads can be rendered. */
     public static class WorkloadsActive implements Condition<Object, ConnectivityProxy> {
         @Override
-        public boolean isMet(DependentResource<Object, ConnectivityProxy> dependent, ConnectivityProxy primary,
+        public boolean isMet(
+                DependentResource<Object, ConnectivityProxy> dependent,
+                ConnectivityProxy primary,
                 Context<ConnectivityProxy> context) {
             return InstallationInputs.from(context).workloadsActive();
         }

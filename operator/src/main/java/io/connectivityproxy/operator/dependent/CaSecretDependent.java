@@ -19,6 +19,7 @@ public class CaSecretDependent extends CreateOnlyDependent<Secret> {
 
     @Inject
     CertificateIssuer issuer;
+
     @Inject
     OperatorConfig config;
 
@@ -28,7 +29,7 @@ public class CaSecretDependent extends CreateOnlyDependent<Secret> {
 
     @Override
     protected Secret desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
-        return TlsSecrets.caSecret(primary, Names.CA_SECRET,
-                issuer.certificateAuthority("connectivity-proxy CA", config.caValidity()));
+        return TlsSecrets.caSecret(
+                primary, Names.CA_SECRET, issuer.certificateAuthority("connectivity-proxy CA", config.caValidity()));
     }
 }

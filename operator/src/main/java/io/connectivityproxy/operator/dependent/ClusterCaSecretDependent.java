@@ -23,6 +23,7 @@ public class ClusterCaSecretDependent extends CreateOnlyDependent<Secret> {
 
     @Inject
     CertificateIssuer issuer;
+
     @Inject
     OperatorConfig config;
 
@@ -32,7 +33,9 @@ public class ClusterCaSecretDependent extends CreateOnlyDependent<Secret> {
 
     @Override
     protected Secret desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
-        return TlsSecrets.caSecret(primary, Names.CLUSTER_CA_SECRET,
+        return TlsSecrets.caSecret(
+                primary,
+                Names.CLUSTER_CA_SECRET,
                 issuer.certificateAuthority("connectivity-proxy cluster CA", config.caValidity()));
     }
 }

@@ -1,7 +1,6 @@
 package io.connectivityproxy.operator.dependent;
 
 import java.time.Clock;
-
 import jakarta.inject.Inject;
 
 import io.connectivityproxy.operator.api.ConnectivityProxy;
@@ -26,8 +25,10 @@ public class ClusterTlsSecretDependent extends OwnedDependent<Secret> {
 
     @Inject
     CertificateIssuer issuer;
+
     @Inject
     OperatorConfig config;
+
     @Inject
     Clock clock;
 
@@ -39,7 +40,12 @@ public class ClusterTlsSecretDependent extends OwnedDependent<Secret> {
     protected Secret desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
         var clusterCa = TlsSecrets.readKeyAndCertificate(
                 ManagedSecrets.get(primary, context, DependentNames.CLUSTER_CA_SECRET, Names.CLUSTER_CA_SECRET));
-        return TlsSecrets.clusterMemberSecret(primary, clusterCa, getSecondaryResource(primary, context), issuer,
-                config.serverCertificateValidity(), clock.instant());
+        return TlsSecrets.clusterMemberSecret(
+                primary,
+                clusterCa,
+                getSecondaryResource(primary, context),
+                issuer,
+                config.serverCertificateValidity(),
+                clock.instant());
     }
 }

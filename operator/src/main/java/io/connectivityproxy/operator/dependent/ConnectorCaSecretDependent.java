@@ -19,6 +19,7 @@ public class ConnectorCaSecretDependent extends CreateOnlyDependent<Secret> {
 
     @Inject
     CertificateIssuer issuer;
+
     @Inject
     OperatorConfig config;
 
@@ -28,7 +29,9 @@ public class ConnectorCaSecretDependent extends CreateOnlyDependent<Secret> {
 
     @Override
     protected Secret desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
-        return TlsSecrets.caSecret(primary, Names.CONNECTOR_CA_SECRET,
+        return TlsSecrets.caSecret(
+                primary,
+                Names.CONNECTOR_CA_SECRET,
                 issuer.certificateAuthority("connectivity-proxy connector CA", config.caValidity()));
     }
 }

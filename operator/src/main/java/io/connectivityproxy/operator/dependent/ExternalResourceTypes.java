@@ -22,7 +22,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * registration lives here because the model stays free of Quarkus (ArchitectureTest).
  */
 @Singleton
-@RegisterForReflection(targets = { Gateway.class, VirtualService.class, ServiceInstance.class, ServiceBinding.class },
+@RegisterForReflection(
+        targets = {Gateway.class, VirtualService.class, ServiceInstance.class, ServiceBinding.class},
         ignoreNested = false)
 public class ExternalResourceTypes {
 

@@ -2,12 +2,12 @@ package io.connectivityproxy.operator.dependent;
 
 import jakarta.inject.Inject;
 
-import io.connectivityproxy.operator.config.OperatorConfig;
-import io.connectivityproxy.operator.model.TunnelIngress;
-import io.connectivityproxy.operator.model.istio.Gateway;
 import io.connectivityproxy.operator.api.ConnectivityProxy;
+import io.connectivityproxy.operator.config.OperatorConfig;
 import io.connectivityproxy.operator.model.Labels;
 import io.connectivityproxy.operator.model.Names;
+import io.connectivityproxy.operator.model.TunnelIngress;
+import io.connectivityproxy.operator.model.istio.Gateway;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
@@ -29,6 +29,7 @@ public class GatewayDependent extends OwnedDependent<Gateway> {
 
     @Override
     protected Gateway desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
-        return TunnelIngress.gateway(primary, InstallationInputs.from(context).resolved(), config.ingressGatewaySelector());
+        return TunnelIngress.gateway(
+                primary, InstallationInputs.from(context).resolved(), config.ingressGatewaySelector());
     }
 }

@@ -1,7 +1,6 @@
 package io.connectivityproxy.operator.dependent;
 
 import java.time.Clock;
-
 import jakarta.inject.Inject;
 
 import io.connectivityproxy.operator.api.ConnectivityProxy;
@@ -27,8 +26,10 @@ public class GatewayTlsSecretDependent extends OwnedDependent<Secret> {
 
     @Inject
     CertificateIssuer issuer;
+
     @Inject
     OperatorConfig config;
+
     @Inject
     Clock clock;
 
@@ -44,11 +45,20 @@ public class GatewayTlsSecretDependent extends OwnedDependent<Secret> {
     @Override
     protected Secret desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
         ResolvedConfig resolved = InstallationInputs.from(context).resolved();
-        KeyAndCertificate ca = TlsSecrets.readKeyAndCertificate(ManagedSecrets.get(primary, context, DependentNames.CA_SECRET, Names.CA_SECRET));
+        KeyAndCertificate ca = TlsSecrets.readKeyAndCertificate(
+                ManagedSecrets.get(primary, context, DependentNames.CA_SECRET, Names.CA_SECRET));
         KeyAndCertificate connectorCa = TlsSecrets.readKeyAndCertificate(
                 ManagedSecrets.get(primary, context, DependentNames.CONNECTOR_CA_SECRET, Names.CONNECTOR_CA_SECRET));
-        return TlsSecrets.gatewaySecret(primary, config.ingressNamespace(), Names.GATEWAY_TLS_SECRET,
-                resolved.externalHost().orElseThrow(), ca, connectorCa.certificate(),
-                getSecondaryResource(primary, context), issuer, config.serverCertificateValidity(), clock.instant());
+        return TlsSecrets.gatewaySecret(
+                primary,
+                config.ingressNamespace(),
+                Names.GATEWAY_TLS_SECRET,
+                resolved.externalHost().orElseThrow(),
+                ca,
+                connectorCa.certificate(),
+                getSecondaryResource(primary, context),
+                issuer,
+                config.serverCertificateValidity(),
+                clock.instant());
     }
 }

@@ -28,6 +28,7 @@ public class HealthcheckVirtualServiceDependent extends OwnedDependent<VirtualSe
 
     @Override
     protected VirtualService desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
-        return TunnelIngress.healthcheck(primary, InstallationInputs.from(context).resolved());
+        return TunnelIngress.healthcheck(
+                primary, InstallationInputs.from(context).resolved());
     }
 }

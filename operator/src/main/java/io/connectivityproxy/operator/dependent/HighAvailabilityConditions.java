@@ -13,13 +13,14 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
  */
 public final class HighAvailabilityConditions {
 
-    private HighAvailabilityConditions() {
-    }
+    private HighAvailabilityConditions() {}
 
     /** {@code spec.deployment.replicaCount} > 1. */
     public static class Replicated implements Condition<Object, ConnectivityProxy> {
         @Override
-        public boolean isMet(DependentResource<Object, ConnectivityProxy> dependent, ConnectivityProxy primary,
+        public boolean isMet(
+                DependentResource<Object, ConnectivityProxy> dependent,
+                ConnectivityProxy primary,
                 Context<ConnectivityProxy> context) {
             return HighAvailability.replicated(primary);
         }
@@ -28,7 +29,9 @@ public final class HighAvailabilityConditions {
     /** {@code spec.deployment.autoscaling.horizontal.enabled}. */
     public static class ProxyAutoscaled implements Condition<Object, ConnectivityProxy> {
         @Override
-        public boolean isMet(DependentResource<Object, ConnectivityProxy> dependent, ConnectivityProxy primary,
+        public boolean isMet(
+                DependentResource<Object, ConnectivityProxy> dependent,
+                ConnectivityProxy primary,
                 Context<ConnectivityProxy> context) {
             return HighAvailability.proxyAutoscaled(primary);
         }

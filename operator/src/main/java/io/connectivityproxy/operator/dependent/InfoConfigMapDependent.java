@@ -1,10 +1,10 @@
 package io.connectivityproxy.operator.dependent;
 
-import io.connectivityproxy.operator.model.InfoConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.connectivityproxy.operator.api.ConnectivityProxy;
+import io.connectivityproxy.operator.model.InfoConfigMap;
 import io.connectivityproxy.operator.model.Labels;
 import io.connectivityproxy.operator.model.Names;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;

@@ -2,13 +2,13 @@ package io.connectivityproxy.operator.dependent;
 
 import jakarta.inject.Inject;
 
-import io.connectivityproxy.operator.model.Workloads;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.connectivityproxy.operator.model.DependentNames;
 import io.connectivityproxy.operator.model.Labels;
 import io.connectivityproxy.operator.model.Names;
 import io.connectivityproxy.operator.model.TlsSecrets;
+import io.connectivityproxy.operator.model.Workloads;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
@@ -26,9 +26,12 @@ public class ProxyDeploymentDependent extends OwnedDependent<Deployment> {
 
     @Override
     protected Deployment desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
-        return Workloads.proxyService(primary, InstallationInputs.from(context).resolved(), images.get(),
-                TlsSecrets.certificateFingerprint(ManagedSecrets.get(primary, context, DependentNames.CLUSTER_TLS_SECRET,
-                        Names.CLUSTER_TLS_SECRET)));
+        return Workloads.proxyService(
+                primary,
+                InstallationInputs.from(context).resolved(),
+                images.get(),
+                TlsSecrets.certificateFingerprint(ManagedSecrets.get(
+                        primary, context, DependentNames.CLUSTER_TLS_SECRET, Names.CLUSTER_TLS_SECRET)));
     }
 
     /** An autoscaled proxy-service starts at the autoscaler's minimum rather than the API server's default of 1. */
@@ -46,8 +49,8 @@ public class ProxyDeploymentDependent extends OwnedDependent<Deployment> {
      * reset the count to the API server's default of 1; the live count is kept instead.
      */
     @Override
-    public Deployment update(Deployment actual, Deployment desired, ConnectivityProxy primary,
-            Context<ConnectivityProxy> context) {
+    public Deployment update(
+            Deployment actual, Deployment desired, ConnectivityProxy primary, Context<ConnectivityProxy> context) {
         if (desired.getSpec().getReplicas() == null && actual.getSpec() != null) {
             desired.getSpec().setReplicas(actual.getSpec().getReplicas());
         }

@@ -1,10 +1,10 @@
 package io.connectivityproxy.operator.dependent;
 
-import io.connectivityproxy.operator.model.ProxyServices;
-import io.fabric8.kubernetes.api.model.Service;
 import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.connectivityproxy.operator.model.Labels;
 import io.connectivityproxy.operator.model.Names;
+import io.connectivityproxy.operator.model.ProxyServices;
+import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;

@@ -25,6 +25,7 @@ public class ServiceBindingDependent extends CreateOnlyDependent<ServiceBinding>
 
     @Override
     protected ServiceBinding desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
-        return ServiceKeyProvisioning.serviceBinding(primary, InstallationInputs.from(context).resolved());
+        return ServiceKeyProvisioning.serviceBinding(
+                primary, InstallationInputs.from(context).resolved());
     }
 }

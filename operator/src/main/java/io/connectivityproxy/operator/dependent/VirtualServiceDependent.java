@@ -2,11 +2,11 @@ package io.connectivityproxy.operator.dependent;
 
 import jakarta.inject.Inject;
 
-import io.connectivityproxy.operator.model.TunnelIngress;
-import io.connectivityproxy.operator.model.istio.VirtualService;
 import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.connectivityproxy.operator.model.Labels;
 import io.connectivityproxy.operator.model.Names;
+import io.connectivityproxy.operator.model.TunnelIngress;
+import io.connectivityproxy.operator.model.istio.VirtualService;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
@@ -25,6 +25,7 @@ public class VirtualServiceDependent extends OwnedDependent<VirtualService> {
 
     @Override
     protected VirtualService desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
-        return TunnelIngress.virtualService(primary, InstallationInputs.from(context).resolved());
+        return TunnelIngress.virtualService(
+                primary, InstallationInputs.from(context).resolved());
     }
 }

@@ -12,6 +12,9 @@ import java.util.Optional;
  * @param serviceKey the service key Secret's values, if the Secret exists
  * @param restartFingerprint digest of the restart-labelled Secrets and ConfigMaps of this installation
  */
-public record ClusterFacts(boolean istioInstalled, boolean btpOperatorInstalled, Optional<String> clusterDomain,
-        Optional<ServiceKey> serviceKey, String restartFingerprint) {
-}
+public record ClusterFacts(
+        boolean istioInstalled,
+        boolean btpOperatorInstalled,
+        Optional<String> clusterDomain,
+        Optional<ServiceKey> serviceKey,
+        String restartFingerprint) {}

@@ -13,6 +13,5 @@ public final class ConditionTypes {
 
     public static final String DUPLICATE_MESSAGE = "only one ConnectivityProxy per cluster is supported";
 
-    private ConditionTypes() {
-    }
+    private ConditionTypes() {}
 }

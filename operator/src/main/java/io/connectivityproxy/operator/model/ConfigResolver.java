@@ -28,8 +28,7 @@ public final class ConfigResolver {
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .build();
 
-    private ConfigResolver() {
-    }
+    private ConfigResolver() {}
 
     public static ResolvedConfig resolve(ConnectivityProxy cr, ClusterFacts facts) {
         ConnectivityProxySpec spec = cr.getSpec();
@@ -44,12 +43,15 @@ public final class ConfigResolver {
 
         Optional<String> externalHost = resolveHost(config, facts, missing);
         Optional<String> subaccountId = resolveFromKey(config.getSubaccountId(), key.flatMap(ServiceKey::subaccountId));
-        Optional<String> subdomain = resolveFromKey(config.getSubaccountSubdomain(), key.flatMap(ServiceKey::subaccountSubdomain));
+        Optional<String> subdomain =
+                resolveFromKey(config.getSubaccountSubdomain(), key.flatMap(ServiceKey::subaccountSubdomain));
         boolean shared = TenantMode.fromValue(config.getTenantMode()) == TenantMode.SHARED;
         if (subaccountId.isEmpty() && !shared) {
-            missing.add(key.isEmpty()
-                    ? "Secret " + namespace + "/" + serviceKeySecret + " with the service key does not exist yet"
-                    : "Secret " + namespace + "/" + serviceKeySecret + " has no subaccount_id");
+            missing.add(
+                    key.isEmpty()
+                            ? "Secret " + namespace + "/" + serviceKeySecret
+                                    + " with the service key does not exist yet"
+                            : "Secret " + namespace + "/" + serviceKeySecret + " has no subaccount_id");
         }
         ProxyAuthorization authorization = ProxyAuthorization.of(config, key);
 
@@ -58,14 +60,25 @@ public final class ConfigResolver {
         String gatewayTlsSecret = generateTls ? Names.GATEWAY_TLS_SECRET : tlsSecret;
 
         String hash = digest(spec, externalHost, subaccountId, subdomain, authorization, facts.restartFingerprint());
-        return new ResolvedConfig(externalHost, config.getServers().getBusinessDataTunnel().getExternalPort(), subaccountId,
-                subdomain, gatewayTlsSecret, generateTls, serviceKeySecret, provisionServiceKey, List.copyOf(missing), hash,
-                shared, authorization);
+        return new ResolvedConfig(
+                externalHost,
+                config.getServers().getBusinessDataTunnel().getExternalPort(),
+                subaccountId,
+                subdomain,
+                gatewayTlsSecret,
+                generateTls,
+                serviceKeySecret,
+                provisionServiceKey,
+                List.copyOf(missing),
+                hash,
+                shared,
+                authorization);
     }
 
     /** The Secret holding the service key: the given one, or the one the operator's ServiceBinding writes. */
     public static String serviceKeySecretName(ConnectivityProxySpec spec) {
-        String given = spec.getSecretConfig().getIntegration().getConnectivityService().getSecretName();
+        String given =
+                spec.getSecretConfig().getIntegration().getConnectivityService().getSecretName();
         return ConnectivityProxySpec.isAutoProvision(given) ? Names.SERVICE_KEY_SECRET : given;
     }
 
@@ -89,13 +102,24 @@ public final class ConfigResolver {
         return specValue.isBlank() ? Optional.empty() : Optional.of(specValue);
     }
 
-    private static String digest(ConnectivityProxySpec spec, Optional<String> host, Optional<String> subaccount,
-            Optional<String> subdomain, ProxyAuthorization authorization, String restartFingerprint) {
+    private static String digest(
+            ConnectivityProxySpec spec,
+            Optional<String> host,
+            Optional<String> subaccount,
+            Optional<String> subdomain,
+            ProxyAuthorization authorization,
+            String restartFingerprint) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(CANONICAL.writeValueAsBytes(spec));
-            for (String part : new String[] { host.orElse(""), subaccount.orElse(""), subdomain.orElse(""),
-                    String.join(",", authorization.issuers()), authorization.jwksUrl().orElse(""), restartFingerprint }) {
+            for (String part : new String[] {
+                host.orElse(""),
+                subaccount.orElse(""),
+                subdomain.orElse(""),
+                String.join(",", authorization.issuers()),
+                authorization.jwksUrl().orElse(""),
+                restartFingerprint
+            }) {
                 sha.update((byte) 0);
                 sha.update(part.getBytes(StandardCharsets.UTF_8));
             }

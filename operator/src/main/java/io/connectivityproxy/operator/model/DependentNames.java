@@ -28,6 +28,5 @@ public final class DependentNames {
     public static final String TUNNEL_DISRUPTION_BUDGET = "tunnel-disruption-budget";
     public static final String PROXY_AUTOSCALER = "proxy-autoscaler";
 
-    private DependentNames() {
-    }
+    private DependentNames() {}
 }

@@ -18,7 +18,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 // Plain bean deserialization: KubernetesResource's own deserializer would dispatch back here by kind.
 @JsonDeserialize(using = JsonDeserializer.None.class)
-@JsonPropertyOrder({ "apiVersion", "kind", "metadata", "spec" })
+@JsonPropertyOrder({"apiVersion", "kind", "metadata", "spec"})
 public abstract class ExternalResource<S> implements HasMetadata, Namespaced {
 
     private String apiVersion = HasMetadata.getApiVersion(getClass());
@@ -27,16 +27,39 @@ public abstract class ExternalResource<S> implements HasMetadata, Namespaced {
     private S spec;
 
     @Override
-    public String getApiVersion() { return apiVersion; }
+    public String getApiVersion() {
+        return apiVersion;
+    }
+
     @Override
-    public void setApiVersion(String apiVersion) { this.apiVersion = apiVersion; }
+    public void setApiVersion(String apiVersion) {
+        this.apiVersion = apiVersion;
+    }
+
     @Override
-    public String getKind() { return kind; }
-    public void setKind(String kind) { this.kind = kind; }
+    public String getKind() {
+        return kind;
+    }
+
+    public void setKind(String kind) {
+        this.kind = kind;
+    }
+
     @Override
-    public ObjectMeta getMetadata() { return metadata; }
+    public ObjectMeta getMetadata() {
+        return metadata;
+    }
+
     @Override
-    public void setMetadata(ObjectMeta metadata) { this.metadata = metadata; }
-    public S getSpec() { return spec; }
-    public void setSpec(S spec) { this.spec = spec; }
+    public void setMetadata(ObjectMeta metadata) {
+        this.metadata = metadata;
+    }
+
+    public S getSpec() {
+        return spec;
+    }
+
+    public void setSpec(S spec) {
+        this.spec = spec;
+    }
 }

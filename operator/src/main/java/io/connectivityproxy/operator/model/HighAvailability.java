@@ -28,8 +28,7 @@ public final class HighAvailability {
     public static final String ZONE_KEY = "topology.kubernetes.io/zone";
     public static final String HOSTNAME_KEY = "kubernetes.io/hostname";
 
-    private HighAvailability() {
-    }
+    private HighAvailability() {}
 
     /** More than one replica of each workload is asked for: the PodDisruptionBudgets exist. */
     public static boolean replicated(ConnectivityProxy cr) {
@@ -67,7 +66,9 @@ public final class HighAvailability {
                 .withMetadata(ObjectMetas.owned(cr, name, component))
                 .withNewSpec()
                 .withMaxUnavailable(new IntOrString(1))
-                .withNewSelector().withMatchLabels(Labels.selector(component)).endSelector()
+                .withNewSelector()
+                .withMatchLabels(Labels.selector(component))
+                .endSelector()
                 .endSpec()
                 .build());
     }
@@ -78,7 +79,10 @@ public final class HighAvailability {
         return ObjectMetas.withContentHash(new HorizontalPodAutoscalerBuilder()
                 .withMetadata(ObjectMetas.owned(cr, Names.PROXY, Labels.PROXY_SERVICE))
                 .withNewSpec()
-                .withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment").withName(Names.PROXY)
+                .withNewScaleTargetRef()
+                .withApiVersion("apps/v1")
+                .withKind("Deployment")
+                .withName(Names.PROXY)
                 .endScaleTargetRef()
                 .withMinReplicas(cr.getSpec().getDeployment().getReplicaCount())
                 .withMaxReplicas(horizontal.getMaxReplicaCount())
@@ -96,7 +100,9 @@ public final class HighAvailability {
                 .withMaxSkew(1)
                 .withTopologyKey(ZONE_KEY)
                 .withWhenUnsatisfiable("ScheduleAnyway")
-                .withNewLabelSelector().withMatchLabels(Labels.selector(component)).endLabelSelector()
+                .withNewLabelSelector()
+                .withMatchLabels(Labels.selector(component))
+                .endLabelSelector()
                 .build());
     }
 
@@ -108,7 +114,9 @@ public final class HighAvailability {
                 .withWeight(100)
                 .withNewPodAffinityTerm()
                 .withTopologyKey(HOSTNAME_KEY)
-                .withNewLabelSelector().withMatchLabels(Labels.selector(component)).endLabelSelector()
+                .withNewLabelSelector()
+                .withMatchLabels(Labels.selector(component))
+                .endLabelSelector()
                 .endPodAffinityTerm()
                 .endPreferredDuringSchedulingIgnoredDuringExecution()
                 .endPodAntiAffinity()
@@ -132,8 +140,12 @@ public final class HighAvailability {
     private static MetricSpec utilization(String resource, int percent) {
         return new MetricSpecBuilder()
                 .withType("Resource")
-                .withNewResource().withName(resource)
-                .withNewTarget().withType("Utilization").withAverageUtilization(percent).endTarget()
+                .withNewResource()
+                .withName(resource)
+                .withNewTarget()
+                .withType("Utilization")
+                .withAverageUtilization(percent)
+                .endTarget()
                 .endResource()
                 .build();
     }

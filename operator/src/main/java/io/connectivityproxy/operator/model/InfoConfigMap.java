@@ -11,15 +11,16 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 /** ConfigMap {@code connectivity-proxy-info}: how workloads reach the proxy, with exactly SAP's keys. */
 public final class InfoConfigMap {
 
-    private InfoConfigMap() {
-    }
+    private InfoConfigMap() {}
 
     public static ConfigMap desired(ConnectivityProxy cr) {
         ProxyServers proxy = cr.getSpec().getConfig().getServers().getProxy();
         String http = String.valueOf(proxy.getHttp().getPort());
         String rfcAndLdap = String.valueOf(proxy.getRfcAndLdap().getPort());
         Map<String, String> data = new LinkedHashMap<>();
-        data.put("onpremise_proxy_host", Names.serviceHost(Names.PROXY, cr.getMetadata().getNamespace()));
+        data.put(
+                "onpremise_proxy_host",
+                Names.serviceHost(Names.PROXY, cr.getMetadata().getNamespace()));
         data.put("onpremise_proxy_http_port", http);
         data.put("onpremise_proxy_port", http);
         data.put("onpremise_proxy_rfc_port", rfcAndLdap);

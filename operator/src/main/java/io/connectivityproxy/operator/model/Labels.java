@@ -20,8 +20,7 @@ public final class Labels {
     public static final String PROXY_SERVICE = "proxy-service";
     public static final String TUNNEL_SERVICE = "tunnel-service";
 
-    private Labels() {
-    }
+    private Labels() {}
 
     /** Labels of an object that belongs to {@code component} of the installation {@code instance}. */
     public static Map<String, String> of(String instance, String component) {

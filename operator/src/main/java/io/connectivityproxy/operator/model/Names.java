@@ -9,6 +9,7 @@ public final class Names {
     public static final String TUNNEL = "connectivity-proxy-tunnel";
     /** tunnel-service's ServiceAccount (namespaced) and its ClusterRole and ClusterRoleBinding (cluster-scoped). */
     public static final String TUNNEL_SERVICE_ACCOUNT = "connectivity-proxy-tunnel";
+
     public static final String TUNNEL_CLUSTER_ROLE = "connectivity-proxy-tunnel";
     /** Headless Service whose DNS lists every pod of both workloads for Hazelcast discovery. */
     public static final String CLUSTER = "connectivity-proxy-cluster";
@@ -37,17 +38,20 @@ public final class Names {
     public static final String GATEWAY_TLS_SECRET = "connectivity-proxy-tunnel-tls";
     /** btp-operator ServiceInstance and ServiceBinding. */
     public static final String SERVICE_INSTANCE = "connectivity-proxy";
+
     public static final String SERVICE_BINDING = "connectivity-proxy";
     /** Secret the ServiceBinding writes the service key to. */
     public static final String SERVICE_KEY_SECRET = "connectivity-proxy-service-key";
 
     /** Where Kyma publishes the cluster's domain (key {@code domain}). */
     public static final String SHOOT_INFO_NAMESPACE = "kube-system";
+
     public static final String SHOOT_INFO_CONFIG_MAP = "shoot-info";
     public static final String SHOOT_INFO_DOMAIN_KEY = "domain";
 
     /** CRDs whose absence means a Kyma module is missing. */
     public static final String ISTIO_GATEWAY_CRD = "gateways.networking.istio.io";
+
     public static final String ISTIO_VIRTUAL_SERVICE_CRD = "virtualservices.networking.istio.io";
     public static final String BTP_SERVICE_INSTANCE_CRD = "serviceinstances.services.cloud.sap.com";
     public static final String BTP_SERVICE_BINDING_CRD = "servicebindings.services.cloud.sap.com";
@@ -61,8 +65,7 @@ public final class Names {
     /** Metadata annotation with a digest of the desired content, so removed list entries are noticed. */
     public static final String CONTENT_HASH_ANNOTATION = "connectivityproxy.sap.com/content-hash";
 
-    private Names() {
-    }
+    private Names() {}
 
     /** SAP's host of the external health check: {@code healthcheck.<external host>}. */
     public static String healthcheckHost(String externalHost) {

@@ -34,8 +34,7 @@ public final class NetworkPolicies {
     /** The label every namespace carries with its own name (Kubernetes 1.21+). */
     public static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
-    private NetworkPolicies() {
-    }
+    private NetworkPolicies() {}
 
     /** {@code connectivity-proxy}: for proxy-service's pods. */
     public static NetworkPolicy proxy(ConnectivityProxy cr) {
@@ -48,8 +47,13 @@ public final class NetworkPolicies {
         }
         List<NetworkPolicyIngressRule> rules = new ArrayList<>();
         rules.add(clusterRule());
-        // Workloads of any namespace use the proxy: an empty namespace selector is every pod, but no address outside the cluster.
-        rules.add(rule(List.of(new NetworkPolicyPeerBuilder().withNamespaceSelector(new LabelSelector()).build()), proxyPorts));
+        // Workloads of any namespace use the proxy: an empty namespace selector is every pod, but no address outside
+        // the cluster.
+        rules.add(rule(
+                List.of(new NetworkPolicyPeerBuilder()
+                        .withNamespaceSelector(new LabelSelector())
+                        .build()),
+                proxyPorts));
         rules.add(managementRule(Workloads.PROXY_MANAGEMENT_PORT));
         return policy(cr, Names.PROXY, Labels.PROXY_SERVICE, rules);
     }
@@ -59,11 +63,15 @@ public final class NetworkPolicies {
      * {@code /healthcheck}) is for the ingress gateway's pods only: {@code gatewayNamespace} and
      * {@code gatewaySelector} are the operator's ingress settings, which also select the Gateway.
      */
-    public static NetworkPolicy tunnel(ConnectivityProxy cr, String gatewayNamespace, Map<String, String> gatewaySelector) {
+    public static NetworkPolicy tunnel(
+            ConnectivityProxy cr, String gatewayNamespace, Map<String, String> gatewaySelector) {
         NetworkPolicyPeer gateway = new NetworkPolicyPeerBuilder()
-                .withNamespaceSelector(new LabelSelectorBuilder().withMatchLabels(Map.of(NAMESPACE_NAME_LABEL, gatewayNamespace))
+                .withNamespaceSelector(new LabelSelectorBuilder()
+                        .withMatchLabels(Map.of(NAMESPACE_NAME_LABEL, gatewayNamespace))
                         .build())
-                .withPodSelector(new LabelSelectorBuilder().withMatchLabels(new LinkedHashMap<>(gatewaySelector)).build())
+                .withPodSelector(new LabelSelectorBuilder()
+                        .withMatchLabels(new LinkedHashMap<>(gatewaySelector))
+                        .build())
                 .build();
         List<NetworkPolicyIngressRule> rules = new ArrayList<>();
         rules.add(clusterRule());
@@ -76,27 +84,41 @@ public final class NetworkPolicies {
     public static LabelSelector installationPods() {
         return new LabelSelectorBuilder()
                 .withMatchLabels(Map.of(Labels.NAME, Labels.PRODUCT))
-                .addNewMatchExpression().withKey(Labels.COMPONENT).withOperator("In")
-                .withValues(Labels.PROXY_SERVICE, Labels.TUNNEL_SERVICE).endMatchExpression()
+                .addNewMatchExpression()
+                .withKey(Labels.COMPONENT)
+                .withOperator("In")
+                .withValues(Labels.PROXY_SERVICE, Labels.TUNNEL_SERVICE)
+                .endMatchExpression()
                 .build();
     }
 
     // Hazelcast and the event bus: members only. A pod selector without a namespace selector means this namespace.
     private static NetworkPolicyIngressRule clusterRule() {
-        return rule(List.of(new NetworkPolicyPeerBuilder().withPodSelector(installationPods()).build()),
+        return rule(
+                List.of(new NetworkPolicyPeerBuilder()
+                        .withPodSelector(installationPods())
+                        .build()),
                 List.of(port(ProxyServices.HAZELCAST_PORT), port(ProxyServices.EVENT_BUS_PORT)));
     }
 
-    // Health, metrics and admin: any pod of the namespace. Kubelet probes come from the node, which most CNIs always admit.
+    // Health, metrics and admin: any pod of the namespace. Kubelet probes come from the node, which most CNIs always
+    // admit.
     private static NetworkPolicyIngressRule managementRule(int port) {
-        return rule(List.of(new NetworkPolicyPeerBuilder().withPodSelector(new LabelSelector()).build()), List.of(port(port)));
+        return rule(
+                List.of(new NetworkPolicyPeerBuilder()
+                        .withPodSelector(new LabelSelector())
+                        .build()),
+                List.of(port(port)));
     }
 
-    private static NetworkPolicy policy(ConnectivityProxy cr, String name, String component, List<NetworkPolicyIngressRule> rules) {
+    private static NetworkPolicy policy(
+            ConnectivityProxy cr, String name, String component, List<NetworkPolicyIngressRule> rules) {
         return ObjectMetas.withContentHash(new NetworkPolicyBuilder()
                 .withMetadata(ObjectMetas.owned(cr, name, component))
                 .withNewSpec()
-                .withPodSelector(new LabelSelectorBuilder().withMatchLabels(Labels.selector(component)).build())
+                .withPodSelector(new LabelSelectorBuilder()
+                        .withMatchLabels(Labels.selector(component))
+                        .build())
                 .withPolicyTypes("Ingress")
                 .withIngress(rules)
                 .endSpec()
@@ -104,10 +126,16 @@ public final class NetworkPolicies {
     }
 
     private static NetworkPolicyIngressRule rule(List<NetworkPolicyPeer> from, List<NetworkPolicyPort> ports) {
-        return new NetworkPolicyIngressRuleBuilder().withFrom(from).withPorts(ports).build();
+        return new NetworkPolicyIngressRuleBuilder()
+                .withFrom(from)
+                .withPorts(ports)
+                .build();
     }
 
     private static NetworkPolicyPort port(int port) {
-        return new NetworkPolicyPortBuilder().withProtocol("TCP").withPort(new IntOrString(port)).build();
+        return new NetworkPolicyPortBuilder()
+                .withProtocol("TCP")
+                .withPort(new IntOrString(port))
+                .build();
     }
 }

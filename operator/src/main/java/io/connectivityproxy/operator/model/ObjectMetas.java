@@ -28,8 +28,7 @@ public final class ObjectMetas {
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .build();
 
-    private ObjectMetas() {
-    }
+    private ObjectMetas() {}
 
     /** Metadata of an object in the installation's namespace, owned by it so that Kubernetes collects it too. */
     public static ObjectMeta owned(ConnectivityProxy cr, String name, String component) {
@@ -84,7 +83,9 @@ public final class ObjectMetas {
         content.remove("status");
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            String digest = HexFormat.of().formatHex(sha.digest(CANONICAL.writeValueAsBytes(content))).substring(0, 16);
+            String digest = HexFormat.of()
+                    .formatHex(sha.digest(CANONICAL.writeValueAsBytes(content)))
+                    .substring(0, 16);
             Map<String, String> annotations = resource.getMetadata().getAnnotations();
             if (annotations == null) {
                 annotations = new java.util.LinkedHashMap<>();
@@ -93,7 +94,8 @@ public final class ObjectMetas {
             annotations.put(Names.CONTENT_HASH_ANNOTATION, digest);
             return resource;
         } catch (NoSuchAlgorithmException | JsonProcessingException e) {
-            throw new IllegalStateException("cannot digest " + resource.getMetadata().getName(), e);
+            throw new IllegalStateException(
+                    "cannot digest " + resource.getMetadata().getName(), e);
         }
     }
 

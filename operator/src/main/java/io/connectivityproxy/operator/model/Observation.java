@@ -18,19 +18,43 @@ import java.util.Optional;
  * @param tunnelService tunnel-service rollout
  * @param serviceChannels whether service channels are on, and which ServiceMappings exist
  */
-public record Observation(long generation, Optional<String> activeInstance, List<String> violations, ClusterFacts facts,
-        ResolvedConfig resolved, Map<String, String> failedDependents, Map<String, Boolean> present,
-        WorkloadObservation proxyService, WorkloadObservation tunnelService, ServiceChannelObservation serviceChannels) {
+public record Observation(
+        long generation,
+        Optional<String> activeInstance,
+        List<String> violations,
+        ClusterFacts facts,
+        ResolvedConfig resolved,
+        Map<String, String> failedDependents,
+        Map<String, Boolean> present,
+        WorkloadObservation proxyService,
+        WorkloadObservation tunnelService,
+        ServiceChannelObservation serviceChannels) {
 
     public static Observation duplicate(long generation, String activeInstance) {
-        return new Observation(generation, Optional.of(activeInstance), List.of(), null, null, Map.of(), Map.of(),
-                WorkloadObservation.absent(Labels.PROXY_SERVICE), WorkloadObservation.absent(Labels.TUNNEL_SERVICE),
+        return new Observation(
+                generation,
+                Optional.of(activeInstance),
+                List.of(),
+                null,
+                null,
+                Map.of(),
+                Map.of(),
+                WorkloadObservation.absent(Labels.PROXY_SERVICE),
+                WorkloadObservation.absent(Labels.TUNNEL_SERVICE),
                 ServiceChannelObservation.NOT_OBSERVED);
     }
 
     public static Observation invalid(long generation, List<String> violations) {
-        return new Observation(generation, Optional.empty(), violations, null, null, Map.of(), Map.of(),
-                WorkloadObservation.absent(Labels.PROXY_SERVICE), WorkloadObservation.absent(Labels.TUNNEL_SERVICE),
+        return new Observation(
+                generation,
+                Optional.empty(),
+                violations,
+                null,
+                null,
+                Map.of(),
+                Map.of(),
+                WorkloadObservation.absent(Labels.PROXY_SERVICE),
+                WorkloadObservation.absent(Labels.TUNNEL_SERVICE),
                 ServiceChannelObservation.NOT_OBSERVED);
     }
 

@@ -22,8 +22,13 @@ import io.connectivityproxy.operator.api.TenantMode;
  * @param jwksUrl where their signing keys are, when known; otherwise proxy-service derives it per issuer
  * @param source where the issuers come from
  */
-public record ProxyAuthorization(List<String> requiredOn, boolean sharedTenantMode, Optional<String> allowedClientId,
-        List<String> issuers, Optional<String> jwksUrl, IssuerSource source) {
+public record ProxyAuthorization(
+        List<String> requiredOn,
+        boolean sharedTenantMode,
+        Optional<String> allowedClientId,
+        List<String> issuers,
+        Optional<String> jwksUrl,
+        IssuerSource source) {
 
     /** Where the accepted issuers were found. */
     public enum IssuerSource {
@@ -36,32 +41,44 @@ public record ProxyAuthorization(List<String> requiredOn, boolean sharedTenantMo
     }
 
     public static ProxyAuthorization of(ProxyConfig config, Optional<ServiceKey> key) {
-        ProxyServers proxy = config.getServers() == null ? null : config.getServers().getProxy();
+        ProxyServers proxy =
+                config.getServers() == null ? null : config.getServers().getProxy();
         List<String> requiredOn = new ArrayList<>();
         if (proxy != null) {
             requireIfEnabled(requiredOn, "http", proxy.getHttp());
             requireIfEnabled(requiredOn, "rfcAndLdap", proxy.getRfcAndLdap());
             requireIfEnabled(requiredOn, "socks5", proxy.getSocks5());
         }
-        ProxyServers.OAuth oauth = proxy == null || proxy.getAuthorization() == null ? null : proxy.getAuthorization().getOauth();
+        ProxyServers.OAuth oauth = proxy == null || proxy.getAuthorization() == null
+                ? null
+                : proxy.getAuthorization().getOauth();
         Optional<String> clientId = oauth == null ? Optional.empty() : nonBlank(oauth.getAllowedClientId());
         List<String> given = new ArrayList<>();
         if (oauth != null && oauth.getIssuers() != null) {
-            oauth.getIssuers().stream().flatMap(i -> nonBlank(i).stream()).distinct().forEach(given::add);
+            oauth.getIssuers().stream()
+                    .flatMap(i -> nonBlank(i).stream())
+                    .distinct()
+                    .forEach(given::add);
         }
         Optional<String> givenJwks = oauth == null ? Optional.empty() : nonBlank(oauth.getJwksUrl());
         boolean shared = TenantMode.fromValue(config.getTenantMode()) == TenantMode.SHARED;
         if (!given.isEmpty()) {
             // Named issuers may be other XSUAA tenants than the key's: their keys are found per issuer unless given.
-            return new ProxyAuthorization(List.copyOf(requiredOn), shared, clientId, List.copyOf(given), givenJwks,
-                    IssuerSource.SPEC);
+            return new ProxyAuthorization(
+                    List.copyOf(requiredOn), shared, clientId, List.copyOf(given), givenJwks, IssuerSource.SPEC);
         }
         Optional<String> issuer = key.flatMap(ServiceKey::tokenIssuer);
         if (issuer.isPresent()) {
-            return new ProxyAuthorization(List.copyOf(requiredOn), shared, clientId, List.of(issuer.get()),
-                    givenJwks.or(() -> key.flatMap(ServiceKey::jwksUrl)), IssuerSource.SERVICE_KEY);
+            return new ProxyAuthorization(
+                    List.copyOf(requiredOn),
+                    shared,
+                    clientId,
+                    List.of(issuer.get()),
+                    givenJwks.or(() -> key.flatMap(ServiceKey::jwksUrl)),
+                    IssuerSource.SERVICE_KEY);
         }
-        return new ProxyAuthorization(List.copyOf(requiredOn), shared, clientId, List.of(), givenJwks, IssuerSource.NONE);
+        return new ProxyAuthorization(
+                List.copyOf(requiredOn), shared, clientId, List.of(), givenJwks, IssuerSource.NONE);
     }
 
     /** Some port requires a token. */

@@ -18,20 +18,23 @@ public final class ProxyServices {
 
     /** Port names on the proxy Service, SAP's, so existing workloads keep working. */
     public static final String HTTP_PORT_NAME = "http";
+
     public static final String RFC_AND_LDAP_PORT_NAME = "rfc-and-ldap";
     public static final String SOCKS5_PORT_NAME = "socks5";
     /** tunnel-service's WebSocket port behind the Istio gateway; the name tells Istio it speaks HTTP. */
     public static final int TUNNEL_PORT = 8042;
+
     public static final String TUNNEL_PORT_NAME = "http-tunnel";
     /** Hazelcast member port of both workloads. */
     public static final int HAZELCAST_PORT = 5701;
+
     public static final String HAZELCAST_PORT_NAME = "tcp-hazelcast";
     /** Vert.x event bus port of both workloads (cluster.event-bus-port); fixed so that the NetworkPolicy can name it. */
     public static final int EVENT_BUS_PORT = 5710;
+
     public static final String EVENT_BUS_PORT_NAME = "tcp-event-bus";
 
-    private ProxyServices() {
-    }
+    private ProxyServices() {}
 
     /** {@code connectivity-proxy}: the enabled proxy listeners of proxy-service. */
     public static Service proxy(ConnectivityProxy cr) {

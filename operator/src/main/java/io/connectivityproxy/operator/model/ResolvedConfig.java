@@ -20,9 +20,18 @@ import java.util.Optional;
  * @param sharedTenantMode the subaccount comes from each request's token, not from the installation
  * @param authorization how proxy-service judges tokens, with the issuers resolved
  */
-public record ResolvedConfig(Optional<String> externalHost, int externalPort, Optional<String> subaccountId,
-        Optional<String> subaccountSubdomain, String gatewayTlsSecretName, boolean generateGatewayTls,
-        String serviceKeySecretName, boolean provisionServiceKey, List<String> missing, String configHash, boolean sharedTenantMode,
+public record ResolvedConfig(
+        Optional<String> externalHost,
+        int externalPort,
+        Optional<String> subaccountId,
+        Optional<String> subaccountSubdomain,
+        String gatewayTlsSecretName,
+        boolean generateGatewayTls,
+        String serviceKeySecretName,
+        boolean provisionServiceKey,
+        List<String> missing,
+        String configHash,
+        boolean sharedTenantMode,
         ProxyAuthorization authorization) {
 
     /** Whether the workloads can be rendered: in dedicated mode they need the subaccount. */

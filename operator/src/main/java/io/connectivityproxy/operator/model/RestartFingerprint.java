@@ -22,8 +22,7 @@ public final class RestartFingerprint {
     /** The fingerprint when nothing is labelled, or the restart watcher is off. */
     public static final String NONE = "";
 
-    private RestartFingerprint() {
-    }
+    private RestartFingerprint() {}
 
     /** Whether a resource with these labels asks for restarts of the installation {@code name} in {@code namespace}. */
     public static boolean concerns(Map<String, String> labels, String name, String namespace) {
@@ -41,13 +40,18 @@ public final class RestartFingerprint {
                 .sorted(Comparator.comparing(RestartFingerprint::key))
                 .forEach(r -> {
                     canonical.append(key(r)).append('\n');
-                    content(r).forEach((k, v) -> canonical.append(k).append('=').append(v).append('\n'));
+                    content(r)
+                            .forEach((k, v) ->
+                                    canonical.append(k).append('=').append(v).append('\n'));
                 });
-        return canonical.length() == 0 ? NONE : ObjectMetas.sha256Hex(ObjectMetas.utf8(canonical.toString())).substring(0, 16);
+        return canonical.length() == 0
+                ? NONE
+                : ObjectMetas.sha256Hex(ObjectMetas.utf8(canonical.toString())).substring(0, 16);
     }
 
     private static String key(HasMetadata r) {
-        return r.getKind() + "/" + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
+        return r.getKind() + "/" + r.getMetadata().getNamespace() + "/"
+                + r.getMetadata().getName();
     }
 
     private static Map<String, String> content(HasMetadata r) {
@@ -56,8 +60,9 @@ public final class RestartFingerprint {
             Secret secret = (Secret) r;
             putAll(content, "data.", secret.getData());
             if (secret.getStringData() != null) {
-                secret.getStringData().forEach((k, v) ->
-                        content.put("data." + k, Base64.getEncoder().encodeToString(ObjectMetas.utf8(v))));
+                secret.getStringData()
+                        .forEach((k, v) ->
+                                content.put("data." + k, Base64.getEncoder().encodeToString(ObjectMetas.utf8(v))));
             }
         } else {
             ConfigMap configMap = (ConfigMap) r;

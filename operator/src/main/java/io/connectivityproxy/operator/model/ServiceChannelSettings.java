@@ -16,12 +16,20 @@ import io.connectivityproxy.operator.api.ConnectivityProxy;
  * @param externalHost the public tunnel host connectors dial, once resolved
  * @param externalPort the port they dial on it
  */
-public record ServiceChannelSettings(boolean enabled, boolean sharedTenantMode, Optional<String> defaultSubaccount,
-        Optional<String> externalHost, int externalPort) {
+public record ServiceChannelSettings(
+        boolean enabled,
+        boolean sharedTenantMode,
+        Optional<String> defaultSubaccount,
+        Optional<String> externalHost,
+        int externalPort) {
 
     public static ServiceChannelSettings of(ConnectivityProxy cr, ResolvedConfig resolved) {
         boolean shared = resolved.sharedTenantMode();
-        return new ServiceChannelSettings(cr.getSpec().getConfig().getServiceChannels().isEnabled(), shared,
-                shared ? Optional.empty() : resolved.subaccountId(), resolved.externalHost(), resolved.externalPort());
+        return new ServiceChannelSettings(
+                cr.getSpec().getConfig().getServiceChannels().isEnabled(),
+                shared,
+                shared ? Optional.empty() : resolved.subaccountId(),
+                resolved.externalHost(),
+                resolved.externalPort());
     }
 }

@@ -12,22 +12,29 @@ import java.util.Optional;
  * @param uaaUrl the XSUAA tenant's URL ({@code url}, e.g. {@code https://<subdomain>.authentication.<region>.hana.ondemand.com})
  * @param uaaDomain the XSUAA domain ({@code uaadomain}, e.g. {@code authentication.<region>.hana.ondemand.com})
  */
-public record ServiceKey(Optional<String> subaccountId, Optional<String> subaccountSubdomain, Optional<String> uaaUrl,
+public record ServiceKey(
+        Optional<String> subaccountId,
+        Optional<String> subaccountSubdomain,
+        Optional<String> uaaUrl,
         Optional<String> uaaDomain) {
 
     /** Keys that carry the subaccount id, the first present wins. */
-    static final String[] SUBACCOUNT_ID_KEYS = { "subaccount_id", "tenantid" };
+    static final String[] SUBACCOUNT_ID_KEYS = {"subaccount_id", "tenantid"};
     /** Keys that carry the subaccount subdomain, the first present wins. */
-    static final String[] SUBACCOUNT_SUBDOMAIN_KEYS = { "subaccount_subdomain", "identityzone" };
-    static final String[] UAA_URL_KEYS = { "url" };
-    static final String[] UAA_DOMAIN_KEYS = { "uaadomain" };
+    static final String[] SUBACCOUNT_SUBDOMAIN_KEYS = {"subaccount_subdomain", "identityzone"};
+
+    static final String[] UAA_URL_KEYS = {"url"};
+    static final String[] UAA_DOMAIN_KEYS = {"uaadomain"};
 
     public ServiceKey(Optional<String> subaccountId, Optional<String> subaccountSubdomain) {
         this(subaccountId, subaccountSubdomain, Optional.empty(), Optional.empty());
     }
 
     public static ServiceKey fromSecretData(Map<String, String> data) {
-        return new ServiceKey(first(data, SUBACCOUNT_ID_KEYS), first(data, SUBACCOUNT_SUBDOMAIN_KEYS), first(data, UAA_URL_KEYS),
+        return new ServiceKey(
+                first(data, SUBACCOUNT_ID_KEYS),
+                first(data, SUBACCOUNT_SUBDOMAIN_KEYS),
+                first(data, UAA_URL_KEYS),
                 first(data, UAA_DOMAIN_KEYS));
     }
 
@@ -42,7 +49,9 @@ public record ServiceKey(Optional<String> subaccountId, Optional<String> subacco
             while (url.endsWith("/")) {
                 url = url.substring(0, url.length() - 1);
             }
-            return url.startsWith("https://") && url.length() > "https://".length() ? Optional.of(url) : Optional.empty();
+            return url.startsWith("https://") && url.length() > "https://".length()
+                    ? Optional.of(url)
+                    : Optional.empty();
         }
         if (uaaDomain.isPresent() && subaccountSubdomain.isPresent()) {
             return Optional.of("https://" + subaccountSubdomain.get() + "." + uaaDomain.get());

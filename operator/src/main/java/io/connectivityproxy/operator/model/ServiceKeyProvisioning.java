@@ -13,8 +13,7 @@ public final class ServiceKeyProvisioning {
     public static final String OFFERING = "connectivity";
     public static final String PLAN = "connectivity_proxy";
 
-    private ServiceKeyProvisioning() {
-    }
+    private ServiceKeyProvisioning() {}
 
     public static ServiceInstance serviceInstance(ConnectivityProxy cr) {
         ServiceInstance instance = new ServiceInstance();
@@ -26,8 +25,8 @@ public final class ServiceKeyProvisioning {
     public static ServiceBinding serviceBinding(ConnectivityProxy cr, ResolvedConfig resolved) {
         ServiceBinding binding = new ServiceBinding();
         binding.setMetadata(ObjectMetas.owned(cr, Names.SERVICE_BINDING, "service-key"));
-        binding.setSpec(new ServiceBinding.Spec(Names.SERVICE_INSTANCE, resolved.serviceKeySecretName(),
-                Names.SERVICE_BINDING));
+        binding.setSpec(new ServiceBinding.Spec(
+                Names.SERVICE_INSTANCE, resolved.serviceKeySecretName(), Names.SERVICE_BINDING));
         return binding;
     }
 }

@@ -48,16 +48,14 @@ public final class ServiceMappings {
     private static final Pattern IDENTIFIER = Pattern.compile(ProxyConfig.IDENTIFIER_PATTERN);
 
     // Of mappings that claim the same channel the oldest is served, as SAP's admission check keeps the existing one.
-    private static final Comparator<ServiceMapping> AGE = Comparator
-            .comparing((ServiceMapping m) -> Optional.ofNullable(m.getMetadata().getCreationTimestamp()).orElse(""))
+    private static final Comparator<ServiceMapping> AGE = Comparator.comparing((ServiceMapping m) ->
+                    Optional.ofNullable(m.getMetadata().getCreationTimestamp()).orElse(""))
             .thenComparing(m -> m.getMetadata().getName());
 
     /** One reason a mapping is not served: the condition reason, and a message naming the field. */
-    public record Problem(String reason, String message) {
-    }
+    public record Problem(String reason, String message) {}
 
-    private ServiceMappings() {
-    }
+    private ServiceMappings() {}
 
     /**
      * Why {@code mapping} cannot be served, most fundamental first; empty when it can.
@@ -65,15 +63,18 @@ public final class ServiceMappings {
      * @param all every ServiceMapping in the cluster (may include {@code mapping} itself)
      * @param installation the installation's settings, empty when no ConnectivityProxy is installed
      */
-    public static List<Problem> problems(ServiceMapping mapping, Collection<ServiceMapping> all,
-            Optional<ServiceChannelSettings> installation) {
+    public static List<Problem> problems(
+            ServiceMapping mapping, Collection<ServiceMapping> all, Optional<ServiceChannelSettings> installation) {
         List<Problem> problems = new ArrayList<>();
         if (installation.isEmpty()) {
-            problems.add(new Problem(NO_INSTALLATION,
+            problems.add(new Problem(
+                    NO_INSTALLATION,
                     "no ConnectivityProxy is installed to serve it (none exists, or its spec is invalid)"));
         } else if (!installation.get().enabled()) {
-            problems.add(new Problem(SERVICE_CHANNELS_DISABLED,
-                    "service channels are disabled in the ConnectivityProxy (spec.config.serviceChannels.enabled: false)"));
+            problems.add(
+                    new Problem(
+                            SERVICE_CHANNELS_DISABLED,
+                            "service channels are disabled in the ConnectivityProxy (spec.config.serviceChannels.enabled: false)"));
         }
         ServiceMappingSpec spec = mapping.getSpec();
         if (spec == null) {
@@ -83,35 +84,51 @@ public final class ServiceMappings {
         if (ServiceMappingType.fromValue(spec.getType()) == null) {
             problems.add(new Problem(INVALID_TYPE, "spec.type: must be TCP or RFC, was '" + spec.getType() + "'"));
         }
-        if (spec.getServiceId() == null || !SERVICE_ID.matcher(spec.getServiceId()).matches()) {
-            problems.add(new Problem(INVALID_SERVICE_ID, "spec.serviceId: must match " + ServiceMappingSpec.SERVICE_ID_PATTERN
-                    + ", was '" + spec.getServiceId() + "'"));
+        if (spec.getServiceId() == null
+                || !SERVICE_ID.matcher(spec.getServiceId()).matches()) {
+            problems.add(new Problem(
+                    INVALID_SERVICE_ID,
+                    "spec.serviceId: must match " + ServiceMappingSpec.SERVICE_ID_PATTERN + ", was '"
+                            + spec.getServiceId() + "'"));
         }
-        if (spec.getInternalAddress() == null || !ADDRESS.matcher(spec.getInternalAddress()).matches()) {
-            problems.add(new Problem(INVALID_ADDRESS, "spec.internalAddress: must be host:port with a port from 1 to 65535, was '"
-                    + spec.getInternalAddress() + "'"));
+        if (spec.getInternalAddress() == null
+                || !ADDRESS.matcher(spec.getInternalAddress()).matches()) {
+            problems.add(new Problem(
+                    INVALID_ADDRESS,
+                    "spec.internalAddress: must be host:port with a port from 1 to 65535, was '"
+                            + spec.getInternalAddress() + "'"));
         }
-        boolean shared = installation.map(ServiceChannelSettings::sharedTenantMode).orElse(false);
+        boolean shared =
+                installation.map(ServiceChannelSettings::sharedTenantMode).orElse(false);
         if (isBlank(spec.getSubaccountId())) {
             if (shared) {
-                problems.add(new Problem(SUBACCOUNT_REQUIRED,
-                        "spec.subaccountId: required, the ConnectivityProxy runs in shared tenant mode (spec.config.tenantMode: shared)"));
+                problems.add(
+                        new Problem(
+                                SUBACCOUNT_REQUIRED,
+                                "spec.subaccountId: required, the ConnectivityProxy runs in shared tenant mode (spec.config.tenantMode: shared)"));
             }
         } else if (!IDENTIFIER.matcher(spec.getSubaccountId()).matches()) {
-            problems.add(new Problem(INVALID_SUBACCOUNT, "spec.subaccountId: must match " + ProxyConfig.IDENTIFIER_PATTERN));
+            problems.add(
+                    new Problem(INVALID_SUBACCOUNT, "spec.subaccountId: must match " + ProxyConfig.IDENTIFIER_PATTERN));
         }
-        if (!isBlank(spec.getTenantId()) && !IDENTIFIER.matcher(spec.getTenantId()).matches()) {
+        if (!isBlank(spec.getTenantId())
+                && !IDENTIFIER.matcher(spec.getTenantId()).matches()) {
             problems.add(new Problem(INVALID_TENANT, "spec.tenantId: must match " + ProxyConfig.IDENTIFIER_PATTERN));
         }
         List<ServiceMapping> others = sameChannel(mapping, all, installation);
         if (!others.isEmpty() && AGE.compare(others.get(0), mapping) < 0) {
-            problems.add(new Problem(DUPLICATE, "spec.serviceId: " + channel(spec, installation) + " is also claimed by "
-                    + "ServiceMapping " + names(others) + "; only the oldest of them, " + others.get(0).getMetadata().getName()
-                    + ", is served"));
+            problems.add(new Problem(
+                    DUPLICATE,
+                    "spec.serviceId: " + channel(spec, installation) + " is also claimed by "
+                            + "ServiceMapping " + names(others) + "; only the oldest of them, "
+                            + others.get(0).getMetadata().getName()
+                            + ", is served"));
         }
         if (problems.isEmpty() && installation.get().externalHost().isEmpty()) {
-            problems.add(new Problem(EXTERNAL_HOST_UNKNOWN, "the ConnectivityProxy's external host is not known yet "
-                    + "(spec.config.servers.businessDataTunnel.externalHost), so there is no endpoint"));
+            problems.add(new Problem(
+                    EXTERNAL_HOST_UNKNOWN,
+                    "the ConnectivityProxy's external host is not known yet "
+                            + "(spec.config.servers.businessDataTunnel.externalHost), so there is no endpoint"));
         }
         return problems;
     }
@@ -120,23 +137,35 @@ public final class ServiceMappings {
      * The status {@code mapping} gets: one {@code Accepted} condition, and the endpoint when it is
      * accepted. The transition time moves only when acceptance changes.
      */
-    public static ServiceMappingStatus status(ServiceMapping mapping, Collection<ServiceMapping> all,
-            Optional<ServiceChannelSettings> installation, Instant now) {
+    public static ServiceMappingStatus status(
+            ServiceMapping mapping,
+            Collection<ServiceMapping> all,
+            Optional<ServiceChannelSettings> installation,
+            Instant now) {
         List<Problem> problems = problems(mapping, all, installation);
         boolean accepted = problems.isEmpty();
         String status = accepted ? "True" : "False";
-        String since = Optional.ofNullable(mapping.getStatus()).map(ServiceMappingStatus::getConditions).orElse(List.of())
-                .stream().filter(c -> ACCEPTED.equals(c.getType()) && status.equals(c.getStatus()))
-                .map(c -> c.getLastTransitionTime()).filter(Objects::nonNull).findFirst().orElse(now.toString());
-        long generation = Optional.ofNullable(mapping.getMetadata().getGeneration()).orElse(0L);
+        String since =
+                Optional.ofNullable(mapping.getStatus())
+                        .map(ServiceMappingStatus::getConditions)
+                        .orElse(List.of())
+                        .stream()
+                        .filter(c -> ACCEPTED.equals(c.getType()) && status.equals(c.getStatus()))
+                        .map(c -> c.getLastTransitionTime())
+                        .filter(Objects::nonNull)
+                        .findFirst()
+                        .orElse(now.toString());
+        long generation =
+                Optional.ofNullable(mapping.getMetadata().getGeneration()).orElse(0L);
         String endpoint = accepted ? endpoint(mapping.getSpec(), installation.get()) : null;
         String message;
         if (accepted) {
-            message = "connectors reach it at " + endpoint + "; tunnel-service connects it to " + mapping.getSpec().getInternalAddress();
+            message = "connectors reach it at " + endpoint + "; tunnel-service connects it to "
+                    + mapping.getSpec().getInternalAddress();
             List<ServiceMapping> younger = sameChannel(mapping, all, installation);
             if (!younger.isEmpty()) {
-                message += "; ServiceMapping " + names(younger) + " claim the same type, subaccount and serviceId and are not"
-                        + " served, this one is older";
+                message += "; ServiceMapping " + names(younger)
+                        + " claim the same type, subaccount and serviceId and are not" + " served, this one is older";
             }
         } else {
             message = problems.stream().map(Problem::message).collect(Collectors.joining("; "));
@@ -157,8 +186,9 @@ public final class ServiceMappings {
 
     /** {@code <tcp|rfc>://<external host>:<external port>/<serviceId>}: what on-premise admins configure in the connector. */
     public static String endpoint(ServiceMappingSpec spec, ServiceChannelSettings installation) {
-        return ServiceMappingType.fromValue(spec.getType()).scheme() + "://" + installation.externalHost().orElseThrow() + ":"
-                + installation.externalPort() + "/" + spec.getServiceId();
+        return ServiceMappingType.fromValue(spec.getType()).scheme() + "://"
+                + installation.externalHost().orElseThrow() + ":" + installation.externalPort() + "/"
+                + spec.getServiceId();
     }
 
     /** Sorted names, at most {@link #NAMES_LISTED} of them, then how many more there are. */
@@ -169,14 +199,16 @@ public final class ServiceMappings {
     }
 
     /** The other mappings that claim the same channel (type, subaccount as defaulted, serviceId), oldest first. */
-    private static List<ServiceMapping> sameChannel(ServiceMapping mapping, Collection<ServiceMapping> all,
-            Optional<ServiceChannelSettings> installation) {
+    private static List<ServiceMapping> sameChannel(
+            ServiceMapping mapping, Collection<ServiceMapping> all, Optional<ServiceChannelSettings> installation) {
         if (mapping.getSpec() == null) {
             return List.of();
         }
         String key = key(mapping.getSpec(), installation);
         return all.stream()
-                .filter(other -> !other.getMetadata().getName().equals(mapping.getMetadata().getName()))
+                .filter(other -> !other.getMetadata()
+                        .getName()
+                        .equals(mapping.getMetadata().getName()))
                 .filter(other -> other.getSpec() != null && key.equals(key(other.getSpec(), installation)))
                 .sorted(AGE)
                 .collect(Collectors.toList());
@@ -195,8 +227,9 @@ public final class ServiceMappings {
     }
 
     private static String channel(ServiceMappingSpec spec, Optional<ServiceChannelSettings> installation) {
-        return "type " + spec.getType() + ", subaccount " + subaccount(spec, installation).orElse("(the installation's)")
-                + " and serviceId " + spec.getServiceId();
+        return "type " + spec.getType() + ", subaccount "
+                + subaccount(spec, installation).orElse("(the installation's)") + " and serviceId "
+                + spec.getServiceId();
     }
 
     private static String names(List<ServiceMapping> mappings) {

@@ -13,13 +13,12 @@ import io.connectivityproxy.operator.api.ConnectivityProxy;
  */
 public final class SingleInstallation {
 
-    private static final Comparator<ConnectivityProxy> AGE = Comparator
-            .comparing((ConnectivityProxy cp) -> Optional.ofNullable(cp.getMetadata().getCreationTimestamp()).orElse(""))
+    private static final Comparator<ConnectivityProxy> AGE = Comparator.comparing((ConnectivityProxy cp) ->
+                    Optional.ofNullable(cp.getMetadata().getCreationTimestamp()).orElse(""))
             .thenComparing(cp -> cp.getMetadata().getNamespace())
             .thenComparing(cp -> cp.getMetadata().getName());
 
-    private SingleInstallation() {
-    }
+    private SingleInstallation() {}
 
     /** The installation {@code candidate} must give way to, as namespace/name, or empty when it is the installation. */
     public static Optional<String> otherActive(ConnectivityProxy candidate, Collection<ConnectivityProxy> all) {
@@ -27,7 +26,8 @@ public final class SingleInstallation {
                 .filter(cp -> !sameResource(cp, candidate))
                 .filter(cp -> AGE.compare(cp, candidate) < 0)
                 .min(AGE)
-                .map(cp -> cp.getMetadata().getNamespace() + "/" + cp.getMetadata().getName());
+                .map(cp ->
+                        cp.getMetadata().getNamespace() + "/" + cp.getMetadata().getName());
     }
 
     private static boolean sameResource(ConnectivityProxy a, ConnectivityProxy b) {

@@ -14,9 +14,9 @@ import io.connectivityproxy.operator.api.BusinessDataTunnel;
 import io.connectivityproxy.operator.api.ConnectivityProxySpec;
 import io.connectivityproxy.operator.api.DeploymentConfig;
 import io.connectivityproxy.operator.api.HighAvailabilityMode;
-import io.connectivityproxy.operator.api.LogFormat;
 import io.connectivityproxy.operator.api.IngressClass;
 import io.connectivityproxy.operator.api.IngressConfig;
+import io.connectivityproxy.operator.api.LogFormat;
 import io.connectivityproxy.operator.api.ProxyConfig;
 import io.connectivityproxy.operator.api.ProxyServer;
 import io.connectivityproxy.operator.api.ProxyServers;
@@ -37,11 +37,12 @@ public final class SpecValidator {
     private static final int MAX_REPLICAS = 100;
 
     /** SAP's admission messages, word for word, so that users and their tooling recognise them. */
-    public static final String ALLOWED_CLIENT_ID_REQUIRED = "Allowed client id is required if proxy authorization is enabled";
+    public static final String ALLOWED_CLIENT_ID_REQUIRED =
+            "Allowed client id is required if proxy authorization is enabled";
+
     public static final String SUBACCOUNT_REQUIRED = "SubaccountId is required if tenant mode is dedicated";
 
-    private SpecValidator() {
-    }
+    private SpecValidator() {}
 
     /** One line per violation, each starting with the field's path; empty when the spec is valid. */
     public static List<String> validate(ConnectivityProxySpec spec) {
@@ -59,12 +60,14 @@ public final class SpecValidator {
         if (spec.getDeployment() == null) {
             violations.add("spec.deployment: must be set");
         } else if (spec.getDeployment().getReplicaCount() < 1) {
-            violations.add("spec.deployment.replicaCount: must be at least 1, was " + spec.getDeployment().getReplicaCount());
+            violations.add("spec.deployment.replicaCount: must be at least 1, was "
+                    + spec.getDeployment().getReplicaCount());
         } else {
             validateScaling(spec.getDeployment(), violations);
         }
         validateIngress(spec.getIngress(), violations);
-        if (spec.getSecretConfig() == null || spec.getSecretConfig().getIntegration() == null
+        if (spec.getSecretConfig() == null
+                || spec.getSecretConfig().getIntegration() == null
                 || spec.getSecretConfig().getIntegration().getConnectivityService() == null) {
             violations.add("spec.secretConfig.integration.connectivityService: must be set");
         }
@@ -110,26 +113,32 @@ public final class SpecValidator {
         validateSubaccount(config.getSubaccountId(), mode, violations);
         identifier("spec.config.subaccountSubdomain", config.getSubaccountSubdomain(), violations);
         if (mode == null) {
-            violations.add("spec.config.tenantMode: must be one of dedicated, shared, was '" + config.getTenantMode() + "'");
+            violations.add(
+                    "spec.config.tenantMode: must be one of dedicated, shared, was '" + config.getTenantMode() + "'");
         }
         if (HighAvailabilityMode.fromValue(config.getHighAvailabilityMode()) == null) {
             violations.add("spec.config.highAvailabilityMode: must be one of off, path, subdomain, was '"
                     + config.getHighAvailabilityMode() + "'");
         }
-        if (config.getLogging() == null || LogFormat.fromValue(config.getLogging().getFormat()) == null) {
+        if (config.getLogging() == null
+                || LogFormat.fromValue(config.getLogging().getFormat()) == null) {
             violations.add("spec.config.logging.format: must be one of console, json, was '"
                     + (config.getLogging() == null ? null : config.getLogging().getFormat()) + "'");
         }
-        if (config.getServers() == null || config.getServers().getBusinessDataTunnel() == null
+        if (config.getServers() == null
+                || config.getServers().getBusinessDataTunnel() == null
                 || config.getServers().getProxy() == null) {
             violations.add("spec.config.servers: must set businessDataTunnel and proxy");
             return;
         }
         BusinessDataTunnel tunnel = config.getServers().getBusinessDataTunnel();
         String host = tunnel.getExternalHost();
-        if (host == null || !(ConnectivityProxySpec.AUTO_PROVISION.equals(host) || HOST.matcher(host).matches())) {
-            violations.add("spec.config.servers.businessDataTunnel.externalHost: must be a DNS name or auto-provision, was '"
-                    + host + "'");
+        if (host == null
+                || !(ConnectivityProxySpec.AUTO_PROVISION.equals(host)
+                        || HOST.matcher(host).matches())) {
+            violations.add(
+                    "spec.config.servers.businessDataTunnel.externalHost: must be a DNS name or auto-provision, was '"
+                            + host + "'");
         }
         port("spec.config.servers.businessDataTunnel.externalPort", tunnel.getExternalPort(), violations);
         validateListeners(config.getServers().getProxy(), violations);
@@ -189,8 +198,12 @@ public final class SpecValidator {
     private static void httpsUrl(String path, String value, List<String> violations) {
         try {
             URI uri = value == null ? null : new URI(value.trim());
-            if (uri != null && "https".equals(uri.getScheme()) && uri.getHost() != null && uri.getRawQuery() == null
-                    && uri.getRawFragment() == null && uri.getRawUserInfo() == null) {
+            if (uri != null
+                    && "https".equals(uri.getScheme())
+                    && uri.getHost() != null
+                    && uri.getRawQuery() == null
+                    && uri.getRawFragment() == null
+                    && uri.getRawUserInfo() == null) {
                 return;
             }
         } catch (URISyntaxException e) {
@@ -231,7 +244,9 @@ public final class SpecValidator {
         if (!IngressClass.ISTIO.value().equals(ingress.getClassName())) {
             violations.add("spec.ingress.className: must be istio, was '" + ingress.getClassName() + "'");
         }
-        if (ingress.getTls() == null || ingress.getTls().getSecretName() == null || ingress.getTls().getSecretName().isBlank()) {
+        if (ingress.getTls() == null
+                || ingress.getTls().getSecretName() == null
+                || ingress.getTls().getSecretName().isBlank()) {
             violations.add("spec.ingress.tls.secretName: must be a Secret name or auto-provision");
         }
         if (ingress.getTimeouts() != null && ingress.getTimeouts().getProxy() != null) {
@@ -244,7 +259,8 @@ public final class SpecValidator {
 
     private static void identifier(String path, String value, List<String> violations) {
         if (value == null || !IDENTIFIER.matcher(value).matches()) {
-            violations.add(path + ": must match " + ProxyConfig.IDENTIFIER_PATTERN + " or be auto-provision, was '" + value + "'");
+            violations.add(path + ": must match " + ProxyConfig.IDENTIFIER_PATTERN + " or be auto-provision, was '"
+                    + value + "'");
         }
     }
 

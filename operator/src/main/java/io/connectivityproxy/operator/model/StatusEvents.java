@@ -20,18 +20,24 @@ public final class StatusEvents {
     /** Reason of the Event for changed ready/desired counts while WorkloadsReady keeps its status and reason. */
     public static final String READY_REPLICAS_CHANGED = "ReadyReplicasChanged";
 
-    private StatusEvents() {
-    }
+    private StatusEvents() {}
 
     public static List<StatusEvent> between(ConnectivityProxyStatus before, ConnectivityProxyStatus after) {
         List<StatusEvent> events = new ArrayList<>();
         List<Condition> old = before == null || before.getConditions() == null ? List.of() : before.getConditions();
         for (Condition now : after.getConditions()) {
-            Condition was = old.stream().filter(c -> now.getType().equals(c.getType())).findFirst().orElse(null);
-            if (was == null || !Objects.equals(was.getStatus(), now.getStatus()) || !Objects.equals(was.getReason(), now.getReason())) {
+            Condition was = old.stream()
+                    .filter(c -> now.getType().equals(c.getType()))
+                    .findFirst()
+                    .orElse(null);
+            if (was == null
+                    || !Objects.equals(was.getStatus(), now.getStatus())
+                    || !Objects.equals(was.getReason(), now.getReason())) {
                 String type = "True".equals(now.getStatus()) ? StatusEvent.NORMAL : StatusEvent.WARNING;
-                events.add(new StatusEvent(type, now.getReason(), now.getType() + "=" + now.getStatus() + ": " + now.getMessage()));
-            } else if (ConditionTypes.WORKLOADS_READY.equals(now.getType()) && !Objects.equals(was.getMessage(), now.getMessage())) {
+                events.add(new StatusEvent(
+                        type, now.getReason(), now.getType() + "=" + now.getStatus() + ": " + now.getMessage()));
+            } else if (ConditionTypes.WORKLOADS_READY.equals(now.getType())
+                    && !Objects.equals(was.getMessage(), now.getMessage())) {
                 // Same status and reason, other counts (2/3 -> 1/3 ready, or scaled): still worth telling.
                 events.add(new StatusEvent(StatusEvent.NORMAL, READY_REPLICAS_CHANGED, now.getMessage()));
             }
@@ -39,9 +45,12 @@ public final class StatusEvents {
         State was = before == null ? null : before.getState();
         if (was != after.getState()) {
             String type = after.getState() == State.Error || after.getState() == State.Warning
-                    ? StatusEvent.WARNING : StatusEvent.NORMAL;
-            events.add(new StatusEvent(type, "State" + after.getState(), "state " + (was == null ? "(none)" : was) + " -> "
-                    + after.getState()));
+                    ? StatusEvent.WARNING
+                    : StatusEvent.NORMAL;
+            events.add(new StatusEvent(
+                    type,
+                    "State" + after.getState(),
+                    "state " + (was == null ? "(none)" : was) + " -> " + after.getState()));
         }
         return events;
     }

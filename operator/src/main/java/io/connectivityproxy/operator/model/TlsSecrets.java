@@ -33,13 +33,13 @@ public final class TlsSecrets {
     /** A server certificate this close to expiry is issued anew. */
     public static final Duration RENEW_BEFORE = Duration.ofDays(30);
 
-    private TlsSecrets() {
-    }
+    private TlsSecrets() {}
 
     /** A CA Secret: {@code tls.crt} and {@code ca.crt} are the CA certificate, {@code tls.key} its key. */
     public static Secret caSecret(ConnectivityProxy cr, String name, KeyAndCertificate ca) {
         String certificate = Pem.encode(ca.certificate());
-        return secret(ObjectMetas.owned(cr, name, "tls"),
+        return secret(
+                ObjectMetas.owned(cr, name, "tls"),
                 Map.of(TLS_CRT, certificate, TLS_KEY, Pem.encode(ca.key()), CA_CRT, certificate));
     }
 
@@ -54,9 +54,17 @@ public final class TlsSecrets {
      * nothing, and a changed host or CA is followed. The certificate names the external host and
      * SAP's health check host {@code healthcheck.<host>}, which the Gateway serves with it too.
      */
-    public static Secret gatewaySecret(ConnectivityProxy cr, String namespace, String name, String host,
-            KeyAndCertificate ca, X509Certificate connectorCa, Optional<Secret> existing, CertificateIssuer issuer,
-            Duration validity, Instant now) {
+    public static Secret gatewaySecret(
+            ConnectivityProxy cr,
+            String namespace,
+            String name,
+            String host,
+            KeyAndCertificate ca,
+            X509Certificate connectorCa,
+            Optional<Secret> existing,
+            CertificateIssuer issuer,
+            Duration validity,
+            Instant now) {
         String caPem = Pem.encode(ca.certificate());
         String connectorCaPem = Pem.encode(connectorCa);
         ObjectMeta metadata = ObjectMetas.foreign(cr, namespace, name, "tls");
@@ -78,15 +86,25 @@ public final class TlsSecrets {
      * PKCS#8 key, and {@code ca.crt} = the cluster CA, the only CA members trust on the event bus.
      * Kept while it still fits (same CA, not about to expire), reissued otherwise, as the gateway's.
      */
-    public static Secret clusterMemberSecret(ConnectivityProxy cr, KeyAndCertificate clusterCa, Optional<Secret> existing,
-            CertificateIssuer issuer, Duration validity, Instant now) {
+    public static Secret clusterMemberSecret(
+            ConnectivityProxy cr,
+            KeyAndCertificate clusterCa,
+            Optional<Secret> existing,
+            CertificateIssuer issuer,
+            Duration validity,
+            Instant now) {
         String caPem = Pem.encode(clusterCa.certificate());
         ObjectMeta metadata = ObjectMetas.owned(cr, Names.CLUSTER_TLS_SECRET, "tls");
         if (existing.isPresent() && memberStillFits(existing.get(), caPem, clusterCa.certificate(), now)) {
             return secret(metadata, decode(existing.get()));
         }
-        KeyAndCertificate member = issuer.memberCertificate(clusterCa, Names.CLUSTER_MEMBER_CN,
-                List.of(Names.CLUSTER_MEMBER_CN, Names.serviceHost(Names.CLUSTER, cr.getMetadata().getNamespace())), validity);
+        KeyAndCertificate member = issuer.memberCertificate(
+                clusterCa,
+                Names.CLUSTER_MEMBER_CN,
+                List.of(
+                        Names.CLUSTER_MEMBER_CN,
+                        Names.serviceHost(Names.CLUSTER, cr.getMetadata().getNamespace())),
+                validity);
         Map<String, String> data = new LinkedHashMap<>();
         data.put(TLS_CRT, Pem.encode(member.certificate()));
         data.put(TLS_KEY, Pem.encode(member.key()));
@@ -97,7 +115,8 @@ public final class TlsSecrets {
     /** A short digest of a Secret's certificate: when it changes, the pods that loaded it must restart. */
     public static String certificateFingerprint(Secret secret) {
         String certificate = secret.getData() == null ? null : secret.getData().get(TLS_CRT);
-        return ObjectMetas.sha256Hex(ObjectMetas.utf8(certificate == null ? "" : certificate)).substring(0, 16);
+        return ObjectMetas.sha256Hex(ObjectMetas.utf8(certificate == null ? "" : certificate))
+                .substring(0, 16);
     }
 
     static boolean memberStillFits(Secret secret, String caPem, X509Certificate ca, Instant now) {
@@ -116,11 +135,13 @@ public final class TlsSecrets {
         }
     }
 
-    static boolean stillFits(Secret secret, List<String> hosts, String caPem, String connectorCaPem, X509Certificate ca,
-            Instant now) {
+    static boolean stillFits(
+            Secret secret, List<String> hosts, String caPem, String connectorCaPem, X509Certificate ca, Instant now) {
         try {
             Map<String, String> data = decode(secret);
-            if (!connectorCaPem.equals(data.get(CA_CRT)) || data.get(TLS_CRT) == null || !data.get(TLS_CRT).endsWith(caPem)) {
+            if (!connectorCaPem.equals(data.get(CA_CRT))
+                    || data.get(TLS_CRT) == null
+                    || !data.get(TLS_CRT).endsWith(caPem)) {
                 return false;
             }
             X509Certificate server = Pem.certificate(data.get(TLS_CRT));
@@ -155,15 +176,20 @@ public final class TlsSecrets {
     static Map<String, String> decode(Secret secret) {
         Map<String, String> decoded = new LinkedHashMap<>();
         if (secret.getData() != null) {
-            secret.getData().forEach((k, v) -> decoded.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+            secret.getData()
+                    .forEach((k, v) ->
+                            decoded.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
         }
         return decoded;
     }
 
     private static Secret secret(ObjectMeta metadata, Map<String, String> plain) {
         Map<String, String> data = new LinkedHashMap<>();
-        plain.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> data.put(e.getKey(),
-                Base64.getEncoder().encodeToString(e.getValue().getBytes(StandardCharsets.UTF_8))));
+        plain.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> data.put(
+                        e.getKey(),
+                        Base64.getEncoder().encodeToString(e.getValue().getBytes(StandardCharsets.UTF_8))));
         // No content digest here: the keys are fixed, and a digest of key material has no place in metadata.
         return new SecretBuilder()
                 .withMetadata(metadata)

@@ -18,8 +18,7 @@ import io.connectivityproxy.operator.model.istio.VirtualService;
  */
 public final class TunnelIngress {
 
-    private TunnelIngress() {
-    }
+    private TunnelIngress() {}
 
     /** Needs the external host, so only called once it is resolved. */
     public static Gateway gateway(ConnectivityProxy cr, ResolvedConfig resolved, Map<String, String> gatewaySelector) {
@@ -27,12 +26,17 @@ public final class TunnelIngress {
         int port = cr.getSpec().getConfig().getServers().getBusinessDataTunnel().getExternalPort();
         Gateway gateway = new Gateway();
         gateway.setMetadata(ObjectMetas.owned(cr, Names.GATEWAY, Labels.TUNNEL_SERVICE));
-        gateway.setSpec(new Gateway.Spec(new java.util.TreeMap<>(gatewaySelector), List.of(
-                new Gateway.Server(new Gateway.Port(port, "https-tunnel", "HTTPS"), List.of(host),
-                        new Gateway.Tls("MUTUAL", resolved.gatewayTlsSecretName(), "TLSV1_2")),
-                new Gateway.Server(new Gateway.Port(port, "https-healthcheck", "HTTPS"),
-                        List.of(Names.healthcheckHost(host)),
-                        new Gateway.Tls("SIMPLE", resolved.gatewayTlsSecretName(), "TLSV1_2")))));
+        gateway.setSpec(new Gateway.Spec(
+                new java.util.TreeMap<>(gatewaySelector),
+                List.of(
+                        new Gateway.Server(
+                                new Gateway.Port(port, "https-tunnel", "HTTPS"),
+                                List.of(host),
+                                new Gateway.Tls("MUTUAL", resolved.gatewayTlsSecretName(), "TLSV1_2")),
+                        new Gateway.Server(
+                                new Gateway.Port(port, "https-healthcheck", "HTTPS"),
+                                List.of(Names.healthcheckHost(host)),
+                                new Gateway.Tls("SIMPLE", resolved.gatewayTlsSecretName(), "TLSV1_2")))));
         return ObjectMetas.withContentHash(gateway);
     }
 
@@ -58,7 +62,8 @@ public final class TunnelIngress {
         service.setSpec(new VirtualService.Spec(
                 List.of(Names.healthcheckHost(host)),
                 List.of(namespace + "/" + Names.GATEWAY),
-                List.of(new VirtualService.HttpRoute("healthcheck",
+                List.of(new VirtualService.HttpRoute(
+                        "healthcheck",
                         List.of(new VirtualService.HttpMatch(new VirtualService.StringMatch(Names.HEALTHCHECK_PATH))),
                         tunnelService(namespace)))));
         return ObjectMetas.withContentHash(service);
@@ -66,6 +71,7 @@ public final class TunnelIngress {
 
     private static List<VirtualService.RouteDestination> tunnelService(String namespace) {
         return List.of(new VirtualService.RouteDestination(new VirtualService.Destination(
-                Names.serviceHost(Names.TUNNEL, namespace), new VirtualService.PortSelector(ProxyServices.TUNNEL_PORT))));
+                Names.serviceHost(Names.TUNNEL, namespace),
+                new VirtualService.PortSelector(ProxyServices.TUNNEL_PORT))));
     }
 }

@@ -18,10 +18,9 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 public final class TunnelServiceRbac {
 
     /** What tunnel-service does with ServiceMappings: an informer (list, watch) and single reads. */
-    public static final String[] VERBS = { "get", "list", "watch" };
+    public static final String[] VERBS = {"get", "list", "watch"};
 
-    private TunnelServiceRbac() {
-    }
+    private TunnelServiceRbac() {}
 
     public static ServiceAccount serviceAccount(ConnectivityProxy cr) {
         return ObjectMetas.withContentHash(new ServiceAccountBuilder()

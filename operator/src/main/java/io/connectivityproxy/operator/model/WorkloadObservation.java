@@ -10,8 +10,8 @@ package io.connectivityproxy.operator.model;
  * @param updated replicas running the current pod template
  * @param observed the Deployment controller has seen the current generation
  */
-public record WorkloadObservation(String component, boolean exists, int desired, int ready, int updated,
-        boolean observed) {
+public record WorkloadObservation(
+        String component, boolean exists, int desired, int ready, int updated, boolean observed) {
 
     public static WorkloadObservation absent(String component) {
         return new WorkloadObservation(component, false, 0, 0, 0, false);

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.connectivityproxy.operator.api.ConnectivityProxy;
-import io.connectivityproxy.operator.api.ConnectivityProxySpec;
 import io.connectivityproxy.operator.api.LogFormat;
 import io.connectivityproxy.operator.api.ProxyConfig;
 import io.connectivityproxy.operator.api.ProxyServer;
@@ -42,17 +41,17 @@ public final class Workloads {
     public static final String MANAGEMENT_PORT_NAME = "management";
     /** Where both workloads find the cluster member certificate, its key and the cluster CA. */
     public static final String CLUSTER_TLS_MOUNT = "/etc/connectivity-proxy/cluster-tls";
+
     static final String CLUSTER_TLS_VOLUME = "cluster-tls";
 
-    private Workloads() {
-    }
+    private Workloads() {}
 
     /**
      * @param clusterTlsHash {@link TlsSecrets#certificateFingerprint} of the cluster member Secret; a
      *        new certificate rolls the pods, which read it only at start
      */
-    public static Deployment proxyService(ConnectivityProxy cr, ResolvedConfig resolved, WorkloadImages images,
-            String clusterTlsHash) {
+    public static Deployment proxyService(
+            ConnectivityProxy cr, ResolvedConfig resolved, WorkloadImages images, String clusterTlsHash) {
         ProxyServers proxy = cr.getSpec().getConfig().getServers().getProxy();
         List<ContainerPort> ports = new ArrayList<>();
         List<EnvVar> env = clusterEnv(cr);
@@ -71,13 +70,18 @@ public final class Workloads {
                 .withEnv(env)
                 .addToVolumeMounts(clusterTlsMount())
                 .build();
-        return deployment(cr, Names.PROXY, Labels.PROXY_SERVICE, resolved, clusterTlsHash,
+        return deployment(
+                cr,
+                Names.PROXY,
+                Labels.PROXY_SERVICE,
+                resolved,
+                clusterTlsHash,
                 pod(container, List.of(clusterTlsVolume())));
     }
 
     /** @param clusterTlsHash as for {@link #proxyService} */
-    public static Deployment tunnelService(ConnectivityProxy cr, ResolvedConfig resolved, WorkloadImages images,
-            String clusterTlsHash) {
+    public static Deployment tunnelService(
+            ConnectivityProxy cr, ResolvedConfig resolved, WorkloadImages images, String clusterTlsHash) {
         List<EnvVar> env = clusterEnv(cr);
         env.add(env("TUNNEL_HOST", "0.0.0.0"));
         env.add(env("TUNNEL_PORT", String.valueOf(ProxyServices.TUNNEL_PORT)));
@@ -136,7 +140,8 @@ public final class Workloads {
         List<EnvVar> env = new ArrayList<>();
         env.add(env("TUNNEL_SERVICE_CHANNELS_ENABLED", String.valueOf(channels.enabled())));
         env.add(env("TUNNEL_SERVICE_CHANNELS_KUBERNETES", "true"));
-        env.add(env("TUNNEL_SERVICE_CHANNELS_TENANT_MODE",
+        env.add(env(
+                "TUNNEL_SERVICE_CHANNELS_TENANT_MODE",
                 (channels.sharedTenantMode() ? TenantMode.SHARED : TenantMode.DEDICATED).value()));
         channels.defaultSubaccount().ifPresent(id -> env.add(env("TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT", id)));
         return env;
@@ -145,10 +150,19 @@ public final class Workloads {
     /** Both services' {@code cluster.*}: how they find each other and what the event bus presents and trusts. */
     private static List<EnvVar> clusterEnv(ConnectivityProxy cr) {
         List<EnvVar> env = new ArrayList<>();
-        env.add(env("CLUSTER_KUBERNETES_SERVICE_DNS", Names.serviceHost(Names.CLUSTER, cr.getMetadata().getNamespace())));
+        env.add(env(
+                "CLUSTER_KUBERNETES_SERVICE_DNS",
+                Names.serviceHost(Names.CLUSTER, cr.getMetadata().getNamespace())));
         // Hazelcast and the event bus must bind to the pod IP, never to localhost (design.md section 5).
-        env.add(new EnvVarBuilder().withName("CLUSTER_HOST").withNewValueFrom().withNewFieldRef()
-                .withApiVersion("v1").withFieldPath("status.podIP").endFieldRef().endValueFrom().build());
+        env.add(new EnvVarBuilder()
+                .withName("CLUSTER_HOST")
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withApiVersion("v1")
+                .withFieldPath("status.podIP")
+                .endFieldRef()
+                .endValueFrom()
+                .build());
         // Fixed ports, so that the NetworkPolicies can name them.
         env.add(env("CLUSTER_PORT", String.valueOf(ProxyServices.HAZELCAST_PORT)));
         env.add(env("CLUSTER_EVENT_BUS_PORT", String.valueOf(ProxyServices.EVENT_BUS_PORT)));
@@ -159,21 +173,38 @@ public final class Workloads {
     }
 
     private static List<ContainerPort> clusterPorts() {
-        return List.of(port(ProxyServices.HAZELCAST_PORT_NAME, ProxyServices.HAZELCAST_PORT),
+        return List.of(
+                port(ProxyServices.HAZELCAST_PORT_NAME, ProxyServices.HAZELCAST_PORT),
                 port(ProxyServices.EVENT_BUS_PORT_NAME, ProxyServices.EVENT_BUS_PORT));
     }
 
     private static VolumeMount clusterTlsMount() {
-        return new VolumeMountBuilder().withName(CLUSTER_TLS_VOLUME).withMountPath(CLUSTER_TLS_MOUNT).withReadOnly(true).build();
+        return new VolumeMountBuilder()
+                .withName(CLUSTER_TLS_VOLUME)
+                .withMountPath(CLUSTER_TLS_MOUNT)
+                .withReadOnly(true)
+                .build();
     }
 
     private static Volume clusterTlsVolume() {
-        return new VolumeBuilder().withName(CLUSTER_TLS_VOLUME).withNewSecret()
+        return new VolumeBuilder()
+                .withName(CLUSTER_TLS_VOLUME)
+                .withNewSecret()
                 .withSecretName(Names.CLUSTER_TLS_SECRET)
-                .addNewItem().withKey(TlsSecrets.TLS_CRT).withPath(TlsSecrets.TLS_CRT).endItem()
-                .addNewItem().withKey(TlsSecrets.TLS_KEY).withPath(TlsSecrets.TLS_KEY).endItem()
-                .addNewItem().withKey(TlsSecrets.CA_CRT).withPath(TlsSecrets.CA_CRT).endItem()
-                .endSecret().build();
+                .addNewItem()
+                .withKey(TlsSecrets.TLS_CRT)
+                .withPath(TlsSecrets.TLS_CRT)
+                .endItem()
+                .addNewItem()
+                .withKey(TlsSecrets.TLS_KEY)
+                .withPath(TlsSecrets.TLS_KEY)
+                .endItem()
+                .addNewItem()
+                .withKey(TlsSecrets.CA_CRT)
+                .withPath(TlsSecrets.CA_CRT)
+                .endItem()
+                .endSecret()
+                .build();
     }
 
     /**
@@ -190,8 +221,8 @@ public final class Workloads {
         return List.of(env("QUARKUS_HTTP_HOST", "0.0.0.0"), env("QUARKUS_HTTP_PORT", String.valueOf(port)));
     }
 
-    private static void listener(List<ContainerPort> ports, List<EnvVar> env, String prefix, String portName,
-            ProxyServer server) {
+    private static void listener(
+            List<ContainerPort> ports, List<EnvVar> env, String prefix, String portName, ProxyServer server) {
         env.add(env("PROXY_" + prefix + "_ENABLED", String.valueOf(server.isEnabled())));
         env.add(env("PROXY_" + prefix + "_PORT", String.valueOf(server.getPort())));
         env.add(env("PROXY_" + prefix + "_AUTHORIZATION_ENABLED", String.valueOf(server.isEnableProxyAuthorization())));
@@ -209,29 +240,46 @@ public final class Workloads {
                 .withLivenessProbe(probe("/q/health/live", 10, 3))
                 .withReadinessProbe(probe("/q/health/ready", 5, 3))
                 .withStartupProbe(probe("/q/health/live", 2, 60))
-                .addToVolumeMounts(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build())
+                .addToVolumeMounts(new VolumeMountBuilder()
+                        .withName("tmp")
+                        .withMountPath("/tmp")
+                        .build())
                 .withNewSecurityContext()
                 .withAllowPrivilegeEscalation(false)
                 .withReadOnlyRootFilesystem(true)
                 .withRunAsNonRoot(true)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewCapabilities()
+                .withDrop("ALL")
+                .endCapabilities()
                 .endSecurityContext();
     }
 
     private static PodSpec pod(Container container, List<Volume> volumes) {
         return new PodSpecBuilder()
                 .withContainers(container)
-                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewVolume()
+                .withName("tmp")
+                .withNewEmptyDir()
+                .endEmptyDir()
+                .endVolume()
                 .addAllToVolumes(volumes)
                 // Long enough for tunnel-service's drain deadline plus the shutdown itself.
                 .withTerminationGracePeriodSeconds(30L)
-                .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .withNewSecurityContext()
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
                 .endSecurityContext()
                 .build();
     }
 
-    private static Deployment deployment(ConnectivityProxy cr, String name, String component, ResolvedConfig resolved,
-            String clusterTlsHash, PodSpec pod) {
+    private static Deployment deployment(
+            ConnectivityProxy cr,
+            String name,
+            String component,
+            ResolvedConfig resolved,
+            String clusterTlsHash,
+            PodSpec pod) {
         if (HighAvailability.spread(cr, component)) {
             pod.setTopologySpreadConstraints(HighAvailability.zoneSpread(component));
             pod.setAffinity(HighAvailability.nodeAntiAffinity(component));
@@ -241,9 +289,16 @@ public final class Workloads {
                 .withMetadata(ObjectMetas.owned(cr, name, component))
                 .withNewSpec()
                 .withReplicas(HighAvailability.replicas(cr, component))
-                .withNewSelector().withMatchLabels(Labels.selector(component)).endSelector()
-                .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
-                .withMaxUnavailable(new IntOrString(0)).withMaxSurge(new IntOrString(1)).endRollingUpdate().endStrategy()
+                .withNewSelector()
+                .withMatchLabels(Labels.selector(component))
+                .endSelector()
+                .withNewStrategy()
+                .withType("RollingUpdate")
+                .withNewRollingUpdate()
+                .withMaxUnavailable(new IntOrString(0))
+                .withMaxSurge(new IntOrString(1))
+                .endRollingUpdate()
+                .endStrategy()
                 .withNewTemplate()
                 .withNewMetadata()
                 .withLabels(podLabels)
@@ -258,7 +313,10 @@ public final class Workloads {
 
     private static Probe probe(String path, int periodSeconds, int failureThreshold) {
         return new ProbeBuilder()
-                .withNewHttpGet().withPath(path).withPort(new IntOrString(MANAGEMENT_PORT_NAME)).endHttpGet()
+                .withNewHttpGet()
+                .withPath(path)
+                .withPort(new IntOrString(MANAGEMENT_PORT_NAME))
+                .endHttpGet()
                 .withPeriodSeconds(periodSeconds)
                 .withFailureThreshold(failureThreshold)
                 .withTimeoutSeconds(3)
@@ -266,7 +324,11 @@ public final class Workloads {
     }
 
     private static ContainerPort port(String name, int port) {
-        return new ContainerPortBuilder().withName(name).withContainerPort(port).withProtocol("TCP").build();
+        return new ContainerPortBuilder()
+                .withName(name)
+                .withContainerPort(port)
+                .withProtocol("TCP")
+                .build();
     }
 
     private static EnvVar env(String name, String value) {

@@ -5,7 +5,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -33,9 +32,12 @@ public class ClusterInspector {
 
     /** Kyma's cluster domain from {@code kube-system/shoot-info}. */
     public Optional<String> clusterDomain() {
-        ConfigMap shootInfo = client.configMaps().inNamespace(Names.SHOOT_INFO_NAMESPACE)
-                .withName(Names.SHOOT_INFO_CONFIG_MAP).get();
-        return Optional.ofNullable(shootInfo).map(ConfigMap::getData)
+        ConfigMap shootInfo = client.configMaps()
+                .inNamespace(Names.SHOOT_INFO_NAMESPACE)
+                .withName(Names.SHOOT_INFO_CONFIG_MAP)
+                .get();
+        return Optional.ofNullable(shootInfo)
+                .map(ConfigMap::getData)
                 .map(data -> data.get(Names.SHOOT_INFO_DOMAIN_KEY))
                 .filter(domain -> !domain.isBlank());
     }
@@ -48,7 +50,9 @@ public class ClusterInspector {
         }
         Map<String, String> decoded = new LinkedHashMap<>();
         if (secret.getData() != null) {
-            secret.getData().forEach((k, v) -> decoded.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+            secret.getData()
+                    .forEach((k, v) ->
+                            decoded.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
         }
         if (secret.getStringData() != null) {
             decoded.putAll(secret.getStringData());

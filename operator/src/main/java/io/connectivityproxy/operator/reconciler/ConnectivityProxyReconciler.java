@@ -9,7 +9,9 @@ import static io.connectivityproxy.operator.model.DependentNames.GATEWAY;
 import static io.connectivityproxy.operator.model.DependentNames.GATEWAY_TLS_SECRET;
 import static io.connectivityproxy.operator.model.DependentNames.HEALTHCHECK_VIRTUAL_SERVICE;
 import static io.connectivityproxy.operator.model.DependentNames.INFO_CONFIG_MAP;
+import static io.connectivityproxy.operator.model.DependentNames.PROXY_AUTOSCALER;
 import static io.connectivityproxy.operator.model.DependentNames.PROXY_DEPLOYMENT;
+import static io.connectivityproxy.operator.model.DependentNames.PROXY_DISRUPTION_BUDGET;
 import static io.connectivityproxy.operator.model.DependentNames.PROXY_NETWORK_POLICY;
 import static io.connectivityproxy.operator.model.DependentNames.PROXY_SERVICE;
 import static io.connectivityproxy.operator.model.DependentNames.SERVICE_BINDING;
@@ -17,19 +19,16 @@ import static io.connectivityproxy.operator.model.DependentNames.SERVICE_INSTANC
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_CLUSTER_ROLE;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_CLUSTER_ROLE_BINDING;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_DEPLOYMENT;
+import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_DISRUPTION_BUDGET;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_NETWORK_POLICY;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_SERVICE;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_SERVICE_ACCOUNT;
 import static io.connectivityproxy.operator.model.DependentNames.VIRTUAL_SERVICE;
-import static io.connectivityproxy.operator.model.DependentNames.PROXY_AUTOSCALER;
-import static io.connectivityproxy.operator.model.DependentNames.PROXY_DISRUPTION_BUDGET;
-import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_DISRUPTION_BUDGET;
 
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
-
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -44,15 +43,19 @@ import io.connectivityproxy.operator.dependent.ActivationConditions.ServiceKeyPr
 import io.connectivityproxy.operator.dependent.ActivationConditions.WorkloadsActive;
 import io.connectivityproxy.operator.dependent.CaSecretDependent;
 import io.connectivityproxy.operator.dependent.ClusterCaSecretDependent;
-import io.connectivityproxy.operator.dependent.ClusterTlsSecretDependent;
 import io.connectivityproxy.operator.dependent.ClusterServiceDependent;
+import io.connectivityproxy.operator.dependent.ClusterTlsSecretDependent;
 import io.connectivityproxy.operator.dependent.ConnectorCaSecretDependent;
 import io.connectivityproxy.operator.dependent.GatewayDependent;
 import io.connectivityproxy.operator.dependent.GatewayTlsSecretDependent;
 import io.connectivityproxy.operator.dependent.HealthcheckVirtualServiceDependent;
+import io.connectivityproxy.operator.dependent.HighAvailabilityConditions.ProxyAutoscaled;
+import io.connectivityproxy.operator.dependent.HighAvailabilityConditions.Replicated;
 import io.connectivityproxy.operator.dependent.InfoConfigMapDependent;
 import io.connectivityproxy.operator.dependent.InstallationInputs;
+import io.connectivityproxy.operator.dependent.ProxyAutoscalerDependent;
 import io.connectivityproxy.operator.dependent.ProxyDeploymentDependent;
+import io.connectivityproxy.operator.dependent.ProxyDisruptionBudgetDependent;
 import io.connectivityproxy.operator.dependent.ProxyNetworkPolicyDependent;
 import io.connectivityproxy.operator.dependent.ProxyServiceDependent;
 import io.connectivityproxy.operator.dependent.ServiceBindingDependent;
@@ -60,15 +63,11 @@ import io.connectivityproxy.operator.dependent.ServiceInstanceDependent;
 import io.connectivityproxy.operator.dependent.TunnelClusterRoleBindingDependent;
 import io.connectivityproxy.operator.dependent.TunnelClusterRoleDependent;
 import io.connectivityproxy.operator.dependent.TunnelDeploymentDependent;
+import io.connectivityproxy.operator.dependent.TunnelDisruptionBudgetDependent;
 import io.connectivityproxy.operator.dependent.TunnelNetworkPolicyDependent;
 import io.connectivityproxy.operator.dependent.TunnelServiceAccountDependent;
 import io.connectivityproxy.operator.dependent.TunnelServiceDependent;
 import io.connectivityproxy.operator.dependent.VirtualServiceDependent;
-import io.connectivityproxy.operator.dependent.HighAvailabilityConditions.ProxyAutoscaled;
-import io.connectivityproxy.operator.dependent.HighAvailabilityConditions.Replicated;
-import io.connectivityproxy.operator.dependent.ProxyAutoscalerDependent;
-import io.connectivityproxy.operator.dependent.ProxyDisruptionBudgetDependent;
-import io.connectivityproxy.operator.dependent.TunnelDisruptionBudgetDependent;
 import io.connectivityproxy.operator.model.ClusterFacts;
 import io.connectivityproxy.operator.model.ConfigResolver;
 import io.connectivityproxy.operator.model.Observation;
@@ -98,46 +97,78 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
  * may run at all (one installation per cluster, a valid spec), gathers the cluster facts it
  * needs, and computes the status and Events from what the workflow left.
  */
-@Workflow(explicitInvocation = true, handleExceptionsInReconciler = true, dependents = {
-        @Dependent(name = CA_SECRET, type = CaSecretDependent.class),
-        @Dependent(name = CONNECTOR_CA_SECRET, type = ConnectorCaSecretDependent.class),
-        @Dependent(name = GATEWAY_TLS_SECRET, type = GatewayTlsSecretDependent.class,
-                dependsOn = { CA_SECRET, CONNECTOR_CA_SECRET }, activationCondition = GatewayTlsActive.class),
-        @Dependent(name = CLUSTER_CA_SECRET, type = ClusterCaSecretDependent.class),
-        @Dependent(name = CLUSTER_TLS_SECRET, type = ClusterTlsSecretDependent.class, dependsOn = CLUSTER_CA_SECRET),
-        @Dependent(name = INFO_CONFIG_MAP, type = InfoConfigMapDependent.class),
-        @Dependent(name = PROXY_SERVICE, type = ProxyServiceDependent.class),
-        @Dependent(name = TUNNEL_SERVICE, type = TunnelServiceDependent.class),
-        @Dependent(name = CLUSTER_SERVICE, type = ClusterServiceDependent.class),
-        @Dependent(name = PROXY_NETWORK_POLICY, type = ProxyNetworkPolicyDependent.class),
-        @Dependent(name = TUNNEL_NETWORK_POLICY, type = TunnelNetworkPolicyDependent.class),
-        @Dependent(name = PROXY_DEPLOYMENT, type = ProxyDeploymentDependent.class, dependsOn = CLUSTER_TLS_SECRET,
-                activationCondition = WorkloadsActive.class),
-        @Dependent(name = TUNNEL_SERVICE_ACCOUNT, type = TunnelServiceAccountDependent.class),
-        @Dependent(name = TUNNEL_CLUSTER_ROLE, type = TunnelClusterRoleDependent.class),
-        @Dependent(name = TUNNEL_CLUSTER_ROLE_BINDING, type = TunnelClusterRoleBindingDependent.class,
-                dependsOn = { TUNNEL_SERVICE_ACCOUNT, TUNNEL_CLUSTER_ROLE }),
-        @Dependent(name = TUNNEL_DEPLOYMENT, type = TunnelDeploymentDependent.class,
-                dependsOn = { CLUSTER_TLS_SECRET, TUNNEL_CLUSTER_ROLE_BINDING },
-                activationCondition = WorkloadsActive.class),
-        @Dependent(name = GATEWAY, type = GatewayDependent.class, activationCondition = IngressActive.class),
-        @Dependent(name = VIRTUAL_SERVICE, type = VirtualServiceDependent.class, activationCondition = IngressActive.class),
-        @Dependent(name = HEALTHCHECK_VIRTUAL_SERVICE, type = HealthcheckVirtualServiceDependent.class,
-                activationCondition = IngressActive.class),
-        @Dependent(name = SERVICE_INSTANCE, type = ServiceInstanceDependent.class,
-                activationCondition = ServiceKeyProvisioningActive.class,
-                deletePostcondition = KubernetesResourceDeletedCondition.class),
-        @Dependent(name = SERVICE_BINDING, type = ServiceBindingDependent.class, dependsOn = SERVICE_INSTANCE,
-                activationCondition = ServiceKeyProvisioningActive.class,
-                deletePostcondition = KubernetesResourceDeletedCondition.class),
-        // High availability: deleted again when the precondition no longer holds.
-        @Dependent(name = PROXY_DISRUPTION_BUDGET, type = ProxyDisruptionBudgetDependent.class,
-                reconcilePrecondition = Replicated.class),
-        @Dependent(name = TUNNEL_DISRUPTION_BUDGET, type = TunnelDisruptionBudgetDependent.class,
-                reconcilePrecondition = Replicated.class),
-        @Dependent(name = PROXY_AUTOSCALER, type = ProxyAutoscalerDependent.class,
-                reconcilePrecondition = ProxyAutoscaled.class),
-})
+@Workflow(
+        explicitInvocation = true,
+        handleExceptionsInReconciler = true,
+        dependents = {
+            @Dependent(name = CA_SECRET, type = CaSecretDependent.class),
+            @Dependent(name = CONNECTOR_CA_SECRET, type = ConnectorCaSecretDependent.class),
+            @Dependent(
+                    name = GATEWAY_TLS_SECRET,
+                    type = GatewayTlsSecretDependent.class,
+                    dependsOn = {CA_SECRET, CONNECTOR_CA_SECRET},
+                    activationCondition = GatewayTlsActive.class),
+            @Dependent(name = CLUSTER_CA_SECRET, type = ClusterCaSecretDependent.class),
+            @Dependent(
+                    name = CLUSTER_TLS_SECRET,
+                    type = ClusterTlsSecretDependent.class,
+                    dependsOn = CLUSTER_CA_SECRET),
+            @Dependent(name = INFO_CONFIG_MAP, type = InfoConfigMapDependent.class),
+            @Dependent(name = PROXY_SERVICE, type = ProxyServiceDependent.class),
+            @Dependent(name = TUNNEL_SERVICE, type = TunnelServiceDependent.class),
+            @Dependent(name = CLUSTER_SERVICE, type = ClusterServiceDependent.class),
+            @Dependent(name = PROXY_NETWORK_POLICY, type = ProxyNetworkPolicyDependent.class),
+            @Dependent(name = TUNNEL_NETWORK_POLICY, type = TunnelNetworkPolicyDependent.class),
+            @Dependent(
+                    name = PROXY_DEPLOYMENT,
+                    type = ProxyDeploymentDependent.class,
+                    dependsOn = CLUSTER_TLS_SECRET,
+                    activationCondition = WorkloadsActive.class),
+            @Dependent(name = TUNNEL_SERVICE_ACCOUNT, type = TunnelServiceAccountDependent.class),
+            @Dependent(name = TUNNEL_CLUSTER_ROLE, type = TunnelClusterRoleDependent.class),
+            @Dependent(
+                    name = TUNNEL_CLUSTER_ROLE_BINDING,
+                    type = TunnelClusterRoleBindingDependent.class,
+                    dependsOn = {TUNNEL_SERVICE_ACCOUNT, TUNNEL_CLUSTER_ROLE}),
+            @Dependent(
+                    name = TUNNEL_DEPLOYMENT,
+                    type = TunnelDeploymentDependent.class,
+                    dependsOn = {CLUSTER_TLS_SECRET, TUNNEL_CLUSTER_ROLE_BINDING},
+                    activationCondition = WorkloadsActive.class),
+            @Dependent(name = GATEWAY, type = GatewayDependent.class, activationCondition = IngressActive.class),
+            @Dependent(
+                    name = VIRTUAL_SERVICE,
+                    type = VirtualServiceDependent.class,
+                    activationCondition = IngressActive.class),
+            @Dependent(
+                    name = HEALTHCHECK_VIRTUAL_SERVICE,
+                    type = HealthcheckVirtualServiceDependent.class,
+                    activationCondition = IngressActive.class),
+            @Dependent(
+                    name = SERVICE_INSTANCE,
+                    type = ServiceInstanceDependent.class,
+                    activationCondition = ServiceKeyProvisioningActive.class,
+                    deletePostcondition = KubernetesResourceDeletedCondition.class),
+            @Dependent(
+                    name = SERVICE_BINDING,
+                    type = ServiceBindingDependent.class,
+                    dependsOn = SERVICE_INSTANCE,
+                    activationCondition = ServiceKeyProvisioningActive.class,
+                    deletePostcondition = KubernetesResourceDeletedCondition.class),
+            // High availability: deleted again when the precondition no longer holds.
+            @Dependent(
+                    name = PROXY_DISRUPTION_BUDGET,
+                    type = ProxyDisruptionBudgetDependent.class,
+                    reconcilePrecondition = Replicated.class),
+            @Dependent(
+                    name = TUNNEL_DISRUPTION_BUDGET,
+                    type = TunnelDisruptionBudgetDependent.class,
+                    reconcilePrecondition = Replicated.class),
+            @Dependent(
+                    name = PROXY_AUTOSCALER,
+                    type = ProxyAutoscalerDependent.class,
+                    reconcilePrecondition = ProxyAutoscaled.class),
+        })
 @ControllerConfiguration(name = ConnectivityProxyReconciler.NAME)
 public class ConnectivityProxyReconciler implements Reconciler<ConnectivityProxy>, Cleaner<ConnectivityProxy> {
 
@@ -146,10 +177,13 @@ public class ConnectivityProxyReconciler implements Reconciler<ConnectivityProxy
 
     @Inject
     ClusterInspector inspector;
+
     @Inject
     EventRecorder events;
+
     @Inject
     OperatorConfig config;
+
     @Inject
     Clock clock;
 
@@ -163,7 +197,8 @@ public class ConnectivityProxyReconciler implements Reconciler<ConnectivityProxy
     @Override
     public UpdateControl<ConnectivityProxy> reconcile(ConnectivityProxy cr, Context<ConnectivityProxy> context) {
         long generation = InstallationObserver.generation(cr);
-        Optional<String> active = SingleInstallation.otherActive(cr, context.getPrimaryCache().list().collect(Collectors.toList()));
+        Optional<String> active = SingleInstallation.otherActive(
+                cr, context.getPrimaryCache().list().collect(Collectors.toList()));
         if (active.isPresent()) {
             return publish(cr, Observation.duplicate(generation, active.get()));
         }
@@ -173,24 +208,31 @@ public class ConnectivityProxyReconciler implements Reconciler<ConnectivityProxy
         }
         InstallationInputs inputs = inputs(cr, context);
         inputs.putInto(context);
-        WorkflowReconcileResult result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        result.getErroredDependents().forEach((dependent, error) ->
-                LOG.warnf(error, "%s/%s: dependent %s failed", cr.getMetadata().getNamespace(), cr.getMetadata().getName(),
+        WorkflowReconcileResult result =
+                context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+        result.getErroredDependents()
+                .forEach((dependent, error) -> LOG.warnf(
+                        error,
+                        "%s/%s: dependent %s failed",
+                        cr.getMetadata().getNamespace(),
+                        cr.getMetadata().getName(),
                         dependent.name()));
         return publish(cr, InstallationObserver.observe(cr, context, inputs, result));
     }
 
     @Override
     public DeleteControl cleanup(ConnectivityProxy cr, Context<ConnectivityProxy> context) {
-        if (SingleInstallation.otherActive(cr, context.getPrimaryCache().list().collect(Collectors.toList())).isPresent()) {
+        if (SingleInstallation.otherActive(cr, context.getPrimaryCache().list().collect(Collectors.toList()))
+                .isPresent()) {
             // A duplicate never installed anything; cleaning up would delete the installation's objects.
             return DeleteControl.defaultDelete();
         }
         markDeleting(cr, context);
-        ClusterFacts facts = new ClusterFacts(inspector.istioInstalled(), inspector.btpOperatorInstalled(), Optional.empty(),
-                Optional.empty(), "");
+        ClusterFacts facts = new ClusterFacts(
+                inspector.istioInstalled(), inspector.btpOperatorInstalled(), Optional.empty(), Optional.empty(), "");
         new InstallationInputs(facts, null, true).putInto(context);
-        WorkflowCleanupResult result = context.managedWorkflowAndDependentResourceContext().cleanupManageWorkflow();
+        WorkflowCleanupResult result =
+                context.managedWorkflowAndDependentResourceContext().cleanupManageWorkflow();
         if (result.erroredDependentsExist() || !result.allPostConditionsMet()) {
             // btp-operator keeps its resources until BTP confirms; wait for them rather than orphan them.
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(config.retryInterval());
@@ -215,8 +257,8 @@ public class ConnectivityProxyReconciler implements Reconciler<ConnectivityProxy
     /** Writes status and Events only when something changed, so a quiet cluster sees no writes. */
     private UpdateControl<ConnectivityProxy> publish(ConnectivityProxy cr, Observation observation) {
         ConnectivityProxyStatus before = cr.getStatus();
-        ConnectivityProxyStatus after = StatusCalculator.compute(observation,
-                before == null ? List.of() : before.getConditions(), clock.instant());
+        ConnectivityProxyStatus after = StatusCalculator.compute(
+                observation, before == null ? List.of() : before.getConditions(), clock.instant());
         UpdateControl<ConnectivityProxy> control;
         if (after.equals(before)) {
             control = UpdateControl.noUpdate();
@@ -235,8 +277,11 @@ public class ConnectivityProxyReconciler implements Reconciler<ConnectivityProxy
         }
         events.record(cr, "Normal", "Deleting", "removing everything the operator created for this installation");
         try {
-            context.getClient().resources(ConnectivityProxy.class).inNamespace(cr.getMetadata().getNamespace())
-                    .withName(cr.getMetadata().getName()).editStatus(current -> {
+            context.getClient()
+                    .resources(ConnectivityProxy.class)
+                    .inNamespace(cr.getMetadata().getNamespace())
+                    .withName(cr.getMetadata().getName())
+                    .editStatus(current -> {
                         if (current.getStatus() == null) {
                             current.setStatus(new ConnectivityProxyStatus());
                         }

@@ -3,7 +3,6 @@ package io.connectivityproxy.operator.reconciler;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -24,38 +23,50 @@ public class EventRecorder {
 
     @Inject
     KubernetesClient client;
+
     @Inject
     Clock clock;
 
     public void record(HasMetadata about, String type, String reason, String message) {
         String now = Instant.now(clock).toString();
-        String namespace = about.getMetadata().getNamespace() == null ? "default" : about.getMetadata().getNamespace();
+        String namespace = about.getMetadata().getNamespace() == null
+                ? "default"
+                : about.getMetadata().getNamespace();
         try {
-            client.v1().events().inNamespace(namespace).resource(new EventBuilder()
-                    .withNewMetadata()
-                    .withName(about.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8))
-                    .withNamespace(namespace)
-                    .endMetadata()
-                    .withInvolvedObject(new ObjectReferenceBuilder()
-                            .withApiVersion(about.getApiVersion())
-                            .withKind(about.getKind())
-                            .withName(about.getMetadata().getName())
-                            .withNamespace(about.getMetadata().getNamespace())
-                            .withUid(about.getMetadata().getUid())
-                            .withResourceVersion(about.getMetadata().getResourceVersion())
+            client.v1()
+                    .events()
+                    .inNamespace(namespace)
+                    .resource(new EventBuilder()
+                            .withNewMetadata()
+                            .withName(about.getMetadata().getName() + "."
+                                    + UUID.randomUUID().toString().substring(0, 8))
+                            .withNamespace(namespace)
+                            .endMetadata()
+                            .withInvolvedObject(new ObjectReferenceBuilder()
+                                    .withApiVersion(about.getApiVersion())
+                                    .withKind(about.getKind())
+                                    .withName(about.getMetadata().getName())
+                                    .withNamespace(about.getMetadata().getNamespace())
+                                    .withUid(about.getMetadata().getUid())
+                                    .withResourceVersion(about.getMetadata().getResourceVersion())
+                                    .build())
+                            .withType(type)
+                            .withReason(reason)
+                            .withMessage(message.length() > 1024 ? message.substring(0, 1024) : message)
+                            .withFirstTimestamp(now)
+                            .withLastTimestamp(now)
+                            .withCount(1)
+                            .withNewSource()
+                            .withComponent(COMPONENT)
+                            .endSource()
+                            .withReportingComponent(COMPONENT)
                             .build())
-                    .withType(type)
-                    .withReason(reason)
-                    .withMessage(message.length() > 1024 ? message.substring(0, 1024) : message)
-                    .withFirstTimestamp(now)
-                    .withLastTimestamp(now)
-                    .withCount(1)
-                    .withNewSource().withComponent(COMPONENT).endSource()
-                    .withReportingComponent(COMPONENT)
-                    .build()).create();
+                    .create();
         } catch (KubernetesClientException e) {
             // An Event is a courtesy: failing to record one must not fail the reconciliation.
-            LOG.warnf("could not record event %s on %s: %s", reason, about.getMetadata().getName(), e.getMessage());
+            LOG.warnf(
+                    "could not record event %s on %s: %s",
+                    reason, about.getMetadata().getName(), e.getMessage());
         }
     }
 }

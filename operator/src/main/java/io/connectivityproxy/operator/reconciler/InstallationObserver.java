@@ -19,29 +19,48 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconci
 /** Turns the workflow's result and the dependents' caches into an {@link Observation}. Reads caches only. */
 final class InstallationObserver {
 
-    private InstallationObserver() {
-    }
+    private InstallationObserver() {}
 
-    static Observation observe(ConnectivityProxy cr, Context<ConnectivityProxy> context, InstallationInputs inputs,
+    static Observation observe(
+            ConnectivityProxy cr,
+            Context<ConnectivityProxy> context,
+            InstallationInputs inputs,
             WorkflowReconcileResult result) {
         Map<String, String> failed = new LinkedHashMap<>();
         result.getErroredDependents().forEach((dependent, error) -> failed.put(dependent.name(), rootMessage(error)));
 
         Map<String, Boolean> present = new LinkedHashMap<>();
-        for (String name : List.of(DependentNames.CA_SECRET, DependentNames.CONNECTOR_CA_SECRET,
-                DependentNames.CLUSTER_CA_SECRET, DependentNames.CLUSTER_TLS_SECRET, DependentNames.INFO_CONFIG_MAP,
-                DependentNames.PROXY_SERVICE, DependentNames.TUNNEL_SERVICE, DependentNames.CLUSTER_SERVICE,
-                DependentNames.PROXY_NETWORK_POLICY, DependentNames.TUNNEL_NETWORK_POLICY)) {
+        for (String name : List.of(
+                DependentNames.CA_SECRET,
+                DependentNames.CONNECTOR_CA_SECRET,
+                DependentNames.CLUSTER_CA_SECRET,
+                DependentNames.CLUSTER_TLS_SECRET,
+                DependentNames.INFO_CONFIG_MAP,
+                DependentNames.PROXY_SERVICE,
+                DependentNames.TUNNEL_SERVICE,
+                DependentNames.CLUSTER_SERVICE,
+                DependentNames.PROXY_NETWORK_POLICY,
+                DependentNames.TUNNEL_NETWORK_POLICY)) {
             present.put(name, secondary(cr, context, result, name).isPresent());
         }
         if (inputs.gatewayTlsActive()) {
-            present.put(DependentNames.GATEWAY_TLS_SECRET, secondary(cr, context, result, DependentNames.GATEWAY_TLS_SECRET).isPresent());
+            present.put(
+                    DependentNames.GATEWAY_TLS_SECRET,
+                    secondary(cr, context, result, DependentNames.GATEWAY_TLS_SECRET)
+                            .isPresent());
         }
         if (inputs.ingressActive()) {
-            present.put(DependentNames.GATEWAY, secondary(cr, context, result, DependentNames.GATEWAY).isPresent());
-            present.put(DependentNames.VIRTUAL_SERVICE, secondary(cr, context, result, DependentNames.VIRTUAL_SERVICE).isPresent());
-            present.put(DependentNames.HEALTHCHECK_VIRTUAL_SERVICE,
-                    secondary(cr, context, result, DependentNames.HEALTHCHECK_VIRTUAL_SERVICE).isPresent());
+            present.put(
+                    DependentNames.GATEWAY,
+                    secondary(cr, context, result, DependentNames.GATEWAY).isPresent());
+            present.put(
+                    DependentNames.VIRTUAL_SERVICE,
+                    secondary(cr, context, result, DependentNames.VIRTUAL_SERVICE)
+                            .isPresent());
+            present.put(
+                    DependentNames.HEALTHCHECK_VIRTUAL_SERVICE,
+                    secondary(cr, context, result, DependentNames.HEALTHCHECK_VIRTUAL_SERVICE)
+                            .isPresent());
         }
         WorkloadObservation proxy = WorkloadObservation.absent(Labels.PROXY_SERVICE);
         WorkloadObservation tunnel = WorkloadObservation.absent(Labels.TUNNEL_SERVICE);
@@ -49,8 +68,17 @@ final class InstallationObserver {
             proxy = workload(Labels.PROXY_SERVICE, secondary(cr, context, result, DependentNames.PROXY_DEPLOYMENT));
             tunnel = workload(Labels.TUNNEL_SERVICE, secondary(cr, context, result, DependentNames.TUNNEL_DEPLOYMENT));
         }
-        return new Observation(generation(cr), Optional.empty(), List.of(), inputs.facts(), inputs.resolved(), failed, present,
-                proxy, tunnel, ServiceMappingWatch.observe(cr, context));
+        return new Observation(
+                generation(cr),
+                Optional.empty(),
+                List.of(),
+                inputs.facts(),
+                inputs.resolved(),
+                failed,
+                present,
+                proxy,
+                tunnel,
+                ServiceMappingWatch.observe(cr, context));
     }
 
     static long generation(ConnectivityProxy cr) {
@@ -67,15 +95,21 @@ final class InstallationObserver {
         if (status == null) {
             return new WorkloadObservation(component, true, desired, 0, 0, false);
         }
-        long generation = Optional.ofNullable(deployment.getMetadata().getGeneration()).orElse(0L);
+        long generation =
+                Optional.ofNullable(deployment.getMetadata().getGeneration()).orElse(0L);
         boolean observed = Optional.ofNullable(status.getObservedGeneration()).orElse(-1L) >= generation;
-        return new WorkloadObservation(component, true, desired, Optional.ofNullable(status.getReadyReplicas()).orElse(0),
-                Optional.ofNullable(status.getUpdatedReplicas()).orElse(0), observed);
+        return new WorkloadObservation(
+                component,
+                true,
+                desired,
+                Optional.ofNullable(status.getReadyReplicas()).orElse(0),
+                Optional.ofNullable(status.getUpdatedReplicas()).orElse(0),
+                observed);
     }
 
-    @SuppressWarnings({ "unchecked", "rawtypes" })
-    private static Optional<?> secondary(ConnectivityProxy cr, Context<ConnectivityProxy> context, WorkflowReconcileResult result,
-            String name) {
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Optional<?> secondary(
+            ConnectivityProxy cr, Context<ConnectivityProxy> context, WorkflowReconcileResult result, String name) {
         Optional<DependentResource> dependent = result.getDependentResourceByName(name);
         if (dependent.isEmpty()) {
             return Optional.empty();

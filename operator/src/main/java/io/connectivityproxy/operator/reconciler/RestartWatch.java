@@ -28,8 +28,7 @@ final class RestartWatch {
     static final String SECRETS = "restart-secrets";
     static final String CONFIG_MAPS = "restart-config-maps";
 
-    private RestartWatch() {
-    }
+    private RestartWatch() {}
 
     static List<EventSource<?, ConnectivityProxy>> eventSources(EventSourceContext<ConnectivityProxy> context) {
         return List.of(informer(Secret.class, SECRETS, context), informer(ConfigMap.class, CONFIG_MAPS, context));
@@ -41,33 +40,42 @@ final class RestartWatch {
         }
         String name = cr.getMetadata().getName();
         String namespace = cr.getMetadata().getNamespace();
-        List<Secret> secrets = cache(context, Secret.class, SECRETS).list(s -> true).collect(Collectors.toList());
-        List<ConfigMap> configMaps = cache(context, ConfigMap.class, CONFIG_MAPS).list(c -> true).collect(Collectors.toList());
+        List<Secret> secrets =
+                cache(context, Secret.class, SECRETS).list(s -> true).collect(Collectors.toList());
+        List<ConfigMap> configMaps =
+                cache(context, ConfigMap.class, CONFIG_MAPS).list(c -> true).collect(Collectors.toList());
         return RestartFingerprint.of(secrets, configMaps, name, namespace);
     }
 
-    private static <R extends HasMetadata> InformerEventSource<R, ConnectivityProxy> informer(Class<R> type, String name,
-            EventSourceContext<ConnectivityProxy> context) {
+    private static <R extends HasMetadata> InformerEventSource<R, ConnectivityProxy> informer(
+            Class<R> type, String name, EventSourceContext<ConnectivityProxy> context) {
         // Label existence only: the value decides which installation, and a wrong value maps to none.
         SecondaryToPrimaryMapper<R> mapper = resource -> installationsConcerned(resource, context);
-        return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, ConnectivityProxy.class)
-                .withName(name)
-                .withLabelSelector(Names.RESTART_LABEL)
-                .withSecondaryToPrimaryMapper(mapper)
-                .build(), context);
+        return new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(type, ConnectivityProxy.class)
+                        .withName(name)
+                        .withLabelSelector(Names.RESTART_LABEL)
+                        .withSecondaryToPrimaryMapper(mapper)
+                        .build(),
+                context);
     }
 
-    private static Set<ResourceID> installationsConcerned(HasMetadata resource, EventSourceContext<ConnectivityProxy> context) {
-        return context.getPrimaryCache().list()
-                .filter(cp -> RestartFingerprint.concerns(resource.getMetadata().getLabels(), cp.getMetadata().getName(),
+    private static Set<ResourceID> installationsConcerned(
+            HasMetadata resource, EventSourceContext<ConnectivityProxy> context) {
+        return context.getPrimaryCache()
+                .list()
+                .filter(cp -> RestartFingerprint.concerns(
+                        resource.getMetadata().getLabels(),
+                        cp.getMetadata().getName(),
                         cp.getMetadata().getNamespace()))
                 .map(ResourceID::fromResource)
                 .collect(Collectors.toSet());
     }
 
     @SuppressWarnings("unchecked")
-    private static <R extends HasMetadata> InformerEventSource<R, ConnectivityProxy> cache(Context<ConnectivityProxy> context,
-            Class<R> type, String name) {
-        return (InformerEventSource<R, ConnectivityProxy>) context.eventSourceRetriever().getEventSourceFor(type, name);
+    private static <R extends HasMetadata> InformerEventSource<R, ConnectivityProxy> cache(
+            Context<ConnectivityProxy> context, Class<R> type, String name) {
+        return (InformerEventSource<R, ConnectivityProxy>)
+                context.eventSourceRetriever().getEventSourceFor(type, name);
     }
 }

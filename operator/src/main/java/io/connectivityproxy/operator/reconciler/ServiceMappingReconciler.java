@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-
 import jakarta.inject.Inject;
 
 import io.connectivityproxy.operator.api.ConnectivityProxy;
@@ -41,7 +40,8 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
  * itself. Whatever one mapping's verdict depends on reconciles it: a change of any mapping's spec,
  * a mapping that appears or disappears, and any change of a ConnectivityProxy.
  */
-@ControllerConfiguration(name = ServiceMappingReconciler.NAME,
+@ControllerConfiguration(
+        name = ServiceMappingReconciler.NAME,
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public class ServiceMappingReconciler implements Reconciler<ServiceMapping> {
 
@@ -51,6 +51,7 @@ public class ServiceMappingReconciler implements Reconciler<ServiceMapping> {
 
     @Inject
     ClusterInspector inspector;
+
     @Inject
     Clock clock;
 
@@ -60,21 +61,24 @@ public class ServiceMappingReconciler implements Reconciler<ServiceMapping> {
                 InformerEventSourceConfiguration.from(ConnectivityProxy.class, ServiceMapping.class)
                         .withName(INSTALLATIONS)
                         .withSecondaryToPrimaryMapper(cp -> everyMapping(context))
-                        .build(), context);
+                        .build(),
+                context);
         // The verdict reads this informer's cache, so a deletion it reports is already gone from what is read.
         InformerEventSource<ServiceMapping, ServiceMapping> mappings = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(ServiceMapping.class, ServiceMapping.class)
                         .withName(MAPPINGS)
                         .withSecondaryToPrimaryMapper(mapping -> everyMapping(context))
-                        .withOnUpdateFilter((updated, previous) -> !Objects.equals(updated.getSpec(), previous.getSpec()))
-                        .build(), context);
+                        .withOnUpdateFilter(
+                                (updated, previous) -> !Objects.equals(updated.getSpec(), previous.getSpec()))
+                        .build(),
+                context);
         return List.of(installations, mappings);
     }
 
     @Override
     public UpdateControl<ServiceMapping> reconcile(ServiceMapping mapping, Context<ServiceMapping> context) {
-        ServiceMappingStatus status = ServiceMappings.status(mapping, allMappings(mapping, context), installation(context),
-                clock.instant());
+        ServiceMappingStatus status =
+                ServiceMappings.status(mapping, allMappings(mapping, context), installation(context), clock.instant());
         if (status.equals(mapping.getStatus())) {
             return UpdateControl.noUpdate();
         }
@@ -84,7 +88,8 @@ public class ServiceMappingReconciler implements Reconciler<ServiceMapping> {
 
     /** The installation's service channel settings; empty without one, or when its spec is invalid (it installs nothing). */
     private Optional<ServiceChannelSettings> installation(Context<ServiceMapping> context) {
-        List<ConnectivityProxy> all = cache(context, ConnectivityProxy.class, INSTALLATIONS).list().collect(Collectors.toList());
+        List<ConnectivityProxy> all =
+                cache(context, ConnectivityProxy.class, INSTALLATIONS).list().collect(Collectors.toList());
         return all.stream()
                 .filter(cp -> SingleInstallation.otherActive(cp, all).isEmpty())
                 .findFirst()
@@ -95,14 +100,19 @@ public class ServiceMappingReconciler implements Reconciler<ServiceMapping> {
     private ServiceChannelSettings settings(ConnectivityProxy cr) {
         String namespace = cr.getMetadata().getNamespace();
         // The external host and the subaccount are resolved from the domain and the service key only.
-        ClusterFacts facts = new ClusterFacts(false, false, inspector.clusterDomain(),
-                inspector.serviceKey(namespace, ConfigResolver.serviceKeySecretName(cr.getSpec())), RestartFingerprint.NONE);
+        ClusterFacts facts = new ClusterFacts(
+                false,
+                false,
+                inspector.clusterDomain(),
+                inspector.serviceKey(namespace, ConfigResolver.serviceKeySecretName(cr.getSpec())),
+                RestartFingerprint.NONE);
         return ServiceChannelSettings.of(cr, ConfigResolver.resolve(cr, facts));
     }
 
     /** Every mapping, with {@code mapping} as this reconcile sees it (the cache may not have it yet). */
     private static List<ServiceMapping> allMappings(ServiceMapping mapping, Context<ServiceMapping> context) {
-        Map<String, ServiceMapping> byName = cache(context, ServiceMapping.class, MAPPINGS).list()
+        Map<String, ServiceMapping> byName = cache(context, ServiceMapping.class, MAPPINGS)
+                .list()
                 .collect(Collectors.toMap(m -> m.getMetadata().getName(), Function.identity()));
         byName.put(mapping.getMetadata().getName(), mapping);
         return new ArrayList<>(byName.values());
@@ -115,6 +125,7 @@ public class ServiceMappingReconciler implements Reconciler<ServiceMapping> {
     @SuppressWarnings("unchecked")
     private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> InformerEventSource<R, ServiceMapping> cache(
             Context<ServiceMapping> context, Class<R> type, String name) {
-        return (InformerEventSource<R, ServiceMapping>) context.eventSourceRetriever().getEventSourceFor(type, name);
+        return (InformerEventSource<R, ServiceMapping>)
+                context.eventSourceRetriever().getEventSourceFor(type, name);
     }
 }

@@ -20,24 +20,33 @@ final class ServiceMappingWatch {
 
     static final String EVENT_SOURCE = "service-mappings";
 
-    private ServiceMappingWatch() {
-    }
+    private ServiceMappingWatch() {}
 
-    static InformerEventSource<ServiceMapping, ConnectivityProxy> eventSource(EventSourceContext<ConnectivityProxy> context) {
-        return new InformerEventSource<>(InformerEventSourceConfiguration.from(ServiceMapping.class, ConnectivityProxy.class)
-                .withName(EVENT_SOURCE)
-                .withSecondaryToPrimaryMapper(mapping -> context.getPrimaryCache().list().map(ResourceID::fromResource)
-                        .collect(Collectors.toSet()))
-                // Only the names count here; the mappings' own status writes must not reconcile the installation.
-                .withOnUpdateFilter((updated, previous) -> false)
-                .build(), context);
+    static InformerEventSource<ServiceMapping, ConnectivityProxy> eventSource(
+            EventSourceContext<ConnectivityProxy> context) {
+        return new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(ServiceMapping.class, ConnectivityProxy.class)
+                        .withName(EVENT_SOURCE)
+                        .withSecondaryToPrimaryMapper(mapping -> context.getPrimaryCache()
+                                .list()
+                                .map(ResourceID::fromResource)
+                                .collect(Collectors.toSet()))
+                        // Only the names count here; the mappings' own status writes must not reconcile the
+                        // installation.
+                        .withOnUpdateFilter((updated, previous) -> false)
+                        .build(),
+                context);
     }
 
     @SuppressWarnings("unchecked")
     static ServiceChannelObservation observe(ConnectivityProxy cr, Context<ConnectivityProxy> context) {
-        var source = (InformerEventSource<ServiceMapping, ConnectivityProxy>) context.eventSourceRetriever()
-                .getEventSourceFor(ServiceMapping.class, EVENT_SOURCE);
-        List<String> names = source.list(m -> true).map(m -> m.getMetadata().getName()).sorted().collect(Collectors.toList());
-        return new ServiceChannelObservation(cr.getSpec().getConfig().getServiceChannels().isEnabled(), names);
+        var source = (InformerEventSource<ServiceMapping, ConnectivityProxy>)
+                context.eventSourceRetriever().getEventSourceFor(ServiceMapping.class, EVENT_SOURCE);
+        List<String> names = source.list(m -> true)
+                .map(m -> m.getMetadata().getName())
+                .sorted()
+                .collect(Collectors.toList());
+        return new ServiceChannelObservation(
+                cr.getSpec().getConfig().getServiceChannels().isEnabled(), names);
     }
 }

@@ -60,7 +60,8 @@ public class CertificateIssuer {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            builder.addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(keys.getPublic()));
+            builder.addExtension(
+                    Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(keys.getPublic()));
             return new KeyAndCertificate(keys.getPrivate(), sign(builder, keys.getPrivate()));
         } catch (CertIOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot issue CA certificate " + commonName, e);
@@ -72,17 +73,26 @@ public class CertificateIssuer {
         String host = hosts.get(0);
         KeyPair keys = newKeyPair();
         try {
-            X500Name issuerName = X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
+            X500Name issuerName = X500Name.getInstance(
+                    issuer.certificate().getSubjectX500Principal().getEncoded());
             // RFC 5280 caps a CN at 64 characters; clients check the SAN anyway.
             String commonName = host.length() <= 64 ? host : "connectivity-proxy-tunnel";
             X509v3CertificateBuilder builder = builder(issuerName, name(commonName), keys, validity);
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(hosts.stream()
-                    .map(name -> new GeneralName(GeneralName.dNSName, name)).toArray(GeneralName[]::new)));
-            builder.addExtension(Extension.authorityKeyIdentifier, false,
+            builder.addExtension(
+                    Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+            builder.addExtension(
+                    Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            builder.addExtension(
+                    Extension.subjectAlternativeName,
+                    false,
+                    new GeneralNames(hosts.stream()
+                            .map(name -> new GeneralName(GeneralName.dNSName, name))
+                            .toArray(GeneralName[]::new)));
+            builder.addExtension(
+                    Extension.authorityKeyIdentifier,
+                    false,
                     extensions.createAuthorityKeyIdentifier(issuer.certificate()));
             return new KeyAndCertificate(keys.getPrivate(), sign(builder, issuer.key()));
         } catch (CertIOException | GeneralSecurityException e) {
@@ -96,20 +106,28 @@ public class CertificateIssuer {
      * addressed by pod IP, so peers check the chain (and the CN), not a host name; the DNS names are
      * informative.
      */
-    public KeyAndCertificate memberCertificate(KeyAndCertificate issuer, String commonName, List<String> dnsNames,
-            Duration validity) {
+    public KeyAndCertificate memberCertificate(
+            KeyAndCertificate issuer, String commonName, List<String> dnsNames, Duration validity) {
         KeyPair keys = newKeyPair();
         try {
-            X500Name issuerName = X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
+            X500Name issuerName = X500Name.getInstance(
+                    issuer.certificate().getSubjectX500Principal().getEncoded());
             X509v3CertificateBuilder builder = builder(issuerName, name(commonName), keys, validity);
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-            builder.addExtension(Extension.extendedKeyUsage, false,
-                    new ExtendedKeyUsage(new KeyPurposeId[] { KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_serverAuth }));
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(dnsNames.stream()
-                    .map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
-            builder.addExtension(Extension.authorityKeyIdentifier, false,
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
+                KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_serverAuth
+            }));
+            builder.addExtension(
+                    Extension.subjectAlternativeName,
+                    false,
+                    new GeneralNames(dnsNames.stream()
+                            .map(n -> new GeneralName(GeneralName.dNSName, n))
+                            .toArray(GeneralName[]::new)));
+            builder.addExtension(
+                    Extension.authorityKeyIdentifier,
+                    false,
                     extensions.createAuthorityKeyIdentifier(issuer.certificate()));
             return new KeyAndCertificate(keys.getPrivate(), sign(builder, issuer.key()));
         } catch (CertIOException | GeneralSecurityException e) {
@@ -120,8 +138,13 @@ public class CertificateIssuer {
     private X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys, Duration validity) {
         Instant now = clock.instant();
         BigInteger serial = new BigInteger(127, random).add(BigInteger.ONE);
-        return new JcaX509v3CertificateBuilder(issuer, serial, Date.from(now.minus(BACKDATE)),
-                Date.from(now.plus(validity)), subject, keys.getPublic());
+        return new JcaX509v3CertificateBuilder(
+                issuer,
+                serial,
+                Date.from(now.minus(BACKDATE)),
+                Date.from(now.plus(validity)),
+                subject,
+                keys.getPublic());
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder builder, java.security.PrivateKey key)

@@ -20,8 +20,7 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 /** PEM encoding as Kubernetes TLS Secrets, Istio and Quarkus expect it (PKCS#8 keys). */
 public final class Pem {
 
-    private Pem() {
-    }
+    private Pem() {}
 
     public static String encode(X509Certificate certificate) {
         return write(certificate);

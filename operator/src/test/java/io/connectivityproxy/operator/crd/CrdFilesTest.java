@@ -29,8 +29,9 @@ class CrdFilesTest {
                 .forCRDVersions("v1")
                 .inOutputDir(out.toFile())
                 .generate();
-        for (String crd : new String[] { "connectivityproxies.connectivityproxy.sap.com",
-                "servicemappings.connectivityproxy.sap.com" }) {
+        for (String crd : new String[] {
+            "connectivityproxies.connectivityproxy.sap.com", "servicemappings.connectivityproxy.sap.com"
+        }) {
             String generated = Files.readString(out.resolve(crd + "-v1.yml"));
             Path committed = COMMITTED.resolve(crd + ".yaml");
             if (Boolean.getBoolean("crds.update")) {
@@ -38,8 +39,11 @@ class CrdFilesTest {
                 Files.writeString(committed, generated);
             }
             assertTrue(Files.exists(committed), committed + " is missing; run the build with -Dcrds.update=true");
-            assertEquals(generated, Files.readString(committed),
-                    committed + " differs from the CRD generated from the Java types; run the build with -Dcrds.update=true");
+            assertEquals(
+                    generated,
+                    Files.readString(committed),
+                    committed
+                            + " differs from the CRD generated from the Java types; run the build with -Dcrds.update=true");
         }
     }
 }

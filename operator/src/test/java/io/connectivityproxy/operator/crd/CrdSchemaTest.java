@@ -30,17 +30,21 @@ class CrdSchemaTest {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     static JsonSchema schemaOf(String crd) throws IOException {
-        JsonNode definition = YAML.readTree(CrdFilesTest.COMMITTED.resolve(crd + ".yaml").toFile());
+        JsonNode definition =
+                YAML.readTree(CrdFilesTest.COMMITTED.resolve(crd + ".yaml").toFile());
         JsonNode openApi = definition.at("/spec/versions/0/schema/openAPIV3Schema");
         return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(openApi);
     }
 
     static Set<String> violations(JsonSchema schema, JsonNode resource) {
-        return schema.validate(resource).stream().map(ValidationMessage::getMessage).collect(Collectors.toSet());
+        return schema.validate(resource).stream()
+                .map(ValidationMessage::getMessage)
+                .collect(Collectors.toSet());
     }
 
     static ObjectNode defaultCr() throws IOException {
-        return (ObjectNode) YAML.readTree(Path.of("..", "deploy", "default-cr.yaml").toFile());
+        return (ObjectNode)
+                YAML.readTree(Path.of("..", "deploy", "default-cr.yaml").toFile());
     }
 
     @Test
@@ -85,7 +89,8 @@ class CrdSchemaTest {
         ((ObjectNode) cr.at("/spec/config")).put("highAvailabilityMode", "on");
         ((ObjectNode) cr.at("/spec/deployment")).put("replicaCount", 0);
         Set<String> violations = violations(schemaOf("connectivityproxies.connectivityproxy.sap.com"), cr);
-        for (String field : List.of("$.spec.ingress.className", "$.spec.config.highAvailabilityMode", "$.spec.deployment.replicaCount")) {
+        for (String field : List.of(
+                "$.spec.ingress.className", "$.spec.config.highAvailabilityMode", "$.spec.deployment.replicaCount")) {
             assertTrue(violations.stream().anyMatch(v -> v.startsWith(field)), field + " in " + violations);
         }
     }
@@ -99,9 +104,12 @@ class CrdSchemaTest {
         assertEquals(Set.of(), violations(schemaOf("connectivityproxies.connectivityproxy.sap.com"), cr));
 
         horizontal.put("maxReplicaCount", 0);
-        ((ObjectNode) horizontal.get("metrics")).put("cpuAverageUtilization", 101).put("memoryAverageUtilization", 0);
+        ((ObjectNode) horizontal.get("metrics"))
+                .put("cpuAverageUtilization", 101)
+                .put("memoryAverageUtilization", 0);
         Set<String> violations = violations(schemaOf("connectivityproxies.connectivityproxy.sap.com"), cr);
-        for (String field : List.of("$.spec.deployment.autoscaling.horizontal.maxReplicaCount",
+        for (String field : List.of(
+                "$.spec.deployment.autoscaling.horizontal.maxReplicaCount",
                 "$.spec.deployment.autoscaling.horizontal.metrics.cpuAverageUtilization",
                 "$.spec.deployment.autoscaling.horizontal.metrics.memoryAverageUtilization")) {
             assertTrue(violations.stream().anyMatch(v -> v.startsWith(field)), field + " in " + violations);
@@ -111,15 +119,19 @@ class CrdSchemaTest {
     @Test
     void serviceMappingsNeedTypeServiceIdAndAnAddressWithAPort() throws IOException {
         JsonSchema schema = schemaOf("servicemappings.connectivityproxy.sap.com");
-        JsonNode valid = YAML.readTree("apiVersion: connectivityproxy.sap.com/v1\nkind: ServiceMapping\nmetadata: {name: sm}\n"
-                + "spec: {type: TCP, serviceId: erp-ssh, internalAddress: 'ssh.tools.svc.cluster.local:22', locationIds: [loc1],"
-                + " subaccountId: sub-1, tenantId: 0a1b2c3d-tenant}\n");
+        JsonNode valid =
+                YAML.readTree("apiVersion: connectivityproxy.sap.com/v1\nkind: ServiceMapping\nmetadata: {name: sm}\n"
+                        + "spec: {type: TCP, serviceId: erp-ssh, internalAddress: 'ssh.tools.svc.cluster.local:22', locationIds: [loc1],"
+                        + " subaccountId: sub-1, tenantId: 0a1b2c3d-tenant}\n");
         assertEquals(Set.of(), violations(schema, valid));
         ((ObjectNode) valid.get("spec")).put("tenantId", "not a tenant!");
-        assertTrue(violations(schema, valid).stream().anyMatch(v -> v.startsWith("$.spec.tenantId")), violations(schema, valid).toString());
+        assertTrue(
+                violations(schema, valid).stream().anyMatch(v -> v.startsWith("$.spec.tenantId")),
+                violations(schema, valid).toString());
 
-        JsonNode invalid = YAML.readTree("apiVersion: connectivityproxy.sap.com/v1\nkind: ServiceMapping\nmetadata: {name: sm}\n"
-                + "spec: {type: HTTP, internalAddress: 'no-port'}\n");
+        JsonNode invalid =
+                YAML.readTree("apiVersion: connectivityproxy.sap.com/v1\nkind: ServiceMapping\nmetadata: {name: sm}\n"
+                        + "spec: {type: HTTP, internalAddress: 'no-port'}\n");
         Set<String> violations = violations(schema, invalid);
         for (String field : List.of("$.spec.type", "serviceId", "$.spec.internalAddress")) {
             assertTrue(violations.stream().anyMatch(v -> v.contains(field)), field + " in " + violations);

@@ -33,7 +33,10 @@ class OperatorRoleTest {
     void theOperatorHoldsEverythingItGrantsTunnelService() throws IOException {
         List<PolicyRule> operator = operatorRules();
         ConnectivityProxy cr = new ConnectivityProxy();
-        cr.setMetadata(new ObjectMetaBuilder().withName("connectivity-proxy").withNamespace("kyma-system").build());
+        cr.setMetadata(new ObjectMetaBuilder()
+                .withName("connectivity-proxy")
+                .withNamespace("kyma-system")
+                .build());
         cr.setSpec(new ConnectivityProxySpec());
         for (PolicyRule granted : TunnelServiceRbac.clusterRole(cr).getRules()) {
             for (String group : granted.getApiGroups()) {
@@ -52,22 +55,31 @@ class OperatorRoleTest {
         // Informers list and watch everything of a kind (by label), and create cannot be limited by name.
         for (String verb : List.of("get", "list", "watch", "create")) {
             assertTrue(allows(operator, "", "serviceaccounts", verb, null), verb + " serviceaccounts");
-            assertTrue(allows(operator, "rbac.authorization.k8s.io", "clusterroles", verb, null), verb + " clusterroles");
-            assertTrue(allows(operator, "rbac.authorization.k8s.io", "clusterrolebindings", verb, null), verb + " clusterrolebindings");
+            assertTrue(
+                    allows(operator, "rbac.authorization.k8s.io", "clusterroles", verb, null), verb + " clusterroles");
+            assertTrue(
+                    allows(operator, "rbac.authorization.k8s.io", "clusterrolebindings", verb, null),
+                    verb + " clusterrolebindings");
         }
         for (String verb : List.of("update", "patch", "delete")) {
-            assertTrue(allows(operator, "", "serviceaccounts", verb, Names.TUNNEL_SERVICE_ACCOUNT), verb + " serviceaccounts");
+            assertTrue(
+                    allows(operator, "", "serviceaccounts", verb, Names.TUNNEL_SERVICE_ACCOUNT),
+                    verb + " serviceaccounts");
         }
         for (String resource : List.of("clusterroles", "clusterrolebindings")) {
             for (String verb : List.of("update", "patch", "delete")) {
-                assertTrue(allows(operator, "rbac.authorization.k8s.io", resource, verb, Names.TUNNEL_CLUSTER_ROLE), verb + " " + resource);
+                assertTrue(
+                        allows(operator, "rbac.authorization.k8s.io", resource, verb, Names.TUNNEL_CLUSTER_ROLE),
+                        verb + " " + resource);
             }
             for (String verb : List.of("update", "patch", "delete")) {
-                assertFalse(allows(operator, "rbac.authorization.k8s.io", resource, verb, "cluster-admin"),
+                assertFalse(
+                        allows(operator, "rbac.authorization.k8s.io", resource, verb, "cluster-admin"),
                         verb + " " + resource + " of others");
             }
             for (String verb : List.of("bind", "escalate", "*")) {
-                assertFalse(allows(operator, "rbac.authorization.k8s.io", resource, verb, Names.TUNNEL_CLUSTER_ROLE), verb);
+                assertFalse(
+                        allows(operator, "rbac.authorization.k8s.io", resource, verb, Names.TUNNEL_CLUSTER_ROLE), verb);
             }
         }
     }
@@ -75,11 +87,14 @@ class OperatorRoleTest {
     @Test
     void itManagesTheNetworkPoliciesOfTheInstallation() throws IOException {
         List<PolicyRule> operator = operatorRules();
-        // Informers list and watch; the dependents create, update (CRUD without server-side apply) and the finalizer deletes.
+        // Informers list and watch; the dependents create, update (CRUD without server-side apply) and the finalizer
+        // deletes.
         for (String verb : List.of("get", "list", "watch", "create", "update", "patch", "delete")) {
             assertTrue(allows(operator, "networking.k8s.io", "networkpolicies", verb, null), verb + " networkpolicies");
         }
-        assertFalse(allows(operator, "networking.k8s.io", "ingresses", "create", null), "nothing else of networking.k8s.io");
+        assertFalse(
+                allows(operator, "networking.k8s.io", "ingresses", "create", null),
+                "nothing else of networking.k8s.io");
     }
 
     @Test
@@ -88,21 +103,28 @@ class OperatorRoleTest {
         // The dependents' informers run whatever the replica count; the reconcile preconditions create and delete.
         for (String verb : List.of("get", "list", "watch", "create", "update", "patch", "delete")) {
             assertTrue(allows(operator, "policy", "poddisruptionbudgets", verb, null), verb + " poddisruptionbudgets");
-            assertTrue(allows(operator, "autoscaling", "horizontalpodautoscalers", verb, null), verb + " horizontalpodautoscalers");
+            assertTrue(
+                    allows(operator, "autoscaling", "horizontalpodautoscalers", verb, null),
+                    verb + " horizontalpodautoscalers");
         }
         assertFalse(allows(operator, "policy", "pods/eviction", "create", null), "it evicts nothing");
     }
 
     static List<PolicyRule> operatorRules() throws IOException {
-        return new ObjectMapper(new YAMLFactory()).readValue(ROLE.toFile(), ClusterRole.class).getRules();
+        return new ObjectMapper(new YAMLFactory())
+                .readValue(ROLE.toFile(), ClusterRole.class)
+                .getRules();
     }
 
     /** Whether some rule allows {@code verb}; {@code name} null means on every object (as list and watch need). */
     static boolean allows(List<PolicyRule> rules, String group, String resource, String verb, String name) {
-        return rules.stream().anyMatch(rule -> matches(rule.getApiGroups(), group) && matches(rule.getResources(), resource)
-                && matches(rule.getVerbs(), verb)
-                && (rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
-                        || (name != null && rule.getResourceNames().contains(name))));
+        return rules.stream()
+                .anyMatch(rule -> matches(rule.getApiGroups(), group)
+                        && matches(rule.getResources(), resource)
+                        && matches(rule.getVerbs(), verb)
+                        && (rule.getResourceNames() == null
+                                || rule.getResourceNames().isEmpty()
+                                || (name != null && rule.getResourceNames().contains(name))));
     }
 
     private static boolean matches(List<String> values, String value) {

@@ -39,11 +39,15 @@ class ConfigResolverTest {
 
     @Test
     void whatIsMissingIsNamed() {
-        ClusterFacts nothing = new ClusterFacts(true, true, Optional.empty(), Optional.empty(), RestartFingerprint.NONE);
+        ClusterFacts nothing =
+                new ClusterFacts(true, true, Optional.empty(), Optional.empty(), RestartFingerprint.NONE);
         ResolvedConfig resolved = ConfigResolver.resolve(Fixtures.cr(), nothing);
         assertFalse(resolved.workloadsRenderable());
-        assertTrue(resolved.missing().stream().anyMatch(m -> m.contains("kube-system/shoot-info")), resolved.missing().toString());
-        assertTrue(resolved.missing().stream().anyMatch(m -> m.contains("kyma-system/connectivity-proxy-service-key")),
+        assertTrue(
+                resolved.missing().stream().anyMatch(m -> m.contains("kube-system/shoot-info")),
+                resolved.missing().toString());
+        assertTrue(
+                resolved.missing().stream().anyMatch(m -> m.contains("kyma-system/connectivity-proxy-service-key")),
                 resolved.missing().toString());
     }
 
@@ -56,17 +60,28 @@ class ConfigResolverTest {
 
     @Test
     void theTokenIssuerIsTheServiceKeysXsuaaTenant() {
-        ServiceKey key = ServiceKey.fromSecretData(Map.of("subaccount_id", "sub-1",
-                "url", "https://my-sub.authentication.eu10.hana.ondemand.com/", "uaadomain", "authentication.eu10.hana.ondemand.com"));
-        assertEquals(Optional.of("https://my-sub.authentication.eu10.hana.ondemand.com/oauth/token"), key.tokenIssuer());
+        ServiceKey key = ServiceKey.fromSecretData(Map.of(
+                "subaccount_id",
+                "sub-1",
+                "url",
+                "https://my-sub.authentication.eu10.hana.ondemand.com/",
+                "uaadomain",
+                "authentication.eu10.hana.ondemand.com"));
+        assertEquals(
+                Optional.of("https://my-sub.authentication.eu10.hana.ondemand.com/oauth/token"), key.tokenIssuer());
         assertEquals(Optional.of("https://my-sub.authentication.eu10.hana.ondemand.com/token_keys"), key.jwksUrl());
 
-        ServiceKey withoutUrl = ServiceKey.fromSecretData(Map.of("identityzone", "zone-1", "uaadomain", "authentication.example"));
+        ServiceKey withoutUrl =
+                ServiceKey.fromSecretData(Map.of("identityzone", "zone-1", "uaadomain", "authentication.example"));
         assertEquals(Optional.of("https://zone-1.authentication.example/oauth/token"), withoutUrl.tokenIssuer());
 
-        assertEquals(Optional.empty(), ServiceKey.fromSecretData(Map.of("url", "http://plain.example")).tokenIssuer(),
+        assertEquals(
+                Optional.empty(),
+                ServiceKey.fromSecretData(Map.of("url", "http://plain.example")).tokenIssuer(),
                 "keys are never fetched over plain http");
-        assertEquals(Optional.empty(), ServiceKey.fromSecretData(Map.of("subaccount_id", "sub-1")).tokenIssuer());
+        assertEquals(
+                Optional.empty(),
+                ServiceKey.fromSecretData(Map.of("subaccount_id", "sub-1")).tokenIssuer());
     }
 
     @Test
@@ -77,14 +92,27 @@ class ConfigResolverTest {
         ResolvedConfig fromKey = ConfigResolver.resolve(cr, Fixtures.facts());
         assertEquals(Optional.empty(), fromKey.subaccountId(), "an empty subaccount is none, not \"\"");
         assertTrue(fromKey.workloadsRenderable());
-        assertEquals(ProxyAuthorization.IssuerSource.SERVICE_KEY, fromKey.authorization().source());
-        assertEquals(java.util.List.of(Fixtures.UAA_URL + "/oauth/token"), fromKey.authorization().issuers());
+        assertEquals(
+                ProxyAuthorization.IssuerSource.SERVICE_KEY,
+                fromKey.authorization().source());
+        assertEquals(
+                java.util.List.of(Fixtures.UAA_URL + "/oauth/token"),
+                fromKey.authorization().issuers());
 
-        cr.getSpec().getConfig().getServers().getProxy().getAuthorization().getOauth()
-                .setIssuers(java.util.List.of("https://tenant-a.example/oauth/token", " ", "https://tenant-a.example/oauth/token"));
+        cr.getSpec()
+                .getConfig()
+                .getServers()
+                .getProxy()
+                .getAuthorization()
+                .getOauth()
+                .setIssuers(java.util.List.of(
+                        "https://tenant-a.example/oauth/token", " ", "https://tenant-a.example/oauth/token"));
         ResolvedConfig fromSpec = ConfigResolver.resolve(cr, Fixtures.facts());
-        assertEquals(ProxyAuthorization.IssuerSource.SPEC, fromSpec.authorization().source());
-        assertEquals(java.util.List.of("https://tenant-a.example/oauth/token"), fromSpec.authorization().issuers());
+        assertEquals(
+                ProxyAuthorization.IssuerSource.SPEC, fromSpec.authorization().source());
+        assertEquals(
+                java.util.List.of("https://tenant-a.example/oauth/token"),
+                fromSpec.authorization().issuers());
         assertEquals(Optional.empty(), fromSpec.authorization().jwksUrl());
     }
 }

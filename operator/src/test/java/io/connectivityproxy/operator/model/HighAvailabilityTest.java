@@ -31,7 +31,8 @@ class HighAvailabilityTest {
             PodSpec pod = deployment.getSpec().getTemplate().getSpec();
             assertEquals(1, deployment.getSpec().getReplicas());
             assertNull(pod.getAffinity(), "a single replica has nothing to keep apart");
-            assertTrue(pod.getTopologySpreadConstraints() == null || pod.getTopologySpreadConstraints().isEmpty());
+            assertTrue(pod.getTopologySpreadConstraints() == null
+                    || pod.getTopologySpreadConstraints().isEmpty());
         }
     }
 
@@ -57,18 +58,29 @@ class HighAvailabilityTest {
         assertEquals(Names.TUNNEL, tunnel.getMetadata().getName());
         assertEquals(Fixtures.NS, tunnel.getMetadata().getNamespace());
         assertEquals(1, proxy.getSpec().getMaxUnavailable().getIntVal());
-        assertNull(proxy.getSpec().getMinAvailable(), "minAvailable would block drains once the autoscaler goes to its minimum");
+        assertNull(
+                proxy.getSpec().getMinAvailable(),
+                "minAvailable would block drains once the autoscaler goes to its minimum");
         // The selectors are the Deployments' own: each budget covers exactly its workload's pods.
-        assertEquals(proxy(cr).getSpec().getSelector().getMatchLabels(), proxy.getSpec().getSelector().getMatchLabels());
-        assertEquals(tunnel(cr).getSpec().getSelector().getMatchLabels(), tunnel.getSpec().getSelector().getMatchLabels());
-        assertEquals(List.of("connectivity-proxy"), proxy.getMetadata().getOwnerReferences().stream().map(o -> o.getName()).toList());
+        assertEquals(
+                proxy(cr).getSpec().getSelector().getMatchLabels(),
+                proxy.getSpec().getSelector().getMatchLabels());
+        assertEquals(
+                tunnel(cr).getSpec().getSelector().getMatchLabels(),
+                tunnel.getSpec().getSelector().getMatchLabels());
+        assertEquals(
+                List.of("connectivity-proxy"),
+                proxy.getMetadata().getOwnerReferences().stream()
+                        .map(o -> o.getName())
+                        .toList());
     }
 
     @Test
     void theAutoscalerScalesTheProxyDeploymentBetweenReplicaCountAndMaxReplicaCount() {
         ConnectivityProxy cr = Fixtures.cr();
         cr.getSpec().getDeployment().setReplicaCount(2);
-        Autoscaling.Horizontal horizontal = cr.getSpec().getDeployment().getAutoscaling().getHorizontal();
+        Autoscaling.Horizontal horizontal =
+                cr.getSpec().getDeployment().getAutoscaling().getHorizontal();
         horizontal.setEnabled(true);
         horizontal.setMaxReplicaCount(7);
         horizontal.getMetrics().setCpuAverageUtilization(70);
@@ -90,7 +102,8 @@ class HighAvailabilityTest {
     @Test
     void withoutTargetsTheAutoscalerUsesCpuAt80AndMemoryAloneIsPossible() {
         ConnectivityProxy cr = Fixtures.cr();
-        Autoscaling.Horizontal horizontal = cr.getSpec().getDeployment().getAutoscaling().getHorizontal();
+        Autoscaling.Horizontal horizontal =
+                cr.getSpec().getDeployment().getAutoscaling().getHorizontal();
         horizontal.setEnabled(true);
         assertEquals(Map.of("cpu", 80), targets(HighAvailability.proxyAutoscaler(cr)));
         horizontal.getMetrics().setMemoryAverageUtilization(60);
@@ -103,7 +116,8 @@ class HighAvailabilityTest {
         cr.getSpec().getDeployment().getAutoscaling().getHorizontal().setEnabled(true);
         assertSpread(proxy(cr), Labels.PROXY_SERVICE);
         assertNull(tunnel(cr).getSpec().getTemplate().getSpec().getAffinity());
-        assertFalse(HighAvailability.replicated(cr), "no budget: at the minimum of one, a budget would block every drain");
+        assertFalse(
+                HighAvailability.replicated(cr), "no budget: at the minimum of one, a budget would block every drain");
     }
 
     private static void assertSpread(Deployment deployment, String component) {
@@ -118,13 +132,20 @@ class HighAvailabilityTest {
         assertEquals(1, zone.getMaxSkew());
         assertEquals(podSelector, zone.getLabelSelector().getMatchLabels());
 
-        assertTrue(pod.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().isEmpty(),
+        assertTrue(
+                pod.getAffinity()
+                        .getPodAntiAffinity()
+                        .getRequiredDuringSchedulingIgnoredDuringExecution()
+                        .isEmpty(),
                 "required anti-affinity would leave replicas pending on a cluster with fewer nodes");
-        List<WeightedPodAffinityTerm> preferred = pod.getAffinity().getPodAntiAffinity()
-                .getPreferredDuringSchedulingIgnoredDuringExecution();
+        List<WeightedPodAffinityTerm> preferred =
+                pod.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution();
         assertEquals(1, preferred.size());
-        assertEquals("kubernetes.io/hostname", preferred.get(0).getPodAffinityTerm().getTopologyKey());
-        assertEquals(podSelector, preferred.get(0).getPodAffinityTerm().getLabelSelector().getMatchLabels());
+        assertEquals(
+                "kubernetes.io/hostname", preferred.get(0).getPodAffinityTerm().getTopologyKey());
+        assertEquals(
+                podSelector,
+                preferred.get(0).getPodAffinityTerm().getLabelSelector().getMatchLabels());
     }
 
     private static Map<String, Integer> targets(HorizontalPodAutoscaler hpa) {
@@ -132,7 +153,9 @@ class HighAvailabilityTest {
         for (MetricSpec metric : hpa.getSpec().getMetrics()) {
             assertEquals("Resource", metric.getType());
             assertEquals("Utilization", metric.getResource().getTarget().getType());
-            targets.put(metric.getResource().getName(), metric.getResource().getTarget().getAverageUtilization());
+            targets.put(
+                    metric.getResource().getName(),
+                    metric.getResource().getTarget().getAverageUtilization());
         }
         return targets;
     }

@@ -37,8 +37,10 @@ class NetworkPoliciesTest {
     }
 
     final ConnectivityProxy cr = Fixtures.cr();
-    final Pod proxyPod = new Pod(Fixtures.NS, podLabels(Workloads.proxyService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")));
-    final Pod tunnelPod = new Pod(Fixtures.NS, podLabels(Workloads.tunnelService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")));
+    final Pod proxyPod =
+            new Pod(Fixtures.NS, podLabels(Workloads.proxyService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")));
+    final Pod tunnelPod =
+            new Pod(Fixtures.NS, podLabels(Workloads.tunnelService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")));
     final Pod gateway = new Pod(GATEWAY_NS, Map.of("istio", "ingressgateway", "app", "istio-ingressgateway"));
     final Pod otherPodInGatewayNamespace = new Pod(GATEWAY_NS, Map.of("app", "istiod"));
     final Pod gatewayLookalikeElsewhere = new Pod("apps", Map.of("istio", "ingressgateway"));
@@ -115,18 +117,23 @@ class NetworkPoliciesTest {
     void theTunnelPortAdmitsOnlyTheIngressGateway() {
         NetworkPolicy policy = tunnelPolicy();
         assertTrue(admits(policy, gateway, 8042), "the gateway reaches the tunnel and its /healthcheck");
-        for (Pod other : List.of(otherPodInGatewayNamespace, gatewayLookalikeElsewhere, appPod, neighbour, proxyPod, tunnelPod)) {
+        for (Pod other : List.of(
+                otherPodInGatewayNamespace, gatewayLookalikeElsewhere, appPod, neighbour, proxyPod, tunnelPod)) {
             assertFalse(admits(policy, other, 8042), other + " would be believed about X-Forwarded-Client-Cert");
         }
         for (int port : List.of(20001, 20003, 20004)) {
             assertFalse(admits(policy, appPod, port), "tunnel-service has no proxy port " + port);
         }
         NetworkPolicyPeer peer = policy.getSpec().getIngress().get(1).getFrom().get(0);
-        assertEquals(Map.of("kubernetes.io/metadata.name", GATEWAY_NS), peer.getNamespaceSelector().getMatchLabels());
+        assertEquals(
+                Map.of("kubernetes.io/metadata.name", GATEWAY_NS),
+                peer.getNamespaceSelector().getMatchLabels());
         assertEquals(GATEWAY_SELECTOR, peer.getPodSelector().getMatchLabels(), "one peer: namespace AND pod labels");
 
         NetworkPolicy custom = NetworkPolicies.tunnel(cr, "gateways", Map.of("app", "my-gateway"));
-        assertTrue(admits(custom, new Pod("gateways", Map.of("app", "my-gateway")), 8042), "the operator's ingress settings");
+        assertTrue(
+                admits(custom, new Pod("gateways", Map.of("app", "my-gateway")), 8042),
+                "the operator's ingress settings");
         assertFalse(admits(custom, gateway, 8042));
     }
 
@@ -141,9 +148,11 @@ class NetworkPoliciesTest {
     @Test
     void everyPortAWorkloadListensOnIsCoveredAndNoOther() {
         ConnectivityProxy cr = Fixtures.cr();
-        assertEquals(containerPorts(Workloads.proxyService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")),
+        assertEquals(
+                containerPorts(Workloads.proxyService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")),
                 policyPorts(NetworkPolicies.proxy(cr)));
-        assertEquals(containerPorts(Workloads.tunnelService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")),
+        assertEquals(
+                containerPorts(Workloads.tunnelService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")),
                 policyPorts(tunnelPolicy()));
     }
 
@@ -158,8 +167,14 @@ class NetworkPoliciesTest {
     void aRemovedPortChangesTheContentHashSoTheUpdateReplacesTheRules() {
         ConnectivityProxy moved = Fixtures.cr();
         moved.getSpec().getConfig().getServers().getProxy().getSocks5().setEnabled(false);
-        assertFalse(NetworkPolicies.proxy(cr).getMetadata().getAnnotations().get(Names.CONTENT_HASH_ANNOTATION)
-                .equals(NetworkPolicies.proxy(moved).getMetadata().getAnnotations().get(Names.CONTENT_HASH_ANNOTATION)));
+        assertFalse(NetworkPolicies.proxy(cr)
+                .getMetadata()
+                .getAnnotations()
+                .get(Names.CONTENT_HASH_ANNOTATION)
+                .equals(NetworkPolicies.proxy(moved)
+                        .getMetadata()
+                        .getAnnotations()
+                        .get(Names.CONTENT_HASH_ANNOTATION)));
     }
 
     private void assertManagement(NetworkPolicy policy, int port) {
@@ -176,9 +191,13 @@ class NetworkPoliciesTest {
 
     /** Kubernetes' semantics for ingress from a pod: some rule lists the port, and some of its peers matches. */
     static boolean admits(NetworkPolicy policy, Pod source, int port) {
-        return policy.getSpec().getIngress().stream().anyMatch(rule -> rule.getPorts().stream()
-                .anyMatch(p -> "TCP".equals(p.getProtocol()) && p.getPort().getIntVal() == port)
-                && rule.getFrom().stream().anyMatch(peer -> peerMatches(peer, source, policy.getMetadata().getNamespace())));
+        return policy.getSpec().getIngress().stream()
+                .anyMatch(rule -> rule.getPorts().stream()
+                                .anyMatch(p -> "TCP".equals(p.getProtocol())
+                                        && p.getPort().getIntVal() == port)
+                        && rule.getFrom().stream()
+                                .anyMatch(peer -> peerMatches(
+                                        peer, source, policy.getMetadata().getNamespace())));
     }
 
     private static boolean peerMatches(NetworkPolicyPeer peer, Pod source, String policyNamespace) {
@@ -194,7 +213,8 @@ class NetworkPoliciesTest {
 
     static boolean matches(LabelSelector selector, Map<String, String> labels) {
         if (selector.getMatchLabels() != null
-                && !selector.getMatchLabels().entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
+                && !selector.getMatchLabels().entrySet().stream()
+                        .allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
             return false;
         }
         if (selector.getMatchExpressions() != null) {
@@ -214,11 +234,16 @@ class NetworkPoliciesTest {
 
     private static List<Integer> containerPorts(Deployment deployment) {
         return deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
-                .map(p -> p.getContainerPort()).sorted().collect(Collectors.toList());
+                .map(p -> p.getContainerPort())
+                .sorted()
+                .collect(Collectors.toList());
     }
 
     private static List<Integer> policyPorts(NetworkPolicy policy) {
-        return policy.getSpec().getIngress().stream().flatMap(r -> r.getPorts().stream()).map(p -> p.getPort().getIntVal())
-                .sorted().collect(Collectors.toList());
+        return policy.getSpec().getIngress().stream()
+                .flatMap(r -> r.getPorts().stream())
+                .map(p -> p.getPort().getIntVal())
+                .sorted()
+                .collect(Collectors.toList());
     }
 }

@@ -26,7 +26,8 @@ class ProxyServicesTest {
         Service withoutSocks = ProxyServices.proxy(cr);
         assertEquals(List.of("http:20003", "rfc-and-ldap:20001"), ports(withoutSocks));
         // A removed port changes the content digest, so the update replaces the port list.
-        assertNotEquals(all.getMetadata().getAnnotations().get(Names.CONTENT_HASH_ANNOTATION),
+        assertNotEquals(
+                all.getMetadata().getAnnotations().get(Names.CONTENT_HASH_ANNOTATION),
                 withoutSocks.getMetadata().getAnnotations().get(Names.CONTENT_HASH_ANNOTATION));
     }
 
@@ -42,12 +43,17 @@ class ProxyServicesTest {
         assertTrue(cluster.getSpec().getPublishNotReadyAddresses());
         assertEquals(List.of("tcp-hazelcast:5701"), ports(cluster));
         // Both workloads' pods carry the selected label.
-        assertTrue(Labels.of("x", Labels.PROXY_SERVICE).entrySet().containsAll(cluster.getSpec().getSelector().entrySet()));
-        assertTrue(Labels.of("x", Labels.TUNNEL_SERVICE).entrySet().containsAll(cluster.getSpec().getSelector().entrySet()));
+        assertTrue(Labels.of("x", Labels.PROXY_SERVICE)
+                .entrySet()
+                .containsAll(cluster.getSpec().getSelector().entrySet()));
+        assertTrue(Labels.of("x", Labels.TUNNEL_SERVICE)
+                .entrySet()
+                .containsAll(cluster.getSpec().getSelector().entrySet()));
     }
 
     private static List<String> ports(Service service) {
-        return service.getSpec().getPorts().stream().map((ServicePort p) -> p.getName() + ":" + p.getPort())
+        return service.getSpec().getPorts().stream()
+                .map((ServicePort p) -> p.getName() + ":" + p.getPort())
                 .collect(Collectors.toList());
     }
 }

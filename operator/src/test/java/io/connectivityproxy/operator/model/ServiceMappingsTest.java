@@ -23,12 +23,13 @@ class ServiceMappingsTest {
 
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     static final Instant T1 = Instant.parse("2026-01-01T00:05:00Z");
-    static final ServiceChannelSettings DEDICATED = new ServiceChannelSettings(true, false, Optional.of("sub-1"),
-            Optional.of("cp.example.com"), 443);
+    static final ServiceChannelSettings DEDICATED =
+            new ServiceChannelSettings(true, false, Optional.of("sub-1"), Optional.of("cp.example.com"), 443);
 
     @Test
     void anAcceptedMappingGetsTheEndpointConnectorsUse() {
-        ServiceMapping tcp = mapping("erp-events", "TCP", "erp-events", "events.erp.svc.cluster.local:9092", "2026-01-01T00:00:00Z");
+        ServiceMapping tcp =
+                mapping("erp-events", "TCP", "erp-events", "events.erp.svc.cluster.local:9092", "2026-01-01T00:00:00Z");
         ServiceMappingStatus status = status(tcp, List.of(tcp), Optional.of(DEDICATED));
         assertEquals("tcp://cp.example.com:443/erp-events", status.getEndpoint());
         Condition accepted = status.getConditions().get(0);
@@ -37,24 +38,30 @@ class ServiceMappingsTest {
         assertEquals("Served", accepted.getReason());
         assertTrue(accepted.getMessage().contains("events.erp.svc.cluster.local:9092"), accepted.getMessage());
 
-        ServiceMapping rfc = mapping("erp-rfc", "RFC", "erp-rfc", "gateway.erp.svc.cluster.local:3300", "2026-01-01T00:00:00Z");
-        ServiceChannelSettings otherPort = new ServiceChannelSettings(true, false, Optional.of("sub-1"),
-                Optional.of("tunnel.example.org"), 8443);
-        assertEquals("rfc://tunnel.example.org:8443/erp-rfc", status(rfc, List.of(rfc), Optional.of(otherPort)).getEndpoint());
+        ServiceMapping rfc =
+                mapping("erp-rfc", "RFC", "erp-rfc", "gateway.erp.svc.cluster.local:3300", "2026-01-01T00:00:00Z");
+        ServiceChannelSettings otherPort =
+                new ServiceChannelSettings(true, false, Optional.of("sub-1"), Optional.of("tunnel.example.org"), 8443);
+        assertEquals(
+                "rfc://tunnel.example.org:8443/erp-rfc",
+                status(rfc, List.of(rfc), Optional.of(otherPort)).getEndpoint());
     }
 
     @Test
     void theSettingsComeFromTheResolvedInstallation() {
         ConnectivityProxy cr = Fixtures.cr();
         ServiceChannelSettings dedicated = ServiceChannelSettings.of(cr, Fixtures.resolved(cr));
-        assertEquals(new ServiceChannelSettings(true, false, Optional.of("sub-1"), Optional.of("cp.c-1.kyma.example"), 443),
+        assertEquals(
+                new ServiceChannelSettings(true, false, Optional.of("sub-1"), Optional.of("cp.c-1.kyma.example"), 443),
                 dedicated);
 
         cr.getSpec().getConfig().setTenantMode("shared");
         cr.getSpec().getConfig().getServiceChannels().setEnabled(false);
         cr.getSpec().getConfig().getServers().getBusinessDataTunnel().setExternalPort(8443);
         ServiceChannelSettings shared = ServiceChannelSettings.of(cr, Fixtures.resolved(cr));
-        assertEquals(new ServiceChannelSettings(false, true, Optional.empty(), Optional.of("cp.c-1.kyma.example"), 8443), shared);
+        assertEquals(
+                new ServiceChannelSettings(false, true, Optional.empty(), Optional.of("cp.c-1.kyma.example"), 8443),
+                shared);
     }
 
     @Test
@@ -71,7 +78,9 @@ class ServiceMappingsTest {
 
         ServiceMappingStatus served = status(first, all, Optional.of(DEDICATED));
         assertEquals("True", served.getConditions().get(0).getStatus());
-        assertTrue(served.getConditions().get(0).getMessage().contains("second, third"), served.getConditions().get(0).getMessage());
+        assertTrue(
+                served.getConditions().get(0).getMessage().contains("second, third"),
+                served.getConditions().get(0).getMessage());
 
         for (ServiceMapping duplicate : List.of(second, third)) {
             ServiceMappingStatus status = status(duplicate, all, Optional.of(DEDICATED));
@@ -79,12 +88,17 @@ class ServiceMappingsTest {
             assertEquals("False", condition.getStatus());
             assertEquals("Duplicate", condition.getReason());
             assertNull(status.getEndpoint());
-            List<String> others = all.subList(0, 3).stream().map(m -> m.getMetadata().getName())
-                    .filter(n -> !n.equals(duplicate.getMetadata().getName())).collect(Collectors.toList());
-            assertTrue(condition.getMessage().contains("also claimed by ServiceMapping " + String.join(", ", others)),
+            List<String> others = all.subList(0, 3).stream()
+                    .map(m -> m.getMetadata().getName())
+                    .filter(n -> !n.equals(duplicate.getMetadata().getName()))
+                    .collect(Collectors.toList());
+            assertTrue(
+                    condition.getMessage().contains("also claimed by ServiceMapping " + String.join(", ", others)),
                     condition.getMessage());
             assertTrue(condition.getMessage().contains("spec.serviceId"), condition.getMessage());
-            assertTrue(condition.getMessage().contains("only the oldest of them, first, is served"), condition.getMessage());
+            assertTrue(
+                    condition.getMessage().contains("only the oldest of them, first, is served"),
+                    condition.getMessage());
         }
         assertEquals(List.of(), ServiceMappings.problems(otherSubaccount, all, Optional.of(DEDICATED)));
         assertEquals(List.of(), ServiceMappings.problems(otherType, all, Optional.of(DEDICATED)));
@@ -100,12 +114,15 @@ class ServiceMappingsTest {
 
     @Test
     void theInternalAddressMustBeHostAndAPortFrom1To65535() {
-        for (String bad : List.of("no-port", "host:0", "host:65536", "host:99999", ":80", "host:", "host:80:81", "-host:80")) {
+        for (String bad :
+                List.of("no-port", "host:0", "host:65536", "host:99999", ":80", "host:", "host:80:81", "-host:80")) {
             ServiceMapping mapping = mapping("m", "TCP", "m", bad, "2026-01-01T00:00:00Z");
             ServiceMappingStatus status = status(mapping, List.of(mapping), Optional.of(DEDICATED));
             Condition condition = status.getConditions().get(0);
             assertEquals("InvalidAddress", condition.getReason(), bad);
-            assertTrue(condition.getMessage().startsWith("spec.internalAddress: must be host:port"), condition.getMessage());
+            assertTrue(
+                    condition.getMessage().startsWith("spec.internalAddress: must be host:port"),
+                    condition.getMessage());
             assertTrue(condition.getMessage().contains("'" + bad + "'"), condition.getMessage());
             assertNull(status.getEndpoint());
         }
@@ -117,11 +134,17 @@ class ServiceMappingsTest {
 
     @Test
     void sharedTenantModeNeedsTheSubaccountDedicatedModeDefaultsIt() {
-        ServiceChannelSettings shared = new ServiceChannelSettings(true, true, Optional.empty(), Optional.of("cp.example.com"), 443);
+        ServiceChannelSettings shared =
+                new ServiceChannelSettings(true, true, Optional.empty(), Optional.of("cp.example.com"), 443);
         ServiceMapping mapping = mapping("m", "TCP", "m", "sap-erp:3300", "2026-01-01T00:00:00Z");
-        List<ServiceMappings.Problem> problems = ServiceMappings.problems(mapping, List.of(mapping), Optional.of(shared));
-        assertEquals(List.of("SubaccountRequired"), problems.stream().map(ServiceMappings.Problem::reason).collect(Collectors.toList()));
-        assertTrue(problems.get(0).message().startsWith("spec.subaccountId: required"), problems.get(0).message());
+        List<ServiceMappings.Problem> problems =
+                ServiceMappings.problems(mapping, List.of(mapping), Optional.of(shared));
+        assertEquals(
+                List.of("SubaccountRequired"),
+                problems.stream().map(ServiceMappings.Problem::reason).collect(Collectors.toList()));
+        assertTrue(
+                problems.get(0).message().startsWith("spec.subaccountId: required"),
+                problems.get(0).message());
         assertEquals(List.of(), ServiceMappings.problems(mapping, List.of(mapping), Optional.of(DEDICATED)));
         mapping.getSpec().setSubaccountId("sub-9");
         assertEquals(List.of(), ServiceMappings.problems(mapping, List.of(mapping), Optional.of(shared)));
@@ -132,7 +155,8 @@ class ServiceMappingsTest {
         ServiceMapping mapping = mapping("m", "TCP", "m", "a:1", "2026-01-01T00:00:00Z");
         assertEquals(List.of("NoInstallation"), reasons(mapping, List.of(mapping), Optional.empty()));
 
-        ServiceChannelSettings off = new ServiceChannelSettings(false, false, Optional.of("sub-1"), Optional.of("cp.example.com"), 443);
+        ServiceChannelSettings off =
+                new ServiceChannelSettings(false, false, Optional.of("sub-1"), Optional.of("cp.example.com"), 443);
         ServiceMappingStatus status = status(mapping, List.of(mapping), Optional.of(off));
         assertEquals("ServiceChannelsDisabled", status.getConditions().get(0).getReason());
         assertTrue(status.getConditions().get(0).getMessage().contains("spec.config.serviceChannels.enabled"));
@@ -140,12 +164,15 @@ class ServiceMappingsTest {
 
         // Every problem is named, the most fundamental one gives the reason.
         mapping.getSpec().setInternalAddress("a");
-        assertEquals(List.of("ServiceChannelsDisabled", "InvalidAddress"), reasons(mapping, List.of(mapping), Optional.of(off)));
+        assertEquals(
+                List.of("ServiceChannelsDisabled", "InvalidAddress"),
+                reasons(mapping, List.of(mapping), Optional.of(off)));
     }
 
     @Test
     void withoutTheExternalHostThereIsNoEndpointYet() {
-        ServiceChannelSettings noHost = new ServiceChannelSettings(true, false, Optional.of("sub-1"), Optional.empty(), 443);
+        ServiceChannelSettings noHost =
+                new ServiceChannelSettings(true, false, Optional.of("sub-1"), Optional.empty(), 443);
         ServiceMapping mapping = mapping("m", "TCP", "m", "a:1", "2026-01-01T00:00:00Z");
         ServiceMappingStatus status = status(mapping, List.of(mapping), Optional.of(noHost));
         assertEquals("ExternalHostUnknown", status.getConditions().get(0).getReason());
@@ -166,20 +193,24 @@ class ServiceMappingsTest {
     @Test
     void listsOfNamesAreSortedAndCapped() {
         assertEquals("a, b", ServiceMappings.listed(List.of("b", "a")));
-        List<String> many = IntStream.rangeClosed(1, 12).mapToObj(i -> String.format("m%02d", i)).collect(Collectors.toList());
+        List<String> many = IntStream.rangeClosed(1, 12)
+                .mapToObj(i -> String.format("m%02d", i))
+                .collect(Collectors.toList());
         String listed = ServiceMappings.listed(many);
         assertTrue(listed.startsWith("m01, m02, "), listed);
         assertTrue(listed.endsWith("m10 and 2 more"), listed);
         assertFalse(listed.contains("m11"), listed);
     }
 
-    private static ServiceMappingStatus status(ServiceMapping mapping, List<ServiceMapping> all,
-            Optional<ServiceChannelSettings> installation) {
+    private static ServiceMappingStatus status(
+            ServiceMapping mapping, List<ServiceMapping> all, Optional<ServiceChannelSettings> installation) {
         return ServiceMappings.status(mapping, all, installation, T0);
     }
 
-    private static List<String> reasons(ServiceMapping mapping, List<ServiceMapping> all, Optional<ServiceChannelSettings> installation) {
-        return ServiceMappings.problems(mapping, all, installation).stream().map(ServiceMappings.Problem::reason)
+    private static List<String> reasons(
+            ServiceMapping mapping, List<ServiceMapping> all, Optional<ServiceChannelSettings> installation) {
+        return ServiceMappings.problems(mapping, all, installation).stream()
+                .map(ServiceMappings.Problem::reason)
                 .collect(Collectors.toList());
     }
 

@@ -35,7 +35,10 @@ class TunnelIngressTest {
         cr.getSpec().getConfig().getServers().getBusinessDataTunnel().setExternalHost("tunnel.example.org");
         cr.getSpec().getConfig().getServers().getBusinessDataTunnel().setExternalPort(8443);
         cr.getSpec().getIngress().getTls().setSecretName("my-tls");
-        Gateway.Server server = TunnelIngress.gateway(cr, Fixtures.resolved(cr), Map.of()).getSpec().servers().get(0);
+        Gateway.Server server = TunnelIngress.gateway(cr, Fixtures.resolved(cr), Map.of())
+                .getSpec()
+                .servers()
+                .get(0);
         assertEquals(List.of("tunnel.example.org"), server.hosts());
         assertEquals(8443, server.port().number());
         assertEquals("my-tls", server.tls().credentialName());
@@ -45,9 +48,12 @@ class TunnelIngressTest {
     void virtualServiceRoutesTheGatewayToTunnelService() {
         ConnectivityProxy cr = Fixtures.cr();
         VirtualService route = TunnelIngress.virtualService(cr, Fixtures.resolved(cr));
-        assertEquals(List.of("kyma-system/connectivity-proxy-tunnel"), route.getSpec().gateways());
+        assertEquals(
+                List.of("kyma-system/connectivity-proxy-tunnel"),
+                route.getSpec().gateways());
         assertEquals(List.of("cp.c-1.kyma.example"), route.getSpec().hosts());
-        VirtualService.Destination destination = route.getSpec().http().get(0).route().get(0).destination();
+        VirtualService.Destination destination =
+                route.getSpec().http().get(0).route().get(0).destination();
         assertEquals("connectivity-proxy-tunnel.kyma-system.svc.cluster.local", destination.host());
         assertEquals(8042, destination.port().number());
     }
@@ -55,7 +61,10 @@ class TunnelIngressTest {
     @Test
     void theHealthcheckHostIsServedWithoutAClientCertificateOnTheSamePort() {
         ConnectivityProxy cr = Fixtures.cr();
-        Gateway.Server server = TunnelIngress.gateway(cr, Fixtures.resolved(cr), Map.of()).getSpec().servers().get(1);
+        Gateway.Server server = TunnelIngress.gateway(cr, Fixtures.resolved(cr), Map.of())
+                .getSpec()
+                .servers()
+                .get(1);
         assertEquals(List.of("healthcheck.cp.c-1.kyma.example"), server.hosts());
         assertEquals("SIMPLE", server.tls().mode(), "no client certificate");
         assertEquals(443, server.port().number());
@@ -69,11 +78,16 @@ class TunnelIngressTest {
         VirtualService route = TunnelIngress.healthcheck(cr, Fixtures.resolved(cr));
         assertEquals("connectivity-proxy-healthcheck", route.getMetadata().getName());
         assertEquals(List.of("healthcheck.cp.c-1.kyma.example"), route.getSpec().hosts());
-        assertEquals(List.of("kyma-system/connectivity-proxy-tunnel"), route.getSpec().gateways());
+        assertEquals(
+                List.of("kyma-system/connectivity-proxy-tunnel"),
+                route.getSpec().gateways());
         assertEquals(1, route.getSpec().http().size());
         VirtualService.HttpRoute only = route.getSpec().http().get(0);
-        assertEquals(List.of(new VirtualService.HttpMatch(new VirtualService.StringMatch("/healthcheck"))), only.match());
-        assertEquals("connectivity-proxy-tunnel.kyma-system.svc.cluster.local", only.route().get(0).destination().host());
+        assertEquals(
+                List.of(new VirtualService.HttpMatch(new VirtualService.StringMatch("/healthcheck"))), only.match());
+        assertEquals(
+                "connectivity-proxy-tunnel.kyma-system.svc.cluster.local",
+                only.route().get(0).destination().host());
         assertEquals(8042, only.route().get(0).destination().port().number());
     }
 }

@@ -25,7 +25,8 @@ class TunnelServiceRbacTest {
         assertEquals(List.of("servicemappings"), rule.getResources());
         assertEquals(List.of("get", "list", "watch"), rule.getVerbs());
         assertTrue(rule.getResourceNames() == null || rule.getResourceNames().isEmpty());
-        assertTrue(rule.getNonResourceURLs() == null || rule.getNonResourceURLs().isEmpty());
+        assertTrue(
+                rule.getNonResourceURLs() == null || rule.getNonResourceURLs().isEmpty());
     }
 
     @Test
@@ -39,14 +40,17 @@ class TunnelServiceRbacTest {
         assertEquals("ServiceAccount", subject.getKind());
         assertEquals(Names.TUNNEL_SERVICE_ACCOUNT, subject.getName());
         assertEquals(Fixtures.NS, subject.getNamespace());
-        assertEquals(Fixtures.NS, TunnelServiceRbac.serviceAccount(cr).getMetadata().getNamespace());
+        assertEquals(
+                Fixtures.NS, TunnelServiceRbac.serviceAccount(cr).getMetadata().getNamespace());
     }
 
     @Test
     void clusterScopedObjectsCarryTheLabelsButNoNamespaceAndNoOwner() {
-        for (var object : List.of(TunnelServiceRbac.clusterRole(Fixtures.cr()), TunnelServiceRbac.clusterRoleBinding(Fixtures.cr()))) {
+        for (var object : List.of(
+                TunnelServiceRbac.clusterRole(Fixtures.cr()), TunnelServiceRbac.clusterRoleBinding(Fixtures.cr()))) {
             assertNull(object.getMetadata().getNamespace());
-            assertTrue(object.getMetadata().getOwnerReferences() == null || object.getMetadata().getOwnerReferences().isEmpty());
+            assertTrue(object.getMetadata().getOwnerReferences() == null
+                    || object.getMetadata().getOwnerReferences().isEmpty());
             assertEquals(Labels.OPERATOR, object.getMetadata().getLabels().get(Labels.MANAGED_BY));
         }
     }

@@ -31,19 +31,51 @@ class WorkloadsTest {
      * it feeds (ProxySettings, TunnelSettings, ClusterSettings, Quarkus). A variable outside this
      * list is one no service reads; the list is the contract docs/operator.md documents.
      */
-    static final Set<String> PROXY_CONTRACT = Set.of("CLUSTER_HOST", "CLUSTER_PORT", "CLUSTER_EVENT_BUS_PORT",
-            "CLUSTER_KUBERNETES_SERVICE_DNS", "CLUSTER_TLS_CERTIFICATE", "CLUSTER_TLS_KEY", "CLUSTER_TLS_CA",
-            "QUARKUS_HTTP_HOST", "QUARKUS_HTTP_PORT", "PROXY_HOST", "PROXY_TENANT_MODE", "PROXY_SUBACCOUNT",
-            "PROXY_HTTP_ENABLED", "PROXY_HTTP_PORT", "PROXY_HTTP_AUTHORIZATION_ENABLED",
-            "PROXY_RFC_AND_LDAP_ENABLED", "PROXY_RFC_AND_LDAP_PORT", "PROXY_RFC_AND_LDAP_AUTHORIZATION_ENABLED",
-            "PROXY_SOCKS5_ENABLED", "PROXY_SOCKS5_PORT", "PROXY_SOCKS5_AUTHORIZATION_ENABLED",
-            "PROXY_AUTHORIZATION_ALLOWED_CLIENT_ID", "PROXY_AUTHORIZATION_ISSUERS", "PROXY_AUTHORIZATION_JWKS_URL",
+    static final Set<String> PROXY_CONTRACT = Set.of(
+            "CLUSTER_HOST",
+            "CLUSTER_PORT",
+            "CLUSTER_EVENT_BUS_PORT",
+            "CLUSTER_KUBERNETES_SERVICE_DNS",
+            "CLUSTER_TLS_CERTIFICATE",
+            "CLUSTER_TLS_KEY",
+            "CLUSTER_TLS_CA",
+            "QUARKUS_HTTP_HOST",
+            "QUARKUS_HTTP_PORT",
+            "PROXY_HOST",
+            "PROXY_TENANT_MODE",
+            "PROXY_SUBACCOUNT",
+            "PROXY_HTTP_ENABLED",
+            "PROXY_HTTP_PORT",
+            "PROXY_HTTP_AUTHORIZATION_ENABLED",
+            "PROXY_RFC_AND_LDAP_ENABLED",
+            "PROXY_RFC_AND_LDAP_PORT",
+            "PROXY_RFC_AND_LDAP_AUTHORIZATION_ENABLED",
+            "PROXY_SOCKS5_ENABLED",
+            "PROXY_SOCKS5_PORT",
+            "PROXY_SOCKS5_AUTHORIZATION_ENABLED",
+            "PROXY_AUTHORIZATION_ALLOWED_CLIENT_ID",
+            "PROXY_AUTHORIZATION_ISSUERS",
+            "PROXY_AUTHORIZATION_JWKS_URL",
             "QUARKUS_LOG_CONSOLE_JSON_ENABLED");
-    static final Set<String> TUNNEL_CONTRACT = Set.of("CLUSTER_HOST", "CLUSTER_PORT", "CLUSTER_EVENT_BUS_PORT",
-            "CLUSTER_KUBERNETES_SERVICE_DNS", "CLUSTER_TLS_CERTIFICATE", "CLUSTER_TLS_KEY", "CLUSTER_TLS_CA",
-            "QUARKUS_HTTP_HOST", "QUARKUS_HTTP_PORT", "TUNNEL_HOST", "TUNNEL_PORT", "TUNNEL_TLS_ENABLED",
-            "TUNNEL_TRUST_FORWARDED_CLIENT_CERT", "TUNNEL_SERVICE_CHANNELS_ENABLED", "TUNNEL_SERVICE_CHANNELS_KUBERNETES",
-            "TUNNEL_SERVICE_CHANNELS_TENANT_MODE", "TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT",
+
+    static final Set<String> TUNNEL_CONTRACT = Set.of(
+            "CLUSTER_HOST",
+            "CLUSTER_PORT",
+            "CLUSTER_EVENT_BUS_PORT",
+            "CLUSTER_KUBERNETES_SERVICE_DNS",
+            "CLUSTER_TLS_CERTIFICATE",
+            "CLUSTER_TLS_KEY",
+            "CLUSTER_TLS_CA",
+            "QUARKUS_HTTP_HOST",
+            "QUARKUS_HTTP_PORT",
+            "TUNNEL_HOST",
+            "TUNNEL_PORT",
+            "TUNNEL_TLS_ENABLED",
+            "TUNNEL_TRUST_FORWARDED_CLIENT_CERT",
+            "TUNNEL_SERVICE_CHANNELS_ENABLED",
+            "TUNNEL_SERVICE_CHANNELS_KUBERNETES",
+            "TUNNEL_SERVICE_CHANNELS_TENANT_MODE",
+            "TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT",
             "QUARKUS_LOG_CONSOLE_JSON_ENABLED");
 
     @Test
@@ -56,19 +88,39 @@ class WorkloadsTest {
         Container container = container(deployment);
         assertEquals("registry.example/proxy-service:1", container.getImage());
         Map<String, String> env = env(container);
-        assertEquals("0.0.0.0", env.get("PROXY_HOST"), "the proxy ports are for the whole cluster, whatever the image sets");
+        assertEquals(
+                "0.0.0.0", env.get("PROXY_HOST"), "the proxy ports are for the whole cluster, whatever the image sets");
         assertEquals("sub-1", env.get("PROXY_SUBACCOUNT"));
         assertEquals("dedicated", env.get("PROXY_TENANT_MODE"));
         assertEquals("20003", env.get("PROXY_HTTP_PORT"));
         assertEquals("20001", env.get("PROXY_RFC_AND_LDAP_PORT"));
         assertEquals("20004", env.get("PROXY_SOCKS5_PORT"));
         assertEquals("8081", env.get("QUARKUS_HTTP_PORT"));
-        assertEquals(Map.of("http", 20003, "rfc-and-ldap", 20001, "socks5", 20004, "management", 8081, "tcp-hazelcast", 5701,
-                "tcp-event-bus", 5710), ports(container));
+        assertEquals(
+                Map.of(
+                        "http",
+                        20003,
+                        "rfc-and-ldap",
+                        20001,
+                        "socks5",
+                        20004,
+                        "management",
+                        8081,
+                        "tcp-hazelcast",
+                        5701,
+                        "tcp-event-bus",
+                        5710),
+                ports(container));
         assertEquals("/q/health/live", container.getLivenessProbe().getHttpGet().getPath());
-        assertEquals("/q/health/ready", container.getReadinessProbe().getHttpGet().getPath());
+        assertEquals(
+                "/q/health/ready", container.getReadinessProbe().getHttpGet().getPath());
         assertEquals(cr.getSpec().getDeployment().getResources(), container.getResources());
-        assertTrue(deployment.getSpec().getTemplate().getMetadata().getLabels().entrySet()
+        assertTrue(deployment
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getLabels()
+                .entrySet()
                 .containsAll(deployment.getSpec().getSelector().getMatchLabels().entrySet()));
     }
 
@@ -79,8 +131,14 @@ class WorkloadsTest {
             String name = deployment.getMetadata().getName();
             Container container = container(deployment);
             Map<String, String> env = env(container);
-            assertEquals("connectivity-proxy-cluster.kyma-system.svc.cluster.local", env.get("CLUSTER_KUBERNETES_SERVICE_DNS"), name);
-            EnvVar host = container.getEnv().stream().filter(e -> e.getName().equals("CLUSTER_HOST")).findFirst().orElseThrow();
+            assertEquals(
+                    "connectivity-proxy-cluster.kyma-system.svc.cluster.local",
+                    env.get("CLUSTER_KUBERNETES_SERVICE_DNS"),
+                    name);
+            EnvVar host = container.getEnv().stream()
+                    .filter(e -> e.getName().equals("CLUSTER_HOST"))
+                    .findFirst()
+                    .orElseThrow();
             assertNull(host.getValue(), name + ": never a fixed address");
             assertEquals("status.podIP", host.getValueFrom().getFieldRef().getFieldPath(), name);
             assertEquals("5701", env.get("CLUSTER_PORT"), name);
@@ -89,20 +147,39 @@ class WorkloadsTest {
             assertEquals("/etc/connectivity-proxy/cluster-tls/tls.key", env.get("CLUSTER_TLS_KEY"), name);
             assertEquals("/etc/connectivity-proxy/cluster-tls/ca.crt", env.get("CLUSTER_TLS_CA"), name);
 
-            var mount = container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(Workloads.CLUSTER_TLS_MOUNT))
-                    .findFirst().orElseThrow(() -> new AssertionError(name + " mounts no cluster TLS"));
+            var mount = container.getVolumeMounts().stream()
+                    .filter(m -> m.getMountPath().equals(Workloads.CLUSTER_TLS_MOUNT))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(name + " mounts no cluster TLS"));
             assertTrue(mount.getReadOnly(), name);
             PodSpec pod = deployment.getSpec().getTemplate().getSpec();
-            Volume volume = pod.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+            Volume volume = pod.getVolumes().stream()
+                    .filter(v -> v.getName().equals(mount.getName()))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals(Names.CLUSTER_TLS_SECRET, volume.getSecret().getSecretName(), name);
-            assertEquals(List.of("tls.crt=tls.crt", "tls.key=tls.key", "ca.crt=ca.crt"), volume.getSecret().getItems().stream()
-                    .map(i -> i.getKey() + "=" + i.getPath()).collect(Collectors.toList()), name);
-            assertEquals(Fixtures.CLUSTER_TLS_HASH, deployment.getSpec().getTemplate().getMetadata().getAnnotations()
-                    .get(Names.CLUSTER_TLS_HASH_ANNOTATION), name + ": a new member certificate rolls the pods");
+            assertEquals(
+                    List.of("tls.crt=tls.crt", "tls.key=tls.key", "ca.crt=ca.crt"),
+                    volume.getSecret().getItems().stream()
+                            .map(i -> i.getKey() + "=" + i.getPath())
+                            .collect(Collectors.toList()),
+                    name);
+            assertEquals(
+                    Fixtures.CLUSTER_TLS_HASH,
+                    deployment
+                            .getSpec()
+                            .getTemplate()
+                            .getMetadata()
+                            .getAnnotations()
+                            .get(Names.CLUSTER_TLS_HASH_ANNOTATION),
+                    name + ": a new member certificate rolls the pods");
         }
         ConnectivityProxy renewed = Fixtures.cr();
-        assertNotEquals(proxy(cr).getSpec().getTemplate(), Workloads.proxyService(renewed, Fixtures.resolved(renewed),
-                Fixtures.IMAGES, "fedcba9876543210").getSpec().getTemplate());
+        assertNotEquals(
+                proxy(cr).getSpec().getTemplate(),
+                Workloads.proxyService(renewed, Fixtures.resolved(renewed), Fixtures.IMAGES, "fedcba9876543210")
+                        .getSpec()
+                        .getTemplate());
     }
 
     @Test
@@ -119,8 +196,10 @@ class WorkloadsTest {
         assertEquals("8082", env.get("QUARKUS_HTTP_PORT"));
         // With TLS off, tunnel-service reads no CA: the gateway checks connector certificates.
         assertTrue(deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
-                .noneMatch(v -> v.getSecret() != null && Names.CONNECTOR_CA_SECRET.equals(v.getSecret().getSecretName())));
-        assertEquals(Map.of("http-tunnel", 8042, "management", 8082, "tcp-hazelcast", 5701, "tcp-event-bus", 5710),
+                .noneMatch(v -> v.getSecret() != null
+                        && Names.CONNECTOR_CA_SECRET.equals(v.getSecret().getSecretName())));
+        assertEquals(
+                Map.of("http-tunnel", 8042, "management", 8082, "tcp-hazelcast", 5701, "tcp-event-bus", 5710),
                 ports(container));
     }
 
@@ -136,11 +215,20 @@ class WorkloadsTest {
             }
         }
         // What the operator used to set although no service reads it.
-        Set<String> unread = Set.of("CLUSTER_TENANT_MODE", "CLUSTER_SUBACCOUNT_ID", "PROXY_SUBACCOUNT_SUBDOMAIN",
-                "TUNNEL_EXTERNAL_HOST", "TUNNEL_EXTERNAL_PORT", "TUNNEL_TLS_CLIENT_CA");
+        Set<String> unread = Set.of(
+                "CLUSTER_TENANT_MODE",
+                "CLUSTER_SUBACCOUNT_ID",
+                "PROXY_SUBACCOUNT_SUBDOMAIN",
+                "TUNNEL_EXTERNAL_HOST",
+                "TUNNEL_EXTERNAL_PORT",
+                "TUNNEL_TLS_CLIENT_CA");
         ConnectivityProxy cr = Fixtures.cr();
-        assertTrue(names(proxy(cr)).stream().noneMatch(unread::contains), names(proxy(cr)).toString());
-        assertTrue(names(tunnel(cr)).stream().noneMatch(unread::contains), names(tunnel(cr)).toString());
+        assertTrue(
+                names(proxy(cr)).stream().noneMatch(unread::contains),
+                names(proxy(cr)).toString());
+        assertTrue(
+                names(tunnel(cr)).stream().noneMatch(unread::contains),
+                names(tunnel(cr)).toString());
     }
 
     /**
@@ -151,12 +239,13 @@ class WorkloadsTest {
      */
     @ParameterizedTest(name = "{0}, proxy authorization {1}")
     @CsvSource({
-            "dedicated, false, sub-1,  false, ",
-            "dedicated, true,  sub-1,  true,  my-client",
-            "shared,    true,  ,       true,  my-client",
-            "shared,    false, ,       true,  my-client" })
-    void theModeSettingsReachProxyService(String mode, boolean authorization, String subaccount, boolean tokenSettings,
-            String clientId) {
+        "dedicated, false, sub-1,  false, ",
+        "dedicated, true,  sub-1,  true,  my-client",
+        "shared,    true,  ,       true,  my-client",
+        "shared,    false, ,       true,  my-client"
+    })
+    void theModeSettingsReachProxyService(
+            String mode, boolean authorization, String subaccount, boolean tokenSettings, String clientId) {
         ConnectivityProxy cr = mode(mode, authorization);
         Map<String, String> env = env(container(proxy(cr)));
         assertEquals(mode, env.get("PROXY_TENANT_MODE"));
@@ -169,7 +258,8 @@ class WorkloadsTest {
             assertEquals(Fixtures.UAA_URL + "/oauth/token", env.get("PROXY_AUTHORIZATION_ISSUERS"));
             assertEquals(Fixtures.UAA_URL + "/token_keys", env.get("PROXY_AUTHORIZATION_JWKS_URL"));
         } else {
-            assertFalse(env.keySet().stream().anyMatch(k -> k.startsWith("PROXY_AUTHORIZATION_")),
+            assertFalse(
+                    env.keySet().stream().anyMatch(k -> k.startsWith("PROXY_AUTHORIZATION_")),
                     "trusted dedicated mode looks at no token: " + env.keySet());
         }
         Map<String, String> tunnel = env(container(tunnel(cr)));
@@ -183,16 +273,22 @@ class WorkloadsTest {
         var proxy = cr.getSpec().getConfig().getServers().getProxy();
         proxy.getSocks5().setEnableProxyAuthorization(true);
         proxy.getAuthorization().getOauth().setAllowedClientId("sb-client");
-        proxy.getAuthorization().getOauth().setIssuers(List.of("https://a.example/oauth/token", "https://b.example/oauth/token"));
+        proxy.getAuthorization()
+                .getOauth()
+                .setIssuers(List.of("https://a.example/oauth/token", "https://b.example/oauth/token"));
         Map<String, String> env = env(container(proxy(cr)));
         assertEquals("true", env.get("PROXY_SOCKS5_AUTHORIZATION_ENABLED"));
         assertEquals("false", env.get("PROXY_HTTP_AUTHORIZATION_ENABLED"));
         assertEquals("false", env.get("PROXY_RFC_AND_LDAP_AUTHORIZATION_ENABLED"));
-        assertEquals("https://a.example/oauth/token,https://b.example/oauth/token", env.get("PROXY_AUTHORIZATION_ISSUERS"));
-        assertFalse(env.containsKey("PROXY_AUTHORIZATION_JWKS_URL"), "other tenants' keys are not at the service key's URL");
+        assertEquals(
+                "https://a.example/oauth/token,https://b.example/oauth/token", env.get("PROXY_AUTHORIZATION_ISSUERS"));
+        assertFalse(
+                env.containsKey("PROXY_AUTHORIZATION_JWKS_URL"),
+                "other tenants' keys are not at the service key's URL");
 
         proxy.getAuthorization().getOauth().setJwksUrl("https://keys.example/token_keys");
-        assertEquals("https://keys.example/token_keys", env(container(proxy(cr))).get("PROXY_AUTHORIZATION_JWKS_URL"));
+        assertEquals(
+                "https://keys.example/token_keys", env(container(proxy(cr))).get("PROXY_AUTHORIZATION_JWKS_URL"));
 
         // A disabled listener requires no token: in dedicated mode nothing looks at tokens then.
         proxy.getSocks5().setEnabled(false);
@@ -202,10 +298,14 @@ class WorkloadsTest {
     @Test
     void withoutAnIssuerNoEmptyVariableIsPassed() {
         ConnectivityProxy cr = mode("dedicated", true);
-        ClusterFacts keyWithoutUrl = new ClusterFacts(true, true, Optional.of("c-1.kyma.example"),
-                Optional.of(new ServiceKey(Optional.of("sub-1"), Optional.empty())), RestartFingerprint.NONE);
-        Map<String, String> env = env(container(Workloads.proxyService(cr, ConfigResolver.resolve(cr, keyWithoutUrl),
-                Fixtures.IMAGES, Fixtures.CLUSTER_TLS_HASH)));
+        ClusterFacts keyWithoutUrl = new ClusterFacts(
+                true,
+                true,
+                Optional.of("c-1.kyma.example"),
+                Optional.of(new ServiceKey(Optional.of("sub-1"), Optional.empty())),
+                RestartFingerprint.NONE);
+        Map<String, String> env = env(container(Workloads.proxyService(
+                cr, ConfigResolver.resolve(cr, keyWithoutUrl), Fixtures.IMAGES, Fixtures.CLUSTER_TLS_HASH)));
         assertFalse(env.containsKey("PROXY_AUTHORIZATION_ISSUERS"));
         assertFalse(env.containsKey("PROXY_AUTHORIZATION_JWKS_URL"));
         assertTrue(env.values().stream().noneMatch(String::isEmpty), "an empty value fails a service's start: " + env);
@@ -220,10 +320,17 @@ class WorkloadsTest {
         assertEquals("true", env.get("TUNNEL_SERVICE_CHANNELS_KUBERNETES"));
         assertEquals("dedicated", env.get("TUNNEL_SERVICE_CHANNELS_TENANT_MODE"));
         assertEquals("sub-1", env.get("TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT"));
-        assertFalse(env.containsKey("TUNNEL_SERVICE_MAPPINGS_FILE"), "no mappings file any more: tunnel-service watches them");
-        assertEquals(Names.TUNNEL_SERVICE_ACCOUNT, deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
-        assertEquals(List.of("tmp", "cluster-tls"), deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
-                .map(v -> v.getName()).collect(Collectors.toList()));
+        assertFalse(
+                env.containsKey("TUNNEL_SERVICE_MAPPINGS_FILE"),
+                "no mappings file any more: tunnel-service watches them");
+        assertEquals(
+                Names.TUNNEL_SERVICE_ACCOUNT,
+                deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
+        assertEquals(
+                List.of("tmp", "cluster-tls"),
+                deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+                        .map(v -> v.getName())
+                        .collect(Collectors.toList()));
 
         ConnectivityProxy shared = Fixtures.cr();
         shared.getSpec().getConfig().setTenantMode("shared");
@@ -231,7 +338,9 @@ class WorkloadsTest {
         Map<String, String> sharedEnv = env(container(tunnel(shared)));
         assertEquals("false", sharedEnv.get("TUNNEL_SERVICE_CHANNELS_ENABLED"));
         assertEquals("shared", sharedEnv.get("TUNNEL_SERVICE_CHANNELS_TENANT_MODE"));
-        assertFalse(sharedEnv.containsKey("TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT"), "each mapping names its subaccount");
+        assertFalse(
+                sharedEnv.containsKey("TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT"),
+                "each mapping names its subaccount");
 
         // The proxy never needs the API server.
         assertNull(proxy(cr).getSpec().getTemplate().getSpec().getServiceAccountName());
@@ -240,7 +349,8 @@ class WorkloadsTest {
     @Test
     void theLogFormatReachesBothServicesAsQuarkusJsonLogging() {
         ConnectivityProxy cr = Fixtures.cr();
-        assertEquals("false", env(container(proxy(cr))).get("QUARKUS_LOG_CONSOLE_JSON_ENABLED"), "console text by default");
+        assertEquals(
+                "false", env(container(proxy(cr))).get("QUARKUS_LOG_CONSOLE_JSON_ENABLED"), "console text by default");
         assertEquals("false", env(container(tunnel(cr))).get("QUARKUS_LOG_CONSOLE_JSON_ENABLED"));
         cr.getSpec().getConfig().getLogging().setFormat("json");
         assertEquals("true", env(container(proxy(cr))).get("QUARKUS_LOG_CONSOLE_JSON_ENABLED"));
@@ -264,13 +374,20 @@ class WorkloadsTest {
         changed.getSpec().getConfig().getServers().getProxy().getSocks5().setPort(21004);
         assertNotEquals(base, hash(changed, Fixtures.facts()));
 
-        ClusterFacts restarted = new ClusterFacts(true, true, Optional.of("c-1.kyma.example"), Fixtures.facts().serviceKey(),
-                "0123456789abcdef");
+        ClusterFacts restarted = new ClusterFacts(
+                true, true, Optional.of("c-1.kyma.example"), Fixtures.facts().serviceKey(), "0123456789abcdef");
         assertNotEquals(base, hash(cr, restarted));
 
-        ClusterFacts otherTenant = new ClusterFacts(true, true, Optional.of("c-1.kyma.example"), Optional.of(new ServiceKey(
-                Optional.of("sub-1"), Optional.of("subdomain-1"), Optional.of("https://other.authentication.example"),
-                Optional.empty())), RestartFingerprint.NONE);
+        ClusterFacts otherTenant = new ClusterFacts(
+                true,
+                true,
+                Optional.of("c-1.kyma.example"),
+                Optional.of(new ServiceKey(
+                        Optional.of("sub-1"),
+                        Optional.of("subdomain-1"),
+                        Optional.of("https://other.authentication.example"),
+                        Optional.empty())),
+                RestartFingerprint.NONE);
         assertNotEquals(base, hash(cr, otherTenant), "a service key of another XSUAA tenant rolls proxy-service");
     }
 
@@ -281,7 +398,9 @@ class WorkloadsTest {
         proxy.getHttp().setEnableProxyAuthorization(authorization);
         proxy.getRfcAndLdap().setEnableProxyAuthorization(authorization);
         proxy.getSocks5().setEnableProxyAuthorization(authorization);
-        proxy.getAuthorization().getOauth().setAllowedClientId(tenantMode.equals("dedicated") && !authorization ? "" : "my-client");
+        proxy.getAuthorization()
+                .getOauth()
+                .setAllowedClientId(tenantMode.equals("dedicated") && !authorization ? "" : "my-client");
         return cr;
     }
 
@@ -294,8 +413,13 @@ class WorkloadsTest {
     }
 
     private static String hash(ConnectivityProxy cr, ClusterFacts facts) {
-        return Workloads.tunnelService(cr, ConfigResolver.resolve(cr, facts), Fixtures.IMAGES, Fixtures.CLUSTER_TLS_HASH).getSpec()
-                .getTemplate().getMetadata().getAnnotations().get(Names.CONFIG_HASH_ANNOTATION);
+        return Workloads.tunnelService(
+                        cr, ConfigResolver.resolve(cr, facts), Fixtures.IMAGES, Fixtures.CLUSTER_TLS_HASH)
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations()
+                .get(Names.CONFIG_HASH_ANNOTATION);
     }
 
     private static Container container(Deployment deployment) {
@@ -311,7 +435,8 @@ class WorkloadsTest {
     }
 
     private static Map<String, String> env(Container container) {
-        return container.getEnv().stream().filter(e -> e.getValue() != null)
+        return container.getEnv().stream()
+                .filter(e -> e.getValue() != null)
                 .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue, (a, b) -> a, TreeMap::new));
     }
 }

@@ -12,8 +12,8 @@ import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.connectivityproxy.operator.api.ConnectivityProxyStatus;
 import io.connectivityproxy.operator.api.State;
 import io.connectivityproxy.operator.model.Names;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -55,10 +55,16 @@ final class Cluster {
 
     /** Kyma's shoot-info ConfigMap with the cluster domain. */
     void shootInfo(String domain) {
-        client.configMaps().inNamespace(Names.SHOOT_INFO_NAMESPACE).resource(new ConfigMapBuilder()
-                .withNewMetadata().withName(Names.SHOOT_INFO_CONFIG_MAP).withNamespace(Names.SHOOT_INFO_NAMESPACE).endMetadata()
-                .withData(Map.of(Names.SHOOT_INFO_DOMAIN_KEY, domain))
-                .build()).createOr(existing -> existing.update());
+        client.configMaps()
+                .inNamespace(Names.SHOOT_INFO_NAMESPACE)
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName(Names.SHOOT_INFO_CONFIG_MAP)
+                        .withNamespace(Names.SHOOT_INFO_NAMESPACE)
+                        .endMetadata()
+                        .withData(Map.of(Names.SHOOT_INFO_DOMAIN_KEY, domain))
+                        .build())
+                .createOr(existing -> existing.update());
     }
 
     /** The XSUAA tenant of the service key btp-operator writes here. */
@@ -66,12 +72,28 @@ final class Cluster {
 
     /** What btp-operator writes once the ServiceBinding is bound: the connectivity service key, one key per property. */
     void serviceKeySecret(String namespace, String subaccountId, String subdomain) {
-        client.secrets().inNamespace(namespace).resource(new SecretBuilder()
-                .withNewMetadata().withName(Names.SERVICE_KEY_SECRET).withNamespace(namespace).endMetadata()
-                .withData(Map.of("subaccount_id", b64(subaccountId), "subaccount_subdomain", b64(subdomain),
-                        "clientid", b64("sb-client"), "clientsecret", b64("not-a-real-secret"),
-                        "url", b64(UAA_URL), "uaadomain", b64("authentication.eu10.hana.ondemand.com")))
-                .build()).createOr(existing -> existing.update());
+        client.secrets()
+                .inNamespace(namespace)
+                .resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName(Names.SERVICE_KEY_SECRET)
+                        .withNamespace(namespace)
+                        .endMetadata()
+                        .withData(Map.of(
+                                "subaccount_id",
+                                b64(subaccountId),
+                                "subaccount_subdomain",
+                                b64(subdomain),
+                                "clientid",
+                                b64("sb-client"),
+                                "clientsecret",
+                                b64("not-a-real-secret"),
+                                "url",
+                                b64(UAA_URL),
+                                "uaadomain",
+                                b64("authentication.eu10.hana.ondemand.com")))
+                        .build())
+                .createOr(existing -> existing.update());
     }
 
     /** What the Deployment controller reports once all pods of the current template are ready. */
@@ -81,7 +103,9 @@ final class Cluster {
             int replicas = d.getSpec().getReplicas();
             d.setStatus(new DeploymentStatusBuilder()
                     .withObservedGeneration(d.getMetadata().getGeneration())
-                    .withReplicas(replicas).withReadyReplicas(replicas).withUpdatedReplicas(replicas)
+                    .withReplicas(replicas)
+                    .withReadyReplicas(replicas)
+                    .withUpdatedReplicas(replicas)
                     .withAvailableReplicas(replicas)
                     .build());
             return d;
@@ -93,7 +117,8 @@ final class Cluster {
         String namespace = cr.getMetadata().getNamespace();
         client.resource(cr).create();
         serviceKeySecret(namespace, "0a1b2c3d-sub", "my-subdomain");
-        await().atMost(TIMEOUT).until(() -> deployment(namespace, Names.PROXY) != null && deployment(namespace, Names.TUNNEL) != null);
+        await().atMost(TIMEOUT)
+                .until(() -> deployment(namespace, Names.PROXY) != null && deployment(namespace, Names.TUNNEL) != null);
         rolledOut(namespace, Names.PROXY);
         rolledOut(namespace, Names.TUNNEL);
         awaitStatus(namespace, cr.getMetadata().getName(), s -> s.getState() == State.Ready);
@@ -104,19 +129,28 @@ final class Cluster {
     }
 
     ConnectivityProxy cp(String namespace, String name) {
-        return client.resources(ConnectivityProxy.class).inNamespace(namespace).withName(name).get();
+        return client.resources(ConnectivityProxy.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
     }
 
-    ConnectivityProxyStatus awaitStatus(String namespace, String name, java.util.function.Predicate<ConnectivityProxyStatus> test) {
+    ConnectivityProxyStatus awaitStatus(
+            String namespace, String name, java.util.function.Predicate<ConnectivityProxyStatus> test) {
         await().atMost(TIMEOUT).until(() -> {
             ConnectivityProxy cp = cp(namespace, name);
-            return cp != null && cp.getStatus() != null && cp.getStatus().getState() != null && test.test(cp.getStatus());
+            return cp != null
+                    && cp.getStatus() != null
+                    && cp.getStatus().getState() != null
+                    && test.test(cp.getStatus());
         });
         return cp(namespace, name).getStatus();
     }
 
     static Condition condition(ConnectivityProxyStatus status, String type) {
-        return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst()
+        return status.getConditions().stream()
+                .filter(c -> type.equals(c.getType()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no condition " + type + " in " + status.getConditions()));
     }
 
@@ -133,18 +167,35 @@ final class Cluster {
     }
 
     private void crd(String group, String plural, String kind) {
-        client.apiextensions().v1().customResourceDefinitions().resource(new CustomResourceDefinitionBuilder()
-                .withNewMetadata().withName(plural + "." + group).endMetadata()
-                .withNewSpec()
-                .withGroup(group)
-                .withScope("Namespaced")
-                .withNewNames().withPlural(plural).withKind(kind).withSingular(kind.toLowerCase()).endNames()
-                .addNewVersion().withName("v1").withServed(true).withStorage(true)
-                .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
-                .endOpenAPIV3Schema().endSchema()
-                .endVersion()
-                .endSpec()
-                .build()).createOr(existing -> existing.update());
+        client.apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .resource(new CustomResourceDefinitionBuilder()
+                        .withNewMetadata()
+                        .withName(plural + "." + group)
+                        .endMetadata()
+                        .withNewSpec()
+                        .withGroup(group)
+                        .withScope("Namespaced")
+                        .withNewNames()
+                        .withPlural(plural)
+                        .withKind(kind)
+                        .withSingular(kind.toLowerCase())
+                        .endNames()
+                        .addNewVersion()
+                        .withName("v1")
+                        .withServed(true)
+                        .withStorage(true)
+                        .withNewSchema()
+                        .withNewOpenAPIV3Schema()
+                        .withType("object")
+                        .withXKubernetesPreserveUnknownFields(true)
+                        .endOpenAPIV3Schema()
+                        .endSchema()
+                        .endVersion()
+                        .endSpec()
+                        .build())
+                .createOr(existing -> existing.update());
     }
 
     private void deleteCrd(String name) {

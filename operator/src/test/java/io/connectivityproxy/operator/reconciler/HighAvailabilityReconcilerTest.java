@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
@@ -64,38 +63,58 @@ class HighAvailabilityReconcilerTest {
     void removeInstallations() {
         cluster.allCps().forEach(cp -> client.resource(cp).delete());
         await().atMost(TIMEOUT).until(() -> cluster.allCps().isEmpty());
-        client.secrets().inAnyNamespace().list().getItems().forEach(s -> client.resource(s).delete());
-        client.configMaps().inAnyNamespace().list().getItems().forEach(c -> client.resource(c).delete());
+        client.secrets().inAnyNamespace().list().getItems().forEach(s -> client.resource(s)
+                .delete());
+        client.configMaps().inAnyNamespace().list().getItems().forEach(c -> client.resource(c)
+                .delete());
     }
 
     @Test
     void threeReplicasWithAutoscalingGetBudgetsSpreadingAndAnAutoscalerAndOneReplicaRemovesThem() {
         ConnectivityProxy cr = TestResources.defaultCr(NS, NAME);
         cr.getSpec().getDeployment().setReplicaCount(3);
-        Autoscaling.Horizontal horizontal = cr.getSpec().getDeployment().getAutoscaling().getHorizontal();
+        Autoscaling.Horizontal horizontal =
+                cr.getSpec().getDeployment().getAutoscaling().getHorizontal();
         horizontal.setEnabled(true);
         horizontal.setMaxReplicaCount(6);
         horizontal.getMetrics().setCpuAverageUtilization(70);
         client.resource(cr).create();
         cluster.serviceKeySecret(NS, "0a1b2c3d-sub", "my-subdomain");
 
-        await().atMost(TIMEOUT).until(() -> pdb(Names.PROXY) != null && pdb(Names.TUNNEL) != null && hpa() != null
-                && cluster.deployment(NS, Names.PROXY) != null && cluster.deployment(NS, Names.TUNNEL) != null);
+        await().atMost(TIMEOUT)
+                .until(() -> pdb(Names.PROXY) != null
+                        && pdb(Names.TUNNEL) != null
+                        && hpa() != null
+                        && cluster.deployment(NS, Names.PROXY) != null
+                        && cluster.deployment(NS, Names.TUNNEL) != null);
         assertEquals(1, pdb(Names.PROXY).getSpec().getMaxUnavailable().getIntVal());
-        assertEquals(Map.of("app.kubernetes.io/name", "connectivity-proxy", "app.kubernetes.io/component", "tunnel-service"),
+        assertEquals(
+                Map.of("app.kubernetes.io/name", "connectivity-proxy", "app.kubernetes.io/component", "tunnel-service"),
                 pdb(Names.TUNNEL).getSpec().getSelector().getMatchLabels());
         HorizontalPodAutoscaler hpa = hpa();
         assertEquals(Names.PROXY, hpa.getSpec().getScaleTargetRef().getName());
         assertEquals(3, hpa.getSpec().getMinReplicas());
         assertEquals(6, hpa.getSpec().getMaxReplicas());
-        assertEquals(70, hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization());
+        assertEquals(
+                70, hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization());
 
         Deployment tunnel = cluster.deployment(NS, Names.TUNNEL);
         assertEquals(3, tunnel.getSpec().getReplicas());
-        assertEquals("topology.kubernetes.io/zone", pod(tunnel).getTopologySpreadConstraints().get(0).getTopologyKey());
-        assertEquals("ScheduleAnyway", pod(tunnel).getTopologySpreadConstraints().get(0).getWhenUnsatisfiable());
-        assertEquals("kubernetes.io/hostname", pod(tunnel).getAffinity().getPodAntiAffinity()
-                .getPreferredDuringSchedulingIgnoredDuringExecution().get(0).getPodAffinityTerm().getTopologyKey());
+        assertEquals(
+                "topology.kubernetes.io/zone",
+                pod(tunnel).getTopologySpreadConstraints().get(0).getTopologyKey());
+        assertEquals(
+                "ScheduleAnyway",
+                pod(tunnel).getTopologySpreadConstraints().get(0).getWhenUnsatisfiable());
+        assertEquals(
+                "kubernetes.io/hostname",
+                pod(tunnel)
+                        .getAffinity()
+                        .getPodAntiAffinity()
+                        .getPreferredDuringSchedulingIgnoredDuringExecution()
+                        .get(0)
+                        .getPodAffinityTerm()
+                        .getTopologyKey());
         Deployment proxy = cluster.deployment(NS, Names.PROXY);
         assertEquals(3, proxy.getSpec().getReplicas(), "created at the autoscaler's minimum, then left to it");
         assertEquals(1, pod(proxy).getTopologySpreadConstraints().size());
@@ -104,25 +123,31 @@ class HighAvailabilityReconcilerTest {
         hpaScales(4);
         rollout(Names.PROXY, 4);
         rollout(Names.TUNNEL, 2);
-        ConnectivityProxyStatus status = cluster.awaitStatus(NS, NAME, s -> s.getConditions().stream().anyMatch(c ->
-                ConditionTypes.WORKLOADS_READY.equals(c.getType())
+        ConnectivityProxyStatus status = cluster.awaitStatus(NS, NAME, s -> s.getConditions().stream()
+                .anyMatch(c -> ConditionTypes.WORKLOADS_READY.equals(c.getType())
                         && "proxy-service 4/4 ready, tunnel-service 2/3 ready".equals(c.getMessage())));
         assertEquals(State.Processing, status.getState());
-        assertEquals("WorkloadsNotReady", condition(status, ConditionTypes.WORKLOADS_READY).getReason());
+        assertEquals(
+                "WorkloadsNotReady",
+                condition(status, ConditionTypes.WORKLOADS_READY).getReason());
 
         rollout(Names.TUNNEL, 3);
         status = cluster.awaitStatus(NS, NAME, s -> s.getState() == State.Ready);
-        assertEquals("proxy-service 4/4 ready, tunnel-service 3/3 ready", condition(status, ConditionTypes.WORKLOADS_READY).getMessage());
-        await().atMost(TIMEOUT).until(() -> events().stream().anyMatch(e -> "WorkloadsAvailable".equals(e.getReason())
-                && e.getMessage().contains("proxy-service 4/4 ready, tunnel-service 3/3 ready")));
+        assertEquals(
+                "proxy-service 4/4 ready, tunnel-service 3/3 ready",
+                condition(status, ConditionTypes.WORKLOADS_READY).getMessage());
+        await().atMost(TIMEOUT).until(() -> events().stream()
+                .anyMatch(e -> "WorkloadsAvailable".equals(e.getReason())
+                        && e.getMessage().contains("proxy-service 4/4 ready, tunnel-service 3/3 ready")));
 
         // Pods are lost: the first loss changes WorkloadsReady's reason (an Event says so); a further loss keeps
         // the reason and is told by a ReadyReplicasChanged Event with the new counts.
         rollout(Names.TUNNEL, 2);
         cluster.awaitStatus(NS, NAME, s -> s.getState() == State.Processing);
         rollout(Names.TUNNEL, 1);
-        await().atMost(TIMEOUT).until(() -> events().stream().anyMatch(e -> StatusEvents.READY_REPLICAS_CHANGED.equals(e.getReason())
-                && "proxy-service 4/4 ready, tunnel-service 1/3 ready".equals(e.getMessage())));
+        await().atMost(TIMEOUT).until(() -> events().stream()
+                .anyMatch(e -> StatusEvents.READY_REPLICAS_CHANGED.equals(e.getReason())
+                        && "proxy-service 4/4 ready, tunnel-service 1/3 ready".equals(e.getMessage())));
         rollout(Names.TUNNEL, 3);
         cluster.awaitStatus(NS, NAME, s -> s.getState() == State.Ready);
 
@@ -135,24 +160,37 @@ class HighAvailabilityReconcilerTest {
         await().atMost(TIMEOUT).until(() -> !proxyHash.equals(hashOf(cluster.deployment(NS, Names.PROXY))));
         assertEquals(4, cluster.deployment(NS, Names.PROXY).getSpec().getReplicas());
 
-        // Back to one replica without autoscaling: budgets and autoscaler are deleted, the count is the operator's again.
+        // Back to one replica without autoscaling: budgets and autoscaler are deleted, the count is the operator's
+        // again.
         client.resources(ConnectivityProxy.class).inNamespace(NS).withName(NAME).edit(cp -> {
             cp.getSpec().getDeployment().setReplicaCount(1);
             cp.getSpec().getDeployment().getAutoscaling().getHorizontal().setEnabled(false);
             return cp;
         });
         await().atMost(TIMEOUT).until(() -> pdb(Names.PROXY) == null && pdb(Names.TUNNEL) == null && hpa() == null);
-        await().atMost(TIMEOUT).until(() -> Integer.valueOf(1).equals(cluster.deployment(NS, Names.PROXY).getSpec().getReplicas())
-                && Integer.valueOf(1).equals(cluster.deployment(NS, Names.TUNNEL).getSpec().getReplicas()));
+        await().atMost(TIMEOUT)
+                .until(() -> Integer.valueOf(1)
+                                .equals(cluster.deployment(NS, Names.PROXY)
+                                        .getSpec()
+                                        .getReplicas())
+                        && Integer.valueOf(1)
+                                .equals(cluster.deployment(NS, Names.TUNNEL)
+                                        .getSpec()
+                                        .getReplicas()));
         for (String name : List.of(Names.PROXY, Names.TUNNEL)) {
             PodSpec pod = pod(cluster.deployment(NS, name));
-            assertTrue(pod.getTopologySpreadConstraints() == null || pod.getTopologySpreadConstraints().isEmpty(), name);
+            assertTrue(
+                    pod.getTopologySpreadConstraints() == null
+                            || pod.getTopologySpreadConstraints().isEmpty(),
+                    name);
             assertNull(pod.getAffinity(), name);
         }
         cluster.rolledOut(NS, Names.PROXY);
         cluster.rolledOut(NS, Names.TUNNEL);
         status = cluster.awaitStatus(NS, NAME, s -> s.getState() == State.Ready);
-        assertEquals("proxy-service 1/1 ready, tunnel-service 1/1 ready", condition(status, ConditionTypes.WORKLOADS_READY).getMessage());
+        assertEquals(
+                "proxy-service 1/1 ready, tunnel-service 1/1 ready",
+                condition(status, ConditionTypes.WORKLOADS_READY).getMessage());
     }
 
     @Test
@@ -164,8 +202,11 @@ class HighAvailabilityReconcilerTest {
         client.resource(cr).create();
         ConnectivityProxyStatus status = cluster.awaitStatus(NS, NAME, s -> s.getState() == State.Error);
         assertEquals("InvalidSpec", condition(status, ConditionTypes.INSTALLED).getReason());
-        assertTrue(condition(status, ConditionTypes.INSTALLED).getMessage().contains(
-                "spec.deployment.autoscaling.horizontal.maxReplicaCount: must be at least spec.deployment.replicaCount (3), was 2"),
+        assertTrue(
+                condition(status, ConditionTypes.INSTALLED)
+                        .getMessage()
+                        .contains(
+                                "spec.deployment.autoscaling.horizontal.maxReplicaCount: must be at least spec.deployment.replicaCount (3), was 2"),
                 condition(status, ConditionTypes.INSTALLED).getMessage());
         assertNull(hpa(), "nothing is installed from an invalid spec");
         assertNull(pdb(Names.PROXY));
@@ -185,7 +226,9 @@ class HighAvailabilityReconcilerTest {
             int replicas = d.getSpec().getReplicas();
             d.setStatus(new DeploymentStatusBuilder()
                     .withObservedGeneration(d.getMetadata().getGeneration())
-                    .withReplicas(replicas).withReadyReplicas(ready).withUpdatedReplicas(replicas)
+                    .withReplicas(replicas)
+                    .withReadyReplicas(ready)
+                    .withUpdatedReplicas(replicas)
                     .withAvailableReplicas(ready)
                     .build());
             return d;
@@ -193,16 +236,27 @@ class HighAvailabilityReconcilerTest {
     }
 
     private PodDisruptionBudget pdb(String name) {
-        return client.policy().v1().podDisruptionBudget().inNamespace(NS).withName(name).get();
+        return client.policy()
+                .v1()
+                .podDisruptionBudget()
+                .inNamespace(NS)
+                .withName(name)
+                .get();
     }
 
     private HorizontalPodAutoscaler hpa() {
-        return client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).withName(Names.PROXY).get();
+        return client.autoscaling()
+                .v2()
+                .horizontalPodAutoscalers()
+                .inNamespace(NS)
+                .withName(Names.PROXY)
+                .get();
     }
 
     private List<Event> events() {
         return client.v1().events().inNamespace(NS).list().getItems().stream()
-                .filter(e -> NAME.equals(e.getInvolvedObject().getName())).collect(Collectors.toList());
+                .filter(e -> NAME.equals(e.getInvolvedObject().getName()))
+                .collect(Collectors.toList());
     }
 
     private static PodSpec pod(Deployment deployment) {

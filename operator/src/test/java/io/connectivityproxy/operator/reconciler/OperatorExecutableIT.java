@@ -28,7 +28,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.connectivityproxy.operator.api.State;
 import io.connectivityproxy.operator.model.Names;
 import io.connectivityproxy.operator.model.btp.ServiceBinding;
@@ -48,11 +47,13 @@ import io.quarkus.test.kubernetes.client.KubernetesServer;
  */
 class OperatorExecutableIT {
 
-    static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+    static final Path ROOT =
+            Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
     static final String NS = "kyma-system";
     static final String NAME = "connectivity-proxy";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private KubernetesServer server;
     private KubernetesClient client;
     private Process operator;
@@ -64,7 +65,8 @@ class OperatorExecutableIT {
         server = new KubernetesServer(false, true, InetAddress.getLoopbackAddress(), 0, List.of());
         server.before();
         client = server.getClient();
-        for (String crd : List.of("connectivityproxies.connectivityproxy.sap.com.yaml",
+        for (String crd : List.of(
+                "connectivityproxies.connectivityproxy.sap.com.yaml",
                 "servicemappings.connectivityproxy.sap.com.yaml")) {
             apply(ROOT.resolve("deploy/crds").resolve(crd));
         }
@@ -88,7 +90,10 @@ class OperatorExecutableIT {
         Path logs = ROOT.resolve("operator/target/it-logs");
         Files.createDirectories(logs);
         log = logs.resolve("operator-" + System.currentTimeMillis() + ".log");
-        operator = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        operator = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
     }
 
     @AfterEach
@@ -108,7 +113,9 @@ class OperatorExecutableIT {
         apply(ROOT.resolve("deploy/default-cr.yaml"));
         Cluster cluster = new Cluster(client);
         await().atMost(TIMEOUT).until(() -> get(ServiceBinding.class, NS, Names.SERVICE_BINDING) != null);
-        assertEquals("connectivity_proxy", get(ServiceInstance.class, NS, Names.SERVICE_INSTANCE).getSpec().servicePlanName());
+        assertEquals(
+                "connectivity_proxy",
+                get(ServiceInstance.class, NS, Names.SERVICE_INSTANCE).getSpec().servicePlanName());
         cluster.serviceKeySecret(NS, "0a1b2c3d-sub", "my-subdomain");
         cluster.rolledOut(NS, Names.PROXY);
         cluster.rolledOut(NS, Names.TUNNEL);
@@ -116,8 +123,13 @@ class OperatorExecutableIT {
         // The TLS material is generated in the process (BouncyCastle): a native build must carry it.
         Secret ca = get(Secret.class, NS, Names.CA_SECRET);
         assertNotNull(ca, "the CA secret exists");
-        assertTrue(new String(java.util.Base64.getDecoder().decode(ca.getData().values().iterator().next()),
-                StandardCharsets.US_ASCII).contains("-----BEGIN"), "the CA secret holds PEM");
+        assertTrue(
+                new String(
+                                java.util.Base64.getDecoder()
+                                        .decode(ca.getData().values().iterator().next()),
+                                StandardCharsets.US_ASCII)
+                        .contains("-----BEGIN"),
+                "the CA secret holds PEM");
         assertTrue(metrics().contains("operator_sdk_reconciliations_started_total"), "JOSDK metrics are served");
 
         client.resource(cluster.cp(NS, NAME)).delete();
@@ -171,7 +183,9 @@ class OperatorExecutableIT {
     }
 
     private void awaitOperator(String what, java.util.concurrent.Callable<Boolean> condition) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).alias("the operator " + what)
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .alias("the operator " + what)
                 .until(() -> {
                     if (!operator.isAlive()) {
                         throw new AssertionError("the operator exited with " + operator.exitValue() + "\n" + tail());
@@ -182,8 +196,12 @@ class OperatorExecutableIT {
 
     private int status(String path) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -193,8 +211,12 @@ class OperatorExecutableIT {
     }
 
     private String metrics() throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/metrics"))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/metrics"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private String tail() {

@@ -49,8 +49,13 @@ public final class JwksCache {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
     /** {@code httpsOnly}: refuse keys from anything but https:// URLs (false only in tests). */
-    public JwksCache(Vertx vertx, HttpClient client, Duration refreshInterval, Duration minRefreshInterval,
-            LongSupplier nanoClock, boolean httpsOnly) {
+    public JwksCache(
+            Vertx vertx,
+            HttpClient client,
+            Duration refreshInterval,
+            Duration minRefreshInterval,
+            LongSupplier nanoClock,
+            boolean httpsOnly) {
         this.httpsOnly = httpsOnly;
         this.vertx = vertx;
         this.client = client;
@@ -82,17 +87,19 @@ public final class JwksCache {
                 return Future.succeededFuture(fetched);
             }
             if (done.failed() && entry.keys.isEmpty()) {
-                return Future.failedFuture(new TokenException(TokenException.Kind.KEYS_UNAVAILABLE,
-                        "the issuer's signing keys cannot be fetched"));
+                return Future.failedFuture(new TokenException(
+                        TokenException.Kind.KEYS_UNAVAILABLE, "the issuer's signing keys cannot be fetched"));
             }
             return Future.failedFuture(unknown(keyId, entry));
         });
     }
 
     private static TokenException unknown(String keyId, Entry entry) {
-        return new TokenException(TokenException.Kind.UNKNOWN_KEY, keyId == null
-                ? "the token names no key id (kid) and the issuer has " + entry.keys.size() + " keys"
-                : "the token's key id '" + TokenRules.shown(keyId) + "' is not one of the issuer's keys");
+        return new TokenException(
+                TokenException.Kind.UNKNOWN_KEY,
+                keyId == null
+                        ? "the token names no key id (kid) and the issuer has " + entry.keys.size() + " keys"
+                        : "the token's key id '" + TokenRules.shown(keyId) + "' is not one of the issuer's keys");
     }
 
     private static Key pick(Map<String, Key> keys, String keyId) {
@@ -119,7 +126,10 @@ public final class JwksCache {
                 LOG.debugf("JWKS %s: %d keys", url, ar.result().size());
                 done.complete();
             } else {
-                LOG.warnf("cannot fetch the signing keys from %s: %s%s", url, ar.cause().getMessage(),
+                LOG.warnf(
+                        "cannot fetch the signing keys from %s: %s%s",
+                        url,
+                        ar.cause().getMessage(),
                         entry.keys.isEmpty() ? "" : "; the " + entry.keys.size() + " keys known stay in force");
                 done.fail(ar.cause());
             }
@@ -137,8 +147,11 @@ public final class JwksCache {
         if (httpsOnly && !"https".equalsIgnoreCase(uri.getScheme())) {
             return Future.failedFuture("signing keys are only fetched over https://");
         }
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
-                .setTimeout(5000).addHeader("Accept", "application/json");
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setAbsoluteURI(uri.toString())
+                .setTimeout(5000)
+                .addHeader("Accept", "application/json");
         return client.request(options)
                 .compose(request -> request.send())
                 .compose(response -> {

@@ -44,8 +44,8 @@ public final class ProxyAuthorization {
     private final Consumer<TokenException.Kind> refusals;
 
     /** {@code validator} may be null when no server has proxy authorization on. */
-    public ProxyAuthorization(boolean shared, String subaccount, TokenValidator validator,
-            Consumer<TokenException.Kind> refusals) {
+    public ProxyAuthorization(
+            boolean shared, String subaccount, TokenValidator validator, Consumer<TokenException.Kind> refusals) {
         this.shared = shared;
         this.subaccount = subaccount;
         this.validator = validator;
@@ -56,8 +56,9 @@ public final class ProxyAuthorization {
         return switch (tenantMode.toLowerCase(Locale.ROOT)) {
             case "shared" -> true;
             case "dedicated" -> false;
-            default -> throw new IllegalArgumentException("proxy.tenant-mode must be dedicated or shared, got '"
-                    + tenantMode + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        "proxy.tenant-mode must be dedicated or shared, got '" + tenantMode + "'");
         };
     }
 
@@ -66,12 +67,13 @@ public final class ProxyAuthorization {
         if (required) {
             String credentials = Fields.first(fields, "proxy-authorization");
             if (credentials == null) {
-                return refused(407, TokenException.Kind.MISSING,
+                return refused(
+                        407,
+                        TokenException.Kind.MISSING,
                         "proxy authorization required: send Proxy-Authorization: Bearer <token>");
             }
             if (!credentials.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                return refused(407, TokenException.Kind.MALFORMED,
-                        "Proxy-Authorization must use the Bearer scheme");
+                return refused(407, TokenException.Kind.MALFORMED, "Proxy-Authorization must use the Bearer scheme");
             }
             return checked(credentials.substring(7).trim());
         }
@@ -89,8 +91,10 @@ public final class ProxyAuthorization {
     public Future<String> socks(String token, boolean required) {
         if (required) {
             if (token == null) {
-                return refused(407, TokenException.Kind.MISSING, "proxy authorization required: use method 0x80 "
-                        + "with a token");
+                return refused(
+                        407,
+                        TokenException.Kind.MISSING,
+                        "proxy authorization required: use method 0x80 " + "with a token");
             }
             return checked(token);
         }
@@ -103,18 +107,23 @@ public final class ProxyAuthorization {
     private Future<String> checked(String token) {
         return validator.validate(token).transform(ar -> {
             if (ar.failed()) {
-                TokenException e = ar.cause() instanceof TokenException t ? t
+                TokenException e = ar.cause() instanceof TokenException t
+                        ? t
                         : new TokenException(TokenException.Kind.MALFORMED, "the token cannot be checked");
                 return refused(407, e.kind(), "proxy authorization failed: " + e.getMessage());
             }
             TokenRules.Principal principal = ar.result();
             if (!Ids.valid(principal.subaccount()) || principal.subaccount().isEmpty()) {
-                return refused(407, TokenException.Kind.SUBACCOUNT, "proxy authorization failed: the token's "
-                        + "subaccount is not a valid id");
+                return refused(
+                        407,
+                        TokenException.Kind.SUBACCOUNT,
+                        "proxy authorization failed: the token's " + "subaccount is not a valid id");
             }
             if (!shared && !principal.subaccount().equals(subaccount)) {
-                return refused(407, TokenException.Kind.SUBACCOUNT, "proxy authorization failed: the token is for "
-                        + "another subaccount than this proxy's");
+                return refused(
+                        407,
+                        TokenException.Kind.SUBACCOUNT,
+                        "proxy authorization failed: the token is for " + "another subaccount than this proxy's");
             }
             return Future.succeededFuture(principal.subaccount());
         });

@@ -5,8 +5,17 @@ public final class TokenException extends Exception {
 
     /** Why, for metrics ({@code cp_proxy_authorization_refusals_total{reason}}). */
     public enum Kind {
-        MISSING, MALFORMED, ALGORITHM, ISSUER, UNKNOWN_KEY, KEYS_UNAVAILABLE, SIGNATURE, EXPIRED, NOT_YET_VALID,
-        CLIENT_ID, SUBACCOUNT
+        MISSING,
+        MALFORMED,
+        ALGORITHM,
+        ISSUER,
+        UNKNOWN_KEY,
+        KEYS_UNAVAILABLE,
+        SIGNATURE,
+        EXPIRED,
+        NOT_YET_VALID,
+        CLIENT_ID,
+        SUBACCOUNT
     }
 
     private final Kind kind;

@@ -26,9 +26,12 @@ public final class TokenRules {
     /** Asymmetric signatures only: {@code none} and HMAC (a public key used as a shared secret) never pass. */
     static final AlgorithmConstraints ALGORITHMS = new AlgorithmConstraints(
             AlgorithmConstraints.ConstraintType.PERMIT,
-            AlgorithmIdentifiers.RSA_USING_SHA256, AlgorithmIdentifiers.RSA_USING_SHA384,
-            AlgorithmIdentifiers.RSA_USING_SHA512, AlgorithmIdentifiers.RSA_PSS_USING_SHA256,
-            AlgorithmIdentifiers.RSA_PSS_USING_SHA384, AlgorithmIdentifiers.RSA_PSS_USING_SHA512,
+            AlgorithmIdentifiers.RSA_USING_SHA256,
+            AlgorithmIdentifiers.RSA_USING_SHA384,
+            AlgorithmIdentifiers.RSA_USING_SHA512,
+            AlgorithmIdentifiers.RSA_PSS_USING_SHA256,
+            AlgorithmIdentifiers.RSA_PSS_USING_SHA384,
+            AlgorithmIdentifiers.RSA_PSS_USING_SHA512,
             AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256,
             AlgorithmIdentifiers.ECDSA_USING_P384_CURVE_AND_SHA384,
             AlgorithmIdentifiers.ECDSA_USING_P521_CURVE_AND_SHA512);
@@ -43,15 +46,12 @@ public final class TokenRules {
             .build();
 
     /** What a token says before it is checked: enough to find the key that must have signed it. */
-    public record Unverified(JwtContext context, String issuer, String keyId, String algorithm) {
-    }
+    public record Unverified(JwtContext context, String issuer, String keyId, String algorithm) {}
 
     /** A checked token's identity. */
-    public record Principal(String subaccount, String clientId, String issuer, long expiresAtSeconds) {
-    }
+    public record Principal(String subaccount, String clientId, String issuer, long expiresAtSeconds) {}
 
-    private TokenRules() {
-    }
+    private TokenRules() {}
 
     /** Parses without checking anything but the form; refuses what no key could ever make valid. */
     public static Unverified firstLook(String token) throws TokenException {
@@ -59,8 +59,8 @@ public final class TokenRules {
             throw new TokenException(TokenException.Kind.MISSING, "no token");
         }
         if (token.length() > MAX_TOKEN_LENGTH) {
-            throw new TokenException(TokenException.Kind.MALFORMED, "the token is longer than " + MAX_TOKEN_LENGTH
-                    + " characters");
+            throw new TokenException(
+                    TokenException.Kind.MALFORMED, "the token is longer than " + MAX_TOKEN_LENGTH + " characters");
         }
         JwtContext context;
         try {
@@ -91,8 +91,10 @@ public final class TokenRules {
             }
             ALGORITHMS.checkConstraint(algorithm);
         } catch (org.jose4j.lang.InvalidAlgorithmException e) {
-            throw new TokenException(TokenException.Kind.ALGORITHM, "the token's algorithm '" + shown(algorithm)
-                    + "' is not accepted (RS256, ES256 and the like only)");
+            throw new TokenException(
+                    TokenException.Kind.ALGORITHM,
+                    "the token's algorithm '" + shown(algorithm)
+                            + "' is not accepted (RS256, ES256 and the like only)");
         }
         String issuer;
         try {
@@ -132,16 +134,18 @@ public final class TokenRules {
         JwtClaims claims = token.context().getJwtClaims();
         String clientId = clientId(claims);
         if (clientId == null) {
-            throw new TokenException(TokenException.Kind.CLIENT_ID, "the token names no client (client_id, azp or cid)");
+            throw new TokenException(
+                    TokenException.Kind.CLIENT_ID, "the token names no client (client_id, azp or cid)");
         }
         if (!clientId.equals(allowedClientId)) {
-            throw new TokenException(TokenException.Kind.CLIENT_ID, "the token's client id '" + shown(clientId)
-                    + "' is not the allowed client id");
+            throw new TokenException(
+                    TokenException.Kind.CLIENT_ID,
+                    "the token's client id '" + shown(clientId) + "' is not the allowed client id");
         }
         String subaccount = subaccount(claims);
         if (subaccount == null) {
-            throw new TokenException(TokenException.Kind.SUBACCOUNT,
-                    "the token names no subaccount (ext_attr.subaccountid or zid)");
+            throw new TokenException(
+                    TokenException.Kind.SUBACCOUNT, "the token names no subaccount (ext_attr.subaccountid or zid)");
         }
         long expires;
         try {
@@ -161,8 +165,8 @@ public final class TokenRules {
             throw new TokenException(TokenException.Kind.MISSING, "no token");
         }
         if (token.length() > MAX_TOKEN_LENGTH) {
-            throw new TokenException(TokenException.Kind.MALFORMED, "the token is longer than " + MAX_TOKEN_LENGTH
-                    + " characters");
+            throw new TokenException(
+                    TokenException.Kind.MALFORMED, "the token is longer than " + MAX_TOKEN_LENGTH + " characters");
         }
         JwtClaims claims;
         try {
@@ -172,8 +176,8 @@ public final class TokenRules {
         }
         String subaccount = subaccount(claims);
         if (subaccount == null) {
-            throw new TokenException(TokenException.Kind.SUBACCOUNT,
-                    "the token names no subaccount (ext_attr.subaccountid or zid)");
+            throw new TokenException(
+                    TokenException.Kind.SUBACCOUNT, "the token names no subaccount (ext_attr.subaccountid or zid)");
         }
         return subaccount;
     }

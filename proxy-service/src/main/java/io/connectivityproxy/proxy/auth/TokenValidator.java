@@ -26,8 +26,13 @@ public final class TokenValidator {
     private final Clock clock;
     private final Map<String, TokenRules.Principal> checked = new ConcurrentHashMap<>();
 
-    public TokenValidator(List<String> issuers, Optional<String> jwksUrl, String allowedClientId, int skewSeconds,
-            JwksCache keys, Clock clock) {
+    public TokenValidator(
+            List<String> issuers,
+            Optional<String> jwksUrl,
+            String allowedClientId,
+            int skewSeconds,
+            JwksCache keys,
+            Clock clock) {
         this.issuers = List.copyOf(issuers);
         this.jwksUrl = jwksUrl;
         this.allowedClientId = allowedClientId;
@@ -53,21 +58,24 @@ public final class TokenValidator {
             return Future.failedFuture(e);
         }
         if (!issuers.contains(unverified.issuer())) {
-            return Future.failedFuture(new TokenException(TokenException.Kind.ISSUER, "the token's issuer '"
-                    + TokenRules.shown(unverified.issuer()) + "' is not accepted"));
+            return Future.failedFuture(new TokenException(
+                    TokenException.Kind.ISSUER,
+                    "the token's issuer '" + TokenRules.shown(unverified.issuer()) + "' is not accepted"));
         }
-        return keys.key(jwksUrl.orElseGet(() -> jwksUrlOf(unverified.issuer())), unverified.keyId()).compose(key -> {
-            try {
-                TokenRules.Principal principal = TokenRules.verify(unverified, key, allowedClientId, skewSeconds);
-                if (checked.size() >= MAX_CACHED) {
-                    checked.clear();
-                }
-                checked.put(token, principal);
-                return Future.succeededFuture(principal);
-            } catch (TokenException e) {
-                return Future.failedFuture(e);
-            }
-        });
+        return keys.key(jwksUrl.orElseGet(() -> jwksUrlOf(unverified.issuer())), unverified.keyId())
+                .compose(key -> {
+                    try {
+                        TokenRules.Principal principal =
+                                TokenRules.verify(unverified, key, allowedClientId, skewSeconds);
+                        if (checked.size() >= MAX_CACHED) {
+                            checked.clear();
+                        }
+                        checked.put(token, principal);
+                        return Future.succeededFuture(principal);
+                    } catch (TokenException e) {
+                        return Future.failedFuture(e);
+                    }
+                });
     }
 
     /** XSUAA's layout: the issuer without a trailing {@code /oauth/token}, plus {@code /token_keys}. */

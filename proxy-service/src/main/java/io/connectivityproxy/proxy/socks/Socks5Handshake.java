@@ -38,29 +38,29 @@ public final class Socks5Handshake {
     private static final int ATYP_IPV6 = 0x04;
 
     /** What the server does next. */
-    public sealed interface Step {
-    }
+    public sealed interface Step {}
 
     /** Send nothing; wait for more bytes. */
-    public record NeedMore() implements Step {
-    }
+    public record NeedMore() implements Step {}
 
     /** Send {@code bytes} and keep reading. */
-    public record Reply(byte[] bytes) implements Step {
-    }
+    public record Reply(byte[] bytes) implements Step {}
 
     /** Send {@code bytes} (may be empty) and close: the handshake failed; {@code reason} is for logs. */
-    public record Fail(byte[] bytes, String reason) implements Step {
-    }
+    public record Fail(byte[] bytes, String reason) implements Step {}
 
     /**
      * The client asks to connect to {@code host:port}; the server answers with {@link #reply}
      * once it knows the outcome. {@code token} is the JWT of method 0x80, or null.
      */
-    public record Connect(String host, int port, String locationId, String token) implements Step {
-    }
+    public record Connect(String host, int port, String locationId, String token) implements Step {}
 
-    private enum State { GREETING, SAP_AUTH, REQUEST, DONE }
+    private enum State {
+        GREETING,
+        SAP_AUTH,
+        REQUEST,
+        DONE
+    }
 
     private final boolean requireAuthorization;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
@@ -83,7 +83,7 @@ public final class Socks5Handshake {
         pending.write(bytes, 0, bytes.length);
         while (state != State.DONE) {
             byte[] buffer = pending.toByteArray();
-            int[] consumed = { 0 };
+            int[] consumed = {0};
             Step step = advance(buffer, consumed);
             if (step instanceof NeedMore) {
                 break;
@@ -132,7 +132,7 @@ public final class Socks5Handshake {
         }
         int count = in[1] & 0xff;
         if (count == 0) {
-            return new Fail(new byte[] { VERSION, (byte) NO_ACCEPTABLE_METHOD }, "greeting offers no methods");
+            return new Fail(new byte[] {VERSION, (byte) NO_ACCEPTABLE_METHOD}, "greeting offers no methods");
         }
         if (in.length < 2 + count) {
             return new NeedMore();
@@ -148,20 +148,22 @@ public final class Socks5Handshake {
         // Method 0x80 is preferred when offered: it is the only way to name a location.
         if (sap) {
             state = State.SAP_AUTH;
-            return new Reply(new byte[] { VERSION, (byte) METHOD_SAP });
+            return new Reply(new byte[] {VERSION, (byte) METHOD_SAP});
         }
         if (none && !requireAuthorization) {
             state = State.REQUEST;
-            return new Reply(new byte[] { VERSION, METHOD_NONE });
+            return new Reply(new byte[] {VERSION, METHOD_NONE});
         }
-        return new Fail(new byte[] { VERSION, (byte) NO_ACCEPTABLE_METHOD },
-                requireAuthorization ? "proxy authorization is on: method 0x80 is required"
+        return new Fail(
+                new byte[] {VERSION, (byte) NO_ACCEPTABLE_METHOD},
+                requireAuthorization
+                        ? "proxy authorization is on: method 0x80 is required"
                         : "no supported method offered (0x00 or 0x80)");
     }
 
     // SAP method 0x80: 01, JWT length (u32 BE), JWT, location length (u8), base64(location)
     private Step sapAuthentication(byte[] in, int[] consumed) {
-        byte[] failure = { SAP_SUBVERSION, 0x01 };
+        byte[] failure = {SAP_SUBVERSION, 0x01};
         if (in.length < 1) {
             return new NeedMore();
         }
@@ -197,7 +199,7 @@ public final class Socks5Handshake {
         token = tokenLength == 0 ? null : new String(in, 5, (int) tokenLength, StandardCharsets.US_ASCII);
         locationId = location;
         state = State.REQUEST;
-        return new Reply(new byte[] { SAP_SUBVERSION, 0x00 });
+        return new Reply(new byte[] {SAP_SUBVERSION, 0x00});
     }
 
     // RFC 1928 section 4: VER CMD RSV ATYP DST.ADDR DST.PORT
@@ -214,7 +216,8 @@ public final class Socks5Handshake {
         int command = in[1] & 0xff;
         int addressType = in[3] & 0xff;
         if (command != CMD_CONNECT) {
-            return new Fail(reply(REPLY_COMMAND_NOT_SUPPORTED), "command " + command + " is not supported (CONNECT only)");
+            return new Fail(
+                    reply(REPLY_COMMAND_NOT_SUPPORTED), "command " + command + " is not supported (CONNECT only)");
         }
         String host;
         int portAt;
@@ -255,6 +258,6 @@ public final class Socks5Handshake {
 
     /** A reply to the request: VER REP RSV ATYP=IPv4 0.0.0.0:0 (the bound address is not disclosed). */
     public static byte[] reply(int code) {
-        return new byte[] { VERSION, (byte) code, 0, ATYP_IPV4, 0, 0, 0, 0, 0, 0 };
+        return new byte[] {VERSION, (byte) code, 0, ATYP_IPV4, 0, 0, 0, 0, 0, 0};
     }
 }

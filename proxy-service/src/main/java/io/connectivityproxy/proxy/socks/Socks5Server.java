@@ -24,7 +24,11 @@ public final class Socks5Server {
     /** Opens the stream for a CONNECT and answers the client (success or failure reply). */
     @FunctionalInterface
     public interface Connector {
-        void connect(NetSocket socket, Context context, TargetProtocol protocol, Socks5Handshake.Connect request,
+        void connect(
+                NetSocket socket,
+                Context context,
+                TargetProtocol protocol,
+                Socks5Handshake.Connect request,
                 byte[] earlyData);
     }
 
@@ -39,8 +43,16 @@ public final class Socks5Server {
     private final Runnable onRefused;
     private NetServer server;
 
-    public Socks5Server(Vertx vertx, String name, String host, int port, TargetProtocol protocol,
-            long handshakeTimeoutMillis, boolean requireAuthorization, Connector connector, Runnable onRefused) {
+    public Socks5Server(
+            Vertx vertx,
+            String name,
+            String host,
+            int port,
+            TargetProtocol protocol,
+            long handshakeTimeoutMillis,
+            boolean requireAuthorization,
+            Connector connector,
+            Runnable onRefused) {
         this.vertx = vertx;
         this.name = name;
         this.host = host;
@@ -53,7 +65,8 @@ public final class Socks5Server {
     }
 
     public void start() throws Exception {
-        server = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true))
+        server = vertx.createNetServer(
+                        new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true))
                 .connectHandler(this::accept);
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.infof("%s listening on %s:%d", name, host, server.actualPort());

@@ -72,8 +72,10 @@ final class Issuer {
         jws.setPayload(claims.toJson());
         jws.setKey(key.getPrivateKey());
         jws.setKeyIdHeaderValue(kid);
-        jws.setAlgorithmHeaderValue(key.getKeyType().equals("EC") ? AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256
-                : AlgorithmIdentifiers.RSA_USING_SHA256);
+        jws.setAlgorithmHeaderValue(
+                key.getKeyType().equals("EC")
+                        ? AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256
+                        : AlgorithmIdentifiers.RSA_USING_SHA256);
         return jws.getCompactSerialization();
     }
 

@@ -34,7 +34,8 @@ class TokenFuzzTest {
         try {
             TokenRules.Unverified unverified = TokenRules.firstLook(token);
             Key key = unverified.keyId() != null && unverified.keyId().equals("rsa-1")
-                    ? issuer.key("rsa-1").getPublicKey() : issuer.key("ec-1").getPublicKey();
+                    ? issuer.key("rsa-1").getPublicKey()
+                    : issuer.key("ec-1").getPublicKey();
             TokenRules.verify(unverified, key, Issuer.CLIENT, 30);
         } catch (TokenException refused) {
             // a clear refusal
@@ -70,15 +71,35 @@ class TokenFuzzTest {
     void structuredButHostileTokensAreRefusedClearly() {
         assertTimeoutPreemptively(Duration.ofSeconds(90), () -> {
             Random random = new Random(SEED);
-            String[] headers = {"{\"alg\":\"RS256\",\"kid\":\"rsa-1\"}", "{\"alg\":\"none\"}", "{\"alg\":null}",
-                "{\"alg\":1}", "{\"alg\":\"RS256\",\"kid\":[1]}", "{}", "[]", "null", "{\"alg\":\"RS256\",\"crit\":[\"x\"]}",
-                "{\"alg\":\"ES256\",\"kid\":\"ec-1\"}", "{\"alg\":\"RS256\",\"jwk\":{\"kty\":\"RSA\"}}", "{\"alg\":\"RS256\""};
-            String[] payloads = {"{\"iss\":\"" + Issuer.URL + "\",\"exp\":\"soon\"}", "{\"iss\":5}", "{\"exp\":1e308}",
-                "{\"iss\":\"" + Issuer.URL + "\",\"exp\":99999999999,\"client_id\":{},\"ext_attr\":\"x\"}", "[1,2]", "",
-                "{\"iss\":\"" + Issuer.URL + "\",\"ext_attr\":{\"subaccountid\":7},\"zid\":[]}", "{\"a\":" + "[".repeat(50)};
+            String[] headers = {
+                "{\"alg\":\"RS256\",\"kid\":\"rsa-1\"}",
+                "{\"alg\":\"none\"}",
+                "{\"alg\":null}",
+                "{\"alg\":1}",
+                "{\"alg\":\"RS256\",\"kid\":[1]}",
+                "{}",
+                "[]",
+                "null",
+                "{\"alg\":\"RS256\",\"crit\":[\"x\"]}",
+                "{\"alg\":\"ES256\",\"kid\":\"ec-1\"}",
+                "{\"alg\":\"RS256\",\"jwk\":{\"kty\":\"RSA\"}}",
+                "{\"alg\":\"RS256\""
+            };
+            String[] payloads = {
+                "{\"iss\":\"" + Issuer.URL + "\",\"exp\":\"soon\"}",
+                "{\"iss\":5}",
+                "{\"exp\":1e308}",
+                "{\"iss\":\"" + Issuer.URL + "\",\"exp\":99999999999,\"client_id\":{},\"ext_attr\":\"x\"}",
+                "[1,2]",
+                "",
+                "{\"iss\":\"" + Issuer.URL + "\",\"ext_attr\":{\"subaccountid\":7},\"zid\":[]}",
+                "{\"a\":" + "[".repeat(50)
+            };
             for (int i = 0; i < 5_000; i++) {
-                String header = B64.encodeToString(headers[random.nextInt(headers.length)].getBytes(StandardCharsets.UTF_8));
-                String payload = B64.encodeToString(payloads[random.nextInt(payloads.length)].getBytes(StandardCharsets.UTF_8));
+                String header =
+                        B64.encodeToString(headers[random.nextInt(headers.length)].getBytes(StandardCharsets.UTF_8));
+                String payload =
+                        B64.encodeToString(payloads[random.nextInt(payloads.length)].getBytes(StandardCharsets.UTF_8));
                 byte[] signature = new byte[random.nextInt(300)];
                 random.nextBytes(signature);
                 path(header + "." + payload + "." + B64.encodeToString(signature), "structured " + i);
@@ -95,7 +116,8 @@ class TokenFuzzTest {
                 int mutations = 1 + random.nextInt(4);
                 for (int m = 0; m < mutations; m++) {
                     int at = random.nextInt(token.length);
-                    token[at] = (char) (random.nextBoolean() ? token[random.nextInt(token.length)] : 32 + random.nextInt(95));
+                    token[at] = (char)
+                            (random.nextBoolean() ? token[random.nextInt(token.length)] : 32 + random.nextInt(95));
                 }
                 String mutated = new String(token);
                 if (mutated.equals(valid)) {

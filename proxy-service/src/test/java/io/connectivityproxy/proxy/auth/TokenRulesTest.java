@@ -75,15 +75,19 @@ class TokenRulesTest {
 
         JwtClaims early = Issuer.claims("sub-a");
         early.setNotBefore(Issuer.minutesFromNow(5));
-        assertEquals(TokenException.Kind.NOT_YET_VALID, refused(issuer.token(early)).kind());
+        assertEquals(
+                TokenException.Kind.NOT_YET_VALID, refused(issuer.token(early)).kind());
 
         JwtClaims future = Issuer.claims("sub-a");
         future.setIssuedAt(Issuer.minutesFromNow(5));
-        assertEquals("the token is issued in the future (iat)", refused(issuer.token(future)).getMessage());
+        assertEquals(
+                "the token is issued in the future (iat)",
+                refused(issuer.token(future)).getMessage());
 
         JwtClaims noExpiry = Issuer.claims("sub-a");
         noExpiry.unsetClaim("exp");
-        assertEquals("the token has no expiry (exp)", refused(issuer.token(noExpiry)).getMessage());
+        assertEquals(
+                "the token has no expiry (exp)", refused(issuer.token(noExpiry)).getMessage());
     }
 
     @Test
@@ -106,11 +110,13 @@ class TokenRulesTest {
 
     @Test
     void algNoneAndHmacWithThePublicKeyAreRefusedBeforeAnyKeyIsUsed() throws Exception {
-        TokenException none = assertThrows(TokenException.class,
-                () -> TokenRules.firstLook(Issuer.unsigned(Issuer.claims("sub-a"))));
+        TokenException none =
+                assertThrows(TokenException.class, () -> TokenRules.firstLook(Issuer.unsigned(Issuer.claims("sub-a"))));
         assertEquals(TokenException.Kind.ALGORITHM, none.kind());
-        assertEquals("the token's algorithm 'none' is not accepted (RS256, ES256 and the like only)", none.getMessage());
-        TokenException hmac = assertThrows(TokenException.class,
+        assertEquals(
+                "the token's algorithm 'none' is not accepted (RS256, ES256 and the like only)", none.getMessage());
+        TokenException hmac = assertThrows(
+                TokenException.class,
                 () -> TokenRules.firstLook(issuer.hmacWithPublicKey(Issuer.claims("sub-a"), "rsa-1")));
         assertEquals(TokenException.Kind.ALGORITHM, hmac.kind());
     }
@@ -118,45 +124,68 @@ class TokenRulesTest {
     @Test
     void unknownAlgorithmsAreRefused() throws Exception {
         String[] parts = issuer.token("sub-a").split("\\.");
-        String header = java.util.Base64.getUrlEncoder().withoutPadding()
+        String header = java.util.Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString("{\"alg\":\"XS999\",\"kid\":\"rsa-1\"}".getBytes());
-        TokenException e = assertThrows(TokenException.class,
-                () -> TokenRules.firstLook(header + "." + parts[1] + "." + parts[2]));
+        TokenException e = assertThrows(
+                TokenException.class, () -> TokenRules.firstLook(header + "." + parts[1] + "." + parts[2]));
         assertEquals(TokenException.Kind.ALGORITHM, e.kind());
     }
 
     @Test
     void truncatedAndGarbageTokensAreMalformed() throws Exception {
         String token = issuer.token("sub-a");
-        for (String bad : new String[] {token.substring(0, token.indexOf('.')), "a.b.c", "not a jwt", "..",
-            token.substring(0, token.length() - 10) + "!!!!!!!!!!", "e30.e30"}) {
+        for (String bad : new String[] {
+            token.substring(0, token.indexOf('.')),
+            "a.b.c",
+            "not a jwt",
+            "..",
+            token.substring(0, token.length() - 10) + "!!!!!!!!!!",
+            "e30.e30"
+        }) {
             TokenException e = assertThrows(TokenException.class, () -> check(bad), bad);
-            assertEquals(true, e.kind() == TokenException.Kind.MALFORMED || e.kind() == TokenException.Kind.SIGNATURE
-                    || e.kind() == TokenException.Kind.ALGORITHM, bad + ": " + e.kind());
+            assertEquals(
+                    true,
+                    e.kind() == TokenException.Kind.MALFORMED
+                            || e.kind() == TokenException.Kind.SIGNATURE
+                            || e.kind() == TokenException.Kind.ALGORITHM,
+                    bad + ": " + e.kind());
         }
-        assertEquals(TokenException.Kind.MISSING, assertThrows(TokenException.class, () -> TokenRules.firstLook(""))
-                .kind());
-        assertEquals(TokenException.Kind.MALFORMED, assertThrows(TokenException.class,
-                () -> TokenRules.firstLook("a".repeat(TokenRules.MAX_TOKEN_LENGTH + 1))).kind());
+        assertEquals(
+                TokenException.Kind.MISSING,
+                assertThrows(TokenException.class, () -> TokenRules.firstLook(""))
+                        .kind());
+        assertEquals(
+                TokenException.Kind.MALFORMED,
+                assertThrows(
+                                TokenException.class,
+                                () -> TokenRules.firstLook("a".repeat(TokenRules.MAX_TOKEN_LENGTH + 1)))
+                        .kind());
     }
 
     @Test
     void aTokenWithoutIssuerIsRefused() throws Exception {
         JwtClaims claims = Issuer.claims("sub-a");
         claims.unsetClaim("iss");
-        assertEquals(TokenException.Kind.ISSUER, assertThrows(TokenException.class,
-                () -> TokenRules.firstLook(issuer.token(claims))).kind());
+        assertEquals(
+                TokenException.Kind.ISSUER,
+                assertThrows(TokenException.class, () -> TokenRules.firstLook(issuer.token(claims)))
+                        .kind());
     }
 
     @Test
     void theTrustedModeReadsTheSubaccountWithoutAKey() throws Exception {
         assertEquals("sub-a", TokenRules.trustedSubaccount(stranger.token("sub-a")));
-        assertEquals(TokenException.Kind.MALFORMED,
-                assertThrows(TokenException.class, () -> TokenRules.trustedSubaccount("garbage")).kind());
+        assertEquals(
+                TokenException.Kind.MALFORMED,
+                assertThrows(TokenException.class, () -> TokenRules.trustedSubaccount("garbage"))
+                        .kind());
         JwtClaims claims = new JwtClaims();
         claims.setClaim("ext_attr", Map.of("other", "x"));
-        assertEquals(TokenException.Kind.SUBACCOUNT, assertThrows(TokenException.class,
-                () -> TokenRules.trustedSubaccount(stranger.token(claims))).kind());
+        assertEquals(
+                TokenException.Kind.SUBACCOUNT,
+                assertThrows(TokenException.class, () -> TokenRules.trustedSubaccount(stranger.token(claims)))
+                        .kind());
     }
 
     @Test

@@ -47,10 +47,14 @@ class TokenValidatorTest {
             }
         });
         server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        JwksCache keys = new JwksCache(vertx, vertx.createHttpClient(), Duration.ofMinutes(10), Duration.ofSeconds(10),
-                nanos::get, false);
-        validator = new TokenValidator(List.of(Issuer.URL),
-                Optional.of("http://127.0.0.1:" + server.actualPort() + "/token_keys"), Issuer.CLIENT, 30, keys,
+        JwksCache keys = new JwksCache(
+                vertx, vertx.createHttpClient(), Duration.ofMinutes(10), Duration.ofSeconds(10), nanos::get, false);
+        validator = new TokenValidator(
+                List.of(Issuer.URL),
+                Optional.of("http://127.0.0.1:" + server.actualPort() + "/token_keys"),
+                Issuer.CLIENT,
+                30,
+                keys,
                 Clock.systemUTC());
     }
 
@@ -74,8 +78,14 @@ class TokenValidatorTest {
 
     @Test
     void keysAreFetchedOnceAndSelectedByKid() throws Exception {
-        assertEquals("sub-a", await(validator.validate(issuer.sign(Issuer.claims("sub-a"), "rsa-1"))).subaccount());
-        assertEquals("sub-b", await(validator.validate(issuer.sign(Issuer.claims("sub-b"), "ec-1"))).subaccount());
+        assertEquals(
+                "sub-a",
+                await(validator.validate(issuer.sign(Issuer.claims("sub-a"), "rsa-1")))
+                        .subaccount());
+        assertEquals(
+                "sub-b",
+                await(validator.validate(issuer.sign(Issuer.claims("sub-b"), "ec-1")))
+                        .subaccount());
         assertEquals(1, fetches.get());
     }
 
@@ -85,7 +95,10 @@ class TokenValidatorTest {
         issuer.addRsa("rsa-2");
         // Issuers publish a new key before they sign with it; a while later a token names it.
         nanos.addAndGet(Duration.ofSeconds(11).toNanos());
-        assertEquals("sub-a", await(validator.validate(issuer.sign(Issuer.claims("sub-a"), "rsa-2"))).subaccount());
+        assertEquals(
+                "sub-a",
+                await(validator.validate(issuer.sign(Issuer.claims("sub-a"), "rsa-2")))
+                        .subaccount());
         assertEquals(2, fetches.get());
         // A kid the issuer does not have: one more fetch, then refused without fetching again.
         nanos.addAndGet(Duration.ofSeconds(11).toNanos());
@@ -94,8 +107,10 @@ class TokenValidatorTest {
         assertEquals("the token's key id 'rsa-404' is not one of the issuer's keys", first.getMessage());
         int after = fetches.get();
         for (int i = 0; i < 20; i++) {
-            assertEquals(TokenException.Kind.UNKNOWN_KEY,
-                    refusal(validator.validate(JwtClaimsTokens.forgeKid(issuer, "rsa-404"))).kind());
+            assertEquals(
+                    TokenException.Kind.UNKNOWN_KEY,
+                    refusal(validator.validate(JwtClaimsTokens.forgeKid(issuer, "rsa-404")))
+                            .kind());
         }
         assertEquals(after, fetches.get(), "unknown kids are fetched at most once per minimum interval");
         nanos.addAndGet(Duration.ofSeconds(11).toNanos());
@@ -131,7 +146,8 @@ class TokenValidatorTest {
 
     @Test
     void theJwksUrlOfAnXsuaaIssuer() {
-        assertEquals("https://sub.authentication.eu10.hana.ondemand.com/token_keys",
+        assertEquals(
+                "https://sub.authentication.eu10.hana.ondemand.com/token_keys",
                 TokenValidator.jwksUrlOf("https://sub.authentication.eu10.hana.ondemand.com/oauth/token"));
         assertEquals("https://idp.test/token_keys", TokenValidator.jwksUrlOf("https://idp.test/"));
     }

@@ -44,12 +44,18 @@ class Socks5HandshakeFuzzTest {
      * 255), request (4 + 1 + 255 + 2) is MAX_TOKEN + 780; a few hundred bytes of slack on top.
      */
     static final int BOUND = Socks5Handshake.MAX_TOKEN + 1024;
+
     private static final Set<String> REPLIES = Set.of("0500", "0580", "0100");
-    private static final Set<String> FAILURES = Set.of("", "05ff", "0101", hex(Socks5Handshake.reply(1)),
-            hex(Socks5Handshake.reply(7)), hex(Socks5Handshake.reply(8)));
+    private static final Set<String> FAILURES = Set.of(
+            "",
+            "05ff",
+            "0101",
+            hex(Socks5Handshake.reply(1)),
+            hex(Socks5Handshake.reply(7)),
+            hex(Socks5Handshake.reply(8)));
     private static final String ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-";
     private static final String HOST_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_";
-    private static final int[] INTERESTING = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x7f, 0x80, 0xfe, 0xff };
+    private static final int[] INTERESTING = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x7f, 0x80, 0xfe, 0xff};
 
     @Test
     void randomBytes() {
@@ -106,8 +112,9 @@ class Socks5HandshakeFuzzTest {
                 }
             }
             // The mutations must exercise both sides, or the properties prove little.
-            assertTrue(connects > 1000 && refused > 1000, context(connects + " connects, " + refused + " refused",
-                    new byte[0]));
+            assertTrue(
+                    connects > 1000 && refused > 1000,
+                    context(connects + " connects, " + refused + " refused", new byte[0]));
         });
     }
 
@@ -128,8 +135,9 @@ class Socks5HandshakeFuzzTest {
                 }
                 byte[] input = concat(prefix, tail);
                 Outcome outcome = feedInChunks(input, requireAuthorization, random, "endless input " + i);
-                assertTrue(outcome.terminal() != null, context("endless input " + i + " never ended the handshake",
-                        input));
+                assertTrue(
+                        outcome.terminal() != null,
+                        context("endless input " + i + " never ended the handshake", input));
             }
         });
     }
@@ -137,8 +145,7 @@ class Socks5HandshakeFuzzTest {
     // ---- properties --------------------------------------------------------------------------
 
     /** What feeding an input produced: the steps, the terminal step if any, and the bytes fed until then. */
-    record Outcome(List<Step> steps, Step terminal, int fed, byte[] remainder) {
-    }
+    record Outcome(List<Step> steps, Step terminal, int fed, byte[] remainder) {}
 
     /** Feeds {@code input} in random chunks and checks every property; true if it ended in Connect. */
     private static boolean check(byte[] input, boolean requireAuthorization, Random random, String where) {
@@ -157,7 +164,9 @@ class Socks5HandshakeFuzzTest {
             }
             assertEquals(valid.connect(), connect, () -> context("Connect fields", input));
             assertEquals(valid.replies(), replies, () -> context("replies before the Connect", input));
-            assertArrayEquals(Arrays.copyOfRange(input, valid.length(), outcome.fed()), outcome.remainder(),
+            assertArrayEquals(
+                    Arrays.copyOfRange(input, valid.length(), outcome.fed()),
+                    outcome.remainder(),
                     () -> context("remainder after the Connect", input));
             return true;
         }
@@ -202,7 +211,9 @@ class Socks5HandshakeFuzzTest {
             all.addAll(steps);
             if (terminal != null) {
                 byte[] remainder = handshake.remainder();
-                assertInstanceOf(Fail.class, only(handshake.feed(new byte[] { 5 })),
+                assertInstanceOf(
+                        Fail.class,
+                        only(handshake.feed(new byte[] {5})),
                         () -> context(where + ": bytes after the end of the handshake", input));
                 return new Outcome(all, terminal, fed, remainder);
             }
@@ -235,8 +246,8 @@ class Socks5HandshakeFuzzTest {
         out.write(methods.size());
         methods.forEach(out::write);
         if (sap) {
-            int tokenLength = random.nextInt(100) == 0 ? random.nextInt(Socks5Handshake.MAX_TOKEN + 1)
-                    : random.nextInt(120);
+            int tokenLength =
+                    random.nextInt(100) == 0 ? random.nextInt(Socks5Handshake.MAX_TOKEN + 1) : random.nextInt(120);
             byte[] token = new byte[tokenLength];
             for (int i = 0; i < token.length; i++) {
                 token[i] = (byte) (33 + random.nextInt(94));
@@ -253,7 +264,7 @@ class Socks5HandshakeFuzzTest {
             out.write(encoded.length);
             out.writeBytes(encoded);
         }
-        out.writeBytes(new byte[] { 5, 1, 0 });
+        out.writeBytes(new byte[] {5, 1, 0});
         if (random.nextBoolean()) {
             out.write(1);
             byte[] address = new byte[4];
@@ -280,7 +291,7 @@ class Socks5HandshakeFuzzTest {
 
     private static byte[] mutate(Random random, byte[] input) {
         if (input.length == 0) {
-            return new byte[] { (byte) INTERESTING[random.nextInt(INTERESTING.length)] };
+            return new byte[] {(byte) INTERESTING[random.nextInt(INTERESTING.length)]};
         }
         byte[] out;
         int at = random.nextInt(input.length);
@@ -294,7 +305,9 @@ class Socks5HandshakeFuzzTest {
                 out[at] = (byte) INTERESTING[random.nextInt(INTERESTING.length)];
                 return out;
             case 2:
-                return concat(Arrays.copyOf(input, at), new byte[] { (byte) random.nextInt(256) },
+                return concat(
+                        Arrays.copyOf(input, at),
+                        new byte[] {(byte) random.nextInt(256)},
                         Arrays.copyOfRange(input, at, input.length));
             case 3:
                 return concat(Arrays.copyOf(input, at), Arrays.copyOfRange(input, at + 1, input.length));
@@ -310,10 +323,11 @@ class Socks5HandshakeFuzzTest {
                     return input;
                 }
                 out = input.clone();
-                int[] lengths = { Socks5Handshake.MAX_TOKEN, Socks5Handshake.MAX_TOKEN + 1, 0, 1, Integer.MAX_VALUE,
-                    -1, 0x10000 };
-                System.arraycopy(u32(lengths[random.nextInt(lengths.length)]), 0, out,
-                        random.nextInt(input.length - 3), 4);
+                int[] lengths = {
+                    Socks5Handshake.MAX_TOKEN, Socks5Handshake.MAX_TOKEN + 1, 0, 1, Integer.MAX_VALUE, -1, 0x10000
+                };
+                System.arraycopy(
+                        u32(lengths[random.nextInt(lengths.length)]), 0, out, random.nextInt(input.length - 3), 4);
                 return out;
         }
     }
@@ -324,15 +338,15 @@ class Socks5HandshakeFuzzTest {
             case 0:
                 return new byte[0];
             case 1:
-                return concat(new byte[] { 5, (byte) 255 });
+                return concat(new byte[] {5, (byte) 255});
             case 2:
-                return new byte[] { 5, 1, 0 };
+                return new byte[] {5, 1, 0};
             case 3:
-                return concat(new byte[] { 5, 1, (byte) 0x80, 1 }, u32(Socks5Handshake.MAX_TOKEN));
+                return concat(new byte[] {5, 1, (byte) 0x80, 1}, u32(Socks5Handshake.MAX_TOKEN));
             case 4:
-                return concat(new byte[] { 5, 1, (byte) 0x80, 1 }, u32(random.nextInt(Socks5Handshake.MAX_TOKEN)));
+                return concat(new byte[] {5, 1, (byte) 0x80, 1}, u32(random.nextInt(Socks5Handshake.MAX_TOKEN)));
             default:
-                return new byte[] { 5, 1, 0, 5, 1, 0, 3, (byte) 255 };
+                return new byte[] {5, 1, 0, 5, 1, 0, 3, (byte) 255};
         }
     }
 
@@ -341,16 +355,13 @@ class Socks5HandshakeFuzzTest {
     /** What the reference parser makes of an input. */
     sealed interface Expected {
         /** A valid handshake of {@code length} bytes; the server answers {@code replies}, then connects. */
-        record Valid(int length, List<String> replies, Connect connect) implements Expected {
-        }
+        record Valid(int length, List<String> replies, Connect connect) implements Expected {}
 
         /** Not a valid handshake, whatever follows. */
-        record Invalid(String why) implements Expected {
-        }
+        record Invalid(String why) implements Expected {}
 
         /** A valid start; more bytes are needed. */
-        record Incomplete() implements Expected {
-        }
+        record Incomplete() implements Expected {}
     }
 
     /**
@@ -430,7 +441,8 @@ class Socks5HandshakeFuzzTest {
                     return new Expected.Incomplete();
                 }
                 try {
-                    location = new String(Base64.getDecoder().decode(Arrays.copyOfRange(in, at, at + locationLength)),
+                    location = new String(
+                            Base64.getDecoder().decode(Arrays.copyOfRange(in, at, at + locationLength)),
                             StandardCharsets.UTF_8);
                 } catch (IllegalArgumentException e) {
                     return new Expected.Invalid("base64");
@@ -533,7 +545,11 @@ class Socks5HandshakeFuzzTest {
             if (step instanceof Reply reply) {
                 text.append("Reply(").append(hex(reply.bytes())).append(") ");
             } else if (step instanceof Fail failure) {
-                text.append("Fail(").append(hex(failure.bytes())).append(", ").append(failure.reason()).append(") ");
+                text.append("Fail(")
+                        .append(hex(failure.bytes()))
+                        .append(", ")
+                        .append(failure.reason())
+                        .append(") ");
             } else {
                 text.append(step).append(' ');
             }
@@ -542,7 +558,7 @@ class Socks5HandshakeFuzzTest {
     }
 
     private static byte[] u32(int value) {
-        return new byte[] { (byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value };
+        return new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
     }
 
     private static byte[] concat(byte[]... parts) {

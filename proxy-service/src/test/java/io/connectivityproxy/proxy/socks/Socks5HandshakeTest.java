@@ -63,7 +63,7 @@ class Socks5HandshakeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "04", "04 01 00 50 7f 00 00 01 00", "00", "ff 01 00", "47 45 54 20 2f" })
+    @ValueSource(strings = {"04", "04 01 00 50 7f 00 00 01 00", "00", "ff 01 00", "47 45 54 20 2f"})
     void anotherVersionFailsWithoutAnswer(String input) {
         // SOCKS4 or HTTP has no SOCKS5 way to say no: the connection is just closed.
         assertFail("", only(new Socks5Handshake(false).feed(hex(input))));
@@ -77,8 +77,8 @@ class Socks5HandshakeTest {
         assertReply("05 80", only(handshake.feed(hex("05 01 80"))));
         byte[] auth = sapAuth(JWT, "second");
         // Exact layout: 01, u32 BE length, JWT, u8 length, base64(location).
-        byte[] expected = concat(hex("01 00 00 00"), new byte[] { (byte) JWT.length() }, ascii(JWT),
-                new byte[] { 8 }, ascii("c2Vjb25k"));
+        byte[] expected = concat(
+                hex("01 00 00 00"), new byte[] {(byte) JWT.length()}, ascii(JWT), new byte[] {8}, ascii("c2Vjb25k"));
         assertArrayEquals(expected, auth);
         assertReply("01 00", only(handshake.feed(auth)));
         Connect connect = assertInstanceOf(Connect.class, only(handshake.feed(domainRequest("tcp-a", 8080))));
@@ -121,20 +121,20 @@ class Socks5HandshakeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "00 00 40 01", "00 01 00 00", "7f ff ff ff", "80 00 00 00", "ff ff ff ff" })
+    @ValueSource(strings = {"00 00 40 01", "00 01 00 00", "7f ff ff ff", "80 00 00 00", "ff ff ff ff"})
     void oversizeTokenLengthIsRefusedBeforeTheTokenArrives(String length) {
         // Only the five header bytes: the handshake must not wait for (and buffer) the token.
         assertFail("01 01", afterSapGreeting(concat(hex("01"), hex(length))));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "!!!!", "c2Vjb25k=", "c2V jb25k", "Y", "c2Vj-25k", "c2Vj_25k" })
+    @ValueSource(strings = {"!!!!", "c2Vjb25k=", "c2V jb25k", "Y", "c2Vj-25k", "c2Vj_25k"})
     void invalidBase64LocationIsRefused(String encoded) {
         assertFail("01 01", afterSapGreeting(sapAuthRaw(JWT, ascii(encoded))));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "a b", "../x", "loc/b", "caf\u00e9", "x\u0000" })
+    @ValueSource(strings = {"a b", "../x", "loc/b", "caf\u00e9", "x\u0000"})
     void invalidLocationIdIsRefused(String location) {
         byte[] encoded = ascii(Base64.getEncoder().encodeToString(location.getBytes(StandardCharsets.UTF_8)));
         assertFail("01 01", afterSapGreeting(sapAuthRaw(JWT, encoded)));
@@ -152,15 +152,17 @@ class Socks5HandshakeTest {
 
     @Test
     void connectToAnIpv4Address() {
-        assertEquals(new Connect("192.168.10.200", 8080, "", null),
+        assertEquals(
+                new Connect("192.168.10.200", 8080, "", null),
                 afterNoAuthGreeting(hex("05 01 00 01 c0 a8 0a c8 1f 90")));
-        assertEquals(new Connect("127.0.0.1", 65535, "", null),
-                afterNoAuthGreeting(hex("05 01 00 01 7f 00 00 01 ff ff")));
+        assertEquals(
+                new Connect("127.0.0.1", 65535, "", null), afterNoAuthGreeting(hex("05 01 00 01 7f 00 00 01 ff ff")));
     }
 
     @Test
     void connectToADomainName() {
-        assertEquals(new Connect("backend.example-1.corp", 443, "", null),
+        assertEquals(
+                new Connect("backend.example-1.corp", 443, "", null),
                 afterNoAuthGreeting(domainRequest("backend.example-1.corp", 443)));
         String longest = "h".repeat(255);
         assertEquals(new Connect(longest, 1, "", null), afterNoAuthGreeting(domainRequest(longest, 1)));
@@ -175,7 +177,8 @@ class Socks5HandshakeTest {
 
     @Test
     void ipv6AndUnknownAddressTypesAreNotSupported() {
-        assertFail("05 08 00 01 00 00 00 00 00 00",
+        assertFail(
+                "05 08 00 01 00 00 00 00 00 00",
                 afterNoAuthGreeting(hex("05 01 00 04 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 1f 90")));
         assertFail("05 08 00 01 00 00 00 00 00 00", afterNoAuthGreeting(hex("05 01 00 04")));
         assertFail("05 08 00 01 00 00 00 00 00 00", afterNoAuthGreeting(hex("05 01 00 02 7f 00 00 01 1f 90")));
@@ -190,7 +193,7 @@ class Socks5HandshakeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "bad host", "host:80", "a/b", "h\u0000", "\u00e9t\u00e9", "x@y" })
+    @ValueSource(strings = {"bad host", "host:80", "a/b", "h\u0000", "\u00e9t\u00e9", "x@y"})
     void domainNamesWithCharactersNoHostHasAreAGeneralFailure(String host) {
         assertFail("05 01 00 01 00 00 00 00 00 00", afterNoAuthGreeting(domainRequest(host, 80)));
     }
@@ -209,30 +212,44 @@ class Socks5HandshakeTest {
     @Test
     void replyLayoutIsVersionCodeReservedAndAnUndisclosedIpv4Address() {
         assertArrayEquals(hex("05 00 00 01 00 00 00 00 00 00"), Socks5Handshake.reply(Socks5Handshake.REPLY_SUCCEEDED));
-        assertArrayEquals(hex("05 04 00 01 00 00 00 00 00 00"),
-                Socks5Handshake.reply(Socks5Handshake.REPLY_HOST_UNREACHABLE));
-        assertArrayEquals(hex("05 02 00 01 00 00 00 00 00 00"), Socks5Handshake.reply(Socks5Handshake.REPLY_NOT_ALLOWED));
+        assertArrayEquals(
+                hex("05 04 00 01 00 00 00 00 00 00"), Socks5Handshake.reply(Socks5Handshake.REPLY_HOST_UNREACHABLE));
+        assertArrayEquals(
+                hex("05 02 00 01 00 00 00 00 00 00"), Socks5Handshake.reply(Socks5Handshake.REPLY_NOT_ALLOWED));
     }
 
     // ---- framing: truncation, pipelining, what follows the request --------------------------
 
     /** A whole handshake as the messages a client sends, and the steps the server must take. */
-    record Script(String name, boolean requireAuthorization, List<byte[]> messages, List<Step> steps) {
-    }
+    record Script(String name, boolean requireAuthorization, List<byte[]> messages, List<Step> steps) {}
 
     static List<Script> scripts() {
         return List.of(
-                new Script("0x00 + IPv4", false, List.of(hex("05 01 00"), ipv4Request("10.1.2.3", 8080)),
+                new Script(
+                        "0x00 + IPv4",
+                        false,
+                        List.of(hex("05 01 00"), ipv4Request("10.1.2.3", 8080)),
                         List.of(new Reply(hex("05 00")), new Connect("10.1.2.3", 8080, "", null))),
-                new Script("0x00 + domain", false, List.of(hex("05 02 01 00"), domainRequest("tcp-a", 8080)),
+                new Script(
+                        "0x00 + domain",
+                        false,
+                        List.of(hex("05 02 01 00"), domainRequest("tcp-a", 8080)),
                         List.of(new Reply(hex("05 00")), new Connect("tcp-a", 8080, "", null))),
-                new Script("0x80 + domain", true,
+                new Script(
+                        "0x80 + domain",
+                        true,
                         List.of(hex("05 01 80"), sapAuth(JWT, "second"), domainRequest("ldap-server", 389)),
-                        List.of(new Reply(hex("05 80")), new Reply(hex("01 00")),
+                        List.of(
+                                new Reply(hex("05 80")),
+                                new Reply(hex("01 00")),
                                 new Connect("ldap-server", 389, "second", JWT))),
-                new Script("0x80 default location + IPv4", false,
+                new Script(
+                        "0x80 default location + IPv4",
+                        false,
                         List.of(hex("05 02 00 80"), sapAuth(JWT, ""), ipv4Request("172.16.0.9", 3300)),
-                        List.of(new Reply(hex("05 80")), new Reply(hex("01 00")),
+                        List.of(
+                                new Reply(hex("05 80")),
+                                new Reply(hex("01 00")),
                                 new Connect("172.16.0.9", 3300, "", JWT))));
     }
 
@@ -245,12 +262,16 @@ class Socks5HandshakeTest {
                     String where = script.name() + ", message " + message + " cut at " + cut;
                     Socks5Handshake handshake = new Socks5Handshake(script.requireAuthorization());
                     for (int before = 0; before < message; before++) {
-                        assertStep(script.steps().get(before), only(handshake.feed(script.messages().get(before))),
+                        assertStep(
+                                script.steps().get(before),
+                                only(handshake.feed(script.messages().get(before))),
                                 where);
                     }
                     assertInstanceOf(NeedMore.class, only(handshake.feed(Arrays.copyOf(bytes, cut))), where);
-                    assertStep(script.steps().get(message),
-                            only(handshake.feed(Arrays.copyOfRange(bytes, cut, bytes.length))), where);
+                    assertStep(
+                            script.steps().get(message),
+                            only(handshake.feed(Arrays.copyOfRange(bytes, cut, bytes.length))),
+                            where);
                 }
             }
         }
@@ -263,7 +284,7 @@ class Socks5HandshakeTest {
             for (int message = 0; message < script.messages().size(); message++) {
                 byte[] bytes = script.messages().get(message);
                 for (int i = 0; i < bytes.length; i++) {
-                    Step step = only(handshake.feed(new byte[] { bytes[i] }));
+                    Step step = only(handshake.feed(new byte[] {bytes[i]}));
                     String where = script.name() + ", message " + message + " byte " + i;
                     if (i < bytes.length - 1) {
                         assertInstanceOf(NeedMore.class, step, where);
@@ -305,8 +326,8 @@ class Socks5HandshakeTest {
     void bytesAfterTheRequestAreTheRemainder() {
         byte[] early = ascii("GET / HTTP/1.1\r\nHost: tcp-a\r\n\r\n");
         Socks5Handshake pipelined = new Socks5Handshake(false);
-        List<Step> steps = pipelined.feed(concat(hex("05 01 80"), sapAuth(JWT, "second"), domainRequest("tcp-a", 80),
-                early));
+        List<Step> steps =
+                pipelined.feed(concat(hex("05 01 80"), sapAuth(JWT, "second"), domainRequest("tcp-a", 80), early));
         assertInstanceOf(Connect.class, steps.get(steps.size() - 1));
         assertArrayEquals(early, pipelined.remainder());
 
@@ -314,8 +335,7 @@ class Socks5HandshakeTest {
         split.feed(hex("05 01 00"));
         byte[] request = domainRequest("tcp-a", 80);
         assertInstanceOf(NeedMore.class, only(split.feed(Arrays.copyOf(request, request.length - 1))));
-        assertInstanceOf(Connect.class,
-                only(split.feed(concat(new byte[] { request[request.length - 1] }, early))));
+        assertInstanceOf(Connect.class, only(split.feed(concat(new byte[] {request[request.length - 1]}, early))));
         assertArrayEquals(early, split.remainder());
 
         Socks5Handshake none = new Socks5Handshake(false);
@@ -381,9 +401,13 @@ class Socks5HandshakeTest {
         StringBuilder text = new StringBuilder();
         for (Step step : steps) {
             if (step instanceof Reply reply) {
-                text.append("Reply(").append(HexFormat.of().formatHex(reply.bytes())).append(") ");
+                text.append("Reply(")
+                        .append(HexFormat.of().formatHex(reply.bytes()))
+                        .append(") ");
             } else if (step instanceof Fail fail) {
-                text.append("Fail(").append(HexFormat.of().formatHex(fail.bytes())).append(") ");
+                text.append("Fail(")
+                        .append(HexFormat.of().formatHex(fail.bytes()))
+                        .append(") ");
             } else {
                 text.append(step).append(' ');
             }
@@ -411,8 +435,9 @@ class Socks5HandshakeTest {
 
     static byte[] domainRequest(String host, int port) {
         byte[] name = host.getBytes(StandardCharsets.UTF_8);
-        return concat(hex("05 01 00 03"), new byte[] { (byte) name.length }, name,
-                new byte[] { (byte) (port >>> 8), (byte) port });
+        return concat(
+                hex("05 01 00 03"), new byte[] {(byte) name.length}, name, new byte[] {(byte) (port >>> 8), (byte) port
+                });
     }
 
     static byte[] ipv4Request(String address, int port) {

@@ -23,8 +23,19 @@ public final class BodyDecoder {
     static final int MAX_TRAILERS = 16 * 1024;
 
     private enum State {
-        SIZE, SIZE_BWS, EXTENSION, SIZE_LF, DATA, DATA_CR, DATA_LF, TRAILER_START, TRAILER, TRAILER_LF, LENGTH,
-        UNTIL_CLOSE, DONE
+        SIZE,
+        SIZE_BWS,
+        EXTENSION,
+        SIZE_LF,
+        DATA,
+        DATA_CR,
+        DATA_LF,
+        TRAILER_START,
+        TRAILER,
+        TRAILER_LF,
+        LENGTH,
+        UNTIL_CLOSE,
+        DONE
     }
 
     private State state;

@@ -8,8 +8,7 @@ import java.util.Map;
 /** Field-list helpers: names compare case-insensitively (RFC 9110 section 5.1). */
 public final class Fields {
 
-    private Fields() {
-    }
+    private Fields() {}
 
     public static String first(List<Map.Entry<String, String>> fields, String name) {
         for (Map.Entry<String, String> field : fields) {

@@ -24,8 +24,7 @@ public final class Http1Parser {
         byte at(int index);
     }
 
-    private Http1Parser() {
-    }
+    private Http1Parser() {}
 
     /**
      * The index just past the empty line that ends the head in {@code in[from, to)}, or -1 if it
@@ -133,8 +132,8 @@ public final class Http1Parser {
     private static List<String> lines(byte[] head, int status) throws HttpException {
         int i = 0;
         // Empty lines before the start line (RFC 9112 section 2.2); a bare CR there is refused below.
-        while (i < head.length && (head[i] == '\n' || (head[i] == '\r' && i + 1 < head.length
-                && head[i + 1] == '\n'))) {
+        while (i < head.length
+                && (head[i] == '\n' || (head[i] == '\r' && i + 1 < head.length && head[i + 1] == '\n'))) {
             i++;
         }
         List<String> lines = new ArrayList<>();
@@ -161,13 +160,17 @@ public final class Http1Parser {
     }
 
     private static int version(String version, int status) throws HttpException {
-        if (version.length() != 8 || !version.startsWith("HTTP/") || version.charAt(6) != '.'
-                || !Character.isDigit(version.charAt(5)) || !Character.isDigit(version.charAt(7))) {
+        if (version.length() != 8
+                || !version.startsWith("HTTP/")
+                || version.charAt(6) != '.'
+                || !Character.isDigit(version.charAt(5))
+                || !Character.isDigit(version.charAt(7))) {
             throw new HttpException(status, "malformed HTTP version");
         }
         if (version.charAt(5) != '1') {
-            throw new HttpException(status == 400 ? 505 : status, "HTTP version " + version.substring(5)
-                    + " is not supported; use HTTP/1.1");
+            throw new HttpException(
+                    status == 400 ? 505 : status,
+                    "HTTP version " + version.substring(5) + " is not supported; use HTTP/1.1");
         }
         return version.charAt(7) - '0';
     }
@@ -186,8 +189,9 @@ public final class Http1Parser {
             }
             String name = line.substring(0, colon);
             if (!isToken(name)) {
-                throw new HttpException(status, "malformed field name '" + printable(name)
-                        + "' (whitespace before the colon is not allowed)");
+                throw new HttpException(
+                        status,
+                        "malformed field name '" + printable(name) + "' (whitespace before the colon is not allowed)");
             }
             int start = colon + 1;
             int end = line.length();

@@ -10,21 +10,25 @@ import java.util.Map;
  */
 public final class Http1Writer {
 
-    public static final byte[] CRLF = { '\r', '\n' };
+    public static final byte[] CRLF = {'\r', '\n'};
     /** The last chunk and an empty trailer section. */
-    public static final byte[] LAST_CHUNK = { '0', '\r', '\n', '\r', '\n' };
+    public static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
 
-    private Http1Writer() {
-    }
+    private Http1Writer() {}
 
     public static byte[] request(String method, String target, List<Map.Entry<String, String>> fields) {
-        StringBuilder head = new StringBuilder(256).append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+        StringBuilder head =
+                new StringBuilder(256).append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
         return finish(head, fields);
     }
 
     public static byte[] response(int status, String reason, List<Map.Entry<String, String>> fields) {
-        StringBuilder head = new StringBuilder(256).append("HTTP/1.1 ").append(status).append(' ')
-                .append(reason.isEmpty() ? defaultReason(status) : reason).append("\r\n");
+        StringBuilder head = new StringBuilder(256)
+                .append("HTTP/1.1 ")
+                .append(status)
+                .append(' ')
+                .append(reason.isEmpty() ? defaultReason(status) : reason)
+                .append("\r\n");
         return finish(head, fields);
     }
 
@@ -50,26 +54,46 @@ public final class Http1Writer {
     /** A reason phrase for a status whose sender gave none (the phrase carries no meaning). */
     static String defaultReason(int status) {
         switch (status) {
-            case 100: return "Continue";
-            case 101: return "Switching Protocols";
-            case 102: return "Processing";
-            case 103: return "Early Hints";
-            case 200: return "OK";
-            case 204: return "No Content";
-            case 304: return "Not Modified";
-            case 400: return "Bad Request";
-            case 403: return "Forbidden";
-            case 404: return "Not Found";
-            case 405: return "Method Not Allowed";
-            case 407: return "Proxy Authentication Required";
-            case 413: return "Content Too Large";
-            case 431: return "Request Header Fields Too Large";
-            case 501: return "Not Implemented";
-            case 502: return "Bad Gateway";
-            case 503: return "Service Unavailable";
-            case 504: return "Gateway Timeout";
-            case 505: return "HTTP Version Not Supported";
-            default: return "Status " + status;
+            case 100:
+                return "Continue";
+            case 101:
+                return "Switching Protocols";
+            case 102:
+                return "Processing";
+            case 103:
+                return "Early Hints";
+            case 200:
+                return "OK";
+            case 204:
+                return "No Content";
+            case 304:
+                return "Not Modified";
+            case 400:
+                return "Bad Request";
+            case 403:
+                return "Forbidden";
+            case 404:
+                return "Not Found";
+            case 405:
+                return "Method Not Allowed";
+            case 407:
+                return "Proxy Authentication Required";
+            case 413:
+                return "Content Too Large";
+            case 431:
+                return "Request Header Fields Too Large";
+            case 501:
+                return "Not Implemented";
+            case 502:
+                return "Bad Gateway";
+            case 503:
+                return "Service Unavailable";
+            case 504:
+                return "Gateway Timeout";
+            case 505:
+                return "HTTP Version Not Supported";
+            default:
+                return "Status " + status;
         }
     }
 }

@@ -18,14 +18,21 @@ public final class Intermediary {
     public static final String VIA = "1.1 connectivity-proxy";
 
     /** Connection-specific fields (RFC 9110 section 7.6.1) and the proxy-only ones. */
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
-            "trailer", "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate");
+    private static final Set<String> HOP_BY_HOP = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+            "proxy-authorization",
+            "proxy-authenticate");
     /** Transfer codings registered with IANA; anything else is unknown (RFC 9112 section 7). */
-    private static final Set<String> KNOWN_CODINGS = Set.of("chunked", "gzip", "x-gzip", "deflate", "compress",
-            "x-compress");
+    private static final Set<String> KNOWN_CODINGS =
+            Set.of("chunked", "gzip", "x-gzip", "deflate", "compress", "x-compress");
 
-    private Intermediary() {
-    }
+    private Intermediary() {}
 
     /**
      * The end-to-end fields: without the hop-by-hop ones and without every field the Connection
@@ -34,8 +41,8 @@ public final class Intermediary {
      * nominated: the body is forwarded as it was delimited, and a next hop without the length
      * would read it as the next message.
      */
-    public static List<Map.Entry<String, String>> endToEnd(List<Map.Entry<String, String>> fields,
-            boolean keepUpgrade) {
+    public static List<Map.Entry<String, String>> endToEnd(
+            List<Map.Entry<String, String>> fields, boolean keepUpgrade) {
         List<String> nominated = Fields.elements(fields, "connection");
         List<Map.Entry<String, String>> kept = new ArrayList<>(fields.size());
         for (Map.Entry<String, String> field : fields) {
@@ -108,18 +115,20 @@ public final class Intermediary {
             List<String> codings = codings(fields);
             for (String coding : codings) {
                 if (!KNOWN_CODINGS.contains(coding)) {
-                    throw new HttpException(501, "transfer coding '" + Http1Parser.printable(coding)
-                            + "' is not implemented");
+                    throw new HttpException(
+                            501, "transfer coding '" + Http1Parser.printable(coding) + "' is not implemented");
                 }
             }
-            if (codings.isEmpty() || !codings.get(codings.size() - 1).equals("chunked")
+            if (codings.isEmpty()
+                    || !codings.get(codings.size() - 1).equals("chunked")
                     || codings.indexOf("chunked") != codings.size() - 1) {
-                throw new HttpException(400, "chunked must be the final transfer coding, applied once "
-                        + "(RFC 9112 section 6.3)");
+                throw new HttpException(
+                        400, "chunked must be the final transfer coding, applied once " + "(RFC 9112 section 6.3)");
             }
             if (codings.size() > 1) {
-                throw new HttpException(501, "transfer coding '" + codings.get(0)
-                        + "' is not implemented for requests; only chunked is");
+                throw new HttpException(
+                        501,
+                        "transfer coding '" + codings.get(0) + "' is not implemented for requests; only chunked is");
             }
             return BodyFraming.CHUNKED;
         }
@@ -171,8 +180,8 @@ public final class Intermediary {
             for (String element : field.getValue().split(",", -1)) {
                 long value = digits(element.trim());
                 if (value < 0) {
-                    throw new HttpException(status, "invalid Content-Length '" + Http1Parser.printable(field.getValue())
-                            + "'");
+                    throw new HttpException(
+                            status, "invalid Content-Length '" + Http1Parser.printable(field.getValue()) + "'");
                 }
                 if (length >= 0 && length != value) {
                     throw new HttpException(status, "conflicting Content-Length values");

@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.connectivityproxy.protocol.http.HttpWire.Outcome;
 import java.util.List;
 import java.util.Random;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import io.connectivityproxy.protocol.http.HttpWire.Outcome;
 
 /**
  * {@link BodyDecoder} on Content-Length, chunked (RFC 9112 section 7.1) and close-delimited
@@ -66,7 +68,8 @@ class BodyDecoderTest {
     @Test
     void bytesAfterTheBodyAreLeftForTheNextMessage() {
         String body = "3\r\nabc\r\n0\r\n\r\n";
-        assertEquals(new Outcome("abc", body.length(), 0, null, true), decode(BodyFraming.CHUNKED, body + NEXT_REQUEST));
+        assertEquals(
+                new Outcome("abc", body.length(), 0, null, true), decode(BodyFraming.CHUNKED, body + NEXT_REQUEST));
     }
 
     /** RFC 9112 section 7.1.1: chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ), value a token or quoted. */
@@ -87,7 +90,8 @@ class BodyDecoderTest {
     @Test
     void trailersAreReadAndDropped() {
         String body = "4\r\ndata\r\n0\r\nExpires: never\r\nX-Checksum: 1234\r\n\r\n";
-        assertEquals(new Outcome("data", body.length(), 0, null, true), decode(BodyFraming.CHUNKED, body + NEXT_REQUEST));
+        assertEquals(
+                new Outcome("data", body.length(), 0, null, true), decode(BodyFraming.CHUNKED, body + NEXT_REQUEST));
     }
 
     /** RFC 9112 section 2.2: a bare LF ends each line of the chunked framing too. */
@@ -128,8 +132,24 @@ class BodyDecoderTest {
 
     /** RFC 9112 section 7.1: chunk-size = 1*HEXDIG, then only BWS ";" or the line end. */
     @ParameterizedTest
-    @ValueSource(strings = {"x\r\n", "5x\r\n", "-5\r\n", "+5\r\n", " 5\r\n", "\r\n", "\n", ";a\r\n", "0x5\r\n",
-        "5 6\r\n", "5\t6\r\n", "5 x\r\n", "5 =\r\n", "5,3\r\n", "\u00e95\r\n"})
+    @ValueSource(
+            strings = {
+                "x\r\n",
+                "5x\r\n",
+                "-5\r\n",
+                "+5\r\n",
+                " 5\r\n",
+                "\r\n",
+                "\n",
+                ";a\r\n",
+                "0x5\r\n",
+                "5 6\r\n",
+                "5\t6\r\n",
+                "5 x\r\n",
+                "5 =\r\n",
+                "5,3\r\n",
+                "\u00e95\r\n"
+            })
     void malformedChunkSizesAreRefused(String sizeLine) {
         assertRefused(sizeLine + "hello\r\n0\r\n\r\n");
     }
@@ -143,8 +163,16 @@ class BodyDecoderTest {
 
     /** RFC 9112 section 2.2: a bare CR anywhere in the framing is refused. */
     @ParameterizedTest
-    @ValueSource(strings = {"5\rhello\r\n0\r\n\r\n", "5;e\rx\r\nhello\r\n0\r\n\r\n", "5\r\nhello\r\r\n0\r\n\r\n",
-        "0\r\nX: a\rb\r\n\r\n", "0\r\nX: a\r\n\rx", "0\r\r\n\r\n", "0\r\n\r\r\n"})
+    @ValueSource(
+            strings = {
+                "5\rhello\r\n0\r\n\r\n",
+                "5;e\rx\r\nhello\r\n0\r\n\r\n",
+                "5\r\nhello\r\r\n0\r\n\r\n",
+                "0\r\nX: a\rb\r\n\r\n",
+                "0\r\nX: a\r\n\rx",
+                "0\r\r\n\r\n",
+                "0\r\n\r\r\n"
+            })
     void bareCrIsRefused(String body) {
         assertRefused(body);
     }
@@ -192,7 +220,7 @@ class BodyDecoderTest {
         assertEquals(new Outcome(content, -1, 0, null, true), decode(untilClose, content));
         BodyDecoder decoder = new BodyDecoder(untilClose);
         byte[] bytes = latin1(content);
-        assertEquals(bytes.length, decoder.decode(over(bytes), 0, bytes.length, (from, to) -> { }));
+        assertEquals(bytes.length, decoder.decode(over(bytes), 0, bytes.length, (from, to) -> {}));
         assertFalse(decoder.done());
         decoder.end();
         assertTrue(decoder.done());
@@ -203,7 +231,14 @@ class BodyDecoderTest {
     @Test
     void endInsideABodyIsRefused() throws HttpException {
         assertEquals(new Outcome("hel", -1, 0, null, false), decode(BodyFraming.length(5), "hel"));
-        for (String partial : List.of("", "5", "5\r\n", "5\r\nhel", "5\r\nhello", "5\r\nhello\r\n", "5\r\nhello\r\n0\r\n",
+        for (String partial : List.of(
+                "",
+                "5",
+                "5\r\n",
+                "5\r\nhel",
+                "5\r\nhello",
+                "5\r\nhello\r\n",
+                "5\r\nhello\r\n0\r\n",
                 "5\r\nhello\r\n0\r\nX: y\r\n")) {
             Outcome outcome = decode(BodyFraming.CHUNKED, partial);
             assertEquals(-1, outcome.end(), partial);
@@ -211,7 +246,7 @@ class BodyDecoderTest {
         }
         BodyDecoder decoder = new BodyDecoder(BodyFraming.CHUNKED);
         byte[] partial = latin1("5\r\nhel");
-        decoder.decode(over(partial), 0, partial.length, (from, to) -> { });
+        decoder.decode(over(partial), 0, partial.length, (from, to) -> {});
         assertEquals(400, assertThrows(HttpException.class, decoder::end).status());
     }
 
@@ -219,7 +254,7 @@ class BodyDecoderTest {
     void endAfterACompleteBodyIsAccepted() throws HttpException {
         BodyDecoder decoder = new BodyDecoder(BodyFraming.CHUNKED);
         byte[] body = latin1("1\r\nx\r\n0\r\n\r\n");
-        assertEquals(body.length, decoder.decode(over(body), 0, body.length, (from, to) -> { }));
+        assertEquals(body.length, decoder.decode(over(body), 0, body.length, (from, to) -> {}));
         assertTrue(decoder.done());
         decoder.end();
         assertEquals(1, decoder.contentBytes());

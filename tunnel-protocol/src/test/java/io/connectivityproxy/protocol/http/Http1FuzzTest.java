@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.connectivityproxy.protocol.http.HttpWire.Outcome;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.Arrays;
@@ -17,8 +16,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.LongStream;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import io.connectivityproxy.protocol.http.HttpWire.Outcome;
 
 /**
  * Property tests for the HTTP/1.1 codec on seeded random and mutated input. Every test runs for
@@ -34,23 +36,90 @@ class Http1FuzzTest {
     private static final long[] FIXED_SEEDS = {1L, 0x5eedcafeL, 20_240_611L};
     /** Only a guard against a scan that loops forever; a seed takes a few seconds. */
     private static final Duration HANG_GUARD = Duration.ofSeconds(120);
+
     private static final int MAX_HEAD = 64 * 1024;
     /** What {@link #scan} returns for headEnd's 431 (an end index can be any non-negative number). */
     private static final int TOO_LARGE = Integer.MIN_VALUE;
 
-    private static final String TCHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static final String TCHARS =
+            "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static final String[] METHODS = {"GET", "POST", "PUT", "HEAD", "CONNECT", "OPTIONS", "DELETE", "PATCH"};
     /** The fields the intermediary rules read, so mutations hit framing and connection handling. */
-    private static final String[] NAMES = {"Host", "Content-Length", "Transfer-Encoding", "Connection", "Upgrade", "Via",
-        "Expect", "Max-Forwards", "Keep-Alive", "TE", "Trailer", "Proxy-Authorization", "Set-Cookie"};
-    private static final String[] VALUES = {"chunked", "gzip, chunked", "chunked, chunked", "xchunked", "0", "5",
-        "5, 5", "5, 6", "-1", "close", "keep-alive, Upgrade", "upgrade", "websocket", "100-continue", "1.1 a", "", "a\tb",
-        "caf\u00e9 \u00ff"};
+    private static final String[] NAMES = {
+        "Host",
+        "Content-Length",
+        "Transfer-Encoding",
+        "Connection",
+        "Upgrade",
+        "Via",
+        "Expect",
+        "Max-Forwards",
+        "Keep-Alive",
+        "TE",
+        "Trailer",
+        "Proxy-Authorization",
+        "Set-Cookie"
+    };
+
+    private static final String[] VALUES = {
+        "chunked",
+        "gzip, chunked",
+        "chunked, chunked",
+        "xchunked",
+        "0",
+        "5",
+        "5, 5",
+        "5, 6",
+        "-1",
+        "close",
+        "keep-alive, Upgrade",
+        "upgrade",
+        "websocket",
+        "100-continue",
+        "1.1 a",
+        "",
+        "a\tb",
+        "caf\u00e9 \u00ff"
+    };
     /** Bytes that matter to HTTP/1.1 framing, dropped into the text by the mutations. */
-    private static final byte[] SPECIALS = {'\r', '\n', 0, ' ', '\t', ':', ';', ',', '"', '=', 0x7f, (byte) 0x80,
-        (byte) 0xff, '0', 'f', 'F', 'x', 0x0b, 0x1f};
-    private static final String[] SNIPPETS = {"\r\n", "\n", "\r", "\r\n ", "\n\t", " :", "\r\n\r\n", "\n\r\n", "HTTP/1.1",
-        "Transfer-Encoding: chunked\r\n", "Content-Length: 5\r\n", "0\r\n\r\n", ";", " "};
+    private static final byte[] SPECIALS = {
+        '\r',
+        '\n',
+        0,
+        ' ',
+        '\t',
+        ':',
+        ';',
+        ',',
+        '"',
+        '=',
+        0x7f,
+        (byte) 0x80,
+        (byte) 0xff,
+        '0',
+        'f',
+        'F',
+        'x',
+        0x0b,
+        0x1f
+    };
+
+    private static final String[] SNIPPETS = {
+        "\r\n",
+        "\n",
+        "\r",
+        "\r\n ",
+        "\n\t",
+        " :",
+        "\r\n\r\n",
+        "\n\r\n",
+        "HTTP/1.1",
+        "Transfer-Encoding: chunked\r\n",
+        "Content-Length: 5\r\n",
+        "0\r\n\r\n",
+        ";",
+        " "
+    };
 
     static LongStream seeds() {
         String extra = System.getProperty("fuzz.seed");
@@ -74,8 +143,8 @@ class Http1FuzzTest {
                 Object head = checkHead(input, true, random, "seed " + seed + ", request " + i);
                 tally.count(head != null);
                 if (!mutated && head == null) {
-                    throw new AssertionError("seed " + seed + ", request " + i + ": a valid head was refused: "
-                            + hex(input));
+                    throw new AssertionError(
+                            "seed " + seed + ", request " + i + ": a valid head was refused: " + hex(input));
                 }
             }
             tally.assertBothOutcomes(seed, 1_000);
@@ -94,8 +163,8 @@ class Http1FuzzTest {
                 Object head = checkHead(input, false, random, "seed " + seed + ", response " + i);
                 tally.count(head != null);
                 if (!mutated && head == null) {
-                    throw new AssertionError("seed " + seed + ", response " + i + ": a valid head was refused: "
-                            + hex(input));
+                    throw new AssertionError(
+                            "seed " + seed + ", response " + i + ": a valid head was refused: " + hex(input));
                 }
             }
             tally.assertBothOutcomes(seed, 1_000);
@@ -150,8 +219,10 @@ class Http1FuzzTest {
                 Outcome outcome = decodeChecked(BodyFraming.length(length), input, random, where);
                 int delivered = Math.min(length, input.length);
                 boolean complete = length <= input.length;
-                assertEquals(new Outcome(latin1(Arrays.copyOf(input, delivered)), complete ? length : -1, 0, null,
-                        complete), outcome, where);
+                assertEquals(
+                        new Outcome(latin1(Arrays.copyOf(input, delivered)), complete ? length : -1, 0, null, complete),
+                        outcome,
+                        where);
             }
         });
     }
@@ -203,10 +274,14 @@ class Http1FuzzTest {
      */
     private static void checkScanProperties(byte[] input, int end, Random random, String context) {
         int cut = random.nextInt(input.length + 1);
-        assertEquals(end >= 0 && cut >= end ? end : -1, scan(input, 0, cut, MAX_HEAD, context),
+        assertEquals(
+                end >= 0 && cut >= end ? end : -1,
+                scan(input, 0, cut, MAX_HEAD, context),
                 () -> context + ": prefix of " + cut + " bytes");
         byte[] shifted = HttpWire.concat(latin1("xyz"), input, latin1("\n\n"));
-        assertEquals(end < 0 ? -1 : end + 3, scan(shifted, 3, 3 + input.length, MAX_HEAD, context),
+        assertEquals(
+                end < 0 ? -1 : end + 3,
+                scan(shifted, 3, 3 + input.length, MAX_HEAD, context),
                 () -> context + ": at an offset");
         int max = 1 + random.nextInt(input.length + 2);
         int expected = end >= 0 && end <= max ? end : input.length >= max ? TOO_LARGE : -1;
@@ -239,7 +314,8 @@ class Http1FuzzTest {
     private static int scan(byte[] buffer, int from, int to, int max, String context) {
         try {
             int end = Http1Parser.headEnd(over(buffer), from, to, max);
-            assertTrue(end == -1 || (end > from && end <= to && end - from <= max),
+            assertTrue(
+                    end == -1 || (end > from && end <= to && end - from <= max),
                     () -> context + ": headEnd returned " + end);
             return end;
         } catch (HttpException e) {
@@ -254,18 +330,22 @@ class Http1FuzzTest {
     private static void checkRequestRoundTrip(Http1Request parsed, String context) {
         byte[] written = Http1Writer.request(parsed.method(), parsed.target(), parsed.fields());
         Http1Request again = parseWritten(written, parsed.fields().size(), true, context);
-        assertEquals(new Http1Request(parsed.method(), parsed.target(), 1, parsed.fields()), again,
+        assertEquals(
+                new Http1Request(parsed.method(), parsed.target(), 1, parsed.fields()),
+                again,
                 () -> context + ": written as " + hex(written));
         assertArrayEquals(written, Http1Writer.request(again.method(), again.target(), again.fields()), context);
         // What a forwarding hop writes reads back as what it meant to send.
-        List<Map.Entry<String, String>> forwarded = Intermediary.withVia(Intermediary.endToEnd(parsed.fields(),
-                Intermediary.isUpgrade(parsed)));
-        Http1Request next = parseWritten(Http1Writer.request(parsed.method(), parsed.target(), forwarded),
-                forwarded.size(), true, context);
+        List<Map.Entry<String, String>> forwarded =
+                Intermediary.withVia(Intermediary.endToEnd(parsed.fields(), Intermediary.isUpgrade(parsed)));
+        Http1Request next = parseWritten(
+                Http1Writer.request(parsed.method(), parsed.target(), forwarded), forwarded.size(), true, context);
         assertEquals(forwarded, next.fields(), context);
-        assertSameDecision(() -> Intermediary.requestFraming(parsed),
-                () -> Intermediary.requestFraming(new Http1Request(again.method(), again.target(), parsed.minorVersion(),
-                        again.fields())), context);
+        assertSameDecision(
+                () -> Intermediary.requestFraming(parsed),
+                () -> Intermediary.requestFraming(
+                        new Http1Request(again.method(), again.target(), parsed.minorVersion(), again.fields())),
+                context);
         Intermediary.clientKeepsAlive(parsed);
         Intermediary.expectsContinue(parsed.fields());
         Intermediary.maxForwards(parsed.fields());
@@ -275,12 +355,16 @@ class Http1FuzzTest {
         byte[] written = Http1Writer.response(parsed.status(), parsed.reason(), parsed.fields());
         Http1Response again = parseWritten(written, parsed.fields().size(), false, context);
         String reason = parsed.reason().isEmpty() ? Http1Writer.defaultReason(parsed.status()) : parsed.reason();
-        assertEquals(new Http1Response(1, parsed.status(), reason, parsed.fields()), again,
+        assertEquals(
+                new Http1Response(1, parsed.status(), reason, parsed.fields()),
+                again,
                 () -> context + ": written as " + hex(written));
         assertArrayEquals(written, Http1Writer.response(again.status(), again.reason(), again.fields()), context);
         for (String method : List.of("GET", "HEAD")) {
-            assertSameDecision(() -> Intermediary.responseFraming(method, parsed),
-                    () -> Intermediary.responseFraming(method, again), context);
+            assertSameDecision(
+                    () -> Intermediary.responseFraming(method, parsed),
+                    () -> Intermediary.responseFraming(method, again),
+                    context);
         }
         Intermediary.backendKeepsAlive(parsed);
     }
@@ -343,8 +427,10 @@ class Http1FuzzTest {
         }
         wire.writeBytes(Http1Writer.LAST_CHUNK);
         byte[] rechunked = wire.toByteArray();
-        assertEquals(new Outcome(content, rechunked.length, 0, null, true), HttpWire.decode(BodyFraming.CHUNKED,
-                rechunked), where);
+        assertEquals(
+                new Outcome(content, rechunked.length, 0, null, true),
+                HttpWire.decode(BodyFraming.CHUNKED, rechunked),
+                where);
     }
 
     // ---- generators ------------------------------------------------------------------------
@@ -354,20 +440,28 @@ class Http1FuzzTest {
         if (random.nextInt(8) == 0) {
             head.append(eol(random));
         }
-        head.append(random.nextInt(6) == 0 ? randomToken(random) : METHODS[random.nextInt(METHODS.length)]).append(' ')
-                .append(randomTarget(random)).append(' ').append(random.nextInt(4) == 0 ? "HTTP/1.0" : "HTTP/1.1")
+        head.append(random.nextInt(6) == 0 ? randomToken(random) : METHODS[random.nextInt(METHODS.length)])
+                .append(' ')
+                .append(randomTarget(random))
+                .append(' ')
+                .append(random.nextInt(4) == 0 ? "HTTP/1.0" : "HTTP/1.1")
                 .append(eol(random));
         appendFields(random, head);
         return latin1(head.append(eol(random)).toString());
     }
 
     private static byte[] randomResponseHead(Random random) {
-        StringBuilder head = new StringBuilder("HTTP/1.").append(random.nextInt(4) == 0 ? 0 : 1).append(' ')
+        StringBuilder head = new StringBuilder("HTTP/1.")
+                .append(random.nextInt(4) == 0 ? 0 : 1)
+                .append(' ')
                 .append(100 + random.nextInt(900));
         switch (random.nextInt(4)) {
             case 0 -> head.append(' ');
-            case 1 -> { }
-            default -> head.append(' ').append(randomText(random, 1 + random.nextInt(20)).strip()).append("x");
+            case 1 -> {}
+            default ->
+                head.append(' ')
+                        .append(randomText(random, 1 + random.nextInt(20)).strip())
+                        .append("x");
         }
         head.append(eol(random));
         appendFields(random, head);
@@ -382,7 +476,12 @@ class Http1FuzzTest {
                 name = random.nextBoolean() ? name.toLowerCase() : name.toUpperCase();
             }
             String value = random.nextBoolean() ? VALUES[random.nextInt(VALUES.length)] : randomText(random, 30);
-            head.append(name).append(':').append(ows(random)).append(value).append(ows(random)).append(eol(random));
+            head.append(name)
+                    .append(':')
+                    .append(ows(random))
+                    .append(value)
+                    .append(ows(random))
+                    .append(eol(random));
         }
     }
 
@@ -409,8 +508,14 @@ class Http1FuzzTest {
         StringBuilder text = new StringBuilder();
         for (int n = random.nextInt(maxLength + 1); n > 0; n--) {
             int kind = random.nextInt(12);
-            text.append(kind == 0 ? ' ' : kind == 1 ? '\t' : kind == 2 ? (char) (0x80 + random.nextInt(0x80))
-                    : (char) (0x21 + random.nextInt(0x5e)));
+            text.append(
+                    kind == 0
+                            ? ' '
+                            : kind == 1
+                                    ? '\t'
+                                    : kind == 2
+                                            ? (char) (0x80 + random.nextInt(0x80))
+                                            : (char) (0x21 + random.nextInt(0x5e)));
         }
         return text.toString();
     }
@@ -445,8 +550,10 @@ class Http1FuzzTest {
         }
         for (int n = random.nextInt(80); n > 0; n--) {
             int kind = random.nextInt(5);
-            out.write(kind < 2 ? alphabet.charAt(random.nextInt(alphabet.length()))
-                    : kind == 2 ? SPECIALS[random.nextInt(SPECIALS.length)] : random.nextInt(256));
+            out.write(
+                    kind < 2
+                            ? alphabet.charAt(random.nextInt(alphabet.length()))
+                            : kind == 2 ? SPECIALS[random.nextInt(SPECIALS.length)] : random.nextInt(256));
         }
         if (random.nextBoolean()) {
             out.writeBytes(latin1("\r\n\r\n"));
@@ -454,8 +561,7 @@ class Http1FuzzTest {
         return out.toByteArray();
     }
 
-    private record ChunkedBody(byte[] wire, String content, int length) {
-    }
+    private record ChunkedBody(byte[] wire, String content, int length) {}
 
     /** A valid chunked body (RFC 9112 section 7.1), sometimes followed by the next message's bytes. */
     private static ChunkedBody randomChunkedBody(Random random) {
@@ -470,7 +576,10 @@ class Http1FuzzTest {
         }
         wire.append(chunkSize(random, 0)).append(chunkExtension(random)).append(eol(random));
         for (int n = random.nextInt(4) == 0 ? 1 + random.nextInt(3) : 0; n > 0; n--) {
-            wire.append(randomToken(random)).append(':').append(ows(random)).append(randomText(random, 20))
+            wire.append(randomToken(random))
+                    .append(':')
+                    .append(ows(random))
+                    .append(randomText(random, 20))
                     .append(eol(random));
         }
         wire.append(eol(random));
@@ -478,7 +587,7 @@ class Http1FuzzTest {
         switch (random.nextInt(4)) {
             case 0 -> wire.append("GET /next HTTP/1.1\r\n\r\n");
             case 1 -> wire.append(latin1(randomBytes(random, 1 + random.nextInt(8))));
-            default -> { }
+            default -> {}
         }
         return new ChunkedBody(latin1(wire.toString()), content.toString(), length);
     }
@@ -569,7 +678,8 @@ class Http1FuzzTest {
         }
 
         void assertBothOutcomes(long seed, int atLeast) {
-            assertTrue(accepted >= atLeast && refused >= atLeast,
+            assertTrue(
+                    accepted >= atLeast && refused >= atLeast,
                     "seed " + seed + ": " + accepted + " accepted, " + refused + " refused");
         }
     }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,9 +48,12 @@ class Http1ParserTest {
     @Test
     void everyFormOfRequestTarget() throws HttpException {
         assertEquals("/p/q?x=1&y", request("GET /p/q?x=1&y HTTP/1.1\r\n\r\n").target());
-        assertEquals("http://backend.local:8080/p?q", request("GET http://backend.local:8080/p?q HTTP/1.1\r\n\r\n")
-                .target());
-        assertEquals("backend.local:443", request("CONNECT backend.local:443 HTTP/1.1\r\n\r\n").target());
+        assertEquals(
+                "http://backend.local:8080/p?q",
+                request("GET http://backend.local:8080/p?q HTTP/1.1\r\n\r\n").target());
+        assertEquals(
+                "backend.local:443",
+                request("CONNECT backend.local:443 HTTP/1.1\r\n\r\n").target());
         assertEquals("*", request("OPTIONS * HTTP/1.1\r\n\r\n").target());
     }
 
@@ -64,15 +68,22 @@ class Http1ParserTest {
     @Test
     void fieldValuesLoseOnlyTheirSurroundingWhitespace() throws HttpException {
         Http1Request request = request("GET / HTTP/1.1\r\nA:  x y \t\r\nB:\r\nC:\tv\r\nD:p\tq\r\nE: \r\n\r\n");
-        assertEquals(List.of(Map.entry("A", "x y"), Map.entry("B", ""), Map.entry("C", "v"), Map.entry("D", "p\tq"),
-                Map.entry("E", "")), request.fields());
+        assertEquals(
+                List.of(
+                        Map.entry("A", "x y"),
+                        Map.entry("B", ""),
+                        Map.entry("C", "v"),
+                        Map.entry("D", "p\tq"),
+                        Map.entry("E", "")),
+                request.fields());
     }
 
     /** RFC 9110 section 5.3: order of repeated fields matters; names compare case-insensitively. */
     @Test
     void repeatedFieldsKeepTheirOrderAndSpelling() throws HttpException {
         Http1Request request = request("GET / HTTP/1.1\r\nset-cookie: a=1\r\nX: y\r\nSet-Cookie: b=2\r\n\r\n");
-        assertEquals(List.of(Map.entry("set-cookie", "a=1"), Map.entry("X", "y"), Map.entry("Set-Cookie", "b=2")),
+        assertEquals(
+                List.of(Map.entry("set-cookie", "a=1"), Map.entry("X", "y"), Map.entry("Set-Cookie", "b=2")),
                 request.fields());
         assertEquals("a=1", request.field("SET-COOKIE"));
         assertEquals(null, request.field("cookie"));
@@ -117,8 +128,13 @@ class Http1ParserTest {
         for (int i = 0; i < high.length; i++) {
             high[i] = (byte) (0x80 + i);
         }
-        byte[] head = concat(latin1("GET /caf"), new byte[] {(byte) 0xc3, (byte) 0xa9, (byte) 0xff}, latin1(" HTTP/1.1\r\n"),
-                latin1("X-Raw: "), high, latin1("\r\n\r\n"));
+        byte[] head = concat(
+                latin1("GET /caf"),
+                new byte[] {(byte) 0xc3, (byte) 0xa9, (byte) 0xff},
+                latin1(" HTTP/1.1\r\n"),
+                latin1("X-Raw: "),
+                high,
+                latin1("\r\n\r\n"));
         Http1Request request = request(head);
         assertEquals("/caf\u00c3\u00a9\u00ff", request.target());
         String value = request.field("X-Raw");
@@ -141,8 +157,10 @@ class Http1ParserTest {
         assertEquals(0, notFound.minorVersion());
         assertEquals(404, notFound.status());
         assertEquals("Not Found Here", notFound.reason());
-        assertEquals("Caf\u00e9\tok", response(concat(latin1("HTTP/1.1 200 Caf"), new byte[] {(byte) 0xe9},
-                latin1("\tok\r\n\r\n"))).reason());
+        assertEquals(
+                "Caf\u00e9\tok",
+                response(concat(latin1("HTTP/1.1 200 Caf"), new byte[] {(byte) 0xe9}, latin1("\tok\r\n\r\n")))
+                        .reason());
     }
 
     /** RFC 9112 section 4: the reason phrase may be empty; a client should ignore it. */
@@ -241,19 +259,42 @@ class Http1ParserTest {
 
     /** RFC 9112 section 3: request-line = method SP request-target SP HTTP-version, single spaces. */
     @ParameterizedTest
-    @ValueSource(strings = {
-        "GET /", "GET", "GET / HTTP/1.1 extra", "GET  / HTTP/1.1", "GET /  HTTP/1.1", " GET / HTTP/1.1",
-        "GET / HTTP/1.1 ", "GET\t/\tHTTP/1.1", "GET /\tHTTP/1.1", "GET /a b HTTP/1.1", "GE(T / HTTP/1.1",
-        "G@T / HTTP/1.1", "GET /a\u007fb HTTP/1.1", "GET /a\u0001b HTTP/1.1",
-    })
+    @ValueSource(
+            strings = {
+                "GET /",
+                "GET",
+                "GET / HTTP/1.1 extra",
+                "GET  / HTTP/1.1",
+                "GET /  HTTP/1.1",
+                " GET / HTTP/1.1",
+                "GET / HTTP/1.1 ",
+                "GET\t/\tHTTP/1.1",
+                "GET /\tHTTP/1.1",
+                "GET /a b HTTP/1.1",
+                "GE(T / HTTP/1.1",
+                "G@T / HTTP/1.1",
+                "GET /a\u007fb HTTP/1.1",
+                "GET /a\u0001b HTTP/1.1",
+            })
     void malformedRequestLinesAreRefused(String requestLine) {
         assertRequestRefused(400, requestLine + "\r\nHost: a\r\n\r\n");
     }
 
     /** RFC 9112 section 2.3: HTTP-version = "HTTP" "/" DIGIT "." DIGIT, case-sensitive. */
     @ParameterizedTest
-    @ValueSource(strings = {"HTTP/1.x", "HTTP/1.", "HTTP/1", "HTTP/1.10", "HTTP/01.1", "http/1.1", "HTTP/1,1",
-        "HTTPS/1.1", "HTTP/x.1", "HTTP/1.1x"})
+    @ValueSource(
+            strings = {
+                "HTTP/1.x",
+                "HTTP/1.",
+                "HTTP/1",
+                "HTTP/1.10",
+                "HTTP/01.1",
+                "http/1.1",
+                "HTTP/1,1",
+                "HTTPS/1.1",
+                "HTTP/x.1",
+                "HTTP/1.1x"
+            })
     void malformedVersionsAreRefusedWith400(String version) {
         assertRequestRefused(400, "GET / " + version + "\r\n\r\n");
         assertResponseRefused(version + " 200 OK\r\n\r\n");
@@ -269,9 +310,22 @@ class Http1ParserTest {
 
     /** RFC 9112 section 4: status-code = 3DIGIT, and RFC 9110 section 15 puts it in 100-599 (up to 999). */
     @ParameterizedTest
-    @ValueSource(strings = {"HTTP/1.1 20 OK", "HTTP/1.1 2000 OK", "HTTP/1.1 2x0 OK", "HTTP/1.1 099 Low",
-        "HTTP/1.1 000", "HTTP/1.1 -10 Minus", "HTTP/1.1  200 OK", "HTTP/1.1 200OK", "HTTP/1.1", "HTTP/1.1 ",
-        "HTTP/1.1\t200 OK", "200 OK", "HTTP/1.1 2 0 OK"})
+    @ValueSource(
+            strings = {
+                "HTTP/1.1 20 OK",
+                "HTTP/1.1 2000 OK",
+                "HTTP/1.1 2x0 OK",
+                "HTTP/1.1 099 Low",
+                "HTTP/1.1 000",
+                "HTTP/1.1 -10 Minus",
+                "HTTP/1.1  200 OK",
+                "HTTP/1.1 200OK",
+                "HTTP/1.1",
+                "HTTP/1.1 ",
+                "HTTP/1.1\t200 OK",
+                "200 OK",
+                "HTTP/1.1 2 0 OK"
+            })
     void malformedStatusLinesAreRefusedWith502(String statusLine) {
         assertResponseRefused(statusLine + "\r\n\r\n");
     }
@@ -328,25 +382,33 @@ class Http1ParserTest {
         byte[] head = latin1("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         int length = head.length;
         assertEquals(length, Http1Parser.headEnd(over(head), 0, length, length));
-        assertEquals(431, assertThrows(HttpException.class, () -> Http1Parser.headEnd(over(head), 0, length, length - 1))
-                .status());
+        assertEquals(
+                431,
+                assertThrows(HttpException.class, () -> Http1Parser.headEnd(over(head), 0, length, length - 1))
+                        .status());
         byte[] incomplete = latin1("GET / HTTP/1.1\r\nHost: a\r\n");
         int max = incomplete.length;
         assertEquals(-1, Http1Parser.headEnd(over(incomplete), 0, max - 1, max));
-        assertEquals(431, assertThrows(HttpException.class, () -> Http1Parser.headEnd(over(incomplete), 0, max, max))
-                .status());
+        assertEquals(
+                431,
+                assertThrows(HttpException.class, () -> Http1Parser.headEnd(over(incomplete), 0, max, max))
+                        .status());
         byte[] shifted = concat(latin1("xx"), incomplete);
         assertEquals(-1, Http1Parser.headEnd(over(shifted), 2, 2 + max - 1, max));
-        assertEquals(431, assertThrows(HttpException.class, () -> Http1Parser.headEnd(over(shifted), 2, 2 + max, max))
-                .status());
+        assertEquals(
+                431,
+                assertThrows(HttpException.class, () -> Http1Parser.headEnd(over(shifted), 2, 2 + max, max))
+                        .status());
     }
 
     @Test
     void leadingEmptyLinesCountTowardsTheLimit() throws HttpException {
         byte[] empty = latin1("\r\n".repeat(10));
         assertEquals(-1, Http1Parser.headEnd(over(empty), 0, empty.length, 21));
-        assertEquals(431, assertThrows(HttpException.class, () -> Http1Parser.headEnd(over(empty), 0, empty.length, 20))
-                .status());
+        assertEquals(
+                431,
+                assertThrows(HttpException.class, () -> Http1Parser.headEnd(over(empty), 0, empty.length, 20))
+                        .status());
     }
 
     // ---- helpers ---------------------------------------------------------------------------
@@ -371,14 +433,18 @@ class Http1ParserTest {
     }
 
     private static void assertRequestRefused(int status, String head) {
-        HttpException e = assertThrows(HttpException.class, () -> Http1Parser.parseRequest(latin1(head)),
+        HttpException e = assertThrows(
+                HttpException.class,
+                () -> Http1Parser.parseRequest(latin1(head)),
                 () -> "accepted " + Http1Parser.printable(head));
         assertEquals(status, e.status(), () -> Http1Parser.printable(head) + ": " + e.getMessage());
     }
 
     /** A response an intermediary cannot forward: whatever is wrong, its client gets 502. */
     private static void assertResponseRefused(String head) {
-        HttpException e = assertThrows(HttpException.class, () -> Http1Parser.parseResponse(latin1(head)),
+        HttpException e = assertThrows(
+                HttpException.class,
+                () -> Http1Parser.parseResponse(latin1(head)),
                 () -> "accepted " + Http1Parser.printable(head));
         assertEquals(502, e.status(), () -> Http1Parser.printable(head) + ": " + e.getMessage());
     }

@@ -6,20 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.connectivityproxy.protocol.http.HttpWire.Outcome;
 import java.util.List;
 import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import io.connectivityproxy.protocol.http.HttpWire.Outcome;
 
 /** {@link Http1Writer}: exact bytes, and what it writes reads back the same through the parser and decoder. */
 class Http1WriterTest {
 
     @Test
     void requestHeadExactBytes() {
-        byte[] head = Http1Writer.request("POST", "/a?b=1", List.of(Map.entry("Host", "backend"),
-                Map.entry("Content-Length", "2"), Map.entry("X-Empty", "")));
+        byte[] head = Http1Writer.request(
+                "POST",
+                "/a?b=1",
+                List.of(Map.entry("Host", "backend"), Map.entry("Content-Length", "2"), Map.entry("X-Empty", "")));
         assertEquals("POST /a?b=1 HTTP/1.1\r\nHost: backend\r\nContent-Length: 2\r\nX-Empty: \r\n\r\n", latin1(head));
     }
 
@@ -45,17 +49,25 @@ class Http1WriterTest {
     @Test
     void bytesUpToFfAreWrittenOneForOne() {
         byte[] head = Http1Writer.request("GET", "/caf\u00e9", List.of(Map.entry("X", "\u0080\u00ff")));
-        assertArrayEquals(concat(latin1("GET /caf"), new byte[] {(byte) 0xe9}, latin1(" HTTP/1.1\r\nX: "),
-                new byte[] {(byte) 0x80, (byte) 0xff}, latin1("\r\n\r\n")), head);
+        assertArrayEquals(
+                concat(
+                        latin1("GET /caf"),
+                        new byte[] {(byte) 0xe9},
+                        latin1(" HTTP/1.1\r\nX: "),
+                        new byte[] {(byte) 0x80, (byte) 0xff},
+                        latin1("\r\n\r\n")),
+                head);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"\u0100", "\u20ac", "\ud83d\ude00"})
     void charactersAboveFfAreRefused(String wide) {
         assertThrows(IllegalArgumentException.class, () -> Http1Writer.request("GET", "/" + wide, List.of()));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Http1Writer.request("GET", "/", List.of(Map.entry("X", "a" + wide))));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Http1Writer.request("GET", "/", List.of(Map.entry("X" + wide, "a"))));
         assertThrows(IllegalArgumentException.class, () -> Http1Writer.response(200, "O" + wide, List.of()));
     }
@@ -74,8 +86,14 @@ class Http1WriterTest {
     @Test
     void writtenChunksDecodeToTheirContent() {
         String first = "x".repeat(300);
-        byte[] body = concat(Http1Writer.chunkHeader(first.length()), latin1(first), Http1Writer.CRLF,
-                Http1Writer.chunkHeader(1), latin1("!"), Http1Writer.CRLF, Http1Writer.LAST_CHUNK);
+        byte[] body = concat(
+                Http1Writer.chunkHeader(first.length()),
+                latin1(first),
+                Http1Writer.CRLF,
+                Http1Writer.chunkHeader(1),
+                latin1("!"),
+                Http1Writer.CRLF,
+                Http1Writer.LAST_CHUNK);
         assertEquals(new Outcome(first + "!", body.length, 0, null, true), HttpWire.decode(BodyFraming.CHUNKED, body));
     }
 
@@ -85,13 +103,15 @@ class Http1WriterTest {
         Http1Request parsed = Http1Parser.parseRequest(original);
         byte[] written = Http1Writer.request(parsed.method(), parsed.target(), parsed.fields());
         assertEquals("GET http://h/caf\u00e9 HTTP/1.1\r\nHost: h\r\nVia: 1.0 a\r\nX-Empty: \r\n\r\n", latin1(written));
-        assertEquals(new Http1Request(parsed.method(), parsed.target(), 1, parsed.fields()),
+        assertEquals(
+                new Http1Request(parsed.method(), parsed.target(), 1, parsed.fields()),
                 Http1Parser.parseRequest(written));
     }
 
     @Test
     void parsedResponseRoundTrips() throws HttpException {
-        Http1Response parsed = Http1Parser.parseResponse(latin1("HTTP/1.0 200 Fine  \nSet-Cookie: a\nSet-Cookie: b\n\n"));
+        Http1Response parsed =
+                Http1Parser.parseResponse(latin1("HTTP/1.0 200 Fine  \nSet-Cookie: a\nSet-Cookie: b\n\n"));
         byte[] written = Http1Writer.response(parsed.status(), parsed.reason(), parsed.fields());
         assertEquals("HTTP/1.1 200 Fine  \r\nSet-Cookie: a\r\nSet-Cookie: b\r\n\r\n", latin1(written));
         assertEquals(new Http1Response(1, 200, "Fine  ", parsed.fields()), Http1Parser.parseResponse(written));

@@ -18,8 +18,7 @@ final class HttpWire {
     /** Bytes put before the input in the "at an offset" feeding; a decoder must never read them. */
     private static final int OFFSET = 5;
 
-    private HttpWire() {
-    }
+    private HttpWire() {}
 
     static byte[] latin1(String text) {
         return text.getBytes(StandardCharsets.ISO_8859_1);
@@ -55,8 +54,7 @@ final class HttpWire {
      * @param closeAccepted whether {@link BodyDecoder#end()} after the input is accepted (the body
      *        is complete or delimited by the close); false after a refusal
      */
-    record Outcome(String content, int end, int refusal, String message, boolean closeAccepted) {
-    }
+    record Outcome(String content, int end, int refusal, String message, boolean closeAccepted) {}
 
     /** Decodes the whole input in one call. */
     static Outcome decode(BodyFraming framing, byte[] input) {
@@ -127,7 +125,9 @@ final class HttpWire {
         assertEquals(whole, decode(framing, input, OFFSET, new int[0]), () -> "at an offset: " + hex(input));
         for (int n = 0; n < randomSplits; n++) {
             int[] cuts = randomCuts(random, input.length);
-            assertEquals(whole, decode(framing, input, OFFSET, cuts),
+            assertEquals(
+                    whole,
+                    decode(framing, input, OFFSET, cuts),
                     () -> "cut at " + Arrays.toString(cuts) + ": " + hex(input));
         }
         return whole;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,18 +20,51 @@ class IntermediaryTest {
 
     @Test
     void hopByHopFieldsAreRemoved() {
-        List<Map.Entry<String, String>> fields = fields("Host", "backend", "Connection", "keep-alive",
-                "Keep-Alive", "timeout=5", "Proxy-Connection", "keep-alive", "TE", "trailers", "Trailer", "Expires",
-                "Transfer-Encoding", "chunked", "Upgrade", "websocket", "Proxy-Authorization", "Basic eA==",
-                "proxy-authenticate", "Basic", "Accept", "*/*", "Content-Length", "3");
-        assertEquals(fields("Host", "backend", "Accept", "*/*", "Content-Length", "3"),
+        List<Map.Entry<String, String>> fields = fields(
+                "Host",
+                "backend",
+                "Connection",
+                "keep-alive",
+                "Keep-Alive",
+                "timeout=5",
+                "Proxy-Connection",
+                "keep-alive",
+                "TE",
+                "trailers",
+                "Trailer",
+                "Expires",
+                "Transfer-Encoding",
+                "chunked",
+                "Upgrade",
+                "websocket",
+                "Proxy-Authorization",
+                "Basic eA==",
+                "proxy-authenticate",
+                "Basic",
+                "Accept",
+                "*/*",
+                "Content-Length",
+                "3");
+        assertEquals(
+                fields("Host", "backend", "Accept", "*/*", "Content-Length", "3"),
                 Intermediary.endToEnd(fields, false));
     }
 
     @Test
     void fieldsNominatedByConnectionAreRemovedWhateverTheirCase() {
-        List<Map.Entry<String, String>> fields = fields("Connection", "close, X-Hop", "x-HOP", "1", "X-Kept", "2",
-                "connection", "X-Other ,", "X-OTHER", "3", "Date", "today");
+        List<Map.Entry<String, String>> fields = fields(
+                "Connection",
+                "close, X-Hop",
+                "x-HOP",
+                "1",
+                "X-Kept",
+                "2",
+                "connection",
+                "X-Other ,",
+                "X-OTHER",
+                "3",
+                "Date",
+                "today");
         assertEquals(fields("X-Kept", "2", "Date", "today"), Intermediary.endToEnd(fields, false));
     }
 
@@ -47,8 +81,8 @@ class IntermediaryTest {
      */
     @Test
     void contentLengthSurvivesConnectionNomination() {
-        List<Map.Entry<String, String>> fields = fields("Content-Length", "5", "Connection", "Content-Length, X-A",
-                "X-A", "1");
+        List<Map.Entry<String, String>> fields =
+                fields("Content-Length", "5", "Connection", "Content-Length, X-A", "X-A", "1");
         assertEquals(fields("Content-Length", "5"), Intermediary.endToEnd(fields, false));
     }
 
@@ -56,10 +90,19 @@ class IntermediaryTest {
 
     @Test
     void viaIsAppendedToTheLastViaField() {
-        List<Map.Entry<String, String>> fields = fields("via", "1.0 first", "Host", "h", "Via", "1.1 second, 1.1 third",
-                "Accept", "*/*");
-        assertEquals(fields("via", "1.0 first", "Host", "h", "Via", "1.1 second, 1.1 third, 1.1 connectivity-proxy",
-                "Accept", "*/*"), Intermediary.withVia(fields));
+        List<Map.Entry<String, String>> fields =
+                fields("via", "1.0 first", "Host", "h", "Via", "1.1 second, 1.1 third", "Accept", "*/*");
+        assertEquals(
+                fields(
+                        "via",
+                        "1.0 first",
+                        "Host",
+                        "h",
+                        "Via",
+                        "1.1 second, 1.1 third, 1.1 connectivity-proxy",
+                        "Accept",
+                        "*/*"),
+                Intermediary.withVia(fields));
     }
 
     @Test
@@ -82,7 +125,8 @@ class IntermediaryTest {
         BodyFraming empty = Intermediary.requestFraming(request(1, "Content-Length", "0"));
         assertEquals(BodyFraming.length(0), empty);
         assertFalse(empty.hasBody());
-        assertEquals(BodyFraming.length(999_999_999_999_999_999L),
+        assertEquals(
+                BodyFraming.length(999_999_999_999_999_999L),
                 Intermediary.requestFraming(request(0, "Content-Length", "999999999999999999")));
     }
 
@@ -90,8 +134,9 @@ class IntermediaryTest {
     @Test
     void duplicateIdenticalContentLengthsAreOne() throws HttpException {
         assertEquals(BodyFraming.length(5), Intermediary.requestFraming(request(1, "Content-Length", "5, 5")));
-        assertEquals(BodyFraming.length(5), Intermediary.requestFraming(request(1, "Content-Length", "5",
-                "content-length", "5")));
+        assertEquals(
+                BodyFraming.length(5),
+                Intermediary.requestFraming(request(1, "Content-Length", "5", "content-length", "5")));
     }
 
     @Test
@@ -116,8 +161,8 @@ class IntermediaryTest {
     /** RFC 9112 section 6.1: Transfer-Encoding in HTTP/1.0 means the framing is faulty. */
     @Test
     void transferEncodingInHttp10IsRefused() {
-        HttpException e = assertThrows(HttpException.class,
-                () -> Intermediary.requestFraming(request(0, "Transfer-Encoding", "chunked")));
+        HttpException e = assertThrows(
+                HttpException.class, () -> Intermediary.requestFraming(request(0, "Transfer-Encoding", "chunked")));
         assertEquals(400, e.status());
     }
 
@@ -151,10 +196,12 @@ class IntermediaryTest {
     @Test
     void responsesWithoutABody() throws HttpException {
         assertEquals(BodyFraming.NONE, Intermediary.responseFraming("HEAD", response(200, "Content-Length", "10")));
-        assertEquals(BodyFraming.NONE, Intermediary.responseFraming("HEAD", response(200, "Transfer-Encoding",
-                "chunked")));
+        assertEquals(
+                BodyFraming.NONE, Intermediary.responseFraming("HEAD", response(200, "Transfer-Encoding", "chunked")));
         for (int status : new int[] {100, 101, 103, 199, 204, 304}) {
-            assertEquals(BodyFraming.NONE, Intermediary.responseFraming("GET", response(status, "Content-Length", "10")),
+            assertEquals(
+                    BodyFraming.NONE,
+                    Intermediary.responseFraming("GET", response(status, "Content-Length", "10")),
                     "status " + status);
         }
     }
@@ -162,30 +209,35 @@ class IntermediaryTest {
     @Test
     void responseWithContentLength() throws HttpException {
         assertEquals(BodyFraming.length(7), Intermediary.responseFraming("GET", response(200, "Content-Length", "7")));
-        assertEquals(BodyFraming.length(7), Intermediary.responseFraming("GET", response(205, "Content-Length",
-                "7, 7")));
+        assertEquals(
+                BodyFraming.length(7), Intermediary.responseFraming("GET", response(205, "Content-Length", "7, 7")));
     }
 
     @Test
     void chunkedResponsesKeepTheirOtherCodings() throws HttpException {
-        assertEquals(new BodyFraming(BodyFraming.Kind.CHUNKED, -1, List.of("gzip")),
+        assertEquals(
+                new BodyFraming(BodyFraming.Kind.CHUNKED, -1, List.of("gzip")),
                 Intermediary.responseFraming("GET", response(200, "Transfer-Encoding", "gzip, chunked")));
-        assertEquals(BodyFraming.CHUNKED, Intermediary.responseFraming("GET", response(200, "Transfer-Encoding",
-                "chunked")));
+        assertEquals(
+                BodyFraming.CHUNKED,
+                Intermediary.responseFraming("GET", response(200, "Transfer-Encoding", "chunked")));
     }
 
     /** RFC 9112 section 6.3 rule 4: a response whose final coding is not chunked ends at the close. */
     @Test
     void otherTransferEncodingsEndAtTheClose() throws HttpException {
-        assertEquals(new BodyFraming(BodyFraming.Kind.UNTIL_CLOSE, -1, List.of("xchunked")),
+        assertEquals(
+                new BodyFraming(BodyFraming.Kind.UNTIL_CLOSE, -1, List.of("xchunked")),
                 Intermediary.responseFraming("GET", response(200, "Transfer-Encoding", "xchunked")));
-        assertEquals(new BodyFraming(BodyFraming.Kind.UNTIL_CLOSE, -1, List.of("chunked", "gzip")),
+        assertEquals(
+                new BodyFraming(BodyFraming.Kind.UNTIL_CLOSE, -1, List.of("chunked", "gzip")),
                 Intermediary.responseFraming("GET", response(200, "Transfer-Encoding", "chunked, gzip")));
     }
 
     @Test
     void responseWithoutFramingEndsAtTheClose() throws HttpException {
-        assertEquals(new BodyFraming(BodyFraming.Kind.UNTIL_CLOSE, -1, List.of()),
+        assertEquals(
+                new BodyFraming(BodyFraming.Kind.UNTIL_CLOSE, -1, List.of()),
                 Intermediary.responseFraming("GET", response(200, "Server", "x")));
     }
 
@@ -270,14 +322,14 @@ class IntermediaryTest {
     }
 
     private static void assertRequestRefused(int status, String... namesAndValues) {
-        HttpException e = assertThrows(HttpException.class,
-                () -> Intermediary.requestFraming(request(1, namesAndValues)));
+        HttpException e =
+                assertThrows(HttpException.class, () -> Intermediary.requestFraming(request(1, namesAndValues)));
         assertEquals(status, e.status(), e.getMessage());
     }
 
     private static void assertResponseRefused(String... namesAndValues) {
-        HttpException e = assertThrows(HttpException.class,
-                () -> Intermediary.responseFraming("GET", response(200, namesAndValues)));
+        HttpException e = assertThrows(
+                HttpException.class, () -> Intermediary.responseFraming("GET", response(200, namesAndValues)));
         assertEquals(502, e.status(), e.getMessage());
     }
 }

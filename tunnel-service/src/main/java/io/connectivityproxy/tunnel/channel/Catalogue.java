@@ -68,34 +68,47 @@ final class Catalogue {
             return refused(Reason.SERVICE_CHANNELS_DISABLED, "service channels are disabled on this installation");
         }
         if (type != TargetProtocol.TCP && type != TargetProtocol.RFC) {
-            return refused(Reason.PROTOCOL_NOT_ALLOWED,
+            return refused(
+                    Reason.PROTOCOL_NOT_ALLOWED,
                     "service channels carry TCP or RFC, not " + (type == null ? "(none)" : type.name()));
         }
         // Only the session's own subaccount is looked at: another tenant's mapping reads as unknown.
         List<ServiceMappingEntry> found = index.getOrDefault(new Key(subaccount, type, serviceId), List.of());
         if (found.isEmpty()) {
-            return refused(Reason.UNKNOWN_SERVICE, "no service mapping for " + type + " service "
-                    + Untrusted.quoted(serviceId) + " in subaccount " + Untrusted.text(subaccount));
+            return refused(
+                    Reason.UNKNOWN_SERVICE,
+                    "no service mapping for " + type + " service " + Untrusted.quoted(serviceId) + " in subaccount "
+                            + Untrusted.text(subaccount));
         }
         if (found.size() > 1) {
-            String names = found.stream().limit(NAMES_SHOWN).map(e -> Untrusted.text(e.name()))
+            String names = found.stream()
+                    .limit(NAMES_SHOWN)
+                    .map(e -> Untrusted.text(e.name()))
                     .collect(Collectors.joining(", "));
             String more = found.size() > NAMES_SHOWN ? " and " + (found.size() - NAMES_SHOWN) + " more" : "";
-            return refused(Reason.UNKNOWN_SERVICE, "service id " + Untrusted.quoted(serviceId) + " is ambiguous: "
-                    + found.size() + " " + type + " service mappings of subaccount " + Untrusted.text(subaccount)
-                    + " have it (" + names + more + ")");
+            return refused(
+                    Reason.UNKNOWN_SERVICE,
+                    "service id " + Untrusted.quoted(serviceId) + " is ambiguous: "
+                            + found.size() + " " + type + " service mappings of subaccount "
+                            + Untrusted.text(subaccount)
+                            + " have it (" + names + more + ")");
         }
         ServiceMappingEntry mapping = found.get(0);
         if (!mapping.openTo(locationId)) {
-            return refused(Reason.LOCATION_NOT_ALLOWED, "service " + Untrusted.quoted(serviceId)
-                    + " is not open to location " + Untrusted.location(locationId));
+            return refused(
+                    Reason.LOCATION_NOT_ALLOWED,
+                    "service " + Untrusted.quoted(serviceId) + " is not open to location "
+                            + Untrusted.location(locationId));
         }
         return new Resolution.Found(mapping);
     }
 
     private static Resolution refused(Reason reason, String message) {
         // Every part went through Untrusted, so the message is ASCII: one byte a character.
-        return new Resolution.Refused(reason, message.length() < ServiceChannels.MAX_MESSAGE_BYTES ? message
-                : message.substring(0, ServiceChannels.MAX_MESSAGE_BYTES - 4) + "...");
+        return new Resolution.Refused(
+                reason,
+                message.length() < ServiceChannels.MAX_MESSAGE_BYTES
+                        ? message
+                        : message.substring(0, ServiceChannels.MAX_MESSAGE_BYTES - 4) + "...");
     }
 }

@@ -89,15 +89,18 @@ final class FileSource implements MappingSource {
 
     private void schedule() {
         if (!stopped) {
-            timer = vertx.setTimer(pollInterval.toMillis(), id -> vertx.executeBlocking(() -> {
-                check();
-                return null;
-            }, false).onComplete(done -> {
-                if (done.failed()) {
-                    LOG.errorf(done.cause(), "service mappings: checking %s failed", file);
-                }
-                schedule();
-            }));
+            timer = vertx.setTimer(pollInterval.toMillis(), id -> vertx.executeBlocking(
+                            () -> {
+                                check();
+                                return null;
+                            },
+                            false)
+                    .onComplete(done -> {
+                        if (done.failed()) {
+                            LOG.errorf(done.cause(), "service mappings: checking %s failed", file);
+                        }
+                        schedule();
+                    }));
         }
     }
 
@@ -135,8 +138,9 @@ final class FileSource implements MappingSource {
             state = State.IN_FORCE;
             refusal = null;
             inForce = set;
-            LOG.infof("service mappings: %d in force from %s, %d problems", set.entries().size(), file,
-                    set.problems().size());
+            LOG.infof(
+                    "service mappings: %d in force from %s, %d problems",
+                    set.entries().size(), file, set.problems().size());
             sink.publish(set, List.of());
         } catch (NotYamlException e) {
             refuse(newDigest, e.getMessage());
@@ -163,7 +167,8 @@ final class FileSource implements MappingSource {
         }
         state = State.REFUSED;
         refusal = why;
-        String kept = inForce.entries().isEmpty() ? "no service mappings are in force"
+        String kept = inForce.entries().isEmpty()
+                ? "no service mappings are in force"
                 : "the " + inForce.entries().size() + " service mappings read before stay in force";
         String problem = "mappings file " + file + " on disk is not in force: " + why + "; " + kept;
         LOG.error("service mappings: " + problem);

@@ -45,8 +45,8 @@ record InternalAddress(String host, int port) {
         }
         if (DIGITS_AND_DOTS.matcher(host).matches()) {
             if (!ipv4(host)) {
-                throw new IllegalArgumentException("must be host:port; " + Untrusted.quoted(host)
-                        + " is not an IPv4 address");
+                throw new IllegalArgumentException(
+                        "must be host:port; " + Untrusted.quoted(host) + " is not an IPv4 address");
             }
         } else if (!dnsName(host)) {
             throw new IllegalArgumentException("must be host:port with a DNS name, an IPv4 address or [IPv6] as host");
@@ -60,7 +60,9 @@ record InternalAddress(String host, int port) {
     }
 
     private static int port(String text) {
-        if (text.isEmpty() || text.length() > 5 || text.charAt(0) == '0'
+        if (text.isEmpty()
+                || text.length() > 5
+                || text.charAt(0) == '0'
                 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException("must be host:port with a port between 1 and 65535");
         }
@@ -90,8 +92,11 @@ record InternalAddress(String host, int port) {
         }
         for (String part : parts) {
             // Leading zeros read as octal in some resolvers: refuse them rather than guess.
-            if (part.isEmpty() || part.length() > 3 || (part.length() > 1 && part.charAt(0) == '0')
-                    || !part.chars().allMatch(c -> c >= '0' && c <= '9') || Integer.parseInt(part) > 255) {
+            if (part.isEmpty()
+                    || part.length() > 3
+                    || (part.length() > 1 && part.charAt(0) == '0')
+                    || !part.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(part) > 255) {
                 return false;
             }
         }

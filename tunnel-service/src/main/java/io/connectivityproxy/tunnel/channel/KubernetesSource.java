@@ -83,8 +83,12 @@ final class KubernetesSource implements MappingSource {
             failed(error);
             return true;
         });
-        LOG.infof("service mappings: watching %s.%s/%s through the Kubernetes API at %s", SERVICE_MAPPINGS.getPlural(),
-                SERVICE_MAPPINGS.getGroup(), SERVICE_MAPPINGS.getVersion(), client.getMasterUrl());
+        LOG.infof(
+                "service mappings: watching %s.%s/%s through the Kubernetes API at %s",
+                SERVICE_MAPPINGS.getPlural(),
+                SERVICE_MAPPINGS.getGroup(),
+                SERVICE_MAPPINGS.getVersion(),
+                client.getMasterUrl());
         informer.start().whenComplete((ignored, error) -> {
             if (error != null) {
                 failed(error);
@@ -112,12 +116,14 @@ final class KubernetesSource implements MappingSource {
 
     private synchronized void rebuild(boolean first) {
         List<Resource> resources = informer.getStore().list().stream()
-                .map(r -> new Resource(WHERE, client.getKubernetesSerialization().convertValue(r, JsonNode.class)))
+                .map(r ->
+                        new Resource(WHERE, client.getKubernetesSerialization().convertValue(r, JsonNode.class)))
                 .toList();
         inForce = reader.read(resources);
         if (failure != null || first) {
-            LOG.infof("service mappings: %d in force from %s, %d problems", inForce.entries().size(), WHERE,
-                    inForce.problems().size());
+            LOG.infof(
+                    "service mappings: %d in force from %s, %d problems",
+                    inForce.entries().size(), WHERE, inForce.problems().size());
         }
         // An event means the watch works again.
         failure = null;
@@ -134,7 +140,8 @@ final class KubernetesSource implements MappingSource {
             LOG.error("service mappings: " + why);
         }
         failure = why;
-        String kept = inForce.entries().isEmpty() ? "no service mappings are in force"
+        String kept = inForce.entries().isEmpty()
+                ? "no service mappings are in force"
                 : "the " + inForce.entries().size() + " service mappings listed before stay in force";
         sink.publish(inForce, List.of(why + "; " + kept));
     }

@@ -25,8 +25,8 @@ final class MappingFile {
     /** Larger files are refused: a ConfigMap holds at most 1 MiB, and SnakeYAML stops at 3 Mi code points. */
     static final int MAX_BYTES = 2 * 1024 * 1024;
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper YAML =
+            new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** The content is not YAML; the message says why and where, without quoting the file. */
     static final class NotYamlException extends Exception {
@@ -35,14 +35,13 @@ final class MappingFile {
         }
     }
 
-    private MappingFile() {
-    }
+    private MappingFile() {}
 
     /** Each document as a {@link Resource} named "document N"; empty documents are null nodes. */
     static List<Resource> documents(byte[] content) throws NotYamlException {
         if (content.length > MAX_BYTES) {
-            throw new NotYamlException("the file has " + content.length + " bytes, more than the " + MAX_BYTES
-                    + " allowed");
+            throw new NotYamlException(
+                    "the file has " + content.length + " bytes, more than the " + MAX_BYTES + " allowed");
         }
         List<Resource> documents = new ArrayList<>();
         // Through a parser the caller owns: ObjectReader.readValues would unwrap a top-level
@@ -63,10 +62,12 @@ final class MappingFile {
     // SnakeYAML's messages quote the offending lines below their headings: keep only the headings.
     private static String describe(JsonProcessingException e) {
         String original = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
-        String headings = original.lines().filter(line -> !line.isBlank() && !Character.isWhitespace(line.charAt(0)))
+        String headings = original.lines()
+                .filter(line -> !line.isBlank() && !Character.isWhitespace(line.charAt(0)))
                 .collect(Collectors.joining("; "));
         JsonLocation location = e.getLocation();
-        String where = location == null || location.getLineNr() < 1 ? ""
+        String where = location == null || location.getLineNr() < 1
+                ? ""
                 : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
         return Untrusted.text(headings, 300) + where;
     }

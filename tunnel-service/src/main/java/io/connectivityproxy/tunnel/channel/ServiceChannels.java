@@ -3,6 +3,12 @@ package io.connectivityproxy.tunnel.channel;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
 
 import org.jboss.logging.Logger;
 
@@ -16,12 +22,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
-import jakarta.annotation.Priority;
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
-import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
-import jakarta.interceptor.Interceptor;
 
 /**
  * The catalogue of service channels (issue 10): which {@code ServiceMapping} a stream that a
@@ -52,13 +52,16 @@ public class ServiceChannels {
     private List<String> loggedProblems = List.of();
 
     @Inject
-    public ServiceChannels(Vertx vertx, TunnelSettings settings, Instance<KubernetesClient> kubernetes,
-            MeterRegistry registry) {
+    public ServiceChannels(
+            Vertx vertx, TunnelSettings settings, Instance<KubernetesClient> kubernetes, MeterRegistry registry) {
         // The client is only looked up, and so only configured and created, when the informer starts.
         this(vertx, settings.serviceChannels(), kubernetes::get, registry);
     }
 
-    ServiceChannels(Vertx vertx, TunnelSettings.ServiceChannels settings, Supplier<KubernetesClient> kubernetes,
+    ServiceChannels(
+            Vertx vertx,
+            TunnelSettings.ServiceChannels settings,
+            Supplier<KubernetesClient> kubernetes,
             MeterRegistry registry) {
         this.vertx = vertx;
         this.settings = settings;
@@ -85,18 +88,24 @@ public class ServiceChannels {
     synchronized void start() {
         Optional<String> defaultSubaccount = settings.defaultSubaccount().filter(s -> !s.isBlank());
         check(defaultSubaccount);
-        Gauge.builder("cp_service_channel_mappings", this, c -> c.catalogue.entries().size())
-                .description("ServiceMappings in force for service channels").register(registry);
-        Gauge.builder("cp_service_channel_problems", this, c -> c.catalogue.problems().size())
-                .description("ServiceMappings skipped as unusable, plus trouble with their source").register(registry);
+        Gauge.builder("cp_service_channel_mappings", this, c -> c.catalogue
+                        .entries()
+                        .size())
+                .description("ServiceMappings in force for service channels")
+                .register(registry);
+        Gauge.builder("cp_service_channel_problems", this, c -> c.catalogue
+                        .problems()
+                        .size())
+                .description("ServiceMappings skipped as unusable, plus trouble with their source")
+                .register(registry);
         if (!settings.enabled()) {
             LOG.info("service channels are disabled (tunnel.service-channels.enabled=false): every open is refused");
             return;
         }
         ServiceMappingReader reader = new ServiceMappingReader(settings.tenantMode(), defaultSubaccount);
         if (settings.mappingsFile().isPresent()) {
-            source = new FileSource(vertx, settings.mappingsFile().get(), settings.pollInterval(), reader,
-                    this::publish);
+            source = new FileSource(
+                    vertx, settings.mappingsFile().get(), settings.pollInterval(), reader, this::publish);
         } else if (settings.kubernetes()) {
             source = new KubernetesSource(kubernetes, reader, this::publish);
         } else {
@@ -121,8 +130,8 @@ public class ServiceChannels {
                     + "unset one of them");
         }
         if (settings.pollInterval().isNegative() || settings.pollInterval().isZero()) {
-            throw new IllegalStateException("tunnel.service-channels.poll-interval must be positive, was "
-                    + settings.pollInterval());
+            throw new IllegalStateException(
+                    "tunnel.service-channels.poll-interval must be positive, was " + settings.pollInterval());
         }
         if (defaultSubaccount.isPresent() && !Ids.valid(defaultSubaccount.get())) {
             throw new IllegalStateException("tunnel.service-channels.default-subaccount must be a subaccount id "
@@ -137,7 +146,8 @@ public class ServiceChannels {
         if (!set.problems().equals(loggedProblems)) {
             loggedProblems = set.problems();
             if (!loggedProblems.isEmpty()) {
-                LOG.warnf("service channels: %d ServiceMapping problems, those resources are skipped:%n  %s",
+                LOG.warnf(
+                        "service channels: %d ServiceMapping problems, those resources are skipped:%n  %s",
                         loggedProblems.size(), String.join("\n  ", loggedProblems));
             }
         }

@@ -17,8 +17,15 @@ import io.connectivityproxy.protocol.TargetProtocol;
  * @param subaccountId the mapping's subaccount (in dedicated mode the installation's when the resource names none)
  * @param tenantId     {@code spec.tenantId}, or null
  */
-public record ServiceMappingEntry(String name, TargetProtocol type, String serviceId, String internalHost,
-        int internalPort, List<String> locationIds, String subaccountId, String tenantId) {
+public record ServiceMappingEntry(
+        String name,
+        TargetProtocol type,
+        String serviceId,
+        String internalHost,
+        int internalPort,
+        List<String> locationIds,
+        String subaccountId,
+        String tenantId) {
 
     public ServiceMappingEntry {
         Objects.requireNonNull(name, "name");

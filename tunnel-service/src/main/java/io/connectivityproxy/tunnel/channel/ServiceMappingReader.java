@@ -35,8 +35,7 @@ final class ServiceMappingReader {
             + "digits as numbers: quote the value)";
 
     /** One resource as read, and where it was found (for problems about a resource without a name). */
-    record Resource(String where, JsonNode node) {
-    }
+    record Resource(String where, JsonNode node) {}
 
     /** The outcome of reading: entries sorted by name, and the problems in the order found. */
     record MappingSet(List<ServiceMappingEntry> entries, List<String> problems) {
@@ -49,8 +48,7 @@ final class ServiceMappingReader {
         }
     }
 
-    private record Candidate(ServiceMappingEntry entry, String where) {
-    }
+    private record Candidate(ServiceMappingEntry entry, String where) {}
 
     private final TenantMode tenantMode;
     private final Optional<String> defaultSubaccount;
@@ -75,9 +73,10 @@ final class ServiceMappingReader {
             if (sameName.size() == 1) {
                 entries.add(sameName.get(0).entry());
             } else {
-                problems.add("ServiceMapping " + Untrusted.text(sameName.get(0).entry().name()) + ": defined "
-                        + sameName.size() + " times (" + sameName.stream().map(Candidate::where)
-                                .collect(Collectors.joining(", "))
+                problems.add("ServiceMapping "
+                        + Untrusted.text(sameName.get(0).entry().name()) + ": defined "
+                        + sameName.size() + " times ("
+                        + sameName.stream().map(Candidate::where).collect(Collectors.joining(", "))
                         + "); all of them are skipped");
             }
         }
@@ -86,8 +85,9 @@ final class ServiceMappingReader {
                 .collect(Collectors.groupingBy(Catalogue.Key::of, LinkedHashMap::new, Collectors.toList()));
         byService.forEach((key, same) -> {
             if (same.size() > 1) {
-                problems.add("ServiceMappings " + same.stream().map(e -> Untrusted.text(e.name()))
-                        .collect(Collectors.joining(", ")) + ": all map " + key.type() + " service "
+                problems.add("ServiceMappings "
+                        + same.stream().map(e -> Untrusted.text(e.name())).collect(Collectors.joining(", "))
+                        + ": all map " + key.type() + " service "
                         + Untrusted.quoted(key.serviceId()) + " of subaccount " + Untrusted.text(key.subaccountId())
                         + "; its opens are refused as ambiguous until only one does");
             }
@@ -148,7 +148,8 @@ final class ServiceMappingReader {
             entry = spec(name, spec, defects);
         }
         if (!defects.isEmpty()) {
-            String subject = name == null || name.isEmpty() ? KIND + " in " + resource.where()
+            String subject = name == null || name.isEmpty()
+                    ? KIND + " in " + resource.where()
                     : KIND + " " + Untrusted.text(name);
             defects.forEach(defect -> problems.add(subject + ": " + defect));
             return null;
@@ -195,9 +196,11 @@ final class ServiceMappingReader {
 
         String serviceId = text(spec, "serviceId", defects);
         if (serviceId != null && !SERVICE_ID.matcher(serviceId).matches()) {
-            defects.add(serviceId.isEmpty() ? "spec.serviceId: must be set"
-                    : "spec.serviceId: must start with a letter or digit and hold only letters, digits, '-', '.' "
-                            + "and '_', was " + Untrusted.quoted(serviceId));
+            defects.add(
+                    serviceId.isEmpty()
+                            ? "spec.serviceId: must be set"
+                            : "spec.serviceId: must start with a letter or digit and hold only letters, digits, '-', '.' "
+                                    + "and '_', was " + Untrusted.quoted(serviceId));
         } else if (serviceId == null && !spec.hasNonNull("serviceId")) {
             defects.add("spec.serviceId: must be set");
         }
@@ -225,8 +228,8 @@ final class ServiceMappingReader {
         if (!defects.isEmpty() || name == null || name.isEmpty()) {
             return null;
         }
-        return new ServiceMappingEntry(name, type, serviceId, address.host(), address.port(), locationIds, subaccountId,
-                tenantId);
+        return new ServiceMappingEntry(
+                name, type, serviceId, address.host(), address.port(), locationIds, subaccountId, tenantId);
     }
 
     private static List<String> locationIds(JsonNode value, List<String> defects) {

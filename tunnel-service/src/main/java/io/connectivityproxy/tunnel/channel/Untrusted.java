@@ -9,8 +9,7 @@ final class Untrusted {
 
     static final int MAX_CHARS = 100;
 
-    private Untrusted() {
-    }
+    private Untrusted() {}
 
     /** The value escaped and shortened; {@code (none)} for null. */
     static String text(String value) {

@@ -40,6 +40,7 @@ class FileSourceTest {
 
     @TempDir
     Path dir;
+
     private Path file;
     private Vertx vertx;
     private FileSource source;
@@ -49,7 +50,10 @@ class FileSourceTest {
     void setUp() {
         vertx = Vertx.vertx();
         file = dir.resolve("service-mappings.yaml");
-        source = new FileSource(vertx, file, POLL,
+        source = new FileSource(
+                vertx,
+                file,
+                POLL,
                 new ServiceMappingReader(TenantMode.DEDICATED, Optional.of("sub-a")),
                 (set, problems) -> published.add(new Published(set, problems)));
     }
@@ -97,11 +101,12 @@ class FileSourceTest {
             source.start();
             assertEquals(FileSource.State.MISSING, source.state());
             assertEquals(List.of(), last().names());
-            assertEquals(List.of("mappings file " + file + " does not exist: no service mappings"),
-                    last().sourceProblems());
+            assertEquals(
+                    List.of("mappings file " + file + " does not exist: no service mappings"), last().sourceProblems());
             awaitChecks(3);
             assertEquals(1, published.size(), "a file that stays missing is published once");
-            assertEquals(1, log.count(Level.WARNING, "does not exist"), log.lines().toString());
+            assertEquals(
+                    1, log.count(Level.WARNING, "does not exist"), log.lines().toString());
 
             write(one("a", "h1"));
             await().atMost(PATIENCE).until(() -> last().names().equals(List.of("a")));
@@ -142,7 +147,8 @@ class FileSourceTest {
             await().atMost(PATIENCE).until(() -> !last().sourceProblems().isEmpty());
             assertEquals(List.of("a"), last().names(), "the previous mappings stay in force");
             String problem = last().sourceProblems().get(0);
-            assertTrue(problem.startsWith("mappings file " + file + " on disk is not in force: not valid YAML: "),
+            assertTrue(
+                    problem.startsWith("mappings file " + file + " on disk is not in force: not valid YAML: "),
                     problem);
             assertTrue(problem.endsWith("; the 1 service mappings read before stay in force"), problem);
             assertEquals(FileSource.State.REFUSED, source.state());
@@ -163,7 +169,8 @@ class FileSourceTest {
         write("{ not: yaml: at all");
         source.start();
         assertEquals(List.of(), last().names());
-        assertTrue(last().sourceProblems().get(0).endsWith("; no service mappings are in force"),
+        assertTrue(
+                last().sourceProblems().get(0).endsWith("; no service mappings are in force"),
                 last().sourceProblems().toString());
     }
 
@@ -174,10 +181,11 @@ class FileSourceTest {
         try (LogCapture log = LogCapture.of(FileSource.class)) {
             Files.delete(file);
             await().atMost(PATIENCE).until(() -> last().names().isEmpty());
-            assertEquals(List.of("mappings file " + file + " does not exist: no service mappings"),
-                    last().sourceProblems());
+            assertEquals(
+                    List.of("mappings file " + file + " does not exist: no service mappings"), last().sourceProblems());
             awaitChecks(3);
-            assertEquals(1, log.count(Level.WARNING, "does not exist"), log.lines().toString());
+            assertEquals(
+                    1, log.count(Level.WARNING, "does not exist"), log.lines().toString());
         }
         // Back with the same content as before the deletion: in force again.
         write(one("a", "h1"));
@@ -202,9 +210,12 @@ class FileSourceTest {
         long checks = source.checks();
         write(one("b", "h1"));
         // Give a running check time to finish, measured in timer periods of a second source.
-        FileSource witness = new FileSource(vertx, dir.resolve("other.yaml"), POLL,
-                new ServiceMappingReader(TenantMode.DEDICATED, Optional.of("s")), (set, problems) -> {
-                });
+        FileSource witness = new FileSource(
+                vertx,
+                dir.resolve("other.yaml"),
+                POLL,
+                new ServiceMappingReader(TenantMode.DEDICATED, Optional.of("s")),
+                (set, problems) -> {});
         witness.start();
         await().atMost(PATIENCE).until(() -> witness.checks() >= 5);
         witness.stop();

@@ -14,7 +14,8 @@ class InternalAddressTest {
 
     @Test
     void dnsName() {
-        assertEquals(new InternalAddress("ssh.tools.svc.cluster.local", 22),
+        assertEquals(
+                new InternalAddress("ssh.tools.svc.cluster.local", 22),
                 InternalAddress.parse("ssh.tools.svc.cluster.local:22"));
         assertEquals(new InternalAddress("DB-1", 65535), InternalAddress.parse("DB-1:65535"));
         assertEquals(new InternalAddress("a", 1), InternalAddress.parse("a:1"));
@@ -32,16 +33,54 @@ class InternalAddressTest {
         assertEquals(new InternalAddress("fd00::1", 22), address);
         assertEquals("[fd00::1]:22", address.text());
         assertEquals("::1", InternalAddress.parse("[::1]:8080").host());
-        assertEquals("::ffff:10.0.0.1", InternalAddress.parse("[::ffff:10.0.0.1]:1").host());
-        assertEquals("1:2:3:4:5:6:7:8", InternalAddress.parse("[1:2:3:4:5:6:7:8]:1").host());
+        assertEquals(
+                "::ffff:10.0.0.1", InternalAddress.parse("[::ffff:10.0.0.1]:1").host());
+        assertEquals(
+                "1:2:3:4:5:6:7:8", InternalAddress.parse("[1:2:3:4:5:6:7:8]:1").host());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"foo", "foo:", ":22", "host:0", "host:65536", "host:99999", "host:022", "host:+22",
-        "host:2 2", "host:-1", "host: 22", " host:22", "ho_st:22", "-host:22", "host-:22", "host..x:22", "host.:22",
-        "999.1.1.1:22", "1.2.3:22", "01.2.3.4:22", "1.2.3.4.5:22", "::1:22", "fd00::1:22", "[fd00::1]", "[fd00::1]22",
-        "[fd00::1:22", "[]:22", "[::1::2]:22", "[1:2:3:4:5:6:7:8:9]:22", "[1:2:3:4:5:6:7]:22", "[fe80::1%eth0]:22",
-        "[12345::1]:22", "[1.2.3.4::]:22", "[g::1]:22", "[host]:22", "host:22\n", "h\u00f6st:22", "host:\u0662\u0662"})
+    @ValueSource(
+            strings = {
+                "foo",
+                "foo:",
+                ":22",
+                "host:0",
+                "host:65536",
+                "host:99999",
+                "host:022",
+                "host:+22",
+                "host:2 2",
+                "host:-1",
+                "host: 22",
+                " host:22",
+                "ho_st:22",
+                "-host:22",
+                "host-:22",
+                "host..x:22",
+                "host.:22",
+                "999.1.1.1:22",
+                "1.2.3:22",
+                "01.2.3.4:22",
+                "1.2.3.4.5:22",
+                "::1:22",
+                "fd00::1:22",
+                "[fd00::1]",
+                "[fd00::1]22",
+                "[fd00::1:22",
+                "[]:22",
+                "[::1::2]:22",
+                "[1:2:3:4:5:6:7:8:9]:22",
+                "[1:2:3:4:5:6:7]:22",
+                "[fe80::1%eth0]:22",
+                "[12345::1]:22",
+                "[1.2.3.4::]:22",
+                "[g::1]:22",
+                "[host]:22",
+                "host:22\n",
+                "h\u00f6st:22",
+                "host:\u0662\u0662"
+            })
     void refused(String text) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InternalAddress.parse(text));
         assertTrue(e.getMessage().startsWith("must be host:port"), e.getMessage());
@@ -72,11 +111,16 @@ class InternalAddressTest {
 
     @Test
     void theMessageNamesWhatIsWrong() {
-        assertEquals("must be host:port; the port is missing",
-                assertThrows(IllegalArgumentException.class, () -> InternalAddress.parse("foo")).getMessage());
-        assertEquals("must be host:port with a port between 1 and 65535",
-                assertThrows(IllegalArgumentException.class, () -> InternalAddress.parse("foo:0")).getMessage());
+        assertEquals(
+                "must be host:port; the port is missing",
+                assertThrows(IllegalArgumentException.class, () -> InternalAddress.parse("foo"))
+                        .getMessage());
+        assertEquals(
+                "must be host:port with a port between 1 and 65535",
+                assertThrows(IllegalArgumentException.class, () -> InternalAddress.parse("foo:0"))
+                        .getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> InternalAddress.parse("fd00::1:22"))
-                .getMessage().contains("[fd00::1]:22"));
+                .getMessage()
+                .contains("[fd00::1]:22"));
     }
 }

@@ -60,7 +60,9 @@ class KubernetesRefusalTest {
             public MockResponse dispatch(RecordedRequest request) {
                 if (forbidden.get() && request.getPath().contains("servicemappings")) {
                     refusals.incrementAndGet();
-                    return new MockResponse().setResponseCode(403).setHeader("Content-Type", "application/json")
+                    return new MockResponse()
+                            .setResponseCode(403)
+                            .setHeader("Content-Type", "application/json")
                             .setBody(FORBIDDEN);
                 }
                 return crud.dispatch(request);
@@ -70,9 +72,13 @@ class KubernetesRefusalTest {
         server.init();
         client = server.createClient();
         vertx = Vertx.vertx();
-        channels = new ServiceChannels(vertx, Settings.channels(Map.of(
-                "tunnel.service-channels.kubernetes", "true",
-                "tunnel.service-channels.default-subaccount", "sub-a")), () -> client, new SimpleMeterRegistry());
+        channels = new ServiceChannels(
+                vertx,
+                Settings.channels(Map.of(
+                        "tunnel.service-channels.kubernetes", "true",
+                        "tunnel.service-channels.default-subaccount", "sub-a")),
+                () -> client,
+                new SimpleMeterRegistry());
     }
 
     @AfterEach
@@ -89,24 +95,35 @@ class KubernetesRefusalTest {
             channels.start();
             await().atMost(PATIENCE).until(() -> channels.problems().stream().anyMatch(p -> p.contains("403")));
             String problem = channels.problems().get(0);
-            assertTrue(problem.startsWith("the Kubernetes API refused to list and watch "
-                    + "servicemappings.connectivityproxy.sap.com (HTTP 403 Forbidden): grant this pod's service "
-                    + "account get, list and watch on it"), problem);
+            assertTrue(
+                    problem.startsWith("the Kubernetes API refused to list and watch "
+                            + "servicemappings.connectivityproxy.sap.com (HTTP 403 Forbidden): grant this pod's service "
+                            + "account get, list and watch on it"),
+                    problem);
             assertTrue(problem.endsWith("; no service mappings are in force"), problem);
             assertEquals(List.of(), channels.mappings());
 
             // The informer retries; each retry is refused the same way and logged only once.
             await().atMost(PATIENCE).until(() -> refusals.get() >= 3);
-            assertEquals(1, log.count(Level.SEVERE, "HTTP 403 Forbidden"), log.lines().toString());
+            assertEquals(
+                    1,
+                    log.count(Level.SEVERE, "HTTP 403 Forbidden"),
+                    log.lines().toString());
 
             // Access granted (as a ClusterRole would): the mapping arrives, the problem goes.
             forbidden.set(false);
-            client.genericKubernetesResources(KubernetesSource.SERVICE_MAPPINGS).resource(serviceMapping("erp-ssh",
-                    Map.of("type", "TCP", "serviceId", "erp-ssh", "internalAddress", "ssh:22"))).create();
-            await().atMost(PATIENCE).until(() -> channels.resolve("sub-a", "", TargetProtocol.TCP,
-                    "erp-ssh") instanceof Resolution.Found);
+            client.genericKubernetesResources(KubernetesSource.SERVICE_MAPPINGS)
+                    .resource(serviceMapping(
+                            "erp-ssh", Map.of("type", "TCP", "serviceId", "erp-ssh", "internalAddress", "ssh:22")))
+                    .create();
+            await().atMost(PATIENCE)
+                    .until(() ->
+                            channels.resolve("sub-a", "", TargetProtocol.TCP, "erp-ssh") instanceof Resolution.Found);
             assertEquals(List.of(), channels.problems());
-            assertEquals(1, log.count(Level.SEVERE, "HTTP 403 Forbidden"), log.lines().toString());
+            assertEquals(
+                    1,
+                    log.count(Level.SEVERE, "HTTP 403 Forbidden"),
+                    log.lines().toString());
         }
     }
 
@@ -131,7 +148,9 @@ class KubernetesRefusalTest {
                 .contains("HTTP 401 Unauthorized"));
         String other = KubernetesSource.describe(new java.util.concurrent.CompletionException(
                 new java.io.IOException("connection refused\nsecond line")));
-        assertEquals("cannot follow servicemappings.connectivityproxy.sap.com through the Kubernetes API: "
-                + "IOException: connection refused?second line", other);
+        assertEquals(
+                "cannot follow servicemappings.connectivityproxy.sap.com through the Kubernetes API: "
+                        + "IOException: connection refused?second line",
+                other);
     }
 }

@@ -52,10 +52,14 @@ class KubernetesSourceTest {
     @BeforeEach
     void setUp() {
         vertx = Vertx.vertx();
-        channels = new ServiceChannels(vertx, Settings.channels(Map.of(
-                "tunnel.service-channels.kubernetes", "true",
-                "tunnel.service-channels.tenant-mode", "dedicated",
-                "tunnel.service-channels.default-subaccount", "sub-a")), () -> client, new SimpleMeterRegistry());
+        channels = new ServiceChannels(
+                vertx,
+                Settings.channels(Map.of(
+                        "tunnel.service-channels.kubernetes", "true",
+                        "tunnel.service-channels.tenant-mode", "dedicated",
+                        "tunnel.service-channels.default-subaccount", "sub-a")),
+                () -> client,
+                new SimpleMeterRegistry());
     }
 
     @AfterEach
@@ -65,9 +69,11 @@ class KubernetesSourceTest {
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
-    static io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<GenericKubernetesResource,
-            io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
-            io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> mappings() {
+    static io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<
+                    GenericKubernetesResource,
+                    io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
+                    io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>>
+            mappings() {
         return client.genericKubernetesResources(KubernetesSource.SERVICE_MAPPINGS);
     }
 
@@ -75,7 +81,9 @@ class KubernetesSourceTest {
         return new GenericKubernetesResourceBuilder()
                 .withApiVersion("connectivityproxy.sap.com/v1")
                 .withKind("ServiceMapping")
-                .withNewMetadata().withName(name).endMetadata()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
                 .withAdditionalProperties(Map.of("spec", spec))
                 .build();
     }
@@ -97,39 +105,74 @@ class KubernetesSourceTest {
         assertEquals(crd.getSpec().getNames().getKind(), KubernetesSource.SERVICE_MAPPINGS.getKind());
         assertEquals("Cluster", crd.getSpec().getScope());
         assertEquals(false, KubernetesSource.SERVICE_MAPPINGS.isNamespaceScoped());
-        assertTrue(crd.getSpec().getVersions().stream().anyMatch(v -> v.getName().equals("v1") && v.getServed()));
+        assertTrue(
+                crd.getSpec().getVersions().stream().anyMatch(v -> v.getName().equals("v1") && v.getServed()));
     }
 
     @Test
     void addUpdateDelete() {
-        mappings().resource(serviceMapping("erp-ssh", Map.of("type", "TCP", "serviceId", "erp-ssh",
-                "internalAddress", "ssh.tools.svc.cluster.local:22"))).create();
+        mappings()
+                .resource(serviceMapping(
+                        "erp-ssh",
+                        Map.of(
+                                "type",
+                                "TCP",
+                                "serviceId",
+                                "erp-ssh",
+                                "internalAddress",
+                                "ssh.tools.svc.cluster.local:22")))
+                .create();
         channels.start();
         await().atMost(PATIENCE).until(() -> "ssh.tools.svc.cluster.local".equals(foundHost("erp-ssh")));
         assertEquals(List.of(), channels.problems());
 
-        mappings().resource(serviceMapping("db", Map.of("type", "TCP", "serviceId", "db",
-                "internalAddress", "db.data.svc.cluster.local:5432", "locationIds", List.of("loc1")))).create();
+        mappings()
+                .resource(serviceMapping(
+                        "db",
+                        Map.of(
+                                "type",
+                                "TCP",
+                                "serviceId",
+                                "db",
+                                "internalAddress",
+                                "db.data.svc.cluster.local:5432",
+                                "locationIds",
+                                List.of("loc1"))))
+                .create();
         await().atMost(PATIENCE).until(() -> channels.mappings().size() == 2);
-        assertEquals(Reason.LOCATION_NOT_ALLOWED,
+        assertEquals(
+                Reason.LOCATION_NOT_ALLOWED,
                 ((Resolution.Refused) channels.resolve("sub-a", "", TargetProtocol.TCP, "db")).reason());
         assertInstanceOf(Resolution.Found.class, channels.resolve("sub-a", "loc1", TargetProtocol.TCP, "db"));
 
         mappings().withName("erp-ssh").edit(r -> {
-            r.setAdditionalProperty("spec", Map.of("type", "TCP", "serviceId", "erp-ssh",
-                    "internalAddress", "ssh2.tools.svc.cluster.local:2222"));
+            r.setAdditionalProperty(
+                    "spec",
+                    Map.of(
+                            "type",
+                            "TCP",
+                            "serviceId",
+                            "erp-ssh",
+                            "internalAddress",
+                            "ssh2.tools.svc.cluster.local:2222"));
             return r;
         });
         await().atMost(PATIENCE).until(() -> "ssh2.tools.svc.cluster.local".equals(foundHost("erp-ssh")));
-        assertEquals(2222, ((Resolution.Found) channels.resolve("sub-a", "", TargetProtocol.TCP, "erp-ssh"))
-                .mapping().internalPort());
+        assertEquals(
+                2222,
+                ((Resolution.Found) channels.resolve("sub-a", "", TargetProtocol.TCP, "erp-ssh"))
+                        .mapping()
+                        .internalPort());
 
         mappings().withName("erp-ssh").delete();
         await().atMost(PATIENCE).until(() -> foundHost("erp-ssh") == null);
-        assertEquals(new Resolution.Refused(Reason.UNKNOWN_SERVICE,
-                "no service mapping for TCP service 'erp-ssh' in subaccount sub-a"),
+        assertEquals(
+                new Resolution.Refused(
+                        Reason.UNKNOWN_SERVICE, "no service mapping for TCP service 'erp-ssh' in subaccount sub-a"),
                 channels.resolve("sub-a", "", TargetProtocol.TCP, "erp-ssh"));
-        assertEquals(List.of("db"), channels.mappings().stream().map(ServiceMappingEntry::name).toList());
+        assertEquals(
+                List.of("db"),
+                channels.mappings().stream().map(ServiceMappingEntry::name).toList());
     }
 
     @Test
@@ -140,21 +183,36 @@ class KubernetesSourceTest {
         Map<String, Object> spec = new HashMap<>(Map.of("type", "TCP", "serviceId", "bad", "internalAddress", "foo"));
         mappings().resource(serviceMapping("bad", spec)).create();
         await().atMost(PATIENCE).until(() -> !channels.problems().isEmpty());
-        assertEquals(List.of("ServiceMapping bad: spec.internalAddress: must be host:port; the port is missing, "
-                + "was 'foo'"), channels.problems());
+        assertEquals(
+                List.of("ServiceMapping bad: spec.internalAddress: must be host:port; the port is missing, "
+                        + "was 'foo'"),
+                channels.problems());
         assertEquals(List.of(), channels.mappings());
-        assertEquals(Reason.UNKNOWN_SERVICE, ((Resolution.Refused) channels.resolve("sub-a", "", TargetProtocol.TCP,
-                "bad")).reason());
+        assertEquals(
+                Reason.UNKNOWN_SERVICE,
+                ((Resolution.Refused) channels.resolve("sub-a", "", TargetProtocol.TCP, "bad")).reason());
     }
 
     @Test
     void anotherSubaccountsMappingStaysInvisible() {
-        mappings().resource(serviceMapping("b-db", Map.of("type", "TCP", "serviceId", "db",
-                "internalAddress", "db.b.svc:5432", "subaccountId", "sub-b"))).create();
+        mappings()
+                .resource(serviceMapping(
+                        "b-db",
+                        Map.of(
+                                "type",
+                                "TCP",
+                                "serviceId",
+                                "db",
+                                "internalAddress",
+                                "db.b.svc:5432",
+                                "subaccountId",
+                                "sub-b")))
+                .create();
         channels.start();
         await().atMost(PATIENCE).until(() -> channels.mappings().size() == 1);
-        assertEquals(new Resolution.Refused(Reason.UNKNOWN_SERVICE,
-                "no service mapping for TCP service 'db' in subaccount sub-a"),
+        assertEquals(
+                new Resolution.Refused(
+                        Reason.UNKNOWN_SERVICE, "no service mapping for TCP service 'db' in subaccount sub-a"),
                 channels.resolve("sub-a", "", TargetProtocol.TCP, "db"));
         assertInstanceOf(Resolution.Found.class, channels.resolve("sub-b", "", TargetProtocol.TCP, "db"));
     }

@@ -27,8 +27,10 @@ final class LogCapture extends Handler implements AutoCloseable {
 
     /** Lines at {@code level} (JBoss WARN is WARNING, ERROR is SEVERE) that contain {@code text}. */
     long count(Level level, String text) {
-        return records.stream().filter(r -> r.getLevel().intValue() == level.intValue())
-                .filter(r -> message(r).contains(text)).count();
+        return records.stream()
+                .filter(r -> r.getLevel().intValue() == level.intValue())
+                .filter(r -> message(r).contains(text))
+                .count();
     }
 
     List<String> lines() {
@@ -45,8 +47,7 @@ final class LogCapture extends Handler implements AutoCloseable {
     }
 
     @Override
-    public void flush() {
-    }
+    public void flush() {}
 
     @Override
     public void close() {

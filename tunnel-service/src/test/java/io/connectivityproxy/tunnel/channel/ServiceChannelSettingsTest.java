@@ -31,14 +31,17 @@ class ServiceChannelSettingsTest {
 
     @Test
     void environmentVariablesAsTheOperatorSetsThem() {
-        TunnelSettings.ServiceChannels channels = Settings.of(Map.of(
-                "TUNNEL_SERVICE_CHANNELS_ENABLED", "false",
-                "TUNNEL_SERVICE_CHANNELS_MAPPINGS_FILE", "/etc/mappings.yaml",
-                "TUNNEL_SERVICE_CHANNELS_KUBERNETES", "true",
-                "TUNNEL_SERVICE_CHANNELS_TENANT_MODE", "shared",
-                "TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT", "sub-1",
-                "TUNNEL_SERVICE_CHANNELS_POLL_INTERVAL", "250ms",
-                "TUNNEL_SERVICE_CHANNELS_CONNECT_TIMEOUT", "3s"), Map.of()).serviceChannels();
+        TunnelSettings.ServiceChannels channels = Settings.of(
+                        Map.of(
+                                "TUNNEL_SERVICE_CHANNELS_ENABLED", "false",
+                                "TUNNEL_SERVICE_CHANNELS_MAPPINGS_FILE", "/etc/mappings.yaml",
+                                "TUNNEL_SERVICE_CHANNELS_KUBERNETES", "true",
+                                "TUNNEL_SERVICE_CHANNELS_TENANT_MODE", "shared",
+                                "TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT", "sub-1",
+                                "TUNNEL_SERVICE_CHANNELS_POLL_INTERVAL", "250ms",
+                                "TUNNEL_SERVICE_CHANNELS_CONNECT_TIMEOUT", "3s"),
+                        Map.of())
+                .serviceChannels();
         assertFalse(channels.enabled());
         assertEquals(Optional.of(Path.of("/etc/mappings.yaml")), channels.mappingsFile());
         assertTrue(channels.kubernetes());
@@ -50,17 +53,21 @@ class ServiceChannelSettingsTest {
 
     @Test
     void anEmptyVariableLeavesAnOptionalSettingUnset() {
-        TunnelSettings.ServiceChannels channels = Settings.of(Map.of(
-                "TUNNEL_SERVICE_CHANNELS_MAPPINGS_FILE", "",
-                "TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT", ""), Map.of()).serviceChannels();
+        TunnelSettings.ServiceChannels channels = Settings.of(
+                        Map.of(
+                                "TUNNEL_SERVICE_CHANNELS_MAPPINGS_FILE", "",
+                                "TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT", ""),
+                        Map.of())
+                .serviceChannels();
         assertEquals(Optional.empty(), channels.mappingsFile());
         assertEquals(Optional.empty(), channels.defaultSubaccount());
     }
 
     @Test
     void anInvalidTenantModeFailsWithTheAllowedValues() {
-        Exception e = assertThrows(Exception.class, () -> Settings.channels(Map.of(
-                "tunnel.service-channels.tenant-mode", "multi")).tenantMode());
+        Exception e = assertThrows(
+                Exception.class, () -> Settings.channels(Map.of("tunnel.service-channels.tenant-mode", "multi"))
+                        .tenantMode());
         String message = messages(e);
         assertTrue(message.contains("tunnel.service-channels.tenant-mode"), message);
         assertTrue(message.contains("dedicated") && message.contains("shared"), message);

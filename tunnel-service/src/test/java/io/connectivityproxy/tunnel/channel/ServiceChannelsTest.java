@@ -36,6 +36,7 @@ class ServiceChannelsTest {
 
     @TempDir
     Path dir;
+
     private Path file;
     private Vertx vertx;
     private SimpleMeterRegistry registry;
@@ -81,7 +82,11 @@ class ServiceChannelsTest {
     }
 
     private static String ssh(String host, String subaccount) {
-        return mapping("erp-ssh", "type: TCP", "serviceId: erp-ssh", "internalAddress: " + host + ":22",
+        return mapping(
+                "erp-ssh",
+                "type: TCP",
+                "serviceId: erp-ssh",
+                "internalAddress: " + host + ":22",
                 "subaccountId: " + subaccount);
     }
 
@@ -103,7 +108,9 @@ class ServiceChannelsTest {
         start(Map.of());
         assertTrue(channels.enabled());
         assertEquals("h1", foundHost());
-        assertEquals(List.of("erp-ssh"), channels.mappings().stream().map(ServiceMappingEntry::name).toList());
+        assertEquals(
+                List.of("erp-ssh"),
+                channels.mappings().stream().map(ServiceMappingEntry::name).toList());
         assertEquals(List.of(), channels.problems());
         assertEquals(1.0, gauge("cp_service_channel_mappings"));
         assertEquals(0.0, gauge("cp_service_channel_problems"));
@@ -113,8 +120,12 @@ class ServiceChannelsTest {
     @Test
     void resolveFollowsTheFile() throws IOException {
         start(Map.of());
-        assertEquals(Reason.UNKNOWN_SERVICE, assertInstanceOf(Resolution.Refused.class, resolveSsh()).reason());
-        assertTrue(channels.problems().get(0).contains("does not exist"), channels.problems().toString());
+        assertEquals(
+                Reason.UNKNOWN_SERVICE,
+                assertInstanceOf(Resolution.Refused.class, resolveSsh()).reason());
+        assertTrue(
+                channels.problems().get(0).contains("does not exist"),
+                channels.problems().toString());
 
         write(ssh("h1", "sub-a"));
         await().atMost(PATIENCE).until(() -> "h1".equals(foundHost()));
@@ -125,14 +136,18 @@ class ServiceChannelsTest {
 
         write("spec: [broken");
         await().atMost(PATIENCE).until(() -> !channels.problems().isEmpty());
-        assertTrue(channels.problems().get(0).contains("on disk is not in force"), channels.problems().toString());
+        assertTrue(
+                channels.problems().get(0).contains("on disk is not in force"),
+                channels.problems().toString());
         assertEquals("h2", foundHost(), "the previous file stays in force");
 
         // Moved to another subaccount: sub-a now sees it exactly as an unknown service.
         write(ssh("h2", "sub-b"));
         await().atMost(PATIENCE).until(() -> foundHost() == null);
-        assertEquals(new Resolution.Refused(Reason.UNKNOWN_SERVICE,
-                "no service mapping for TCP service 'erp-ssh' in subaccount sub-a"), resolveSsh());
+        assertEquals(
+                new Resolution.Refused(
+                        Reason.UNKNOWN_SERVICE, "no service mapping for TCP service 'erp-ssh' in subaccount sub-a"),
+                resolveSsh());
 
         Files.delete(file);
         await().atMost(PATIENCE).until(() -> channels.mappings().isEmpty());
@@ -145,8 +160,10 @@ class ServiceChannelsTest {
         try (LogCapture log = LogCapture.of(ServiceChannels.class)) {
             write(ssh("h1", "sub-a") + "---\n" + bad);
             start(Map.of());
-            assertEquals(List.of("ServiceMapping bad: spec.internalAddress: must be host:port; the port is missing, "
-                    + "was 'foo'"), channels.problems());
+            assertEquals(
+                    List.of("ServiceMapping bad: spec.internalAddress: must be host:port; the port is missing, "
+                            + "was 'foo'"),
+                    channels.problems());
             assertEquals(1, log.count(Level.WARNING, "ServiceMapping bad: spec.internalAddress"));
 
             // Another change, same problems: no new warning.
@@ -157,7 +174,10 @@ class ServiceChannelsTest {
             // A different problem set is warned about.
             write(ssh("h2", "sub-a") + "---\n" + bad.replace("foo", "foo:0"));
             await().atMost(PATIENCE).until(() -> log.count(Level.WARNING, "port between 1 and 65535") == 1);
-            assertEquals(2, log.count(Level.WARNING, "ServiceMapping bad"), log.lines().toString());
+            assertEquals(
+                    2,
+                    log.count(Level.WARNING, "ServiceMapping bad"),
+                    log.lines().toString());
         }
     }
 
@@ -166,8 +186,10 @@ class ServiceChannelsTest {
         write(ssh("h1", "sub-a"));
         start(Map.of("tunnel.service-channels.enabled", "false"));
         assertEquals(false, channels.enabled());
-        assertEquals(new Resolution.Refused(Reason.SERVICE_CHANNELS_DISABLED,
-                "service channels are disabled on this installation"), resolveSsh());
+        assertEquals(
+                new Resolution.Refused(
+                        Reason.SERVICE_CHANNELS_DISABLED, "service channels are disabled on this installation"),
+                resolveSsh());
         assertEquals(List.of(), channels.mappings());
     }
 
@@ -175,33 +197,41 @@ class ServiceChannelsTest {
     void noSourceMeansNoMappings() {
         start(Map.of("tunnel.service-channels.mappings-file", ""));
         assertTrue(channels.enabled());
-        assertEquals(Reason.UNKNOWN_SERVICE, assertInstanceOf(Resolution.Refused.class, resolveSsh()).reason());
+        assertEquals(
+                Reason.UNKNOWN_SERVICE,
+                assertInstanceOf(Resolution.Refused.class, resolveSsh()).reason());
         assertEquals(List.of(), channels.mappings());
         assertEquals(0, clientsCreated.get());
     }
 
     @Test
     void aFileAndKubernetesTogetherRefuseToStart() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> start(Map.of("tunnel.service-channels.kubernetes", "true")));
-        assertEquals("tunnel.service-channels.mappings-file and tunnel.service-channels.kubernetes=true are both "
-                + "set: ServiceMappings come from one source, unset one of them", e.getMessage());
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> start(Map.of("tunnel.service-channels.kubernetes", "true")));
+        assertEquals(
+                "tunnel.service-channels.mappings-file and tunnel.service-channels.kubernetes=true are both "
+                        + "set: ServiceMappings come from one source, unset one of them",
+                e.getMessage());
         assertEquals(0, clientsCreated.get());
     }
 
     @Test
     void anInvalidDefaultSubaccountRefusesToStart() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> start(Map.of("tunnel.service-channels.default-subaccount", "a|b")));
-        assertTrue(e.getMessage().startsWith("tunnel.service-channels.default-subaccount must be a subaccount id"),
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> start(Map.of("tunnel.service-channels.default-subaccount", "a|b")));
+        assertTrue(
+                e.getMessage().startsWith("tunnel.service-channels.default-subaccount must be a subaccount id"),
                 e.getMessage());
     }
 
     @Test
     void dedicatedModeUsesTheDefaultSubaccount() throws IOException {
         write(mapping("erp-ssh", "type: TCP", "serviceId: erp-ssh", "internalAddress: h1:22"));
-        start(Map.of("tunnel.service-channels.tenant-mode", "dedicated",
-                "tunnel.service-channels.default-subaccount", "sub-a"));
+        start(Map.of(
+                "tunnel.service-channels.tenant-mode",
+                "dedicated",
+                "tunnel.service-channels.default-subaccount",
+                "sub-a"));
         assertEquals("h1", foundHost());
         assertEquals("sub-a", channels.mappings().get(0).subaccountId());
     }

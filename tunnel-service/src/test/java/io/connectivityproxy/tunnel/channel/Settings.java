@@ -18,8 +18,7 @@ import io.smallrye.config.SmallRyeConfigBuilder;
  */
 final class Settings {
 
-    private Settings() {
-    }
+    private Settings() {}
 
     static TunnelSettings of(Map<String, String> environment, Map<String, String> properties) {
         try {

@@ -18,7 +18,11 @@ import io.vertx.core.streams.WriteStream;
 public final class BodyWriter implements WriteStream<Buffer> {
 
     /** How the body is framed on the wire. */
-    public enum Framing { LENGTH, CHUNKED, RAW }
+    public enum Framing {
+        LENGTH,
+        CHUNKED,
+        RAW
+    }
 
     private final NetSocket socket;
     private final Framing framing;
@@ -47,13 +51,14 @@ public final class BodyWriter implements WriteStream<Buffer> {
         }
         if (framing == Framing.LENGTH && written + data.length() > length) {
             // Refused whole and not counted, so end() still sees the body as short.
-            return Future.failedFuture(new IllegalStateException("the body is longer than its Content-Length "
-                    + length));
+            return Future.failedFuture(
+                    new IllegalStateException("the body is longer than its Content-Length " + length));
         }
         written += data.length();
         if (framing == Framing.CHUNKED) {
             return socket.write(Buffer.buffer(Unpooled.wrappedBuffer(
-                    Unpooled.wrappedBuffer(Http1Writer.chunkHeader(data.length())), data.getByteBuf(),
+                    Unpooled.wrappedBuffer(Http1Writer.chunkHeader(data.length())),
+                    data.getByteBuf(),
                     Unpooled.wrappedBuffer(Http1Writer.CRLF))));
         }
         return socket.write(data);
@@ -74,8 +79,8 @@ public final class BodyWriter implements WriteStream<Buffer> {
         }
         ended = true;
         if (framing == Framing.LENGTH && written < length) {
-            return Future.failedFuture(new IllegalStateException("the body ended after " + written + " of "
-                    + length + " bytes"));
+            return Future.failedFuture(
+                    new IllegalStateException("the body ended after " + written + " of " + length + " bytes"));
         }
         if (framing == Framing.CHUNKED) {
             // A new buffer each time, never one in a static field: GraalVM runs a simple static initialiser

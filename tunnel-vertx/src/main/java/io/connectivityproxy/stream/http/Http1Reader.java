@@ -31,12 +31,18 @@ public final class Http1Reader {
         void failed(HttpException e);
     }
 
-    private enum Mode { IDLE, HEAD, BODY, DETACHED }
+    private enum Mode {
+        IDLE,
+        HEAD,
+        BODY,
+        DETACHED
+    }
 
     private final NetSocket socket;
     private Buffer pending = Buffer.buffer();
     /** How much of {@code pending} a head scan has seen without finding the head's end. */
     private int scanned;
+
     private Mode mode = Mode.IDLE;
     private boolean ended;
     private int maxHead;

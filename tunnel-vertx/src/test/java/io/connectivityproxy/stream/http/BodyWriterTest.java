@@ -50,8 +50,8 @@ class BodyWriterTest {
     @Test
     void lengthBodyGoesOnTheWireAsWritten() throws Exception {
         BodyWriter writer = writer(BodyWriter.Framing.LENGTH, 11);
-        List<Future<Void>> results = server.on(() -> List.of(writer.write(text("hello")), writer.write(text("")),
-                writer.write(text(" world")), writer.end()));
+        List<Future<Void>> results = server.on(() -> List.of(
+                writer.write(text("hello")), writer.write(text("")), writer.write(text(" world")), writer.end()));
 
         for (Future<Void> result : results) {
             assertNull(failureOf(result));
@@ -64,8 +64,12 @@ class BodyWriterTest {
     @Test
     void chunkedBodyFramesEachWriteAsOneChunk() throws Exception {
         BodyWriter writer = writer(BodyWriter.Framing.CHUNKED, -1);
-        List<Future<Void>> results = server.on(() -> List.of(writer.write(text("hello")), writer.write(text("")),
-                writer.write(text("x".repeat(300))), writer.write(text("abcdef").slice(1, 4)), writer.end()));
+        List<Future<Void>> results = server.on(() -> List.of(
+                writer.write(text("hello")),
+                writer.write(text("")),
+                writer.write(text("x".repeat(300))),
+                writer.write(text("abcdef").slice(1, 4)),
+                writer.end()));
 
         for (Future<Void> result : results) {
             assertNull(failureOf(result));
@@ -88,8 +92,8 @@ class BodyWriterTest {
     @Test
     void rawBodyGoesOnTheWireAsWrittenAndEndAddsNothing() throws Exception {
         BodyWriter writer = writer(BodyWriter.Framing.RAW, -1);
-        List<Future<Void>> results = server.on(() -> List.of(writer.write(text("until ")), writer.write(text("close")),
-                writer.end()));
+        List<Future<Void>> results =
+                server.on(() -> List.of(writer.write(text("until ")), writer.write(text("close")), writer.end()));
 
         for (Future<Void> result : results) {
             assertNull(failureOf(result));
@@ -122,7 +126,9 @@ class BodyWriterTest {
         assertEquals("the body is longer than its Content-Length 5", tooLong.getMessage());
         assertEquals(3L, server.on(writer::written), "the refused bytes were not written");
         Throwable end = failureOf(server.on(writer::end));
-        assertEquals("the body ended after 3 of 5 bytes", end == null ? null : end.getMessage(),
+        assertEquals(
+                "the body ended after 3 of 5 bytes",
+                end == null ? null : end.getMessage(),
                 "two of the five bytes never went out: the body must not pass as complete");
         assertEquals("abc", wire(3));
         assertNothingMoreOnTheWire();

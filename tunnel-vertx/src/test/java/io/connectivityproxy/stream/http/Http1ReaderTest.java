@@ -66,6 +66,7 @@ class Http1ReaderTest {
 
     /** The length of each read the socket handed the reader, added once the reader handled it. */
     private final BlockingQueue<Integer> reads = new LinkedBlockingQueue<>();
+
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicInteger largestRead = new AtomicInteger();
     /** True when the reader's last call on the socket was pause, false after resume or fetch. */
@@ -249,12 +250,17 @@ class Http1ReaderTest {
         CompletableFuture<Long> blockedAt = new CompletableFuture<>();
         CompletableFuture<Long> written = new CompletableFuture<>();
         new Thread(() -> writeAll(channel, data, consumerStopped, blockedAt, written), "peer-writer").start();
-        PacedConsumer consumer = server.on(() -> new PacedConsumer(reader.body(BodyFraming.length(data.length)),
-                stopAt, consumerStopped));
+        PacedConsumer consumer = server.on(
+                () -> new PacedConsumer(reader.body(BodyFraming.length(data.length)), stopAt, consumerStopped));
 
         long peerWrote = blockedAt.get(Loopback.TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        Progress stopped = server.on(() -> new Progress(consumer.delivered, consumer.buffers, consumer.fetched,
-                bytesRead.get(), largestRead.get(), socketPaused.get()));
+        Progress stopped = server.on(() -> new Progress(
+                consumer.delivered,
+                consumer.buffers,
+                consumer.fetched,
+                bytesRead.get(),
+                largestRead.get(),
+                socketPaused.get()));
         assertTrue(peerWrote < data.length, "the peer could write all of the body: nothing held it back");
         assertFalse(written.isDone());
         assertEquals(stopped.fetched(), stopped.buffers(), "one buffer per fetch, none unasked for");
@@ -262,8 +268,10 @@ class Http1ReaderTest {
         assertTrue(stopped.socketPaused(), "the reader paused the socket");
         long held = stopped.read() - head.length() - stopped.delivered();
         assertTrue(held <= stopped.largestRead(), "the reader holds at most one read, not " + held + ": " + stopped);
-        assertTrue(peerWrote - stopped.read() < 1024 * 1024, "what the socket buffers below the reader stays "
-                + "bounded: " + (peerWrote - stopped.read()) + " of " + peerWrote + " written");
+        assertTrue(
+                peerWrote - stopped.read() < 1024 * 1024,
+                "what the socket buffers below the reader stays " + "bounded: " + (peerWrote - stopped.read()) + " of "
+                        + peerWrote + " written");
 
         server.run(consumer::resume);
 
@@ -319,7 +327,7 @@ class Http1ReaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = { true, false })
+    @ValueSource(booleans = {true, false})
     void endIsDeliveredWhicheverHandlerIsSetFirst(boolean endHandlerFirst) throws Exception {
         open();
         readHead(MAX_HEAD);
@@ -352,7 +360,7 @@ class Http1ReaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "none", "length 0" })
+    @ValueSource(strings = {"none", "length 0"})
     void bodyWithoutContentEndsOnceItsHandlersAreSet(String framing) throws Exception {
         open();
         readHead(MAX_HEAD);
@@ -392,7 +400,9 @@ class Http1ReaderTest {
         server.on(() -> null);
         CompletableFuture<String> tunnelled = new CompletableFuture<>();
         // The tunnel takes the socket over; what came while it was detached and paused is not lost.
-        server.run(() -> server.socket().handler(data -> tunnelled.complete(data.toString(ISO_8859_1))).resume());
+        server.run(() -> server.socket()
+                .handler(data -> tunnelled.complete(data.toString(ISO_8859_1)))
+                .resume());
         assertEquals("more", tunnelled.get(Loopback.TIMEOUT_SECONDS, TimeUnit.SECONDS));
         assertTrue(reads.isEmpty(), "the reader saw nothing after detach");
     }
@@ -467,8 +477,8 @@ class Http1ReaderTest {
     /** The socket as the reader sees it: each read and each pause or resume is noted on the way. */
     @SuppressWarnings("unchecked")
     private NetSocket recorded(NetSocket socket) {
-        return (NetSocket) Proxy.newProxyInstance(NetSocket.class.getClassLoader(), new Class<?>[] { NetSocket.class },
-                (proxy, method, args) -> {
+        return (NetSocket) Proxy.newProxyInstance(
+                NetSocket.class.getClassLoader(), new Class<?>[] {NetSocket.class}, (proxy, method, args) -> {
                     switch (method.getName()) {
                         case "pause":
                             socketPaused.set(true);
@@ -480,12 +490,14 @@ class Http1ReaderTest {
                         case "handler":
                             if (args[0] != null) {
                                 Handler<Buffer> handler = (Handler<Buffer>) args[0];
-                                args = new Object[] { (Handler<Buffer>) data -> {
-                                    bytesRead.addAndGet(data.length());
-                                    largestRead.accumulateAndGet(data.length(), Math::max);
-                                    handler.handle(data);
-                                    reads.add(data.length());
-                                } };
+                                args = new Object[] {
+                                    (Handler<Buffer>) data -> {
+                                        bytesRead.addAndGet(data.length());
+                                        largestRead.accumulateAndGet(data.length(), Math::max);
+                                        handler.handle(data);
+                                        reads.add(data.length());
+                                    }
+                                };
                             }
                             break;
                         default:
@@ -503,8 +515,12 @@ class Http1ReaderTest {
      * Writes all of {@code data} without blocking; reports where it was once its socket stayed
      * unwritable for {@link #QUIET_MILLIS} after the consumer stopped (or at the end, if never).
      */
-    private static void writeAll(SocketChannel channel, byte[] data, AtomicBoolean consumerStopped,
-            CompletableFuture<Long> blockedAt, CompletableFuture<Long> written) {
+    private static void writeAll(
+            SocketChannel channel,
+            byte[] data,
+            AtomicBoolean consumerStopped,
+            CompletableFuture<Long> blockedAt,
+            CompletableFuture<Long> written) {
         try (Selector selector = Selector.open()) {
             channel.configureBlocking(false);
             channel.register(selector, SelectionKey.OP_WRITE);
@@ -537,8 +553,10 @@ class Http1ReaderTest {
                 buffers++;
                 content.writeBytes(data.getBytes());
             });
-            body.exceptionHandler(e -> outcome.complete(e instanceof HttpException http
-                    ? "failed " + http.status() + ": " + http.getMessage() : "failed with " + e));
+            body.exceptionHandler(e -> outcome.complete(
+                    e instanceof HttpException http
+                            ? "failed " + http.status() + ": " + http.getMessage()
+                            : "failed with " + e));
             body.endHandler(v -> outcome.complete("end"));
         }
 
@@ -590,7 +608,6 @@ class Http1ReaderTest {
         }
     }
 
-    private record Progress(long delivered, int buffers, int fetched, long read, int largestRead,
-            boolean socketPaused) {
-    }
+    private record Progress(
+            long delivered, int buffers, int fetched, long read, int largestRead, boolean socketPaused) {}
 }

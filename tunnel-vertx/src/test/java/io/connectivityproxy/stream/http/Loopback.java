@@ -55,7 +55,10 @@ final class Loopback implements AutoCloseable {
         server = vertx.createNetServer(options.setHost("127.0.0.1"));
         // Paused at once: a socket without a handler drops what it reads.
         server.connectHandler(socket -> accepted.add(new Accepted(Vertx.currentContext(), socket.pause())));
-        port = server.listen(0).toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        port = server.listen(0)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .actualPort();
     }
 

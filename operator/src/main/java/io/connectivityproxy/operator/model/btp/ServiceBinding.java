@@ -18,6 +18,5 @@ public class ServiceBinding extends ExternalResource<ServiceBinding.Spec> {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Spec(String serviceInstanceName, String secretName, String externalName) {
-    }
+    public record Spec(String serviceInstanceName, String secretName, String externalName) {}
 }

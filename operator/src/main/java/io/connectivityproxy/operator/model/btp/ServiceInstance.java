@@ -18,6 +18,5 @@ public class ServiceInstance extends ExternalResource<ServiceInstance.Spec> {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Spec(String serviceOfferingName, String servicePlanName, String externalName) {
-    }
+    public record Spec(String serviceOfferingName, String servicePlanName, String externalName) {}
 }

@@ -21,21 +21,17 @@ public class Gateway extends ExternalResource<Gateway.Spec> {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Spec(Map<String, String> selector, List<Server> servers) {
-    }
+    public record Spec(Map<String, String> selector, List<Server> servers) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Server(Port port, List<String> hosts, Tls tls) {
-    }
+    public record Server(Port port, List<String> hosts, Tls tls) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Port(Integer number, String name, String protocol) {
-    }
+    public record Port(Integer number, String name, String protocol) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Tls(String mode, String credentialName, String minProtocolVersion) {
-    }
+    public record Tls(String mode, String credentialName, String minProtocolVersion) {}
 }

@@ -20,37 +20,30 @@ public class VirtualService extends ExternalResource<VirtualService.Spec> {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Spec(List<String> hosts, List<String> gateways, List<HttpRoute> http) {
-    }
+    public record Spec(List<String> hosts, List<String> gateways, List<HttpRoute> http) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record HttpRoute(String name, List<HttpMatch> match, List<RouteDestination> route) {
-    }
+    public record HttpRoute(String name, List<HttpMatch> match, List<RouteDestination> route) {}
 
     /** One match condition of a route; a route with matches serves only requests that meet one of them. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record HttpMatch(StringMatch uri) {
-    }
+    public record HttpMatch(StringMatch uri) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StringMatch(String exact) {
-    }
+    public record StringMatch(String exact) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record RouteDestination(Destination destination) {
-    }
+    public record RouteDestination(Destination destination) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Destination(String host, PortSelector port) {
-    }
+    public record Destination(String host, PortSelector port) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record PortSelector(Integer number) {
-    }
+    public record PortSelector(Integer number) {}
 }
