@@ -153,7 +153,7 @@ class HighAvailabilityReconcilerTest {
 
         // A change that rolls the workloads keeps the autoscaler's count instead of resetting it.
         String proxyHash = hashOf(cluster.deployment(NS, Names.PROXY));
-        client.resources(ConnectivityProxy.class).inNamespace(NS).withName(NAME).edit(cp -> {
+        editSpec(cp -> {
             cp.getSpec().getConfig().getServers().getProxy().getHttp().setPort(21003);
             return cp;
         });
@@ -162,7 +162,7 @@ class HighAvailabilityReconcilerTest {
 
         // Back to one replica without autoscaling: budgets and autoscaler are deleted, the count is the operator's
         // again.
-        client.resources(ConnectivityProxy.class).inNamespace(NS).withName(NAME).edit(cp -> {
+        editSpec(cp -> {
             cp.getSpec().getDeployment().setReplicaCount(1);
             cp.getSpec().getDeployment().getAutoscaling().getHorizontal().setEnabled(false);
             return cp;
@@ -261,5 +261,25 @@ class HighAvailabilityReconcilerTest {
 
     private static PodSpec pod(Deployment deployment) {
         return deployment.getSpec().getTemplate().getSpec();
+    }
+
+    /**
+     * Edits the resource as a user would; the operator writes its status meanwhile, so an edit based on
+     * a version it has just replaced is refused (409) and made again on the new one, as kubectl does.
+     */
+    private void editSpec(java.util.function.UnaryOperator<ConnectivityProxy> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.resources(ConnectivityProxy.class)
+                        .inNamespace(NS)
+                        .withName(NAME)
+                        .edit(change);
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 }
