@@ -75,6 +75,10 @@ class RogueMemberIT {
                         () -> metricValue(proxy.metrics(), "cp_cluster_unverified_members") == 1);
         assertEquals(2, metricValue(proxy.metrics(), "cp_cluster_registry_entries_ignored"), proxy.metrics());
         String warning = "ignoring the session registry entries of cluster member " + rogueId;
+        // The member is refused at its first failed probe; the warning waits for the second, a moment
+        // later, as a real node's event bus address may arrive after its first registry entry.
+        proxy.process().await("proxy-service warns about the rogue", Duration.ofSeconds(60), () -> proxy.process()
+                .logContains(warning));
         assertEquals(
                 1,
                 proxy.process()
