@@ -78,11 +78,7 @@ public class StatusRoutes {
     }
 
     private void page(RoutingContext ctx) {
-        ctx.response()
-                .putHeader("Content-Type", "text/html; charset=utf-8")
-                .putHeader("Content-Security-Policy", StatusPage.CONTENT_SECURITY_POLICY)
-                .putHeader("Cache-Control", "no-store")
-                .end(render(Instant.now()));
+        StatusPage.send(ctx.response(), render(Instant.now()));
     }
 
     String render(Instant now) {

@@ -53,16 +53,11 @@ public class StatusRoutes {
     }
 
     void sample(@Observes StartupEvent event, Vertx vertx) {
-        history.record(Instant.now(), refusalTotals());
-        vertx.setPeriodic(30_000, id -> history.record(Instant.now(), refusalTotals()));
+        history.sampleEvery(vertx, Duration.ofSeconds(30), this::refusalTotals);
     }
 
     void routes(@Observes Router router) {
-        router.get("/admin/status").handler(ctx -> ctx.response()
-                .putHeader("Content-Type", "text/html; charset=utf-8")
-                .putHeader("Content-Security-Policy", StatusPage.CONTENT_SECURITY_POLICY)
-                .putHeader("Cache-Control", "no-store")
-                .end(render(Instant.now())));
+        router.get("/admin/status").handler(ctx -> StatusPage.send(ctx.response(), render(Instant.now())));
     }
 
     String render(Instant now) {

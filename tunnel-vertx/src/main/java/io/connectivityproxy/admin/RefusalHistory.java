@@ -27,6 +27,13 @@ public final class RefusalHistory {
     }
 
     /** Records the totals at {@code at}; samples older than the window are dropped, but one stays as the baseline. */
+    /** Records {@code totals} now and then every {@code every}, on a Vert.x timer. */
+    public void sampleEvery(
+            io.vertx.core.Vertx vertx, Duration every, java.util.function.Supplier<Map<String, Long>> totals) {
+        record(Instant.now(), totals.get());
+        vertx.setPeriodic(every.toMillis(), id -> record(Instant.now(), totals.get()));
+    }
+
     public synchronized void record(Instant at, Map<String, Long> totals) {
         samples.addLast(new Sample(at, Map.copyOf(totals)));
         while (samples.size() > 1) {

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.vertx.core.http.HttpServerResponse;
+
 /**
  * Builds the read-only HTML status page each executable serves on its management port
  * ({@code GET /admin/status}, for {@code kubectl port-forward}). Server-side HTML only: no
@@ -15,6 +17,14 @@ public final class StatusPage {
 
     /** Served with every page: nothing but inline style may load or run, whatever a value contains. */
     public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'";
+
+    /** Sends a rendered page with the headers every status page carries: HTML, the policy above, no caching. */
+    public static void send(HttpServerResponse response, String html) {
+        response.putHeader("Content-Type", "text/html; charset=utf-8")
+                .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                .putHeader("Cache-Control", "no-store")
+                .end(html);
+    }
 
     private static final String STYLE = "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}"
             + "h1{font-size:1.4em;margin:0}h2{font-size:1.1em;margin:1.4em 0 .4em}"
