@@ -34,7 +34,10 @@ import io.vertx.core.Vertx;
 /**
  * The on-premise connector: loads its YAML configuration, opens the configured number of
  * parallel sessions to tunnel-service, starts the service channels' listeners, and is ready
- * while at least one session is established.
+ * while at least one session is established. With protocol version 4 tunnel-service announces
+ * its replicas and their URLs; the connector then also dials every announced replica that none
+ * of its established sessions is on, and drops those extra sessions when their replica leaves,
+ * so that it holds a session to every replica without relying on the load balancer's luck.
  */
 @Readiness
 @ApplicationScoped
@@ -46,7 +49,13 @@ public class Connector implements HealthCheck {
     private final ConnectorProcessSettings process;
     private final ConnectorMetrics metrics;
     private final boolean checkMode;
-    private final List<TunnelSession> sessions = new ArrayList<>();
+    private final List<TunnelSession> sessions = new CopyOnWriteArrayList<>();
+    /** Sessions dialled to one announced replica's URL, by replica id; changed on {@link #context} only. */
+    private final Map<String, TunnelSession> replicaSessions = new HashMap<>();
+    /** The replicas last announced by tunnel-service (version 4), in {@link #context} only. */
+    private volatile List<io.connectivityproxy.protocol.Frame.Replica> announced = List.of();
+    /** Built at the start, for the sessions made later for announced replicas. */
+    private SessionFactory sessionFactory;
     /** The service channels, including removed ones that still carry connections; changed on {@link #context} only. */
     private final List<ServiceChannel> channels = new CopyOnWriteArrayList<>();
 
@@ -137,9 +146,34 @@ public class Connector implements HealthCheck {
         RandomGenerator random = new SecureRandom();
         WindowBudget windowBudget = new WindowBudget(settings.windowBudget());
         metrics.windowBudget(windowBudget);
+        TunnelSession.ReplicaListener listener = new TunnelSession.ReplicaListener() {
+            @Override
+            public void announced(TunnelSession session, io.connectivityproxy.protocol.Frame.Replicas replicas) {
+                context.runOnContext(v -> {
+                    announced = replicas.replicas();
+                    reconcileReplicas();
+                });
+            }
+
+            @Override
+            public void lost(TunnelSession session) {
+                context.runOnContext(v -> reconcileReplicas());
+            }
+        };
+        sessionFactory = (index, url, replica) -> new TunnelSession(
+                vertx,
+                settings,
+                index,
+                bridge,
+                metrics,
+                random,
+                windowBudget,
+                () -> applied.accessControl(),
+                url,
+                replica,
+                listener);
         for (int i = 0; i < settings.sessions(); i++) {
-            TunnelSession session = new TunnelSession(
-                    vertx, settings, i, bridge, metrics, random, windowBudget, () -> applied.accessControl());
+            TunnelSession session = sessionFactory.create(i, settings.tunnelUrl(), null);
             sessions.add(session);
             session.start();
         }
@@ -158,6 +192,72 @@ public class Connector implements HealthCheck {
         watcher = configWatcher;
         configWatcher.start();
         runChecks();
+    }
+
+    /** Makes a session: its index, where it dials, and the replica it is for (null for tunnel.url). */
+    private interface SessionFactory {
+        TunnelSession create(int index, java.net.URI url, String replica);
+    }
+
+    /**
+     * Brings the sessions in line with the replicas announced last (on {@link #context}): a
+     * replica that no established session is on, and that no session is dialling yet, gets a
+     * session to its URL; a session made for a replica that is no longer announced (or now has
+     * another URL) goes away, letting its open streams finish. Sessions to tunnel.url stay.
+     */
+    private void reconcileReplicas() {
+        if (sessionFactory == null || sessions.stream().allMatch(s -> s.state() == TunnelSession.State.STOPPED)) {
+            return;
+        }
+        Map<String, java.net.URI> wanted = new java.util.LinkedHashMap<>();
+        for (io.connectivityproxy.protocol.Frame.Replica replica : announced) {
+            java.net.URI url;
+            try {
+                url = new java.net.URI(replica.url());
+            } catch (java.net.URISyntaxException e) {
+                LOG.warnf(
+                        "tunnel-service announced replica %s at '%s', which is not a URL", replica.id(), replica.url());
+                continue;
+            }
+            if (!"wss".equals(url.getScheme()) || url.getHost() == null) {
+                LOG.warnf("tunnel-service announced replica %s at %s, which is not a wss:// URL", replica.id(), url);
+                continue;
+            }
+            wanted.put(replica.id(), url);
+        }
+        for (var it = replicaSessions.entrySet().iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            java.net.URI url = wanted.get(entry.getKey());
+            if (url == null || !url.equals(entry.getValue().url())) {
+                TunnelSession session = entry.getValue();
+                LOG.infof(
+                        "session %d: replica %s %s; the session goes away once its streams are done",
+                        session.index(), entry.getKey(), url == null ? "is no longer announced" : "moved to " + url);
+                it.remove();
+                sessions.remove(session);
+                session.stop();
+            }
+        }
+        java.util.Set<String> covered = new java.util.HashSet<>();
+        for (TunnelSession session : sessions) {
+            String on = session.replicaId();
+            if (on != null) {
+                covered.add(on);
+            }
+        }
+        wanted.forEach((replica, url) -> {
+            if (covered.contains(replica) || replicaSessions.containsKey(replica)) {
+                return;
+            }
+            int index = sessions.stream().mapToInt(TunnelSession::index).max().orElse(-1) + 1;
+            LOG.infof(
+                    "replica %s at %s has no session from this connector: dialling it (session %d)",
+                    replica, url, index);
+            TunnelSession session = sessionFactory.create(index, url, replica);
+            replicaSessions.put(replica, session);
+            sessions.add(session);
+            session.start();
+        });
     }
 
     private static byte[] readFile(java.nio.file.Path file) {
@@ -328,6 +428,17 @@ public class Connector implements HealthCheck {
                 .status(active > 0)
                 .withData("active", active)
                 .withData("configured", sessions.size());
+        long onReplicas = sessions.stream()
+                .map(TunnelSession::replicaId)
+                .filter(java.util.Objects::nonNull)
+                .distinct()
+                .count();
+        List<io.connectivityproxy.protocol.Frame.Replica> replicas = announced;
+        if (!replicas.isEmpty()) {
+            response.withData(
+                    "replicas",
+                    replicas.size() + " tunnel-service replica(s) announced, " + onReplicas + " with a session");
+        }
         for (ServiceChannel channel : channels) {
             response.withData("channel " + channel.settings().describe(), channel.status());
         }

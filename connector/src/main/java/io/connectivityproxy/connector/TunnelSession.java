@@ -36,11 +36,31 @@ import io.vertx.core.net.PemTrustOptions;
  * One of the connector's parallel sessions to tunnel-service. Keeps itself connected: dials
  * out over mutual TLS, says HELLO, serves the streams tunnel-service opens, pings, and after
  * any failure reconnects with exponential backoff and full jitter. After a GOAWAY the old
- * connection finishes its streams while a new one is dialled.
+ * connection finishes its streams while a new one is dialled. A session dials either
+ * {@code tunnel.url} (reaching whichever replica the load balancer picks) or the URL of one
+ * announced replica (protocol version 4, see {@link Connector}); either way it reports the
+ * replica it is on and the replicas tunnel-service announces to a {@link ReplicaListener}.
  */
 final class TunnelSession {
 
     private static final Logger LOG = Logger.getLogger(TunnelSession.class);
+
+    /** Hears, on the session's context, what tunnel-service says about its replicas (version 4). */
+    interface ReplicaListener {
+        /** {@code replicas} arrived on {@code session}, which is on replica {@code replicas.self()}. */
+        void announced(TunnelSession session, Frame.Replicas replicas);
+
+        /** {@code session} lost its connection (it reconnects by itself). */
+        void lost(TunnelSession session);
+
+        ReplicaListener NONE = new ReplicaListener() {
+            @Override
+            public void announced(TunnelSession session, Frame.Replicas replicas) {}
+
+            @Override
+            public void lost(TunnelSession session) {}
+        };
+    }
 
     /** Lifecycle of the session (of its current connection). */
     enum State {
@@ -63,7 +83,16 @@ final class TunnelSession {
     private final Context context;
     private final WindowBudget windowBudget;
     private final Supplier<AccessControlList> accessControl;
+    /** Where this session dials: tunnel.url, or the URL of {@link #replica}. */
+    private final URI url;
+    /** The replica this session was made for, or null for a session to tunnel.url. */
+    private final String replica;
+
+    private final ReplicaListener replicas;
     private volatile State state = State.CONNECTING;
+    /** The replica the established connection is on (version 4), or null. */
+    private volatile String replicaId;
+
     private volatile String sessionId;
     /** When the current connection's handshake completed; null while there is none. */
     private volatile Instant establishedAt;
@@ -82,6 +111,39 @@ final class TunnelSession {
             RandomGenerator random,
             WindowBudget windowBudget,
             Supplier<AccessControlList> accessControl) {
+        this(
+                vertx,
+                settings,
+                index,
+                bridge,
+                metrics,
+                random,
+                windowBudget,
+                accessControl,
+                settings.tunnelUrl(),
+                null,
+                ReplicaListener.NONE);
+    }
+
+    /**
+     * A session to {@code url}; {@code replica} names the replica that URL should reach (null for
+     * tunnel.url), and {@code replicas} hears the replicas tunnel-service announces.
+     */
+    TunnelSession(
+            Vertx vertx,
+            ConnectorSettings settings,
+            int index,
+            BackendBridge bridge,
+            ConnectorMetrics metrics,
+            RandomGenerator random,
+            WindowBudget windowBudget,
+            Supplier<AccessControlList> accessControl,
+            URI url,
+            String replica,
+            ReplicaListener replicas) {
+        this.url = url;
+        this.replica = replica;
+        this.replicas = replicas;
         this.vertx = vertx;
         this.accessControl = accessControl;
         this.windowBudget = windowBudget;
@@ -117,7 +179,11 @@ final class TunnelSession {
 
     /** Where the tunnel WebSocket is: host, port (default 443) and path (default /tunnel) of tunnel.url. */
     static WebSocketConnectOptions connectOptions(ConnectorSettings settings) {
-        URI url = settings.tunnelUrl();
+        return connectOptions(settings, settings.tunnelUrl());
+    }
+
+    /** The same for {@code url} (tunnel.url or an announced replica's URL). */
+    static WebSocketConnectOptions connectOptions(ConnectorSettings settings, URI url) {
         return new WebSocketConnectOptions()
                 .setHost(url.getHost())
                 .setPort(url.getPort() > 0 ? url.getPort() : 443)
@@ -141,6 +207,26 @@ final class TunnelSession {
 
     int index() {
         return index;
+    }
+
+    /** Where this session dials. */
+    URI url() {
+        return url;
+    }
+
+    /** The replica this session was made for, or null for a session to tunnel.url. */
+    String replica() {
+        return replica;
+    }
+
+    /** The replica the established connection is on (protocol version 4), or null. */
+    String replicaId() {
+        return state == State.ACTIVE ? replicaId : null;
+    }
+
+    /** How log lines name this session. */
+    private String name() {
+        return replica == null ? "session " + index : "session " + index + " (replica " + replica + ")";
     }
 
     /** When the session's current connection was established, or null. */
@@ -191,8 +277,7 @@ final class TunnelSession {
             return;
         }
         state = State.CONNECTING;
-        URI url = settings.tunnelUrl();
-        client.webSocket(connectOptions(settings)).onComplete(ar -> {
+        client.webSocket(connectOptions(settings, url)).onComplete(ar -> {
             if (ar.failed()) {
                 if (ar.cause() instanceof UpgradeRejectedException rejected) {
                     Buffer body = rejected.getBody();
@@ -218,7 +303,7 @@ final class TunnelSession {
         }
         state = State.BACKOFF;
         long delay = backoff.nextDelayMillis();
-        LOG.warnf("session %d: %s; reconnecting in %d ms (attempt %d)", index, why, delay, backoff.attempt());
+        LOG.warnf("%s: %s; reconnecting in %d ms (attempt %d)", name(), why, delay, backoff.attempt());
         vertx.setTimer(Math.max(1, delay), t -> connect());
     }
 
@@ -249,7 +334,7 @@ final class TunnelSession {
             state = State.HANDSHAKING;
             ws.binaryMessageHandler(this::onMessage);
             ws.textMessageHandler(text -> goAway(Reason.PROTOCOL_ERROR, "text messages are not part of the protocol"));
-            ws.exceptionHandler(e -> LOG.debugf("session %d: %s", index, e.getMessage()));
+            ws.exceptionHandler(e -> LOG.debugf("%s: %s", name(), e.getMessage()));
             ws.closeHandler(v -> closed("tunnel-service closed the connection"
                     + (ws.closeReason() != null ? " (" + ws.closeReason() + ")" : "")));
             send(new Frame.Hello(settings.protocolVersion(), settings.connectorId(), settings.locationId()));
@@ -258,7 +343,7 @@ final class TunnelSession {
 
         private void tick() {
             if (System.nanoTime() - lastReceived > settings.idleTimeout().toNanos()) {
-                LOG.warnf("session %d: no frame from tunnel-service for %s", index, settings.idleTimeout());
+                LOG.warnf("%s: no frame from tunnel-service for %s", name(), settings.idleTimeout());
                 ws.close((short) 1001, "ping timeout");
                 closed("ping timeout");
             } else if (handshaken) {
@@ -300,12 +385,13 @@ final class TunnelSession {
                     backoff.reset();
                     metrics.sessionUp();
                     LOG.infof(
-                            "session %d established: session %s, location %s",
-                            index,
+                            "%s established to %s: session %s, location %s",
+                            name(),
+                            url,
                             ok.sessionId(),
                             settings.locationId().isEmpty() ? "(default)" : settings.locationId());
                 } else if (frame instanceof Frame.GoAway goAway) {
-                    LOG.errorf("session %d: tunnel-service refused the handshake: %s", index, goAway.message());
+                    LOG.errorf("%s: tunnel-service refused the handshake: %s", name(), goAway.message());
                     ws.close();
                     closed("handshake refused: " + goAway.message());
                 } else {
@@ -323,14 +409,38 @@ final class TunnelSession {
                 streams.dispatch(frame);
             } else if (frame instanceof Frame.Ping ping) {
                 send(new Frame.Pong(ping.opaque()));
+            } else if (frame instanceof Frame.Replicas announced) {
+                onReplicas(announced);
             } else if (frame instanceof Frame.GoAway goAway) {
-                LOG.infof(
-                        "session %d: tunnel-service sent GOAWAY (%s); dialling a new connection",
-                        index, goAway.message());
+                LOG.infof("%s: tunnel-service sent GOAWAY (%s); dialling a new connection", name(), goAway.message());
                 replace();
             } else if (!(frame instanceof Frame.Pong)) {
                 goAway(Reason.PROTOCOL_ERROR, "unexpected " + frame.getClass().getSimpleName());
             }
+        }
+
+        private void onReplicas(Frame.Replicas announced) {
+            if (settings.protocolVersion() < FrameCodec.REPLICAS_VERSION) {
+                goAway(
+                        Reason.PROTOCOL_ERROR,
+                        "REPLICAS needs protocol version " + FrameCodec.REPLICAS_VERSION
+                                + "; this session speaks version " + settings.protocolVersion());
+                return;
+            }
+            if (current != this) {
+                // Replaced after a GOAWAY: this connection only finishes its streams.
+                return;
+            }
+            if (replica != null && !replica.equals(announced.self())) {
+                LOG.warnf(
+                        "%s: %s, announced for replica %s, reached replica %s: check the gateway's per-replica "
+                                + "routes",
+                        name(), url, replica, announced.self());
+                goAway(Reason.SHUTDOWN, "this connection reached another replica than the one it dialled");
+                return;
+            }
+            replicaId = announced.self();
+            replicas.announced(TunnelSession.this, announced);
         }
 
         private void onOpen(Frame.Open open) {
@@ -376,8 +486,13 @@ final class TunnelSession {
             if (!decision.allowed()) {
                 metrics.openFailure(decision.reason(), decision.message());
                 LOG.infof(
-                        "session %d: refused %s %s:%d%s: %s",
-                        index, open.protocol(), open.host(), open.port(), path == null ? "" : path, decision.message());
+                        "%s: refused %s %s:%d%s: %s",
+                        name(),
+                        open.protocol(),
+                        open.host(),
+                        open.port(),
+                        path == null ? "" : path,
+                        decision.message());
                 stream.reject(decision.reason(), decision.message());
                 return;
             }
@@ -394,14 +509,16 @@ final class TunnelSession {
                 replaced = true;
                 current = null;
                 channelStreams = null;
+                replicaId = null;
                 metrics.sessionDown();
                 retry("tunnel-service asked this session to go away");
+                replicas.lost(TunnelSession.this);
             }
         }
 
         void goAway(Reason reason, String message) {
             if (reason == Reason.PROTOCOL_ERROR) {
-                LOG.errorf("session %d: protocol error: %s", index, message);
+                LOG.errorf("%s: protocol error: %s", name(), message);
             }
             send(new Frame.GoAway(reason, message));
             ws.close();
@@ -423,10 +540,12 @@ final class TunnelSession {
             }
             if (current == this) {
                 current = null;
+                replicaId = null;
                 if (handshaken) {
-                    LOG.warnf("session %d lost: %s", index, why);
+                    LOG.warnf("%s lost: %s", name(), why);
                 }
                 retry(why);
+                replicas.lost(TunnelSession.this);
             }
         }
 

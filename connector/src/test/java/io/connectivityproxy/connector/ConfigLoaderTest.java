@@ -625,10 +625,10 @@ class ConfigLoaderTest {
     // ---- service channels --------------------------------------------------------------------
 
     @Test
-    void noServiceChannelsByDefaultAndProtocolVersionThree() {
+    void noServiceChannelsByDefaultAndProtocolVersionFour() {
         ConnectorSettings settings = ConfigLoader.parse(MINIMAL, dir);
         assertEquals(List.of(), settings.serviceChannels());
-        assertEquals(3, settings.protocolVersion());
+        assertEquals(4, settings.protocolVersion());
         assertNull(settings.principalPropagation());
     }
 
@@ -713,8 +713,8 @@ class ConfigLoaderTest {
                   - {serviceId: a, type: TCP, localPort: 21080}
                 """));
         assertEquals(
-                "tunnel.protocolVersion: must be between 1 and 3, got 4",
-                error(MINIMAL.replace("  ca: ca.pem\n", "  ca: ca.pem\n  protocolVersion: 4\n")));
+                "tunnel.protocolVersion: must be between 1 and 4, got 5",
+                error(MINIMAL.replace("  ca: ca.pem\n", "  ca: ca.pem\n  protocolVersion: 5\n")));
     }
 
     // ---- principal propagation ---------------------------------------------------------------

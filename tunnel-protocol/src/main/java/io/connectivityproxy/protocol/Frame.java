@@ -94,6 +94,28 @@ public sealed interface Frame {
         }
     }
 
+    /**
+     * Protocol version 4, tunnel-service to connector: the tunnel-service replicas of the cluster
+     * and the URL at which each one is reached, so that the connector can hold a session to every
+     * replica. {@code self} is the replica that sent the frame (the one this session is on); it
+     * need not be in {@code replicas} (a replica without a URL of its own is not announced). Sent
+     * after HELLO_OK and again whenever the list changes; each frame replaces the last.
+     */
+    record Replicas(String self, java.util.List<Replica> replicas) implements Frame {
+
+        public Replicas {
+            replicas = java.util.List.copyOf(replicas);
+        }
+
+        @Override
+        public int streamId() {
+            return 0;
+        }
+    }
+
+    /** One tunnel-service replica of a {@link Replicas} frame: its id and the URL connectors dial. */
+    record Replica(String id, String url) {}
+
     /** The sender is closing the session; no new streams, existing ones may finish. */
     record GoAway(Reason reason, String message) implements Frame {
         @Override

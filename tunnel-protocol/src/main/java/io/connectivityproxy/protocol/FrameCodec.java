@@ -17,13 +17,15 @@ import java.nio.charset.StandardCharsets;
 public final class FrameCodec {
 
     /** The newest protocol version this code speaks. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     /** The oldest protocol version this code still speaks (no service channels). */
     public static final int MIN_VERSION = 1;
     /** The first version with connector-opened streams (CHANNEL_OPEN). */
     public static final int SERVICE_CHANNELS_VERSION = 2;
     /** The first version whose OPEN may carry the tokens of a user to propagate (flag PRINCIPALS). */
     public static final int PRINCIPAL_PROPAGATION_VERSION = 3;
+    /** The first version in which tunnel-service announces its replicas (REPLICAS). */
+    public static final int REPLICAS_VERSION = 4;
 
     public static final int HEADER_LENGTH = 10;
     /** Largest payload a peer may send or must accept. */
@@ -35,6 +37,10 @@ public final class FrameCodec {
     static final int MAX_MESSAGE_LENGTH = 1024;
     /** Longest token an OPEN carries, bytes (as proxy authorization's and SAP's SOCKS5 method 0x80). */
     public static final int MAX_TOKEN_LENGTH = 16 * 1024;
+    /** Most replicas one REPLICAS frame lists. */
+    public static final int MAX_REPLICAS = 64;
+    /** Longest replica URL in a REPLICAS frame, bytes. */
+    public static final int MAX_URL_LENGTH = 1024;
 
     /**
      * DATA flag: the sender has more to send but this frame used up its credit. A receiver may
@@ -62,6 +68,8 @@ public final class FrameCodec {
     public static final int TYPE_PING = 0x20;
     public static final int TYPE_PONG = 0x21;
     public static final int TYPE_GOAWAY = 0x22;
+    /** Version 4: tunnel-service announces its replicas (section 15). */
+    public static final int TYPE_REPLICAS = 0x23;
 
     private FrameCodec() {}
 
@@ -167,6 +175,25 @@ public final class FrameCodec {
             return body(TYPE_PING, 0, new Writer().u64(f.opaque()));
         } else if (frame instanceof Frame.Pong f) {
             return body(TYPE_PONG, 0, new Writer().u64(f.opaque()));
+        } else if (frame instanceof Frame.Replicas f) {
+            if (f.replicas().size() > MAX_REPLICAS) {
+                throw new IllegalArgumentException(
+                        "REPLICAS lists " + f.replicas().size() + " replicas, more than " + MAX_REPLICAS);
+            }
+            Writer payload = new Writer()
+                    .string(f.self(), MAX_ID_LENGTH)
+                    .u16(f.replicas().size());
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (Frame.Replica replica : f.replicas()) {
+                if (replica.id().isEmpty() || replica.url().isEmpty()) {
+                    throw new IllegalArgumentException("a replica needs an id and a URL");
+                }
+                if (!ids.add(replica.id())) {
+                    throw new IllegalArgumentException("replica " + replica.id() + " is listed twice");
+                }
+                payload.string(replica.id(), MAX_ID_LENGTH).string(replica.url(), MAX_URL_LENGTH);
+            }
+            return body(TYPE_REPLICAS, 0, payload);
         } else if (frame instanceof Frame.GoAway f) {
             return body(
                     TYPE_GOAWAY,
@@ -427,6 +454,29 @@ public final class FrameCodec {
                 requireSession(type, streamId);
                 return new Frame.GoAway(Reason.of(in.u8()), in.string(MAX_MESSAGE_LENGTH));
             }
+            case TYPE_REPLICAS -> {
+                requireSession(type, streamId);
+                String self = in.string(MAX_ID_LENGTH);
+                int count = in.u16();
+                if (count > MAX_REPLICAS) {
+                    throw new ProtocolException(
+                            "REPLICAS frame lists " + count + " replicas, more than " + MAX_REPLICAS);
+                }
+                java.util.List<Frame.Replica> replicas = new java.util.ArrayList<>(count);
+                java.util.Set<String> ids = new java.util.HashSet<>();
+                for (int i = 0; i < count; i++) {
+                    String id = in.string(MAX_ID_LENGTH);
+                    String url = in.string(MAX_URL_LENGTH);
+                    if (id.isEmpty() || url.isEmpty()) {
+                        throw new ProtocolException("REPLICAS frame has a replica without an id or a URL");
+                    }
+                    if (!ids.add(id)) {
+                        throw new ProtocolException("REPLICAS frame lists replica " + id + " twice");
+                    }
+                    replicas.add(new Frame.Replica(id, url));
+                }
+                return new Frame.Replicas(self, replicas);
+            }
             default -> throw new ProtocolException("unknown frame type 0x" + Integer.toHexString(type));
         }
     }
@@ -459,6 +509,7 @@ public final class FrameCodec {
             case TYPE_PING -> "PING";
             case TYPE_PONG -> "PONG";
             case TYPE_GOAWAY -> "GOAWAY";
+            case TYPE_REPLICAS -> "REPLICAS";
             default -> "0x" + Integer.toHexString(type);
         };
     }

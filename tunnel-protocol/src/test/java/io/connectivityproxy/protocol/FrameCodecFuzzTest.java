@@ -469,7 +469,16 @@ class FrameCodecFuzzTest {
 
     private static Frame randomFrame(Random random) {
         int streamId = random.nextInt(4) == 0 ? 1 + random.nextInt(Integer.MAX_VALUE) : 1 + random.nextInt(1000);
-        switch (random.nextInt(13)) {
+        switch (random.nextInt(14)) {
+            case 12: {
+                int count = random.nextInt(8) == 0 ? FrameCodec.MAX_REPLICAS : random.nextInt(4);
+                List<Frame.Replica> replicas = new java.util.ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    String url = randomString(random, random.nextInt(20) == 0 ? FrameCodec.MAX_URL_LENGTH : 80);
+                    replicas.add(new Frame.Replica(i + ":" + randomString(random, 40), url.isEmpty() ? "u" : url));
+                }
+                return new Frame.Replicas(randomString(random, FrameCodec.MAX_ID_LENGTH), replicas);
+            }
             case 11: {
                 String serviceId = randomString(random, FrameCodec.MAX_ID_LENGTH);
                 return new Frame.ChannelOpen(

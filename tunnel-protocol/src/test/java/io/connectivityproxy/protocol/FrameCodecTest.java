@@ -104,7 +104,18 @@ class FrameCodecTest {
                 Arguments.of(new Frame.Ping(0x0102030405060708L), hex("20 00 00000000 00000008", "0102030405060708")),
                 Arguments.of(new Frame.Pong(-1L), hex("21 00 00000000 00000008", "ffffffffffffffff")),
                 Arguments.of(
-                        new Frame.GoAway(Reason.SHUTDOWN, "bye"), hex("22 00 00000000 00000006", "0b", "0003 627965")));
+                        new Frame.GoAway(Reason.SHUTDOWN, "bye"), hex("22 00 00000000 00000006", "0b", "0003 627965")),
+                Arguments.of(
+                        new Frame.Replicas(
+                                "r1",
+                                List.of(new Frame.Replica("r1", "wss://a/t"), new Frame.Replica("r2", "wss://b"))),
+                        hex(
+                                "23 00 00000000 00000022",
+                                "0002 7231",
+                                "0002",
+                                "0002 7231 0009 7773733a2f2f612f74",
+                                "0002 7232 0007 7773733a2f2f62")),
+                Arguments.of(new Frame.Replicas("", List.of()), hex("23 00 00000000 00000004", "0000", "0000")));
     }
 
     @ParameterizedTest
@@ -154,7 +165,7 @@ class FrameCodecTest {
     @Test
     void wireCodesAreStable() {
         assertEquals(
-                List.of(0x01, 0x02, 0x10, 0x11, 0x12, 0x17, 0x13, 0x14, 0x15, 0x16, 0x20, 0x21, 0x22),
+                List.of(0x01, 0x02, 0x10, 0x11, 0x12, 0x17, 0x13, 0x14, 0x15, 0x16, 0x20, 0x21, 0x22, 0x23),
                 List.of(
                         FrameCodec.TYPE_HELLO,
                         FrameCodec.TYPE_HELLO_OK,
@@ -168,7 +179,8 @@ class FrameCodecTest {
                         FrameCodec.TYPE_RST,
                         FrameCodec.TYPE_PING,
                         FrameCodec.TYPE_PONG,
-                        FrameCodec.TYPE_GOAWAY));
+                        FrameCodec.TYPE_GOAWAY,
+                        FrameCodec.TYPE_REPLICAS));
         int code = 0;
         for (Reason reason : Reason.values()) {
             assertEquals(code++, reason.code(), reason.name());
@@ -216,6 +228,50 @@ class FrameCodecTest {
                 new Frame.GoAway(Reason.INTERNAL, message))) {
             assertFrameEquals(frame, FrameCodec.decode(FrameCodec.encode(frame)));
         }
+    }
+
+    // ---- replicas (version 4) -----------------------------------------------------------------
+
+    @Test
+    void replicasAtTheirLimitsRoundTrip() throws ProtocolException {
+        List<Frame.Replica> replicas = new java.util.ArrayList<>();
+        for (int i = 0; i < FrameCodec.MAX_REPLICAS; i++) {
+            replicas.add(new Frame.Replica(
+                    i + "i".repeat(FrameCodec.MAX_ID_LENGTH - String.valueOf(i).length()),
+                    "u".repeat(FrameCodec.MAX_URL_LENGTH)));
+        }
+        Frame frame = new Frame.Replicas("s".repeat(FrameCodec.MAX_ID_LENGTH), replicas);
+        assertFrameEquals(frame, FrameCodec.decode(FrameCodec.encode(frame)));
+    }
+
+    @Test
+    void replicasThePeerWouldRejectAreNotEncoded() {
+        List<Frame.Replica> tooMany = new java.util.ArrayList<>();
+        for (int i = 0; i <= FrameCodec.MAX_REPLICAS; i++) {
+            tooMany.add(new Frame.Replica("r" + i, "wss://r" + i));
+        }
+        for (Frame frame : List.of(
+                new Frame.Replicas("a", tooMany),
+                new Frame.Replicas("a", List.of(new Frame.Replica("", "wss://a"))),
+                new Frame.Replicas("a", List.of(new Frame.Replica("a", ""))),
+                new Frame.Replicas("a", List.of(new Frame.Replica("a", "wss://a"), new Frame.Replica("a", "wss://b"))),
+                new Frame.Replicas("a", List.of(new Frame.Replica("a", "u".repeat(FrameCodec.MAX_URL_LENGTH + 1)))))) {
+            assertThrows(IllegalArgumentException.class, () -> FrameCodec.encode(frame), frame.toString());
+        }
+    }
+
+    @Test
+    void malformedReplicasAreRejected() {
+        assertRejected("lists 65 replicas, more than 64", hex("23 00 00000000 00000004", "0000", "0041"));
+        assertRejected(
+                "replica without an id or a URL", hex("23 00 00000000 00000009", "0000", "0001", "0000 0001 75"));
+        assertRejected(
+                "replica without an id or a URL", hex("23 00 00000000 00000009", "0000", "0001", "0001 61 0000"));
+        assertRejected(
+                "lists replica a twice",
+                hex("23 00 00000000 00000010", "0000", "0002", "0001 61 0001 75", "0001 61 0001 76"));
+        assertRejected("REPLICAS frame is truncated", hex("23 00 00000000 00000004", "0000", "0001"));
+        assertRejected("must be on stream 0", hex("23 00 00000001 00000004", "0000", "0000"));
     }
 
     @Test
@@ -448,7 +504,7 @@ class FrameCodecTest {
 
     @Test
     void unknownFrameTypesAreRejected() {
-        for (int type : new int[] {0x00, 0x03, 0x0f, 0x18, 0x1f, 0x23, 0x7f, 0x80, 0xff}) {
+        for (int type : new int[] {0x00, 0x03, 0x0f, 0x18, 0x1f, 0x24, 0x7f, 0x80, 0xff}) {
             for (int streamId : new int[] {0, 1}) {
                 assertRejected("unknown frame type 0x" + Integer.toHexString(type), frame(type, streamId, new byte[0]));
             }

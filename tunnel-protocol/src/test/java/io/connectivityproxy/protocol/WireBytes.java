@@ -119,6 +119,8 @@ final class WireBytes {
                         new PrincipalTokens("eyJh.eyJz.c2ln", "")),
                 new Frame.Open(7, TargetProtocol.HTTP, "erp", 80, 0, new byte[0], new PrincipalTokens("", "t.t.t")),
                 new Frame.ChannelOpen(2, TargetProtocol.TCP, "erp-events", 262144),
+                new Frame.Replicas("node-a", List.of(new Frame.Replica("node-a", "wss://cp.example.com/tunnel/cp-0"))),
+                new Frame.Replicas("", List.of()),
                 new Frame.ChannelOpen(Integer.MAX_VALUE - 1, TargetProtocol.RFC, "s", 0),
                 new Frame.OpenOk(1, 262144),
                 new Frame.OpenOk(2, 0),

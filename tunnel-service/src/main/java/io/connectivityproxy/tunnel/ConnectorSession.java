@@ -210,8 +210,18 @@ final class ConnectorSession {
         state = State.ACTIVE;
         // A tunnel-service answers each connector in the version it asked for.
         send(new Frame.HelloOk(version, id, settings.maxStreamsPerSession()));
+        if (version >= FrameCodec.REPLICAS_VERSION) {
+            announce(broker.replicasFrame());
+        }
         broker.activate(this);
         AuditLog.accepted(peer, subaccount, connectorId, key.locationId(), id);
+    }
+
+    /** Tells the connector the replicas it should hold sessions to (version 4 sessions only). */
+    void announce(Frame.Replicas replicas) {
+        if (state == State.ACTIVE && version >= FrameCodec.REPLICAS_VERSION) {
+            send(replicas);
+        }
     }
 
     private void onSessionFrame(Frame frame) {

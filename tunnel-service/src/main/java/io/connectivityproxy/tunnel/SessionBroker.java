@@ -17,6 +17,7 @@ import io.connectivityproxy.cluster.BusAddresses;
 import io.connectivityproxy.cluster.ClusterNode;
 import io.connectivityproxy.cluster.FrameMessageCodec;
 import io.connectivityproxy.cluster.MemberAdmission;
+import io.connectivityproxy.cluster.ReplicaDirectory;
 import io.connectivityproxy.cluster.SessionKey;
 import io.connectivityproxy.cluster.SessionRegistry;
 import io.connectivityproxy.protocol.Frame;
@@ -45,6 +46,7 @@ public class SessionBroker {
     private final Vertx vertx;
     private final ClusterNode node;
     private final SessionRegistry registry;
+    private final ReplicaDirectory directory;
     private final TunnelMetrics metrics;
     private final Map<SessionKey, Set<ConnectorSession>> sessions = new ConcurrentHashMap<>();
     private final Set<ConnectorSession> allSessions = ConcurrentHashMap.newKeySet();
@@ -53,10 +55,16 @@ public class SessionBroker {
     private volatile String nodeId;
     private MessageConsumer<Buffer> consumer;
 
-    public SessionBroker(Vertx vertx, ClusterNode node, SessionRegistry registry, TunnelMetrics metrics) {
+    public SessionBroker(
+            Vertx vertx,
+            ClusterNode node,
+            SessionRegistry registry,
+            ReplicaDirectory directory,
+            TunnelMetrics metrics) {
         this.vertx = vertx;
         this.node = node;
         this.registry = registry;
+        this.directory = directory;
         this.metrics = metrics;
         metrics.bind(this);
     }
@@ -72,6 +80,8 @@ public class SessionBroker {
         // Known cluster-wide before the first session is registered, so proxy nodes can admit this node.
         awaitRegistration(consumer);
         registry.start();
+        directory.onChange(replicas -> announceReplicas());
+        directory.start();
         node.onMemberLeft(this::proxyNodeLeft);
         LOG.infof("tunnel-service node %s relays streams on %s", node.nodeId(), address);
     }
@@ -126,6 +136,35 @@ public class SessionBroker {
 
     int openStreams() {
         return links.size();
+    }
+
+    // ---- replicas (protocol version 4) --------------------------------------------------------
+
+    /** The REPLICAS frame for this node's sessions now: this node and the replicas of the directory. */
+    Frame.Replicas replicasFrame() {
+        return new Frame.Replicas(
+                node.nodeId(),
+                directory.replicas().stream()
+                        .map(replica -> new Frame.Replica(replica.nodeId(), replica.url()))
+                        .toList());
+    }
+
+    /** Tells every established session of version 4 or later the replicas as they are now. */
+    private void announceReplicas() {
+        Frame.Replicas frame = replicasFrame();
+        for (ConnectorSession session : sessions()) {
+            session.context().runOnContext(v -> session.announce(frame));
+        }
+    }
+
+    /** Announces this replica to connectors (its tunnel endpoint listens). Blocking. */
+    void publishReplica(String url) {
+        directory.publish(url);
+    }
+
+    /** Stops announcing this replica, before its sessions are asked to go away. Blocking. */
+    void withdrawReplica() {
+        directory.withdraw();
     }
 
     /** Asks every session to drain; completes when all closed or {@code timeoutMillis} passed. */

@@ -14,6 +14,7 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import io.connectivityproxy.cluster.ClusterNode;
+import io.connectivityproxy.cluster.ReplicaDirectory;
 import io.connectivityproxy.protocol.FrameCodec;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -50,6 +51,8 @@ public class TunnelServer {
     private TunnelTls tls;
     private HttpServer server;
     private volatile boolean listening;
+    /** The path of this replica's own URL ({@code tunnel.replica-url}), or {@link #TUNNEL_PATH}. */
+    private String replicaPath = TUNNEL_PATH;
 
     public TunnelServer(
             Vertx vertx,
@@ -81,6 +84,7 @@ public class TunnelServer {
                 .setAcceptUnmaskedFrames(true)
                 .setTcpNoDelay(true)
                 .setIdleTimeout(0);
+        replicaPath = settings.replicaUrl().map(TunnelServer::replicaPath).orElse(TUNNEL_PATH);
         String security = "behind a gateway, X-Forwarded-Client-Cert trusted";
         if (settings.tls().enabled()) {
             tls = loadTls();
@@ -91,6 +95,17 @@ public class TunnelServer {
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         listening = true;
         LOG.infof("tunnel endpoint listening on %s:%d (%s)", settings.host(), server.actualPort(), security);
+        // Announced only now: a connector told about this replica can dial it at once.
+        settings.replicaUrl().ifPresent(broker::publishReplica);
+    }
+
+    /** The path of {@code tunnel.replica-url}, which also takes the tunnel WebSocket; refuses a bad URL. */
+    static String replicaPath(String url) {
+        ReplicaDirectory.problem(url).ifPresent(problem -> {
+            throw new IllegalStateException("tunnel.replica-url '" + url + "': " + problem);
+        });
+        String path = java.net.URI.create(url).getRawPath();
+        return path == null || path.isEmpty() ? TUNNEL_PATH : path;
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -98,6 +113,14 @@ public class TunnelServer {
             return;
         }
         listening = false;
+        if (settings.replicaUrl().isPresent()) {
+            // Connectors stop dialling this replica before its sessions are told to go away.
+            try {
+                broker.withdrawReplica();
+            } catch (RuntimeException e) {
+                LOG.warnf("could not withdraw this replica from the directory: %s", e.getMessage());
+            }
+        }
         broker.shutdownSessions();
         long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
         while (!broker.sessions().isEmpty() && System.nanoTime() < deadline) {
@@ -166,7 +189,7 @@ public class TunnelServer {
                     .setStatusCode(healthy ? 200 : 503)
                     .putHeader("Content-Type", "text/plain")
                     .end(healthy ? "OK\n" : "not ready\n");
-        } else if (TUNNEL_PATH.equals(path)) {
+        } else if (TUNNEL_PATH.equals(path) || replicaPath.equals(path)) {
             upgrade(request);
         } else {
             request.response()

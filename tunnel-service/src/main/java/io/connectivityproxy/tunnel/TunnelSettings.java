@@ -23,6 +23,16 @@ public interface TunnelSettings {
     Tls tls();
 
     /**
+     * The {@code wss://} URL at which connectors reach this replica, through the gateway (e.g.
+     * {@code wss://cp.example.com:443/tunnel/cp-tunnel-0}; the operator sets it per pod). When set,
+     * the replica is announced in the cluster's replica directory and every connector session of
+     * protocol version 4 is told the replicas and their URLs, so each connector holds a session to
+     * every replica instead of reaching them by a load balancer's luck. The tunnel WebSocket is
+     * also accepted at this URL's path. Unset: this replica is not announced.
+     */
+    Optional<String> replicaUrl();
+
+    /**
      * Trust the {@code X-Forwarded-Client-Cert} header for the connector's identity. Only for a
      * deployment behind an ingress gateway that terminates mutual TLS and sets the header itself.
      */
