@@ -15,6 +15,10 @@
 #                             sample-backend-pp:8080 with principalPropagation: X509 (GET /whoami names the user)
 #   LOG_FORMAT=json ./run-local.sh   every process logs one JSON object per line (quarkus-logging-json);
 #                             tunnel-service's SAP audit events stay "[AUDIT-EVENT] {json}" lines
+#   TUNNEL_REPLICAS=2 ./run-local.sh   high availability: a second tunnel-service replica (tunnel
+#                             wss://localhost:8044/tunnel, management 8084); the connector is configured
+#                             with the first only and holds a session to each (the replicas announce their
+#                             URLs, tunnel.replica-url); kill either and requests still pass
 #   NATIVE=1 ./run-local.sh   the connector as a native executable (connector/target/*-runner, built
 #                             beforehand with mvn package -Dnative -pl connector -am; README "Native images")
 #   CONNECTOR_CONFIG=my-connector.yaml ./run-local.sh
@@ -50,12 +54,15 @@ auth=${AUTH:-0}
 tenant_mode=${TENANT_MODE:-dedicated}
 case "$tenant_mode" in dedicated|shared) ;; *) echo "FAILED: TENANT_MODE must be dedicated or shared" >&2; exit 1;; esac
 principal_propagation=${PRINCIPAL_PROPAGATION:-0}
+tunnel_replicas=${TUNNEL_REPLICAS:-1}
+case "$tunnel_replicas" in 1|2) ;; *) echo "FAILED: TUNNEL_REPLICAS must be 1 or 2" >&2; exit 1;; esac
 issuer_port=18443
 # The sample token issuer serves proxy authorization and principal propagation alike.
 issuer=0
 { [ "$auth" = 1 ] || [ "$principal_propagation" = 1 ]; } && issuer=1
 ports="8042 20001 20003 20004 8081 8082 8083 5710 5711 18080 18081 18090 18091 21080"
 [ "$issuer" = 1 ] && ports="$ports $issuer_port"
+[ "$tunnel_replicas" = 2 ] && ports="$ports 8044 8084 5712"
 # System properties go before -jar for the JVM; the native executable takes them as arguments.
 connector_cmd=(java -Xmx128m -Dconnector.config="$work/connector.yaml" -jar connector/target/quarkus-app/quarkus-run.jar)
 connector_kind="connector"
@@ -125,11 +132,27 @@ spec:
 YAML
 
 echo "starting tunnel-service (tunnel wss://127.0.0.1:8042/tunnel, management http://127.0.0.1:8082)"
+# tunnel.replica-url: where connectors reach this replica; it is announced to them (protocol v4).
 java $jvm_opens -Xmx256m -Dtunnel.tls.dev-certificates-dir="$work/certs" \
+  -Dtunnel.replica-url=wss://localhost:8042/tunnel \
   -Dtunnel.service-channels.mappings-file="$work/service-mappings.yaml" \
   -Dtunnel.service-channels.default-subaccount=dev-subaccount \
   -jar tunnel-service/target/quarkus-app/quarkus-run.jar >"$work/logs/tunnel-service.log" 2>&1 &
 pids+=($!)
+tunnel1_pid=$!
+if [ "$tunnel_replicas" = 2 ]; then
+  # The second replica makes no certificates of its own: it waits for the first one's.
+  wait_ready tunnel-service http://127.0.0.1:8082/q/health/ready 90
+  echo "starting tunnel-service replica 2 (tunnel wss://127.0.0.1:8044/tunnel, management http://127.0.0.1:8084)"
+  java $jvm_opens -Xmx256m -Dtunnel.tls.dev-certificates-dir="$work/certs" \
+    -Dtunnel.port=8044 -Dquarkus.http.port=8084 -Dcluster.event-bus-port=5712 \
+    -Dtunnel.replica-url=wss://localhost:8044/tunnel \
+    -Dtunnel.service-channels.mappings-file="$work/service-mappings.yaml" \
+    -Dtunnel.service-channels.default-subaccount=dev-subaccount \
+    -jar tunnel-service/target/quarkus-app/quarkus-run.jar >"$work/logs/tunnel-service-2.log" 2>&1 &
+  pids+=($!)
+  tunnel2_pid=$!
+fi
 proxy_opts=(-Dproxy.tenant-mode="$tenant_mode")
 if [ "$issuer" = 1 ]; then
   # The issuer serves its keys over HTTPS with the development certificates tunnel-service makes.
@@ -162,6 +185,7 @@ java -jar sample-backend/target/sample-backend-0.1.0-SNAPSHOT.jar 18090 127.0.0.
 pids+=($!)
 
 wait_ready tunnel-service http://127.0.0.1:8082/q/health/ready 90
+[ "$tunnel_replicas" = 2 ] && wait_ready tunnel-service-2 http://127.0.0.1:8084/q/health/ready 90
 
 # PRINCIPAL_PROPAGATION=1 (README "Principal propagation"): the sample backend behind an entry that
 # sends each propagated user's certificate in SSL_CLIENT_CERT, and the sample issuer trusted.
@@ -308,6 +332,15 @@ pids+=($!)
 
 wait_ready proxy-service http://127.0.0.1:8081/q/health/ready 90
 wait_ready connector http://127.0.0.1:8083/q/health/ready 60
+if [ "$tunnel_replicas" = 2 ]; then
+  # The connector names only the first replica; it dials the second once the first announces it.
+  replica_deadline=$((SECONDS + 60))
+  until curl -fs http://127.0.0.1:8084/q/metrics 2>/dev/null | grep -Eq '^cp_tunnel_sessions\{[^}]*\} [1-9]'; do
+    [ $SECONDS -ge $replica_deadline ] && { echo "FAILED: the connector holds no session to tunnel-service replica 2; see $work/logs/connector.log" >&2; exit 1; }
+    sleep 0.3
+  done
+  echo "the connector holds sessions to both tunnel-service replicas (curl http://127.0.0.1:8083/q/health/ready names them)"
+fi
 
 # The session registry reaches proxy-service through the cluster; wait for a request to pass.
 deadline=$((SECONDS + 30))
@@ -390,6 +423,7 @@ echo "also:  curl --socks5-hostname 127.0.0.1:20004 http://sample-backend-tcp:80
 echo "also:  curl -x http://127.0.0.1:20003 -i http://sample-backend:8080/redirect   (Location rewritten to the virtual host)"
 echo "also:  curl http://127.0.0.1:8081/admin/loggers   (log levels of proxy-service; tunnel-service on 8082, the connector on 8083)"
 echo "also:  curl -X PUT -d '{\"level\":\"DEBUG\"}' http://127.0.0.1:8081/admin/loggers/io.connectivityproxy.proxy   (DEBUG now, no restart; {\"level\":null} inherits again)"
+[ "$tunnel_replicas" = 2 ] && echo "also:  kill -9 $tunnel1_pid (tunnel-service replica 1, the one the connector's file names) and requests still pass through replica 2 (pid $tunnel2_pid)"
 echo "also:  curl --cacert $work/certs/ca.pem https://localhost:8042/healthcheck   (the tunnel endpoint's health check, no client certificate)"
 echo "also:  grep -h AUDIT-EVENT $work/logs/tunnel-service.log   (SAP's audit events of the connector handshakes)"
 echo "also:  edit $work/connector.yaml while it runs: access control list and service channels apply live"
@@ -398,5 +432,14 @@ echo "also:  curl -x http://127.0.0.1:20003 -i -N -H 'Connection: Upgrade' -H 'U
 fi
 echo "status: http://127.0.0.1:8081/admin/status (proxy-service), http://127.0.0.1:8082/admin/status (tunnel-service), http://127.0.0.1:8083/admin/status (connector)"
 echo "check:  ${check_cmd[*]}   (the connector doctor: one line per backend and the tunnel)"
-wait -n "${pids[@]}" || true
+# Everything stops when one process exits, except a tunnel-service replica of two: killing one is
+# what TUNNEL_REPLICAS=2 is for.
+watched=()
+for pid in "${pids[@]}"; do
+  if [ "$tunnel_replicas" = 2 ] && { [ "$pid" = "$tunnel1_pid" ] || [ "$pid" = "$tunnel2_pid" ]; }; then
+    continue
+  fi
+  watched+=("$pid")
+done
+wait -n "${watched[@]}" || true
 echo "a process exited; see $work/logs" >&2
