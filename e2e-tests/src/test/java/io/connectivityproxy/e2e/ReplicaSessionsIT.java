@@ -26,92 +26,79 @@ class ReplicaSessionsIT {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     @Test
-    void aConnectorPointedAtOneReplicaServesThroughEveryReplicaAndFollowsThemComingAndGoing() throws Exception {
+    void aConnectorPointedAtOneReplicaHoldsASessionToEachAndFollowsThemComingAndGoing() throws Exception {
         LocalSystem system = e2e.system();
         TestBackend backend = new TestBackend(e2e.vertx(), "replicas");
         int portA = LocalSystem.freePort();
         int portB = LocalSystem.freePort();
-        LocalSystem.Node tunnelA = started(system.tunnel("follow-tunnel-a", portA, replicaUrl(portA)));
-        LocalSystem.Node tunnelB = started(system.tunnel("follow-tunnel-b", portB, replicaUrl(portB)));
-        LocalSystem.Node proxy = started(system.proxy("follow-proxy"));
-        LocalSystem.Node connector = started(system.connector(
-                "follow-connector", productBackoff(system.connectorYaml(portA, "loc", 1, app(backend))), true));
-
-        // tunnel.url names A only; B is reached because A announced it.
-        system.awaitRegistered(proxy, "loc", 2);
-        assertEquals(1, IdleState.sum(tunnelA.metrics(), "cp_tunnel_sessions"));
-        assertEquals(1, IdleState.sum(tunnelB.metrics(), "cp_tunnel_sessions"));
-        assertEquals(2, IdleState.sum(connector.metrics(), "cp_connector_sessions_active"));
-        assertTrue(
-                ManagedProcess.get(connector.health())
-                        .contains("2 tunnel-service replica(s) announced, 2 with a session"),
-                ManagedProcess.get(connector.health()));
-        assertEquals(200, get(system, proxy, "loc", "/first"));
-
-        // B dies: the connector's session to it goes, requests keep being served through A.
-        tunnelB.process().kill();
-        system.awaitRegistered(proxy, "loc", 1);
-        assertEquals(200, get(system, proxy, "loc", "/without-b"));
-
-        // B is back on its URL: A announces it and the connector dials it at once.
-        tunnelB = started(system.tunnel("follow-tunnel-b-again", portB, replicaUrl(portB)));
-        long ready = System.nanoTime();
-        system.awaitRegistered(proxy, "loc", 2);
-        long sessionAfter = System.nanoTime() - ready;
-        assertEquals(1, IdleState.sum(tunnelB.metrics(), "cp_tunnel_sessions"));
-
-        // A, the only replica the connector was configured with, dies: B carries the requests.
-        tunnelA.process().kill();
-        long killed = System.nanoTime();
-        awaitServed(system, proxy, "loc", "/without-a");
-        long servedAfter = System.nanoTime() - killed;
-        system.awaitRegistered(proxy, "loc", 1);
-
-        System.out.printf(
-                "replica sessions: a restarted replica had its session %d ms after it was ready; with the"
-                        + " configured replica killed a request was served %d ms later%n",
-                sessionAfter / 1_000_000, servedAfter / 1_000_000);
-        assertTrue(connector.process().logContains("has no session from this connector: dialling it"));
-    }
-
-    @Test
-    void aReplicaTheConnectorCannotReachIsNeverGivenItsStreams() throws Exception {
-        LocalSystem system = e2e.system();
-        TestBackend backend = new TestBackend(e2e.vertx(), "unreachable");
-        int portB = LocalSystem.freePort();
         try (ChaosRelay pathToB = new ChaosRelay("path-to-b", portB)) {
-            // The connector reaches B only through the relay, which swallows everything: half-open.
-            pathToB.blackhole();
-            int portA = LocalSystem.freePort();
-            LocalSystem.Node tunnelA = started(system.tunnel("cut-tunnel-a", portA, replicaUrl(portA)));
-            LocalSystem.Node tunnelB = started(system.tunnel("cut-tunnel-b", portB, replicaUrl(pathToB.port())));
-            LocalSystem.Node proxy = started(system.proxy("cut-proxy"));
-            // A short connect timeout: the attempts at B through the blackhole give up sooner.
+            // The connector reaches B only through the relay (passing for now), A directly.
+            LocalSystem.Node tunnelA = started(system.tunnel("tunnel-a", portA, replicaUrl(portA)));
+            LocalSystem.Node tunnelB = started(system.tunnel("tunnel-b", portB, replicaUrl(pathToB.port())));
+            LocalSystem.Node proxy = started(system.proxy("proxy"));
+            // Product reconnect defaults, and a short connect timeout for the attempts through the blackhole.
             LocalSystem.Node connector = started(system.connector(
-                    "cut-connector",
-                    system.connectorYaml(portA, "cut", 1, app(backend))
+                    "connector",
+                    productBackoff(system.connectorYaml(portA, "loc", 1, app(backend)))
                             .replace("  idleTimeout: 5s\n", "  idleTimeout: 5s\n  connectTimeout: 2s\n"),
                     true));
-            system.awaitRegistered(proxy, "cut", 1);
-            connector.process().await("the connector tries B's URL", DEADLINE, () -> pathToB.accepted() > 0);
 
-            // Every request goes through A: the registry knows B has no session of this location.
-            for (int i = 0; i < 20; i++) {
-                assertEquals(200, get(system, proxy, "cut", "/only-a/" + i), "request " + i);
+            // tunnel.url names A only; B is reached because A announced it.
+            system.awaitRegistered(proxy, "loc", 2);
+            assertEquals(1, IdleState.sum(tunnelA.metrics(), "cp_tunnel_sessions"));
+            assertEquals(1, IdleState.sum(tunnelB.metrics(), "cp_tunnel_sessions"));
+            assertEquals(2, IdleState.sum(connector.metrics(), "cp_connector_sessions_active"));
+            assertHealthSays(connector, "2 tunnel-service replica(s) announced, 2 with a session");
+            assertEquals(200, get(system, proxy, "/first"));
+            assertTrue(connector.process().logContains("has no session from this connector: dialling it"));
+
+            // The path to B goes silent (half-open): the session dies of its idle timeout, the
+            // connector cannot get a new one, and the registry gives B no stream of this location.
+            pathToB.blackhole();
+            system.awaitRegistered(proxy, "loc", 1);
+            long attempts = pathToB.accepted();
+            connector.process().await("the connector tries B again", DEADLINE, () -> pathToB.accepted() > attempts);
+            for (int i = 0; i < 10; i++) {
+                assertEquals(200, get(system, proxy, "/only-a/" + i), "request " + i);
             }
             assertEquals(0, IdleState.sum(tunnelB.metrics(), "cp_tunnel_sessions"));
-            assertEquals(1, IdleState.sum(tunnelA.metrics(), "cp_tunnel_sessions"));
-            assertTrue(
-                    ManagedProcess.get(connector.health())
-                            .contains("2 tunnel-service replica(s) announced, 1 with a session"),
-                    ManagedProcess.get(connector.health()));
+            assertHealthSays(connector, "2 tunnel-service replica(s) announced, 1 with a session");
 
             // The path heals: the connector's next attempt gets its session to B.
             pathToB.pass();
-            system.awaitRegistered(proxy, "cut", 2);
+            system.awaitRegistered(proxy, "loc", 2);
+
+            // B dies: the connector's session to it goes, requests keep being served through A.
+            tunnelB.process().kill();
+            system.awaitRegistered(proxy, "loc", 1);
+            assertEquals(200, get(system, proxy, "/without-b"));
+
+            // B is back on its URL: A announces it and the connector dials it at once.
+            tunnelB = started(system.tunnel("tunnel-b-again", portB, replicaUrl(pathToB.port())));
+            long ready = System.nanoTime();
+            system.awaitRegistered(proxy, "loc", 2);
+            long sessionAfter = System.nanoTime() - ready;
             assertEquals(1, IdleState.sum(tunnelB.metrics(), "cp_tunnel_sessions"));
-            assertEquals(200, get(system, proxy, "cut", "/both"));
+
+            // A, the only replica the connector was configured with, dies: B carries the requests.
+            tunnelA.process().kill();
+            long killed = System.nanoTime();
+            awaitServed(system, proxy, "/without-a");
+            long servedAfter = System.nanoTime() - killed;
+            system.awaitRegistered(proxy, "loc", 1);
+            assertHealthSays(connector, "1 tunnel-service replica(s) announced, 1 with a session");
+
+            System.out.printf(
+                    "replica sessions: a restarted replica had its session %d ms after it was ready; with the"
+                            + " configured replica killed a request was served %d ms later%n",
+                    sessionAfter / 1_000_000, servedAfter / 1_000_000);
         }
+    }
+
+    private static void assertHealthSays(LocalSystem.Node connector, String text) {
+        connector.process().await("the connector's readiness says " + text, DEADLINE, () -> ManagedProcess.get(
+                        connector.health())
+                .contains(text));
     }
 
     /** What the running test started: stopped after it, so the next test's replicas are its own. */
@@ -145,7 +132,7 @@ class ReplicaSessionsIT {
         return yaml.replace(shortBackoff, "");
     }
 
-    private static int get(LocalSystem system, LocalSystem.Node proxy, String location, String path) throws Exception {
+    private static int get(LocalSystem system, LocalSystem.Node proxy, String path) throws Exception {
         return Curl.run(
                         system.dir.resolve("client"),
                         "-x",
@@ -153,15 +140,15 @@ class ReplicaSessionsIT {
                         "--max-time",
                         "5",
                         "-H",
-                        "SAP-Connectivity-SCC-Location_ID: " + location,
+                        "SAP-Connectivity-SCC-Location_ID: loc",
                         "http://app:8080" + path)
                 .status();
     }
 
-    private static void awaitServed(LocalSystem system, LocalSystem.Node proxy, String location, String path) {
+    private static void awaitServed(LocalSystem system, LocalSystem.Node proxy, String path) {
         proxy.process().await("a request to " + path + " is served", DEADLINE, () -> {
             try {
-                return get(system, proxy, location, path) == 200;
+                return get(system, proxy, path) == 200;
             } catch (Exception e) {
                 return false;
             }
