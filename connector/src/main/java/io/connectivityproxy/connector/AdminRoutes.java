@@ -77,7 +77,10 @@ public class AdminRoutes {
                     .put("index", session.index())
                     .put("state", session.state().name())
                     .put("session", session.sessionId())
-                    .put("streams", Math.max(0, session.load())));
+                    .put("streams", Math.max(0, session.load()))
+                    .put("url", session.url().toString())
+                    .put("dialledForReplica", session.replica())
+                    .put("replica", session.replicaId()));
         }
         return new JsonObject().put("sessions", out);
     }

@@ -56,6 +56,8 @@ public class Connector implements HealthCheck {
     private volatile List<io.connectivityproxy.protocol.Frame.Replica> announced = List.of();
     /** Built at the start, for the sessions made later for announced replicas. */
     private SessionFactory sessionFactory;
+    /** The index the next session gets (log lines and status pages tell sessions apart by it). */
+    private final java.util.concurrent.atomic.AtomicInteger nextIndex = new java.util.concurrent.atomic.AtomicInteger();
     /** The service channels, including removed ones that still carry connections; changed on {@link #context} only. */
     private final List<ServiceChannel> channels = new CopyOnWriteArrayList<>();
 
@@ -173,7 +175,7 @@ public class Connector implements HealthCheck {
                 replica,
                 listener);
         for (int i = 0; i < settings.sessions(); i++) {
-            TunnelSession session = sessionFactory.create(i, settings.tunnelUrl(), null);
+            TunnelSession session = sessionFactory.create(nextIndex.getAndIncrement(), settings.tunnelUrl(), null);
             sessions.add(session);
             session.start();
         }
@@ -249,7 +251,7 @@ public class Connector implements HealthCheck {
             if (covered.contains(replica) || replicaSessions.containsKey(replica)) {
                 return;
             }
-            int index = sessions.stream().mapToInt(TunnelSession::index).max().orElse(-1) + 1;
+            int index = nextIndex.getAndIncrement();
             LOG.infof(
                     "replica %s at %s has no session from this connector: dialling it (session %d)",
                     replica, url, index);

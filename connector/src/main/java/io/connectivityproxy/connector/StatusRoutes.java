@@ -105,9 +105,15 @@ public class StatusRoutes {
                             + session.state().name(),
                     session.sessionId() == null ? "" : session.sessionId(),
                     established == null ? "" : StatusPage.age(established, now),
-                    Integer.toString(Math.max(0, session.load()))));
+                    Integer.toString(Math.max(0, session.load())),
+                    session.replicaId() == null ? "" : session.replicaId(),
+                    session.url().toString()));
         }
-        page.table("sessions", List.of("#", "state", "session", "age", "streams"), sessions, "no sessions");
+        page.table(
+                "sessions",
+                List.of("#", "state", "session", "age", "streams", "replica", "dials"),
+                sessions,
+                "no sessions");
         Map<String, String> traffic = new LinkedHashMap<>();
         traffic.put("open streams to backends", Integer.toString(metrics.openStreams()));
         traffic.put("bytes from backends into the tunnel", StatusPage.bytes(metrics.bytesToCloud()));
