@@ -123,7 +123,7 @@ class ServiceMappingReconcilerTest {
                 cr.getMetadata().getUid(),
                 account.getMetadata().getOwnerReferences().get(0).getUid());
 
-        var pod = cluster.deployment(NS, Names.TUNNEL).getSpec().getTemplate().getSpec();
+        var pod = cluster.template(NS, Names.TUNNEL).getSpec();
         assertEquals(Names.TUNNEL_SERVICE_ACCOUNT, pod.getServiceAccountName());
         Map<String, String> env = env(pod.getContainers().get(0));
         assertEquals("true", env.get("TUNNEL_SERVICE_CHANNELS_ENABLED"));
@@ -234,9 +234,7 @@ class ServiceMappingReconcilerTest {
                         .getSpec()
                         .getTenantId());
 
-        Map<String, String> env = env(cluster.deployment(NS, Names.TUNNEL)
-                .getSpec()
-                .getTemplate()
+        Map<String, String> env = env(cluster.template(NS, Names.TUNNEL)
                 .getSpec()
                 .getContainers()
                 .get(0));
@@ -277,9 +275,7 @@ class ServiceMappingReconcilerTest {
         // tunnel-service is told, and rolls; the mappings themselves stay.
         assertEquals(
                 "false",
-                env(cluster.deployment(NS, Names.TUNNEL)
-                                .getSpec()
-                                .getTemplate()
+                env(cluster.template(NS, Names.TUNNEL)
                                 .getSpec()
                                 .getContainers()
                                 .get(0))
@@ -327,9 +323,7 @@ class ServiceMappingReconcilerTest {
                 .equals(m.getStatus().getEndpoint()));
         assertEquals(
                 "true",
-                env(cluster.deployment(NS, Names.TUNNEL)
-                                .getSpec()
-                                .getTemplate()
+                env(cluster.template(NS, Names.TUNNEL)
                                 .getSpec()
                                 .getContainers()
                                 .get(0))
@@ -339,14 +333,14 @@ class ServiceMappingReconcilerTest {
     /** Changes the spec, waits until both workloads carry the new template, and plays their rollout. */
     private void setServiceChannels(boolean enabled) {
         String proxyHash = hashOf(cluster.deployment(NS, Names.PROXY));
-        String tunnelHash = hashOf(cluster.deployment(NS, Names.TUNNEL));
+        String tunnelHash = hashOf(cluster.statefulSet(NS, Names.TUNNEL));
         client.resources(ConnectivityProxy.class).inNamespace(NS).withName(NAME).edit(cp -> {
             cp.getSpec().getConfig().getServiceChannels().setEnabled(enabled);
             return cp;
         });
         await().atMost(TIMEOUT)
                 .until(() -> !proxyHash.equals(hashOf(cluster.deployment(NS, Names.PROXY)))
-                        && !tunnelHash.equals(hashOf(cluster.deployment(NS, Names.TUNNEL))));
+                        && !tunnelHash.equals(hashOf(cluster.statefulSet(NS, Names.TUNNEL))));
         cluster.rolledOut(NS, Names.PROXY);
         cluster.rolledOut(NS, Names.TUNNEL);
     }
