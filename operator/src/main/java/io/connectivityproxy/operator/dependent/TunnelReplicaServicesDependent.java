@@ -22,8 +22,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
  * {@link TunnelReplicas}). A bulk dependent: JOSDK creates and updates the desired ones and deletes
  * every other one it finds, which is what scaling down must do; the finalizer deletes them all.
  */
-@KubernetesDependent(
-        informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR + "," + Names.TUNNEL_REPLICA_LABEL))
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR + "," + Names.TUNNEL_REPLICA_LABEL))
 public class TunnelReplicaServicesDependent extends KubernetesDependentResource<Service, ConnectivityProxy>
         implements CRUDKubernetesBulkDependentResource<Service, ConnectivityProxy>,
                 KubernetesBulkDependentResource<Service, ConnectivityProxy> {

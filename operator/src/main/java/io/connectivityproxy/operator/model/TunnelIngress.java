@@ -69,7 +69,8 @@ public final class TunnelIngress {
                 List.of(namespace + "/" + Names.GATEWAY),
                 List.of(new VirtualService.HttpRoute(
                         "healthcheck",
-                        List.of(new VirtualService.HttpMatch(VirtualService.StringMatch.ofExact(Names.HEALTHCHECK_PATH))),
+                        List.of(new VirtualService.HttpMatch(
+                                VirtualService.StringMatch.ofExact(Names.HEALTHCHECK_PATH))),
                         null,
                         tunnelService(namespace)))));
         return ObjectMetas.withContentHash(service);

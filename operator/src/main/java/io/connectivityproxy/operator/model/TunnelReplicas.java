@@ -51,8 +51,7 @@ public final class TunnelReplicas {
      */
     public static Optional<String> replicaUrl(ResolvedConfig resolved) {
         return resolved.externalHost()
-                .map(host -> "wss://" + host + ":" + resolved.externalPort()
-                        + path("$(" + POD_NAME_VARIABLE + ")"));
+                .map(host -> "wss://" + host + ":" + resolved.externalPort() + path("$(" + POD_NAME_VARIABLE + ")"));
     }
 
     /** Service {@code pod}: the tunnel port of that one pod, the destination of its route. */

@@ -67,8 +67,8 @@ import io.connectivityproxy.operator.dependent.TunnelClusterRoleBindingDependent
 import io.connectivityproxy.operator.dependent.TunnelClusterRoleDependent;
 import io.connectivityproxy.operator.dependent.TunnelDisruptionBudgetDependent;
 import io.connectivityproxy.operator.dependent.TunnelNetworkPolicyDependent;
-import io.connectivityproxy.operator.dependent.TunnelServiceAccountDependent;
 import io.connectivityproxy.operator.dependent.TunnelReplicaServicesDependent;
+import io.connectivityproxy.operator.dependent.TunnelServiceAccountDependent;
 import io.connectivityproxy.operator.dependent.TunnelServiceDependent;
 import io.connectivityproxy.operator.dependent.TunnelStatefulSetDependent;
 import io.connectivityproxy.operator.dependent.TunnelUpgradeConditions.Retired;

@@ -67,7 +67,8 @@ final class InstallationObserver {
         WorkloadObservation tunnel = WorkloadObservation.absent(Labels.TUNNEL_SERVICE);
         if (inputs.workloadsActive()) {
             proxy = workload(Labels.PROXY_SERVICE, secondary(cr, context, result, DependentNames.PROXY_DEPLOYMENT));
-            tunnel = workload(Labels.TUNNEL_SERVICE, secondary(cr, context, result, DependentNames.TUNNEL_STATEFUL_SET));
+            tunnel =
+                    workload(Labels.TUNNEL_SERVICE, secondary(cr, context, result, DependentNames.TUNNEL_STATEFUL_SET));
         }
         return new Observation(
                 generation(cr),

@@ -37,10 +37,16 @@ class NetworkPoliciesTest {
     }
 
     final ConnectivityProxy cr = Fixtures.cr();
-    final Pod proxyPod =
-            new Pod(Fixtures.NS, podLabels(Workloads.proxyService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h").getSpec().getTemplate()));
-    final Pod tunnelPod =
-            new Pod(Fixtures.NS, podLabels(Workloads.tunnelService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h").getSpec().getTemplate()));
+    final Pod proxyPod = new Pod(
+            Fixtures.NS,
+            podLabels(Workloads.proxyService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")
+                    .getSpec()
+                    .getTemplate()));
+    final Pod tunnelPod = new Pod(
+            Fixtures.NS,
+            podLabels(Workloads.tunnelService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")
+                    .getSpec()
+                    .getTemplate()));
     final Pod gateway = new Pod(GATEWAY_NS, Map.of("istio", "ingressgateway", "app", "istio-ingressgateway"));
     final Pod otherPodInGatewayNamespace = new Pod(GATEWAY_NS, Map.of("app", "istiod"));
     final Pod gatewayLookalikeElsewhere = new Pod("apps", Map.of("istio", "ingressgateway"));
@@ -149,10 +155,14 @@ class NetworkPoliciesTest {
     void everyPortAWorkloadListensOnIsCoveredAndNoOther() {
         ConnectivityProxy cr = Fixtures.cr();
         assertEquals(
-                containerPorts(Workloads.proxyService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h").getSpec().getTemplate()),
+                containerPorts(Workloads.proxyService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")
+                        .getSpec()
+                        .getTemplate()),
                 policyPorts(NetworkPolicies.proxy(cr)));
         assertEquals(
-                containerPorts(Workloads.tunnelService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h").getSpec().getTemplate()),
+                containerPorts(Workloads.tunnelService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")
+                        .getSpec()
+                        .getTemplate()),
                 policyPorts(tunnelPolicy()));
     }
 

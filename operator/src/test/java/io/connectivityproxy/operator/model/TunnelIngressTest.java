@@ -90,7 +90,8 @@ class TunnelIngressTest {
         assertEquals(1, route.getSpec().http().size());
         VirtualService.HttpRoute only = route.getSpec().http().get(0);
         assertEquals(
-                List.of(new VirtualService.HttpMatch(VirtualService.StringMatch.ofExact("/healthcheck"))), only.match());
+                List.of(new VirtualService.HttpMatch(VirtualService.StringMatch.ofExact("/healthcheck"))),
+                only.match());
         assertEquals(
                 "connectivity-proxy-tunnel.kyma-system.svc.cluster.local",
                 only.route().get(0).destination().host());

@@ -48,7 +48,9 @@ class TunnelReplicasTest {
         assertEquals("None", governing.getSpec().getClusterIP());
         Map<String, String> podLabels =
                 statefulSet.getSpec().getTemplate().getMetadata().getLabels();
-        assertTrue(podLabels.entrySet().containsAll(governing.getSpec().getSelector().entrySet()));
+        assertTrue(podLabels
+                .entrySet()
+                .containsAll(governing.getSpec().getSelector().entrySet()));
 
         // Budget and spreading as for every replicated workload, on the StatefulSet's own selector.
         Map<String, String> selector = statefulSet.getSpec().getSelector().getMatchLabels();
@@ -76,10 +78,9 @@ class TunnelReplicasTest {
     void eachPodHasAServiceOfItsNameSelectingOnlyItOnTheTunnelPort() {
         ConnectivityProxy cr = replicas(3);
         List<Service> services = TunnelReplicas.services(cr);
-        assertEquals(
-                PODS,
-                services.stream().map(s -> s.getMetadata().getName()).toList());
-        Container tunnel = tunnel(cr).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals(PODS, services.stream().map(s -> s.getMetadata().getName()).toList());
+        Container tunnel =
+                tunnel(cr).getSpec().getTemplate().getSpec().getContainers().get(0);
         for (Service service : services) {
             String pod = service.getMetadata().getName();
             assertEquals(Fixtures.NS, service.getMetadata().getNamespace());
@@ -91,8 +92,9 @@ class TunnelReplicasTest {
             assertEquals("http-tunnel", port.getTargetPort().getStrVal());
             assertTrue(
                     tunnel.getPorts().stream()
-                            .anyMatch(p -> p.getName().equals(port.getTargetPort().getStrVal())
-                                    && p.getContainerPort() == 8042),
+                            .anyMatch(
+                                    p -> p.getName().equals(port.getTargetPort().getStrVal())
+                                            && p.getContainerPort() == 8042),
                     "the target port is the container's tunnel port");
             assertEquals(pod, service.getMetadata().getLabels().get(Names.TUNNEL_REPLICA_LABEL));
             assertEquals(Labels.OPERATOR, service.getMetadata().getLabels().get(Labels.MANAGED_BY));
@@ -104,8 +106,9 @@ class TunnelReplicasTest {
     @Test
     void eachReplicaPathIsRoutedToItsPodsServiceRewrittenToTunnelBeforeTheGeneralRoute() throws Exception {
         ConnectivityProxy cr = replicas(3);
-        List<VirtualService.HttpRoute> routes =
-                TunnelIngress.virtualService(cr, Fixtures.resolved(cr)).getSpec().http();
+        List<VirtualService.HttpRoute> routes = TunnelIngress.virtualService(cr, Fixtures.resolved(cr))
+                .getSpec()
+                .http();
         assertEquals(
                 List.of(
                         "connectivity-proxy-tunnel-2",
@@ -136,18 +139,14 @@ class TunnelReplicasTest {
 
         // What Istio reads: its field names, and nothing empty.
         JsonNode json = new ObjectMapper().valueToTree(routes.get(2));
-        assertEquals(
-                new ObjectMapper()
-                        .readTree(
-                                """
+        assertEquals(new ObjectMapper().readTree("""
                                 {"name": "connectivity-proxy-tunnel-0",
                                  "match": [{"uri": {"prefix": "/tunnel/connectivity-proxy-tunnel-0"}}],
                                  "rewrite": {"uri": "/tunnel"},
                                  "route": [{"destination": {
                                      "host": "connectivity-proxy-tunnel-0.kyma-system.svc.cluster.local",
                                      "port": {"number": 8042}}}]}
-                                """),
-                json);
+                                """), json);
     }
 
     /**
@@ -158,8 +157,9 @@ class TunnelReplicasTest {
     @Test
     void everyReplicaUrlReachesItsOwnPodEvenWhenOneNameIsAPrefixOfAnother() {
         ConnectivityProxy cr = replicas(11);
-        List<VirtualService.HttpRoute> routes =
-                TunnelIngress.virtualService(cr, Fixtures.resolved(cr)).getSpec().http();
+        List<VirtualService.HttpRoute> routes = TunnelIngress.virtualService(cr, Fixtures.resolved(cr))
+                .getSpec()
+                .http();
         String template = env(tunnel(cr)).stream()
                 .filter(e -> e.getName().equals("TUNNEL_REPLICA_URL"))
                 .findFirst()
@@ -175,10 +175,14 @@ class TunnelReplicasTest {
             String path = url.substring(prefix.length());
             VirtualService.HttpRoute first = routes.stream()
                     .filter(r -> r.match() == null
-                            || r.match().stream().anyMatch(m -> path.startsWith(m.uri().prefix())))
+                            || r.match().stream()
+                                    .anyMatch(m -> path.startsWith(m.uri().prefix())))
                     .findFirst()
                     .orElseThrow();
-            assertEquals(pod + ".kyma-system.svc.cluster.local", first.route().get(0).destination().host(), path);
+            assertEquals(
+                    pod + ".kyma-system.svc.cluster.local",
+                    first.route().get(0).destination().host(),
+                    path);
             assertTrue(services.contains(pod));
             String matched = first.match().get(0).uri().prefix();
             assertEquals("/tunnel", first.rewrite().uri() + path.substring(matched.length()), "rewritten " + path);
@@ -196,7 +200,9 @@ class TunnelReplicasTest {
         assertEquals(
                 "metadata.name", env.get(podName).getValueFrom().getFieldRef().getFieldPath());
         assertNull(env.get(podName).getValue());
-        assertEquals("wss://cp.c-1.kyma.example:443/tunnel/$(POD_NAME)", env.get(replicaUrl).getValue());
+        assertEquals(
+                "wss://cp.c-1.kyma.example:443/tunnel/$(POD_NAME)",
+                env.get(replicaUrl).getValue());
     }
 
     /**
@@ -265,6 +271,12 @@ class TunnelReplicasTest {
     }
 
     private static List<EnvVar> env(StatefulSet statefulSet) {
-        return statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        return statefulSet
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv();
     }
 }

@@ -132,8 +132,8 @@ class WorkloadsTest {
     @Test
     void bothWorkloadsJoinTheClusterOnThePodIpWithFixedPortsAndTheMemberCertificate() {
         ConnectivityProxy cr = Fixtures.cr();
-        for (PodTemplateSpec template : List.of(
-                proxy(cr).getSpec().getTemplate(), tunnel(cr).getSpec().getTemplate())) {
+        for (PodTemplateSpec template :
+                List.of(proxy(cr).getSpec().getTemplate(), tunnel(cr).getSpec().getTemplate())) {
             String name = container(template).getName();
             Container container = container(template);
             Map<String, String> env = env(container);

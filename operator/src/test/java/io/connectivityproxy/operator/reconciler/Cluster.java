@@ -128,19 +128,23 @@ final class Cluster {
      */
     void tunnelReady(String namespace, Integer ready) {
         await().atMost(TIMEOUT).until(() -> statefulSet(namespace, Names.TUNNEL) != null);
-        client.apps().statefulSets().inNamespace(namespace).withName(Names.TUNNEL).editStatus(s -> {
-            int replicas = s.getSpec().getReplicas();
-            int count = ready == null ? replicas : ready;
-            s.setStatus(new StatefulSetStatusBuilder()
-                    .withObservedGeneration(s.getMetadata().getGeneration())
-                    .withReplicas(replicas)
-                    .withReadyReplicas(count)
-                    .withCurrentReplicas(replicas)
-                    .withUpdatedReplicas(replicas)
-                    .withAvailableReplicas(count)
-                    .build());
-            return s;
-        });
+        client.apps()
+                .statefulSets()
+                .inNamespace(namespace)
+                .withName(Names.TUNNEL)
+                .editStatus(s -> {
+                    int replicas = s.getSpec().getReplicas();
+                    int count = ready == null ? replicas : ready;
+                    s.setStatus(new StatefulSetStatusBuilder()
+                            .withObservedGeneration(s.getMetadata().getGeneration())
+                            .withReplicas(replicas)
+                            .withReadyReplicas(count)
+                            .withCurrentReplicas(replicas)
+                            .withUpdatedReplicas(replicas)
+                            .withAvailableReplicas(count)
+                            .build());
+                    return s;
+                });
     }
 
     /** Creates {@code cr}, plays btp-operator and the workload controllers, and waits until it is Ready. */
@@ -149,7 +153,8 @@ final class Cluster {
         client.resource(cr).create();
         serviceKeySecret(namespace, "0a1b2c3d-sub", "my-subdomain");
         await().atMost(TIMEOUT)
-                .until(() -> deployment(namespace, Names.PROXY) != null && statefulSet(namespace, Names.TUNNEL) != null);
+                .until(() ->
+                        deployment(namespace, Names.PROXY) != null && statefulSet(namespace, Names.TUNNEL) != null);
         rolledOut(namespace, Names.PROXY);
         rolledOut(namespace, Names.TUNNEL);
         awaitStatus(namespace, cr.getMetadata().getName(), s -> s.getState() == State.Ready);
@@ -160,7 +165,11 @@ final class Cluster {
     }
 
     StatefulSet statefulSet(String namespace, String name) {
-        return client.apps().statefulSets().inNamespace(namespace).withName(name).get();
+        return client.apps()
+                .statefulSets()
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
     }
 
     /** The pod template of proxy-service's Deployment or tunnel-service's StatefulSet; null while there is none. */

@@ -157,7 +157,9 @@ class ConnectivityProxyReconcilerTest {
         assertEquals(8042, general.route().get(0).destination().port().number());
         // One replica is routed by its own path too, before the general route.
         VirtualService.HttpRoute replica = route.getSpec().http().get(0);
-        assertEquals("/tunnel/connectivity-proxy-tunnel-0", replica.match().get(0).uri().prefix());
+        assertEquals(
+                "/tunnel/connectivity-proxy-tunnel-0",
+                replica.match().get(0).uri().prefix());
         assertEquals("/tunnel", replica.rewrite().uri());
         assertEquals(
                 "connectivity-proxy-tunnel-0.kyma-system.svc.cluster.local",
@@ -199,10 +201,8 @@ class ConnectivityProxyReconcilerTest {
         assertEquals(
                 "/q/health/ready",
                 proxyContainer.getReadinessProbe().getHttpGet().getPath());
-        Container tunnelContainer = cluster.template(NS, Names.TUNNEL)
-                .getSpec()
-                .getContainers()
-                .get(0);
+        Container tunnelContainer =
+                cluster.template(NS, Names.TUNNEL).getSpec().getContainers().get(0);
         assertEquals("true", env(tunnelContainer).get("TUNNEL_TRUST_FORWARDED_CLIENT_CERT"));
         assertEquals("false", env(tunnelContainer).get("TUNNEL_TLS_ENABLED"));
         assertEquals(
@@ -317,7 +317,8 @@ class ConnectivityProxyReconcilerTest {
         Thread.sleep(1500);
         List<String> writes = writes();
         // The first write is the test's own edit; the operator must add none.
-        assertEquals("PATCH /apis/apps/v1/namespaces/kyma-system/statefulsets/connectivity-proxy-tunnel", writes.get(0));
+        assertEquals(
+                "PATCH /apis/apps/v1/namespaces/kyma-system/statefulsets/connectivity-proxy-tunnel", writes.get(0));
         assertEquals(
                 List.of(), writes.subList(1, writes.size()), "a reconcile of an unchanged installation writes nothing");
     }
@@ -473,10 +474,8 @@ class ConnectivityProxyReconcilerTest {
         assertTrue(condition(ready, ConditionTypes.SERVICE_BINDING_READY)
                 .getMessage()
                 .contains("sub-from-secret"));
-        Container tunnel = cluster.template(ns, Names.TUNNEL)
-                .getSpec()
-                .getContainers()
-                .get(0);
+        Container tunnel =
+                cluster.template(ns, Names.TUNNEL).getSpec().getContainers().get(0);
         assertEquals("sub-from-secret", env(tunnel).get("TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT"));
         Container proxy = cluster.deployment(ns, Names.PROXY)
                 .getSpec()
@@ -743,9 +742,7 @@ class ConnectivityProxyReconcilerTest {
                             .getSecret()
                             .getSecretName(),
                     name);
-            hash = template.getMetadata()
-                    .getAnnotations()
-                    .get(Names.CLUSTER_TLS_HASH_ANNOTATION);
+            hash = template.getMetadata().getAnnotations().get(Names.CLUSTER_TLS_HASH_ANNOTATION);
             assertNotNull(hash, name);
         }
         assertEquals(hash, hashOfClusterTls(cluster.template(NS, Names.PROXY)));
@@ -946,10 +943,7 @@ class ConnectivityProxyReconcilerTest {
     }
 
     private Container container(String workload) {
-        return cluster.template(NS, workload)
-                .getSpec()
-                .getContainers()
-                .get(0);
+        return cluster.template(NS, workload).getSpec().getContainers().get(0);
     }
 
     static Map<String, Integer> ports(Service service) {

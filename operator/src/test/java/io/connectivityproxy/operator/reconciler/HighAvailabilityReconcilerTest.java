@@ -119,17 +119,28 @@ class HighAvailabilityReconcilerTest {
         List<String> env = pod(tunnel).getContainers().get(0).getEnv().stream()
                 .map(e -> e.getName())
                 .toList();
-        assertTrue(env.indexOf("POD_NAME") >= 0 && env.indexOf("POD_NAME") < env.indexOf("TUNNEL_REPLICA_URL"), env.toString());
+        assertTrue(
+                env.indexOf("POD_NAME") >= 0 && env.indexOf("POD_NAME") < env.indexOf("TUNNEL_REPLICA_URL"),
+                env.toString());
         assertEquals(
                 "wss://cp.c-1234.kyma.example.com:443/tunnel/$(POD_NAME)",
-                pod(tunnel).getContainers().get(0).getEnv().get(env.indexOf("TUNNEL_REPLICA_URL")).getValue());
+                pod(tunnel)
+                        .getContainers()
+                        .get(0)
+                        .getEnv()
+                        .get(env.indexOf("TUNNEL_REPLICA_URL"))
+                        .getValue());
 
         // Every pod has its Service and its route, ahead of the general one.
         assertEquals(REPLICAS, replicaServices().keySet().stream().sorted().toList());
         replicaServices().forEach((pod, service) -> {
-            assertEquals(Map.of("statefulset.kubernetes.io/pod-name", pod), service.getSpec().getSelector());
+            assertEquals(
+                    Map.of("statefulset.kubernetes.io/pod-name", pod),
+                    service.getSpec().getSelector());
             assertEquals(8042, service.getSpec().getPorts().get(0).getPort());
-            assertEquals("http-tunnel", service.getSpec().getPorts().get(0).getTargetPort().getStrVal());
+            assertEquals(
+                    "http-tunnel",
+                    service.getSpec().getPorts().get(0).getTargetPort().getStrVal());
         });
         assertEquals(
                 List.of(
@@ -216,7 +227,9 @@ class HighAvailabilityReconcilerTest {
         await().atMost(TIMEOUT)
                 .until(() -> replicaServices().size() == 1
                         && routeNames().equals(List.of("connectivity-proxy-tunnel-0", "tunnel")));
-        assertEquals(List.of("connectivity-proxy-tunnel-0"), List.copyOf(replicaServices().keySet()));
+        assertEquals(
+                List.of("connectivity-proxy-tunnel-0"),
+                List.copyOf(replicaServices().keySet()));
         assertNotNull(client.services().inNamespace(NS).withName(Names.TUNNEL).get(), "the general Service stays");
         await().atMost(TIMEOUT)
                 .until(() -> Integer.valueOf(1)

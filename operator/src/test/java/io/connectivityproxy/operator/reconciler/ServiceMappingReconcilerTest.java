@@ -234,10 +234,8 @@ class ServiceMappingReconcilerTest {
                         .getSpec()
                         .getTenantId());
 
-        Map<String, String> env = env(cluster.template(NS, Names.TUNNEL)
-                .getSpec()
-                .getContainers()
-                .get(0));
+        Map<String, String> env =
+                env(cluster.template(NS, Names.TUNNEL).getSpec().getContainers().get(0));
         assertEquals("shared", env.get("TUNNEL_SERVICE_CHANNELS_TENANT_MODE"));
         assertFalse(env.containsKey("TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT"));
     }
@@ -275,10 +273,7 @@ class ServiceMappingReconcilerTest {
         // tunnel-service is told, and rolls; the mappings themselves stay.
         assertEquals(
                 "false",
-                env(cluster.template(NS, Names.TUNNEL)
-                                .getSpec()
-                                .getContainers()
-                                .get(0))
+                env(cluster.template(NS, Names.TUNNEL).getSpec().getContainers().get(0))
                         .get("TUNNEL_SERVICE_CHANNELS_ENABLED"));
         assertEquals(2, client.resources(ServiceMapping.class).list().getItems().size());
 
@@ -323,10 +318,7 @@ class ServiceMappingReconcilerTest {
                 .equals(m.getStatus().getEndpoint()));
         assertEquals(
                 "true",
-                env(cluster.template(NS, Names.TUNNEL)
-                                .getSpec()
-                                .getContainers()
-                                .get(0))
+                env(cluster.template(NS, Names.TUNNEL).getSpec().getContainers().get(0))
                         .get("TUNNEL_SERVICE_CHANNELS_ENABLED"));
     }
 
