@@ -2,6 +2,7 @@ package io.connectivityproxy.operator.dependent;
 
 import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.connectivityproxy.operator.model.Labels;
+import io.connectivityproxy.operator.model.Names;
 import io.connectivityproxy.operator.model.WorkloadObservation;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -13,29 +14,27 @@ public final class TunnelUpgradeConditions {
 
     private TunnelUpgradeConditions() {}
 
-    /** Ready postcondition of the StatefulSet: every replica of the current template is ready. */
-    public static class StatefulSetReady implements Condition<StatefulSet, ConnectivityProxy> {
-        @Override
-        public boolean isMet(
-                DependentResource<StatefulSet, ConnectivityProxy> dependent,
-                ConnectivityProxy primary,
-                Context<ConnectivityProxy> context) {
-            return dependent
-                    .getSecondaryResource(primary, context)
-                    .map(statefulSet -> WorkloadObservation.of(Labels.TUNNEL_SERVICE, statefulSet))
-                    .map(WorkloadObservation::isReady)
-                    .orElse(false);
-        }
-    }
-
-    /** Reconcile precondition that never holds: the object is only ever deleted. */
-    public static class Retired implements Condition<Object, ConnectivityProxy> {
+    /**
+     * Reconcile precondition of the old Deployment: it holds until every replica of the tunnel
+     * StatefulSet's current template is ready. While it holds, the Deployment is left as it is (its
+     * dependent neither creates nor updates); once it no longer does, JOSDK deletes the Deployment.
+     * A precondition rather than {@code dependsOn} the StatefulSet: the StatefulSet has an activation
+     * condition, and JOSDK deletes the dependents of an inactive dependent.
+     */
+    public static class ReplacementNotReady implements Condition<Object, ConnectivityProxy> {
         @Override
         public boolean isMet(
                 DependentResource<Object, ConnectivityProxy> dependent,
                 ConnectivityProxy primary,
                 Context<ConnectivityProxy> context) {
-            return false;
+            return context.getSecondaryResources(StatefulSet.class).stream()
+                    .filter(statefulSet ->
+                            Names.TUNNEL.equals(statefulSet.getMetadata().getName())
+                                    && primary.getMetadata()
+                                            .getNamespace()
+                                            .equals(statefulSet.getMetadata().getNamespace()))
+                    .noneMatch(statefulSet -> WorkloadObservation.of(Labels.TUNNEL_SERVICE, statefulSet)
+                            .isReady());
         }
     }
 }

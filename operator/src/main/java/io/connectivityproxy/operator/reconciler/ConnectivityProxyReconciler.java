@@ -71,8 +71,7 @@ import io.connectivityproxy.operator.dependent.TunnelReplicaServicesDependent;
 import io.connectivityproxy.operator.dependent.TunnelServiceAccountDependent;
 import io.connectivityproxy.operator.dependent.TunnelServiceDependent;
 import io.connectivityproxy.operator.dependent.TunnelStatefulSetDependent;
-import io.connectivityproxy.operator.dependent.TunnelUpgradeConditions.Retired;
-import io.connectivityproxy.operator.dependent.TunnelUpgradeConditions.StatefulSetReady;
+import io.connectivityproxy.operator.dependent.TunnelUpgradeConditions.ReplacementNotReady;
 import io.connectivityproxy.operator.dependent.VirtualServiceDependent;
 import io.connectivityproxy.operator.model.ClusterFacts;
 import io.connectivityproxy.operator.model.ConfigResolver;
@@ -140,15 +139,13 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
                     name = TUNNEL_STATEFUL_SET,
                     type = TunnelStatefulSetDependent.class,
                     dependsOn = {CLUSTER_TLS_SECRET, TUNNEL_CLUSTER_ROLE_BINDING},
-                    activationCondition = WorkloadsActive.class,
-                    readyPostcondition = StatefulSetReady.class),
+                    activationCondition = WorkloadsActive.class),
             @Dependent(name = TUNNEL_REPLICA_SERVICES, type = TunnelReplicaServicesDependent.class),
             // An older operator's tunnel Deployment: deleted once the StatefulSet that replaces it is ready.
             @Dependent(
                     name = LEGACY_TUNNEL_DEPLOYMENT,
                     type = LegacyTunnelDeploymentDependent.class,
-                    dependsOn = TUNNEL_STATEFUL_SET,
-                    reconcilePrecondition = Retired.class),
+                    reconcilePrecondition = ReplacementNotReady.class),
             @Dependent(name = GATEWAY, type = GatewayDependent.class, activationCondition = IngressActive.class),
             @Dependent(
                     name = VIRTUAL_SERVICE,
