@@ -37,7 +37,7 @@ public record InstallationInputs(ClusterFacts facts, ResolvedConfig resolved, bo
         return facts.btpOperatorInstalled() && (cleanup || resolved.provisionServiceKey());
     }
 
-    /** The Deployments: need the subaccount (dedicated mode). */
+    /** The workloads (Deployment and StatefulSet): need the subaccount (dedicated mode). */
     public boolean workloadsActive() {
         return cleanup || resolved.workloadsRenderable();
     }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.connectivityproxy.operator.api.ConnectivityProxySpec;
@@ -102,6 +103,18 @@ public final class ConfigResolver {
         return specValue.isBlank() ? Optional.empty() : Optional.of(specValue);
     }
 
+    /**
+     * The spec without the replica counts: they reach no pod, and scaling must not roll the pods
+     * that stay (each tunnel-service pod holds connector sessions).
+     */
+    private static ObjectNode podRelevant(ConnectivityProxySpec spec) {
+        ObjectNode tree = CANONICAL.valueToTree(spec);
+        if (tree.get("deployment") instanceof ObjectNode deployment) {
+            deployment.remove(List.of("replicaCount", "autoscaling"));
+        }
+        return tree;
+    }
+
     private static String digest(
             ConnectivityProxySpec spec,
             Optional<String> host,
@@ -111,7 +124,7 @@ public final class ConfigResolver {
             String restartFingerprint) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(CANONICAL.writeValueAsBytes(spec));
+            sha.update(CANONICAL.writeValueAsBytes(podRelevant(spec)));
             for (String part : new String[] {
                 host.orElse(""),
                 subaccount.orElse(""),

@@ -15,7 +15,12 @@ public final class DependentNames {
     public static final String TUNNEL_SERVICE = "tunnel-service";
     public static final String CLUSTER_SERVICE = "cluster-service";
     public static final String PROXY_DEPLOYMENT = "proxy-deployment";
-    public static final String TUNNEL_DEPLOYMENT = "tunnel-deployment";
+    public static final String TUNNEL_STATEFUL_SET = "tunnel-stateful-set";
+    /** The per-replica Services of tunnel-service, one bulk dependent. */
+    public static final String TUNNEL_REPLICA_SERVICES = "tunnel-replica-services";
+    /** tunnel-service's Deployment of operator versions before the StatefulSet; only deleted. */
+    public static final String LEGACY_TUNNEL_DEPLOYMENT = "legacy-tunnel-deployment";
+
     public static final String TUNNEL_SERVICE_ACCOUNT = "tunnel-service-account";
     public static final String TUNNEL_CLUSTER_ROLE = "tunnel-cluster-role";
     public static final String TUNNEL_CLUSTER_ROLE_BINDING = "tunnel-cluster-role-binding";

@@ -46,7 +46,7 @@ public final class HighAvailability {
     }
 
     /**
-     * The Deployment's {@code spec.replicas}; null for an autoscaled proxy-service, whose count
+     * The workload's {@code spec.replicas}; null for an autoscaled proxy-service, whose count
      * belongs to the HorizontalPodAutoscaler (the dependent keeps the live value on updates).
      */
     static Integer replicas(ConnectivityProxy cr, String component) {

@@ -5,13 +5,25 @@ public final class Names {
 
     /** proxy-service Deployment and the Service workloads send proxy traffic to (ports 20003/20001/20004). */
     public static final String PROXY = "connectivity-proxy";
-    /** tunnel-service Deployment and its Service (8042), target of the Istio route. */
+    /**
+     * tunnel-service StatefulSet and its Service (8042), target of the Istio route. The pods are
+     * {@code connectivity-proxy-tunnel-<ordinal>}, each with a Service of that name too.
+     */
     public static final String TUNNEL = "connectivity-proxy-tunnel";
+    /** The path tunnel-service serves the tunnel WebSocket at; each replica also at {@code /tunnel/<pod>}. */
+    public static final String TUNNEL_PATH = "/tunnel";
+    /** The label the StatefulSet controller puts on each of its pods, with the pod's name. */
+    public static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
+    /** Label of the per-replica Services, with the name of the pod each routes to. */
+    public static final String TUNNEL_REPLICA_LABEL = "connectivityproxy.sap.com/tunnel-replica";
     /** tunnel-service's ServiceAccount (namespaced) and its ClusterRole and ClusterRoleBinding (cluster-scoped). */
     public static final String TUNNEL_SERVICE_ACCOUNT = "connectivity-proxy-tunnel";
 
     public static final String TUNNEL_CLUSTER_ROLE = "connectivity-proxy-tunnel";
-    /** Headless Service whose DNS lists every pod of both workloads for Hazelcast discovery. */
+    /**
+     * Headless Service whose DNS lists every pod of both workloads for Hazelcast discovery; also
+     * the tunnel StatefulSet's governing Service.
+     */
     public static final String CLUSTER = "connectivity-proxy-cluster";
     /** ConfigMap telling workloads how to reach the proxy, with SAP's keys. */
     public static final String INFO_CONFIG_MAP = "connectivity-proxy-info";
@@ -80,6 +92,11 @@ public final class Names {
     /** The auto-provisioned tunnel host, SAP's {@code cp.<cluster domain>}. */
     public static String externalHost(String clusterDomain) {
         return "cp." + clusterDomain;
+    }
+
+    /** The tunnel-service pod of {@code ordinal}, and the name of its per-replica Service. */
+    public static String tunnelReplica(int ordinal) {
+        return TUNNEL + "-" + ordinal;
     }
 
     /** Label value that ties a restart-labelled resource to one installation. */

@@ -80,7 +80,7 @@ public final class NetworkPolicies {
         return policy(cr, Names.TUNNEL, Labels.TUNNEL_SERVICE, rules);
     }
 
-    /** The pods of both workloads of this installation, by the labels their Deployments select them with. */
+    /** The pods of both workloads of this installation, by the labels their controllers select them with. */
     public static LabelSelector installationPods() {
         return new LabelSelectorBuilder()
                 .withMatchLabels(Map.of(Labels.NAME, Labels.PRODUCT))

@@ -1,5 +1,6 @@
 package io.connectivityproxy.operator.model;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -10,13 +11,17 @@ import io.connectivityproxy.operator.model.istio.VirtualService;
 /**
  * Istio Gateway {@code connectivity-proxy-tunnel} and its two VirtualServices. The Gateway has
  * two servers on the external port: mutual TLS for the external host, routed whole to
- * tunnel-service; and plain TLS (no client certificate) for SAP's health check host
+ * tunnel-service (each replica's {@code /tunnel/<pod>} to that pod, see {@link TunnelReplicas});
+ * and plain TLS (no client certificate) for SAP's health check host
  * {@code healthcheck.<external host>}, whose VirtualService routes only {@code /healthcheck}, so
  * that a request there reaches nothing but the health answer (Envoy answers 404 to any other
  * path). Istio keeps the routes of the two servers apart: each HTTPS server gets a route table
  * of its own hosts, chosen by SNI.
  */
 public final class TunnelIngress {
+
+    /** The route of every path no replica route takes, to Service {@code connectivity-proxy-tunnel}. */
+    public static final String GENERAL_ROUTE = "tunnel";
 
     private TunnelIngress() {}
 
@@ -45,11 +50,11 @@ public final class TunnelIngress {
         String namespace = cr.getMetadata().getNamespace();
         VirtualService service = new VirtualService();
         service.setMetadata(ObjectMetas.owned(cr, Names.GATEWAY, Labels.TUNNEL_SERVICE));
-        service.setSpec(new VirtualService.Spec(
-                List.of(host),
-                List.of(namespace + "/" + Names.GATEWAY),
-                // No route timeout: a tunnel is one long-lived WebSocket; its pings detect dead peers.
-                List.of(new VirtualService.HttpRoute("tunnel", null, tunnelService(namespace)))));
+        // Each replica's own path first (Istio takes the first route that matches), then everything else to any
+        // replica. No route timeout: a tunnel is one long-lived WebSocket; its pings detect dead peers.
+        List<VirtualService.HttpRoute> routes = new ArrayList<>(TunnelReplicas.routes(cr));
+        routes.add(new VirtualService.HttpRoute(GENERAL_ROUTE, null, null, tunnelService(namespace)));
+        service.setSpec(new VirtualService.Spec(List.of(host), List.of(namespace + "/" + Names.GATEWAY), routes));
         return ObjectMetas.withContentHash(service);
     }
 
@@ -64,7 +69,9 @@ public final class TunnelIngress {
                 List.of(namespace + "/" + Names.GATEWAY),
                 List.of(new VirtualService.HttpRoute(
                         "healthcheck",
-                        List.of(new VirtualService.HttpMatch(new VirtualService.StringMatch(Names.HEALTHCHECK_PATH))),
+                        List.of(new VirtualService.HttpMatch(
+                                VirtualService.StringMatch.ofExact(Names.HEALTHCHECK_PATH))),
+                        null,
                         tunnelService(namespace)))));
         return ObjectMetas.withContentHash(service);
     }

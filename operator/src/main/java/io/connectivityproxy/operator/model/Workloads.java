@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -27,12 +29,15 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 
 /**
- * The Deployments of proxy-service and tunnel-service. The environment variables are the
- * contract with those services (their {@code @ConfigMapping}s: {@code ProxySettings},
- * {@code TunnelSettings}, {@code ClusterSettings}); every variable set here is one of their
- * properties, and docs/operator.md lists them.
+ * The workloads: proxy-service's Deployment and tunnel-service's StatefulSet. The environment
+ * variables are the contract with those services (their {@code @ConfigMapping}s:
+ * {@code ProxySettings}, {@code TunnelSettings}, {@code ClusterSettings}); every variable set here
+ * is one of their properties (and {@code POD_NAME}, which only feeds {@code TUNNEL_REPLICA_URL}),
+ * and docs/operator.md lists them.
  */
 public final class Workloads {
 
@@ -79,12 +84,22 @@ public final class Workloads {
                 pod(container, List.of(clusterTlsVolume())));
     }
 
-    /** @param clusterTlsHash as for {@link #proxyService} */
-    public static Deployment tunnelService(
+    /**
+     * A StatefulSet, so that each pod has a stable name, the path the gateway routes to it by
+     * ({@link TunnelReplicas}). Its pods are independent of each other: they start and stop in
+     * parallel, and the headless cluster Service, which lists them anyway, governs them.
+     *
+     * @param clusterTlsHash as for {@link #proxyService}
+     */
+    public static StatefulSet tunnelService(
             ConnectivityProxy cr, ResolvedConfig resolved, WorkloadImages images, String clusterTlsHash) {
         List<EnvVar> env = clusterEnv(cr);
         env.add(env("TUNNEL_HOST", "0.0.0.0"));
         env.add(env("TUNNEL_PORT", String.valueOf(ProxyServices.TUNNEL_PORT)));
+        TunnelReplicas.replicaUrl(resolved).ifPresent(url -> {
+            env.add(fieldRef(TunnelReplicas.POD_NAME_VARIABLE, "metadata.name"));
+            env.add(env(TunnelReplicas.REPLICA_URL_VARIABLE, url));
+        });
         // The Istio gateway terminates mutual TLS and passes the client certificate in X-Forwarded-Client-Cert;
         // only the gateway can reach the tunnel port (NetworkPolicies), which is what makes the header trustworthy.
         env.add(env("TUNNEL_TLS_ENABLED", "false"));
@@ -106,7 +121,23 @@ public final class Workloads {
         // The one pod that talks to the API server: it watches ServiceMappings (TunnelServiceRbac).
         pod.setServiceAccountName(Names.TUNNEL_SERVICE_ACCOUNT);
         pod.setAutomountServiceAccountToken(true);
-        return deployment(cr, Names.TUNNEL, Labels.TUNNEL_SERVICE, resolved, clusterTlsHash, pod);
+        return ObjectMetas.withContentHash(new StatefulSetBuilder()
+                .withMetadata(ObjectMetas.owned(cr, Names.TUNNEL, Labels.TUNNEL_SERVICE))
+                .withNewSpec()
+                .withReplicas(HighAvailability.replicas(cr, Labels.TUNNEL_SERVICE))
+                .withServiceName(Names.CLUSTER)
+                .withPodManagementPolicy("Parallel")
+                .withNewSelector()
+                .withMatchLabels(Labels.selector(Labels.TUNNEL_SERVICE))
+                .endSelector()
+                // One pod at a time from the highest ordinal down, the next only once the replaced one is ready again.
+                // A StatefulSet cannot surge: a pod is away while its replacement starts (connectors use the others).
+                .withNewUpdateStrategy()
+                .withType("RollingUpdate")
+                .endUpdateStrategy()
+                .withTemplate(podTemplate(cr, Labels.TUNNEL_SERVICE, resolved, clusterTlsHash, pod))
+                .endSpec()
+                .build());
     }
 
     /**
@@ -154,15 +185,7 @@ public final class Workloads {
                 "CLUSTER_KUBERNETES_SERVICE_DNS",
                 Names.serviceHost(Names.CLUSTER, cr.getMetadata().getNamespace())));
         // Hazelcast and the event bus must bind to the pod IP, never to localhost (design.md section 5).
-        env.add(new EnvVarBuilder()
-                .withName("CLUSTER_HOST")
-                .withNewValueFrom()
-                .withNewFieldRef()
-                .withApiVersion("v1")
-                .withFieldPath("status.podIP")
-                .endFieldRef()
-                .endValueFrom()
-                .build());
+        env.add(fieldRef("CLUSTER_HOST", "status.podIP"));
         // Fixed ports, so that the NetworkPolicies can name them.
         env.add(env("CLUSTER_PORT", String.valueOf(ProxyServices.HAZELCAST_PORT)));
         env.add(env("CLUSTER_EVENT_BUS_PORT", String.valueOf(ProxyServices.EVENT_BUS_PORT)));
@@ -280,11 +303,6 @@ public final class Workloads {
             ResolvedConfig resolved,
             String clusterTlsHash,
             PodSpec pod) {
-        if (HighAvailability.spread(cr, component)) {
-            pod.setTopologySpreadConstraints(HighAvailability.zoneSpread(component));
-            pod.setAffinity(HighAvailability.nodeAntiAffinity(component));
-        }
-        Map<String, String> podLabels = Labels.of(cr.getMetadata().getName(), component);
         return ObjectMetas.withContentHash(new DeploymentBuilder()
                 .withMetadata(ObjectMetas.owned(cr, name, component))
                 .withNewSpec()
@@ -299,16 +317,27 @@ public final class Workloads {
                 .withMaxSurge(new IntOrString(1))
                 .endRollingUpdate()
                 .endStrategy()
-                .withNewTemplate()
+                .withTemplate(podTemplate(cr, component, resolved, clusterTlsHash, pod))
+                .endSpec()
+                .build());
+    }
+
+    /** Both workloads' pods: the labels their selectors, budgets and NetworkPolicies use, the restart annotations. */
+    private static PodTemplateSpec podTemplate(
+            ConnectivityProxy cr, String component, ResolvedConfig resolved, String clusterTlsHash, PodSpec pod) {
+        if (HighAvailability.spread(cr, component)) {
+            pod.setTopologySpreadConstraints(HighAvailability.zoneSpread(component));
+            pod.setAffinity(HighAvailability.nodeAntiAffinity(component));
+        }
+        Map<String, String> podLabels = Labels.of(cr.getMetadata().getName(), component);
+        return new PodTemplateSpecBuilder()
                 .withNewMetadata()
                 .withLabels(podLabels)
                 .addToAnnotations(Names.CONFIG_HASH_ANNOTATION, resolved.configHash())
                 .addToAnnotations(Names.CLUSTER_TLS_HASH_ANNOTATION, clusterTlsHash)
                 .endMetadata()
                 .withSpec(pod)
-                .endTemplate()
-                .endSpec()
-                .build());
+                .build();
     }
 
     private static Probe probe(String path, int periodSeconds, int failureThreshold) {
@@ -328,6 +357,19 @@ public final class Workloads {
                 .withName(name)
                 .withContainerPort(port)
                 .withProtocol("TCP")
+                .build();
+    }
+
+    /** A variable from the downward API. */
+    private static EnvVar fieldRef(String name, String fieldPath) {
+        return new EnvVarBuilder()
+                .withName(name)
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withApiVersion("v1")
+                .withFieldPath(fieldPath)
+                .endFieldRef()
+                .endValueFrom()
                 .build();
     }
 

@@ -9,6 +9,7 @@ import static io.connectivityproxy.operator.model.DependentNames.GATEWAY;
 import static io.connectivityproxy.operator.model.DependentNames.GATEWAY_TLS_SECRET;
 import static io.connectivityproxy.operator.model.DependentNames.HEALTHCHECK_VIRTUAL_SERVICE;
 import static io.connectivityproxy.operator.model.DependentNames.INFO_CONFIG_MAP;
+import static io.connectivityproxy.operator.model.DependentNames.LEGACY_TUNNEL_DEPLOYMENT;
 import static io.connectivityproxy.operator.model.DependentNames.PROXY_AUTOSCALER;
 import static io.connectivityproxy.operator.model.DependentNames.PROXY_DEPLOYMENT;
 import static io.connectivityproxy.operator.model.DependentNames.PROXY_DISRUPTION_BUDGET;
@@ -18,11 +19,12 @@ import static io.connectivityproxy.operator.model.DependentNames.SERVICE_BINDING
 import static io.connectivityproxy.operator.model.DependentNames.SERVICE_INSTANCE;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_CLUSTER_ROLE;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_CLUSTER_ROLE_BINDING;
-import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_DEPLOYMENT;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_DISRUPTION_BUDGET;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_NETWORK_POLICY;
+import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_REPLICA_SERVICES;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_SERVICE;
 import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_SERVICE_ACCOUNT;
+import static io.connectivityproxy.operator.model.DependentNames.TUNNEL_STATEFUL_SET;
 import static io.connectivityproxy.operator.model.DependentNames.VIRTUAL_SERVICE;
 
 import java.time.Clock;
@@ -53,6 +55,7 @@ import io.connectivityproxy.operator.dependent.HighAvailabilityConditions.ProxyA
 import io.connectivityproxy.operator.dependent.HighAvailabilityConditions.Replicated;
 import io.connectivityproxy.operator.dependent.InfoConfigMapDependent;
 import io.connectivityproxy.operator.dependent.InstallationInputs;
+import io.connectivityproxy.operator.dependent.LegacyTunnelDeploymentDependent;
 import io.connectivityproxy.operator.dependent.ProxyAutoscalerDependent;
 import io.connectivityproxy.operator.dependent.ProxyDeploymentDependent;
 import io.connectivityproxy.operator.dependent.ProxyDisruptionBudgetDependent;
@@ -62,11 +65,13 @@ import io.connectivityproxy.operator.dependent.ServiceBindingDependent;
 import io.connectivityproxy.operator.dependent.ServiceInstanceDependent;
 import io.connectivityproxy.operator.dependent.TunnelClusterRoleBindingDependent;
 import io.connectivityproxy.operator.dependent.TunnelClusterRoleDependent;
-import io.connectivityproxy.operator.dependent.TunnelDeploymentDependent;
 import io.connectivityproxy.operator.dependent.TunnelDisruptionBudgetDependent;
 import io.connectivityproxy.operator.dependent.TunnelNetworkPolicyDependent;
+import io.connectivityproxy.operator.dependent.TunnelReplicaServicesDependent;
 import io.connectivityproxy.operator.dependent.TunnelServiceAccountDependent;
 import io.connectivityproxy.operator.dependent.TunnelServiceDependent;
+import io.connectivityproxy.operator.dependent.TunnelStatefulSetDependent;
+import io.connectivityproxy.operator.dependent.TunnelUpgradeConditions.ReplacementNotReady;
 import io.connectivityproxy.operator.dependent.VirtualServiceDependent;
 import io.connectivityproxy.operator.model.ClusterFacts;
 import io.connectivityproxy.operator.model.ConfigResolver;
@@ -131,10 +136,16 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
                     type = TunnelClusterRoleBindingDependent.class,
                     dependsOn = {TUNNEL_SERVICE_ACCOUNT, TUNNEL_CLUSTER_ROLE}),
             @Dependent(
-                    name = TUNNEL_DEPLOYMENT,
-                    type = TunnelDeploymentDependent.class,
+                    name = TUNNEL_STATEFUL_SET,
+                    type = TunnelStatefulSetDependent.class,
                     dependsOn = {CLUSTER_TLS_SECRET, TUNNEL_CLUSTER_ROLE_BINDING},
                     activationCondition = WorkloadsActive.class),
+            @Dependent(name = TUNNEL_REPLICA_SERVICES, type = TunnelReplicaServicesDependent.class),
+            // An older operator's tunnel Deployment: deleted once the StatefulSet that replaces it is ready.
+            @Dependent(
+                    name = LEGACY_TUNNEL_DEPLOYMENT,
+                    type = LegacyTunnelDeploymentDependent.class,
+                    reconcilePrecondition = ReplacementNotReady.class),
             @Dependent(name = GATEWAY, type = GatewayDependent.class, activationCondition = IngressActive.class),
             @Dependent(
                     name = VIRTUAL_SERVICE,

@@ -12,6 +12,7 @@ import io.connectivityproxy.operator.model.Labels;
 import io.connectivityproxy.operator.model.Observation;
 import io.connectivityproxy.operator.model.WorkloadObservation;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
@@ -66,7 +67,8 @@ final class InstallationObserver {
         WorkloadObservation tunnel = WorkloadObservation.absent(Labels.TUNNEL_SERVICE);
         if (inputs.workloadsActive()) {
             proxy = workload(Labels.PROXY_SERVICE, secondary(cr, context, result, DependentNames.PROXY_DEPLOYMENT));
-            tunnel = workload(Labels.TUNNEL_SERVICE, secondary(cr, context, result, DependentNames.TUNNEL_DEPLOYMENT));
+            tunnel =
+                    workload(Labels.TUNNEL_SERVICE, secondary(cr, context, result, DependentNames.TUNNEL_STATEFUL_SET));
         }
         return new Observation(
                 generation(cr),
@@ -89,22 +91,9 @@ final class InstallationObserver {
         if (secondary.isEmpty()) {
             return WorkloadObservation.absent(component);
         }
-        Deployment deployment = (Deployment) secondary.get();
-        int desired = Optional.ofNullable(deployment.getSpec().getReplicas()).orElse(1);
-        var status = deployment.getStatus();
-        if (status == null) {
-            return new WorkloadObservation(component, true, desired, 0, 0, false);
-        }
-        long generation =
-                Optional.ofNullable(deployment.getMetadata().getGeneration()).orElse(0L);
-        boolean observed = Optional.ofNullable(status.getObservedGeneration()).orElse(-1L) >= generation;
-        return new WorkloadObservation(
-                component,
-                true,
-                desired,
-                Optional.ofNullable(status.getReadyReplicas()).orElse(0),
-                Optional.ofNullable(status.getUpdatedReplicas()).orElse(0),
-                observed);
+        return secondary.get() instanceof StatefulSet statefulSet
+                ? WorkloadObservation.of(component, statefulSet)
+                : WorkloadObservation.of(component, (Deployment) secondary.get());
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

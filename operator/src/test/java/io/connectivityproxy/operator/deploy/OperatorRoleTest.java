@@ -110,6 +110,19 @@ class OperatorRoleTest {
         assertFalse(allows(operator, "policy", "pods/eviction", "create", null), "it evicts nothing");
     }
 
+    @Test
+    void itManagesTheWorkloadsAndRemovesTheTunnelDeploymentOfOlderVersions() throws IOException {
+        List<PolicyRule> operator = operatorRules();
+        // proxy-service's Deployment and tunnel-service's StatefulSet; deleting deployments also retires the tunnel
+        // Deployment an older operator made.
+        for (String verb : List.of("get", "list", "watch", "create", "update", "patch", "delete")) {
+            assertTrue(allows(operator, "apps", "deployments", verb, null), verb + " deployments");
+            assertTrue(allows(operator, "apps", "statefulsets", verb, null), verb + " statefulsets");
+        }
+        assertFalse(allows(operator, "apps", "daemonsets", "create", null), "nothing else of apps");
+        assertFalse(allows(operator, "", "pods", "delete", null), "it deletes no pods: the controllers do");
+    }
+
     static List<PolicyRule> operatorRules() throws IOException {
         return new ObjectMapper(new YAMLFactory())
                 .readValue(ROLE.toFile(), ClusterRole.class)

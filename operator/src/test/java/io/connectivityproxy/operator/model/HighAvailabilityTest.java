@@ -12,10 +12,13 @@ import org.junit.jupiter.api.Test;
 
 import io.connectivityproxy.operator.api.Autoscaling;
 import io.connectivityproxy.operator.api.ConnectivityProxy;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.WeightedPodAffinityTerm;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -27,9 +30,11 @@ class HighAvailabilityTest {
         ConnectivityProxy cr = Fixtures.cr();
         assertFalse(HighAvailability.replicated(cr));
         assertFalse(HighAvailability.proxyAutoscaled(cr));
-        for (Deployment deployment : List.of(proxy(cr), tunnel(cr))) {
-            PodSpec pod = deployment.getSpec().getTemplate().getSpec();
-            assertEquals(1, deployment.getSpec().getReplicas());
+        assertEquals(1, proxy(cr).getSpec().getReplicas());
+        assertEquals(1, tunnel(cr).getSpec().getReplicas());
+        for (PodSpec pod : List.of(
+                proxy(cr).getSpec().getTemplate().getSpec(),
+                tunnel(cr).getSpec().getTemplate().getSpec())) {
             assertNull(pod.getAffinity(), "a single replica has nothing to keep apart");
             assertTrue(pod.getTopologySpreadConstraints() == null
                     || pod.getTopologySpreadConstraints().isEmpty());
@@ -41,8 +46,8 @@ class HighAvailabilityTest {
         ConnectivityProxy cr = Fixtures.cr();
         cr.getSpec().getDeployment().setReplicaCount(3);
         assertTrue(HighAvailability.replicated(cr));
-        assertSpread(proxy(cr), Labels.PROXY_SERVICE);
-        assertSpread(tunnel(cr), Labels.TUNNEL_SERVICE);
+        assertSpread(proxy(cr).getSpec().getTemplate(), proxy(cr).getSpec().getSelector(), Labels.PROXY_SERVICE);
+        assertSpread(tunnel(cr).getSpec().getTemplate(), tunnel(cr).getSpec().getSelector(), Labels.TUNNEL_SERVICE);
         assertEquals(3, proxy(cr).getSpec().getReplicas());
         assertEquals(3, tunnel(cr).getSpec().getReplicas());
     }
@@ -61,7 +66,7 @@ class HighAvailabilityTest {
         assertNull(
                 proxy.getSpec().getMinAvailable(),
                 "minAvailable would block drains once the autoscaler goes to its minimum");
-        // The selectors are the Deployments' own: each budget covers exactly its workload's pods.
+        // The selectors are the workloads' own: each budget covers exactly its workload's pods.
         assertEquals(
                 proxy(cr).getSpec().getSelector().getMatchLabels(),
                 proxy.getSpec().getSelector().getMatchLabels());
@@ -114,16 +119,17 @@ class HighAvailabilityTest {
     void anAutoscaledSingleReplicaProxyIsSpreadBecauseItMayGrowButTheTunnelIsNot() {
         ConnectivityProxy cr = Fixtures.cr();
         cr.getSpec().getDeployment().getAutoscaling().getHorizontal().setEnabled(true);
-        assertSpread(proxy(cr), Labels.PROXY_SERVICE);
+        assertSpread(proxy(cr).getSpec().getTemplate(), proxy(cr).getSpec().getSelector(), Labels.PROXY_SERVICE);
         assertNull(tunnel(cr).getSpec().getTemplate().getSpec().getAffinity());
         assertFalse(
                 HighAvailability.replicated(cr), "no budget: at the minimum of one, a budget would block every drain");
     }
 
-    private static void assertSpread(Deployment deployment, String component) {
-        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
-        Map<String, String> podSelector = deployment.getSpec().getSelector().getMatchLabels();
+    private static void assertSpread(PodTemplateSpec template, LabelSelector selector, String component) {
+        PodSpec pod = template.getSpec();
+        Map<String, String> podSelector = selector.getMatchLabels();
         assertEquals(Labels.selector(component), podSelector);
+        assertTrue(template.getMetadata().getLabels().entrySet().containsAll(podSelector.entrySet()));
 
         assertEquals(1, pod.getTopologySpreadConstraints().size());
         TopologySpreadConstraint zone = pod.getTopologySpreadConstraints().get(0);
@@ -164,7 +170,7 @@ class HighAvailabilityTest {
         return Workloads.proxyService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, Fixtures.CLUSTER_TLS_HASH);
     }
 
-    private static Deployment tunnel(ConnectivityProxy cr) {
+    private static StatefulSet tunnel(ConnectivityProxy cr) {
         return Workloads.tunnelService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, Fixtures.CLUSTER_TLS_HASH);
     }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
@@ -37,10 +37,16 @@ class NetworkPoliciesTest {
     }
 
     final ConnectivityProxy cr = Fixtures.cr();
-    final Pod proxyPod =
-            new Pod(Fixtures.NS, podLabels(Workloads.proxyService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")));
-    final Pod tunnelPod =
-            new Pod(Fixtures.NS, podLabels(Workloads.tunnelService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")));
+    final Pod proxyPod = new Pod(
+            Fixtures.NS,
+            podLabels(Workloads.proxyService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")
+                    .getSpec()
+                    .getTemplate()));
+    final Pod tunnelPod = new Pod(
+            Fixtures.NS,
+            podLabels(Workloads.tunnelService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")
+                    .getSpec()
+                    .getTemplate()));
     final Pod gateway = new Pod(GATEWAY_NS, Map.of("istio", "ingressgateway", "app", "istio-ingressgateway"));
     final Pod otherPodInGatewayNamespace = new Pod(GATEWAY_NS, Map.of("app", "istiod"));
     final Pod gatewayLookalikeElsewhere = new Pod("apps", Map.of("istio", "ingressgateway"));
@@ -149,10 +155,14 @@ class NetworkPoliciesTest {
     void everyPortAWorkloadListensOnIsCoveredAndNoOther() {
         ConnectivityProxy cr = Fixtures.cr();
         assertEquals(
-                containerPorts(Workloads.proxyService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")),
+                containerPorts(Workloads.proxyService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")
+                        .getSpec()
+                        .getTemplate()),
                 policyPorts(NetworkPolicies.proxy(cr)));
         assertEquals(
-                containerPorts(Workloads.tunnelService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")),
+                containerPorts(Workloads.tunnelService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, "h")
+                        .getSpec()
+                        .getTemplate()),
                 policyPorts(tunnelPolicy()));
     }
 
@@ -228,12 +238,12 @@ class NetworkPoliciesTest {
         return true;
     }
 
-    private static Map<String, String> podLabels(Deployment deployment) {
-        return deployment.getSpec().getTemplate().getMetadata().getLabels();
+    private static Map<String, String> podLabels(PodTemplateSpec template) {
+        return template.getMetadata().getLabels();
     }
 
-    private static List<Integer> containerPorts(Deployment deployment) {
-        return deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
+    private static List<Integer> containerPorts(PodTemplateSpec template) {
+        return template.getSpec().getContainers().get(0).getPorts().stream()
                 .map(p -> p.getContainerPort())
                 .sorted()
                 .collect(Collectors.toList());

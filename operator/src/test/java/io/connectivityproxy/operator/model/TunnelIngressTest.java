@@ -1,6 +1,7 @@
 package io.connectivityproxy.operator.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.List;
 import java.util.Map;
@@ -52,8 +53,13 @@ class TunnelIngressTest {
                 List.of("kyma-system/connectivity-proxy-tunnel"),
                 route.getSpec().gateways());
         assertEquals(List.of("cp.c-1.kyma.example"), route.getSpec().hosts());
+        List<VirtualService.HttpRoute> routes = route.getSpec().http();
+        assertEquals(
+                List.of("connectivity-proxy-tunnel-0", "tunnel"),
+                routes.stream().map(VirtualService.HttpRoute::name).toList(),
+                "the one replica's own path first, then the rest");
         VirtualService.Destination destination =
-                route.getSpec().http().get(0).route().get(0).destination();
+                routes.get(routes.size() - 1).route().get(0).destination();
         assertEquals("connectivity-proxy-tunnel.kyma-system.svc.cluster.local", destination.host());
         assertEquals(8042, destination.port().number());
     }
@@ -84,10 +90,12 @@ class TunnelIngressTest {
         assertEquals(1, route.getSpec().http().size());
         VirtualService.HttpRoute only = route.getSpec().http().get(0);
         assertEquals(
-                List.of(new VirtualService.HttpMatch(new VirtualService.StringMatch("/healthcheck"))), only.match());
+                List.of(new VirtualService.HttpMatch(VirtualService.StringMatch.ofExact("/healthcheck"))),
+                only.match());
         assertEquals(
                 "connectivity-proxy-tunnel.kyma-system.svc.cluster.local",
                 only.route().get(0).destination().host());
         assertEquals(8042, only.route().get(0).destination().port().number());
+        assertNull(only.rewrite());
     }
 }

@@ -21,8 +21,10 @@ import io.connectivityproxy.operator.api.ConnectivityProxy;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 
 class WorkloadsTest {
 
@@ -76,6 +78,9 @@ class WorkloadsTest {
             "TUNNEL_SERVICE_CHANNELS_KUBERNETES",
             "TUNNEL_SERVICE_CHANNELS_TENANT_MODE",
             "TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT",
+            "TUNNEL_REPLICA_URL",
+            // Not a property: the downward API's pod name, which Kubernetes expands in TUNNEL_REPLICA_URL.
+            "POD_NAME",
             "QUARKUS_LOG_CONSOLE_JSON_ENABLED");
 
     @Test
@@ -127,9 +132,10 @@ class WorkloadsTest {
     @Test
     void bothWorkloadsJoinTheClusterOnThePodIpWithFixedPortsAndTheMemberCertificate() {
         ConnectivityProxy cr = Fixtures.cr();
-        for (Deployment deployment : List.of(proxy(cr), tunnel(cr))) {
-            String name = deployment.getMetadata().getName();
-            Container container = container(deployment);
+        for (PodTemplateSpec template :
+                List.of(proxy(cr).getSpec().getTemplate(), tunnel(cr).getSpec().getTemplate())) {
+            String name = container(template).getName();
+            Container container = container(template);
             Map<String, String> env = env(container);
             assertEquals(
                     "connectivity-proxy-cluster.kyma-system.svc.cluster.local",
@@ -152,7 +158,7 @@ class WorkloadsTest {
                     .findFirst()
                     .orElseThrow(() -> new AssertionError(name + " mounts no cluster TLS"));
             assertTrue(mount.getReadOnly(), name);
-            PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+            PodSpec pod = template.getSpec();
             Volume volume = pod.getVolumes().stream()
                     .filter(v -> v.getName().equals(mount.getName()))
                     .findFirst()
@@ -166,12 +172,7 @@ class WorkloadsTest {
                     name);
             assertEquals(
                     Fixtures.CLUSTER_TLS_HASH,
-                    deployment
-                            .getSpec()
-                            .getTemplate()
-                            .getMetadata()
-                            .getAnnotations()
-                            .get(Names.CLUSTER_TLS_HASH_ANNOTATION),
+                    template.getMetadata().getAnnotations().get(Names.CLUSTER_TLS_HASH_ANNOTATION),
                     name + ": a new member certificate rolls the pods");
         }
         ConnectivityProxy renewed = Fixtures.cr();
@@ -185,9 +186,9 @@ class WorkloadsTest {
     @Test
     void tunnelServiceTrustsTheGatewayAndMountsNoConnectorCa() {
         ConnectivityProxy cr = Fixtures.cr();
-        Deployment deployment = tunnel(cr);
-        assertEquals("connectivity-proxy-tunnel", deployment.getMetadata().getName());
-        Container container = container(deployment);
+        StatefulSet statefulSet = tunnel(cr);
+        assertEquals("connectivity-proxy-tunnel", statefulSet.getMetadata().getName());
+        Container container = container(statefulSet.getSpec().getTemplate());
         Map<String, String> env = env(container);
         assertEquals("true", env.get("TUNNEL_TRUST_FORWARDED_CLIENT_CERT"));
         assertEquals("false", env.get("TUNNEL_TLS_ENABLED"));
@@ -195,7 +196,7 @@ class WorkloadsTest {
         assertEquals("8042", env.get("TUNNEL_PORT"));
         assertEquals("8082", env.get("QUARKUS_HTTP_PORT"));
         // With TLS off, tunnel-service reads no CA: the gateway checks connector certificates.
-        assertTrue(deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+        assertTrue(statefulSet.getSpec().getTemplate().getSpec().getVolumes().stream()
                 .noneMatch(v -> v.getSecret() != null
                         && Names.CONNECTOR_CA_SECRET.equals(v.getSecret().getSecretName())));
         assertEquals(
@@ -314,8 +315,8 @@ class WorkloadsTest {
     @Test
     void tunnelServiceWatchesServiceMappingsUnderItsOwnServiceAccount() {
         ConnectivityProxy cr = Fixtures.cr();
-        Deployment deployment = tunnel(cr);
-        Map<String, String> env = env(container(deployment));
+        StatefulSet statefulSet = tunnel(cr);
+        Map<String, String> env = env(container(statefulSet));
         assertEquals("true", env.get("TUNNEL_SERVICE_CHANNELS_ENABLED"));
         assertEquals("true", env.get("TUNNEL_SERVICE_CHANNELS_KUBERNETES"));
         assertEquals("dedicated", env.get("TUNNEL_SERVICE_CHANNELS_TENANT_MODE"));
@@ -325,10 +326,10 @@ class WorkloadsTest {
                 "no mappings file any more: tunnel-service watches them");
         assertEquals(
                 Names.TUNNEL_SERVICE_ACCOUNT,
-                deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
+                statefulSet.getSpec().getTemplate().getSpec().getServiceAccountName());
         assertEquals(
                 List.of("tmp", "cluster-tls"),
-                deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+                statefulSet.getSpec().getTemplate().getSpec().getVolumes().stream()
                         .map(v -> v.getName())
                         .collect(Collectors.toList()));
 
@@ -408,7 +409,7 @@ class WorkloadsTest {
         return Workloads.proxyService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, Fixtures.CLUSTER_TLS_HASH);
     }
 
-    private static Deployment tunnel(ConnectivityProxy cr) {
+    private static StatefulSet tunnel(ConnectivityProxy cr) {
         return Workloads.tunnelService(cr, Fixtures.resolved(cr), Fixtures.IMAGES, Fixtures.CLUSTER_TLS_HASH);
     }
 
@@ -423,11 +424,27 @@ class WorkloadsTest {
     }
 
     private static Container container(Deployment deployment) {
-        return deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+        return container(deployment.getSpec().getTemplate());
+    }
+
+    private static Container container(StatefulSet statefulSet) {
+        return container(statefulSet.getSpec().getTemplate());
+    }
+
+    private static Container container(PodTemplateSpec template) {
+        return template.getSpec().getContainers().get(0);
     }
 
     private static Set<String> names(Deployment deployment) {
-        return container(deployment).getEnv().stream().map(EnvVar::getName).collect(Collectors.toSet());
+        return names(deployment.getSpec().getTemplate());
+    }
+
+    private static Set<String> names(StatefulSet statefulSet) {
+        return names(statefulSet.getSpec().getTemplate());
+    }
+
+    private static Set<String> names(PodTemplateSpec template) {
+        return container(template).getEnv().stream().map(EnvVar::getName).collect(Collectors.toSet());
     }
 
     private static Map<String, Integer> ports(Container container) {

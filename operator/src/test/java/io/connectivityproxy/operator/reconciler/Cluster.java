@@ -14,10 +14,13 @@ import io.connectivityproxy.operator.api.State;
 import io.connectivityproxy.operator.model.Names;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /** What the tests do to the mock cluster: what other modules, controllers and users would do. */
@@ -96,8 +99,15 @@ final class Cluster {
                 .createOr(existing -> existing.update());
     }
 
-    /** What the Deployment controller reports once all pods of the current template are ready. */
+    /**
+     * What the workload's controller reports once all pods of the current template are ready: the
+     * StatefulSet controller for tunnel-service, the Deployment controller otherwise.
+     */
     void rolledOut(String namespace, String name) {
+        if (Names.TUNNEL.equals(name)) {
+            tunnelReady(namespace, null);
+            return;
+        }
         await().atMost(TIMEOUT).until(() -> deployment(namespace, name) != null);
         client.apps().deployments().inNamespace(namespace).withName(name).editStatus(d -> {
             int replicas = d.getSpec().getReplicas();
@@ -112,13 +122,39 @@ final class Cluster {
         });
     }
 
-    /** Creates {@code cr}, plays btp-operator and the Deployment controller, and waits until it is Ready. */
+    /**
+     * What the StatefulSet controller reports when {@code ready} pods (null: all) of the tunnel
+     * StatefulSet's current template are ready.
+     */
+    void tunnelReady(String namespace, Integer ready) {
+        await().atMost(TIMEOUT).until(() -> statefulSet(namespace, Names.TUNNEL) != null);
+        client.apps()
+                .statefulSets()
+                .inNamespace(namespace)
+                .withName(Names.TUNNEL)
+                .editStatus(s -> {
+                    int replicas = s.getSpec().getReplicas();
+                    int count = ready == null ? replicas : ready;
+                    s.setStatus(new StatefulSetStatusBuilder()
+                            .withObservedGeneration(s.getMetadata().getGeneration())
+                            .withReplicas(replicas)
+                            .withReadyReplicas(count)
+                            .withCurrentReplicas(replicas)
+                            .withUpdatedReplicas(replicas)
+                            .withAvailableReplicas(count)
+                            .build());
+                    return s;
+                });
+    }
+
+    /** Creates {@code cr}, plays btp-operator and the workload controllers, and waits until it is Ready. */
     void installReady(ConnectivityProxy cr) {
         String namespace = cr.getMetadata().getNamespace();
         client.resource(cr).create();
         serviceKeySecret(namespace, "0a1b2c3d-sub", "my-subdomain");
         await().atMost(TIMEOUT)
-                .until(() -> deployment(namespace, Names.PROXY) != null && deployment(namespace, Names.TUNNEL) != null);
+                .until(() ->
+                        deployment(namespace, Names.PROXY) != null && statefulSet(namespace, Names.TUNNEL) != null);
         rolledOut(namespace, Names.PROXY);
         rolledOut(namespace, Names.TUNNEL);
         awaitStatus(namespace, cr.getMetadata().getName(), s -> s.getState() == State.Ready);
@@ -126,6 +162,30 @@ final class Cluster {
 
     Deployment deployment(String namespace, String name) {
         return client.apps().deployments().inNamespace(namespace).withName(name).get();
+    }
+
+    StatefulSet statefulSet(String namespace, String name) {
+        return client.apps()
+                .statefulSets()
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
+    }
+
+    /** The pod template of proxy-service's Deployment or tunnel-service's StatefulSet; null while there is none. */
+    PodTemplateSpec template(String namespace, String name) {
+        if (Names.TUNNEL.equals(name)) {
+            StatefulSet statefulSet = statefulSet(namespace, name);
+            return statefulSet == null ? null : statefulSet.getSpec().getTemplate();
+        }
+        Deployment deployment = deployment(namespace, name);
+        return deployment == null ? null : deployment.getSpec().getTemplate();
+    }
+
+    /** The resource once the API server has it (with its uid). */
+    ConnectivityProxy awaitCp(String namespace, String name) {
+        await().atMost(TIMEOUT).until(() -> cp(namespace, name) != null);
+        return cp(namespace, name);
     }
 
     ConnectivityProxy cp(String namespace, String name) {
@@ -155,7 +215,15 @@ final class Cluster {
     }
 
     static String hashOf(Deployment deployment) {
-        return deployment.getSpec().getTemplate().getMetadata().getAnnotations().get(Names.CONFIG_HASH_ANNOTATION);
+        return hashOf(deployment.getSpec().getTemplate());
+    }
+
+    static String hashOf(StatefulSet statefulSet) {
+        return hashOf(statefulSet.getSpec().getTemplate());
+    }
+
+    static String hashOf(PodTemplateSpec template) {
+        return template.getMetadata().getAnnotations().get(Names.CONFIG_HASH_ANNOTATION);
     }
 
     List<ConnectivityProxy> allCps() {

@@ -42,6 +42,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -116,7 +117,7 @@ class ConnectivityProxyReconcilerTest {
 
         await().atMost(TIMEOUT)
                 .until(() ->
-                        cluster.deployment(NS, Names.TUNNEL) != null && cluster.deployment(NS, Names.PROXY) != null);
+                        cluster.statefulSet(NS, Names.TUNNEL) != null && cluster.deployment(NS, Names.PROXY) != null);
         ConnectivityProxy cr = cluster.cp(NS, NAME);
 
         Service proxy = get(Service.class, NS, Names.PROXY);
@@ -148,19 +149,26 @@ class ConnectivityProxyReconcilerTest {
                 gateway.getSpec().selector(),
                 "the ingress gateway's pods, not every gateway");
         VirtualService route = get(VirtualService.class, NS, Names.GATEWAY);
+        VirtualService.HttpRoute general =
+                route.getSpec().http().get(route.getSpec().http().size() - 1);
         assertEquals(
                 "connectivity-proxy-tunnel.kyma-system.svc.cluster.local",
-                route.getSpec().http().get(0).route().get(0).destination().host());
+                general.route().get(0).destination().host());
+        assertEquals(8042, general.route().get(0).destination().port().number());
+        // One replica is routed by its own path too, before the general route.
+        VirtualService.HttpRoute replica = route.getSpec().http().get(0);
         assertEquals(
-                8042,
-                route.getSpec()
-                        .http()
-                        .get(0)
-                        .route()
-                        .get(0)
-                        .destination()
-                        .port()
-                        .number());
+                "/tunnel/connectivity-proxy-tunnel-0",
+                replica.match().get(0).uri().prefix());
+        assertEquals("/tunnel", replica.rewrite().uri());
+        assertEquals(
+                "connectivity-proxy-tunnel-0.kyma-system.svc.cluster.local",
+                replica.route().get(0).destination().host());
+        Service replicaService = get(Service.class, NS, "connectivity-proxy-tunnel-0");
+        assertEquals(
+                Map.of("statefulset.kubernetes.io/pod-name", "connectivity-proxy-tunnel-0"),
+                replicaService.getSpec().getSelector());
+        assertEquals(Map.of("http-tunnel", 8042), ports(replicaService));
 
         Secret gatewayTls = get(Secret.class, INGRESS_NS, Names.GATEWAY_TLS_SECRET);
         assertEquals(
@@ -193,14 +201,13 @@ class ConnectivityProxyReconcilerTest {
         assertEquals(
                 "/q/health/ready",
                 proxyContainer.getReadinessProbe().getHttpGet().getPath());
-        Container tunnelContainer = cluster.deployment(NS, Names.TUNNEL)
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
+        Container tunnelContainer =
+                cluster.template(NS, Names.TUNNEL).getSpec().getContainers().get(0);
         assertEquals("true", env(tunnelContainer).get("TUNNEL_TRUST_FORWARDED_CLIENT_CERT"));
         assertEquals("false", env(tunnelContainer).get("TUNNEL_TLS_ENABLED"));
+        assertEquals(
+                "wss://cp.c-1234.kyma.example.com:443/tunnel/$(POD_NAME)",
+                env(tunnelContainer).get("TUNNEL_REPLICA_URL"));
 
         List<HasMetadata> owned = List.of(
                 proxy,
@@ -210,6 +217,8 @@ class ConnectivityProxyReconcilerTest {
                 route,
                 instance,
                 proxyDeployment,
+                cluster.statefulSet(NS, Names.TUNNEL),
+                replicaService,
                 get(Secret.class, NS, Names.CA_SECRET));
         for (HasMetadata object : owned) {
             assertEquals(
@@ -259,7 +268,7 @@ class ConnectivityProxyReconcilerTest {
     void aChangedPortIsFollowedEverywhereAndRollsTheWorkloadsWhileAnUnchangedSpecWritesNothing() throws Exception {
         installReady(NS, NAME);
         String proxyHash = hashOf(cluster.deployment(NS, Names.PROXY));
-        String tunnelHash = hashOf(cluster.deployment(NS, Names.TUNNEL));
+        String tunnelHash = hashOf(cluster.statefulSet(NS, Names.TUNNEL));
 
         client.resources(ConnectivityProxy.class).inNamespace(NS).withName(NAME).edit(cp -> {
             cp.getSpec().getConfig().getServers().getProxy().getHttp().setPort(21003);
@@ -276,7 +285,7 @@ class ConnectivityProxyReconcilerTest {
                 get(ConfigMap.class, NS, Names.INFO_CONFIG_MAP).getData().get("onpremise_proxy_port"));
         await().atMost(TIMEOUT)
                 .until(() -> !proxyHash.equals(hashOf(cluster.deployment(NS, Names.PROXY)))
-                        && !tunnelHash.equals(hashOf(cluster.deployment(NS, Names.TUNNEL))));
+                        && !tunnelHash.equals(hashOf(cluster.statefulSet(NS, Names.TUNNEL))));
         Container proxy = cluster.deployment(NS, Names.PROXY)
                 .getSpec()
                 .getTemplate()
@@ -300,7 +309,7 @@ class ConnectivityProxyReconcilerTest {
         Thread.sleep(1500);
         drainRequests();
         double reconciliations = reconciliations();
-        client.apps().deployments().inNamespace(NS).withName(Names.TUNNEL).edit(d -> {
+        client.apps().statefulSets().inNamespace(NS).withName(Names.TUNNEL).edit(d -> {
             d.getMetadata().getAnnotations().put("example.com/touched-by", "someone-else");
             return d;
         });
@@ -308,7 +317,8 @@ class ConnectivityProxyReconcilerTest {
         Thread.sleep(1500);
         List<String> writes = writes();
         // The first write is the test's own edit; the operator must add none.
-        assertEquals("PATCH /apis/apps/v1/namespaces/kyma-system/deployments/connectivity-proxy-tunnel", writes.get(0));
+        assertEquals(
+                "PATCH /apis/apps/v1/namespaces/kyma-system/statefulsets/connectivity-proxy-tunnel", writes.get(0));
         assertEquals(
                 List.of(), writes.subList(1, writes.size()), "a reconcile of an unchanged installation writes nothing");
     }
@@ -415,6 +425,12 @@ class ConnectivityProxyReconcilerTest {
                 .list()
                 .getItems()
                 .isEmpty());
+        assertTrue(client.apps()
+                .statefulSets()
+                .inNamespace("second")
+                .list()
+                .getItems()
+                .isEmpty());
         assertTrue(client.services().inNamespace("second").list().getItems().isEmpty());
 
         // Removing the duplicate must not remove the installation's objects either.
@@ -451,19 +467,15 @@ class ConnectivityProxyReconcilerTest {
         cluster.serviceKeySecret(ns, "sub-from-secret", "sub-domain");
         await().atMost(TIMEOUT)
                 .until(() ->
-                        cluster.deployment(ns, Names.PROXY) != null && cluster.deployment(ns, Names.TUNNEL) != null);
+                        cluster.deployment(ns, Names.PROXY) != null && cluster.statefulSet(ns, Names.TUNNEL) != null);
         cluster.rolledOut(ns, Names.PROXY);
         cluster.rolledOut(ns, Names.TUNNEL);
         ConnectivityProxyStatus ready = cluster.awaitStatus(ns, NAME, s -> s.getState() == State.Ready);
         assertTrue(condition(ready, ConditionTypes.SERVICE_BINDING_READY)
                 .getMessage()
                 .contains("sub-from-secret"));
-        Container tunnel = cluster.deployment(ns, Names.TUNNEL)
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
+        Container tunnel =
+                cluster.template(ns, Names.TUNNEL).getSpec().getContainers().get(0);
         assertEquals("sub-from-secret", env(tunnel).get("TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT"));
         Container proxy = cluster.deployment(ns, Names.PROXY)
                 .getSpec()
@@ -507,12 +519,12 @@ class ConnectivityProxyReconcilerTest {
                 hash,
                 hashOf(cluster.deployment(NS, Names.PROXY)),
                 "a Secret labelled for another installation is ignored");
-        assertEquals(hash, hashOf(cluster.deployment(NS, Names.TUNNEL)));
+        assertEquals(hash, hashOf(cluster.statefulSet(NS, Names.TUNNEL)));
 
         labelledSecret("app-config", "", "v1");
         await().atMost(TIMEOUT).until(() -> !hash.equals(hashOf(cluster.deployment(NS, Names.PROXY))));
         String afterCreate = hashOf(cluster.deployment(NS, Names.PROXY));
-        assertEquals(afterCreate, hashOf(cluster.deployment(NS, Names.TUNNEL)));
+        assertEquals(afterCreate, hashOf(cluster.statefulSet(NS, Names.TUNNEL)));
 
         labelledSecret("app-config", "", "v2");
         await().atMost(TIMEOUT).until(() -> !afterCreate.equals(hashOf(cluster.deployment(NS, Names.PROXY))));
@@ -529,7 +541,7 @@ class ConnectivityProxyReconcilerTest {
                         .addToData("k", "v")
                         .build())
                 .create();
-        await().atMost(TIMEOUT).until(() -> !afterChange.equals(hashOf(cluster.deployment(NS, Names.TUNNEL))));
+        await().atMost(TIMEOUT).until(() -> !afterChange.equals(hashOf(cluster.statefulSet(NS, Names.TUNNEL))));
     }
 
     @Test
@@ -540,6 +552,8 @@ class ConnectivityProxyReconcilerTest {
         List<HasMetadata> created = new ArrayList<>();
         created.addAll(
                 managed(client.apps().deployments().inAnyNamespace().list().getItems()));
+        created.addAll(
+                managed(client.apps().statefulSets().inAnyNamespace().list().getItems()));
         created.addAll(managed(client.services().inAnyNamespace().list().getItems()));
         created.addAll(managed(client.configMaps().inAnyNamespace().list().getItems()));
         created.addAll(managed(client.secrets().inAnyNamespace().list().getItems()));
@@ -557,7 +571,7 @@ class ConnectivityProxyReconcilerTest {
         created.addAll(managed(client.rbac().clusterRoles().list().getItems()));
         created.addAll(managed(client.rbac().clusterRoleBindings().list().getItems()));
         assertEquals(
-                21,
+                22,
                 created.size(),
                 created.stream()
                         .map(o -> o.getKind() + "/" + o.getMetadata().getName())
@@ -701,9 +715,8 @@ class ConnectivityProxyReconcilerTest {
 
         String hash = null;
         for (String name : List.of(Names.PROXY, Names.TUNNEL)) {
-            Deployment deployment = cluster.deployment(NS, name);
-            Container container =
-                    deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+            PodTemplateSpec template = cluster.template(NS, name);
+            Container container = template.getSpec().getContainers().get(0);
             assertEquals(
                     "/etc/connectivity-proxy/cluster-tls/tls.crt",
                     env(container).get("CLUSTER_TLS_CERTIFICATE"),
@@ -722,22 +735,17 @@ class ConnectivityProxyReconcilerTest {
                     .getName();
             assertEquals(
                     Names.CLUSTER_TLS_SECRET,
-                    deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+                    template.getSpec().getVolumes().stream()
                             .filter(v -> v.getName().equals(volume))
                             .findFirst()
                             .orElseThrow()
                             .getSecret()
                             .getSecretName(),
                     name);
-            hash = deployment
-                    .getSpec()
-                    .getTemplate()
-                    .getMetadata()
-                    .getAnnotations()
-                    .get(Names.CLUSTER_TLS_HASH_ANNOTATION);
+            hash = template.getMetadata().getAnnotations().get(Names.CLUSTER_TLS_HASH_ANNOTATION);
             assertNotNull(hash, name);
         }
-        assertEquals(hash, hashOfClusterTls(cluster.deployment(NS, Names.PROXY)));
+        assertEquals(hash, hashOfClusterTls(cluster.template(NS, Names.PROXY)));
 
         // A new cluster CA (the old one deleted) means a new member certificate, and both workloads roll to it.
         String before = hash;
@@ -747,8 +755,8 @@ class ConnectivityProxyReconcilerTest {
             return ca != null && !Pem.certificate(decoded(ca, "tls.crt")).equals(clusterCa);
         });
         await().atMost(TIMEOUT)
-                .until(() -> !before.equals(hashOfClusterTls(cluster.deployment(NS, Names.PROXY)))
-                        && !before.equals(hashOfClusterTls(cluster.deployment(NS, Names.TUNNEL))));
+                .until(() -> !before.equals(hashOfClusterTls(cluster.template(NS, Names.PROXY)))
+                        && !before.equals(hashOfClusterTls(cluster.template(NS, Names.TUNNEL))));
         X509Certificate newCa = Pem.certificate(decoded(get(Secret.class, NS, Names.CLUSTER_CA_SECRET), "tls.crt"));
         Pem.certificate(decoded(get(Secret.class, NS, Names.CLUSTER_TLS_SECRET), "tls.crt"))
                 .verify(newCa.getPublicKey());
@@ -803,9 +811,7 @@ class ConnectivityProxyReconcilerTest {
         assertFalse(shared.containsKey("PROXY_SUBACCOUNT"), "in shared mode the subaccount comes from each token");
         assertEquals(Cluster.UAA_URL + "/oauth/token", shared.get("PROXY_AUTHORIZATION_ISSUERS"));
         await().atMost(TIMEOUT).until(() -> "shared"
-                .equals(env(cluster.deployment(NS, Names.TUNNEL)
-                                .getSpec()
-                                .getTemplate()
+                .equals(env(cluster.template(NS, Names.TUNNEL)
                                 .getSpec()
                                 .getContainers()
                                 .get(0))
@@ -816,8 +822,8 @@ class ConnectivityProxyReconcilerTest {
         return rule.getPorts().stream().map(p -> p.getPort().getIntVal()).collect(Collectors.toList());
     }
 
-    private static String hashOfClusterTls(Deployment deployment) {
-        return deployment.getSpec().getTemplate().getMetadata().getAnnotations().get(Names.CLUSTER_TLS_HASH_ANNOTATION);
+    private static String hashOfClusterTls(PodTemplateSpec template) {
+        return template.getMetadata().getAnnotations().get(Names.CLUSTER_TLS_HASH_ANNOTATION);
     }
 
     private static String decoded(Secret secret, String key) {
@@ -872,6 +878,7 @@ class ConnectivityProxyReconcilerTest {
         Map<String, String> versions = new java.util.TreeMap<>();
         List<HasMetadata> all = new ArrayList<>();
         all.addAll(client.apps().deployments().inNamespace(namespace).list().getItems());
+        all.addAll(client.apps().statefulSets().inNamespace(namespace).list().getItems());
         all.addAll(client.services().inNamespace(namespace).list().getItems());
         all.addAll(client.configMaps().inNamespace(namespace).list().getItems());
         all.addAll(client.network()
@@ -935,13 +942,8 @@ class ConnectivityProxyReconcilerTest {
         return client.resources(type).inNamespace(namespace).withName(name).get();
     }
 
-    private Container container(String deployment) {
-        return cluster.deployment(NS, deployment)
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
+    private Container container(String workload) {
+        return cluster.template(NS, workload).getSpec().getContainers().get(0);
     }
 
     static Map<String, Integer> ports(Service service) {

@@ -135,7 +135,13 @@ class OperatorExecutableIT {
         client.resource(cluster.cp(NS, NAME)).delete();
         await().atMost(TIMEOUT).until(() -> cluster.cp(NS, NAME) == null);
         assertNull(cluster.deployment(NS, Names.PROXY), "the proxy Deployment is gone");
-        assertNull(cluster.deployment(NS, Names.TUNNEL), "the tunnel Deployment is gone");
+        assertNull(cluster.statefulSet(NS, Names.TUNNEL), "the tunnel StatefulSet is gone");
+        assertNull(
+                client.services()
+                        .inNamespace(NS)
+                        .withName("connectivity-proxy-tunnel-0")
+                        .get(),
+                "the replica Service is gone");
         assertNull(get(Secret.class, "istio-system", Names.GATEWAY_TLS_SECRET), "the cross-namespace secret is gone");
 
         operator.destroy();

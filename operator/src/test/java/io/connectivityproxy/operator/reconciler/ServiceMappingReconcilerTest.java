@@ -123,7 +123,7 @@ class ServiceMappingReconcilerTest {
                 cr.getMetadata().getUid(),
                 account.getMetadata().getOwnerReferences().get(0).getUid());
 
-        var pod = cluster.deployment(NS, Names.TUNNEL).getSpec().getTemplate().getSpec();
+        var pod = cluster.template(NS, Names.TUNNEL).getSpec();
         assertEquals(Names.TUNNEL_SERVICE_ACCOUNT, pod.getServiceAccountName());
         Map<String, String> env = env(pod.getContainers().get(0));
         assertEquals("true", env.get("TUNNEL_SERVICE_CHANNELS_ENABLED"));
@@ -234,12 +234,8 @@ class ServiceMappingReconcilerTest {
                         .getSpec()
                         .getTenantId());
 
-        Map<String, String> env = env(cluster.deployment(NS, Names.TUNNEL)
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0));
+        Map<String, String> env =
+                env(cluster.template(NS, Names.TUNNEL).getSpec().getContainers().get(0));
         assertEquals("shared", env.get("TUNNEL_SERVICE_CHANNELS_TENANT_MODE"));
         assertFalse(env.containsKey("TUNNEL_SERVICE_CHANNELS_DEFAULT_SUBACCOUNT"));
     }
@@ -277,12 +273,7 @@ class ServiceMappingReconcilerTest {
         // tunnel-service is told, and rolls; the mappings themselves stay.
         assertEquals(
                 "false",
-                env(cluster.deployment(NS, Names.TUNNEL)
-                                .getSpec()
-                                .getTemplate()
-                                .getSpec()
-                                .getContainers()
-                                .get(0))
+                env(cluster.template(NS, Names.TUNNEL).getSpec().getContainers().get(0))
                         .get("TUNNEL_SERVICE_CHANNELS_ENABLED"));
         assertEquals(2, client.resources(ServiceMapping.class).list().getItems().size());
 
@@ -327,26 +318,21 @@ class ServiceMappingReconcilerTest {
                 .equals(m.getStatus().getEndpoint()));
         assertEquals(
                 "true",
-                env(cluster.deployment(NS, Names.TUNNEL)
-                                .getSpec()
-                                .getTemplate()
-                                .getSpec()
-                                .getContainers()
-                                .get(0))
+                env(cluster.template(NS, Names.TUNNEL).getSpec().getContainers().get(0))
                         .get("TUNNEL_SERVICE_CHANNELS_ENABLED"));
     }
 
     /** Changes the spec, waits until both workloads carry the new template, and plays their rollout. */
     private void setServiceChannels(boolean enabled) {
         String proxyHash = hashOf(cluster.deployment(NS, Names.PROXY));
-        String tunnelHash = hashOf(cluster.deployment(NS, Names.TUNNEL));
+        String tunnelHash = hashOf(cluster.statefulSet(NS, Names.TUNNEL));
         client.resources(ConnectivityProxy.class).inNamespace(NS).withName(NAME).edit(cp -> {
             cp.getSpec().getConfig().getServiceChannels().setEnabled(enabled);
             return cp;
         });
         await().atMost(TIMEOUT)
                 .until(() -> !proxyHash.equals(hashOf(cluster.deployment(NS, Names.PROXY)))
-                        && !tunnelHash.equals(hashOf(cluster.deployment(NS, Names.TUNNEL))));
+                        && !tunnelHash.equals(hashOf(cluster.statefulSet(NS, Names.TUNNEL))));
         cluster.rolledOut(NS, Names.PROXY);
         cluster.rolledOut(NS, Names.TUNNEL);
     }

@@ -24,7 +24,7 @@ public class VirtualService extends ExternalResource<VirtualService.Spec> {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record HttpRoute(String name, List<HttpMatch> match, List<RouteDestination> route) {}
+    public record HttpRoute(String name, List<HttpMatch> match, HttpRewrite rewrite, List<RouteDestination> route) {}
 
     /** One match condition of a route; a route with matches serves only requests that meet one of them. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -33,7 +33,21 @@ public class VirtualService extends ExternalResource<VirtualService.Spec> {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StringMatch(String exact) {}
+    public record StringMatch(String exact, String prefix) {
+
+        public static StringMatch ofExact(String path) {
+            return new StringMatch(path, null);
+        }
+
+        public static StringMatch ofPrefix(String path) {
+            return new StringMatch(null, path);
+        }
+    }
+
+    /** Rewrites the matched part of the path (the whole path for an exact match, the prefix for a prefix match). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record HttpRewrite(String uri) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)

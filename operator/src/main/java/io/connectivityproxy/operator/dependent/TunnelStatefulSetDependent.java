@@ -8,24 +8,24 @@ import io.connectivityproxy.operator.model.Labels;
 import io.connectivityproxy.operator.model.Names;
 import io.connectivityproxy.operator.model.TlsSecrets;
 import io.connectivityproxy.operator.model.Workloads;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-/** Deployment {@code connectivity-proxy-tunnel}: tunnel-service. */
+/** StatefulSet {@code connectivity-proxy-tunnel}: tunnel-service, pods {@code connectivity-proxy-tunnel-<ordinal>}. */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
-public class TunnelDeploymentDependent extends OwnedDependent<Deployment> {
+public class TunnelStatefulSetDependent extends OwnedDependent<StatefulSet> {
 
     @Inject
     ImagesProvider images;
 
-    public TunnelDeploymentDependent() {
-        super(Deployment.class, Names.TUNNEL);
+    public TunnelStatefulSetDependent() {
+        super(StatefulSet.class, Names.TUNNEL);
     }
 
     @Override
-    protected Deployment desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
+    protected StatefulSet desired(ConnectivityProxy primary, Context<ConnectivityProxy> context) {
         return Workloads.tunnelService(
                 primary,
                 InstallationInputs.from(context).resolved(),
