@@ -10,8 +10,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,6 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>{@link #pass()}: bytes go through as they come (the start mode);
  *   <li>{@link #delay(Duration)}: every chunk waits that long before it goes on, in order;
+ *   <li>{@link #latency(Duration)}: every byte arrives that much later, without a limit on
+ *       throughput (a long link, not a slow one: chunks are in flight together, as on a path
+ *       to a distant data centre);
  *   <li>{@link #blackhole()}: bytes are read and dropped in both directions while both sockets stay
  *       open, as when a link or a peer dies without a FIN or RST: the half-open case, which only
  *       the peers' own liveness checks can detect; new connections are accepted and blackholed too;
@@ -30,17 +36,22 @@ import java.util.concurrent.atomic.AtomicLong;
  *       are reset as soon as they are accepted, until another mode is set.
  * </ul>
  *
- * Blocking sockets with two threads per connection: chaos tests hold a handful of connections,
- * and a thread that only copies bytes is the simplest thing that can be trusted to do it.
+ * Blocking sockets with a reader and a writer thread per direction of a connection, joined by a
+ * bounded queue of chunks: chaos tests hold a handful of connections, and a thread that only
+ * copies bytes is the simplest thing that can be trusted to do it.
  */
 final class ChaosRelay implements AutoCloseable {
 
     enum Mode {
         PASS,
         DELAY,
+        LATENCY,
         BLACKHOLE,
         RESET
     }
+
+    /** Chunks queued per direction; a full queue stops the reader, so TCP back-pressure still reaches the sender. */
+    private static final int QUEUED_CHUNKS = 4096;
 
     private final String name;
     private final InetSocketAddress target;
@@ -50,6 +61,7 @@ final class ChaosRelay implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private volatile Mode mode = Mode.PASS;
     private volatile long delayNanos;
+    private volatile long latencyNanos;
 
     /** Starts relaying a free port of 127.0.0.1 to {@code targetPort} on 127.0.0.1. */
     ChaosRelay(String name, int targetPort) {
@@ -97,6 +109,12 @@ final class ChaosRelay implements AutoCloseable {
         mode = Mode.DELAY;
     }
 
+    /** Every chunk goes on {@code latency} after it arrived, while later chunks are already on their way. */
+    void latency(Duration latency) {
+        latencyNanos = latency.toNanos();
+        mode = Mode.LATENCY;
+    }
+
     void blackhole() {
         mode = Mode.BLACKHOLE;
     }
@@ -136,11 +154,15 @@ final class ChaosRelay implements AutoCloseable {
         }
     }
 
-    /** One relayed connection: a client socket, the socket to the target, a copying thread per direction. */
+    /** Bytes read from one side, to be written to the other at {@code due} ({@link System#nanoTime()}; 0: now); no bytes: the FIN. */
+    private record Chunk(byte[] bytes, long due) {}
+
+    /** One relayed connection: a client socket, the socket to the target, a reader and a writer thread per direction. */
     private final class Link {
 
         private final Socket client;
         private final Socket upstream;
+        private final List<Thread> threads = new CopyOnWriteArrayList<>();
         private volatile boolean closed;
         private int ended;
 
@@ -155,12 +177,12 @@ final class ChaosRelay implements AutoCloseable {
         }
 
         private void copy(Socket from, Socket to, String direction) {
-            Thread thread = new Thread(
+            BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>(QUEUED_CHUNKS);
+            Thread reader = new Thread(
                     () -> {
                         byte[] chunk = new byte[64 * 1024];
                         try {
                             InputStream in = from.getInputStream();
-                            OutputStream out = to.getOutputStream();
                             for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
                                 Mode now = mode;
                                 if (now == Mode.BLACKHOLE) {
@@ -170,7 +192,25 @@ final class ChaosRelay implements AutoCloseable {
                                 if (now == Mode.DELAY) {
                                     TimeUnit.NANOSECONDS.sleep(delayNanos);
                                 }
-                                out.write(chunk, 0, n);
+                                long due = now == Mode.LATENCY ? System.nanoTime() + latencyNanos : 0;
+                                queue.put(new Chunk(Arrays.copyOf(chunk, n), due));
+                            }
+                            queue.put(new Chunk(null, 0));
+                        } catch (IOException | InterruptedException e) {
+                            reset();
+                        }
+                    },
+                    "chaos-" + name + "-" + direction + "-read");
+            Thread writer = new Thread(
+                    () -> {
+                        try {
+                            OutputStream out = to.getOutputStream();
+                            for (Chunk next = queue.take(); next.bytes() != null; next = queue.take()) {
+                                long wait = next.due() - System.nanoTime();
+                                if (next.due() != 0 && wait > 0) {
+                                    TimeUnit.NANOSECONDS.sleep(wait);
+                                }
+                                out.write(next.bytes());
                                 out.flush();
                             }
                             // A FIN goes on as a FIN (half-close is part of what passes), unless the link is a
@@ -183,9 +223,12 @@ final class ChaosRelay implements AutoCloseable {
                             reset();
                         }
                     },
-                    "chaos-" + name + "-" + direction);
-            thread.setDaemon(true);
-            thread.start();
+                    "chaos-" + name + "-" + direction + "-write");
+            for (Thread thread : List.of(reader, writer)) {
+                threads.add(thread);
+                thread.setDaemon(true);
+                thread.start();
+            }
         }
 
         /** Both directions ended with a FIN: the connection is over, both sockets close. */
@@ -203,6 +246,8 @@ final class ChaosRelay implements AutoCloseable {
             resetQuietly(client);
             resetQuietly(upstream);
             links.remove(this);
+            // Wakes the threads that wait on a queue rather than a socket.
+            threads.forEach(Thread::interrupt);
         }
     }
 

@@ -95,6 +95,35 @@ class ChaosRelayTest {
     }
 
     @Test
+    void latencyDelaysEveryByteAndDeliversABulkTransferIntactAndInOrder() throws Exception {
+        try (Socket client = connect()) {
+            relay.latency(Duration.ofMillis(100));
+            long start = System.nanoTime();
+            roundTrip(client, "first");
+            // One round trip through two legs with 100 ms each.
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(200).toNanos());
+
+            int size = 4 * 1024 * 1024;
+            byte[] sent = new byte[size];
+            Payload.fill(sent, 0);
+            Thread writer = new Thread(() -> {
+                try {
+                    OutputStream out = client.getOutputStream();
+                    for (int offset = 0; offset < size; offset += 8192) {
+                        out.write(sent, offset, 8192);
+                    }
+                    out.flush();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            writer.start();
+            assertArrayEquals(sent, client.getInputStream().readNBytes(size), "echoed in order, byte for byte");
+            writer.join();
+        }
+    }
+
+    @Test
     void resetResetsOpenConnectionsAndNewOnes() throws IOException {
         try (Socket client = connect()) {
             roundTrip(client, "before");

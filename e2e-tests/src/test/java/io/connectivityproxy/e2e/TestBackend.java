@@ -13,7 +13,9 @@ import io.vertx.core.http.HttpServerResponse;
  * An "on-premise" HTTP backend on a real socket in the test JVM. {@code GET /} names the
  * backend; {@code GET /bytes/<n>} streams n payload bytes with Content-Length and back-pressure;
  * {@code POST /echo} streams the body back; {@code GET /headers} lists the request headers;
- * {@code GET /abort/<n>} declares 2n bytes, sends n, then drops the connection.
+ * {@code GET /abort/<n>} declares 2n bytes, sends n, then drops the connection;
+ * {@code GET /paced/<rate>/<n>} streams n payload bytes at rate bytes per second (so that every hop
+ * holds little of a long response and a process that dies cuts it).
  */
 final class TestBackend implements AutoCloseable {
 
@@ -26,9 +28,11 @@ final class TestBackend implements AutoCloseable {
     final java.util.Queue<String> uris = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private final HttpServer server;
+    private final Vertx vertx;
 
     TestBackend(Vertx vertx, String name) throws Exception {
         this.name = name;
+        this.vertx = vertx;
         this.server = vertx.createHttpServer()
                 .requestHandler(this::handle)
                 .connectionHandler(connection -> connections.incrementAndGet());
@@ -47,6 +51,12 @@ final class TestBackend implements AutoCloseable {
             long length = Long.parseLong(path.substring("/bytes/".length()));
             response.putHeader("Content-Length", Long.toString(length));
             send(response, 0, length);
+        } else if (path.startsWith("/paced/")) {
+            String[] parts = path.substring("/paced/".length()).split("/");
+            long length = Long.parseLong(parts[1]);
+            response.putHeader("Content-Length", Long.toString(length));
+            long interval = Math.max(1, Payload.BLOCK * 1000L / Long.parseLong(parts[0]));
+            pace(response, 0, length, interval);
         } else if (path.startsWith("/abort/")) {
             long length = Long.parseLong(path.substring("/abort/".length()));
             response.putHeader("Content-Length", Long.toString(2 * length));
@@ -87,6 +97,23 @@ final class TestBackend implements AutoCloseable {
         }
         long next = position;
         response.drainHandler(v -> send(response, next, length));
+    }
+
+    /** Writes one payload block every {@code interval} ms from {@code offset}; stops when the client is gone. */
+    private void pace(HttpServerResponse response, long offset, long length, long interval) {
+        if (response.closed()) {
+            return;
+        }
+        byte[] block = new byte[(int) Math.min(Payload.BLOCK, length - offset)];
+        Payload.fill(block, offset);
+        response.write(Buffer.buffer(block));
+        written.addAndGet(block.length);
+        long next = offset + block.length;
+        if (next >= length) {
+            response.end();
+            return;
+        }
+        vertx.setTimer(interval, id -> pace(response, next, length, interval));
     }
 
     @Override
