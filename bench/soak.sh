@@ -70,7 +70,7 @@ soak_pid=""
 declare -A pid
 cleanup() {
   trap - INT TERM EXIT
-  local all=()
+  local all=() name
   [ -z "$soak_pid" ] || all+=("$soak_pid")
   for name in "${!pid[@]}"; do all+=("${pid[$name]}"); done
   [ ${#all[@]} -eq 0 ] || stop_pids "${all[@]}"
@@ -132,6 +132,7 @@ for i in 1 2; do
 done
 
 write_nodes() {
+  local name
   { echo "backend ${pid[backend]} 0"
     for name in "${nodes[@]}"; do [ -z "${pid[$name]:-}" ] || echo "$name ${pid[$name]} ${management[$name]}"; done
   } >"$work/nodes.tmp"
@@ -155,6 +156,7 @@ registered() { # proxy
     | sed -n 's/.*"dev-subaccount\/(default)":\[\([^]]*\)\].*/\1/p' | tr -cd '|' | wc -c
 }
 whole() {
+  local name proxy
   for name in "${nodes[@]}"; do ready "$name" || return 1; done
   for proxy in proxy-1 proxy-2; do [ "$(registered "$proxy")" = 4 ] || return 1; done
 }

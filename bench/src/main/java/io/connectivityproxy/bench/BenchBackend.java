@@ -27,7 +27,7 @@ import io.vertx.core.net.NetSocket;
  * <p>Further {@code NAME=HTTP_PORT:TCP_PORT} arguments open more port pairs that say who they are,
  * for {@code bench/soak.sh}, whose two connectors each lead to a pair of their own: so the client
  * learns which connector carried a stream. Their HTTP responses carry {@value #TAG_HEADER}: NAME,
- * and their TCP streams start with the line {@code NAME\n} before the echo.
+ * and their TCP streams echo the line {@code NAME\n} before the first byte.
  */
 final class BenchBackend {
 
@@ -57,8 +57,7 @@ final class BenchBackend {
     public static void main(String[] args) throws Exception {
         Vertx vertx = Vertx.vertx();
         listen(vertx, Integer.parseInt(args[0]), Integer.parseInt(args[1]), null);
-        System.out.println(
-                "bench backend: http://127.0.0.1:" + args[0] + "/bytes/<n>, tcp echo 127.0.0.1:" + args[1]);
+        System.out.println("bench backend: http://127.0.0.1:" + args[0] + "/bytes/<n>, tcp echo 127.0.0.1:" + args[1]);
         for (int i = 2; i < args.length; i++) {
             String[] nameAndPorts = args[i].split("=", 2);
             String[] ports = nameAndPorts[1].split(":", 2);
@@ -92,10 +91,11 @@ final class BenchBackend {
                         .setTcpNoDelay(true)
                         .setAcceptBacklog(4096))
                 .connectHandler(socket -> {
-                    if (tag != null) {
-                        socket.write(tag + "\n");
+                    if (tag == null) {
+                        echo(socket);
+                    } else {
+                        taggedEcho(socket, tag);
                     }
-                    echo(socket);
                 })
                 .listen()
                 .toCompletionStage()
@@ -153,6 +153,22 @@ final class BenchBackend {
                 response.drainHandler(v -> run());
             }
         }
+    }
+
+    /**
+     * The echo, with the tag line before the first byte echoed: sent only once the client has
+     * spoken, so that it never arrives together with a SOCKS5 reply (which {@link TcpStreams} reads
+     * without keeping what follows it).
+     */
+    private static void taggedEcho(NetSocket socket, String tag) {
+        TCP_CONNECTIONS.incrementAndGet();
+        socket.handler(first -> {
+            socket.pause();
+            socket.handler(null);
+            socket.write(tag + "\n");
+            socket.write(first);
+            socket.pipeTo(socket);
+        });
     }
 
     private static void echo(NetSocket socket) {

@@ -40,7 +40,8 @@ final class EchoStream {
         Promise<Void> done = Promise.promise();
         TcpStreams.open(client, route)
                 .onFailure(e -> done.tryFail("open: " + e.getMessage()))
-                .onSuccess(socket -> new Transfer(socket, tagged, total, bytesPerSecond / CHUNK, carrier, done).start());
+                .onSuccess(
+                        socket -> new Transfer(socket, tagged, total, bytesPerSecond / CHUNK, carrier, done).start());
         return done.future();
     }
 

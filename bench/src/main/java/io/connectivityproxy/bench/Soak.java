@@ -196,7 +196,9 @@ final class Soak {
         long start = System.currentTimeMillis();
         try {
             Download.get(
-                    route, bytes, head -> carrier.set(Download.header(head, BenchBackend.TAG_HEADER.toLowerCase(Locale.ROOT))));
+                    route,
+                    bytes,
+                    head -> carrier.set(Download.header(head, BenchBackend.TAG_HEADER.toLowerCase(Locale.ROOT))));
             record.ok(kind);
         } catch (IOException | RuntimeException e) {
             failed(kind, start, proxiedPath(proxy, carrier.get()), e.toString());
@@ -379,7 +381,32 @@ final class Soak {
                 problems.isEmpty()
                         ? String.format("idle at the end: yes, %.1f s after the traffic stopped", waited / 1000.0)
                         : "idle at the end: NO after 60 s: " + String.join("; ", problems));
+        if (!problems.isEmpty()) {
+            dumpAdmin();
+        }
         return problems;
+    }
+
+    /** What each node says about its streams and sessions, kept beside the logs to see what was left. */
+    private void dumpAdmin() throws IOException {
+        Path dir = nodesFile.toAbsolutePath().getParent();
+        for (Node node : nodes()) {
+            String path = node.name().startsWith("proxy") ? "/admin/streams" : "/admin/sessions";
+            if (node.management() == 0) {
+                continue;
+            }
+            try {
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.management() + path))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                Files.writeString(dir.resolve("left-" + node.name() + ".json"), response.body());
+            } catch (IOException | InterruptedException e) {
+                System.out.println(node.name() + " " + path + ": " + e);
+            }
+        }
+        System.out.println("what the nodes hold now (" + "/admin/streams, /admin/sessions): " + dir + "/left-*.json");
     }
 
     private List<String> idleProblems(Map<String, Double> budgets) throws IOException {
@@ -408,16 +435,16 @@ final class Soak {
             if (budget != null && budgets.containsKey(node.name())) {
                 double value = sum(metrics, budget);
                 if (value != budgets.get(node.name())) {
-                    problems.add(node.name() + " " + budget + " = " + value + ", at the start "
-                            + budgets.get(node.name()));
+                    problems.add(
+                            node.name() + " " + budget + " = " + value + ", at the start " + budgets.get(node.name()));
                 }
             }
             tunnelSessions += sum(metrics, "cp_tunnel_sessions");
             connectorSessions += sum(metrics, "cp_connector_sessions_active");
         }
         if (tunnelSessions != connectorSessions) {
-            problems.add("tunnel-service nodes hold " + tunnelSessions + " session(s), the connectors "
-                    + connectorSessions);
+            problems.add(
+                    "tunnel-service nodes hold " + tunnelSessions + " session(s), the connectors " + connectorSessions);
         }
         return problems;
     }
@@ -481,11 +508,7 @@ final class Soak {
                     .limit(20)
                     .forEach(f -> System.out.printf(
                             "  %s .. %s  %-8s %s  %s%n",
-                            clock(f.startMs() - started),
-                            clock(f.endMs() - started),
-                            f.kind(),
-                            f.path(),
-                            f.message()));
+                            clock(f.startMs() - started), clock(f.endMs() - started), f.kind(), f.path(), f.message()));
         }
         System.out.println();
         System.out.println("restarts: signal, exit code and time to exit, time until the system was whole"
@@ -520,8 +543,10 @@ final class Soak {
             List<SoakRecord.Sample> s = instance.samples();
             SoakRecord.Sample first = s.get(0);
             SoakRecord.Sample last = s.get(s.size() - 1);
-            int maxFiles = s.stream().mapToInt(SoakRecord.Sample::openFiles).max().orElse(0);
-            double maxRss = s.stream().mapToDouble(SoakRecord.Sample::rssMb).max().orElse(0);
+            int maxFiles =
+                    s.stream().mapToInt(SoakRecord.Sample::openFiles).max().orElse(0);
+            double maxRss =
+                    s.stream().mapToDouble(SoakRecord.Sample::rssMb).max().orElse(0);
             boolean grows = SoakRecord.openFilesGrow(instance);
             if (grows) {
                 growing.add(instance.name() + " (pid " + instance.pid() + ")");
