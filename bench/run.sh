@@ -39,8 +39,8 @@ work=$(mktemp -d /tmp/cp-bench.XXXXXX)
 mkdir -p "$work/logs"
 exec > >(tee "$results") 2>&1
 
-# Hazelcast wants these on JDK 17 (the flags run-local.sh passes).
-jvm_opens="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
+# The helpers and start-up commands shared with bench/soak.sh.
+source bench/lib.sh
 
 if [ "$quick" = 1 ]; then
   sizes=(--a-bytes 100000000 --b-streams 8 --b-bytes 12500000 --c-rate 500 --c-seconds 5 --c-body 64
@@ -52,14 +52,6 @@ else
          --warmup-bytes "${WARMUP_BYTES:-4000000000}" --warmup-seconds "${WARMUP_SECONDS:-30}")
 fi
 
-pids=()
-stop_pids() { # pid...
-  for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "$@"; do
-    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-}
 cleanup() {
   trap - INT TERM EXIT
   [ ${#pids[@]} -gt 0 ] && stop_pids "${pids[@]}"
@@ -67,20 +59,6 @@ cleanup() {
   echo "logs and scratch files: $work"
 }
 trap cleanup INT TERM EXIT
-fail() { echo "FAILED: $*" >&2; exit 1; }
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_port() { # port seconds what
-  local deadline=$((SECONDS + $2))
-  until ! port_free "$1"; do [ $SECONDS -lt $deadline ] || fail "$3 did not listen on $1"; sleep 0.2; done
-}
-wait_http() { # url seconds what
-  local deadline=$((SECONDS + $2))
-  until curl -fs -o /dev/null "$1"; do
-    [ $SECONDS -lt $deadline ] || { tail -n 30 "$work/logs/$3.log" >&2 || true; fail "$3 did not become ready ($1)"; }
-    sleep 0.3
-  done
-}
 
 # ---- prerequisites ---------------------------------------------------------------------------
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -101,25 +79,9 @@ if [ "$missing" = 1 ] || [ "${REBUILD:-0}" = 1 ]; then
   echo "building the services (mvn -B -q install -DskipTests) ..."
   mvn -B -q install -DskipTests
 fi
-if [ ! -f bench/target/bench.jar ] || [ -n "$(find bench/src bench/pom.xml -newer bench/target/bench.jar -print -quit)" ]; then
-  echo "building the benchmark (mvn -B -q -f bench/pom.xml package) ..."
-  mvn -B -q -f bench/pom.xml package
-fi
-# Run copies of the services, so that a rebuild in this work tree during the run cannot change them.
-for module in tunnel-service proxy-service connector; do
-  mkdir -p "$work/apps/$module"
-  cp -r "$apps/$module/target/quarkus-app" "$work/apps/$module/"
-done
-cp -r bench/target "$work/bench"
-bench="java -jar $work/bench/bench.jar"
-
-# Ports: one random block below the ephemeral range, every port checked free (runs beside run-local.sh).
-for _ in $(seq 1 50); do
-  base=$((21000 + RANDOM % 8000))
-  ok=1; for i in $(seq 0 39); do port_free $((base + i)) || { ok=0; break; }; done
-  [ "$ok" = 1 ] && break
-done
-[ "$ok" = 1 ] || fail "no free block of ports"
+build_bench
+copy_apps "$apps"
+pick_ports
 backend_http=$base backend_tcp=$((base + 1))
 ssh_port=$((base + 2)) fwd_http=$((base + 3)) fwd_tcp=$((base + 4))
 proxy_http=$((base + 5)) proxy_socks=$((base + 6)) proxy_rfc=$((base + 7)) tunnel_port=$((base + 8))
@@ -127,12 +89,8 @@ mgmt_proxy=$((base + 9)) mgmt_tunnel=$((base + 10)) mgmt_connector=$((base + 11)
 
 # ---- the machine -----------------------------------------------------------------------------
 echo "== connectivity-proxy benchmark $stamp (QUICK=$quick, paths $paths, workloads $workloads, PROFILE=$profile)"
-echo "commit:  $(git -C "$apps" log -1 --format='%h %cd %s' --date=format:'%Y-%m-%d %H:%M' 2>/dev/null | cut -c1-100 || echo '?')$(git -C "$apps" diff --quiet HEAD -- . ':!bench' 2>/dev/null || echo ' (work tree has local changes)')"
-echo "services: $apps/*/target/quarkus-app, built $(for m in tunnel-service proxy-service connector; do printf '%s %s  ' $m "$(date -u -r "$apps"/$m/target/quarkus-app/app/$m-*.jar +%H:%M:%SZ)"; done)"
-echo "cpus:    $(nproc) x $(lscpu | sed -n 's/^Model name: *//p' | head -1)"
-echo "memory:  $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
-echo "kernel:  $(uname -sr)"
-echo "jdk:     $(java -version 2>&1 | head -1)"
+describe_build "$apps"
+describe_machine
 echo "openssh: $(ssh -V 2>&1)"
 echo "load before: $(uptime)"
 echo "busiest processes before the run (top):"
@@ -141,7 +99,7 @@ echo "ports:   base $base (backend $backend_http/$backend_tcp, sshd $ssh_port, p
 echo
 
 # ---- the backend (the same process for all three paths) -------------------------------------
-java -Xmx512m -jar "$work/bench/bench.jar" backend "$backend_http" "$backend_tcp" >"$work/logs/backend.log" 2>&1 &
+start_backend backend "$backend_http" "$backend_tcp"
 backend_pid=$!
 pids+=("$backend_pid")
 wait_port "$backend_http" 30 backend
@@ -222,14 +180,8 @@ if [[ ",$paths," == *",ours,"* ]]; then
     [ "$profile" = 1 ] || return 0
     echo "-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -XX:StartFlightRecording=filename=$work/jfr/$1.jfr,settings=$work/jfr/bench.jfc,dumponexit=true"
   }
-  # Its own cluster name and Hazelcast ports, so that it never joins another local system.
-  members=$(for i in 0 1 2 3 4 5; do printf '127.0.0.1:%d,' $((hazelcast + i)); done)
-  # The event bus: any free port per node, mutual TLS with a development cluster CA in $certs.
-  cluster="-Dcluster.name=bench-$base -Dcluster.port=$hazelcast -Dcluster.members=${members%,}"
-  cluster="$cluster -Dcluster.event-bus-port=0 -Dcluster.tls.dev-certificates-dir=$certs"
-  java $jvm_opens -Xmx256m ${OURS_JVM:-} $(jfr tunnel-service) $cluster -Dquarkus.http.port=$mgmt_tunnel \
-    -Dtunnel.port=$tunnel_port -Dtunnel.tls.dev-certificates-dir="$certs" \
-    -jar "$work/apps/tunnel-service/quarkus-app/quarkus-run.jar" >"$work/logs/tunnel-service.log" 2>&1 &
+  cluster_options "bench-$base" "$hazelcast"
+  start_tunnel_service tunnel-service "$mgmt_tunnel" "$tunnel_port" ${OURS_JVM:-} $(jfr tunnel-service)
   tunnel_pid=$!
   pids+=("$tunnel_pid")
   proxy_tuning="" connector_tuning="" tuning_note="the defaults (as run-local.sh)"
@@ -240,38 +192,13 @@ if [[ ",$paths," == *",ours,"* ]]; then
   chunkSize: $CHUNK}"
     tuning_note="EXPERIMENT, not the defaults: window ${WINDOW:-default}, chunk ${CHUNK:-default}"
   fi
-  java $jvm_opens -Xmx256m ${OURS_JVM:-} $(jfr proxy-service) $cluster -Dquarkus.http.port=$mgmt_proxy $proxy_tuning \
-    -Dproxy.http.port=$proxy_http -Dproxy.socks5.port=$proxy_socks -Dproxy.rfc-and-ldap.port=$proxy_rfc \
-    -jar "$work/apps/proxy-service/quarkus-app/quarkus-run.jar" >"$work/logs/proxy-service.log" 2>&1 &
+  start_proxy_service proxy-service "$mgmt_proxy" "$proxy_http" "$proxy_socks" "$proxy_rfc" \
+    ${OURS_JVM:-} $(jfr proxy-service) $proxy_tuning
   proxy_pid=$!
   pids+=("$proxy_pid")
   wait_http "http://127.0.0.1:$mgmt_tunnel/q/health/ready" 120 tunnel-service
-  # The connector configuration run-local.sh writes (two sessions, default windows and chunks).
-  cat >"$work/connector.yaml" <<YAML
-tunnel:
-  url: wss://localhost:$tunnel_port/tunnel
-  certificate: $certs/connector.pem
-  key: $certs/connector-key.pem
-  ca: $certs/ca.pem
-subaccount: dev-subaccount
-locationId: ""
-connectorId: bench-connector
-sessions: 2
-$connector_tuning
-accessControl:
-  - virtualHost: bench-http
-    virtualPort: 8080
-    internalHost: 127.0.0.1
-    internalPort: $backend_http
-    protocol: HTTP
-  - virtualHost: bench-tcp
-    virtualPort: 9000
-    internalHost: 127.0.0.1
-    internalPort: $backend_tcp
-    protocol: TCP
-YAML
-  java -Xmx128m ${OURS_JVM:-} $(jfr connector) -Dquarkus.http.port=$mgmt_connector -Dconnector.config="$work/connector.yaml" \
-    -jar "$work/apps/connector/quarkus-app/quarkus-run.jar" >"$work/logs/connector.log" 2>&1 &
+  connector_yaml "$tunnel_port" bench-connector "$backend_http" "$backend_tcp" "$connector_tuning" >"$work/connector.yaml"
+  start_connector connector "$mgmt_connector" "$work/connector.yaml" ${OURS_JVM:-} $(jfr connector)
   connector_pid=$!
   pids+=("$connector_pid")
   wait_http "http://127.0.0.1:$mgmt_proxy/q/health/ready" 120 proxy-service

@@ -23,6 +23,11 @@ import io.vertx.core.net.NetSocket;
  * <li>HTTP {@code GET /stats}: connections and requests served so far, so that a suite can tell
  * how a path uses the backend (for example whether it reuses keep-alive connections).
  * </ul>
+ *
+ * <p>Further {@code NAME=HTTP_PORT:TCP_PORT} arguments open more port pairs that say who they are,
+ * for {@code bench/soak.sh}, whose two connectors each lead to a pair of their own: so the client
+ * learns which connector carried a stream. Their HTTP responses carry {@value #TAG_HEADER}: NAME,
+ * and their TCP streams echo the line {@code NAME\n} before the first byte.
  */
 final class BenchBackend {
 
@@ -44,19 +49,38 @@ final class BenchBackend {
     private static final AtomicLong HTTP_REQUESTS = new AtomicLong();
     private static final AtomicLong TCP_CONNECTIONS = new AtomicLong();
 
+    /** The response header of a named port pair. */
+    static final String TAG_HEADER = "X-Bench-Backend";
+
     private BenchBackend() {}
 
     public static void main(String[] args) throws Exception {
-        int httpPort = Integer.parseInt(args[0]);
-        int tcpPort = Integer.parseInt(args[1]);
         Vertx vertx = Vertx.vertx();
+        listen(vertx, Integer.parseInt(args[0]), Integer.parseInt(args[1]), null);
+        System.out.println("bench backend: http://127.0.0.1:" + args[0] + "/bytes/<n>, tcp echo 127.0.0.1:" + args[1]);
+        for (int i = 2; i < args.length; i++) {
+            String[] nameAndPorts = args[i].split("=", 2);
+            String[] ports = nameAndPorts[1].split(":", 2);
+            listen(vertx, Integer.parseInt(ports[0]), Integer.parseInt(ports[1]), nameAndPorts[0]);
+            System.out.println("bench backend " + nameAndPorts[0] + ": http://127.0.0.1:" + ports[0]
+                    + "/bytes/<n>, tcp echo 127.0.0.1:" + ports[1]);
+        }
+    }
+
+    /** One HTTP and one TCP echo port; {@code tag} null for the plain pair, else the pair's name. */
+    private static void listen(Vertx vertx, int httpPort, int tcpPort, String tag) throws Exception {
         vertx.createHttpServer(new HttpServerOptions()
                         .setHost("127.0.0.1")
                         .setPort(httpPort)
                         .setTcpNoDelay(true)
                         .setAcceptBacklog(4096))
                 .connectionHandler(connection -> HTTP_CONNECTIONS.incrementAndGet())
-                .requestHandler(BenchBackend::http)
+                .requestHandler(request -> {
+                    if (tag != null) {
+                        request.response().putHeader(TAG_HEADER, tag);
+                    }
+                    http(request);
+                })
                 .listen()
                 .toCompletionStage()
                 .toCompletableFuture()
@@ -66,12 +90,17 @@ final class BenchBackend {
                         .setPort(tcpPort)
                         .setTcpNoDelay(true)
                         .setAcceptBacklog(4096))
-                .connectHandler(BenchBackend::echo)
+                .connectHandler(socket -> {
+                    if (tag == null) {
+                        echo(socket);
+                    } else {
+                        taggedEcho(socket, tag);
+                    }
+                })
                 .listen()
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get();
-        System.out.println("bench backend: http://127.0.0.1:" + httpPort + "/bytes/<n>, tcp echo 127.0.0.1:" + tcpPort);
     }
 
     private static void http(HttpServerRequest request) {
@@ -124,6 +153,22 @@ final class BenchBackend {
                 response.drainHandler(v -> run());
             }
         }
+    }
+
+    /**
+     * The echo, with the tag line before the first byte echoed: sent only once the client has
+     * spoken, so that it never arrives together with a SOCKS5 reply (which {@link TcpStreams} reads
+     * without keeping what follows it).
+     */
+    private static void taggedEcho(NetSocket socket, String tag) {
+        TCP_CONNECTIONS.incrementAndGet();
+        socket.handler(first -> {
+            socket.pause();
+            socket.handler(null);
+            socket.write(tag + "\n");
+            socket.write(first);
+            socket.pipeTo(socket);
+        });
     }
 
     private static void echo(NetSocket socket) {

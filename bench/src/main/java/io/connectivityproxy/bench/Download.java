@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Workloads (a) and (b): {@code streams} parallel {@code GET /bytes/<n>} downloads, each on its
@@ -57,6 +58,11 @@ final class Download {
 
     /** One download; returns the body length, throws when it is not exactly {@code length} or not 200. */
     static long get(Route route, long length) throws IOException {
+        return get(route, length, head -> {});
+    }
+
+    /** The same; {@code heads} sees the response head as soon as it has arrived, whatever follows. */
+    static long get(Route route, long length, Consumer<String> heads) throws IOException {
         try (Socket socket = new Socket()) {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(route.httpHost(), route.httpPort()), 10_000);
@@ -82,6 +88,7 @@ final class Download {
                 }
             }
             String head = new String(buf, 0, headEnd, StandardCharsets.ISO_8859_1);
+            heads.accept(head);
             if (!head.startsWith("HTTP/1.1 200")) {
                 throw new IOException("status: " + head.lines().findFirst().orElse(""));
             }
@@ -123,13 +130,19 @@ final class Download {
     }
 
     private static long contentLength(String head) {
+        String value = header(head, "content-length");
+        return value == null ? -1 : Long.parseLong(value);
+    }
+
+    /** The value of the first header field {@code name} (lower case) in a response head, or null. */
+    static String header(String head, String name) {
         for (String line : head.split("\r\n")) {
             int colon = line.indexOf(':');
             if (colon > 0
-                    && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("content-length")) {
-                return Long.parseLong(line.substring(colon + 1).trim());
+                    && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name)) {
+                return line.substring(colon + 1).trim();
             }
         }
-        return -1;
+        return null;
     }
 }

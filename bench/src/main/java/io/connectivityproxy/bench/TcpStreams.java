@@ -11,7 +11,8 @@ import io.vertx.core.net.NetSocket;
 /**
  * Opens one raw TCP stream to the echo backend over a route: a plain connect, or a SOCKS5
  * CONNECT (RFC 1928, method 0x00, domain address) as a standard client does it — greeting,
- * wait for the method, request, wait for the reply.
+ * wait for the method, request, wait for the reply. The client speaks first on the stream: bytes
+ * that arrive together with the reply are not passed on.
  */
 final class TcpStreams {
 

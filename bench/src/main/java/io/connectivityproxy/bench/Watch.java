@@ -141,7 +141,16 @@ final class Watch {
         return values;
     }
 
-    private static long kilobytes(long pid, String field) {
+    /** Entries in {@code /proc/PID/fd}: the files and sockets the process has open; -1 when it is gone. */
+    static int openFiles(long pid) {
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return (int) fds.count();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    static long kilobytes(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                 if (line.startsWith(field)) {
