@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -121,6 +122,10 @@ class TunnelAuthIT {
             assertEquals(101, status);
             client.send(new Frame.Hello(FrameCodec.VERSION, "gateway-connector", "via-gateway"));
             assertInstanceOf(Frame.HelloOk.class, client.next());
+            // Version 4: the replicas follow the handshake (none announce a URL here).
+            assertEquals(
+                    List.of(),
+                    assertInstanceOf(Frame.Replicas.class, client.next()).replicas());
             system.awaitRegistered(proxy, "via-gateway", 1);
             assertTrue(
                     gatewayTunnel.process().logText().contains("handshake accepted peer="),
@@ -146,6 +151,10 @@ class TunnelAuthIT {
             assertEquals(101, silent.connect(tunnel.port()));
             silent.send(new Frame.Hello(FrameCodec.VERSION, "silent-connector", "silent"));
             assertInstanceOf(Frame.HelloOk.class, silent.next());
+            // Version 4: the replicas follow the handshake (none announce a URL here).
+            assertEquals(
+                    List.of(),
+                    assertInstanceOf(Frame.Replicas.class, silent.next()).replicas());
             system.awaitRegistered(proxy, "silent", 1);
             Curl.Result result = Curl.run(
                     system.dir.resolve("client"),
@@ -186,6 +195,10 @@ class TunnelAuthIT {
             assertEquals(101, client.connect(tunnel.port()));
             client.send(new Frame.Hello(FrameCodec.VERSION, "fuzzer", "fuzz"));
             assertInstanceOf(Frame.HelloOk.class, client.next());
+            // Version 4: the replicas follow the handshake (none announce a URL here).
+            assertEquals(
+                    List.of(),
+                    assertInstanceOf(Frame.Replicas.class, client.next()).replicas());
             client.sendRaw(new byte[] {0x13, 0, 0, 0, 0, 7, 0, 0, 0, 99, 1, 2});
             Frame.GoAway away = assertInstanceOf(Frame.GoAway.class, client.next());
             assertEquals(Reason.PROTOCOL_ERROR, away.reason());
