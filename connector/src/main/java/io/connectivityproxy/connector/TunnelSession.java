@@ -52,14 +52,6 @@ final class TunnelSession {
 
         /** {@code session} lost its connection (it reconnects by itself). */
         void lost(TunnelSession session);
-
-        ReplicaListener NONE = new ReplicaListener() {
-            @Override
-            public void announced(TunnelSession session, Frame.Replicas replicas) {}
-
-            @Override
-            public void lost(TunnelSession session) {}
-        };
     }
 
     /** Lifecycle of the session (of its current connection). */
@@ -101,33 +93,10 @@ final class TunnelSession {
     /** Streams of the established connection that takes new service-channel streams; null while there is none. */
     private volatile StreamMultiplexer channelStreams;
 
-    /** {@code accessControl} gives the list in force when a stream opens (it changes when the file does). */
-    TunnelSession(
-            Vertx vertx,
-            ConnectorSettings settings,
-            int index,
-            BackendBridge bridge,
-            ConnectorMetrics metrics,
-            RandomGenerator random,
-            WindowBudget windowBudget,
-            Supplier<AccessControlList> accessControl) {
-        this(
-                vertx,
-                settings,
-                index,
-                bridge,
-                metrics,
-                random,
-                windowBudget,
-                accessControl,
-                settings.tunnelUrl(),
-                null,
-                ReplicaListener.NONE);
-    }
-
     /**
      * A session to {@code url}; {@code replica} names the replica that URL should reach (null for
      * tunnel.url), and {@code replicas} hears the replicas tunnel-service announces.
+     * {@code accessControl} gives the list in force when a stream opens (it changes when the file does).
      */
     TunnelSession(
             Vertx vertx,
