@@ -5,7 +5,7 @@
 #   QUICK=1 bench/run.sh          small sizes, to try it out (about 1-2 minutes; short warm-up, numbers only indicative)
 #
 # Optional:  PATHS=direct,ssh,ours   which paths (default all three)
-#            WORKLOADS=a,b,c,d,e     which workloads (default all)
+#            WORKLOADS=a,b,c,d,e,f   which workloads (default all)
 #            PROFILE=1               record JFR in proxy-service, tunnel-service and connector and print
 #                                    their hottest frames (recordings land in bench/results/*.jfr)
 #            PERF=1                  also sample the three processes with Linux perf (cpu-clock, so kernel,
@@ -28,7 +28,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 quick=${QUICK:-0}
 paths=${PATHS:-direct,ssh,ours}
-workloads=${WORKLOADS:-a,b,c,d,e}
+workloads=${WORKLOADS:-a,b,c,d,e,f}
 profile=${PROFILE:-0}
 perf=${PERF:-0}
 
@@ -44,11 +44,11 @@ source bench/lib.sh
 
 if [ "$quick" = 1 ]; then
   sizes=(--a-bytes 100000000 --b-streams 8 --b-bytes 12500000 --c-rate 500 --c-seconds 5 --c-body 64
-         --d-streams 1000 --d-bytes 4096 --d-hold 1 --e-seconds 3 --e-concurrency 32
+         --d-streams 1000 --d-bytes 4096 --d-hold 1 --e-seconds 3 --e-concurrency 32 --f-connections 50 --f-seconds 5 --f-body 64
          --warmup-bytes 50000000 --warmup-seconds 2)
 else
   sizes=(--a-bytes 1000000000 --b-streams 8 --b-bytes 125000000 --c-rate 1000 --c-seconds 20 --c-body 64
-         --d-streams 10000 --d-bytes 4096 --d-hold 5 --e-seconds 10 --e-concurrency 32
+         --d-streams 10000 --d-bytes 4096 --d-hold 5 --e-seconds 10 --e-concurrency 32 --f-connections 50 --f-seconds 20 --f-body 64
          --warmup-bytes "${WARMUP_BYTES:-4000000000}" --warmup-seconds "${WARMUP_SECONDS:-30}")
 fi
 
