@@ -161,7 +161,9 @@ CONFIG
   for p in $session; do session="$session $(pgrep -P "$p" | tr '\n' ' ' || true)"; done
   watch="backend=$backend_pid,sshd=$(echo $session | tr ' ' '+'),ssh=$ssh_pid"
   suite ssh --http "127.0.0.1:$fwd_http" --tcp "127.0.0.1:$fwd_tcp"
-  stop_pids "$ssh_pid" "$sshd_pid"
+  # The session's sshd processes outlive the listener they came from; one left busy after (d)
+  # would take a core from the next path.
+  stop_pids "$ssh_pid" "$sshd_pid" $session
   echo
 fi
 
