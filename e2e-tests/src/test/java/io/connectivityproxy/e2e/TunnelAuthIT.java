@@ -120,12 +120,7 @@ class TunnelAuthIT {
                     "X-Forwarded-Client-Cert",
                     "By=spiffe://cluster.local/ns/kyma-system/sa/gw;Hash=abc;Subject=\"CN=dev-subaccount,O=Example\";URI=");
             assertEquals(101, status);
-            client.send(new Frame.Hello(FrameCodec.VERSION, "gateway-connector", "via-gateway"));
-            assertInstanceOf(Frame.HelloOk.class, client.next());
-            // Version 4: the replicas follow the handshake (none announce a URL here).
-            assertEquals(
-                    List.of(),
-                    assertInstanceOf(Frame.Replicas.class, client.next()).replicas());
+            handshake(client, "gateway-connector", "via-gateway");
             system.awaitRegistered(proxy, "via-gateway", 1);
             assertTrue(
                     gatewayTunnel.process().logText().contains("handshake accepted peer="),
@@ -149,12 +144,7 @@ class TunnelAuthIT {
         try (WsClient silent = WsClient.tls(
                 vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"), certs.resolve("ca.pem"))) {
             assertEquals(101, silent.connect(tunnel.port()));
-            silent.send(new Frame.Hello(FrameCodec.VERSION, "silent-connector", "silent"));
-            assertInstanceOf(Frame.HelloOk.class, silent.next());
-            // Version 4: the replicas follow the handshake (none announce a URL here).
-            assertEquals(
-                    List.of(),
-                    assertInstanceOf(Frame.Replicas.class, silent.next()).replicas());
+            handshake(silent, "silent-connector", "silent");
             system.awaitRegistered(proxy, "silent", 1);
             Curl.Result result = Curl.run(
                     system.dir.resolve("client"),
@@ -193,12 +183,7 @@ class TunnelAuthIT {
         try (WsClient client = WsClient.tls(
                 vertx, certs.resolve("connector.pem"), certs.resolve("connector-key.pem"), certs.resolve("ca.pem"))) {
             assertEquals(101, client.connect(tunnel.port()));
-            client.send(new Frame.Hello(FrameCodec.VERSION, "fuzzer", "fuzz"));
-            assertInstanceOf(Frame.HelloOk.class, client.next());
-            // Version 4: the replicas follow the handshake (none announce a URL here).
-            assertEquals(
-                    List.of(),
-                    assertInstanceOf(Frame.Replicas.class, client.next()).replicas());
+            handshake(client, "fuzzer", "fuzz");
             client.sendRaw(new byte[] {0x13, 0, 0, 0, 0, 7, 0, 0, 0, 99, 1, 2});
             Frame.GoAway away = assertInstanceOf(Frame.GoAway.class, client.next());
             assertEquals(Reason.PROTOCOL_ERROR, away.reason());
@@ -217,5 +202,13 @@ class TunnelAuthIT {
                 Curl.run(system.dir.resolve("client"), "-x", "http://127.0.0.1:" + proxy.port(), "http://app:8080/");
         assertEquals(200, result.status(), result.stderr());
         assertTrue(tunnel.process().logContains("protocol error: payload length 99"));
+    }
+
+    /** Says HELLO at this version; HELLO_OK and then REPLICAS (version 4; none announce a URL here) follow. */
+    private static void handshake(WsClient client, String connectorId, String location) throws Exception {
+        client.send(new Frame.Hello(FrameCodec.VERSION, connectorId, location));
+        assertInstanceOf(Frame.HelloOk.class, client.next());
+        assertEquals(
+                List.of(), assertInstanceOf(Frame.Replicas.class, client.next()).replicas());
     }
 }
