@@ -16,6 +16,12 @@ public final class BusAddresses {
     /** Header of a membership probe ({@link MemberAdmission}); its value is the nonce to answer with. */
     public static final String PROBE = "probe";
 
+    /**
+     * Where every tunnel-service node publishes its heartbeat (the body is its node id), for
+     * proxy-service nodes to notice a silent one ({@link LivenessTracker}).
+     */
+    public static final String TUNNEL_HEARTBEAT = "cp.tunnel.heartbeat";
+
     private BusAddresses() {}
 
     public static String tunnelNode(String nodeId) {

@@ -40,6 +40,22 @@ public interface ClusterSettings {
     @WithDefault("5s")
     Duration failureTimeout();
 
+    /**
+     * How often each tunnel-service publishes its heartbeat on the event bus, which proxy-service
+     * nodes watch ({@link LivenessTracker}). At least 100ms.
+     */
+    @WithDefault("500ms")
+    Duration livenessInterval();
+
+    /**
+     * Silence after which proxy-service suspects a tunnel-service node that was beating: it stops
+     * routing streams there and fails the streams through it, before {@link #failureTimeout()}
+     * removes the member. At least three intervals; a frozen replica's streams fail after about
+     * this long plus a quarter interval.
+     */
+    @WithDefault("3s")
+    Duration livenessTimeout();
+
     /** DNS name of the headless Service listing the members; turns on Kubernetes discovery. */
     Optional<String> kubernetesServiceDns();
 

@@ -30,6 +30,16 @@ class HazelcastClusterCustomizerTest {
             }
 
             @Override
+            public Duration livenessInterval() {
+                return Duration.ofMillis(500);
+            }
+
+            @Override
+            public Duration livenessTimeout() {
+                return Duration.ofSeconds(3);
+            }
+
+            @Override
             public String host() {
                 return "10.1.2.3";
             }

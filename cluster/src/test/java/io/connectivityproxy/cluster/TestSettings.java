@@ -44,6 +44,16 @@ record TestSettings(String name, int port, List<String> members, int eventBusPor
     }
 
     @Override
+    public Duration livenessInterval() {
+        return Duration.ofMillis(500);
+    }
+
+    @Override
+    public Duration livenessTimeout() {
+        return Duration.ofSeconds(3);
+    }
+
+    @Override
     public Optional<String> kubernetesServiceDns() {
         return Optional.empty();
     }

@@ -36,7 +36,13 @@ final class LocalSystem implements AutoCloseable {
     final Path certs;
     private final String name;
     private final String clusterName = "e2e-" + UUID.randomUUID();
-    private final int hazelcastBase = freePorts(6);
+    /**
+     * Hazelcast member ports: the first six are the members every node is told to join; a node
+     * takes the next free one, so up to twelve members run at once without hunting into ports
+     * handed out to other processes.
+     */
+    private final int hazelcastBase = freePorts(12);
+
     private final List<ManagedProcess> processes = Collections.synchronizedList(new ArrayList<>());
     private final List<Node> nodes = Collections.synchronizedList(new ArrayList<>());
     /**

@@ -73,6 +73,14 @@ public class ProxyMetrics {
         Gauge.builder("cp_proxy_streams_open", tunnel, TunnelClient::totalOpenStreams)
                 .description("Streams open through this proxy node")
                 .register(registry);
+        FunctionCounter.builder("cp_proxy_tunnel_node_suspicions", tunnel, TunnelClient::suspicionsTotal)
+                .description("Times a tunnel-service node went silent for cluster.liveness-timeout and was suspected:"
+                        + " its streams failed and no new ones went there until it was heard again")
+                .register(registry);
+        Gauge.builder("cp_proxy_tunnel_nodes_suspected", tunnel, client -> client.suspectedNodes()
+                        .size())
+                .description("Tunnel-service nodes suspected now (silent, but still cluster members)")
+                .register(registry);
         Gauge.builder("cp_proxy_window_budget_available_bytes", tunnel, TunnelClient::windowBudgetAvailable)
                 .description("Window growth streams may still take (proxy.window-budget minus what they hold)")
                 .register(registry);

@@ -155,6 +155,9 @@ public class ProxyService implements HealthCheck {
                 .put("node", node.nodeId())
                 .put("members", new JsonArray(node.describeMembers()))
                 .put("openStreamsByTunnelNode", streams)
+                .put(
+                        "suspectedTunnelNodes",
+                        new JsonArray(new java.util.ArrayList<>(new java.util.TreeSet<>(tunnel.suspectedNodes()))))
                 .put("sessions", sessions)
                 .put(
                         "ignoredMembers",

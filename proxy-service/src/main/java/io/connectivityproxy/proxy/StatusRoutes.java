@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
@@ -62,6 +64,9 @@ public class StatusRoutes {
         page.table("streams", List.of("tunnel-service node", "open streams"), streams, "no stream is open");
         Map<String, String> traffic = new LinkedHashMap<>();
         traffic.put("streams open", Integer.toString(tunnel.totalOpenStreams()));
+        Set<String> suspected = new TreeSet<>(tunnel.suspectedNodes());
+        traffic.put(
+                "tunnel-service nodes suspected (silent)", suspected.isEmpty() ? "none" : String.join(", ", suspected));
         traffic.put("bytes to backends", StatusPage.bytes(sum("cp_proxy_bytes", "direction", "to_backend")));
         traffic.put("bytes to clients", StatusPage.bytes(sum("cp_proxy_bytes", "direction", "to_client")));
         page.facts("traffic", traffic);

@@ -1,16 +1,22 @@
 package io.connectivityproxy.proxy;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
 import io.connectivityproxy.cluster.BusAddresses;
 import io.connectivityproxy.cluster.ClusterNode;
+import io.connectivityproxy.cluster.ClusterSettings;
 import io.connectivityproxy.cluster.FrameMessageCodec;
+import io.connectivityproxy.cluster.LivenessTracker;
+import io.connectivityproxy.cluster.RouteWarmer;
 import io.connectivityproxy.cluster.SessionKey;
 import io.connectivityproxy.cluster.SessionRegistry;
 import io.connectivityproxy.protocol.PrincipalTokens;
@@ -30,6 +36,8 @@ import io.vertx.core.eventbus.Message;
  * This proxy node's side of the event bus hop: opens streams to the tunnel-service node that
  * holds a session for the request's subaccount and location, and routes the frames coming
  * back to each stream. One address per node; streams are told apart by id, per tunnel node.
+ * It also listens to the tunnel nodes' heartbeats: a node gone silent is suspected, gets no new
+ * streams, and the streams through it fail, before Hazelcast removes the member.
  */
 @Singleton
 public class TunnelClient {
@@ -41,16 +49,31 @@ public class TunnelClient {
     private final ClusterNode node;
     private final SessionRegistry registry;
     private final ProxySettings settings;
+    private final ClusterSettings clusterSettings;
     private final Map<String, StreamMultiplexer> byTunnelNode = new ConcurrentHashMap<>();
+    /** Tunnel nodes suspected by the liveness check; read by every event loop when routing. */
+    private final Set<String> suspected = ConcurrentHashMap.newKeySet();
+
+    private final AtomicLong suspicions = new AtomicLong();
+    /** Owned by {@link #livenessContext}. */
+    private LivenessTracker liveness;
+
+    private Context livenessContext;
     private volatile WindowBudget windowBudget;
     private volatile String address;
     private volatile DeliveryOptions fromThisNode;
 
-    public TunnelClient(Vertx vertx, ClusterNode node, SessionRegistry registry, ProxySettings settings) {
+    public TunnelClient(
+            Vertx vertx,
+            ClusterNode node,
+            SessionRegistry registry,
+            ProxySettings settings,
+            ClusterSettings clusterSettings) {
         this.vertx = vertx;
         this.node = node;
         this.registry = registry;
         this.settings = settings;
+        this.clusterSettings = clusterSettings;
     }
 
     /** Joins the hop: listens on this node's address, watches tunnel nodes leave. Blocking. */
@@ -63,17 +86,62 @@ public class TunnelClient {
                 new DeliveryOptions().setCodecName(FrameMessageCodec.NAME).addHeader(BusAddresses.FROM, address);
         vertx.eventBus().<Buffer>consumer(address, this::fromTunnel);
         node.onMemberLeft(this::tunnelNodeLeft);
+        // Tunnel-service nodes answer a probe; any version drops one without a reply address.
+        new RouteWarmer(vertx, node, BusAddresses::tunnelNode, Map.of(BusAddresses.PROBE, "route")).start();
+        watchLiveness();
         LOG.infof("proxy-service node %s receives streams on %s", node.nodeId(), address);
     }
 
-    /** Live tunnel-service nodes with a session for {@code key}; empty means no connector. */
-    List<String> nodesFor(SessionKey key) {
-        return registry.nodesFor(key);
+    /** Heartbeats and the checks of their silence run on one context, which owns the tracker. */
+    private void watchLiveness() {
+        Duration interval = clusterSettings.livenessInterval();
+        Duration checkPeriod = interval.dividedBy(2);
+        liveness = new LivenessTracker(interval, clusterSettings.livenessTimeout(), checkPeriod, System::nanoTime);
+        livenessContext = vertx.getOrCreateContext();
+        livenessContext.runOnContext(v -> {
+            vertx.eventBus().<String>consumer(BusAddresses.TUNNEL_HEARTBEAT, message -> heard(message.body()));
+            vertx.setPeriodic(checkPeriod.toMillis(), timer -> checkLiveness());
+        });
     }
 
-    /** Picks one of the nodes holding a session for the key, or null. */
-    String pickNode(SessionKey key) {
+    private void heard(String tunnelNode) {
+        // A late heartbeat of a node that has left must not start tracking it again.
+        if (tunnelNode == null || !node.members().contains(tunnelNode)) {
+            return;
+        }
+        if (liveness.heard(tunnelNode) && suspected.remove(tunnelNode)) {
+            LOG.infof("tunnel-service node %s is heard again: routing streams to it again", tunnelNode);
+        }
+    }
+
+    private void checkLiveness() {
+        for (String tunnelNode : liveness.check()) {
+            suspected.add(tunnelNode);
+            suspicions.incrementAndGet();
+            StreamMultiplexer streams = byTunnelNode.get(tunnelNode);
+            int open = streams == null ? 0 : streams.size();
+            LOG.warnf(
+                    "tunnel-service node %s silent for %d ms: suspected, no new streams go there; failing %d"
+                            + " streams",
+                    tunnelNode, liveness.silentMillis(tunnelNode), open);
+            if (streams != null) {
+                streams.abandonAll(Reason.SESSION_LOST, "the tunnel-service node holding the session went silent");
+            }
+        }
+    }
+
+    /** Live tunnel-service nodes with a session for {@code key}, suspected ones left out; empty means no connector. */
+    List<String> nodesFor(SessionKey key) {
         List<String> nodes = registry.nodesFor(key);
+        if (suspected.isEmpty()) {
+            return nodes;
+        }
+        return nodes.stream().filter(id -> !suspected.contains(id)).toList();
+    }
+
+    /** Picks one of the nodes holding a session for the key (not a suspected one), or null. */
+    String pickNode(SessionKey key) {
+        List<String> nodes = nodesFor(key);
         if (nodes.isEmpty()) {
             return null;
         }
@@ -140,6 +208,16 @@ public class TunnelClient {
         return budget == null ? 0 : budget.grantedTotal();
     }
 
+    /** Tunnel nodes suspected now (silent, still members), for admin views and the gauge. */
+    Set<String> suspectedNodes() {
+        return Set.copyOf(suspected);
+    }
+
+    /** How many times a tunnel node was suspected since start. */
+    double suspicionsTotal() {
+        return suspicions.get();
+    }
+
     int totalOpenStreams() {
         int total = 0;
         for (StreamMultiplexer streams : byTunnelNode.values()) {
@@ -165,6 +243,12 @@ public class TunnelClient {
     }
 
     private void tunnelNodeLeft(String nodeId) {
+        if (livenessContext != null) {
+            livenessContext.runOnContext(v -> {
+                liveness.forget(nodeId);
+                suspected.remove(nodeId);
+            });
+        }
         StreamMultiplexer streams = byTunnelNode.remove(nodeId);
         if (streams != null && streams.size() > 0) {
             LOG.infof("tunnel-service node %s left: failing %d streams", nodeId, streams.size());

@@ -15,9 +15,12 @@ import org.jboss.logging.Logger;
 
 import io.connectivityproxy.cluster.BusAddresses;
 import io.connectivityproxy.cluster.ClusterNode;
+import io.connectivityproxy.cluster.ClusterSettings;
 import io.connectivityproxy.cluster.FrameMessageCodec;
+import io.connectivityproxy.cluster.LivenessTracker;
 import io.connectivityproxy.cluster.MemberAdmission;
 import io.connectivityproxy.cluster.ReplicaDirectory;
+import io.connectivityproxy.cluster.RouteWarmer;
 import io.connectivityproxy.cluster.SessionKey;
 import io.connectivityproxy.cluster.SessionRegistry;
 import io.connectivityproxy.protocol.Frame;
@@ -48,24 +51,28 @@ public class SessionBroker {
     private final SessionRegistry registry;
     private final ReplicaDirectory directory;
     private final TunnelMetrics metrics;
+    private final ClusterSettings clusterSettings;
     private final Map<SessionKey, Set<ConnectorSession>> sessions = new ConcurrentHashMap<>();
     private final Set<ConnectorSession> allSessions = ConcurrentHashMap.newKeySet();
     private final Map<String, Link> links = new ConcurrentHashMap<>();
     private volatile DeliveryOptions fromThisNode;
     private volatile String nodeId;
     private MessageConsumer<Buffer> consumer;
+    private long heartbeatTimer = -1;
 
     public SessionBroker(
             Vertx vertx,
             ClusterNode node,
             SessionRegistry registry,
             ReplicaDirectory directory,
-            TunnelMetrics metrics) {
+            TunnelMetrics metrics,
+            ClusterSettings clusterSettings) {
         this.vertx = vertx;
         this.node = node;
         this.registry = registry;
         this.directory = directory;
         this.metrics = metrics;
+        this.clusterSettings = clusterSettings;
         metrics.bind(this);
     }
 
@@ -83,7 +90,19 @@ public class SessionBroker {
         directory.onChange(replicas -> announceReplicas());
         directory.start();
         node.onMemberLeft(this::proxyNodeLeft);
+        // proxy-service nodes of any version drop a message that names no sender.
+        new RouteWarmer(vertx, node, BusAddresses::proxyNode, Map.of()).start();
+        startHeartbeat();
         LOG.infof("tunnel-service node %s relays streams on %s", node.nodeId(), address);
+    }
+
+    /** Tells proxy-service nodes this node is alive, so they notice at once when it goes silent. */
+    private void startHeartbeat() {
+        LivenessTracker.validate(clusterSettings.livenessInterval(), clusterSettings.livenessTimeout());
+        String id = nodeId;
+        vertx.eventBus().publish(BusAddresses.TUNNEL_HEARTBEAT, id);
+        heartbeatTimer = vertx.setPeriodic(clusterSettings.livenessInterval().toMillis(), timer -> vertx.eventBus()
+                .publish(BusAddresses.TUNNEL_HEARTBEAT, id));
     }
 
     private static void awaitRegistration(MessageConsumer<Buffer> consumer) {
@@ -100,6 +119,9 @@ public class SessionBroker {
     }
 
     Future<Void> stop() {
+        if (heartbeatTimer >= 0) {
+            vertx.cancelTimer(heartbeatTimer);
+        }
         return consumer == null ? Future.succeededFuture() : consumer.unregister();
     }
 

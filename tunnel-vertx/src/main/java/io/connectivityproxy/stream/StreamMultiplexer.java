@@ -161,6 +161,19 @@ public final class StreamMultiplexer {
         }
     }
 
+    /**
+     * Fails every stream because the peer has gone silent, sending RST for each so that the
+     * peer, should it come back, releases them as well. Keep using this multiplexer for the peer:
+     * its id counter goes on, so a new stream never takes an id the peer may still hold.
+     */
+    public void abandonAll(Reason reason, String message) {
+        List<TunnelStream> all = new ArrayList<>(streams.values());
+        streams.clear();
+        for (TunnelStream stream : all) {
+            stream.context().runOnContext(v -> stream.abandon(reason, message));
+        }
+    }
+
     public int size() {
         return streams.size();
     }

@@ -446,6 +446,18 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
         close(new StreamException(reason, message), true);
     }
 
+    /**
+     * The peer went silent: fail locally as if the session were gone, and send RST so that a
+     * peer which comes back releases its side too.
+     */
+    void abandon(Reason reason, String message) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        sink.send(Buffer.buffer(FrameCodec.encode(new Frame.Rst(id, reason, message))));
+        close(new StreamException(reason, message), true);
+    }
+
     /** The session under the stream is gone: fail locally without sending anything. */
     void lost(Reason reason, String message) {
         close(new StreamException(reason, message), true);

@@ -1,8 +1,8 @@
 package io.connectivityproxy.proxy.auth;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.jose4j.jwk.EcJwkGenerator;
 import org.jose4j.jwk.JsonWebKey;
@@ -23,7 +23,8 @@ final class Issuer {
     static final String URL = "https://issuer.test/oauth/token";
     static final String CLIENT = "sb-connectivity-proxy";
 
-    final List<PublicJsonWebKey> keys = new ArrayList<>();
+    /** Added to by the test thread, read by the JWKS server's event loop. */
+    final List<PublicJsonWebKey> keys = new CopyOnWriteArrayList<>();
 
     Issuer() throws JoseException {
         addRsa("rsa-1");
