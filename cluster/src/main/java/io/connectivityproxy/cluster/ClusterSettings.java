@@ -41,6 +41,15 @@ public interface ClusterSettings {
     Duration failureTimeout();
 
     /**
+     * How long the oldest member waits after a join request for more before it admits the joiners
+     * together (Hazelcast's hazelcast.wait.seconds.before.join, 5 s by its default). Whole
+     * seconds; a replica is ready this much sooner than with Hazelcast's default, and joiners
+     * within the same second are still admitted together.
+     */
+    @WithDefault("1s")
+    Duration joinWait();
+
+    /**
      * How often each tunnel-service publishes its heartbeat on the event bus, which proxy-service
      * nodes watch ({@link LivenessTracker}). At least 100ms.
      */

@@ -97,6 +97,13 @@ public class HazelcastClusterCustomizer implements VertxOptionsCustomizer {
                     + " heartbeat every second), got " + settings.failureTimeout());
         }
         config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+        if (settings.joinWait().isNegative() || settings.joinWait().toSeconds() > 60) {
+            throw new IllegalArgumentException(
+                    "cluster.join-wait: must be between 0s and 60s, got " + settings.joinWait());
+        }
+        config.setProperty(
+                "hazelcast.wait.seconds.before.join",
+                Long.toString(settings.joinWait().toSeconds()));
         config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(failureSeconds));
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.port()).setPortAutoIncrement(true).setPortCount(20);

@@ -30,6 +30,11 @@ class HazelcastClusterCustomizerTest {
             }
 
             @Override
+            public Duration joinWait() {
+                return Duration.ofSeconds(1);
+            }
+
+            @Override
             public Duration livenessInterval() {
                 return Duration.ofMillis(500);
             }
@@ -129,5 +134,11 @@ class HazelcastClusterCustomizerTest {
         assertEquals(
                 "cluster.failure-timeout: must be at least 2s (members send a heartbeat every second), got PT1.5S",
                 tooShort.getMessage());
+    }
+
+    @Test
+    void joinersAreAdmittedAfterTheJoinWaitNotHazelcastsFiveSeconds() {
+        Config config = HazelcastClusterCustomizer.hazelcastConfig(settings(Optional.empty()));
+        assertEquals("1", config.getProperty("hazelcast.wait.seconds.before.join"));
     }
 }

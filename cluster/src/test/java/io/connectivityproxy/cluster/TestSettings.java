@@ -44,6 +44,11 @@ record TestSettings(String name, int port, List<String> members, int eventBusPor
     }
 
     @Override
+    public Duration joinWait() {
+        return Duration.ofSeconds(1);
+    }
+
+    @Override
     public Duration livenessInterval() {
         return Duration.ofMillis(500);
     }
