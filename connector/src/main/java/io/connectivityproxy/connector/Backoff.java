@@ -33,7 +33,7 @@ final class Backoff {
     private int step;
     /** A session was established and has not been followed by a delay yet. */
     private boolean established;
-
+    /** In the fast phase: the last delay was a fast one. */
     private boolean fast;
     /** When the fast phase ends, on {@link #nanoTime}'s scale; meaningful while {@link #fast}. */
     private long fastUntil;

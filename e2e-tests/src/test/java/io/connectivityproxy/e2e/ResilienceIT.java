@@ -91,8 +91,9 @@ class ResilienceIT {
 
     /**
      * tunnel-service, the only replica, restarts (SIGTERM): the connector reconnects by itself.
-     * Then it is killed (SIGKILL) and stays away for about 12 s, long enough for the exponential
-     * backoff alone to have grown to 8-16 s: a connector with the product's reconnect defaults is
+     * Then it is killed (SIGKILL) and stays away for 8 s plus its start (12 s or more), long enough
+     * for the exponential backoff alone to have grown to 8-16 s: a connector with the product's
+     * reconnect defaults is
      * serving again soon after tunnel-service is ready, thanks to its fast phase (issue 13).
      */
     @Test
@@ -100,14 +101,15 @@ class ResilienceIT {
         int tunnelPort = LocalSystem.freePort();
         LocalSystem.Node tunnel = system.tunnel("tunnel-restart", tunnelPort, Map.of());
         LocalSystem.Node proxy = system.proxy("proxy-restart");
-        LocalSystem.Node connector = system.connector(
-                "connector-restart",
-                system.connectorYaml(tunnelPort, "", 1, mapping("app", 8080, backend.port(), "HTTP")),
-                true);
+        // Started side by side: the product connector's session is awaited through the registry.
         LocalSystem.Node productConnector = system.connector(
                 "connector-product",
                 LocalSystem.productReconnect(
                         system.connectorYaml(tunnelPort, "product", 1, mapping("app", 8080, backend.port(), "HTTP"))),
+                false);
+        LocalSystem.Node connector = system.connector(
+                "connector-restart",
+                system.connectorYaml(tunnelPort, "", 1, mapping("app", 8080, backend.port(), "HTTP")),
                 true);
         system.awaitRegistered(proxy, "", 1);
         system.awaitRegistered(proxy, "product", 1);
