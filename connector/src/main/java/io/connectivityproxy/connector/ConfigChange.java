@@ -32,6 +32,8 @@ record ConfigChange(boolean accessControlChanged, boolean serviceChannelsChanged
             new Fixed("sessions", ConnectorSettings::sessions),
             new Fixed("reconnect.initialDelay", ConnectorSettings::reconnectInitialDelay),
             new Fixed("reconnect.maxDelay", ConnectorSettings::reconnectMaxDelay),
+            new Fixed("reconnect.fastPhase", ConnectorSettings::reconnectFastPhase),
+            new Fixed("reconnect.fastMaxDelay", ConnectorSettings::reconnectFastMaxDelay),
             new Fixed("streams.window", ConnectorSettings::window),
             new Fixed("streams.maxWindow", ConnectorSettings::maxWindow),
             new Fixed("streams.windowBudget", ConnectorSettings::windowBudget),

@@ -264,11 +264,27 @@ public final class ConfigLoader {
             throw new InvalidConfigException("sessions: must be between 1 and 64, got " + sessions);
         }
         ConnectorConfig.Reconnect reconnect =
-                config.reconnect() == null ? new ConnectorConfig.Reconnect(null, null) : config.reconnect();
+                config.reconnect() == null ? new ConnectorConfig.Reconnect(null, null, null, null) : config.reconnect();
         Duration initialDelay = positive(reconnect.initialDelay(), Duration.ofSeconds(1), "reconnect.initialDelay");
         Duration maxDelay = positive(reconnect.maxDelay(), Duration.ofSeconds(30), "reconnect.maxDelay");
         if (maxDelay.compareTo(initialDelay) < 0) {
             throw new InvalidConfigException("reconnect.maxDelay: must not be below reconnect.initialDelay");
+        }
+        Duration fastPhase = reconnect.fastPhase() == null ? Duration.ofSeconds(60) : reconnect.fastPhase();
+        if (fastPhase.isNegative()) {
+            throw new InvalidConfigException("reconnect.fastPhase: must not be negative (0s switches it off), got "
+                    + fastPhase.toMillis() + " ms");
+        }
+        Duration fastMaxDelay = reconnect.fastMaxDelay();
+        if (fastMaxDelay == null) {
+            // Within a small maxDelay, so that files which were valid before stay valid.
+            fastMaxDelay = min(Duration.ofMillis(1500), maxDelay);
+        } else if (fastMaxDelay.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new InvalidConfigException(
+                    "reconnect.fastMaxDelay: must be at least 100ms, got " + fastMaxDelay.toMillis() + " ms");
+        } else if (fastMaxDelay.compareTo(maxDelay) > 0) {
+            throw new InvalidConfigException("reconnect.fastMaxDelay: must not be above reconnect.maxDelay ("
+                    + maxDelay.toMillis() + " ms), got " + fastMaxDelay.toMillis() + " ms");
         }
         ConnectorConfig.Streams streams =
                 config.streams() == null ? new ConnectorConfig.Streams(null, null, null, null, null) : config.streams();
@@ -350,6 +366,8 @@ public final class ConfigLoader {
                 protocolVersion,
                 initialDelay,
                 maxDelay,
+                fastPhase,
+                fastMaxDelay,
                 window,
                 maxWindow,
                 windowBudget,
@@ -785,6 +803,10 @@ public final class ConfigLoader {
             throw new InvalidConfigException(field + ": must be positive, got " + value);
         }
         return value;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static <T> T require(T value, String field) {

@@ -65,7 +65,14 @@ public record ConnectorConfig(
             /** First backoff ceiling; default 1s. */
             Duration initialDelay,
             /** Cap of the backoff ceiling; default 30s. */
-            Duration maxDelay) {}
+            Duration maxDelay,
+            /**
+             * How long after losing an established session the connector retries quickly; default
+             * 60s, 0s switches the fast phase off.
+             */
+            Duration fastPhase,
+            /** Longest delay of the fast phase (delays are uniform in [fastMaxDelay / 6, fastMaxDelay]); default 1500ms. */
+            Duration fastMaxDelay) {}
 
     @RegisterForReflection
     public record Streams(

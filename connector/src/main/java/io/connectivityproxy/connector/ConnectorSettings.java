@@ -24,6 +24,9 @@ public record ConnectorSettings(
         int protocolVersion,
         Duration reconnectInitialDelay,
         Duration reconnectMaxDelay,
+        /** Zero: no fast phase. */
+        Duration reconnectFastPhase,
+        Duration reconnectFastMaxDelay,
         int window,
         int maxWindow,
         long windowBudget,

@@ -35,7 +35,8 @@ import io.vertx.core.net.PemTrustOptions;
 /**
  * One of the connector's parallel sessions to tunnel-service. Keeps itself connected: dials
  * out over mutual TLS, says HELLO, serves the streams tunnel-service opens, pings, and after
- * any failure reconnects with exponential backoff and full jitter. After a GOAWAY the old
+ * any failure reconnects with a {@link Backoff}: quickly at first after losing an established
+ * connection, exponentially with full jitter otherwise. After a GOAWAY the old
  * connection finishes its streams while a new one is dialled. A session dials either
  * {@code tunnel.url} (reaching whichever replica the load balancer picks) or the URL of one
  * announced replica (protocol version 4, see {@link Connector}); either way it reports the
@@ -121,7 +122,13 @@ final class TunnelSession {
         this.bridge = bridge;
         this.metrics = metrics;
         this.context = vertx.getOrCreateContext();
-        this.backoff = new Backoff(settings.reconnectInitialDelay(), settings.reconnectMaxDelay(), random);
+        this.backoff = new Backoff(
+                settings.reconnectInitialDelay(),
+                settings.reconnectMaxDelay(),
+                settings.reconnectFastPhase(),
+                settings.reconnectFastMaxDelay(),
+                random,
+                System::nanoTime);
         this.client = vertx.createHttpClient(clientOptions(settings));
     }
 
@@ -250,6 +257,11 @@ final class TunnelSession {
             if (ar.failed()) {
                 if (ar.cause() instanceof UpgradeRejectedException rejected) {
                     Buffer body = rejected.getBody();
+                    // 4xx is tunnel-service (or the gateway) turning this connector away; 5xx
+                    // (shutting down, no healthy upstream) is an outage the fast phase is for.
+                    if (rejected.getStatus() < 500) {
+                        backoff.refused();
+                    }
                     retry("tunnel-service refused the connection (HTTP " + rejected.getStatus() + "): "
                             + (body == null ? "" : body.toString().trim()));
                 } else {
@@ -272,7 +284,9 @@ final class TunnelSession {
         }
         state = State.BACKOFF;
         long delay = backoff.nextDelayMillis();
-        LOG.warnf("%s: %s; reconnecting in %d ms (attempt %d)", name(), why, delay, backoff.attempt());
+        LOG.warnf(
+                "%s: %s; reconnecting in %d ms (attempt %d%s)",
+                name(), why, delay, backoff.attempt(), backoff.fast() ? ", fast phase" : "");
         vertx.setTimer(Math.max(1, delay), t -> connect());
     }
 
@@ -340,6 +354,7 @@ final class TunnelSession {
             if (!handshaken) {
                 if (frame instanceof Frame.HelloOk ok) {
                     if (ok.version() != settings.protocolVersion()) {
+                        backoff.refused();
                         goAway(
                                 Reason.PROTOCOL_ERROR,
                                 "HELLO_OK names protocol version " + ok.version() + ", this connector asked for "
@@ -361,6 +376,7 @@ final class TunnelSession {
                             settings.locationId().isEmpty() ? "(default)" : settings.locationId());
                 } else if (frame instanceof Frame.GoAway goAway) {
                     LOG.errorf("%s: tunnel-service refused the handshake: %s", name(), goAway.message());
+                    backoff.refused();
                     ws.close();
                     closed("handshake refused: " + goAway.message());
                 } else {
@@ -405,6 +421,8 @@ final class TunnelSession {
                         "%s: %s, announced for replica %s, reached replica %s: check the gateway's per-replica "
                                 + "routes",
                         name(), url, replica, announced.self());
+                // A misrouting gateway is not an outage: no fast phase for it.
+                backoff.refused();
                 goAway(Reason.SHUTDOWN, "this connection reached another replica than the one it dialled");
                 return;
             }

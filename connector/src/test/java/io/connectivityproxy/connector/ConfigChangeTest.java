@@ -87,6 +87,15 @@ class ConfigChangeTest {
     }
 
     @Test
+    void reconnectSettingsNeedARestartAndAreNamed() {
+        ConnectorSettings next = parse(BASE + "reconnect:\n  maxDelay: 20s\n  fastPhase: 30s\n  fastMaxDelay: 1s\n");
+        ConfigChange change = ConfigChange.between(parse(BASE), parse(BASE), next);
+        assertEquals(
+                List.of("reconnect.maxDelay", "reconnect.fastPhase", "reconnect.fastMaxDelay"), change.needRestart());
+        assertFalse(change.appliesAnything());
+    }
+
+    @Test
     void restartNeedsAreMeasuredAgainstTheStartNotTheLastFile() {
         ConnectorSettings started = parse(BASE);
         ConnectorSettings three = parse(BASE.replace("sessions: 2", "sessions: 3"));

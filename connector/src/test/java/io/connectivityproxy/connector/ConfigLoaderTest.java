@@ -86,6 +86,8 @@ class ConfigLoaderTest {
         assertTrue(settings.openssl());
         assertEquals(Duration.ofSeconds(1), settings.reconnectInitialDelay());
         assertEquals(Duration.ofSeconds(30), settings.reconnectMaxDelay());
+        assertEquals(Duration.ofSeconds(60), settings.reconnectFastPhase());
+        assertEquals(Duration.ofMillis(1500), settings.reconnectFastMaxDelay());
         assertEquals(Duration.ofSeconds(10), settings.backendConnectTimeout());
         assertNull(settings.backendCa());
         assertTrue(settings.backendVerifyHost());
@@ -125,6 +127,8 @@ class ConfigLoaderTest {
                 reconnect:
                   initialDelay: 500ms
                   maxDelay: 2m
+                  fastPhase: 30s
+                  fastMaxDelay: 800ms
                 streams:
                   window: 1048576
                   maxWindow: 8388608
@@ -167,6 +171,8 @@ class ConfigLoaderTest {
         assertFalse(settings.openssl());
         assertEquals(Duration.ofMillis(500), settings.reconnectInitialDelay());
         assertEquals(Duration.ofMinutes(2), settings.reconnectMaxDelay());
+        assertEquals(Duration.ofSeconds(30), settings.reconnectFastPhase());
+        assertEquals(Duration.ofMillis(800), settings.reconnectFastMaxDelay());
         assertEquals(1048576, settings.window());
         assertEquals(8388608, settings.maxWindow());
         assertEquals(0, settings.windowBudget());
@@ -562,6 +568,47 @@ class ConfigLoaderTest {
         assertEquals(
                 "reconnect.maxDelay: must not be below reconnect.initialDelay",
                 error(MINIMAL + "reconnect:\n  initialDelay: 10s\n  maxDelay: 5s\n"));
+    }
+
+    @Test
+    void reconnectFastPhaseErrorsNameTheField() {
+        assertEquals(
+                "reconnect.fastPhase: must not be negative (0s switches it off), got -5000 ms",
+                error(MINIMAL + "reconnect:\n  fastPhase: -5s\n"));
+        assertEquals(
+                "reconnect.fastMaxDelay: must be at least 100ms, got 50 ms",
+                error(MINIMAL + "reconnect:\n  fastMaxDelay: 50ms\n"));
+        assertEquals(
+                "reconnect.fastMaxDelay: must not be above reconnect.maxDelay (30000 ms), got 40000 ms",
+                error(MINIMAL + "reconnect:\n  fastMaxDelay: 40s\n"));
+        assertEquals(
+                "reconnect.fastMaxDelay: must not be above reconnect.maxDelay (2000 ms), got 3000 ms",
+                error(MINIMAL + "reconnect:\n  maxDelay: 2s\n  fastMaxDelay: 3s\n"));
+        assertEquals(
+                "reconnect.fastMaxDelay: '1.5s' is not a duration (use e.g. 500ms, 5s, 2m, 1h)",
+                error(MINIMAL + "reconnect:\n  fastMaxDelay: 1.5s\n"));
+    }
+
+    @Test
+    void reconnectFastPhaseEdges() {
+        assertEquals(
+                Duration.ZERO,
+                ConfigLoader.parse(MINIMAL + "reconnect:\n  fastPhase: 0s\n", dir)
+                        .reconnectFastPhase(),
+                "0s switches the fast phase off");
+        assertEquals(
+                Duration.ofMillis(100),
+                ConfigLoader.parse(MINIMAL + "reconnect:\n  fastMaxDelay: 100ms\n", dir)
+                        .reconnectFastMaxDelay());
+        // A file that was valid before the fast phase existed stays valid: the default follows a small cap.
+        ConnectorSettings smallCap =
+                ConfigLoader.parse(MINIMAL + "reconnect:\n  initialDelay: 20ms\n  maxDelay: 50ms\n", dir);
+        assertEquals(Duration.ofMillis(50), smallCap.reconnectFastMaxDelay());
+        assertEquals(
+                Duration.ofSeconds(2),
+                ConfigLoader.parse(MINIMAL + "reconnect:\n  maxDelay: 2s\n  fastMaxDelay: 2s\n", dir)
+                        .reconnectFastMaxDelay(),
+                "fastMaxDelay may equal maxDelay");
     }
 
     @Test

@@ -287,6 +287,20 @@ final class LocalSystem implements AutoCloseable {
     }
 
     /** A connector configuration for the development certificates of this system. */
+    /**
+     * The tests' reconnect settings: short, so that a test does not wait for the product's
+     * backoff (1 s to 30 s, fast phase up to 1.5 s) unless it is about that backoff.
+     */
+    static final String TEST_RECONNECT = "reconnect:\n  initialDelay: 200ms\n  maxDelay: 2s\n  fastMaxDelay: 300ms\n";
+
+    /** {@code yaml} from {@link #connectorYaml} with the product's reconnect defaults instead of the tests'. */
+    static String productReconnect(String yaml) {
+        if (!yaml.contains(TEST_RECONNECT)) {
+            throw new IllegalArgumentException("no test reconnect settings in\n" + yaml);
+        }
+        return yaml.replace(TEST_RECONNECT, "");
+    }
+
     String connectorYaml(int tunnelPort, String location, int sessions, String... mappings) {
         return connectorYaml(
                 tunnelPort,
@@ -327,7 +341,7 @@ final class LocalSystem implements AutoCloseable {
                 .append("sessions: ")
                 .append(sessions)
                 .append('\n')
-                .append("reconnect:\n  initialDelay: 200ms\n  maxDelay: 2s\n")
+                .append(TEST_RECONNECT)
                 .append("accessControl:\n");
         for (String mapping : mappings) {
             yaml.append(mapping);

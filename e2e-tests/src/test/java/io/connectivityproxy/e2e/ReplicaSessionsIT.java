@@ -39,7 +39,7 @@ class ReplicaSessionsIT {
             // Product reconnect defaults, and a short connect timeout for the attempts through the blackhole.
             LocalSystem.Node connector = started(system.connector(
                     "connector",
-                    productBackoff(system.connectorYaml(portA, "loc", 1, app(backend)))
+                    LocalSystem.productReconnect(system.connectorYaml(portA, "loc", 1, app(backend)))
                             .replace("  idleTimeout: 5s\n", "  idleTimeout: 5s\n  connectTimeout: 2s\n"),
                     true));
 
@@ -123,13 +123,6 @@ class ReplicaSessionsIT {
 
     private static String app(TestBackend backend) {
         return mapping("app", 8080, backend.port(), "HTTP");
-    }
-
-    /** The test default reconnects within 2 s; these connectors keep the product's 1 s / 30 s. */
-    private static String productBackoff(String yaml) {
-        String shortBackoff = "reconnect:\n  initialDelay: 200ms\n  maxDelay: 2s\n";
-        assertTrue(yaml.contains(shortBackoff), yaml);
-        return yaml.replace(shortBackoff, "");
     }
 
     private static int get(LocalSystem system, LocalSystem.Node proxy, String path) throws Exception {
