@@ -14,7 +14,9 @@ import io.vertx.core.net.impl.NetSocketInternal;
 /**
  * Bridges a TCP socket and a tunnel stream in both directions with back-pressure and
  * half-close: the socket's EOF becomes the stream's FIN, the stream's FIN shuts down the
- * socket's output, and the socket closes once both directions are done or either fails.
+ * socket's output, and the socket closes once both directions are done or either fails. A socket
+ * that closes or fails a write before both directions are done resets the stream, also after its
+ * EOF (a peer that half-closed and then reset is noticed only by a failed write).
  *
  * <p>Netty closes a socket whose peer half-closed unless ALLOW_HALF_CLOSURE is set; with it set,
  * the EOF arrives as an event, which this relay turns into FIN only after every byte read
@@ -29,6 +31,8 @@ public final class TcpRelay {
     private boolean paused;
     private boolean inputEnded;
     private boolean finQueued;
+    /** Everything the stream carried went into the socket and its output was shut down. */
+    private boolean outputEnded;
 
     /**
      * A socket held paused until its stream is open (a service channel's client waits for the
@@ -116,7 +120,11 @@ public final class TcpRelay {
         });
         socket.exceptionHandler(e -> stream.reset(Reason.CANCELLED, "connection failed: " + e.getMessage()));
         socket.closeHandler(v -> {
-            if (!inputEnded) {
+            // Nothing more goes through a closed socket. The stream finishes on its own only if both
+            // directions had ended (what it still sends its peer was all read before the EOF);
+            // otherwise it is reset, after an EOF too: a peer that half-closed and then reset is
+            // noticed only here, once a write to it has failed.
+            if (!inputEnded || !outputEnded) {
                 stream.reset(Reason.CANCELLED, "connection closed");
             }
         });
@@ -155,8 +163,23 @@ public final class TcpRelay {
                     if (done.succeeded()) {
                         // Netty drops writes still queued when the output is shut down: let an
                         // empty write (ordered after them) complete first.
-                        socket.write(Buffer.buffer()).onComplete(flushed -> shutdownOutput(socket));
+                        socket.write(Buffer.buffer()).onComplete(flushed -> {
+                            if (flushed.succeeded()) {
+                                outputEnded = true;
+                                shutdownOutput(socket);
+                            } else {
+                                stream.reset(
+                                        Reason.CANCELLED,
+                                        "connection failed: " + flushed.cause().getMessage());
+                                socket.close();
+                            }
+                        });
                     } else {
+                        // The stream failed, or a write to the socket did (the pipe then stops
+                        // reading the stream, which would otherwise wait for that reader forever).
+                        stream.reset(
+                                Reason.CANCELLED,
+                                "connection failed: " + done.cause().getMessage());
                         socket.close();
                     }
                 });
