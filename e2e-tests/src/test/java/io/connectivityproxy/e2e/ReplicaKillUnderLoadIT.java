@@ -82,8 +82,9 @@ class ReplicaKillUnderLoadIT {
         system = e2e.system();
         backends[0] = new TestBackend(e2e.vertx(), "A");
         backends[1] = new TestBackend(e2e.vertx(), "B");
-        tunnels[0] = system.tunnel("tunnel-1", Map.of());
-        tunnels[1] = system.tunnel("tunnel-2", Map.of());
+        for (int i = 0; i < 2; i++) {
+            tunnels[i] = startTunnel(i, LocalSystem.freePort());
+        }
         for (int i = 0; i < 2; i++) {
             proxies[i] = startProxy(i);
         }
@@ -97,6 +98,9 @@ class ReplicaKillUnderLoadIT {
     @AfterEach
     void replaceWhatWasKilled() {
         for (int i = 0; i < 2; i++) {
+            if (!tunnels[i].process().alive()) {
+                tunnels[i] = startTunnel(i, tunnels[i].port());
+            }
             if (!proxies[i].process().alive()) {
                 proxies[i] = startProxy(i);
             }
@@ -258,6 +262,99 @@ class ReplicaKillUnderLoadIT {
                 viaLive.size());
     }
 
+    @Test
+    void aKilledTunnelServiceReplicaFailsItsOwnTransfersVisiblyAndGetsItsSessionsBackWhenItReturns() throws Exception {
+        LocalSystem.Node victim = tunnels[0];
+        Set<String> victimSessions = sessionsOf(victim, "connector-1");
+        assertEquals(SESSIONS, victimSessions.size(), victim.admin("/admin/sessions"));
+        SteadyLoad load = new SteadyLoad(system.dir.resolve("tunnel-kill"), SIZE, RATE);
+        long killed;
+        long dropped;
+        long served;
+        try (load) {
+            for (int p = 0; p < 2; p++) {
+                for (int n = 1; n <= 2; n++) {
+                    load.start("proxy-" + (p + 1) + "-http-" + n, Route.HTTP_PROXY, proxies[p].port(), false);
+                    load.start("proxy-" + (p + 1) + "-socks-" + n, Route.SOCKS5, socksPorts[p], false);
+                }
+            }
+            victim.process()
+                    .await(
+                            "every client loop completed a transfer and has the next under way, some through"
+                                    + " tunnel-1",
+                            Duration.ofSeconds(60),
+                            () -> load.everyLoopCompleted(1)
+                                    && load.allInFlightFor(Duration.ofMillis(500))
+                                    && IdleState.sum(victim.metrics(), "cp_tunnel_streams_open") >= 2);
+
+            killed = System.nanoTime();
+            victim.process().kill();
+            long[] noticed = awaitEach(
+                    killed,
+                    new Milestone(
+                            "every surviving node's registry drops tunnel-1's sessions",
+                            NEW_REQUESTS_SERVED,
+                            () -> registriesWithout(victimSessions, tunnels[1])),
+                    new Milestone(
+                            "new requests through both proxy replicas, HTTP proxy and SOCKS5, are served through"
+                                    + " tunnel-2",
+                            NEW_REQUESTS_SERVED,
+                            () -> {
+                                CompletableFuture<Boolean> first =
+                                        CompletableFuture.supplyAsync(() -> newRequestsServed(
+                                                load, "new-1", proxies[0], socksPorts[0], this::reachedBackendB));
+                                boolean second = newRequestsServed(
+                                        load, "new-2", proxies[1], socksPorts[1], this::reachedBackendB);
+                                return first.join() && second;
+                            }));
+            dropped = noticed[0];
+            served = noticed[1];
+            awaitTransfersAfter(load, "proxy-", Math.max(dropped, served));
+        }
+
+        List<Transfer> all = load.of("proxy-");
+        assertNoneSilentlyShort(load.transfers());
+        List<Transfer> viaDead = all.stream().filter(this::reachedBackendA).toList();
+        List<Transfer> viaLive = all.stream().filter(this::reachedBackendB).toList();
+        List<Transfer> cut = viaDead.stream().filter(t -> t.inFlightAt(killed)).toList();
+        assertTrue(
+                cut.stream().anyMatch(t -> t.outcome() == Outcome.FAILED_VISIBLY),
+                "a transfer through tunnel-1 in flight at the kill failed visibly: " + cut);
+        assertTrue(
+                viaLive.stream().allMatch(t -> t.outcome() == Outcome.COMPLETE),
+                "every transfer through tunnel-2 arrives complete, also those in flight at the kill: "
+                        + failures(viaLive));
+        long recovered = Math.max(dropped, served);
+        List<Transfer> late = all.stream()
+                .filter(t -> t.started() > recovered && t.outcome() != Outcome.COMPLETE)
+                .toList();
+        assertTrue(late.isEmpty(), "transfers started after the recovery failed: " + late);
+
+        // Back on its port, where connector-1 dials: it has its sessions there again.
+        tunnels[0] = startTunnel(0, victim.port());
+        long ready = System.nanoTime();
+        tunnels[0]
+                .process()
+                .await(
+                        "connector-1 holds its sessions on the restarted tunnel-1",
+                        NEW_REQUESTS_SERVED,
+                        () -> sessionsOf(tunnels[0], "connector-1").size() == SESSIONS);
+        long back = System.nanoTime();
+        awaitEverySessionRegistered();
+        System.out.printf(
+                "tunnel-service replica killed under load: the registries dropped its %d sessions after %d ms, new"
+                        + " requests through both proxy replicas were served through the other replica after %d ms;"
+                        + " %d transfers cut (%s), %d through the other replica all complete; restarted, it had"
+                        + " connector-1's sessions back %d ms after it was ready%n",
+                victimSessions.size(),
+                millis(dropped - killed),
+                millis(served - killed),
+                cut.size(),
+                exitCodes(cut),
+                viaLive.size(),
+                millis(back - ready));
+    }
+
     private boolean reachedBackendA(Transfer transfer) {
         return reached(backends[0], transfer);
     }
@@ -305,13 +402,18 @@ class ReplicaKillUnderLoadIT {
 
     /** Whether no proxy or tunnel replica's registry lists any of {@code sessions}. */
     private static boolean registriesWithout(Set<String> sessions) {
+        return registriesWithout(sessions, tunnels);
+    }
+
+    /** The same, asking the proxy replicas and {@code tunnelReplicas}. */
+    private static boolean registriesWithout(Set<String> sessions, LocalSystem.Node... tunnelReplicas) {
         List<String> registries = new ArrayList<>();
         for (LocalSystem.Node proxy : proxies) {
             registries.add(new JsonObject(proxy.admin("/admin/streams"))
                     .getJsonObject("sessions")
                     .encode());
         }
-        for (LocalSystem.Node tunnel : tunnels) {
+        for (LocalSystem.Node tunnel : tunnelReplicas) {
             registries.add(new JsonObject(tunnel.admin("/admin/sessions"))
                     .getJsonObject("registry")
                     .encode());
@@ -406,6 +508,11 @@ class ReplicaKillUnderLoadIT {
 
     private static long millis(long nanos) {
         return nanos / 1_000_000;
+    }
+
+    /** On a given port: a replaced replica comes back where its connector dials. */
+    private static LocalSystem.Node startTunnel(int index, int port) {
+        return system.tunnel("tunnel-" + (index + 1) + "-" + ++generation, port, Map.of());
     }
 
     private static LocalSystem.Node startProxy(int index) {

@@ -56,7 +56,12 @@ final class SteadyLoad implements AutoCloseable {
     private final long size;
     private final long rate;
     private final String expected;
-    private final AtomicLong ids = new AtomicLong();
+    /**
+     * Transfer ids, unique in this JVM: backends keep every URI they were asked for, and a test
+     * tells which backend carried a transfer by its id, so a later load must not reuse one.
+     */
+    private static final AtomicLong IDS = new AtomicLong();
+
     private final List<Client> clients = new ArrayList<>();
     private final List<Transfer> transfers = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean stopping;
@@ -133,7 +138,7 @@ final class SteadyLoad implements AutoCloseable {
     }
 
     private Transfer download(String name, Route route, int port, long size, long rate) {
-        String id = "t" + ids.incrementAndGet();
+        String id = "t" + IDS.incrementAndGet();
         String path = (rate > 0 ? "/paced/" + rate + "/" : "/bytes/") + size + "?id=" + id;
         List<String> args = new ArrayList<>(List.of("--max-time", "60"));
         if (route == Route.HTTP_PROXY) {
