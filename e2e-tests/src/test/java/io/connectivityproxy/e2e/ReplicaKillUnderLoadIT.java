@@ -184,12 +184,7 @@ class ReplicaKillUnderLoadIT {
         long dropped;
         long served;
         try (load) {
-            for (int p = 0; p < 2; p++) {
-                for (int n = 1; n <= 2; n++) {
-                    load.start("proxy-" + (p + 1) + "-http-" + n, Route.HTTP_PROXY, proxies[p].port(), false);
-                    load.start("proxy-" + (p + 1) + "-socks-" + n, Route.SOCKS5, socksPorts[p], false);
-                }
-            }
+            startLoopsThroughBothProxies(load);
             victim.process()
                     .await(
                             "every client loop completed a transfer and has the next under way, some through"
@@ -211,14 +206,7 @@ class ReplicaKillUnderLoadIT {
                     new Milestone(
                             "new requests through both proxy replicas, HTTP proxy and SOCKS5, are served by connector-2",
                             NEW_REQUESTS_SERVED,
-                            () -> {
-                                CompletableFuture<Boolean> first =
-                                        CompletableFuture.supplyAsync(() -> newRequestsServed(
-                                                load, "new-1", proxies[0], socksPorts[0], this::reachedBackendB));
-                                boolean second = newRequestsServed(
-                                        load, "new-2", proxies[1], socksPorts[1], this::reachedBackendB);
-                                return first.join() && second;
-                            }));
+                            () -> newRequestsServedByBackendB(load)));
             dropped = noticed[0];
             served = noticed[1];
             awaitTransfersAfter(load, "proxy-", Math.max(dropped, served));
@@ -272,12 +260,7 @@ class ReplicaKillUnderLoadIT {
         long dropped;
         long served;
         try (load) {
-            for (int p = 0; p < 2; p++) {
-                for (int n = 1; n <= 2; n++) {
-                    load.start("proxy-" + (p + 1) + "-http-" + n, Route.HTTP_PROXY, proxies[p].port(), false);
-                    load.start("proxy-" + (p + 1) + "-socks-" + n, Route.SOCKS5, socksPorts[p], false);
-                }
-            }
+            startLoopsThroughBothProxies(load);
             victim.process()
                     .await(
                             "every client loop completed a transfer and has the next under way, some through"
@@ -299,14 +282,7 @@ class ReplicaKillUnderLoadIT {
                             "new requests through both proxy replicas, HTTP proxy and SOCKS5, are served through"
                                     + " tunnel-2",
                             NEW_REQUESTS_SERVED,
-                            () -> {
-                                CompletableFuture<Boolean> first =
-                                        CompletableFuture.supplyAsync(() -> newRequestsServed(
-                                                load, "new-1", proxies[0], socksPorts[0], this::reachedBackendB));
-                                boolean second = newRequestsServed(
-                                        load, "new-2", proxies[1], socksPorts[1], this::reachedBackendB);
-                                return first.join() && second;
-                            }));
+                            () -> newRequestsServedByBackendB(load)));
             dropped = noticed[0];
             served = noticed[1];
             awaitTransfersAfter(load, "proxy-", Math.max(dropped, served));
@@ -365,6 +341,24 @@ class ReplicaKillUnderLoadIT {
 
     private static boolean reached(TestBackend backend, Transfer transfer) {
         return backend.uris.stream().anyMatch(uri -> uri.endsWith("?id=" + transfer.id()));
+    }
+
+    /** Two HTTP proxy and two SOCKS5 download loops through each proxy replica. */
+    private static void startLoopsThroughBothProxies(SteadyLoad load) {
+        for (int p = 0; p < 2; p++) {
+            for (int n = 1; n <= 2; n++) {
+                load.start("proxy-" + (p + 1) + "-http-" + n, Route.HTTP_PROXY, proxies[p].port(), false);
+                load.start("proxy-" + (p + 1) + "-socks-" + n, Route.SOCKS5, socksPorts[p], false);
+            }
+        }
+    }
+
+    /** New downloads through both proxy replicas, both ports, all complete and carried by connector-2. */
+    private boolean newRequestsServedByBackendB(SteadyLoad load) {
+        CompletableFuture<Boolean> first = CompletableFuture.supplyAsync(
+                () -> newRequestsServed(load, "new-1", proxies[0], socksPorts[0], this::reachedBackendB));
+        boolean second = newRequestsServed(load, "new-2", proxies[1], socksPorts[1], this::reachedBackendB);
+        return first.join() && second;
     }
 
     /** One new download through each port of {@code proxy}: both complete (and pass {@code check}). */
