@@ -325,7 +325,8 @@ class ConnectivityProxyReconcilerTest {
     /**
      * Another client's edit of a managed object, which the operator must notice by reconciling. A
      * CI run once saw no reconcile within 30 s of one such edit against the mock API server (cause
-     * not found; eleven runs here, one under extra CPU load, never did), so a new value is written every 10 s, up to three times.
+     * not found; eleven runs here, one under extra CPU load, never did), so a new value is written
+     * every 10 s, up to three times.
      */
     private void touchUntilReconciled() {
         double before = reconciliations();
