@@ -70,8 +70,9 @@ class AclRewriteIT {
         system = e2e.system();
         work = system.dir.resolve("client");
         socksPort = LocalSystem.freePort();
-        tunnel = system.tunnel("tunnel", Map.of());
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel", Map.of()));
         proxy = system.proxy("proxy", Map.of("proxy.socks5.port", Integer.toString(socksPort)));
+        tunnel = tunnelStart.join();
         String range = virtualBase + "-" + (virtualBase + 2);
         connector = system.connector(
                 "connector",

@@ -32,9 +32,10 @@ class ClusterIT {
 
     @Test
     void requestsThroughEitherProxyNodeSucceedAndSurviveTheOtherOnesDeath() throws Exception {
-        LocalSystem.Node tunnel = system.tunnel("tunnel", Map.of());
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel", Map.of()));
         LocalSystem.Node proxy1 = system.proxy("proxy-1");
         LocalSystem.Node proxy2 = system.proxy("proxy-2");
+        LocalSystem.Node tunnel = tunnelStart.join();
         system.connector(
                 "connector",
                 system.connectorYaml(tunnel.port(), "", 2, mapping("app", 8080, backend.port(), "HTTP")),

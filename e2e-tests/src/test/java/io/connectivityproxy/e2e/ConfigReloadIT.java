@@ -71,14 +71,15 @@ class ConfigReloadIT {
                 "---\napiVersion: connectivityproxy.sap.com/v1\nkind: ServiceMapping\n"
                         + "metadata:\n  name: echo\nspec:\n  type: TCP\n  serviceId: echo\n  internalAddress: \""
                         + echo.address() + "\"\n");
-        tunnel = system.tunnel(
+        var tunnelStart = system.inBackground(() -> system.tunnel(
                 "tunnel",
                 Map.of(
                         "tunnel.service-channels.mappings-file",
                         mappingsFile.toString(),
                         "tunnel.service-channels.default-subaccount",
-                        LocalSystem.SUBACCOUNT));
+                        LocalSystem.SUBACCOUNT)));
         proxy = system.proxy("proxy");
+        tunnel = tunnelStart.join();
         // What a ConfigMap volume looks like: connector.yaml -> ..data/connector.yaml, ..data -> ..<version>.
         configMap = system.dir.resolve("configmap");
         Files.createDirectories(configMap);

@@ -83,8 +83,9 @@ class EarlyResponseIT {
                 out.write(block);
             }
         }
-        tunnel = system.tunnel("tunnel", Map.of());
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel", Map.of()));
         proxy = system.proxy("proxy", Map.of("proxy.http.idle-timeout", "120s"));
+        tunnel = tunnelStart.join();
         connector = system.connector(
                 "connector",
                 system.connectorYaml(tunnel.port(), "", 1, mapping("uploads", 8080, backend.actualPort(), "HTTP")),

@@ -55,9 +55,14 @@ class HttpProxyIT {
         stallBackend = new TestBackend(vertx, "stall");
         system = e2e.system();
         work = system.dir.resolve("client");
-        tunnel = system.tunnel("tunnel", Map.of());
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel", Map.of()));
         proxy = system.proxy("proxy");
+        tunnel = tunnelStart.join();
         int down = LocalSystem.freePort();
+        var connectorBStart = system.inBackground(() -> system.connector(
+                "connector-loc-b",
+                system.connectorYaml(tunnel.port(), "loc-b", 1, mapping("app-a", 8080, backendB.port(), "HTTP")),
+                true));
         connector = system.connector(
                 "connector-default",
                 system.connectorYaml(
@@ -71,10 +76,7 @@ class HttpProxyIT {
                         mapping("raw-only", 8080, backendA.port(), "TCP"),
                         mapping("internal-host", 8080, backendA.port(), "HTTP") + "    hostHeader: INTERNAL\n"),
                 true);
-        connectorB = system.connector(
-                "connector-loc-b",
-                system.connectorYaml(tunnel.port(), "loc-b", 1, mapping("app-a", 8080, backendB.port(), "HTTP")),
-                true);
+        connectorB = connectorBStart.join();
         system.awaitRegistered(proxy, "", 1);
         system.awaitRegistered(proxy, "loc-b", 1);
     }

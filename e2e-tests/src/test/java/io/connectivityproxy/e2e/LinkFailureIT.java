@@ -46,8 +46,9 @@ class LinkFailureIT {
         backend = new TestBackend(e2e.vertx(), "A");
         system = e2e.system();
         client = system.dir.resolve("client");
-        tunnel = system.tunnel("tunnel", Map.of());
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel", Map.of()));
         proxy = system.proxy("proxy");
+        tunnel = tunnelStart.join();
     }
 
     @BeforeEach

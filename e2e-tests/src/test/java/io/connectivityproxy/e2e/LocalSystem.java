@@ -12,7 +12,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -45,6 +50,7 @@ final class LocalSystem implements AutoCloseable {
 
     private final List<ManagedProcess> processes = Collections.synchronizedList(new ArrayList<>());
     private final List<Node> nodes = Collections.synchronizedList(new ArrayList<>());
+    private final List<FutureTask<?>> background = Collections.synchronizedList(new ArrayList<>());
     /**
      * Whether connectors started by {@link #connector} run their doctor's checks (each connects to
      * every backend once at the start); off unless a test looks at them, so that backends see only
@@ -380,8 +386,57 @@ final class LocalSystem implements AutoCloseable {
         return yaml.toString();
     }
 
+    /**
+     * Runs {@code start} (a node's start and its wait for readiness, say) on a thread of its own,
+     * so that nodes that do not need each other start side by side; {@link Background#join}
+     * returns what it returned or throws what it threw. {@link #close} waits for every one first,
+     * so that no process starts after the system has stopped.
+     */
+    <T> Background<T> inBackground(Callable<T> start) {
+        FutureTask<T> task = new FutureTask<>(start);
+        background.add(task);
+        Thread thread = new Thread(task, name + "-start-" + background.size());
+        thread.setDaemon(true);
+        thread.start();
+        return new Background<>(task);
+    }
+
+    /** A start running beside the test's thread (see {@link #inBackground}). */
+    static final class Background<T> {
+        private final FutureTask<T> task;
+
+        private Background(FutureTask<T> task) {
+            this.task = task;
+        }
+
+        T join() throws Exception {
+            try {
+                return task.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Exception cause) {
+                    throw cause;
+                }
+                if (e.getCause() instanceof Error cause) {
+                    throw cause;
+                }
+                throw e;
+            }
+        }
+    }
+
     @Override
     public void close() {
+        for (FutureTask<?> task : new ArrayList<>(background)) {
+            try {
+                task.get(START.toSeconds() + 30, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // Its failure, if any, is the test's to report; the processes it started stop below.
+                task.cancel(true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         List<ManagedProcess> all = new ArrayList<>(processes);
         Collections.reverse(all);
         all.forEach(ManagedProcess::close);

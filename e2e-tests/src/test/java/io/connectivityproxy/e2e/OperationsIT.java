@@ -68,10 +68,11 @@ class OperationsIT {
         backend = new TestBackend(vertx, "A");
         int closedPort = LocalSystem.freePort();
         system = e2e.system();
-        tunnel = system.tunnel("tunnel", JSON_LOGS);
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel", JSON_LOGS));
         Map<String, String> proxyProperties = new java.util.HashMap<>(JSON_LOGS);
         proxyProperties.put("proxy.open-timeout", "2s");
         proxy = system.proxy("proxy", proxyProperties);
+        tunnel = tunnelStart.join();
         connector = system.connector(
                 "connector",
                 system.connectorYaml(

@@ -88,8 +88,9 @@ class PrincipalPropagationIT {
                 .write(system.dir, "backend");
         backendCa.ca().write(system.dir, "backend-ca");
         Map<String, String> debug = Map.of("quarkus.log.level", "DEBUG");
-        tunnel = system.tunnel("tunnel", debug);
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel", debug));
         proxy = system.proxy("proxy", debug);
+        tunnel = tunnelStart.join();
 
         int httpsPort = LocalSystem.freePort();
         int mtlsPort = LocalSystem.freePort();

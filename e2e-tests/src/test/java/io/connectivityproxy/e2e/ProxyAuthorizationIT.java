@@ -68,7 +68,7 @@ class ProxyAuthorizationIT {
         authority.issueClient(LocalSystem.SUBACCOUNT).write(system.certs, "connector");
         authority.issueClient(B).write(system.certs, B);
         authority.ca().write(system.certs, "ca");
-        LocalSystem.Node tunnel = system.tunnel("tunnel", Map.of());
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel", Map.of()));
         Map<String, String> checked = Map.of(
                 "proxy.http.authorization-enabled",
                 "true",
@@ -82,12 +82,14 @@ class ProxyAuthorizationIT {
                 issuer.ca.toString(),
                 "proxy.authorization.jwks-min-refresh-interval",
                 "1s");
-        dedicated = system.proxy("dedicated", checked);
+        var dedicatedStart = system.inBackground(() -> system.proxy("dedicated", checked));
         Map<String, String> sharedChecked = new java.util.HashMap<>(checked);
         sharedChecked.put("proxy.tenant-mode", "shared");
         shared = system.proxy("shared", sharedChecked);
         trusted = system.proxy("trusted", Map.of("proxy.tenant-mode", "shared"));
-        system.connector(
+        dedicated = dedicatedStart.join();
+        LocalSystem.Node tunnel = tunnelStart.join();
+        var connectorA = system.inBackground(() -> system.connector(
                 "connector-a",
                 system.connectorYaml(
                         tunnel.port(),
@@ -95,20 +97,22 @@ class ProxyAuthorizationIT {
                         1,
                         mapping("app", 8080, backendA.port(), "HTTP"),
                         mapping("app-tcp", 8080, backendA.port(), "TCP")),
-                true);
+                true));
         Path certB = system.certs.resolve(B + ".pem");
         Path keyB = system.certs.resolve(B + "-key.pem");
-        system.connector(
+        var connectorB = system.inBackground(() -> system.connector(
                 "connector-b",
                 system.connectorYaml(tunnel.port(), "", 1, certB, keyB, mapping("app", 8080, backendB.port(), "HTTP"))
                         .replace("subaccount: " + LocalSystem.SUBACCOUNT, "subaccount: " + B),
-                true);
+                true));
         system.connector(
                 "connector-b-plant",
                 system.connectorYaml(
                                 tunnel.port(), "b-plant", 1, certB, keyB, mapping("app", 8080, backendB.port(), "HTTP"))
                         .replace("subaccount: " + LocalSystem.SUBACCOUNT, "subaccount: " + B),
                 true);
+        connectorA.join();
+        connectorB.join();
         for (LocalSystem.Node proxy : List.of(dedicated, shared, trusted)) {
             awaitRegistered(proxy, LocalSystem.SUBACCOUNT + "/(default)");
             awaitRegistered(proxy, B + "/(default)");

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -75,22 +76,23 @@ class ReplicaKillUnderLoadIT {
     static final LocalSystem.Node[] proxies = new LocalSystem.Node[2];
     static final int[] socksPorts = new int[2];
     static final LocalSystem.Node[] connectors = new LocalSystem.Node[2];
-    static int generation;
+    static final AtomicInteger generation = new AtomicInteger();
 
     @BeforeAll
     static void start() throws Exception {
         system = e2e.system();
         backends[0] = new TestBackend(e2e.vertx(), "A");
         backends[1] = new TestBackend(e2e.vertx(), "B");
-        for (int i = 0; i < 2; i++) {
-            tunnels[i] = startTunnel(i, LocalSystem.freePort());
-        }
-        for (int i = 0; i < 2; i++) {
-            proxies[i] = startProxy(i);
-        }
-        for (int i = 0; i < 2; i++) {
-            connectors[i] = startConnector(i);
-        }
+        var tunnel1 = system.inBackground(() -> startTunnel(0, LocalSystem.freePort()));
+        var tunnel2 = system.inBackground(() -> startTunnel(1, LocalSystem.freePort()));
+        var proxy1 = system.inBackground(() -> startProxy(0));
+        proxies[1] = startProxy(1);
+        tunnels[0] = tunnel1.join();
+        tunnels[1] = tunnel2.join();
+        proxies[0] = proxy1.join();
+        var connector1 = system.inBackground(() -> startConnector(0));
+        connectors[1] = startConnector(1);
+        connectors[0] = connector1.join();
         awaitEverySessionRegistered();
     }
 
@@ -506,13 +508,13 @@ class ReplicaKillUnderLoadIT {
 
     /** On a given port: a replaced replica comes back where its connector dials. */
     private static LocalSystem.Node startTunnel(int index, int port) {
-        return system.tunnel("tunnel-" + (index + 1) + "-" + ++generation, port, Map.of());
+        return system.tunnel("tunnel-" + (index + 1) + "-" + generation.incrementAndGet(), port, Map.of());
     }
 
     private static LocalSystem.Node startProxy(int index) {
         socksPorts[index] = LocalSystem.freePort();
         return system.proxy(
-                "proxy-" + (index + 1) + "-" + ++generation,
+                "proxy-" + (index + 1) + "-" + generation.incrementAndGet(),
                 Map.of("proxy.socks5.port", Integer.toString(socksPorts[index])));
     }
 
@@ -525,7 +527,7 @@ class ReplicaKillUnderLoadIT {
                         mapping("app", 8080, backends[index].port(), "HTTP"),
                         mapping("tcp-app", 8080, backends[index].port(), "TCP"))
                 .replace("connectorId: connector-default", "connectorId: " + id);
-        return system.connector(id + "-" + ++generation, yaml, true);
+        return system.connector(id + "-" + generation.incrementAndGet(), yaml, true);
     }
 
     private static void awaitEverySessionRegistered() {

@@ -50,8 +50,9 @@ class ResilienceIT {
 
     @Test
     void killedConnectorMidResponseGivesAnIncompleteResponseAndThen503() throws Exception {
-        LocalSystem.Node tunnel = system.tunnel("tunnel-kill", Map.of());
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel-kill", Map.of()));
         LocalSystem.Node proxy = system.proxy("proxy-kill");
+        LocalSystem.Node tunnel = tunnelStart.join();
         LocalSystem.Node connector = system.connector(
                 "connector-kill",
                 system.connectorYaml(tunnel.port(), "kill", 1, mapping("app", 8080, backend.port(), "HTTP")),
@@ -99,8 +100,9 @@ class ResilienceIT {
     @Test
     void theConnectorReconnectsByItselfAfterTunnelServiceRestarts() throws Exception {
         int tunnelPort = LocalSystem.freePort();
-        LocalSystem.Node tunnel = system.tunnel("tunnel-restart", tunnelPort, Map.of());
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel-restart", tunnelPort, Map.of()));
         LocalSystem.Node proxy = system.proxy("proxy-restart");
+        LocalSystem.Node tunnel = tunnelStart.join();
         // Started side by side: the product connector's session is awaited through the registry.
         LocalSystem.Node productConnector = system.connector(
                 "connector-product",

@@ -54,8 +54,9 @@ class RogueMemberIT {
 
     @Test
     void aMemberWithoutTheClusterCertificateGetsNoStreamAndItsSessionsAreIgnored() throws Exception {
-        LocalSystem.Node tunnel = system.tunnel("tunnel", Map.of());
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel", Map.of()));
         LocalSystem.Node proxy = system.proxy("proxy");
+        LocalSystem.Node tunnel = tunnelStart.join();
         system.connector(
                 "connector",
                 system.connectorYaml(tunnel.port(), "", 1, mapping("app", 8080, backend.port(), "HTTP")),

@@ -90,7 +90,7 @@ class ServiceChannelIT {
         system = e2e.system();
         mappingsFile = system.dir.resolve("service-mappings.yaml");
         writeMappings(baseMappings());
-        tunnel = system.tunnel(
+        var tunnelStart = system.inBackground(() -> system.tunnel(
                 "tunnel",
                 Map.of(
                         "tunnel.service-channels.mappings-file",
@@ -98,8 +98,9 @@ class ServiceChannelIT {
                         "tunnel.service-channels.default-subaccount",
                         LocalSystem.SUBACCOUNT,
                         "tunnel.service-channels.poll-interval",
-                        "500ms"));
+                        "500ms")));
         proxy = system.proxy("proxy");
+        tunnel = tunnelStart.join();
         for (String id : List.of("echo", "source", "greeter", "late", "nope", "plant-only", "foreign", "dead")) {
             ports.put(id, LocalSystem.freePort());
         }

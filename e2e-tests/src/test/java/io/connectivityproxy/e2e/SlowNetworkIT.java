@@ -48,9 +48,7 @@ class SlowNetworkIT {
         system = e2e.system();
         client = system.dir.resolve("client");
         TestBackend backend = new TestBackend(e2e.vertx(), "far");
-        LocalSystem.Node tunnel = system.tunnel("tunnel", Map.of());
-        relay = new ChaosRelay("far", tunnel.port());
-        relay.latency(ONE_WAY);
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel", Map.of()));
         // The defaults, spelled out so that the printed figures say what they were measured with.
         growing = system.proxy(
                 "proxy-growing",
@@ -58,6 +56,9 @@ class SlowNetworkIT {
         fixed = system.proxy(
                 "proxy-fixed",
                 Map.of("proxy.window", Integer.toString(WINDOW), "proxy.max-window", Integer.toString(WINDOW)));
+        LocalSystem.Node tunnel = tunnelStart.join();
+        relay = new ChaosRelay("far", tunnel.port());
+        relay.latency(ONE_WAY);
         system.connector(
                 "connector",
                 system.connectorYaml(relay.port(), "", 1, mapping("app", 8080, backend.port(), "HTTP")),

@@ -126,13 +126,23 @@ class SocksIT {
 
         socksPort = LocalSystem.freePort();
         rfcPort = LocalSystem.freePort();
-        tunnel = system.tunnel("tunnel", Map.of());
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel", Map.of()));
         proxy = system.proxy(
                 "proxy",
                 Map.of(
                         "proxy.socks5.port", Integer.toString(socksPort),
                         "proxy.rfc-and-ldap.port", Integer.toString(rfcPort),
                         "proxy.socks-handshake-timeout", "2s"));
+        tunnel = tunnelStart.join();
+        var secondStart = system.inBackground(() -> system.connector(
+                "connector-second",
+                system.connectorYaml(
+                        tunnel.port(),
+                        "second",
+                        1,
+                        mapping("tcp-a", 8080, backendSecond.port(), "TCP"),
+                        mapping("secure-https", 443, secureBackend.actualPort(), "HTTPS")),
+                true));
         system.connector(
                 "connector-default",
                 withBackendCa(system.connectorYaml(
@@ -150,15 +160,7 @@ class SocksIT {
                         mapping("farewell", 7001, farewellBackend.port(), "TCP"),
                         mapping("bulk", 7002, bulkBackend.port(), "TCP"))),
                 true);
-        system.connector(
-                "connector-second",
-                system.connectorYaml(
-                        tunnel.port(),
-                        "second",
-                        1,
-                        mapping("tcp-a", 8080, backendSecond.port(), "TCP"),
-                        mapping("secure-https", 443, secureBackend.actualPort(), "HTTPS")),
-                true);
+        secondStart.join();
         system.awaitRegistered(proxy, "", 1);
         system.awaitRegistered(proxy, "second", 1);
     }

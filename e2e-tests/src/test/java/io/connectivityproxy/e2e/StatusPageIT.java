@@ -50,8 +50,9 @@ class StatusPageIT {
         backend = new TestBackend(vertx, "status");
         system = e2e.system();
         system.connectorChecks = true;
-        tunnel = system.tunnel("tunnel", Map.of());
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel", Map.of()));
         proxy = system.proxy("proxy");
+        tunnel = tunnelStart.join();
         String yaml = system.connectorYaml(
                         tunnel.port(), "", 2, mapping("status-backend", 8080, backend.port(), "HTTP", "/api/*"))
                 .replace("connectorId: connector-default", "connectorId: \"" + HOSTILE_ID.replace("\"", "\\\"") + "\"");

@@ -43,10 +43,12 @@ class TunnelAuthIT {
         vertx = e2e.vertx();
         backend = new TestBackend(vertx, "A");
         system = e2e.system();
-        tunnel = system.tunnel("tunnel", Map.of());
-        gatewayTunnel = system.tunnel(
-                "gateway-tunnel", Map.of("tunnel.tls.enabled", "false", "tunnel.trust-forwarded-client-cert", "true"));
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel", Map.of()));
+        var gatewayStart = system.inBackground(() -> system.tunnel(
+                "gateway-tunnel", Map.of("tunnel.tls.enabled", "false", "tunnel.trust-forwarded-client-cert", "true")));
         proxy = system.proxy("proxy", Map.of("proxy.open-timeout", "2s"));
+        tunnel = tunnelStart.join();
+        gatewayTunnel = gatewayStart.join();
         system.connector(
                 "connector",
                 system.connectorYaml(tunnel.port(), "", 1, mapping("app", 8080, backend.port(), "HTTP")),

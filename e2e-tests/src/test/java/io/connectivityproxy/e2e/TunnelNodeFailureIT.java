@@ -57,17 +57,20 @@ class TunnelNodeFailureIT {
         LocalSystem system = e2e.system();
         TestBackend backend = new TestBackend(e2e.vertx(), how);
         Path client = system.dir.resolve("client");
-        LocalSystem.Node tunnel1 = system.tunnel(how + "-tunnel-1", CLUSTER);
-        LocalSystem.Node tunnel2 = system.tunnel(how + "-tunnel-2", CLUSTER);
+        var tunnel1Start = system.inBackground(() -> system.tunnel(how + "-tunnel-1", CLUSTER));
+        var tunnel2Start = system.inBackground(() -> system.tunnel(how + "-tunnel-2", CLUSTER));
         LocalSystem.Node proxy = system.proxy(how + "-proxy", CLUSTER);
-        system.connector(
+        LocalSystem.Node tunnel1 = tunnel1Start.join();
+        LocalSystem.Node tunnel2 = tunnel2Start.join();
+        var connector1Start = system.inBackground(() -> system.connector(
                 how + "-connector-1",
                 system.connectorYaml(tunnel1.port(), how, 1, mapping("app", 8080, backend.port(), "HTTP")),
-                true);
+                true));
         system.connector(
                 how + "-connector-2",
                 system.connectorYaml(tunnel2.port(), how, 1, mapping("app", 8080, backend.port(), "HTTP")),
                 true);
+        connector1Start.join();
         system.awaitRegistered(proxy, how, 2);
 
         long size = 1024L * 1024 * 1024;

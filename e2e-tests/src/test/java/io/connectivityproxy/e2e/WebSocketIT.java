@@ -64,8 +64,9 @@ class WebSocketIT {
         backend = vertx.createHttpServer().requestHandler(WebSocketIT::handle);
         backend.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         system = e2e.system();
-        tunnel = system.tunnel("tunnel", Map.of());
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel", Map.of()));
         proxy = system.proxy("proxy");
+        tunnel = tunnelStart.join();
         connector = system.connector(
                 "connector",
                 system.connectorYaml(
