@@ -34,6 +34,10 @@ final class DevCertificates {
 
     /** Generates the set unless {@code dir/ca.pem} (written last) already exists. */
     static synchronized void ensure(Path dir, String subaccount) {
+        if (Files.exists(dir.resolve(CA + ".pem"))) {
+            // Already there: no lock file needed, so a read-only directory of existing files works.
+            return;
+        }
         try {
             Files.createDirectories(dir);
             try (FileChannel channel =
