@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -72,15 +71,12 @@ class HttpSemanticsIT {
         }
         backend = new ScriptedBackend();
         system = e2e.system();
-        // Started side by side: each JVM's start is mostly single-threaded, and there are two cores.
-        CompletableFuture<LocalSystem.Node> tunnelStarted =
-                CompletableFuture.supplyAsync(() -> system.tunnel("tunnel", Map.of()));
+        var tunnelStart = system.inBackground(() -> system.tunnel("tunnel", Map.of()));
         // An idle timeout far beyond the client's read timeout, so a stuck exchange is never rescued by it.
-        CompletableFuture<LocalSystem.Node> proxyStarted =
-                CompletableFuture.supplyAsync(() -> system.proxy("proxy", Map.of("proxy.http.idle-timeout", "120s")));
+        var proxyStart = system.inBackground(() -> system.proxy("proxy", Map.of("proxy.http.idle-timeout", "120s")));
         squid = Squid.start("http-semantics-squid", system.dir.resolve("squid"));
-        tunnel = tunnelStarted.get();
-        proxy = proxyStarted.get();
+        tunnel = tunnelStart.join();
+        proxy = proxyStart.join();
         connector = system.connector(
                 "connector",
                 system.connectorYaml(tunnel.port(), "", 1, mapping("diff", 8080, backend.port(), "HTTP")),
