@@ -34,6 +34,10 @@ mkdir -p "$work/logs" "$work/certs"
 
 # Hazelcast wants these on JDK 17 for full speed (it logs them otherwise).
 jvm_opens="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
+# The initial heap stays small and G1 grows it under load; after a minute without a collection G1
+# runs one, so an idle process gives back the heap it no longer uses (docs/benchmarks.md, "Heap
+# options of the launchers").
+jvm_heap="-Xms32m -XX:G1PeriodicGCInterval=60000"
 
 apps=(tunnel-service/target/quarkus-app/quarkus-run.jar proxy-service/target/quarkus-app/quarkus-run.jar
       connector/target/quarkus-app/quarkus-run.jar sample-backend/target/sample-backend-0.1.0-SNAPSHOT.jar)
@@ -64,7 +68,7 @@ ports="8042 20001 20003 20004 8081 8082 8083 5710 5711 18080 18081 18090 18091 2
 [ "$issuer" = 1 ] && ports="$ports $issuer_port"
 [ "$tunnel_replicas" = 2 ] && ports="$ports 8044 8084 5712"
 # System properties go before -jar for the JVM; the native executable takes them as arguments.
-connector_cmd=(java -Xmx128m -Dconnector.config="$work/connector.yaml" -jar connector/target/quarkus-app/quarkus-run.jar)
+connector_cmd=(java -Xmx128m $jvm_heap -Dconnector.config="$work/connector.yaml" -jar connector/target/quarkus-app/quarkus-run.jar)
 connector_kind="connector"
 if [ "${NATIVE:-0}" = 1 ]; then
   runner=$(ls connector/target/*-runner 2>/dev/null | head -n 1 || true)
@@ -133,7 +137,7 @@ YAML
 
 echo "starting tunnel-service (tunnel wss://127.0.0.1:8042/tunnel, management http://127.0.0.1:8082)"
 # tunnel.replica-url: where connectors reach this replica; it is announced to them (protocol v4).
-java $jvm_opens -Xmx256m -Dtunnel.tls.dev-certificates-dir="$work/certs" \
+java $jvm_opens -Xmx256m $jvm_heap -Dtunnel.tls.dev-certificates-dir="$work/certs" \
   -Dtunnel.replica-url=wss://localhost:8042/tunnel \
   -Dtunnel.service-channels.mappings-file="$work/service-mappings.yaml" \
   -Dtunnel.service-channels.default-subaccount=dev-subaccount \
@@ -144,7 +148,7 @@ if [ "$tunnel_replicas" = 2 ]; then
   # The second replica makes no certificates of its own: it waits for the first one's.
   wait_ready tunnel-service http://127.0.0.1:8082/q/health/ready 90
   echo "starting tunnel-service replica 2 (tunnel wss://127.0.0.1:8044/tunnel, management http://127.0.0.1:8084)"
-  java $jvm_opens -Xmx256m -Dtunnel.tls.dev-certificates-dir="$work/certs" \
+  java $jvm_opens -Xmx256m $jvm_heap -Dtunnel.tls.dev-certificates-dir="$work/certs" \
     -Dtunnel.port=8044 -Dquarkus.http.port=8084 -Dcluster.event-bus-port=5712 \
     -Dtunnel.replica-url=wss://localhost:8044/tunnel \
     -Dtunnel.service-channels.mappings-file="$work/service-mappings.yaml" \
@@ -172,7 +176,7 @@ fi
 echo "starting proxy-service (HTTP proxy http://127.0.0.1:20003, management http://127.0.0.1:8081; tenant mode $tenant_mode, proxy authorization $([ "$auth" = 1 ] && echo on || echo off))"
 # Both services share 127.0.0.1, so each needs its own event bus port (tunnel-service keeps 5710);
 # the event bus is mutual TLS with the development cluster CA in .run-local/certs.
-java $jvm_opens -Xmx256m -Dcluster.event-bus-port=5711 "${proxy_opts[@]}" \
+java $jvm_opens -Xmx256m $jvm_heap -Dcluster.event-bus-port=5711 "${proxy_opts[@]}" \
   -jar proxy-service/target/quarkus-app/quarkus-run.jar \
   >"$work/logs/proxy-service.log" 2>&1 &
 pids+=($!)

@@ -5,6 +5,8 @@
 
 # Hazelcast wants these on JDK 17 (the flags run-local.sh passes).
 jvm_opens="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
+# The heap options run-local.sh passes: a small initial heap, and a periodic collection when idle.
+jvm_heap="-Xms32m -XX:G1PeriodicGCInterval=60000"
 
 pids=()
 stop_pids() { # pid...
@@ -89,21 +91,21 @@ start_backend() { # log http-port tcp-port [name=http:tcp ...]
 start_tunnel_service() { # log management-port tunnel-port jvm-options...
   local log=$1 management=$2 port=$3
   shift 3
-  java $jvm_opens -Xmx256m "$@" $cluster -Dquarkus.http.port=$management \
+  java $jvm_opens -Xmx256m $jvm_heap "$@" $cluster -Dquarkus.http.port=$management \
     -Dtunnel.port=$port -Dtunnel.tls.dev-certificates-dir="$certs" \
     -jar "$work/apps/tunnel-service/quarkus-app/quarkus-run.jar" >>"$work/logs/$log.log" 2>&1 &
 }
 start_proxy_service() { # log management-port http-port socks5-port rfc-port jvm-options...
   local log=$1 management=$2 http=$3 socks=$4 rfc=$5
   shift 5
-  java $jvm_opens -Xmx256m "$@" $cluster -Dquarkus.http.port=$management \
+  java $jvm_opens -Xmx256m $jvm_heap "$@" $cluster -Dquarkus.http.port=$management \
     -Dproxy.http.port=$http -Dproxy.socks5.port=$socks -Dproxy.rfc-and-ldap.port=$rfc \
     -jar "$work/apps/proxy-service/quarkus-app/quarkus-run.jar" >>"$work/logs/$log.log" 2>&1 &
 }
 start_connector() { # log management-port config jvm-options...
   local log=$1 management=$2 config=$3
   shift 3
-  java -Xmx128m "$@" -Dquarkus.http.port=$management -Dconnector.config="$config" \
+  java -Xmx128m $jvm_heap "$@" -Dquarkus.http.port=$management -Dconnector.config="$config" \
     -jar "$work/apps/connector/quarkus-app/quarkus-run.jar" >>"$work/logs/$log.log" 2>&1 &
 }
 
