@@ -8,7 +8,8 @@
 #   IDLE=150 bench/footprint.sh ...                     a shorter idle time (seconds)
 #
 # Each argument is NAME=OPTIONS or NAME@JAVA=OPTIONS: OPTIONS go to all three JVMs after the
-# launchers' own (-Xmx256m for the services, -Xmx128m for the connector, as run-local.sh), except
+# launchers' own (-Xmx256m for the services, -Xmx128m for the connector, and -Xms32m
+# -XX:G1PeriodicGCInterval=60000 for all three, as run-local.sh; a later -Xms wins), except
 # words of the form VAR=VALUE (e.g. MALLOC_ARENA_MAX=2), which go into their environment; and
 # JAVA is the java executable for that variant (default: java on the PATH), e.g.
 # jdk25@/usr/lib/jvm/temurin-25-jdk-amd64/bin/java=. Every variant starts the same copies of the
